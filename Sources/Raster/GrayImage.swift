@@ -1,0 +1,106 @@
+/// An 8-bit image where each byte is ink coverage: 0 = white paper, 255 = full black. This is the
+/// renderer's intermediate form (cairo A8 alpha) before it becomes a 1-bit `Bitmap`.
+public struct GrayImage: Sendable, Equatable {
+    public let width: Int
+    public let height: Int
+    public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) throws(RasterError) {
+        guard width >= 0, height >= 0, pixels.count == width * height else {
+            throw RasterError(code: .dimensionMismatch, message: "expected \(width * height) pixels, got \(pixels.count)")
+        }
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+        self.pixels = [UInt8](repeating: 0, count: width * height)
+    }
+}
+
+/// How coverage becomes dots.
+public enum Binarization: Sendable, Equatable, Hashable {
+    /// Coverage at or above `level` prints; right for text, lines and logos with flat colours.
+    case threshold(level: UInt8)
+    /// Floyd–Steinberg error diffusion in a fixed left-to-right scan, for photos and gradients.
+    case floydSteinberg
+
+    public static let standard = Binarization.threshold(level: 128)
+}
+
+extension GrayImage {
+    /// Packs the image into a 1-bit bitmap. Deterministic: integer arithmetic only.
+    public func binarized(_ method: Binarization = .standard) -> Bitmap {
+        switch method {
+        case .threshold(let level):
+            return Self.threshold(pixels: pixels, width: width, height: height, stride: width, level: level)
+        case .floydSteinberg:
+            return floydSteinberg()
+        }
+    }
+
+    /// Thresholds a coverage buffer with an arbitrary row stride (cairo pads rows to 4 bytes).
+    public static func threshold(
+        pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, stride: Int, level: UInt8
+    ) -> Bitmap {
+        var bitmap = Bitmap(width: width, height: height)
+        let bytesPerRow = bitmap.bytesPerRow
+        bitmap.bytes.withUnsafeMutableBufferPointer { out in
+            for y in 0..<height {
+                let src = y * stride
+                let dst = y * bytesPerRow
+                var x = 0
+                var byteIndex = 0
+                while x + 8 <= width {
+                    var packed: UInt8 = 0
+                    for bit in 0..<8 where pixels[src + x + bit] >= level {
+                        packed |= 0x80 >> UInt8(bit)
+                    }
+                    out[dst + byteIndex] = packed
+                    byteIndex += 1
+                    x += 8
+                }
+                if x < width {
+                    var packed: UInt8 = 0
+                    for bit in 0..<(width - x) where pixels[src + x + bit] >= level {
+                        packed |= 0x80 >> UInt8(bit)
+                    }
+                    out[dst + byteIndex] = packed
+                }
+            }
+        }
+        return bitmap
+    }
+
+    static func threshold(pixels: [UInt8], width: Int, height: Int, stride: Int, level: UInt8) -> Bitmap {
+        pixels.withUnsafeBufferPointer {
+            threshold(pixels: $0, width: width, height: height, stride: stride, level: level)
+        }
+    }
+
+    private func floydSteinberg() -> Bitmap {
+        var bitmap = Bitmap(width: width, height: height)
+        guard width > 0, height > 0 else { return bitmap }
+        // Error terms in sixteenths, two rows at a time.
+        var current = [Int](repeating: 0, count: width + 2)
+        var next = [Int](repeating: 0, count: width + 2)
+        for y in 0..<height {
+            for x in 0..<width {
+                let value = Int(pixels[y * width + x]) * 16 + current[x + 1]
+                let black = value >= 128 * 16
+                if black { bitmap[x, y] = true }
+                let error = value - (black ? 255 * 16 : 0)
+                current[x + 2] += error * 7 / 16
+                next[x] += error * 3 / 16
+                next[x + 1] += error * 5 / 16
+                next[x + 2] += error / 16
+            }
+            swap(&current, &next)
+            for i in next.indices { next[i] = 0 }
+        }
+        return bitmap
+    }
+}
