@@ -107,3 +107,17 @@ public struct Bitmap: Sendable, Equatable, Hashable {
         return copy
     }
 }
+
+extension Bitmap {
+    /// The image turned a quarter turn clockwise: the left column becomes the top row. Used when a
+    /// landscape design is printed on stock fed portrait (or the reverse).
+    public func rotatedClockwise() -> Bitmap {
+        var out = Bitmap(width: height, height: width)
+        for y in 0..<height {
+            for x in 0..<width where self[x, y] {
+                out[height - 1 - y, x] = true
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,44 @@
+# Lanyard: the two set-up commands are `make demo` and `make test` (see README.md).
+SWIFT ?= swift
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+# Debian packages the build, the renderer and the tests need.
+APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev \
+	libusb-1.0-0-dev libsqlite3-dev zlib1g-dev fontconfig fonts-noto-core fonts-noto-cjk \
+	python3 python3-venv python3-pip
+# Independent checkers used by the test suite (decoding symbols, rendering ZPL, a reference encoder).
+PY_TOOLS := zxing-cpp==3.1.1 zplkit==0.3.2 zebrafy==2.0.0 pillow
+
+.PHONY: demo test build release deps tools bench clean
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+tools: deps
+	@if ! $(PYTHON) -c "import zxingcpp, zplkit, zebrafy, PIL" 2>/dev/null; then \
+		echo "Setting up $(VENV) with the test tools"; \
+		python3 -m venv $(VENV) && $(PYTHON) -m pip install -q --disable-pip-version-check $(PY_TOOLS); \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+demo: release
+	.build/release/lanyard demo --out out
+
+test: deps tools
+	$(SWIFT) build --build-tests
+	LANYARD_REQUIRE_EXTERNAL_TOOLS=1 LANYARD_PYTHON=$(abspath $(PYTHON)) $(SWIFT) test --skip-build
+
+bench: release tools
+	LANYARD_PYTHON=$(abspath $(PYTHON)) .build/release/lanyard bench
+
+clean:
+	rm -rf .build out $(VENV)

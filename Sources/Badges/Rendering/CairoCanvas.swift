@@ -1,0 +1,207 @@
+internal import CCairo
+internal import CPango
+import Raster
+
+/// A cairo drawing surface whose user unit is one printer dot, for the 1-bit raster (an A8 image
+/// surface where alpha is ink coverage) or for the vector PDF (scaled so dots map to points).
+/// Owns its surface and context; not shared between threads.
+final class CairoCanvas {
+    enum Kind { case raster, pdf }
+
+    let kind: Kind
+    let widthDots: Int
+    let heightDots: Int
+    let surface: OpaquePointer
+    let cr: OpaquePointer
+
+    /// A white raster canvas.
+    init(rasterWidth width: Int, height: Int) throws(BadgeError) {
+        kind = .raster
+        widthDots = width
+        heightDots = height
+        surface = cairo_image_surface_create(CAIRO_FORMAT_A8, Int32(width), Int32(height))
+        cr = cairo_create(surface)
+        try checkStatus("creating a \(width)x\(height) raster surface")
+        cairo_set_antialias(cr, CAIRO_ANTIALIAS_GRAY)
+    }
+
+    /// A PDF canvas of one page, `dpi` dots to the inch, written to `path` when finished.
+    init(pdfPath path: String, widthDots width: Int, heightDots height: Int, dpi: Int) throws(BadgeError) {
+        kind = .pdf
+        widthDots = width
+        heightDots = height
+        let scale = 72.0 / Double(dpi)
+        surface = cairo_pdf_surface_create(path, Double(width) * scale, Double(height) * scale)
+        cr = cairo_create(surface)
+        try checkStatus("creating the PDF \(path)")
+        cairo_scale(cr, scale, scale)
+        // A white page, so reversed (white) ink has something to stand out from.
+        cairo_set_source_rgb(cr, 1, 1, 1)
+        cairo_paint(cr)
+    }
+
+    deinit {
+        cairo_destroy(cr)
+        cairo_surface_destroy(surface)
+    }
+
+    /// cairo reports failure through status codes on objects, never through NULL.
+    func checkStatus(_ doing: String) throws(BadgeError) {
+        let surfaceStatus = cairo_surface_status(surface)
+        let contextStatus = cairo_status(cr)
+        for status in [surfaceStatus, contextStatus] where status != CAIRO_STATUS_SUCCESS {
+            let text = String(cString: cairo_status_to_string(status))
+            throw BadgeError(.renderFailed, "cairo failed \(doing): \(text)")
+        }
+    }
+
+    /// Selects ink. On the raster, white is coverage 0 painted with SOURCE so it cuts through
+    /// black beneath it; on the PDF it is white paint.
+    func setInk(_ ink: Ink) {
+        switch (kind, ink) {
+        case (.raster, .black):
+            cairo_set_operator(cr, CAIRO_OPERATOR_OVER)
+            cairo_set_source_rgba(cr, 0, 0, 0, 1)
+        case (.raster, .white):
+            cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE)
+            cairo_set_source_rgba(cr, 0, 0, 0, 0)
+        case (.pdf, .black):
+            cairo_set_operator(cr, CAIRO_OPERATOR_OVER)
+            cairo_set_source_rgb(cr, 0, 0, 0)
+        case (.pdf, .white):
+            cairo_set_operator(cr, CAIRO_OPERATOR_OVER)
+            cairo_set_source_rgb(cr, 1, 1, 1)
+        }
+    }
+
+    func fill(_ rect: DotRect, ink: Ink, cornerRadius: Double = 0) {
+        setInk(ink)
+        path(rect, cornerRadius: cornerRadius)
+        cairo_fill(cr)
+    }
+
+    /// An outline of whole-dot thickness drawn inside the rectangle, so it never grows past the box.
+    func stroke(_ rect: DotRect, thickness: Int, ink: Ink, cornerRadius: Double = 0) {
+        guard thickness > 0 else { return }
+        setInk(ink)
+        let half = Double(thickness) / 2
+        let inner = (x: Double(rect.x) + half, y: Double(rect.y) + half,
+                     w: Double(rect.width) - Double(thickness), h: Double(rect.height) - Double(thickness))
+        guard inner.w > 0, inner.h > 0 else {
+            fill(rect, ink: ink)
+            return
+        }
+        roundedPath(x: inner.x, y: inner.y, w: inner.w, h: inner.h, radius: max(0, cornerRadius - half))
+        cairo_set_line_width(cr, Double(thickness))
+        cairo_stroke(cr)
+    }
+
+    func line(fromX x0: Double, y0: Double, toX x1: Double, y1: Double, thickness: Int, ink: Ink) {
+        setInk(ink)
+        cairo_set_line_width(cr, Double(max(thickness, 1)))
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT)
+        cairo_move_to(cr, x0, y0)
+        cairo_line_to(cr, x1, y1)
+        cairo_stroke(cr)
+    }
+
+    /// Paints a 1-bit bitmap with its top-left at whole dots. `opaque` clears the area first, so the
+    /// white modules of a symbol and its quiet zone are white whatever lay beneath. With the
+    /// identity transform on the raster, every dot lands on exactly one pixel: no scaling, no
+    /// anti-aliasing. The PDF gets the same dots as nearest-neighbour scaled image masks.
+    func draw(_ bitmap: Bitmap, atX x: Int, y: Int, opaque: Bool) throws(BadgeError) {
+        guard bitmap.width > 0, bitmap.height > 0 else { return }
+        if opaque { fill(DotRect(x: x, y: y, width: bitmap.width, height: bitmap.height), ink: .white) }
+        let mask = try A1Surface(bitmap)
+        setInk(.black)
+        let pattern = cairo_pattern_create_for_surface(mask.surface)
+        defer { cairo_pattern_destroy(pattern) }
+        cairo_pattern_set_filter(pattern, CAIRO_FILTER_NEAREST)
+        var matrix = cairo_matrix_t()
+        cairo_matrix_init_translate(&matrix, Double(-x), Double(-y))
+        cairo_pattern_set_matrix(pattern, &matrix)
+        cairo_mask(cr, pattern)
+    }
+
+    func clip(_ rect: DotRect) {
+        cairo_rectangle(cr, Double(rect.x), Double(rect.y), Double(rect.width), Double(rect.height))
+        cairo_clip(cr)
+    }
+
+    func save() { cairo_save(cr) }
+    func restore() { cairo_restore(cr) }
+
+    /// The raster canvas as a 1-bit bitmap: coverage of half or more prints.
+    func bitmap() throws(BadgeError) -> Bitmap {
+        precondition(kind == .raster, "only the raster canvas has a bitmap")
+        cairo_surface_flush(surface)
+        try checkStatus("rendering")
+        guard let data = cairo_image_surface_get_data(surface) else {
+            throw BadgeError(.renderFailed, "cairo gave no pixel data")
+        }
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        let buffer = UnsafeBufferPointer(start: data, count: stride * heightDots)
+        return GrayImage.threshold(pixels: buffer, width: widthDots, height: heightDots, stride: stride, level: 128)
+    }
+
+    /// Ends the PDF page and writes the file.
+    func finishPDF() throws(BadgeError) {
+        cairo_show_page(cr)
+        cairo_surface_finish(surface)
+        try checkStatus("writing the PDF")
+    }
+
+    private func path(_ rect: DotRect, cornerRadius: Double) {
+        roundedPath(x: Double(rect.x), y: Double(rect.y), w: Double(rect.width), h: Double(rect.height), radius: cornerRadius)
+    }
+
+    private func roundedPath(x: Double, y: Double, w: Double, h: Double, radius: Double) {
+        let r = min(radius, w / 2, h / 2)
+        guard r > 0 else {
+            cairo_rectangle(cr, x, y, w, h)
+            return
+        }
+        cairo_new_sub_path(cr)
+        cairo_arc(cr, x + w - r, y + r, r, -Double.pi / 2, 0)
+        cairo_arc(cr, x + w - r, y + h - r, r, 0, Double.pi / 2)
+        cairo_arc(cr, x + r, y + h - r, r, Double.pi / 2, Double.pi)
+        cairo_arc(cr, x + r, y + r, r, Double.pi, 3 * Double.pi / 2)
+        cairo_close_path(cr)
+    }
+}
+
+/// A cairo A1 surface holding a copy of a bitmap. cairo's A1 puts the leftmost pixel in the least
+/// significant bit (on little-endian machines), the reverse of ZPL's packing, so bytes are mirrored.
+final class A1Surface {
+    let surface: OpaquePointer
+
+    init(_ bitmap: Bitmap) throws(BadgeError) {
+        surface = cairo_image_surface_create(CAIRO_FORMAT_A1, Int32(bitmap.width), Int32(bitmap.height))
+        guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS, let data = cairo_image_surface_get_data(surface) else {
+            throw BadgeError(.renderFailed, "cairo could not make a \(bitmap.width)x\(bitmap.height) mask")
+        }
+        cairo_surface_flush(surface)
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        let littleEndian = UInt16(1).littleEndian == 1
+        bitmap.bytes.withUnsafeBufferPointer { source in
+            for y in 0..<bitmap.height {
+                let row = data.advanced(by: y * stride)
+                for b in 0..<bitmap.bytesPerRow {
+                    let byte = source[y * bitmap.bytesPerRow + b]
+                    row[b] = littleEndian ? BitReversal.table[Int(byte)] : byte
+                }
+            }
+        }
+        cairo_surface_mark_dirty(surface)
+    }
+
+    deinit { cairo_surface_destroy(surface) }
+}
+
+enum BitReversal {
+    static let table: [UInt8] = (0..<256).map { value in
+        var v = UInt8(value), r: UInt8 = 0
+        for _ in 0..<8 { r = (r << 1) | (v & 1); v >>= 1 }
+        return r
+    }
+}
