@@ -85,6 +85,8 @@ struct IntakeConfigurationTests {
          "csv_columns.B"),
         ("slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\ntier_mapping:\n  VIP: vip\n  Vip: staff",
          .invalidValue, "tier_mapping.Vip"),
+        ("slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\ncsv_columns:\n  Email: email\n  email: first_name",
+         .invalidValue, "csv_columns.email"),
         ("- just\n- a list", .wrongType, "$"),
         ("slug: [unclosed", .invalidYAML, "$"),
     ])

@@ -95,10 +95,13 @@ struct IntakeFixtureTests {
                 let rawLast = try #require(record.string("last_name"))
                 #expect(attendee != nil, context)
                 if NameCasing.isLatinScript(rawFirst) {
-                    #expect(outcome.has(.recased, at: "first_name"), context)
-                    #expect(attendee?.firstName != rawFirst, context)
-                    #expect(attendee?.firstName?.lowercased() == rawFirst.lowercased(), context)
-                    #expect(attendee?.firstName?.first?.isUppercase == true, context)
+                    for (path, raw, cased) in [("first_name", rawFirst, attendee?.firstName),
+                                               ("last_name", rawLast, attendee?.lastName)] {
+                        #expect(outcome.has(.recased, at: path), context)
+                        #expect(cased != raw, context)
+                        #expect(cased?.lowercased() == raw.lowercased(), context)
+                        #expect(cased?.first?.isUppercase == true, context)
+                    }
                 } else {
                     #expect(!warningCodes.contains(.recased), context)
                     #expect(attendee?.firstName == rawFirst, context)

@@ -209,9 +209,16 @@ public struct EventConfiguration: Codable, Sendable, Equatable {
             seenTicketTypes[key] = ticketType
         }
         var seenTargets: [String: String] = [:]
+        var seenColumns: [String: String] = [:]
         for column in csvColumns.keys.sorted() {
             let target = csvColumns[column] ?? ""
             let path = "\(CodingKeys.csvColumns.rawValue).\(column)"
+            let columnKey = Self.matchKey(column)
+            guard !columnKey.isEmpty else { throw invalid(path, "column name must not be empty") }
+            if let other = seenColumns[columnKey] {
+                throw invalid(path, "column name is the same as '\(other)' ignoring case and spaces")
+            }
+            seenColumns[columnKey] = column
             guard AttendeeField.isMappable(target) else {
                 throw invalid(path, "'\(target)' is not an attendee field (use a contract field name or custom.<key>)")
             }

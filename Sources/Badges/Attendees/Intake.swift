@@ -50,6 +50,9 @@ public import Foundation
 ///
 /// The attendee id is the record's `attendee_id` (lower-cased) when given, else the UUIDv5 of
 /// "<source>:<source_id>" in `StableAttendeeID.lanyardNamespace`.
+///
+/// Issue reasons never quote names or email addresses: issues are written to logs and dead
+/// letters, which must carry ids only.
 public struct Intake: Sendable {
     public let event: EventConfiguration
     /// Normalised ticket type -> tier, built once from the configuration.

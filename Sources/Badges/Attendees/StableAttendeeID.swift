@@ -7,7 +7,10 @@ public enum StableAttendeeID {
     /// Lanyard's UUIDv5 namespace. A random (version 4) UUID generated once for this project and
     /// never to be changed: changing it changes every derived attendee id, and with them every
     /// printed QR code.
-    public static let lanyardNamespace = UUID(uuidString: "5006d054-ac38-472a-a0a1-f699f9f3321a")!
+    /// Written as bytes: 5006d054-ac38-472a-a0a1-f699f9f3321a.
+    public static let lanyardNamespace = UUID(uuid: (
+        0x50, 0x06, 0xD0, 0x54, 0xAC, 0x38, 0x47, 0x2A, 0xA0, 0xA1, 0xF6, 0x99, 0xF9, 0xF3, 0x32, 0x1A
+    ))
 
     /// The id for a registration: UUIDv5 of "<source>:<source_id>" in `lanyardNamespace`,
     /// lower-case.
