@@ -1,0 +1,26 @@
+/// The fields a template sees for one attendee of one event: the attendee contract's fields plus
+/// what the event adds (its name, the check-in token and the QR payload that carries it).
+public enum BadgeFields {
+    public static func fields(for attendee: Attendee, event: EventConfiguration) -> [String: String] {
+        var fields = attendee.fields
+        fields["event_name"] = event.name
+        fields["check_in_token"] = CheckIn.token(
+            eventSlug: attendee.eventSlug, attendeeID: attendee.attendeeID,
+            accessTier: attendee.accessTier, secret: event.checkInSecret)
+        fields["qr_payload"] = CheckIn.payload(for: attendee, secret: event.checkInSecret)
+        return fields
+    }
+
+    /// Event fields for a synthetic attendee of `templates check` (raw fields, not an `Attendee`).
+    public static func fields(synthetic raw: [String: String], event: EventConfiguration) -> [String: String] {
+        var fields = raw
+        let tier = AccessTier(rawValue: raw["access_tier"] ?? "") ?? .general
+        let id = raw["attendee_id"] ?? ""
+        fields["event_slug"] = event.slug
+        fields["event_name"] = event.name
+        fields["check_in_token"] = CheckIn.token(
+            eventSlug: event.slug, attendeeID: id, accessTier: tier, secret: event.checkInSecret)
+        fields["qr_payload"] = CheckIn.payload(eventSlug: event.slug, attendeeID: id, accessTier: tier, secret: event.checkInSecret)
+        return fields
+    }
+}

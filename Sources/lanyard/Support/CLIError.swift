@@ -1,0 +1,77 @@
+import ArgumentParser
+import Badges
+import Foundation
+import Printers
+
+/// A failure the command line reports on stderr with a documented exit code.
+struct CLIError: Error, CustomStringConvertible {
+    enum Exit: Int32 {
+        case contentErrors = 1
+        case usage = 64
+        case invalidData = 65
+        case inputMissing = 66
+        case `internal` = 70
+        case io = 74
+    }
+
+    let exit: Exit
+    let message: String
+
+    var description: String { message }
+
+    init(_ exit: Exit, _ message: String) {
+        self.exit = exit
+        self.message = message
+    }
+
+    /// Maps the libraries' errors to exit codes; anything unknown is an internal error.
+    init(from error: any Error) {
+        switch error {
+        case let error as CLIError:
+            self = error
+        case let error as BadgeError:
+            let exit: Exit = switch error.code {
+            case .manifestMissing, .assetMissing: .inputMissing
+            case .io: .io
+            case .renderFailed: .internal
+            default: .invalidData
+            }
+            self.init(exit, error.description)
+        case let error as ProfileError:
+            self.init(error.code == .notFound || error.code == .unreadable ? .inputMissing : .invalidData, error.description)
+        case let error as PrintersError:
+            self.init(.invalidData, error.description)
+        case let error as EventConfigurationError:
+            self.init(error.code == .unreadable ? .inputMissing : .invalidData, error.description)
+        case let error as IntakeFileError:
+            self.init(.inputMissing, error.description)
+        default:
+            self.init(.internal, "\(error)")
+        }
+    }
+}
+
+/// Runs a command body, printing any failure to stderr and leaving with its exit code.
+func withExitCodes(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        let failure = CLIError(from: error)
+        Terminal.error(failure.message)
+        throw ExitCode(failure.exit.rawValue)
+    }
+}
+
+enum Terminal {
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("lanyard: error: \(message)\n".utf8))
+    }
+
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data("lanyard: warning: \(message)\n".utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}

@@ -1,0 +1,48 @@
+import Badges
+import Foundation
+import Logging
+import Printers
+
+/// Where the bundled templates, the sample event and the printer profiles are: `$LANYARD_HOME`,
+/// else the nearest directory holding `firmware-profiles/` above the executable (a source
+/// checkout's `.build/<config>/lanyard`), else the current directory.
+enum Resources {
+    static let home: URL = {
+        if let env = ProcessInfo.processInfo.environment["LANYARD_HOME"], !env.isEmpty {
+            return URL(filePath: env, directoryHint: .isDirectory)
+        }
+        var dir = URL(filePath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            if FileManager.default.fileExists(atPath: dir.appending(path: "firmware-profiles").path) { return dir }
+            dir = dir.deletingLastPathComponent()
+        }
+        return URL(filePath: FileManager.default.currentDirectoryPath, directoryHint: .isDirectory)
+    }()
+
+    static var templates: URL { home.appending(path: "Templates") }
+    static var profiles: URL { home.appending(path: "firmware-profiles") }
+    static var sampleEvent: URL { templates.appending(path: "sample-event.yaml") }
+    static var sampleAttendees: URL { templates.appending(path: "sample-attendees.jsonl") }
+
+    static func event(_ path: String?) throws -> EventConfiguration {
+        try EventConfiguration.load(file: path.map { URL(filePath: $0) } ?? sampleEvent)
+    }
+
+    /// A profile by id from the profile directory, or from a YAML file when given a path.
+    static func profile(_ nameOrFile: String, directory: String?) throws -> PrinterProfile {
+        if nameOrFile.hasSuffix(".yaml") || nameOrFile.hasSuffix(".yml") || nameOrFile.contains("/") {
+            return try ProfileLibrary.load(file: nameOrFile)
+        }
+        return try ProfileLibrary.load(directory: directory ?? profiles.path).require(id: nameOrFile)
+    }
+
+    static func bundle(_ path: String) throws -> TemplateBundle {
+        try TemplateBundle.load(directory: URL(filePath: path, directoryHint: .isDirectory))
+    }
+
+    static var logger: Logger {
+        var logger = Logger(label: "lanyard")
+        logger.logLevel = .warning
+        return logger
+    }
+}
