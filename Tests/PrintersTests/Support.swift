@@ -1,0 +1,94 @@
+import Foundation
+import Printers
+import Raster
+
+/// SplitMix64: a tiny seeded generator so random tests replay identically.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+enum Fixtures {
+    /// The repository root, found from this file's path (Tests/PrintersTests/Support.swift).
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var profilesDirectory: String { repositoryRoot.appendingPathComponent("firmware-profiles").path }
+
+    /// A bitmap whose dots are black with probability `density`.
+    static func noise(width: Int, height: Int, density: Double, seed: UInt64) -> Bitmap {
+        var generator = SeededGenerator(seed: seed)
+        var bitmap = Bitmap(width: width, height: height)
+        for y in 0..<height {
+            for x in 0..<width where Double.random(in: 0..<1, using: &generator) < density {
+                bitmap[x, y] = true
+            }
+        }
+        return bitmap
+    }
+
+    /// Random horizontal bars and repeated rows: long runs, `,`/`!` row ends and `:` repeats.
+    static func blocks(width: Int, height: Int, seed: UInt64) -> Bitmap {
+        var generator = SeededGenerator(seed: seed)
+        var bitmap = Bitmap(width: width, height: height)
+        var y = 0
+        while y < height {
+            let bandHeight = Int.random(in: 1...6, using: &generator)
+            let x = Int.random(in: 0..<max(width, 1), using: &generator)
+            let barWidth = Int.random(in: 0...width, using: &generator)
+            let toEdge = Bool.random(using: &generator)
+            bitmap.fill(x: x, y: y, width: toEdge ? width : barWidth, height: bandHeight, black: true)
+            y += bandHeight + Int.random(in: 0...3, using: &generator)
+        }
+        return bitmap
+    }
+
+    /// 16 x 4 pattern used by the golden tests: rows FF00, FF00, 0FF0, 0000.
+    static func goldenBitmap() throws -> Bitmap {
+        try Bitmap(width: 16, height: 4, packedRows: [0xFF, 0x00, 0xFF, 0x00, 0x0F, 0xF0, 0x00, 0x00])
+    }
+
+    static func settings(width: Int, length: Int) -> JobSettings {
+        JobSettings(
+            darkness: 20, eplDensity: 10, speedIPS: 4, mediaTracking: .gap, mediaType: .directThermal,
+            printMode: .tearOff, copies: 1, labelWidthDots: width, labelLengthDots: length
+        )
+    }
+
+    static func profile(_ id: String) throws -> PrinterProfile {
+        try ProfileLibrary.load(file: profilesDirectory + "/" + id + ".yaml")
+    }
+}
+
+/// A scratch directory removed when the test ends.
+final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("printers-tests-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        let file = path + "/" + name
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+extension Array where Element == UInt8 {
+    var ascii: String { String(decoding: self, as: UTF8.self) }
+}
