@@ -120,6 +120,8 @@ struct JobSettingsTests {
         (1, 10, JobOverrides(), "labelWidthDots"),
         (16, 10, JobOverrides(copies: 0), "copies"),
         (16, 10, JobOverrides(labelHome: LabelHome(x: -1, y: 0)), "labelHome"),
+        (16, 10, JobOverrides(labelHome: LabelHome(x: Int.max, y: 0)), "labelHome"),
+        (Int.max, 10, JobOverrides(), "labelWidthDots"),
     ])
     func impossibleRequestsAreErrors(width: Int, length: Int, overrides: JobOverrides, field: String) throws {
         let profile = try Fixtures.profile("zebra-zd421d-203")

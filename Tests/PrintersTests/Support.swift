@@ -52,6 +52,36 @@ enum Fixtures {
         return bitmap
     }
 
+    /// A 4 x 3 in badge at 300 dpi (1200 x 900): three lines of letter-like strokes and a
+    /// 33 x 33-module QR-like block at 8 dots per module; about 9 % black.
+    static func badgeLike(seed: UInt64 = 99) -> Bitmap {
+        var generator = SeededGenerator(seed: seed)
+        var badge = Bitmap(width: 1200, height: 900)
+        for (line, glyphHeight) in [(0, 90), (1, 60), (2, 40)] {
+            var x = 60
+            let top = 80 + line * 150
+            while x < 1100 {
+                let glyphWidth = Int.random(in: glyphHeight / 3...glyphHeight * 2 / 3, using: &generator)
+                let stroke = max(glyphHeight / 9, 3)
+                badge.fill(x: x, y: top, width: stroke, height: glyphHeight, black: true)
+                badge.fill(x: x, y: top, width: glyphWidth, height: stroke, black: true)
+                if Bool.random(using: &generator) {
+                    badge.fill(x: x + glyphWidth - stroke, y: top, width: stroke, height: glyphHeight, black: true)
+                }
+                if Bool.random(using: &generator) {
+                    badge.fill(x: x, y: top + glyphHeight - stroke, width: glyphWidth, height: stroke, black: true)
+                }
+                x += glyphWidth + stroke * 2
+            }
+        }
+        for moduleY in 0..<33 {
+            for moduleX in 0..<33 where Bool.random(using: &generator) {
+                badge.fill(x: 880 + moduleX * 8, y: 560 + moduleY * 8, width: 8, height: 8, black: true)
+            }
+        }
+        return badge
+    }
+
     /// 16 x 4 pattern used by the golden tests: rows FF00, FF00, 0FF0, 0000.
     static func goldenBitmap() throws -> Bitmap {
         try Bitmap(width: 16, height: 4, packedRows: [0xFF, 0x00, 0xFF, 0x00, 0x0F, 0xF0, 0x00, 0x00])

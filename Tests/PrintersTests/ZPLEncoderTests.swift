@@ -62,10 +62,14 @@ struct ZPLEncoderTests {
         #expect(text.contains("^MNN^MTD^MMP^PR6,6,2^JZN"))
     }
 
-    @Test func chooserPicksZ64ForLargeWhiteAreas() throws {
-        var bitmap = Bitmap(width: 1200, height: 600)
-        bitmap.fill(x: 100, y: 100, width: 500, height: 80, black: true)
+    @Test func chooserPicksZ64ForPeriodicPatterns() throws {
+        // Alternating AA55 / 55AA rows: no run or repeated row for ACS, trivial for deflate.
+        let rows = (0..<600).flatMap { y in
+            (0..<150).map { x in (x + y) % 2 == 0 ? UInt8(0xAA) : UInt8(0x55) }
+        }
+        let bitmap = try Bitmap(width: 1200, height: 600, packedRows: rows)
         let job = try ZPLEncoder.encode(bitmap: bitmap, settings: Fixtures.settings(width: 1200, length: 600))
+        #expect(job.stripes.count == 1)
         let stripe = try #require(job.stripes.first)
         let acs = try #require(stripe.candidateBytes[.acs])
         let z64 = try #require(stripe.candidateBytes[.z64])
@@ -146,6 +150,18 @@ struct ZPLEncoderTests {
         #expect(try ZPLGraphicDecoder.decodeLabel(job.bytes) == bitmap)
     }
 
+    @Test func badgeRoundTripsThroughBothLanguages() throws {
+        let badge = Fixtures.badgeLike()
+        let profile = try Fixtures.profile("zebra-zd421d-300")
+        let settings = try JobSettings.resolve(profile: profile, labelWidthDots: 1200, labelLengthDots: 900).settings
+        let zpl = try ZPLEncoder.encode(bitmap: badge, settings: settings, options: .init(profile: profile))
+        #expect(zpl.stripes.count == 2)
+        #expect(zpl.bytes.count < badge.bytes.count / 10, "a mostly white badge compresses well below 10 %")
+        #expect(try ZPLGraphicDecoder.decodeLabel(zpl.bytes) == badge)
+        let epl = try EPLEncoder.encode(bitmap: badge, settings: settings, profile: profile)
+        #expect(try EPLGraphicDecoder.decodeLabel(epl.bytes) == badge)
+    }
+
     @Test func paddingBitsNeverReachThePrinter() throws {
         // A raster whose padding bits were set by hand: the job must still print white there.
         var bitmap = try Bitmap(width: 4, height: 2, packedRows: [0xFF, 0xFF])
@@ -173,6 +189,7 @@ struct ZPLEncoderTests {
         cases.append((Fixtures.settings(width: 15, length: 4), "bitmap"))
         cases.append((Fixtures.settings(width: 16, length: 3), "bitmap"))
         cases.append((Fixtures.settings(width: 16, length: 32001), "labelLengthDots"))
+        cases.append((Fixtures.settings(width: Int.max, length: 4), "labelWidthDots"))
         for (settings, field) in cases {
             let error = try #require(throws: PrintersError.self) { try ZPLEncoder.encode(bitmap: bitmap, settings: settings) }
             #expect(error.code == .settingsInvalid)

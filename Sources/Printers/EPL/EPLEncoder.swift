@@ -83,7 +83,11 @@ public enum EPLEncoder {
         out.append(decimal: bitmap.height)
         out.append(ASCII.comma)
         // Inverting every byte also turns the zero padding bits into 1 = white, as EPL needs.
-        for byte in PackedRows.normalizedBytes(of: bitmap) { out.append(~byte) }
+        var data = PackedRows.normalizedBytes(of: bitmap)
+        data.withUnsafeMutableBufferPointer { buffer in
+            for index in buffer.indices { buffer[index] = ~buffer[index] }
+        }
+        out.append(contentsOf: data)
         out.append(ascii: "\nP")
         out.append(decimal: settings.copies)
         out.append(ASCII.lf)

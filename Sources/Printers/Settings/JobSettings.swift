@@ -56,6 +56,8 @@ public struct JobSettings: Codable, Sendable, Equatable, Hashable {
 
     /// The usual gap between die-cut labels (3 mm at 203 dpi), as in Zebra's `Q` examples.
     public static let defaultGapDots = 24
+    /// `^PW` needs at least 2 dots; 32000 is ZPL's coordinate ceiling.
+    public static let labelWidthLimits = 2...32000
     /// `^LL` accepts up to 32000 dots; EPL's `Q` allows more, but a badge never needs it.
     public static let labelLengthLimits = 1...32000
     public static let tearOffAdjustLimits = -120...120
@@ -78,7 +80,9 @@ extension JobSettings {
         func invalid(_ field: String, _ message: String) -> PrintersError {
             PrintersError(code: .settingsInvalid, message: message, field: field)
         }
-        guard labelWidthDots >= 2 else { throw invalid("labelWidthDots", "\(labelWidthDots) must be at least 2") }
+        guard Self.labelWidthLimits.contains(labelWidthDots) else {
+            throw invalid("labelWidthDots", "\(labelWidthDots) is outside 2...32000")
+        }
         guard Self.labelLengthLimits.contains(labelLengthDots) else {
             throw invalid("labelLengthDots", "\(labelLengthDots) is outside 1...32000")
         }

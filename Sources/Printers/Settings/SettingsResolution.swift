@@ -79,13 +79,13 @@ extension JobSettings {
         }
 
         let home = overrides.labelHome ?? LabelHome()
-        guard labelWidthDots >= 2 else {
-            throw PrintersError(code: .settingsInvalid, message: "\(labelWidthDots) must be at least 2", field: "labelWidthDots")
+        guard labelWidthLimits.contains(labelWidthDots) else {
+            throw PrintersError(code: .settingsInvalid, message: "\(labelWidthDots) is outside 2...32000", field: "labelWidthDots")
         }
         guard labelLengthLimits.contains(labelLengthDots) else {
             throw PrintersError(code: .settingsInvalid, message: "\(labelLengthDots) is outside 1...32000", field: "labelLengthDots")
         }
-        guard home.x >= 0, home.y >= 0, home.y <= 32000 else {
+        guard home.x >= 0, home.y >= 0, home.x <= 32000, home.y <= 32000 else {
             throw PrintersError(code: .settingsInvalid, message: "(\(home.x), \(home.y)) must be 0...32000", field: "labelHome")
         }
         guard home.x + labelWidthDots <= profile.maxPrintWidthDots else {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// ZPL's ASCII compression scheme ("ACS") for `^GFA` data: run lengths over the hex-digit stream
 /// (`G`–`Y` = 1–19, `g`–`z` = 20–400, summed), `,` = rest of row white, `!` = rest of row black,
 /// `:` = repeat the previous row. Mostly white badges shrink to a few percent of plain hex.
@@ -10,17 +12,14 @@ public enum ZPLASCIICompression {
         guard bytesPerRow > 0 else { return }
         let rowCount = bytes.count / bytesPerRow
         bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
             for row in 0..<rowCount {
-                let start = row * bytesPerRow
-                let current = UnsafeBufferPointer(rebasing: buffer[start..<(start + bytesPerRow)])
-                if row > 0 {
-                    let previous = UnsafeBufferPointer(rebasing: buffer[(start - bytesPerRow)..<start])
-                    if current.elementsEqual(previous) {
-                        output.append(ASCII.colon)
-                        continue
-                    }
+                let start = base + row * bytesPerRow
+                if row > 0, memcmp(start, start - bytesPerRow, bytesPerRow) == 0 {
+                    output.append(ASCII.colon)
+                    continue
                 }
-                encodeRow(current, into: &output)
+                encodeRow(UnsafeBufferPointer(start: start, count: bytesPerRow), into: &output)
             }
         }
     }
@@ -35,6 +34,7 @@ public enum ZPLASCIICompression {
     private static let bang: UInt8 = 0x21
 
     private static func encodeRow(_ row: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        guard let base = row.baseAddress else { return }
         let digits = row.count * 2
         @inline(__always) func digit(_ index: Int) -> UInt8 {
             let byte = row[index >> 1]
@@ -63,11 +63,30 @@ public enum ZPLASCIICompression {
         var index = 0
         while index < contentEnd {
             let value = digit(index)
-            var run = 1
-            while index + run < contentEnd, digit(index + run) == value { run += 1 }
+            let pair = value << 4 | value
+            let word = UInt64(pair) &* 0x0101_0101_0101_0101
+            var end = index + 1
+            // Extend the run a word, then a byte, then a digit at a time.
+            while end < contentEnd {
+                if end & 1 == 0 {
+                    let byteIndex = end >> 1
+                    if end + 16 <= contentEnd,
+                       UnsafeRawPointer(base + byteIndex).loadUnaligned(as: UInt64.self) == word {
+                        end += 16
+                        continue
+                    }
+                    if end + 2 <= contentEnd, row[byteIndex] == pair {
+                        end += 2
+                        continue
+                    }
+                }
+                guard digit(end) == value else { break }
+                end += 1
+            }
+            let run = end - index
             if run > 1 { appendCount(run, into: &output) }
             output.append(ASCII.upperHexDigits[Int(value)])
-            index += run
+            index = end
         }
         if let terminator { output.append(terminator) }
     }
@@ -75,13 +94,13 @@ public enum ZPLASCIICompression {
     /// Number of hex digits at the end of the row equal to `nibble` (whole bytes equal to `byte`
     /// count two).
     private static func trailingDigits(_ row: UnsafeBufferPointer<UInt8>, matching byte: UInt8, nibble: UInt8) -> Int {
-        var count = 0
-        var index = row.count - 1
-        while index >= 0, row[index] == byte {
-            count += 2
-            index -= 1
-        }
-        if index >= 0, row[index] & 0x0F == nibble { count += 1 }
+        guard let base = row.baseAddress else { return 0 }
+        let word = UInt64(byte) &* 0x0101_0101_0101_0101
+        var index = row.count
+        while index >= 8, UnsafeRawPointer(base + index - 8).loadUnaligned(as: UInt64.self) == word { index -= 8 }
+        while index > 0, row[index - 1] == byte { index -= 1 }
+        var count = (row.count - index) * 2
+        if index > 0, row[index - 1] & 0x0F == nibble { count += 1 }
         return count
     }
 

@@ -22,13 +22,15 @@ public enum ZPLEncoder {
         public var allowedEncodings: Set<ZPLGraphicEncoding>
         /// Upper bound on `c` per stripe (tests lower it to force stripes).
         public var maxStripeBytes: Int
-        /// zlib level for Z64.
+        /// zlib level for Z64. Level 1 by default: on a mostly white 1200 x 900 badge it keeps
+        /// the whole encode near 0.4 ms, where level 6 takes about 1 ms for a Z64 half the
+        /// size, a saving of 1-2 KB that the USB link sends in about a millisecond.
         public var zlibLevel: Int32
 
         public init(
             allowedEncodings: Set<ZPLGraphicEncoding> = [.acs, .z64],
             maxStripeBytes: Int = ZPLEncoder.maxFieldBytes,
-            zlibLevel: Int32 = 6
+            zlibLevel: Int32 = 1
         ) {
             self.allowedEncodings = allowedEncodings
             self.maxStripeBytes = maxStripeBytes
