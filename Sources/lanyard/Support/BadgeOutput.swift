@@ -11,9 +11,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
 }
 
 /// Renders badges of one template for one printer profile and writes them in the chosen formats.
-/// The printer-language bytes are decided here: the raster from `BadgeRenderer`, the job settings
-/// from the profile (plus overrides, clamped to its ranges), the encoding by `ZPLEncoder` or
-/// `EPLEncoder`.
+/// The raster comes from `BadgeRenderer`; `LabelEncoder` turns it into printer-language bytes with
+/// the profile's settings.
 final class BadgeOutput {
     let renderer: BadgeRenderer
     let profile: PrinterProfile
@@ -36,22 +35,9 @@ final class BadgeOutput {
         case .png: return (try badge.bitmap.png(), [])
         case .pbm: return (badge.bitmap.pbm(), [])
         case .zpl, .epl:
-            let resolved = try JobSettings.resolve(
-                profile: profile, labelWidthDots: badge.bitmap.width, labelLengthDots: badge.bitmap.height,
-                overrides: overrides)
-            let notes = resolved.warnings.map(\.description)
-            if format == .zpl {
-                guard profile.supports(.zpl) else {
-                    throw CLIError(.invalidData, "profile \(profile.id) does not speak ZPL; use --format epl")
-                }
-                let job = try ZPLEncoder.encode(
-                    bitmap: badge.bitmap, settings: resolved.settings, options: ZPLEncoder.Options(profile: profile))
-                return (job.bytes, notes)
-            }
-            guard profile.supports(.epl) else {
-                throw CLIError(.invalidData, "profile \(profile.id) does not speak EPL; use --format zpl")
-            }
-            return (try EPLEncoder.encode(bitmap: badge.bitmap, settings: resolved.settings, profile: profile).bytes, notes)
+            let label = try LabelEncoder.encode(
+                bitmap: badge.bitmap, profile: profile, language: format == .zpl ? .zpl : .epl, overrides: overrides)
+            return (label.bytes, label.warnings.map(\.description))
         case .pdf:
             throw CLIError(.internal, "PDF is written by writePDF")
         }

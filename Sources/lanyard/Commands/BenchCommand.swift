@@ -1,0 +1,141 @@
+import ArgumentParser
+import Badges
+import Foundation
+import Printers
+import Raster
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure rendering, encoding and batch throughput (build with -c release).",
+        discussion: """
+            1. render + ZPL encode of the standard 4x3 in badge at 300 dpi, timed per badge; \
+            2. the size of that ZPL next to zebrafy's Z64 encoding of the same raster (needs Python \
+            with zebrafy: $LANYARD_PYTHON or python3); 3. the 1,200-record fixture batch run as a \
+            child process, for wall time and peak RSS.
+            """)
+
+    @Option(help: "Timed render + encode iterations.")
+    var iterations = 1000
+
+    @Option(help: "Registrations for the batch measurement (default: the test fixture).")
+    var batchInput: String?
+
+    func run() throws {
+        try withExitCodes {
+            let event = try Resources.event(nil)
+            let profile = try Resources.profile("zebra-zd621d-300", directory: nil)
+            let bundle = try Resources.bundle(Resources.templates.appending(path: "standard").path)
+            let output = try BadgeOutput(bundle: bundle, profile: profile)
+            var session = Intake(event: event).makeSession()
+            guard let attendee = try session.acceptJSONLines(in: Resources.sampleAttendees).outcomes.compactMap(\.attendee).first else {
+                throw CLIError(.internal, "no sample attendee")
+            }
+            let fields = BadgeFields.fields(for: attendee, event: event)
+
+            print("Lanyard bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(iterations) iterations\n")
+            // 1. Render + encode.
+            var render: [Double] = [], encode: [Double] = [], total: [Double] = []
+            var zpl: [UInt8] = []
+            var bitmap = Bitmap(width: 0, height: 0)
+            for index in 0..<(iterations + 50) {
+                let start = ContinuousClock.now
+                let badge = try output.renderer.render(fields: fields)
+                let rendered = ContinuousClock.now
+                zpl = try output.encode(badge, as: .zpl).bytes
+                let end = ContinuousClock.now
+                bitmap = badge.bitmap
+                guard index >= 50 else { continue }  // warm-up
+                render.append((rendered - start).milliseconds)
+                encode.append((end - rendered).milliseconds)
+                total.append((end - start).milliseconds)
+            }
+            print(table(header: ["standard 4x3 in @ 300 dpi (\(bitmap.width)x\(bitmap.height))", "p50 ms", "p95 ms", "min ms"], rows: [
+                ["render (cairo/Pango -> 1-bit)", Self.fmt(render.percentile(50)), Self.fmt(render.percentile(95)), Self.fmt(render.min() ?? 0)],
+                ["ZPL encode", Self.fmt(encode.percentile(50)), Self.fmt(encode.percentile(95)), Self.fmt(encode.min() ?? 0)],
+                ["render + encode", Self.fmt(total.percentile(50)), Self.fmt(total.percentile(95)), Self.fmt(total.min() ?? 0)],
+            ]))
+
+            // 2. Size against zebrafy.
+            print("")
+            try compareWithZebrafy(bitmap: bitmap, zpl: zpl)
+
+            // 3. Batch.
+            print("")
+            try measureBatch()
+        }
+    }
+
+    private func compareWithZebrafy(bitmap: Bitmap, zpl: [UInt8]) throws {
+        let temp = FileManager.default.temporaryDirectory.appending(path: "lanyard-bench-\(getpid())")
+        try makeDirectory(temp)
+        defer { try? FileManager.default.removeItem(at: temp) }
+        let png = temp.appending(path: "badge.png"), reference = temp.appending(path: "zebrafy.zpl")
+        try writeFile(try bitmap.png(), to: png)
+        let script = Resources.home.appending(path: "Benchmarks/zebrafy_reference.py")
+        let python = ProcessInfo.processInfo.environment["LANYARD_PYTHON"] ?? "python3"
+        let status = try Self.runProcess(python, [script.path, png.path, reference.path])
+        guard status == 0, let theirs = try? Data(contentsOf: reference) else {
+            print("zebrafy comparison skipped: \(python) could not run zebrafy (install it with 'make tools')")
+            return
+        }
+        let ours = try ZPLGraphicDecoder.decodeLabel(zpl)
+        let decodedTheirs = try ZPLGraphicDecoder.decodeLabel(Array(theirs))
+        let same = ours.bytes == bitmap.bytes && decodedTheirs.width == bitmap.width
+            && Array(decodedTheirs.bytes.prefix(bitmap.bytes.count)) == bitmap.bytes
+        print(table(header: ["ZPL for the same raster", "bytes", "decodes to the raster"], rows: [
+            ["lanyard (complete job: settings + ^GFA stripes)", "\(zpl.count)", "\(ours.bytes == bitmap.bytes)"],
+            ["zebrafy Z64 (complete_zpl)", "\(theirs.count)", "\(same)"],
+        ]))
+        print("lanyard / zebrafy = \(String(format: "%.3f", Double(zpl.count) / Double(theirs.count)))")
+    }
+
+    private func measureBatch() throws {
+        let input = batchInput ?? Resources.home.appending(path: "Tests/BadgesTests/Fixtures/registrations.jsonl").path
+        let out = FileManager.default.temporaryDirectory.appending(path: "lanyard-bench-batch-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let executable = URL(filePath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let start = ContinuousClock.now
+        let status = try Self.runProcess(executable, [
+            "batch", "--template", Resources.templates.appending(path: "standard").path, "--input", input,
+            "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", out.path,
+        ], quiet: true)
+        let seconds = (ContinuousClock.now - start).seconds
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".zpl") }.count) ?? 0
+        print(table(header: ["batch: \(URL(filePath: input).lastPathComponent) -> standard ZPL @ 300 dpi", "value"], rows: [
+            ["exit status", "\(status)"],
+            ["badges written", "\(files)"],
+            ["wall time", "\(Self.fmt(seconds)) s"],
+            ["peak RSS of the batch process", "\(usage.ru_maxrss / 1024) MB"],
+        ]))
+    }
+
+    @discardableResult
+    static func runProcess(_ path: String, _ arguments: [String], quiet: Bool = false) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(filePath: path.contains("/") ? path : "/usr/bin/env")
+        process.arguments = path.contains("/") ? arguments : [path] + arguments
+        if quiet { process.standardOutput = FileHandle.nullDevice }
+        do { try process.run() } catch { return -1 }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    static func fmt(_ value: Double) -> String { String(format: value < 10 ? "%.3f" : "%.1f", value) }
+}
+
+extension Duration {
+    var milliseconds: Double { seconds * 1000 }
+}
+
+extension Array where Element == Double {
+    /// Nearest-rank percentile.
+    func percentile(_ p: Double) -> Double {
+        guard !isEmpty else { return 0 }
+        let sorted = self.sorted()
+        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
+        return sorted[Swift.max(0, Swift.min(sorted.count - 1, rank - 1))]
+    }
+}
