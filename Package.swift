@@ -62,7 +62,9 @@ let package = Package(
         ),
 
         .testTarget(name: "RasterTests", dependencies: ["Raster"], swiftSettings: strictSettings),
-        .testTarget(name: "SymbolsTests", dependencies: ["Symbols", "Raster"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SymbolsTests", dependencies: ["Symbols", "Raster"], exclude: ["decode.py"], swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "BadgesTests",
             dependencies: ["Badges", "Raster", "Symbols"],

@@ -78,7 +78,7 @@ import Testing
     @Test func textNeverLeavesItsBox() throws {
         let long = String(repeating: "Wolfeschlegelsteinhausenbergerdorff ", count: 40)
         let scratch = try ScratchBundle(template: templateYAML(elements: """
-              - { id: name, type: text, text: "{name}", box: [10, 10, 40, 12], font: { families: [Noto Sans], size: [8, 30] }, max_lines: 2 }
+              - { id: name, type: text, text: "{name}", box: [10, 10, 40, 16], font: { families: [Noto Sans], size: [8, 30] }, max_lines: 2 }
             """))
         defer { scratch.remove() }
         let renderer = try BadgeRenderer(bundle: try scratch.load(), dpi: 300, logger: testLogger)
@@ -161,13 +161,15 @@ import Testing
 
     @Test func qrLevelIsLoweredAndRecordedWhenTheBoxIsSmall() throws {
         let scratch = try ScratchBundle(template: templateYAML(elements: """
-              - { type: qr, payload: "{p}", box: [5, 5, 14, 14], error_correction: H, min_module_mm: 0.25 }
+              - { type: qr, payload: "{p}", box: [5, 5, 10, 10], error_correction: H, min_module_mm: 0.25 }
             """))
         defer { scratch.remove() }
         let renderer = try BadgeRenderer(bundle: try scratch.load(), dpi: 203, logger: testLogger)
+        // 10 mm at 203 dpi is 80 dots: 40 two-dot modules, so version 3 at most (29 + 8 quiet).
+        // 48 bytes fit version 3 only at level L (53 bytes; M holds 42).
         let payload = String(repeating: "devcon-2026|", count: 4)
         let report = try renderer.render(fields: ["p": payload]).elements[0]
-        #expect(report.symbol?.downgradedFrom == "H")
+        #expect(report.symbol?.downgradedFrom == "H" && report.symbol?.level == "L" && report.symbol?.version == 3)
         #expect(report.issues.contains { $0.code == .qrDowngraded })
         let tooMuch = try renderer.render(fields: ["p": String(repeating: "x", count: 400)]).elements[0]
         #expect(tooMuch.issues.contains { $0.code == .symbolEncodingFailed && $0.severity == .error })

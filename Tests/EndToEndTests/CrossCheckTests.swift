@@ -66,7 +66,7 @@ struct CrossCheckTests {
             let qr = decoded.filter { $0["format"] == "QRCode" || $0["format"] == "QR Code" }
             #expect(qr.map { $0["text"] } == [fields["qr_payload"]], "\(badge.id): QR read as \(qr)")
             if let text = qr.first?["text"] {
-                let verified = CheckIn.verify(payload: text ?? "", secret: Fixtures.event.checkInSecret)
+                let verified = CheckIn.verify(payload: text, secret: Fixtures.event.checkInSecret)
                 #expect(verified?.attendeeID == badge.attendee.attendeeID, "\(badge.id): scanned token must verify")
             }
             if badge.template == "staff" {
