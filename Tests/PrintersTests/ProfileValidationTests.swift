@@ -12,18 +12,18 @@ struct ProfileValidationTests {
         model: T1
         languages: [zpl, epl]
         dpi: 203
-        maxPrintWidthDots: 832
+        max_print_width_dots: 832
         speed: {min: 2, max: 6, default: 4}
         darkness: {min: 0, max: 30, default: 20}
-        eplDensity: {min: 0, max: 15, default: 10}
-        eplSpeedCodes: {2: 2, 3: 3, 4: 4}
-        mediaType: directThermal
-        mediaTracking: gap
-        printMode: tearOff
+        epl_density: {min: 0, max: 15, default: 10}
+        epl_speed_codes: {2: 2, 3: 3, 4: 4}
+        media_type: direct_thermal
+        media_tracking: gap
+        print_mode: tear_off
         usb:
-          vendorId: "0x0A5F"
-          productIds: ["0x0187", 391]
-          deviceIdModelPatterns: ["T1-203dpi"]
+          vendor_id: "0x0A5F"
+          product_ids: ["0x0187", 391]
+          device_id_model_patterns: ["T1-203dpi"]
         quirks: [no-z64]
         notes: test profile
         """
@@ -60,21 +60,48 @@ struct ProfileValidationTests {
         #expect(error.problems[0].description == "\(file): darkness.default: 40 is outside 0...30")
     }
 
+    @Test func widthProblemUsesTheYAMLName() throws {
+        let (file, error) = try problems(replacing("max_print_width_dots: 832", with: "max_print_width_dots: 0"))
+        #expect(error.problems.map(\.description) == ["\(file): max_print_width_dots: 0 must be greater than 0"])
+    }
+
+    /// Profiles written before the switch to snake_case fail with the new name in the message.
+    @Test(arguments: [
+        ("max_print_width_dots: 832", "maxPrintWidthDots: 832", "maxPrintWidthDots", "max_print_width_dots"),
+        ("epl_density:", "eplDensity:", "eplDensity", "epl_density"),
+        ("vendor_id:", "vendorId:", "usb.vendorId", "vendor_id"),
+        ("media_type: direct_thermal", "media_type: directThermal", "media_type", "direct_thermal"),
+        ("print_mode: tear_off", "print_mode: tearOff", "print_mode", "tear_off"),
+    ])
+    func camelCaseSpellingsAreRejected(old: String, new: String, path: String, hint: String) throws {
+        let (_, error) = try problems(replacing(old, with: new))
+        #expect(error.problems.map(\.fieldPath) == [path], "\(error)")
+        #expect(error.problems[0].message.contains(hint), "\(error)")
+    }
+
+    @Test func usbWithoutAnyMatcherNamesBothFields() throws {
+        let yaml = replacing("product_ids: [\"0x0187\", 391]", with: "product_ids: []")
+            .replacingOccurrences(of: "  device_id_model_patterns: [\"T1-203dpi\"]\n", with: "")
+        let (_, error) = try problems(yaml)
+        #expect(error.problems.map(\.fieldPath) == ["usb"])
+        #expect(error.problems[0].message == "needs product_ids or device_id_model_patterns to recognise the printer")
+    }
+
     @Test(arguments: [
         ("dpi: 203", "dpi: 250", ["dpi"]),
         ("speed: {min: 2, max: 6, default: 4}", "speed: {min: 6, max: 2, default: 4}", ["speed"]),
         ("speed: {min: 2, max: 6, default: 4}", "speed: {min: 2, max: 20, default: 4}", ["speed.max"]),
         ("speed: {min: 2, max: 6, default: 4}", "speed: {min: 2, max: 6, default: 7}", ["speed.default"]),
         ("darkness: {min: 0, max: 30, default: 20}", "darkness: {min: -1, max: 30, default: 20}", ["darkness.min"]),
-        ("eplDensity: {min: 0, max: 15, default: 10}", "eplDensity: {min: 0, max: 16, default: 10}", ["eplDensity.max"]),
-        ("maxPrintWidthDots: 832", "maxPrintWidthDots: 0", ["maxPrintWidthDots"]),
-        ("maxPrintWidthDots: 832", "maxPrintWidthDots: 5100", ["maxPrintWidthDots"]),
-        ("languages: [zpl, epl]", "languages: []", ["languages", "eplDensity", "eplSpeedCodes"]),
+        ("epl_density: {min: 0, max: 15, default: 10}", "epl_density: {min: 0, max: 16, default: 10}", ["epl_density.max"]),
+        ("max_print_width_dots: 832", "max_print_width_dots: 0", ["max_print_width_dots"]),
+        ("max_print_width_dots: 832", "max_print_width_dots: 5100", ["max_print_width_dots"]),
+        ("languages: [zpl, epl]", "languages: []", ["languages", "epl_density", "epl_speed_codes"]),
         ("languages: [zpl, epl]", "languages: [epl, epl]", ["languages"]),
-        ("eplSpeedCodes: {2: 2, 3: 3, 4: 4}", "eplSpeedCodes: {2: 2, 12: 3}", ["eplSpeedCodes.12"]),
-        ("eplSpeedCodes: {2: 2, 3: 3, 4: 4}", "eplSpeedCodes: {2: 0}", ["eplSpeedCodes.2"]),
-        ("eplDensity: {min: 0, max: 15, default: 10}\n", "", ["eplDensity"]),
-        ("eplSpeedCodes: {2: 2, 3: 3, 4: 4}\n", "", ["eplSpeedCodes"]),
+        ("epl_speed_codes: {2: 2, 3: 3, 4: 4}", "epl_speed_codes: {2: 2, 12: 3}", ["epl_speed_codes.12"]),
+        ("epl_speed_codes: {2: 2, 3: 3, 4: 4}", "epl_speed_codes: {2: 0}", ["epl_speed_codes.2"]),
+        ("epl_density: {min: 0, max: 15, default: 10}\n", "", ["epl_density"]),
+        ("epl_speed_codes: {2: 2, 3: 3, 4: 4}\n", "", ["epl_speed_codes"]),
         ("quirks: [no-z64]", "quirks: [no-z64, no-z64]", ["quirks"]),
         ("manufacturer: Test", "manufacturer: \"  \"", ["manufacturer"]),
     ])
@@ -87,13 +114,13 @@ struct ProfileValidationTests {
 
     @Test func eplFieldsWithoutEPLAreRejected() throws {
         let (_, error) = try problems(replacing("languages: [zpl, epl]", with: "languages: [zpl]"))
-        #expect(Set(error.problems.compactMap(\.fieldPath)) == ["eplDensity", "eplSpeedCodes"])
+        #expect(Set(error.problems.compactMap(\.fieldPath)) == ["epl_density", "epl_speed_codes"])
     }
 
     @Test func eplOnlyGraphicsNeedsEPL() throws {
         let yaml = replacing("languages: [zpl, epl]", with: "languages: [zpl]")
-            .replacingOccurrences(of: "eplDensity: {min: 0, max: 15, default: 10}\n", with: "")
-            .replacingOccurrences(of: "eplSpeedCodes: {2: 2, 3: 3, 4: 4}\n", with: "")
+            .replacingOccurrences(of: "epl_density: {min: 0, max: 15, default: 10}\n", with: "")
+            .replacingOccurrences(of: "epl_speed_codes: {2: 2, 3: 3, 4: 4}\n", with: "")
             .replacingOccurrences(of: "quirks: [no-z64]", with: "quirks: [epl-only-graphics]")
         let (_, error) = try problems(yaml)
         #expect(error.problems.map(\.fieldPath) == ["quirks"])
@@ -111,9 +138,9 @@ struct ProfileValidationTests {
     }
 
     @Test func unknownEnumValueIsRejected() throws {
-        let (_, error) = try problems(replacing("mediaType: directThermal", with: "mediaType: ribbon"))
-        #expect(error.problems.map(\.fieldPath) == ["mediaType"])
-        #expect(error.problems[0].message.contains("thermalTransfer"))
+        let (_, error) = try problems(replacing("media_type: direct_thermal", with: "media_type: ribbon"))
+        #expect(error.problems.map(\.fieldPath) == ["media_type"])
+        #expect(error.problems[0].message.contains("thermal_transfer"))
     }
 
     @Test func fileStemMustEqualId() throws {
@@ -168,11 +195,11 @@ struct ProfileValidationTests {
     }
 
     @Test(arguments: [
-        ("vendorId: \"0x0A5F\"", "vendorId: \"0xZZ\"", "usb.vendorId"),
-        ("vendorId: \"0x0A5F\"", "vendorId: 0120", "usb.vendorId"),
-        ("vendorId: \"0x0A5F\"", "vendorId: 70000", "usb.vendorId"),
-        ("productIds: [\"0x0187\", 391]", "productIds: [\"0x0187\", \"xyz\"]", "usb.productIds[1]"),
-        ("deviceIdModelPatterns: [\"T1-203dpi\"]", "deviceIdModelPatterns: [\" \"]", "usb.deviceIdModelPatterns[0]"),
+        ("vendor_id: \"0x0A5F\"", "vendor_id: \"0xZZ\"", "usb.vendor_id"),
+        ("vendor_id: \"0x0A5F\"", "vendor_id: 0120", "usb.vendor_id"),
+        ("vendor_id: \"0x0A5F\"", "vendor_id: 70000", "usb.vendor_id"),
+        ("product_ids: [\"0x0187\", 391]", "product_ids: [\"0x0187\", \"xyz\"]", "usb.product_ids[1]"),
+        ("device_id_model_patterns: [\"T1-203dpi\"]", "device_id_model_patterns: [\" \"]", "usb.device_id_model_patterns[0]"),
     ])
     func badUSBIdentity(old: String, new: String, path: String) throws {
         let (_, error) = try problems(replacing(old, with: new))
@@ -181,8 +208,8 @@ struct ProfileValidationTests {
 
     @Test func usbIdForms() throws {
         let directory = try TemporaryDirectory()
-        let yaml = replacing("vendorId: \"0x0A5F\"", with: "vendorId: 0x0A5F")
-            .replacingOccurrences(of: "productIds: [\"0x0187\", 391]", with: "productIds: [\"0187\", 2655, \"0a5f\"]")
+        let yaml = replacing("vendor_id: \"0x0A5F\"", with: "vendor_id: 0x0A5F")
+            .replacingOccurrences(of: "product_ids: [\"0x0187\", 391]", with: "product_ids: [\"0187\", 2655, \"0a5f\"]")
         let profile = try ProfileLibrary.load(file: directory.write("test-printer.yaml", yaml))
         #expect(profile.usb?.vendorId == 0x0A5F)
         #expect(profile.usb?.productIds == [0x0187, 2655, 0x0A5F])

@@ -63,9 +63,18 @@ public struct PrinterProfile: Codable, Sendable, Equatable, Hashable {
         return languages.first
     }
 
+    /// Profile files use snake_case keys like every other YAML file of the project; JSON output
+    /// (`lanyard profiles show`) uses the same names so both read alike.
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, manufacturer, model, languages, dpi, maxPrintWidthDots, speed, darkness, eplDensity
-        case eplSpeedCodes, mediaType, mediaTracking, printMode, usb, quirks, notes
+        case id, manufacturer, model, languages, dpi
+        case maxPrintWidthDots = "max_print_width_dots"
+        case speed, darkness
+        case eplDensity = "epl_density"
+        case eplSpeedCodes = "epl_speed_codes"
+        case mediaType = "media_type"
+        case mediaTracking = "media_tracking"
+        case printMode = "print_mode"
+        case usb, quirks, notes
     }
 
     public init(from decoder: any Decoder) throws {

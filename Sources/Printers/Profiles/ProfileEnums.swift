@@ -29,8 +29,8 @@ public enum PrinterLanguage: String, ProfileVocabulary {
 
 /// Heat method: direct thermal stock darkens itself, thermal transfer melts ribbon ink.
 public enum MediaType: String, ProfileVocabulary {
-    case directThermal
-    case thermalTransfer
+    case directThermal = "direct_thermal"
+    case thermalTransfer = "thermal_transfer"
 }
 
 /// How the printer finds the start of each label.
@@ -45,7 +45,7 @@ public enum MediaTracking: String, ProfileVocabulary {
 
 /// What the printer does with a label after printing it.
 public enum PrintMode: String, ProfileVocabulary {
-    case tearOff
+    case tearOff = "tear_off"
     case peel
     case cutter
     case rewind

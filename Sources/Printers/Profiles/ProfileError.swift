@@ -17,7 +17,7 @@ public struct ProfileError: Error, Sendable, Equatable, CustomStringConvertible 
     /// One thing wrong in one file.
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
         public let file: String
-        /// YAML field path such as `darkness.default` or `usb.productIds[1]`; nil for
+        /// YAML field path such as `darkness.default` or `usb.product_ids[1]`; nil for
         /// problems with the whole file.
         public let fieldPath: String?
         public let message: String

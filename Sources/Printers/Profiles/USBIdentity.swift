@@ -19,9 +19,9 @@ public struct USBIdentity: Codable, Sendable, Equatable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case vendorId
-        case productIds
-        case deviceIdModelPatterns
+        case vendorId = "vendor_id"
+        case productIds = "product_ids"
+        case deviceIdModelPatterns = "device_id_model_patterns"
     }
 
     /// Ids are written either as quoted hex strings (`"0x0A5F"` or `"0a5f"`, as `lsusb` prints

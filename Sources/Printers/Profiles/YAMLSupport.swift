@@ -58,7 +58,7 @@ struct YAMLScalar: Decodable, ScalarConstructible {
     }
 }
 
-/// Renders a coding path the way a person reads a YAML file: `usb.productIds[1]`.
+/// Renders a coding path the way a person reads a YAML file: `usb.product_ids[1]`.
 func renderCodingPath(_ path: [any CodingKey]) -> String {
     var text = ""
     for key in path {
