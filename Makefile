@@ -4,7 +4,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 # Debian packages the build, the renderer and the tests need.
 APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev \
-	libusb-1.0-0-dev libsqlite3-dev zlib1g-dev fontconfig fonts-noto-core fonts-noto-cjk \
+	libusb-1.0-0-dev libsqlite3-dev zlib1g-dev libdeflate-dev fontconfig fonts-noto-core fonts-noto-cjk \
 	python3 python3-venv python3-pip
 # Independent checkers used by the test suite (decoding symbols, rendering ZPL, a reference encoder).
 PY_TOOLS := zxing-cpp==3.1.1 zplkit==0.3.2 zebrafy==2.0.0 pillow

@@ -29,8 +29,9 @@ let package = Package(
         .systemLibrary(name: "CZint", providers: [.apt(["libzint-dev"])]),
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
 
-        .target(name: "Raster", dependencies: ["CZlib"], swiftSettings: strictSettings),
+        .target(name: "Raster", dependencies: ["CZlib", "CDeflate"], swiftSettings: strictSettings),
         .target(name: "Symbols", dependencies: ["Raster", "CQRencode", "CZint"], swiftSettings: strictSettings),
         .target(
             name: "Badges",

@@ -48,31 +48,57 @@ extension GrayImage {
     ) -> Bitmap {
         var bitmap = Bitmap(width: width, height: height)
         let bytesPerRow = bitmap.bytesPerRow
-        bitmap.bytes.withUnsafeMutableBufferPointer { out in
-            for y in 0..<height {
-                let src = y * stride
-                let dst = y * bytesPerRow
-                var x = 0
-                var byteIndex = 0
-                while x + 8 <= width {
-                    var packed: UInt8 = 0
-                    for bit in 0..<8 where pixels[src + x + bit] >= level {
-                        packed |= 0x80 >> UInt8(bit)
+        guard let base = pixels.baseAddress, width > 0, height > 0 else { return bitmap }
+        bitReversed.withUnsafeBufferPointer { reversed in
+            bitmap.bytes.withUnsafeMutableBufferPointer { out in
+                for y in 0..<height {
+                    let row = base + y * stride
+                    let dst = y * bytesPerRow
+                    var x = 0
+                    if level == 128 {
+                        // Eight pixels at a time: at level 128 a pixel prints exactly when its top
+                        // bit is set, so a multiply gathers the eight top bits into one byte. Runs
+                        // of white paper, most of a badge, are skipped 32 pixels at a time.
+                        while x + 8 <= width {
+                            let raw = UnsafeRawPointer(row + x)
+                            if x + 32 <= width {
+                                let any = raw.loadUnaligned(as: UInt64.self)
+                                    | raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                                    | raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+                                    | raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                                if any & 0x8080_8080_8080_8080 == 0 {
+                                    x += 32
+                                    continue
+                                }
+                            }
+                            let highBits = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)) & 0x8080_8080_8080_8080
+                            if highBits != 0 {
+                                // Pixel i lands on bit i (leftmost = bit 0); packing wants bit 7 - i.
+                                let gathered = UInt8(truncatingIfNeeded: (highBits &* 0x0002_0408_1020_4081) >> 56)
+                                out[dst + x >> 3] = reversed[Int(gathered)]
+                            }
+                            x += 8
+                        }
                     }
-                    out[dst + byteIndex] = packed
-                    byteIndex += 1
-                    x += 8
-                }
-                if x < width {
-                    var packed: UInt8 = 0
-                    for bit in 0..<(width - x) where pixels[src + x + bit] >= level {
-                        packed |= 0x80 >> UInt8(bit)
+                    while x < width {
+                        var packed: UInt8 = 0
+                        let end = Swift.min(x + 8, width)
+                        for column in x..<end where row[column] >= level {
+                            packed |= 0x80 >> UInt8(column - x)
+                        }
+                        out[dst + x >> 3] = packed
+                        x = end
                     }
-                    out[dst + byteIndex] = packed
                 }
             }
         }
         return bitmap
+    }
+
+    private static let bitReversed: [UInt8] = (0..<256).map { value in
+        var v = UInt8(value), reversed: UInt8 = 0
+        for _ in 0..<8 { reversed = reversed << 1 | v & 1; v >>= 1 }
+        return reversed
     }
 
     static func threshold(pixels: [UInt8], width: Int, height: Int, stride: Int, level: UInt8) -> Bitmap {

@@ -93,9 +93,21 @@ extension SymbolMatrix {
                     x: originX + start * moduleDots,
                     y: y,
                     width: (column - start) * moduleDots,
-                    height: rowDots,
+                    height: 1,
                     black: true
                 )
+            }
+            // Every dot row of a module row is the same: draw the first, copy it down.
+            if rowDots > 1 {
+                let stride = bitmap.bytesPerRow
+                let first = y
+                bitmap.bytes.withUnsafeMutableBufferPointer { bytes in
+                    guard let base = bytes.baseAddress else { return }
+                    let source = base + first * stride
+                    for copy in 1..<rowDots {
+                        (source + copy * stride).update(from: source, count: stride)
+                    }
+                }
             }
             y += rowDots
         }

@@ -141,3 +141,27 @@ struct PNGChunks {
 
     subscript(type: String) -> [UInt8]? { chunks[type] }
 }
+
+@Suite struct ThresholdFastPathTests {
+    /// The eight-at-a-time path at level 128 must agree with a plain per-pixel comparison.
+    @Test(arguments: [1, 7, 8, 9, 63, 64, 65, 1200])
+    func agreesWithPerPixelComparison(width: Int) throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let height = 5, stride = (width + 3) / 4 * 4
+        var pixels = [UInt8](repeating: 0, count: stride * height)
+        for i in pixels.indices {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            pixels[i] = UInt8(truncatingIfNeeded: state >> 56)
+        }
+        let bitmap = pixels.withUnsafeBufferPointer {
+            GrayImage.threshold(pixels: $0, width: width, height: height, stride: stride, level: 128)
+        }
+        for y in 0..<height {
+            for x in 0..<width {
+                #expect(bitmap[x, y] == (pixels[y * stride + x] >= 128), "dot \(x),\(y)")
+            }
+            let padding = bitmap.bytesPerRow * 8 - width
+            if padding > 0 { #expect(bitmap.row(y).last! & UInt8((1 << padding) - 1) == 0, "padding stays white") }
+        }
+    }
+}

@@ -33,6 +33,8 @@ public final class BadgeRenderer {
     let fonts: FontLibrary
     let images: ImageAssets
     let logger: Logger
+    /// The raster surface, made on first use and cleared for each badge.
+    private var rasterCanvas: CairoCanvas?
 
     public init(bundle: TemplateBundle, dpi: Int, logger: Logger) throws(BadgeError) {
         guard [152, 203, 300, 600].contains(dpi) else {
@@ -66,8 +68,15 @@ public final class BadgeRenderer {
     /// Renders the badge for resolved or raw fields (the template's mapping rules are applied here).
     public func render(fields input: [String: String]) throws(BadgeError) -> RenderedBadge {
         let fields = FieldMapper.resolve(bundle.template.fields, fields: input)
-        let size = designDots
-        let canvas = try CairoCanvas(rasterWidth: size.width, height: size.height)
+        let canvas: CairoCanvas
+        if let reused = rasterCanvas {
+            reused.clear()
+            canvas = reused
+        } else {
+            let size = designDots
+            canvas = try CairoCanvas(rasterWidth: size.width, height: size.height)
+            rasterCanvas = canvas
+        }
         let reports = try paint(on: canvas, fields: fields)
         var bitmap = try canvas.bitmap()
         if bundle.template.isRotatedOnStock { bitmap = bitmap.rotatedClockwise() }

@@ -144,6 +144,20 @@ final class CairoCanvas {
         return GrayImage.threshold(pixels: buffer, width: widthDots, height: heightDots, stride: stride, level: 128)
     }
 
+    /// Makes a raster canvas white and stateless again, so one surface serves every badge of a
+    /// renderer: allocating a fresh megabyte per badge costs more than drawing it.
+    func clear() {
+        precondition(kind == .raster, "only the raster canvas is reused")
+        cairo_surface_flush(surface)
+        if let data = cairo_image_surface_get_data(surface) {
+            data.initialize(repeating: 0, count: Int(cairo_image_surface_get_stride(surface)) * heightDots)
+        }
+        cairo_surface_mark_dirty(surface)
+        cairo_reset_clip(cr)
+        cairo_identity_matrix(cr)
+        cairo_new_path(cr)
+    }
+
     /// Ends the PDF page and writes the file.
     func finishPDF() throws(BadgeError) {
         cairo_show_page(cr)
@@ -183,12 +197,15 @@ final class A1Surface {
         cairo_surface_flush(surface)
         let stride = Int(cairo_image_surface_get_stride(surface))
         let littleEndian = UInt16(1).littleEndian == 1
+        let table = BitReversal.table
         bitmap.bytes.withUnsafeBufferPointer { source in
-            for y in 0..<bitmap.height {
-                let row = data.advanced(by: y * stride)
-                for b in 0..<bitmap.bytesPerRow {
-                    let byte = source[y * bitmap.bytesPerRow + b]
-                    row[b] = littleEndian ? BitReversal.table[Int(byte)] : byte
+            table.withUnsafeBufferPointer { reversed in
+                for y in 0..<bitmap.height {
+                    let row = data.advanced(by: y * stride)
+                    for b in 0..<bitmap.bytesPerRow {
+                        let byte = source[y * bitmap.bytesPerRow + b]
+                        row[b] = littleEndian ? reversed[Int(byte)] : byte
+                    }
                 }
             }
         }

@@ -24,7 +24,7 @@ public struct TextFit: Sendable, Equatable, Codable {
     public var missingGlyphs: Int
 }
 
-/// Pango layout of one text element, measured in dots. Sizes are searched in quarter points so the
+/// Pango layout of one text element, measured in dots. Sizes are searched in half points so the
 /// result is the same on every run.
 final class TextLayout {
     private let layout: OpaquePointer
@@ -103,16 +103,22 @@ final class TextLayout {
         return lineCount <= maxLines && width <= widthDots + 0.5 && height <= heightDots + 0.5
     }
 
-    /// The largest quarter-point size in the range that fits, by bisection (fit is monotonic in size
-    /// up to line-break effects, which bisection tolerates: it may settle a quarter point low).
+    /// The largest half-point size in the range that fits, by bisection (fit is monotonic in size
+    /// up to line-break effects, which bisection tolerates: it may settle half a point low).
+    /// Sizes are searched in half points: finer steps are invisible on a badge, and every
+    /// distinct size is a font instance that cairo and Pango cache, so coarser steps keep a
+    /// long batch's memory flat.
+    static let stepsPerPoint = 2.0
+
     private func largestSize(from low: Double, to high: Double, fits: (Double) -> Bool) -> Double? {
-        var lo = Int((low * 4).rounded(.up)), hi = Int((high * 4).rounded(.down))
-        guard lo <= hi, fits(Double(lo) / 4) else { return nil }
+        let steps = Self.stepsPerPoint
+        var lo = Int((low * steps).rounded(.up)), hi = Int((high * steps).rounded(.down))
+        guard lo <= hi, fits(Double(lo) / steps) else { return nil }
         while lo < hi {
             let mid = (lo + hi + 1) / 2
-            if fits(Double(mid) / 4) { lo = mid } else { hi = mid - 1 }
+            if fits(Double(mid) / steps) { lo = mid } else { hi = mid - 1 }
         }
-        return Double(lo) / 4
+        return Double(lo) / steps
     }
 
     private func configure(size: Double, wrap: Bool, ellipsize: Bool) {

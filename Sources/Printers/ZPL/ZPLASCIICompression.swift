@@ -6,21 +6,26 @@ import Foundation
 public enum ZPLASCIICompression {
     /// Encodes packed rows (`bytesPerRow` each) and appends the text to `output`. Padding bits
     /// must already be 0: `!` would otherwise be chosen for rows that should end white.
+    /// Encodes the rows; with a `limit`, gives up (returning false) as soon as the output grows
+    /// past it, so a stripe that another encoding already beats costs little.
+    @discardableResult
     public static func encode(
-        _ bytes: ArraySlice<UInt8>, bytesPerRow: Int, into output: inout [UInt8]
-    ) {
-        guard bytesPerRow > 0 else { return }
+        _ bytes: ArraySlice<UInt8>, bytesPerRow: Int, into output: inout [UInt8], limit: Int = .max
+    ) -> Bool {
+        guard bytesPerRow > 0 else { return true }
         let rowCount = bytes.count / bytesPerRow
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
+        return bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return true }
             for row in 0..<rowCount {
                 let start = base + row * bytesPerRow
                 if row > 0, memcmp(start, start - bytesPerRow, bytesPerRow) == 0 {
                     output.append(ASCII.colon)
-                    continue
+                } else {
+                    encodeRow(UnsafeBufferPointer(start: start, count: bytesPerRow), into: &output)
                 }
-                encodeRow(UnsafeBufferPointer(start: start, count: bytesPerRow), into: &output)
+                if output.count > limit { return false }
             }
+            return true
         }
     }
 

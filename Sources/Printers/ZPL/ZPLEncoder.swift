@@ -1,3 +1,4 @@
+import Dispatch
 public import Raster
 
 /// Turns a badge raster and job settings into a complete ZPL II job.
@@ -22,19 +23,19 @@ public enum ZPLEncoder {
         public var allowedEncodings: Set<ZPLGraphicEncoding>
         /// Upper bound on `c` per stripe (tests lower it to force stripes).
         public var maxStripeBytes: Int
-        /// zlib level for Z64. Level 1 by default: on a mostly white 1200 x 900 badge it keeps
-        /// the whole encode near 0.4 ms, where level 6 takes about 1 ms for a Z64 half the
-        /// size, a saving of 1-2 KB that the USB link sends in about a millisecond.
-        public var zlibLevel: Int32
+        /// libdeflate level (1–12) for Z64. 8 by default: on a 300 dpi badge it makes Z64 about
+        /// a quarter smaller than zlib's level 1 at about twice the time, and the stripes are
+        /// compressed in parallel to pay for it (docs/benchmarks.md has the measurements).
+        public var compressionLevel: Int32
 
         public init(
             allowedEncodings: Set<ZPLGraphicEncoding> = [.acs, .z64],
             maxStripeBytes: Int = ZPLEncoder.maxFieldBytes,
-            zlibLevel: Int32 = 1
+            compressionLevel: Int32 = 8
         ) {
             self.allowedEncodings = allowedEncodings
             self.maxStripeBytes = maxStripeBytes
-            self.zlibLevel = zlibLevel
+            self.compressionLevel = compressionLevel
         }
 
         /// Options honouring a profile's quirks: `no-z64` and `no-acs` remove those encodings;
@@ -74,16 +75,31 @@ public enum ZPLEncoder {
         let stripeCount = (bitmap.height + maxRows - 1) / maxRows
         // Equal stripes rather than full ones plus a sliver: same field count, even sizes.
         let rowsPerStripe = (bitmap.height + stripeCount - 1) / stripeCount
-        var stripes: [ZPLJob.Stripe] = []
+        var ranges: [(top: Int, rows: Int)] = []
         var top = 0
         while top < bitmap.height {
             let rows = min(rowsPerStripe, bitmap.height - top)
-            let slice = raster[(top * bytesPerRow)..<((top + rows) * bytesPerRow)]
-            let stripe = try appendField(
-                slice, originY: top, rows: rows, bytesPerRow: bytesPerRow, options: options, into: &out
-            )
-            stripes.append(stripe)
+            ranges.append((top, rows))
             top += rows
+        }
+        // Stripes are independent, so they are encoded at once, one per core: the compression
+        // of a 300 dpi badge is the largest single cost of its encode.
+        let encoded = ResultSlots<Result<EncodedField, PrintersError>>(count: ranges.count)
+        let stripeRanges = ranges
+        let work: @Sendable (Int) -> Void = { index in
+            let range = stripeRanges[index]
+            let slice = raster[(range.top * bytesPerRow)..<((range.top + range.rows) * bytesPerRow)]
+            encoded.slots[index] = Result { () throws(PrintersError) in try encodeField(slice, bytesPerRow: bytesPerRow, options: options) }
+        }
+        if ranges.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: ranges.count, execute: work) }
+        var stripes: [ZPLJob.Stripe] = []
+        for (range, result) in zip(ranges, encoded.slots) {
+            guard let result else { continue }
+            let field = try result.get()
+            appendField(field, originY: range.top, bytesPerRow: bytesPerRow, uncompressedBytes: range.rows * bytesPerRow, into: &out)
+            stripes.append(ZPLJob.Stripe(
+                originY: range.top, rows: range.rows, uncompressedBytes: range.rows * bytesPerRow,
+                encoding: field.encoding, dataBytes: field.data.count, candidateBytes: field.candidates))
         }
 
         out.append(ascii: "^PQ")
@@ -146,12 +162,16 @@ public enum ZPLEncoder {
         out.append(ascii: settings.reprintAfterError ? "^JZY\n" : "^JZN\n")
     }
 
-    /// Writes `^FO0,y^GFA,c,c,d,<data>^FS` with the shortest allowed encoding. For ASCII data
-    /// `b` equals `c` (uncompressed bytes), which real printers require.
-    private static func appendField(
-        _ slice: ArraySlice<UInt8>, originY: Int, rows: Int, bytesPerRow: Int, options: Options,
-        into out: inout [UInt8]
-    ) throws(PrintersError) -> ZPLJob.Stripe {
+    /// One stripe's data in the shortest allowed encoding, with the size of every candidate.
+    struct EncodedField: Sendable {
+        var encoding: ZPLGraphicEncoding
+        var data: [UInt8]
+        var candidates: [ZPLGraphicEncoding: Int]
+    }
+
+    private static func encodeField(
+        _ slice: ArraySlice<UInt8>, bytesPerRow: Int, options: Options
+    ) throws(PrintersError) -> EncodedField {
         var candidates: [ZPLGraphicEncoding: Int] = [:]
         var best: (encoding: ZPLGraphicEncoding, data: [UInt8])?
         func consider(_ encoding: ZPLGraphicEncoding, _ data: [UInt8]) {
@@ -159,16 +179,22 @@ public enum ZPLEncoder {
             if let current = best, current.data.count <= data.count { return }
             best = (encoding, data)
         }
-        // Order matters on ties: ACS first, because more emulations decode it than Z64.
+        // Z64 first, so ACS can stop as soon as it is longer; on a tie ACS still wins, because
+        // more emulations decode it than Z64.
+        var z64: [UInt8]?
+        if options.allowedEncodings.contains(.z64) {
+            z64 = try ZPLGraphicData.z64(slice, level: options.compressionLevel)
+        }
         if options.allowedEncodings.contains(.acs) {
             var data: [UInt8] = []
             data.reserveCapacity(slice.count / 8)
-            ZPLASCIICompression.encode(slice, bytesPerRow: bytesPerRow, into: &data)
-            consider(.acs, data)
+            if ZPLASCIICompression.encode(slice, bytesPerRow: bytesPerRow, into: &data, limit: z64?.count ?? .max) {
+                consider(.acs, data)
+            } else {
+                candidates[.acs] = data.count
+            }
         }
-        if options.allowedEncodings.contains(.z64) {
-            consider(.z64, try ZPLGraphicData.z64(Array(slice), level: options.zlibLevel))
-        }
+        if let z64 { consider(.z64, z64) }
         if options.allowedEncodings.contains(.hex) {
             var data: [UInt8] = []
             ZPLGraphicData.hex(slice, into: &data)
@@ -177,20 +203,41 @@ public enum ZPLEncoder {
         guard let chosen = best else {
             throw PrintersError(code: .settingsInvalid, message: "no graphic encoding is allowed", field: "allowedEncodings")
         }
+        return EncodedField(encoding: chosen.encoding, data: chosen.data, candidates: candidates)
+    }
+
+    /// Writes `^FO0,y^GFA,c,c,d,<data>^FS`. For ASCII data `b` equals `c` (uncompressed bytes),
+    /// which real printers require.
+    private static func appendField(
+        _ field: EncodedField, originY: Int, bytesPerRow: Int, uncompressedBytes: Int, into out: inout [UInt8]
+    ) {
         out.append(ascii: "^FO0,")
         out.append(decimal: originY)
         out.append(ascii: "^GFA,")
-        out.append(decimal: slice.count)
+        out.append(decimal: uncompressedBytes)
         out.append(ASCII.comma)
-        out.append(decimal: slice.count)
+        out.append(decimal: uncompressedBytes)
         out.append(ASCII.comma)
         out.append(decimal: bytesPerRow)
         out.append(ASCII.comma)
-        out.append(contentsOf: chosen.data)
+        out.append(contentsOf: field.data)
         out.append(ascii: "^FS\n")
-        return ZPLJob.Stripe(
-            originY: originY, rows: rows, uncompressedBytes: slice.count, encoding: chosen.encoding,
-            dataBytes: chosen.data.count, candidateBytes: candidates
-        )
+    }
+}
+
+/// Results of parallel work, one slot per iteration. `@unchecked Sendable` is safe here because
+/// each slot is written by exactly one iteration of `concurrentPerform` and read only after
+/// `concurrentPerform` has returned, so no two threads ever touch the same memory at once.
+final class ResultSlots<Value>: @unchecked Sendable {
+    let slots: UnsafeMutableBufferPointer<Value?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
     }
 }

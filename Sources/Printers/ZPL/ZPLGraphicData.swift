@@ -15,16 +15,20 @@ public enum ZPLGraphicData {
     static let z64Header: [UInt8] = Array(":Z64:".utf8)
     static let b64Header: [UInt8] = Array(":B64:".utf8)
 
-    /// `:Z64:<base64 of zlib(bytes)>:<CRC>`. The CRC covers the Base64 text only, as printers
-    /// check it.
-    public static func z64(_ bytes: [UInt8], level: Int32 = 6) throws(PrintersError) -> [UInt8] {
+    /// `:Z64:<base64 of a zlib stream of bytes>:<CRC>`. The CRC covers the Base64 text only, as
+    /// printers check it. The stream is libdeflate's at `level` (1–12).
+    public static func z64(_ bytes: ArraySlice<UInt8>, level: Int32 = 8) throws(PrintersError) -> [UInt8] {
         let compressed: [UInt8]
         do {
-            compressed = try Zlib.compress(bytes, level: level)
+            compressed = try Deflate.zlibStream(bytes, level: level)
         } catch {
-            throw PrintersError(code: .encodingFailed, message: "zlib could not compress the graphic", cause: error.description)
+            throw PrintersError(code: .encodingFailed, message: "the graphic could not be compressed", cause: error.description)
         }
         return framed(header: z64Header, payload: compressed)
+    }
+
+    public static func z64(_ bytes: [UInt8], level: Int32 = 8) throws(PrintersError) -> [UInt8] {
+        try z64(bytes[...], level: level)
     }
 
     /// `:B64:<base64 of bytes>:<CRC>`.

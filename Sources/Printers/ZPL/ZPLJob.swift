@@ -10,7 +10,8 @@ public struct ZPLJob: Sendable, Equatable {
         public let encoding: ZPLGraphicEncoding
         /// Length of the data written after `d,`.
         public let dataBytes: Int
-        /// Lengths of every candidate that was computed, for diagnostics and tests.
+        /// Lengths of every candidate that was tried, for diagnostics and tests. ACS stops once it
+        /// is longer than Z64, so its entry can be the length at which it gave up.
         public let candidateBytes: [ZPLGraphicEncoding: Int]
     }
 
