@@ -87,7 +87,7 @@ struct BenchCommand: ParsableCommand {
             ["lanyard (settings + ^GFA stripes, Z64 or ACS)", "\(zpl.count)", "\(bitmap.bytesPerRow * ((bitmap.height + 1) / 2))",
              "\(ours == bitmap)"],
             ["zebrafy Z64 (complete_zpl)", "\(theirBytes)", "\(theirs["largest_field_bytes"] ?? "?")",
-             "\(theirs["matches_raster"] ?? "?")"],
+             (theirs["matches_raster"] as? Bool).map { "\($0)" } ?? "?"],
         ]))
         print("lanyard / zebrafy = \(String(format: "%.3f", Double(zpl.count) / Double(theirBytes)))  "
             + "(ZPL allows at most 99,999 bytes in one ^GF field)")
