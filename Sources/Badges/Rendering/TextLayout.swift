@@ -131,9 +131,9 @@ final class TextLayout {
         // Always lay out at the box width so alignment works; a single line must not wrap.
         pango_layout_set_width(layout, Int32((widthDots * Double(PANGO_SCALE)).rounded()))
         if wrap || ellipsize {
+            // A negative height is a line count: ellipsize after `maxLines` lines.
             pango_layout_set_height(layout, ellipsize ? Int32(-maxLines) : -1)
             pango_layout_set_ellipsize(layout, ellipsize ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE)
-            if !wrap { pango_layout_set_width(layout, Int32((widthDots * Double(PANGO_SCALE)).rounded())) }
         } else {
             pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_NONE)
             pango_layout_set_height(layout, -1)
