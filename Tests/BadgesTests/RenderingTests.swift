@@ -212,3 +212,19 @@ import Testing
         #expect(String(decoding: data, as: UTF8.self).contains("/MediaBox [ 0 0 288 216 ]"))
     }
 }
+
+/// The shipped templates stay clean: `templates check` would report nothing for them.
+@Suite struct ShippedTemplateCheckTests {
+    @Test(arguments: ["standard", "vip", "speaker", "staff"])
+    func syntheticAttendeesRenderWithoutIssues(template: String) throws {
+        let bundle = try TemplateBundle.load(directory: templatesRoot.appending(path: template))
+        for dpi in [203, 300] {
+            let renderer = try BadgeRenderer(bundle: bundle, dpi: dpi, logger: testLogger)
+            #expect(renderer.fontWarnings.isEmpty, "\(template): \(renderer.fontWarnings)")
+            for synthetic in SyntheticAttendees.cases {
+                let badge = try renderer.render(fields: BadgeFields.fields(synthetic: synthetic.fields, event: RenderingTests.event))
+                #expect(badge.issues.isEmpty, "\(template) @\(dpi) [\(synthetic.label)]: \(badge.issues)")
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+/// The `lanyard` executable as a user runs it: outputs, rejections and documented exit codes.
+@Suite(.serialized) struct CommandLineTests {
+    /// `swift build --build-tests` puts the executable next to the test bundle.
+    static let executable: URL? = {
+        let candidates = [
+            URL(filePath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+        ].map { $0.appending(path: "lanyard") }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func lanyard(_ arguments: String...) throws -> Run {
+        let executable = try #require(Self.executable, "the lanyard executable must be built beside the tests")
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appending(path: "out"), err = directory.appending(path: "err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = repositoryRoot
+        process.standardOutput = FileHandle(forWritingAtPath: out.path)
+        process.standardError = FileHandle(forWritingAtPath: err.path)
+        try process.run()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus,
+                   stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                   stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+
+    /// A JSONL file with the given raw records.
+    func records(_ lines: [String]) throws -> URL {
+        let url = try temporaryDirectory().appending(path: "records.jsonl")
+        try Data(lines.joined(separator: "\n").utf8).write(to: url)
+        return url
+    }
+
+    static let good = #"{"source":"crm","source_id":"R-1","event_slug":"devcon-2026","first_name":"Ada","last_name":"Lovelace","email":"ada@Example.ORG","ticket_type":"vip"}"#
+    static let badEmail = #"{"source":"crm","source_id":"R-2","event_slug":"devcon-2026","first_name":"Bad","email":"nope at example.org","ticket_type":"VIP"}"#
+
+    @Test func rendersZPLAndEPLForOneRecord() throws {
+        let input = try records([Self.good])
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let zpl = directory.appending(path: "badge.zpl"), epl = directory.appending(path: "badge.epl")
+        let first = try lanyard("render", "--template", "Templates/standard", "--attendee", input.path,
+                                "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", zpl.path)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try String(contentsOf: zpl, encoding: .utf8).hasPrefix("~SD"))
+        let second = try lanyard("render", "--template", "Templates/vip", "--attendee", input.path, "--record", "1",
+                                 "--profile", "zebra-gc420d-203", "--format", "epl", "--out", epl.path, "--speed", "9")
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("clamped") || second.stderr.contains("outside"), "a speed above the printer's is clamped with a warning")
+        #expect(try Data(contentsOf: epl).starts(with: Data("\nN\n".utf8)))
+    }
+
+    @Test func documentedExitCodes() throws {
+        let bad = try records([Self.badEmail])
+        let rejected = try lanyard("render", "--template", "Templates/standard", "--attendee", bad.path,
+                                   "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", "/tmp/never.zpl")
+        #expect(rejected.status == 1)
+        #expect(rejected.stderr.contains("intake.invalid_email"))
+
+        let good = try records([Self.good])
+        let unknownProfile = try lanyard("render", "--template", "Templates/standard", "--attendee", good.path,
+                                         "--profile", "zebra-zz999", "--format", "zpl", "--out", "/tmp/never.zpl")
+        #expect(unknownProfile.status == 66, "\(unknownProfile.stderr)")
+        #expect(unknownProfile.stderr.contains("zebra-zz999"))
+
+        let missingBundle = try lanyard("templates", "check", "Templates/does-not-exist")
+        #expect(missingBundle.status == 66)
+
+        let usage = try lanyard("render", "--template", "Templates/standard")
+        #expect(usage.status == 64)
+
+        let wrongRecord = try lanyard("render", "--template", "Templates/standard", "--attendee", good.path, "--record", "9",
+                                      "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", "/tmp/never.zpl")
+        #expect(wrongRecord.status == 64)
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/never.zpl"))
+    }
+
+    @Test func batchWritesBadgesAndReasonsAndNeverStopsOnABadRecord() throws {
+        let lines = try String(contentsOf: repositoryRoot.appending(path: "Tests/BadgesTests/Fixtures/registrations.jsonl"), encoding: .utf8)
+            .split(separator: "\n").prefix(150).map(String.init)
+        let input = try records(lines + ["{not json", Self.badEmail])
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try lanyard("batch", "--template", "Templates/standard", "--input", input.path,
+                              "--profile", "zebra-zd421d-203", "--format", "zpl", "png", "--out", directory.path, "--json")
+        #expect(run.status == 0, "\(run.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let accepted = try #require(summary["accepted"] as? Int), rejected = try #require(summary["rejected"] as? Int)
+        #expect(accepted + rejected == 152)
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(files.filter { $0.hasSuffix(".zpl") }.count == accepted)
+        #expect(files.filter { $0.hasSuffix(".png") }.count == accepted)
+        let rejections = try String(contentsOf: directory.appending(path: "rejected.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(rejections.count == rejected)
+        let codes = rejections.compactMap { ($0?["reasons"] as? [[String: Any]])?.first?["code"] as? String }
+        #expect(codes.contains("intake.malformed_json"))
+        #expect(codes.contains("intake.invalid_email"))
+        #expect(rejections.allSatisfy { $0?["stage"] as? String == "intake" && $0?["record_id"] != nil })
+    }
+
+    @Test func templateCheckPassesShippedTemplatesAndFailsAnOverflowingOne() throws {
+        let clean = try lanyard("templates", "check", "Templates/speaker")
+        #expect(clean.status == 0, "\(clean.stdout)")
+        #expect(clean.stdout.contains("0 error(s), 0 warning(s)"))
+
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.copyItem(at: repositoryRoot.appending(path: "Templates/staff/fonts"), to: directory.appending(path: "fonts"))
+        try Data("""
+            format: lanyard-template/1
+            name: cramped
+            version: 0.1.0
+            stock: { size: 2x1in }
+            fonts: [fonts/NotoSans-Regular.ttf]
+            elements:
+              - { type: text, text: "{first_name} {last_name} {company}", box: [2, 2, 20, 4], font: { families: [Noto Sans], size: 12 }, overflow: [wrap] }
+            """.utf8).write(to: directory.appending(path: "template.yaml"))
+        let unsigned = try lanyard("templates", "check", directory.path)
+        #expect(unsigned.status == 66, "no manifest yet")
+        #expect(try lanyard("templates", "manifest", directory.path).status == 0)
+        let cramped = try lanyard("templates", "check", directory.path)
+        #expect(cramped.status == 1)
+        #expect(cramped.stdout.contains("text.overflow"))
+    }
+}
