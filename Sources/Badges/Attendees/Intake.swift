@@ -228,8 +228,9 @@ public struct IntakeSession: Sendable {
 
     /// Every non-blank line of a JSON Lines file.
     public mutating func acceptJSONLines(in file: URL) throws(IntakeFileError) -> IntakeBatch {
-        let reader = JSONLReader(data: try IntakeFileError.reading(file))
-        return IntakeBatch(outcomes: reader.map { accept(jsonObject: $0.bytes, line: $0.number) }, fileIssues: [])
+        var outcomes: [IntakeOutcome] = []
+        forEachJSONLine(in: try IntakeFileError.reading(file)) { outcomes.append($0) }
+        return IntakeBatch(outcomes: outcomes, fileIssues: [])
     }
 
     /// Every row of a CSV file whose first record is the header.
@@ -238,24 +239,43 @@ public struct IntakeSession: Sendable {
     }
 
     public mutating func acceptCSV(data: Data) -> IntakeBatch {
+        var outcomes: [IntakeOutcome] = []
+        let fileIssues = forEachCSVRecord(in: data) { outcomes.append($0) }
+        return IntakeBatch(outcomes: outcomes, fileIssues: fileIssues)
+    }
+
+    /// Hands each line's outcome to `body` as soon as it is decided, so a batch of any length
+    /// holds one record at a time rather than all of them.
+    public mutating func forEachJSONLine<E: Error>(in data: Data, _ body: (IntakeOutcome) throws(E) -> Void) throws(E) {
+        for line in JSONLReader(data: data) {
+            try body(accept(jsonObject: line.bytes, line: line.number))
+        }
+    }
+
+    /// The CSV counterpart of `forEachJSONLine`; returns the header's issues (unmapped columns).
+    @discardableResult
+    public mutating func forEachCSVRecord<E: Error>(
+        in data: Data, _ body: (IntakeOutcome) throws(E) -> Void
+    ) throws(E) -> [IntakeIssue] {
         var reader = CSVReader(data: data)
         var header: CSVHeader?
-        var outcomes: [IntakeOutcome] = []
         while true {
+            let outcome: IntakeOutcome
             do throws(CSVError) {
                 guard let record = try reader.next() else { break }
-                if let header {
-                    outcomes.append(accept(csvRecord: record, header: header))
-                } else {
+                guard let known = header else {
                     header = intake.csvHeader(record.fields, line: record.line)
+                    continue
                 }
+                outcome = accept(csvRecord: record, header: known)
             } catch {
-                outcomes.append(.rejected([IntakeIssue(
+                outcome = .rejected([IntakeIssue(
                     recordID: "line \(error.line)", line: error.line, fieldPath: "$", code: .malformedCSV,
-                    reason: error.message)]))
+                    reason: error.message)])
             }
+            try body(outcome)
         }
-        return IntakeBatch(outcomes: outcomes, fileIssues: header?.issues ?? [])
+        return header?.issues ?? []
     }
 
     private mutating func remember(_ outcome: IntakeOutcome, line: Int?) -> IntakeOutcome {

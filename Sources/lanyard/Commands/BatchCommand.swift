@@ -94,63 +94,77 @@ struct BatchRunner {
         let rejectedURL = directory.appending(path: "rejected.jsonl")
         var summary = BatchSummary(rejectedFile: rejectedURL.path)
         var session = Intake(event: event).makeSession()
-        let batch: IntakeBatch
-        do {
-            batch = input.pathExtension.lowercased() == "csv"
-                ? try session.acceptCSV(in: input) : try session.acceptJSONLines(in: input)
-        } catch {
-            throw CLIError(.inputMissing, error.description)
+        let data: Data
+        do { data = try Data(contentsOf: input) } catch {
+            throw CLIError(.inputMissing, "cannot read \(input.path): \(error.localizedDescription)")
         }
         guard FileManager.default.createFile(atPath: rejectedURL.path, contents: nil),
               let rejectedLog = FileHandle(forWritingAtPath: rejectedURL.path) else {
             throw CLIError(.io, "cannot write \(rejectedURL.path)")
         }
         defer { try? rejectedLog.close() }
-        let progress = Progress(total: batch.outcomes.count)
-        for issue in batch.fileIssues { Terminal.warning(issue.description) }
-
-        for (index, outcome) in batch.outcomes.enumerated() {
+        let isCSV = input.pathExtension.lowercased() == "csv"
+        // JSON Lines can be counted up front for the progress bar; CSV records may span lines.
+        let progress = Progress(total: isCSV ? nil : JSONLReader(data: data).reduce(0) { count, _ in count + 1 })
+        let handle = { (outcome: IntakeOutcome) throws -> Void in
             summary.records += 1
-            progress.update(index + 1)
-            guard let attendee = outcome.attendee else {
-                summary.rejected += 1
-                try reject(outcome.issues.map(Rejection.Reason.init), stage: "intake", record: outcome.issues.first?.recordID,
-                           line: outcome.issues.first?.line, into: rejectedLog, summary: &summary)
-                continue
-            }
-            summary.accepted += 1
-            summary.warnings += outcome.warnings.count
-            let fields = BadgeFields.fields(for: attendee, event: event)
-            let stem = Self.fileStem(line: index + 1, attendee: attendee)
-            for format in formats {
-                let url = directory.appending(path: "\(stem).\(format.fileExtension)")
-                let (report, written): (RenderReportSummary, BadgeOutput.Written)
-                do {
-                    (report, written) = try output.write(fields: fields, format: format, to: url)
-                } catch let error as CLIError where error.exit == .io {
-                    throw error
-                } catch {
-                    summary.rejected += 1
-                    try reject([Rejection.Reason(code: "render.failed", fieldPath: "$", reason: CLIError(from: error).message)],
-                               stage: "render", record: attendee.sourceID, line: index + 1, into: rejectedLog, summary: &summary)
-                    break
-                }
-                summary.warnings += report.issues.count + written.notes.count
-                if report.blocksPrinting {
-                    summary.rejected += 1
-                    let reasons = report.issues.filter { $0.severity == .error }.map {
-                        Rejection.Reason(code: $0.code.rawValue, fieldPath: "template", reason: $0.message)
-                    }
-                    try reject(reasons, stage: "render", record: attendee.sourceID, line: index + 1, into: rejectedLog, summary: &summary)
-                    break
-                }
-                summary.bytesByFormat[format.rawValue, default: 0] += written.bytes
-                summary.rendered += 1
-            }
+            progress.update(summary.records)
+            try process(outcome, index: summary.records, log: rejectedLog, summary: &summary)
+        }
+        if isCSV {
+            for issue in try session.forEachCSVRecord(in: data, handle) { Terminal.warning(issue.description) }
+        } else {
+            try session.forEachJSONLine(in: data, handle)
         }
         progress.finish()
         summary.seconds = (ContinuousClock.now - start).seconds
         return summary
+    }
+
+    /// One record: reject it with its reasons, or render and write it in every format.
+    /// `number` is the record's position in the input, 1-based.
+    private func process(_ outcome: IntakeOutcome, index number: Int, log: FileHandle, summary: inout BatchSummary) throws {
+        guard let attendee = outcome.attendee else {
+            summary.rejected += 1
+            try reject(outcome.issues.map(Rejection.Reason.init), stage: "intake", record: outcome.issues.first?.recordID,
+                       line: outcome.issues.first?.line, into: log, summary: &summary)
+            return
+        }
+        summary.accepted += 1
+        summary.warnings += outcome.warnings.count
+        let fields = BadgeFields.fields(for: attendee, event: event)
+        let stem = Self.fileStem(line: number, attendee: attendee)
+        for format in formats {
+            let url = directory.appending(path: "\(stem).\(format.fileExtension)")
+            let (report, written): (RenderReportSummary, BadgeOutput.Written)
+            do {
+                (report, written) = try output.write(fields: fields, format: format, to: url)
+            } catch let error as CLIError where error.exit == .io {
+                throw error
+            } catch {
+                try rejectAtRender([Rejection.Reason(code: "render.failed", fieldPath: "$", reason: CLIError(from: error).message)],
+                                   attendee: attendee, number: number, log: log, summary: &summary)
+                return
+            }
+            summary.warnings += report.issues.count + written.notes.count
+            if report.blocksPrinting {
+                let reasons = report.issues.filter { $0.severity == .error }.map {
+                    Rejection.Reason(code: $0.code.rawValue, fieldPath: "template", reason: $0.message)
+                }
+                try rejectAtRender(reasons, attendee: attendee, number: number, log: log, summary: &summary)
+                return
+            }
+            summary.bytesByFormat[format.rawValue, default: 0] += written.bytes
+            summary.rendered += 1
+        }
+    }
+
+    /// A record that passed intake but whose badge cannot be made counts as rejected, not accepted.
+    private func rejectAtRender(_ reasons: [Rejection.Reason], attendee: Attendee, number: Int, log: FileHandle,
+                                summary: inout BatchSummary) throws {
+        summary.accepted -= 1
+        summary.rejected += 1
+        try reject(reasons, stage: "render", record: attendee.sourceID, line: number, into: log, summary: &summary)
     }
 
     private func reject(_ reasons: [Rejection.Reason], stage: String, record: String?, line: Int?,
@@ -204,14 +218,19 @@ struct Rejection: Codable {
 
 /// A one-line progress bar on stderr, only when stderr is a terminal.
 final class Progress {
-    private let total: Int
+    private let total: Int?
     private let enabled = Terminal.stderrIsTerminal
     private var lastDrawn = -1
 
-    init(total: Int) { self.total = total }
+    /// Without a total (CSV, whose records may span lines) it counts records instead.
+    init(total: Int?) { self.total = total }
 
     func update(_ done: Int) {
-        guard enabled, total > 0 else { return }
+        guard enabled else { return }
+        guard let total, total > 0 else {
+            if done % 25 == 0 { FileHandle.standardError.write(Data("\r\(done) records".utf8)) }
+            return
+        }
         let percent = done * 100 / total
         guard percent != lastDrawn else { return }
         lastDrawn = percent
