@@ -57,6 +57,28 @@ import Testing
         }
     }
 
+    /// Renderers made, used and released on many threads at once (as parallel tests and printer
+    /// workers do): no crash, and every badge is the one a lone render makes.
+    @Test func renderersMayBeUsedFromManyThreadsAtOnce() async throws {
+        let input = fields(first: "欧阳 Zoë", last: "Ångström", tier: "vip")
+        let expected = try renderer("vip", dpi: 203).render(fields: input).rasterSHA256
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var allMatch = true
+                    for round in 0..<12 {
+                        let template = ["vip", "standard", "speaker", "staff"][(task + round) % 4]
+                        let renderer = try self.renderer(template, dpi: 203)
+                        let hash = try renderer.render(fields: input).rasterSHA256
+                        if template == "vip" { allMatch = allMatch && hash == expected }
+                    }
+                    return allMatch
+                }
+            }
+            for try await allMatch in group { #expect(allMatch) }
+        }
+    }
+
     @Test func conditionalElementsFollowTheTier() throws {
         let vip = try renderer("vip", dpi: 203)
         let asVIP = try vip.render(fields: fields(first: "A", last: "B", tier: "vip")).elements

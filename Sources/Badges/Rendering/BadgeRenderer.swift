@@ -24,7 +24,8 @@ public struct RenderedBadge: Sendable {
 }
 
 /// Renders badges of one template at one resolution. Construction loads fonts and checks them;
-/// each `render` is then a pure function of the fields. One renderer serves one thread at a time.
+/// each `render` is then a pure function of the fields. Renders are serialised process-wide (see
+/// `RenderLock`), so renderers may be used from any thread.
 public final class BadgeRenderer {
     public let bundle: TemplateBundle
     public let grid: DotGrid
@@ -43,7 +44,9 @@ public final class BadgeRenderer {
         self.bundle = bundle
         self.grid = DotGrid(dpi: dpi)
         self.logger = logger
-        self.fonts = try FontLibrary(fontFiles: bundle.template.fonts.map(bundle.url(of:)), dpi: dpi)
+        self.fonts = try RenderLock.run { () throws(BadgeError) in
+            try FontLibrary(fontFiles: bundle.template.fonts.map(bundle.url(of:)), dpi: dpi)
+        }
         self.images = ImageAssets(bundle: bundle)
         var warnings: [RenderIssue] = []
         var reported = Set<String>()
@@ -59,6 +62,12 @@ public final class BadgeRenderer {
         for warning in warnings { logger.warning("\(warning.message)", metadata: ["template": "\(bundle.template.name)"]) }
     }
 
+    /// The cached surface goes under the lock like every other cairo call; the font library
+    /// takes the lock itself when it is released right after this.
+    deinit {
+        RenderLock.run { rasterCanvas = nil }
+    }
+
     /// Design size in dots (before any turn onto the stock).
     public var designDots: (width: Int, height: Int) {
         let size = bundle.template.designSize
@@ -67,6 +76,10 @@ public final class BadgeRenderer {
 
     /// Renders the badge for resolved or raw fields (the template's mapping rules are applied here).
     public func render(fields input: [String: String]) throws(BadgeError) -> RenderedBadge {
+        try RenderLock.run { () throws(BadgeError) in try renderLocked(fields: input) }
+    }
+
+    private func renderLocked(fields input: [String: String]) throws(BadgeError) -> RenderedBadge {
         let fields = FieldMapper.resolve(bundle.template.fields, fields: input)
         let canvas: CairoCanvas
         if let reused = rasterCanvas {
@@ -87,6 +100,10 @@ public final class BadgeRenderer {
     /// and archives). Symbols and images keep the dot geometry of this renderer's resolution.
     @discardableResult
     public func renderPDF(fields input: [String: String], to url: URL) throws(BadgeError) -> [ElementReport] {
+        try RenderLock.run { () throws(BadgeError) in try renderPDFLocked(fields: input, to: url) }
+    }
+
+    private func renderPDFLocked(fields input: [String: String], to url: URL) throws(BadgeError) -> [ElementReport] {
         let fields = FieldMapper.resolve(bundle.template.fields, fields: input)
         let size = designDots
         let canvas = try CairoCanvas(pdfPath: url.path, widthDots: size.width, heightDots: size.height, dpi: grid.dpi)

@@ -63,9 +63,12 @@ final class FontLibrary {
     }
 
     deinit {
-        g_object_unref(UnsafeMutableRawPointer(context))
-        g_object_unref(UnsafeMutableRawPointer(fontMap))
-        FcConfigDestroy(config)
+        let context = UnsafeMutableRawPointer(context), fontMap = UnsafeMutableRawPointer(fontMap), config = config
+        RenderLock.run {
+            g_object_unref(context)
+            g_object_unref(fontMap)
+            FcConfigDestroy(config)
+        }
     }
 
     func hasFamily(_ name: String) -> Bool { families.contains(name.lowercased()) }
