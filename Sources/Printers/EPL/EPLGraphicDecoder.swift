@@ -11,11 +11,7 @@ public enum EPLGraphicDecoder {
 
     /// The job's only label; an error if it prints none or several.
     public static func decodeLabel(_ job: [UInt8]) throws(PrintersError) -> Bitmap {
-        let labels = try decodeLabels(job)
-        guard labels.count == 1 else {
-            throw PrintersError(code: .malformedJob, message: "expected one printed label (P), found \(labels.count)")
-        }
-        return labels[0].bitmap
+        try DecodedLabel.onlyBitmap(of: decodeLabels(job), unit: "printed label (P)")
     }
 
     private struct Parser {

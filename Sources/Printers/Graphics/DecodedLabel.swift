@@ -10,6 +10,14 @@ public struct DecodedLabel: Sendable, Equatable {
         self.bitmap = bitmap
         self.copies = copies
     }
+
+    /// The bitmap of the job's only label; `unit` names what was counted in the error.
+    static func onlyBitmap(of labels: [DecodedLabel], unit: String) throws(PrintersError) -> Bitmap {
+        guard labels.count == 1 else {
+            throw PrintersError(code: .malformedJob, message: "expected one \(unit), found \(labels.count)")
+        }
+        return labels[0].bitmap
+    }
 }
 
 /// Bounds the decoders apply before allocating a label, so hostile or corrupt jobs cannot ask

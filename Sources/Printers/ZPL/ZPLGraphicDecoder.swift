@@ -13,11 +13,7 @@ public enum ZPLGraphicDecoder {
 
     /// The job's only label; an error if it holds none or several.
     public static func decodeLabel(_ job: [UInt8]) throws(PrintersError) -> Bitmap {
-        let labels = try decodeLabels(job)
-        guard labels.count == 1 else {
-            throw PrintersError(code: .malformedJob, message: "expected one ^XA…^XZ format, found \(labels.count)")
-        }
-        return labels[0].bitmap
+        try DecodedLabel.onlyBitmap(of: decodeLabels(job), unit: "^XA…^XZ format")
     }
 
     private struct Field {
