@@ -222,6 +222,52 @@ import Testing
         }
     }
 
+    /// Dropping the font and glyph caches between badges (see `GlyphCacheBudget`) must not
+    /// change a single dot: a renderer that sheds after every badge matches one that never does.
+    @Test func sheddingGlyphCachesLeavesRastersUnchanged() throws {
+        let bundle = try TemplateBundle.load(directory: templatesRoot.appending(path: "standard"))
+        let shedding = try BadgeRenderer(bundle: bundle, dpi: 300, glyphCacheBytes: 0, logger: testLogger)
+        let keeping = try BadgeRenderer(bundle: bundle, dpi: 300, glyphCacheBytes: .max, logger: testLogger)
+        let names = [("Ada", "Lovelace"), ("欧阳", "娜娜"), ("محمد", "الفلاحي"), ("Maximiliane Alexandrina", "von Hohenzollern"),
+                     ("Ada", "Lovelace"), ("ประเสริฐศักดิ์", "ศรี"), ("김서연", "")]
+        for (first, last) in names {
+            let input = fields(first: first, last: last, tier: "speaker")
+            #expect(try shedding.render(fields: input).rasterSHA256 == keeping.render(fields: input).rasterSHA256, "\(first) \(last)")
+        }
+    }
+
+    /// Bitmaps (images, symbols) land dot for dot at any offset, including ones that do not fall
+    /// on a byte boundary; white dots of a non-opaque image leave what lies beneath.
+    @Test func imagesLandDotForDotAtOddOffsets() throws {
+        var pattern = Bitmap(width: 37, height: 23)
+        var state: UInt32 = 12345
+        for y in 0..<23 {
+            for x in 0..<37 {
+                state = state &* 1_103_515_245 &+ 12345
+                pattern[x, y] = state >> 16 & 1 == 1
+            }
+        }
+        // At 300 dpi: x and y 0.93 mm are dot 11; 37 x 23 dots are 3.13267 x 1.94733 mm.
+        let scratch = try ScratchBundle(template: templateYAML(elements: """
+              - { type: rect, box: [0.93, 0.93, 1.5, 1.94733], fill: black }
+              - { type: image, file: assets/pattern.png, box: [0.93, 0.93, 3.13267, 1.94733] }
+            """), extraFiles: ["assets/pattern.png": Data(try pattern.png())])
+        defer { scratch.remove() }
+        let badge = try BadgeRenderer(bundle: try scratch.load(), dpi: 300, logger: testLogger).render(fields: [:])
+        #expect(badge.elements[1].rect == DotRect(x: 11, y: 11, width: 37, height: 23))
+        let rectEnd = try #require(badge.elements[0].rect).x + (try #require(badge.elements[0].rect).width)
+        var wrong = 0
+        for y in 0..<badge.bitmap.height {
+            for x in 0..<badge.bitmap.width {
+                let inImage = (11..<48).contains(x) && (11..<34).contains(y)
+                let underRect = (11..<rectEnd).contains(x) && (11..<34).contains(y)
+                let expected = underRect || (inImage && pattern[x - 11, y - 11])
+                if badge.bitmap[x, y] != expected { wrong += 1 }
+            }
+        }
+        #expect(wrong == 0)
+    }
+
     @Test func pdfIsWrittenAsAVectorDocument() throws {
         let url = FileManager.default.temporaryDirectory.appending(path: "lanyard-\(UUID().uuidString).pdf")
         defer { try? FileManager.default.removeItem(at: url) }

@@ -36,14 +36,25 @@ public final class BadgeRenderer {
     let logger: Logger
     /// The raster surface, made on first use and cleared for each badge.
     private var rasterCanvas: CairoCanvas?
+    /// Glyph images drawn since the caches were last dropped (see `GlyphCacheBudget`).
+    private var glyphBudget: GlyphCacheBudget
 
-    public init(bundle: TemplateBundle, dpi: Int, logger: Logger) throws(BadgeError) {
+    /// The default glyph cache budget. 6 MiB keeps the 1,200-name fixture batch, in 14 scripts,
+    /// near 73 MB of peak memory; each shed costs a re-load of fonts (about 0.2 s), a few times
+    /// per thousand badges. See docs/benchmarks.md.
+    public static let defaultGlyphCacheBytes = 6 << 20
+
+    /// - Parameter glyphCacheBytes: the estimated glyph image memory after which the font
+    ///   caches are dropped between two badges.
+    public init(bundle: TemplateBundle, dpi: Int, glyphCacheBytes: Int = BadgeRenderer.defaultGlyphCacheBytes,
+                logger: Logger) throws(BadgeError) {
         guard [152, 203, 300, 600].contains(dpi) else {
             throw BadgeError(.renderFailed, "unsupported resolution \(dpi) dpi; expected 203, 300 or 600")
         }
         self.bundle = bundle
         self.grid = DotGrid(dpi: dpi)
         self.logger = logger
+        self.glyphBudget = GlyphCacheBudget(limitBytes: glyphCacheBytes)
         self.fonts = try RenderLock.run { () throws(BadgeError) in
             try FontLibrary(fontFiles: bundle.template.fonts.map(bundle.url(of:)), dpi: dpi)
         }
@@ -91,6 +102,7 @@ public final class BadgeRenderer {
             rasterCanvas = canvas
         }
         let reports = try paint(on: canvas, fields: fields)
+        shedGlyphCachesIfOverBudget()
         var bitmap = try canvas.bitmap()
         if bundle.template.isRotatedOnStock { bitmap = bitmap.rotatedClockwise() }
         return RenderedBadge(bitmap: bitmap, elements: reports, warnings: fontWarnings)
@@ -109,7 +121,16 @@ public final class BadgeRenderer {
         let canvas = try CairoCanvas(pdfPath: url.path, widthDots: size.width, heightDots: size.height, dpi: grid.dpi)
         let reports = try paint(on: canvas, fields: fields)
         try canvas.finishPDF()
+        shedGlyphCachesIfOverBudget()
         return reports
+    }
+
+    /// Between two badges, when the text drawn since the last shed has filled the budget.
+    private func shedGlyphCachesIfOverBudget() {
+        guard glyphBudget.isExceeded else { return }
+        logger.debug("dropping font caches", metadata: ["estimated_glyph_bytes": "\(glyphBudget.estimatedBytes)"])
+        fonts.shedGlyphCaches()
+        glyphBudget.reset()
     }
 
     private func paint(on canvas: CairoCanvas, fields: [String: String]) throws(BadgeError) -> [ElementReport] {
@@ -179,6 +200,7 @@ public final class BadgeRenderer {
         if fit.missingGlyphs > 0 {
             report.issues.append(RenderIssue(.error, .missingGlyphs, "\(fit.missingGlyphs) character(s) have no glyph in any available font"))
         }
+        glyphBudget.noteDrawn(text, font: element.font, sizePoints: fit.sizePoints, dpi: grid.dpi)
         layout.prepareForDrawing(fit)
         let height = layout.height
         let top: Double = switch element.valign {

@@ -55,12 +55,16 @@ final class CairoCanvas {
         }
     }
 
-    /// Selects ink. On the raster, white is coverage 0 painted with SOURCE so it cuts through
-    /// black beneath it; on the PDF it is white paint.
+    /// Selects ink. On the raster, black adds coverage: for opaque shapes that is the same as
+    /// OVER, where anti-aliased edges overlap it darkens a little more (invisible after the
+    /// threshold), and pixman composites glyph masks onto an A8 surface with ADD on a SIMD fast
+    /// path where OVER takes the slow general one, which halves the cost of text. White is
+    /// coverage 0 painted with SOURCE so it cuts through black beneath it. On the PDF both are
+    /// plain paint.
     func setInk(_ ink: Ink) {
         switch (kind, ink) {
         case (.raster, .black):
-            cairo_set_operator(cr, CAIRO_OPERATOR_OVER)
+            cairo_set_operator(cr, CAIRO_OPERATOR_ADD)
             cairo_set_source_rgba(cr, 0, 0, 0, 1)
         case (.raster, .white):
             cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE)
@@ -106,11 +110,17 @@ final class CairoCanvas {
     }
 
     /// Paints a 1-bit bitmap with its top-left at whole dots. `opaque` clears the area first, so the
-    /// white modules of a symbol and its quiet zone are white whatever lay beneath. With the
-    /// identity transform on the raster, every dot lands on exactly one pixel: no scaling, no
-    /// anti-aliasing. The PDF gets the same dots as nearest-neighbour scaled image masks.
+    /// white modules of a symbol and its quiet zone are white whatever lay beneath. Every dot lands
+    /// on exactly one pixel: no scaling, no anti-aliasing. On the raster the dots are written
+    /// straight into the surface (cairo's compositor takes a slow general path for 1-bit masks, and
+    /// a QR code's worth of them cost more than all the text of a badge); the area is not clipped
+    /// except to the canvas. The PDF gets the same dots as nearest-neighbour scaled image masks.
     func draw(_ bitmap: Bitmap, atX x: Int, y: Int, opaque: Bool) throws(BadgeError) {
         guard bitmap.width > 0, bitmap.height > 0 else { return }
+        if kind == .raster {
+            try blit(bitmap, atX: x, y: y, opaque: opaque)
+            return
+        }
         if opaque { fill(DotRect(x: x, y: y, width: bitmap.width, height: bitmap.height), ink: .white) }
         let mask = try A1Surface(bitmap)
         setInk(.black)
@@ -121,6 +131,57 @@ final class CairoCanvas {
         cairo_matrix_init_translate(&matrix, Double(-x), Double(-y))
         cairo_pattern_set_matrix(pattern, &matrix)
         cairo_mask(cr, pattern)
+    }
+
+    /// Writes a bitmap into the A8 raster: a black dot becomes full coverage; a white dot becomes
+    /// no coverage when `opaque`, and leaves what is beneath otherwise.
+    private func blit(_ bitmap: Bitmap, atX x: Int, y: Int, opaque: Bool) throws(BadgeError) {
+        cairo_surface_flush(surface)
+        guard let data = cairo_image_surface_get_data(surface) else {
+            throw BadgeError(.renderFailed, "cairo gave no pixel data")
+        }
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        let columns = max(0, x)..<min(widthDots, x + bitmap.width)
+        let rows = max(0, y)..<min(heightDots, y + bitmap.height)
+        guard !columns.isEmpty, !rows.isEmpty else { return }
+        let bytesPerRow = bitmap.bytesPerRow
+        let expanded = Self.expandedBytes
+        bitmap.bytes.withUnsafeBufferPointer { source in
+            expanded.withUnsafeBufferPointer { table in
+                for row in rows {
+                    let sourceRow = (row - y) * bytesPerRow
+                    let target = data + row * stride
+                    var column = columns.lowerBound
+                    while column < columns.upperBound {
+                        let bit = column - x
+                        // Eight dots at a time where the run is byte-aligned in the bitmap and
+                        // whole on the canvas; single dots at the edges.
+                        if bit & 7 == 0, column + 8 <= columns.upperBound {
+                            let dots = table[Int(source[sourceRow + bit >> 3])]
+                            let pointer = UnsafeMutableRawPointer(target + column)
+                            let value = opaque ? dots : pointer.loadUnaligned(as: UInt64.self) | dots
+                            pointer.storeBytes(of: value, as: UInt64.self)
+                            column += 8
+                        } else {
+                            let black = source[sourceRow + bit >> 3] & (0x80 >> UInt8(bit & 7)) != 0
+                            if black { target[column] = 0xFF } else if opaque { target[column] = 0 }
+                            column += 1
+                        }
+                    }
+                }
+            }
+        }
+        cairo_surface_mark_dirty_rectangle(
+            surface, Int32(columns.lowerBound), Int32(rows.lowerBound), Int32(columns.count), Int32(rows.count))
+    }
+
+    /// Each packed byte (leftmost dot in the top bit) as eight coverage bytes in memory order.
+    private static let expandedBytes: [UInt64] = (0..<256).map { byte in
+        var bytes: UInt64 = 0
+        for dot in 0..<8 where byte & (0x80 >> dot) != 0 {
+            bytes |= 0xFF << (8 * UInt64(dot))
+        }
+        return UInt64(littleEndian: bytes)
     }
 
     func clip(_ rect: DotRect) {

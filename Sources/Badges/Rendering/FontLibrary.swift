@@ -12,6 +12,8 @@ final class FontLibrary {
     private let config: OpaquePointer
     /// Lower-cased family names the font map can offer, for missing-font warnings.
     let families: Set<String>
+    /// A face used only to push released fonts out of cairo's hold-over list (`shedGlyphCaches`).
+    private let evictionFace: OpaquePointer?
 
     init(fontFiles: [URL], dpi: Int) throws(BadgeError) {
         guard let config = FcInitLoadConfigAndFonts() else {
@@ -60,11 +62,44 @@ final class FontLibrary {
             g_free(list)
         }
         families = names
+
+        let description = pango_font_description_from_string("Sans 10")
+        defer { pango_font_description_free(description) }
+        if let font = pango_font_map_load_font(map, context, description) {
+            let scaled = pango_cairo_font_get_scaled_font(OpaquePointer(font))
+            evictionFace = scaled.map { cairo_font_face_reference(cairo_scaled_font_get_font_face($0)) }
+            g_object_unref(UnsafeMutableRawPointer(font))
+        } else {
+            evictionFace = nil
+        }
+    }
+
+    /// Drops every font instance and glyph image cached so far. Pango keeps the fonts of recent
+    /// font sets alive, and cairo keeps each font's glyph images (several kilobytes each at
+    /// 300 dpi) until the font is destroyed; a released font lingers in cairo's list of 256
+    /// hold-overs. With names in many scripts, sizes and weights that cache grows with every
+    /// badge. Clearing Pango's cache releases the fonts, and creating 256 throw-away font
+    /// instances pushes them out of the hold-over list, which frees their glyphs.
+    /// Call under `RenderLock`.
+    func shedGlyphCaches() {
+        pango_fc_font_map_cache_clear(OpaquePointer(fontMap))
+        guard let face = evictionFace else { return }
+        var matrix = cairo_matrix_t(), identity = cairo_matrix_t()
+        cairo_matrix_init_identity(&identity)
+        let options = cairo_font_options_create()
+        defer { cairo_font_options_destroy(options) }
+        for step in 0..<256 {
+            // Sizes no badge uses, so each instance is new and carries no glyphs.
+            let size = 1001 + Double(step) / 64
+            cairo_matrix_init_scale(&matrix, size, size)
+            cairo_scaled_font_destroy(cairo_scaled_font_create(face, &matrix, &identity, options))
+        }
     }
 
     deinit {
-        let context = UnsafeMutableRawPointer(context), fontMap = UnsafeMutableRawPointer(fontMap), config = config
+        let evictionFace = evictionFace, context = UnsafeMutableRawPointer(context), fontMap = UnsafeMutableRawPointer(fontMap), config = config
         RenderLock.run {
+            if let evictionFace { cairo_font_face_destroy(evictionFace) }
             g_object_unref(context)
             g_object_unref(fontMap)
             FcConfigDestroy(config)

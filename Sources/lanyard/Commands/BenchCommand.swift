@@ -28,9 +28,8 @@ struct BenchCommand: ParsableCommand {
             let bundle = try Resources.bundle(Resources.templates.appending(path: "standard").path)
             let output = try BadgeOutput(bundle: bundle, profile: profile)
             var session = Intake(event: event).makeSession()
-            guard let attendee = try session.acceptJSONLines(in: Resources.sampleAttendees).outcomes.compactMap(\.attendee).first else {
-                throw CLIError(.internal, "no sample attendee")
-            }
+            let attendees = try session.acceptJSONLines(in: Resources.sampleAttendees).outcomes.compactMap(\.attendee)
+            guard let attendee = attendees.first else { throw CLIError(.internal, "no sample attendee") }
             let fields = BadgeFields.fields(for: attendee, event: event)
 
             print("Lanyard bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(iterations) iterations\n")
@@ -50,10 +49,21 @@ struct BenchCommand: ParsableCommand {
                 encode.append((end - rendered).milliseconds)
                 total.append((end - start).milliseconds)
             }
+            // The same, cycling through every sample attendee (names in 14 scripts, every tier).
+            var mixed: [Double] = []
+            let sampleFields = attendees.map { BadgeFields.fields(for: $0, event: event) }
+            for index in 0..<(iterations + 50) {
+                let start = ContinuousClock.now
+                let badge = try output.renderer.render(fields: sampleFields[index % sampleFields.count])
+                _ = try output.encode(badge, as: .zpl)
+                if index >= 50 { mixed.append((ContinuousClock.now - start).milliseconds) }
+            }
             print(table(header: ["standard 4x3 in @ 300 dpi (\(bitmap.width)x\(bitmap.height))", "p50 ms", "p95 ms", "min ms"], rows: [
                 ["render (cairo/Pango -> 1-bit)", Self.fmt(render.percentile(50)), Self.fmt(render.percentile(95)), Self.fmt(render.min() ?? 0)],
                 ["ZPL encode", Self.fmt(encode.percentile(50)), Self.fmt(encode.percentile(95)), Self.fmt(encode.min() ?? 0)],
                 ["render + encode", Self.fmt(total.percentile(50)), Self.fmt(total.percentile(95)), Self.fmt(total.min() ?? 0)],
+                ["render + encode, \(sampleFields.count) sample attendees in turn", Self.fmt(mixed.percentile(50)),
+                 Self.fmt(mixed.percentile(95)), Self.fmt(mixed.min() ?? 0)],
             ]))
 
             // 2. Size against zebrafy.
