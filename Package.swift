@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "Printers",
             dependencies: [
-                "Raster",
+                "Raster", "CLibUSB",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
