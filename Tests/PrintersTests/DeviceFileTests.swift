@@ -84,6 +84,17 @@ struct DeviceFileTests {
         #expect(isDirectory?.code == .ioFailed)
     }
 
+    @Test func unwritableNodesNameTheFix() async throws {
+        // A read-only sysctl refuses writers with EACCES, even root: a stand-in for a printer
+        // node this user may not open.
+        let path = "/proc/sys/kernel/osrelease"
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let error = await #expect(throws: TransportError.self) { try await DeviceFileConnection.open(path: path) }
+        #expect(error?.code == .permissionDenied)
+        #expect(error?.message.contains("lp") == true && error?.message.contains("udev") == true)
+        #expect(error?.cause?.contains("EACCES") == true)
+    }
+
     @Test func readingIsUnsupported() async throws {
         let directory = try TemporaryDirectory()
         let connection = try await DeviceFileConnection.open(path: try directory.write("out.prn", ""))

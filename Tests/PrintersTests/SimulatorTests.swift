@@ -234,6 +234,8 @@ struct SimulatorTests {
         #expect(simulator.snapshot.partialFormats == 1)
         // ~HS inside an open format is answered at once and stays out of the format.
         #expect(session.receive(Array("~HS".utf8)).replies == Replies.hostStatus(partial: true))
+        // Another connection's query sees the open format too.
+        #expect(simulator.makeSession().receive(Array("~HS".utf8)).replies == Replies.hostStatus(partial: true))
         _ = session.receive(Array("^FO0,0^GFA,2,2,1,FF80^FS^XZ".utf8))
         #expect(simulator.snapshot.partialFormats == 0)
         #expect(simulator.printedLabels.first?.bitmap.bytes == [0xFF, 0x80])
@@ -268,6 +270,18 @@ struct SimulatorTests {
         _ = eplSession.receive(good)
         #expect(epl.errors.count == 1 && epl.errors[0].code == .malformedJob)
         #expect(epl.printedLabels.map(\.bitmap) == [bitmap])
+    }
+
+    @Test func endlessFormatsAreDroppedNotBuffered() throws {
+        let simulator = try SimulatorSamples.simulator(for: .zpl)
+        let session = simulator.makeSession()
+        _ = session.receive(Array("^XA^FO0,0^GFA,1,1,1,".utf8))
+        let megabyte = [UInt8](repeating: 0x41, count: 1 << 20)
+        for _ in 0...64 { _ = session.receive(megabyte) }
+        let bitmap = Fixtures.noise(width: 16, height: 4, density: 0.5, seed: 1)
+        _ = session.receive(try SimulatorSamples.encode(bitmap, as: .zplACS).bytes)
+        #expect(simulator.errors.map(\.message).contains { $0.contains("without ^XZ and was dropped") })
+        #expect(simulator.printedLabels.map(\.bitmap) == [bitmap])
     }
 
     @Test func droppedConnectionsLoseTheirPartialLabel() throws {

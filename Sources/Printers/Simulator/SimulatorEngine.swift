@@ -77,16 +77,20 @@ struct SimulatorEngine {
             configurationLabels: configurationLabels, settingsSaves: settingsSaves)
     }
 
-    var replyState: StatusReplies.State {
+    /// The state status replies describe; `partialFormat` says whether the asking connection
+    /// (which is out of `sessions` while its bytes are processed) has a format open.
+    func replyState(partialFormat: Bool) -> StatusReplies.State {
         StatusReplies.State(
             mode: mode, settings: settings, formatsInBuffer: held.count, labelsRemaining: held.reduce(0) { $0 + $1.copies },
-            partialFormat: sessions.values.contains { $0.zpl.formatOpen })
+            partialFormat: partialFormat || sessions.values.contains { $0.zpl.formatOpen })
     }
 
     // MARK: Receiving
 
     mutating func receive(_ bytes: [UInt8], session id: Int) -> SimulatorDelivery {
-        guard var session = sessions[id] else {
+        // Taken out of the dictionary while it is worked on, so the buffers it holds have a
+        // single owner and grow in place instead of being copied on every delivery.
+        guard var session = sessions.removeValue(forKey: id) else {
             return SimulatorDelivery(replies: [], acceptedBytes: 0, closeConnection: true)
         }
         if session.modeGeneration != modeGeneration {
@@ -112,11 +116,7 @@ struct SimulatorEngine {
             let events = session.epl.feed(bytes[0..<accepted])
             for event in events { handle(event, in: &session, id: id, replies: &replies) }
         }
-        if drop {
-            sessions[id] = nil
-        } else {
-            sessions[id] = session
-        }
+        if !drop { sessions[id] = session }
         return SimulatorDelivery(replies: replies, acceptedBytes: accepted, closeConnection: drop)
     }
 
@@ -126,13 +126,17 @@ struct SimulatorEngine {
         switch event {
         case .format(let format, let offset):
             completeFormat(format, offset: offset, session: session)
-        case .control(let name, let parameter, let offset):
-            control(name, parameter, offset: offset, session: session, replies: &replies)
+        case .control(let name, let parameter, let offset, let insideFormat):
+            control(name, parameter, offset: offset, session: session, insideFormat: insideFormat, replies: &replies)
         case .abandonedFormat(let offset):
             errors.append(SimulatorError(
                 .malformedJob, "a format was never closed: ^XA arrived before its ^XZ", session: session, offset: offset))
         case .strayFormatEnd(let offset):
             errors.append(SimulatorError(.malformedJob, "^XZ without ^XA", session: session, offset: offset))
+        case .overlongFormat(let offset):
+            errors.append(SimulatorError(
+                .malformedJob, "a format passed \(ZPLStreamSplitter.maxFormatBytes) bytes without ^XZ and was dropped",
+                session: session, offset: offset))
         }
     }
 
@@ -166,17 +170,19 @@ struct SimulatorEngine {
         }
     }
 
-    private mutating func control(_ name: String, _ parameter: [UInt8], offset: Int, session: Int, replies: inout [UInt8]) {
+    private mutating func control(
+        _ name: String, _ parameter: [UInt8], offset: Int, session: Int, insideFormat: Bool, replies: inout [UInt8]
+    ) {
         let text = String(decoding: parameter, as: UTF8.self)
         switch name {
         case "HS":
             let faulted = mode == .paperOut || mode == .headOpen
             if !faulted || configuration.answersHostStatusWhenFaulted {
-                replies += StatusReplies.hostStatus(replyState)
+                replies += StatusReplies.hostStatus(replyState(partialFormat: insideFormat))
             }
         case "HQ":
             if text.uppercased() == "ES", !profile.has(.noExtendedStatus) {
-                replies += StatusReplies.extendedStatus(replyState)
+                replies += StatusReplies.extendedStatus(replyState(partialFormat: insideFormat))
             }
         case "HI":
             replies += StatusReplies.hostIdentification(

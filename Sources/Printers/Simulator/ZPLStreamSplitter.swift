@@ -1,3 +1,5 @@
+import Glibc
+
 /// Cuts a ZPL byte stream that arrives in pieces of any size into complete label formats
 /// (`^XA … ^XZ`) and control commands the printer acts on at once (`~HS`, `~HQES`, `~SD20`,
 /// `^JUS`, ...), the way a printer's receive buffer does.
@@ -9,13 +11,20 @@ struct ZPLStreamSplitter {
     enum Event: Equatable {
         /// A whole format, `^XA` through `^XZ`, with control commands inside it taken out.
         case format([UInt8], offset: Int)
-        /// A control command and its fixed-length parameter (`HQ` + `ES`, `SD` + `20`, `JU` + `S`).
-        case control(String, parameter: [UInt8], offset: Int)
+        /// A control command and its fixed-length parameter (`HQ` + `ES`, `SD` + `20`, `JU` + `S`),
+        /// and whether it arrived inside an open format.
+        case control(String, parameter: [UInt8], offset: Int, insideFormat: Bool)
         /// `^XA` arrived while a format was still open; the open one is abandoned.
         case abandonedFormat(offset: Int)
         /// `^XZ` with no format open.
         case strayFormatEnd(offset: Int)
+        /// A format grew past `maxFormatBytes` without its `^XZ`; it is dropped.
+        case overlongFormat(offset: Int)
     }
+
+    /// Far above any badge (a 600 dpi 4 x 6 in raster in plain hex is about 2 MB), low enough
+    /// that a stream of garbage after `^XA` cannot exhaust memory.
+    static let maxFormatBytes = 64 << 20
 
     /// Parameter lengths of the control commands the simulator acts on. `~TA` takes one more
     /// character when signed; `~SD` takes two digits (tenths exist only on Xi printers).
@@ -41,6 +50,12 @@ struct ZPLStreamSplitter {
         var events: [Event] = []
         var index = bytes.startIndex
         while index < bytes.endIndex {
+            if let open = format, open.count > Self.maxFormatBytes {
+                events.append(.overlongFormat(offset: formatOffset))
+                format = nil
+                binaryRemaining = 0
+                pending = []
+            }
             if binaryRemaining > 0 {
                 let count = min(binaryRemaining, bytes.endIndex - index)
                 format?.append(contentsOf: bytes[index..<(index + count)])
@@ -50,7 +65,7 @@ struct ZPLStreamSplitter {
                 continue
             }
             if pending.isEmpty {
-                let next = bytes[index...].firstIndex(where: Self.isPrefix) ?? bytes.endIndex
+                let next = Self.nextPrefix(in: bytes, from: index)
                 if next > index {
                     // Outside a format, text between commands is ignored, as by a printer.
                     format?.append(contentsOf: bytes[index..<next])
@@ -74,6 +89,24 @@ struct ZPLStreamSplitter {
         return events
     }
 
+    /// Index of the next `^` or `~` at or after `start`, or `endIndex`. `memchr` keeps scanning
+    /// a megabyte of graphic data cheap even in a debug build.
+    static func nextPrefix(in bytes: ArraySlice<UInt8>, from start: Int) -> Int {
+        bytes.withUnsafeBufferPointer { buffer -> Int in
+            guard let base = buffer.baseAddress else { return bytes.endIndex }
+            let first = start - bytes.startIndex
+            let length = buffer.count - first
+            guard length > 0 else { return bytes.endIndex }
+            var nearest = length
+            for prefix in [ASCII.caret, ASCII.tilde] {
+                if let hit = memchr(base + first, Int32(prefix), nearest) {
+                    nearest = UnsafeRawPointer(hit) - UnsafeRawPointer(base + first)
+                }
+            }
+            return start + nearest
+        }
+    }
+
     static func isPrefix(_ byte: UInt8) -> Bool { byte == ASCII.caret || byte == ASCII.tilde }
 
     static func upper(_ byte: UInt8) -> UInt8 { (0x61...0x7A).contains(byte) ? byte - 0x20 : byte }
@@ -90,7 +123,7 @@ struct ZPLStreamSplitter {
             var needed = 3 + length
             if name == "TA", pending.count > 3, pending[3] == ASCII.minus || pending[3] == 0x2B { needed += 1 }
             guard pending.count >= needed else { return }
-            events.append(.control(name, parameter: Array(pending[3..<needed]), offset: pendingOffset))
+            events.append(.control(name, parameter: Array(pending[3..<needed]), offset: pendingOffset, insideFormat: format != nil))
             pending = []
             return
         }
@@ -112,7 +145,7 @@ struct ZPLStreamSplitter {
         case "JU" where format == nil:
             // Inside a format ^JU stays in place, to act in order with the setup commands around it.
             guard pending.count >= 4 else { return }
-            events.append(.control(name, parameter: [pending[3]], offset: pendingOffset))
+            events.append(.control(name, parameter: [pending[3]], offset: pendingOffset, insideFormat: false))
             pending = []
         case "GF" where format != nil:
             resolveGraphicHeader()
