@@ -90,7 +90,7 @@ enum SimulatorSamples {
 }
 
 /// Status reply helpers: completion predicates a client would use, and field access.
-enum Replies {
+enum SimulatorReplies {
     static let stx: UInt8 = 0x02
     static let etx: UInt8 = 0x03
 

@@ -107,18 +107,18 @@ struct SimulatorTests {
         let simulator = try SimulatorSamples.simulator(for: .zpl, answerWhenFaulted: true)
         let session = simulator.makeSession()
         let query = Array("~HS".utf8)
-        #expect(session.receive(query).replies == Replies.hostStatus())
+        #expect(session.receive(query).replies == SimulatorReplies.hostStatus())
         try simulator.setMode(.paused)
-        #expect(session.receive(query).replies == Replies.hostStatus(paused: true))
+        #expect(session.receive(query).replies == SimulatorReplies.hostStatus(paused: true))
         try simulator.setMode(.paperOut)
-        #expect(session.receive(query).replies == Replies.hostStatus(paperOut: true))
+        #expect(session.receive(query).replies == SimulatorReplies.hostStatus(paperOut: true))
         try simulator.setMode(.headOpen)
-        #expect(session.receive(query).replies == Replies.hostStatus(headOpen: true))
+        #expect(session.receive(query).replies == SimulatorReplies.hostStatus(headOpen: true))
         try simulator.setMode(.slow(bytesPerSecond: 100))
-        #expect(session.receive(query).replies == Replies.hostStatus())
+        #expect(session.receive(query).replies == SimulatorReplies.hostStatus())
         // The meaning, field by field: paper out is string 1 field 2, head open string 2 field 3.
         try simulator.setMode(.headOpen)
-        let fields = Replies.hostStatusFields(session.receive(query).replies)
+        let fields = SimulatorReplies.hostStatusFields(session.receive(query).replies)
         #expect(fields.map(\.count) == [12, 11, 2])
         #expect(fields[0][1] == "0" && fields[0][2] == "0" && fields[1][2] == "1")
     }
@@ -131,7 +131,7 @@ struct SimulatorTests {
             #expect(session.receive(Array("~HS".utf8)).replies.isEmpty, "\(mode)")
         }
         try simulator.setMode(.paused)
-        #expect(session.receive(Array("~HS".utf8)).replies == Replies.hostStatus(paused: true))
+        #expect(session.receive(Array("~HS".utf8)).replies == SimulatorReplies.hostStatus(paused: true))
     }
 
     @Test func extendedStatusReportsEachModeExactly() throws {
@@ -143,7 +143,7 @@ struct SimulatorTests {
         ]
         for (mode, errors) in expected {
             try simulator.setMode(mode)
-            #expect(session.receive(Array("~HQES".utf8)).replies == Replies.extendedStatus(errors: errors), "\(mode)")
+            #expect(session.receive(Array("~HQES".utf8)).replies == SimulatorReplies.extendedStatus(errors: errors), "\(mode)")
         }
     }
 
@@ -158,7 +158,7 @@ struct SimulatorTests {
         let zpl203 = try PrinterSimulator(profile: try Fixtures.profile("zebra-zd421d-203"), language: .zpl)
         #expect(zpl203.makeSession().receive(Array("~HI".utf8)).replies == Array("\u{02}ZD421-203dpi,V00.00.00SIM,8,8192KB\u{03}\r\n".utf8))
         let zpl300 = try SimulatorSamples.simulator(for: .zpl)
-        #expect(Replies.frames(zpl300.makeSession().receive(Array("~hi".utf8)).replies) == ["ZD421-300dpi,V00.00.00SIM,12,8192KB"])
+        #expect(SimulatorReplies.frames(zpl300.makeSession().receive(Array("~hi".utf8)).replies) == ["ZD421-300dpi,V00.00.00SIM,12,8192KB"])
     }
 
     @Test func eplErrorReportFollowsTheMode() throws {
@@ -187,7 +187,7 @@ struct SimulatorTests {
         #expect(simulator.snapshot.heldLabels == 2)
         #expect(simulator.status.conditions == [mode.condition] && simulator.status.formatsInBuffer == 2)
         let status = session.receive(Array("~HS".utf8)).replies
-        #expect(status == Replies.hostStatus(
+        #expect(status == SimulatorReplies.hostStatus(
             paperOut: mode == .paperOut, paused: mode == .paused, length: 40, formats: 2, headOpen: mode == .headOpen, remaining: 3))
         try simulator.setMode(.ready)
         #expect(simulator.printedLabels.map(\.bitmap) == [bitmap, bitmap])
@@ -233,9 +233,9 @@ struct SimulatorTests {
         _ = session.receive(Array("^XA^PW8^LL2".utf8))
         #expect(simulator.snapshot.partialFormats == 1)
         // ~HS inside an open format is answered at once and stays out of the format.
-        #expect(session.receive(Array("~HS".utf8)).replies == Replies.hostStatus(partial: true))
+        #expect(session.receive(Array("~HS".utf8)).replies == SimulatorReplies.hostStatus(partial: true))
         // Another connection's query sees the open format too.
-        #expect(simulator.makeSession().receive(Array("~HS".utf8)).replies == Replies.hostStatus(partial: true))
+        #expect(simulator.makeSession().receive(Array("~HS".utf8)).replies == SimulatorReplies.hostStatus(partial: true))
         _ = session.receive(Array("^FO0,0^GFA,2,2,1,FF80^FS^XZ".utf8))
         #expect(simulator.snapshot.partialFormats == 0)
         #expect(simulator.printedLabels.first?.bitmap.bytes == [0xFF, 0x80])

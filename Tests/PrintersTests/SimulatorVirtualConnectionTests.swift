@@ -14,11 +14,11 @@ struct SimulatorVirtualConnectionTests {
         #expect(simulator.printedLabels.map(\.bitmap) == [bitmap])
         if kind.language == .zpl {
             try await connection.write(Array("~HS".utf8), timeout: .seconds(1))
-            let reply = try await connection.read(timeout: .seconds(2), until: Replies.framesComplete(3))
-            #expect(reply == Replies.hostStatus(length: 900))
+            let reply = try await connection.read(timeout: .seconds(2), until: SimulatorReplies.framesComplete(3))
+            #expect(reply == SimulatorReplies.hostStatus(length: 900))
         } else {
             try await connection.write(Array("^ee\n".utf8), timeout: .seconds(1))
-            #expect(try await connection.read(timeout: .seconds(2), until: Replies.lineComplete).ascii == "00\r\n")
+            #expect(try await connection.read(timeout: .seconds(2), until: SimulatorReplies.lineComplete).ascii == "00\r\n")
         }
         await connection.close()
         await connection.close()
@@ -31,9 +31,9 @@ struct SimulatorVirtualConnectionTests {
         try simulator.setMode(.paperOut)
         let connection = VirtualPrinterConnection(simulator: simulator)
         try await connection.write(Array("~HS".utf8), timeout: .seconds(1))
-        #expect(try await connection.read(timeout: .milliseconds(100), until: Replies.framesComplete(3)).isEmpty)
+        #expect(try await connection.read(timeout: .milliseconds(100), until: SimulatorReplies.framesComplete(3)).isEmpty)
         try await connection.write(Array("~HQES".utf8), timeout: .seconds(1))
-        #expect(try await connection.read(timeout: .seconds(2), until: Replies.framesComplete(1)) == Replies.extendedStatus(errors: "00000001"))
+        #expect(try await connection.read(timeout: .seconds(2), until: SimulatorReplies.framesComplete(1)) == SimulatorReplies.extendedStatus(errors: "00000001"))
     }
 
     @Test func droppedConnectionFailsTheWrite() async throws {
@@ -44,7 +44,7 @@ struct SimulatorVirtualConnectionTests {
         let error = await #expect(throws: TransportError.self) { try await connection.write(job, timeout: .seconds(5)) }
         #expect(error?.code == .disconnected && error?.bytesWritten == 500)
         let readError = await #expect(throws: TransportError.self) {
-            try await connection.read(timeout: .seconds(1), until: Replies.framesComplete(3))
+            try await connection.read(timeout: .seconds(1), until: SimulatorReplies.framesComplete(3))
         }
         #expect(readError?.code == .disconnected)
         #expect(simulator.printedLabels.isEmpty)

@@ -60,25 +60,25 @@ struct TCPTransportTests {
         let served = try ServedSimulator(.zpl, answerWhenFaulted: true)
         let connection = try await served.connect()
         let cases: [(SimulatorMode, [UInt8], String)] = [
-            (.ready, Replies.hostStatus(), "00000000"),
-            (.paused, Replies.hostStatus(paused: true), "00010000"),
-            (.paperOut, Replies.hostStatus(paperOut: true), "00000001"),
-            (.headOpen, Replies.hostStatus(headOpen: true), "00000004"),
-            (.slow(bytesPerSecond: 50_000), Replies.hostStatus(), "00000000"),
+            (.ready, SimulatorReplies.hostStatus(), "00000000"),
+            (.paused, SimulatorReplies.hostStatus(paused: true), "00010000"),
+            (.paperOut, SimulatorReplies.hostStatus(paperOut: true), "00000001"),
+            (.headOpen, SimulatorReplies.hostStatus(headOpen: true), "00000004"),
+            (.slow(bytesPerSecond: 50_000), SimulatorReplies.hostStatus(), "00000000"),
         ]
         for (mode, hostStatus, errors) in cases {
             try served.server.setMode(mode)
             try await connection.write(Array("~HS".utf8), timeout: .seconds(2))
-            let reply = try await connection.read(timeout: .seconds(5), until: Replies.framesComplete(3))
+            let reply = try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(3))
             #expect(reply == hostStatus, "\(mode)")
-            let fields = Replies.hostStatusFields(reply)
+            let fields = SimulatorReplies.hostStatusFields(reply)
             #expect(fields[0][1] == (mode == .paperOut ? "1" : "0") && fields[0][2] == (mode == .paused ? "1" : "0"))
             #expect(fields[1][2] == (mode == .headOpen ? "1" : "0"))
             try await connection.write(Array("~HQES".utf8), timeout: .seconds(2))
-            #expect(try await connection.read(timeout: .seconds(5), until: Replies.framesComplete(1)) == Replies.extendedStatus(errors: errors))
+            #expect(try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(1)) == SimulatorReplies.extendedStatus(errors: errors))
         }
         try await connection.write(Array("~HI".utf8), timeout: .seconds(2))
-        #expect(Replies.frames(try await connection.read(timeout: .seconds(5), until: Replies.framesComplete(1))) == ["ZD421-300dpi,V00.00.00SIM,12,8192KB"])
+        #expect(SimulatorReplies.frames(try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(1))) == ["ZD421-300dpi,V00.00.00SIM,12,8192KB"])
         await connection.close()
     }
 
@@ -88,7 +88,7 @@ struct TCPTransportTests {
         for (mode, reply) in [(SimulatorMode.ready, "00\r\n"), (.paperOut, "07\r\n"), (.headOpen, "11\r\n"), (.paused, "12\r\n")] {
             try served.server.setMode(mode)
             try await connection.write(Array("^ee\r\n".utf8), timeout: .seconds(2))
-            #expect(try await connection.read(timeout: .seconds(5), until: Replies.lineComplete).ascii == reply)
+            #expect(try await connection.read(timeout: .seconds(5), until: SimulatorReplies.lineComplete).ascii == reply)
         }
         await connection.close()
     }
@@ -99,16 +99,16 @@ struct TCPTransportTests {
         let connection = try await served.connect()
         let bitmap = Fixtures.noise(width: 64, height: 16, density: 0.5, seed: 4)
         try await connection.write(try SimulatorSamples.encode(bitmap, as: .zplZ64).bytes + Array("~HS".utf8), timeout: .seconds(2))
-        let silence = try await connection.read(timeout: .milliseconds(300), until: Replies.framesComplete(3))
+        let silence = try await connection.read(timeout: .milliseconds(300), until: SimulatorReplies.framesComplete(3))
         #expect(silence.isEmpty)
         try await connection.write(Array("~HQES".utf8), timeout: .seconds(2))
-        #expect(try await connection.read(timeout: .seconds(5), until: Replies.framesComplete(1)) == Replies.extendedStatus(errors: "00000001"))
+        #expect(try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(1)) == SimulatorReplies.extendedStatus(errors: "00000001"))
         // The label waited; it prints once paper is back, and ~HS answers again.
         #expect(served.simulator.printedLabels.isEmpty && served.simulator.snapshot.heldLabels == 1)
         try served.server.setMode(.ready)
         #expect(served.simulator.printedLabels.map(\.bitmap) == [bitmap])
         try await connection.write(Array("~HS".utf8), timeout: .seconds(2))
-        #expect(try await connection.read(timeout: .seconds(5), until: Replies.framesComplete(3)) == Replies.hostStatus(length: 16))
+        #expect(try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(3)) == SimulatorReplies.hostStatus(length: 16))
         await connection.close()
     }
 
@@ -120,7 +120,7 @@ struct TCPTransportTests {
         do {
             try await connection.write(job, timeout: .seconds(5))
             // Everything fitted in the socket buffers before the drop: the read sees it.
-            _ = try await connection.read(timeout: .seconds(5), until: Replies.framesComplete(3))
+            _ = try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(3))
             Issue.record("the dropped connection went unnoticed")
         } catch {
             #expect(error.code == .disconnected, "\(error)")
@@ -194,7 +194,7 @@ struct TCPTransportTests {
         let connection = try await TCPPrinterConnection.connect(to: served.server.address, timeout: .seconds(2))
         #expect(connection.address.description == "tcp://[::1]:\(served.server.port)")
         try await connection.write(Array("~HS".utf8), timeout: .seconds(2))
-        #expect(try await connection.read(timeout: .seconds(5), until: Replies.framesComplete(3)) == Replies.hostStatus())
+        #expect(try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(3)) == SimulatorReplies.hostStatus())
         await connection.close()
     }
 
@@ -213,7 +213,7 @@ struct TCPTransportTests {
         let served = try ServedSimulator(.zpl)
         let connection = try await served.connect()
         try await connection.write(Array("~HS".utf8), timeout: .seconds(2))
-        _ = try await connection.read(timeout: .seconds(5), until: Replies.framesComplete(3))
+        _ = try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(3))
         #expect(served.server.activeConnections == 1)
         served.server.stop()
         #expect(served.server.activeConnections == 0)
@@ -242,15 +242,15 @@ struct TCPTransportTests {
         for _ in 1...50 {
             polls.append(try await clock.measure {
                 try await connection.write(Array("~HS".utf8), timeout: .seconds(2))
-                let reply = try await connection.read(timeout: .seconds(5), until: Replies.framesComplete(3))
-                #expect(Replies.frames(reply).count == 3)
+                let reply = try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(3))
+                #expect(SimulatorReplies.frames(reply).count == 3)
             })
         }
         for _ in 1...20 {
             // Job and status query back to back: the reply comes once the simulator has decoded the job.
             confirmed.append(try await clock.measure {
                 try await connection.write(job + Array("~HS".utf8), timeout: .seconds(5))
-                _ = try await connection.read(timeout: .seconds(10), until: Replies.framesComplete(3))
+                _ = try await connection.read(timeout: .seconds(10), until: SimulatorReplies.framesComplete(3))
             })
         }
         print("measure: \(job.count)-byte ZPL job, ready to last byte written: \(Self.summary(writes))")

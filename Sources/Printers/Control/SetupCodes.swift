@@ -35,10 +35,17 @@ extension PrintMode {
 }
 
 enum ZPLSetup {
-    /// `~SD`, `~TA` and a format holding `^PW ^LL ^LH ^MN ^MT ^MM ^PR ^JZ`, laid out like
-    /// `ZPLEncoder`'s job header, then `^XZ`. Nothing is saved: without `^JUS` these last until
-    /// power-off.
+    /// `~SD`, `~TA` and a format holding `^PW ^LL ^LH ^MN ^MT ^MM ^PR ^JZ`, then `^XZ`. Nothing
+    /// is saved: without `^JUS` these last until power-off.
     static func appendSettings(_ settings: JobSettings, into out: inout [UInt8]) {
+        appendHeader(settings, into: &out)
+        out.append(ascii: "^XZ\n")
+    }
+
+    /// The setup every ZPL job starts with (`ZPLEncoder`) and a settings command sends alone:
+    /// `~SD` and `~TA` before the format, since they are control commands, then `^XA` and the
+    /// format's settings. The graphic fields and `^PQ ^XZ` follow in a job.
+    static func appendHeader(_ settings: JobSettings, into out: inout [UInt8]) {
         out.append(ascii: "~SD")
         out.append(decimal: settings.darkness, width: 2)
         out.append(ascii: "\n~TA")
@@ -55,8 +62,9 @@ enum ZPLSetup {
         out.append(ascii: "\n^MN" + settings.mediaTracking.zplCode)
         out.append(ascii: "^MT" + settings.mediaType.zplCode)
         out.append(ascii: "^MM" + settings.printMode.zplCode)
-        // Print, slew and backfeed, as in jobs: slew follows the print speed, backfeed stays at
-        // 2 ips or less so the label registers.
+        // Print, slew and backfeed are all given: the documented defaults for slew (6 ips) and
+        // backfeed (2 ips) are not what a single-parameter ^PR leaves on every firmware. Slew
+        // follows the print speed; backfeed stays at 2 ips or less so the label registers.
         out.append(ascii: "^PR")
         out.append(decimal: settings.speedIPS)
         out.append(ASCII.comma)
@@ -64,14 +72,13 @@ enum ZPLSetup {
         out.append(ASCII.comma)
         out.append(decimal: min(settings.speedIPS, 2))
         out.append(ascii: settings.reprintAfterError ? "^JZY\n" : "^JZN\n")
-        out.append(ascii: "^XZ\n")
     }
 }
 
 enum EPLSetup {
-    /// `O`, `q`, `Q`, `S`, `D` lines as `EPLEncoder` writes them, after an empty line that ends
-    /// any command an interrupted job left open. `O` is stateless, so the full option set goes
-    /// out every time.
+    /// `O`, `q`, `Q`, `S`, `D` lines, each job's setup (`EPLEncoder`) and a settings command's
+    /// whole, after a line feed that ends any command an interrupted job left open. `O` is
+    /// stateless (every option not listed goes back to its default), so all go out every time.
     static func appendSettings(_ settings: JobSettings, speedCode: Int, into out: inout [UInt8]) {
         out.append(ascii: "\nO")
         var options: [String] = []

@@ -45,35 +45,10 @@ public enum EPLEncoder {
 
         var out: [UInt8] = []
         out.reserveCapacity(128 + bitmap.bytes.count)
-        out.append(ascii: "\nN\nO")
-        var options: [String] = []
-        if settings.mediaType == .directThermal { options.append("D") }
-        switch settings.printMode {
-        case .peel: options.append("P")
-        case .cutter: options.append("C")
-        case .tearOff, .rewind: break
-        }
-        // `O` is stateless: every option not listed goes back to its default, so all are sent.
-        out.append(ascii: options.joined(separator: ","))
-        out.append(ascii: "\nq")
-        out.append(decimal: settings.labelWidthDots)
-        out.append(ascii: "\nQ")
-        out.append(decimal: settings.labelLengthDots)
-        out.append(ASCII.comma)
-        switch settings.mediaTracking {
-        case .gap:
-            out.append(decimal: settings.gapDots)
-        case .mark:
-            out.append(ascii: "B")
-            out.append(decimal: settings.gapDots)
-        case .continuous:
-            out.append(ASCII.zero)
-        }
-        out.append(ascii: "\nS")
-        out.append(decimal: speed.code)
-        out.append(ascii: "\nD")
-        out.append(decimal: settings.eplDensity)
-        out.append(ascii: "\nZT\nGW")
+        // `N` clears the image buffer; the setup lines are those a settings command sends alone.
+        out.append(ascii: "\nN")
+        EPLSetup.appendSettings(settings, speedCode: speed.code, into: &out)
+        out.append(ascii: "ZT\nGW")
         out.append(decimal: settings.labelHome.x)
         out.append(ASCII.comma)
         out.append(decimal: settings.labelHome.y)

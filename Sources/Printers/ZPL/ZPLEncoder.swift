@@ -68,7 +68,7 @@ public enum ZPLEncoder {
 
         var out: [UInt8] = []
         out.reserveCapacity(256 + bitmap.bytes.count / 4)
-        appendHeader(settings, into: &out)
+        ZPLSetup.appendHeader(settings, into: &out)
 
         let raster = PackedRows.normalizedBytes(of: bitmap)
         let maxRows = options.maxStripeBytes / bytesPerRow
@@ -120,46 +120,6 @@ public enum ZPLEncoder {
         guard JobSettings.zplCopiesLimits.contains(settings.copies) else {
             throw PrintersError(code: .settingsInvalid, message: "\(settings.copies) is outside 1...99999999", field: "copies")
         }
-    }
-
-    private static func appendHeader(_ settings: JobSettings, into out: inout [UInt8]) {
-        out.append(ascii: "~SD")
-        out.append(decimal: settings.darkness, width: 2)
-        out.append(ascii: "\n~TA")
-        if settings.tearOffAdjustDots < 0 { out.append(ASCII.minus) }
-        out.append(decimal: abs(settings.tearOffAdjustDots), width: 3)
-        out.append(ascii: "\n^XA\n^PW")
-        out.append(decimal: settings.labelWidthDots)
-        out.append(ascii: "^LL")
-        out.append(decimal: settings.labelLengthDots)
-        out.append(ascii: "^LH")
-        out.append(decimal: settings.labelHome.x)
-        out.append(ASCII.comma)
-        out.append(decimal: settings.labelHome.y)
-        let tracking = switch settings.mediaTracking {
-        case .gap: "Y"
-        case .mark: "M"
-        case .continuous: "N"
-        }
-        out.append(ascii: "\n^MN" + tracking)
-        out.append(ascii: settings.mediaType == .directThermal ? "^MTD" : "^MTT")
-        let mode = switch settings.printMode {
-        case .tearOff: "T"
-        case .peel: "P"
-        case .cutter: "C"
-        case .rewind: "R"
-        }
-        out.append(ascii: "^MM" + mode)
-        // Print, slew and backfeed are all given: the documented defaults for slew (6 ips) and
-        // backfeed (2 ips) are not what a single-parameter ^PR leaves on every firmware. Slew
-        // follows the print speed; backfeed stays at 2 ips or less so the label registers.
-        out.append(ascii: "^PR")
-        out.append(decimal: settings.speedIPS)
-        out.append(ASCII.comma)
-        out.append(decimal: settings.speedIPS)
-        out.append(ASCII.comma)
-        out.append(decimal: min(settings.speedIPS, 2))
-        out.append(ascii: settings.reprintAfterError ? "^JZY\n" : "^JZN\n")
     }
 
     /// One stripe's data in the shortest allowed encoding, with the size of every candidate.
