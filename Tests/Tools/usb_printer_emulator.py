@@ -112,12 +112,10 @@ def log(message):
 class Urb:
     """One submitted URB: the client's memory, resolved, kept until it is reaped."""
 
-    def __init__(self, address, data, buffer, kind, endpoint, length):
+    def __init__(self, address, data, buffer, length):
         self.address = address
         self.data = data
         self.buffer = buffer
-        self.kind = kind
-        self.endpoint = endpoint
         self.length = length
 
     def finish(self, status, actual):
@@ -138,12 +136,12 @@ class Printer:
         self.record_path = os.path.join(record_dir, "slot%d.out" % slot)
         self.plugged = False
         self.generation = 0
+        self.clients = {}
         self.handler = UMockdev.IoctlBase()
         self.handler.connect("handle-ioctl", self.handle_ioctl)
         self.handler.connect("client-connected", self.client_connected)
         self.handler.connect("client-vanished", self.client_vanished)
         self.testbed.attach_ioctl(self.devnode, self.handler)
-        self.clients = {}
         self.reset_modes()
         open(self.record_path, "wb").close()
 
@@ -172,33 +170,43 @@ class Printer:
         self.received = 0
 
     def description(self):
-        def hexlify(data):
-            return data.hex().upper()
-
-        device = (
-            "P: %s\n"
-            "N: bus/usb/001/%03d=%s\n"
-            "E: DEVNAME=/dev/bus/usb/001/%03d\n"
+        """The device and its printer interface in umockdev's text format (trailing newlines in
+        attributes matter: libusb parses busnum and devnum with them)."""
+        descriptors = (DEVICE_DESCRIPTOR + CONFIG_DESCRIPTOR).hex().upper()
+        fields = {
+            "device": self.syspath[len("/sys"):],
+            "interface": self.interface_syspath[len("/sys"):],
+            "devnum": self.devnum,
+            "minor": self.devnum - 1,
+            "descriptors": descriptors,
+            "manufacturer": MANUFACTURER,
+            "product": PRODUCT,
+            "serial": self.serial,
+        }
+        return (
+            "P: {device}\n"
+            "N: bus/usb/001/{devnum:03d}={descriptors}\n"
+            "E: DEVNAME=/dev/bus/usb/001/{devnum:03d}\n"
             "E: DEVTYPE=usb_device\n"
             "E: SUBSYSTEM=usb\n"
             "E: DRIVER=usb\n"
             "E: BUSNUM=001\n"
-            "E: DEVNUM=%03d\n"
+            "E: DEVNUM={devnum:03d}\n"
             "E: PRODUCT=a5f/179/100\n"
             "A: busnum=1\\n\n"
-            "A: devnum=%d\\n\n"
+            "A: devnum={devnum}\\n\n"
             "A: speed=480\\n\n"
             "A: bConfigurationValue=1\\n\n"
             "A: bNumInterfaces= 1\\n\n"
-            "A: dev=189:%d\\n\n"
+            "A: dev=189:{minor}\\n\n"
             "A: idVendor=0a5f\\n\n"
             "A: idProduct=0179\\n\n"
-            "A: manufacturer=%s\\n\n"
-            "A: product=%s\\n\n"
-            "A: serial=%s\\n\n"
-            "H: descriptors=%s\n"
+            "A: manufacturer={manufacturer}\\n\n"
+            "A: product={product}\\n\n"
+            "A: serial={serial}\\n\n"
+            "H: descriptors={descriptors}\n"
             "\n"
-            "P: %s/1-%d:1.0\n"
+            "P: {interface}\n"
             "E: DEVTYPE=usb_interface\n"
             "E: SUBSYSTEM=usb\n"
             "E: INTERFACE=7/1/2\n"
@@ -209,22 +217,7 @@ class Printer:
             "A: bInterfaceNumber=00\\n\n"
             "A: bAlternateSetting= 0\\n\n"
             "A: bNumEndpoints=02\\n\n"
-        ) % (
-            self.syspath[len("/sys"):],
-            self.devnum,
-            hexlify(DEVICE_DESCRIPTOR + CONFIG_DESCRIPTOR),
-            self.devnum,
-            self.devnum,
-            self.devnum,
-            self.devnum - 1,
-            MANUFACTURER,
-            PRODUCT,
-            self.serial,
-            hexlify(DEVICE_DESCRIPTOR + CONFIG_DESCRIPTOR),
-            self.syspath[len("/sys"):],
-            self.port,
-        )
-        return device
+        ).format(**fields)
 
     def plug(self):
         if self.plugged:
@@ -391,7 +384,7 @@ class Printer:
         kind, endpoint = raw[0], raw[1]
         length = struct.unpack("<i", raw[URB_BUFFER_LENGTH:URB_BUFFER_LENGTH + 4])[0]
         buffer = data.resolve(URB_BUFFER, length) if length > 0 else None
-        urb = Urb(address, data, buffer, kind, endpoint, length)
+        urb = Urb(address, data, buffer, length)
         if kind == URB_TYPE_CONTROL:
             return self.control(client, urb)
         if kind != URB_TYPE_BULK or endpoint not in (ENDPOINT_OUT, ENDPOINT_IN):

@@ -36,6 +36,7 @@ public final class USBPrinterConnection: PrinterConnection {
     }
 
     /// Opens `usb` (the only USB printer: fails when there is none or several) or `usb:SERIAL`.
+    /// `timeout` bounds each request to a device while finding and opening it.
     public static func open(_ address: PrinterAddress, timeout: Duration = .seconds(5)) async throws(TransportError) -> USBPrinterConnection {
         guard case .usb(let serial) = address else {
             throw TransportError(.invalidAddress, "not a USB printer address", address: address.description)

@@ -123,7 +123,7 @@ final class USBHotplugWatcher: Sendable {
         let pointer = context.pointer
         let hotplug = state.withLock { $0.callback != nil }
         if hotplug {
-            var wait = timeval(tv_sec: 0, tv_usec: Self.eventSliceMicroseconds)
+            var wait = timeval(tv_sec: 0, tv_usec: .init(Self.eventSliceMicroseconds))
             libusb_handle_events_timeout_completed(pointer.raw, &wait, nil)
         } else {
             Thread.sleep(forTimeInterval: 0.1)
@@ -147,12 +147,15 @@ final class USBHotplugWatcher: Sendable {
             throw error
         }
         var known = state.withLock { $0.known }
-        for (device, entry) in known where present[device] == nil {
+        // Events in bus and address order, so several printers are reported predictably.
+        let departed = known.filter { present[$0.key] == nil }
+            .sorted { ($0.value.infos.first?.bus ?? 0, $0.value.infos.first?.deviceAddress ?? 0) < ($1.value.infos.first?.bus ?? 0, $1.value.infos.first?.deviceAddress ?? 0) }
+        for (device, entry) in departed {
             for info in entry.infos { continuation.yield(.departed(info)) }
             known[device] = nil
             libusb_unref_device(device.raw)
         }
-        for (device, summary) in present {
+        for (device, summary) in present.sorted(by: { ($0.value.bus, $0.value.address) < ($1.value.bus, $1.value.address) }) {
             if known[device] != nil {
                 libusb_unref_device(device.raw)
                 continue
