@@ -2,10 +2,11 @@
 SWIFT ?= swift
 VENV := .venv
 PYTHON := $(VENV)/bin/python
-# Debian packages the build, the renderer and the tests need.
+# Debian packages the build, the renderer and the tests need (umockdev and its Python bindings
+# emulate a USB printer for the USB transport tests).
 APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev \
 	libusb-1.0-0-dev libsqlite3-dev zlib1g-dev libdeflate-dev fontconfig fonts-noto-core fonts-noto-cjk \
-	python3 python3-venv python3-pip
+	python3 python3-venv python3-pip umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev
 # Independent checkers used by the test suite (decoding symbols, rendering ZPL, a reference encoder).
 PY_TOOLS := zxing-cpp==3.1.1 zplkit==0.3.2 zebrafy==2.0.0 pillow
 
@@ -33,9 +34,12 @@ release: deps
 demo: release
 	.build/release/lanyard demo --out out
 
+# The emulated-USB tests run on their own under umockdev's preload library, which redirects /sys
+# and /dev for the whole process; everything else runs without it.
 test: deps tools
 	$(SWIFT) build --build-tests
-	LANYARD_REQUIRE_EXTERNAL_TOOLS=1 LANYARD_PYTHON=$(abspath $(PYTHON)) $(SWIFT) test --skip-build
+	LANYARD_REQUIRE_EXTERNAL_TOOLS=1 LANYARD_PYTHON=$(abspath $(PYTHON)) $(SWIFT) test --skip-build --skip USBEmulated
+	LANYARD_REQUIRE_USB_EMULATION=1 umockdev-wrapper $(SWIFT) test --skip-build --filter USBEmulated
 
 bench: release tools
 	LANYARD_PYTHON=$(abspath $(PYTHON)) .build/release/lanyard bench
