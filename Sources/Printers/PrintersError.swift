@@ -7,6 +7,8 @@ public struct PrintersError: Error, Sendable, Equatable, CustomStringConvertible
         case languageUnsupported = "printers.language_unsupported"
         case encodingFailed = "printers.encoding_failed"
         case malformedJob = "printers.malformed_job"
+        /// The list of network printers (printers.yaml) cannot be read.
+        case configurationInvalid = "printers.configuration_invalid"
     }
 
     public let code: Code

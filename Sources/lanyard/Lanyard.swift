@@ -1,18 +1,21 @@
 import ArgumentParser
 
 @main
-struct Lanyard: ParsableCommand {
+struct Lanyard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lanyard",
         abstract: "Render event badges and encode them for ZPL and EPL label printers.",
         discussion: """
             Exit codes: 0 success; 1 finished, but the record or template has errors; \
             64 usage; 65 invalid template, profile or event file; 66 input not found; \
-            70 internal error; 74 output could not be written.
+            69 printer unreachable (not found, busy, disconnected, timed out); 70 internal error; \
+            74 output or state could not be written; 75 printer not ready (paper out, head open, \
+            paused); 77 no permission to open the printer.
             """,
         version: "0.1.0",
         subcommands: [
             RenderCommand.self, BatchCommand.self, TemplatesCommand.self, ProfilesCommand.self,
+            PrintCommand.self, PrintersCommand.self, PrinterCommand.self, PrinterSimCommand.self,
             DemoCommand.self, BenchCommand.self,
         ]
     )

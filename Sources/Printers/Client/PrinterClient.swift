@@ -70,3 +70,5 @@ public final class PrinterClient: Sendable {
 
     public func close() async { await connection.close() }
 }
+
+extension USBPrinterConnection: PortStatusReporting {}

@@ -29,6 +29,8 @@ struct SimulatorEngine {
     static let maxEPLImageBytes = DecoderLimits.maxEPLGraphicBytes + 1024 * 1024
 
     let configuration: PrinterSimulator.Configuration
+    /// The number in the first PNG file name (see `highestFileNumber(in:)`).
+    let firstFileNumber: Int
     var mode: SimulatorMode = .ready
     var modeGeneration = 0
     var settings: SimulatorSettings
@@ -45,6 +47,7 @@ struct SimulatorEngine {
 
     init(configuration: PrinterSimulator.Configuration) {
         self.configuration = configuration
+        firstFileNumber = configuration.outputDirectory.map(Self.highestFileNumber(in:)).map { $0 + 1 } ?? 1
         let factory = SimulatorSettings(profile: configuration.profile, labelLengthDots: configuration.labelLengthDots)
         factorySettings = factory
         settings = factory
@@ -334,7 +337,7 @@ struct SimulatorEngine {
         let sequence = printed.count + 1
         var path: String?
         if let directory = configuration.outputDirectory {
-            let file = directory + "/" + Self.fileName(sequence: sequence)
+            let file = directory + "/" + Self.fileName(sequence: firstFileNumber + sequence - 1)
             do {
                 let png = try label.bitmap.png()
                 try Data(png).write(to: URL(fileURLWithPath: file))
@@ -348,6 +351,16 @@ struct SimulatorEngine {
         printed.append(SimulatedLabel(
             sequence: sequence, language: configuration.language, bitmap: label.bitmap, copies: label.copies,
             settings: label.settings, pngPath: path, session: label.session, formatBytes: label.formatBytes))
+    }
+
+    /// The largest N of the `label-N.png` files already in `directory` (0 when none): a
+    /// simulator started again on the same directory numbers on, so no earlier label is overwritten.
+    static func highestFileNumber(in directory: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.compactMap { name -> Int? in
+            guard name.hasPrefix("label-"), name.hasSuffix(".png") else { return nil }
+            return Int(name.dropFirst(6).dropLast(4))
+        }.max() ?? 0
     }
 
     /// `label-000001.png`: zero-padded so a directory listing sorts in print order.

@@ -55,16 +55,7 @@ struct RenderCommand: ParsableCommand {
     func run() throws {
         try withExitCodes {
             let event = try Resources.event(event)
-            let (bytes, line) = try readRecord()
-            var session = Intake(event: event).makeSession()
-            let outcome = session.accept(jsonObject: bytes, line: line)
-            for issue in outcome.issues {
-                let text = "\(issue.code.rawValue) at \(issue.fieldPath) (record \(issue.recordID)): \(issue.reason)"
-                if issue.severity == .error { Terminal.error(text) } else { Terminal.warning(text) }
-            }
-            guard let attendee = outcome.attendee else {
-                throw CLIError(.contentErrors, "the record was rejected; nothing was rendered")
-            }
+            let attendee = try AttendeeRecord(path: attendee, record: record).accept(event: event)
             let output = try BadgeOutput(bundle: try Resources.bundle(template), profile: try printer.load(), overrides: printer.overrides)
             let (summary, written) = try output.write(
                 fields: BadgeFields.fields(for: attendee, event: event), format: format, to: URL(filePath: out))
@@ -77,30 +68,5 @@ struct RenderCommand: ParsableCommand {
             }
             print("\(out): \(written.bytes) bytes (\(format.rawValue), \(attendee.attendeeID))")
         }
-    }
-
-    private func readRecord() throws -> (Data, Int?) {
-        let data: Data
-        if attendee == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            do { data = try Data(contentsOf: URL(filePath: attendee)) } catch {
-                throw CLIError(.inputMissing, "cannot read the attendee file \(attendee)")
-            }
-        }
-        if record == nil, (try? JSONSerialization.jsonObject(with: data)) is [String: Any] {
-            return (data, nil)  // one object, possibly pretty-printed over several lines
-        }
-        let lines = Array(JSONLReader(data: data))
-        if let record {
-            guard let line = lines.first(where: { $0.number == record }) else {
-                throw CLIError(.usage, "--record \(record): the file has no record on that line (records on lines \(lines.first?.number ?? 0)-\(lines.last?.number ?? 0))")
-            }
-            return (line.bytes, line.number)
-        }
-        guard lines.count <= 1 else {
-            throw CLIError(.usage, "the attendee file holds \(lines.count) records; choose one with --record N")
-        }
-        return (lines.first?.bytes ?? data, lines.first?.number)
     }
 }

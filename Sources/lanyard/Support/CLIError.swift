@@ -2,6 +2,7 @@ import ArgumentParser
 import Badges
 import Foundation
 import Printers
+import Store
 
 /// A failure the command line reports on stderr with a documented exit code.
 struct CLIError: Error, CustomStringConvertible {
@@ -10,8 +11,14 @@ struct CLIError: Error, CustomStringConvertible {
         case usage = 64
         case invalidData = 65
         case inputMissing = 66
+        /// The printer cannot be reached: not found, busy, disconnected, timed out.
+        case unavailable = 69
         case `internal` = 70
         case io = 74
+        /// The printer answered but cannot print now (paper out, head open, paused): try again.
+        case printerNotReady = 75
+        /// The device exists but this user may not open it.
+        case noPermission = 77
     }
 
     let exit: Exit
@@ -45,6 +52,18 @@ struct CLIError: Error, CustomStringConvertible {
             self.init(error.code == .unreadable ? .inputMissing : .invalidData, error.description)
         case let error as IntakeFileError:
             self.init(.inputMissing, error.description)
+        case let error as TransportError:
+            let exit: Exit = switch error.code {
+            case .invalidAddress: .usage
+            case .permissionDenied: .noPermission
+            case .unsupported: .usage
+            case .notFound, .busy, .timeout, .disconnected, .ioFailed: .unavailable
+            }
+            self.init(exit, error.description)
+        case let error as StoreError:
+            self.init(.io, error.description)
+        case let error as SimulatorError:
+            self.init(error.code == .invalidConfiguration ? .invalidData : .io, error.description)
         default:
             self.init(.internal, "\(error)")
         }
@@ -55,6 +74,19 @@ struct CLIError: Error, CustomStringConvertible {
 func withExitCodes(_ body: () throws -> Void) throws {
     do {
         try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        let failure = CLIError(from: error)
+        Terminal.error(failure.message)
+        throw ExitCode(failure.exit.rawValue)
+    }
+}
+
+/// The same for commands that talk to printers.
+func withExitCodes(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
     } catch let error as ExitCode {
         throw error
     } catch {

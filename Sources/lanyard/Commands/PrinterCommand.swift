@@ -1,0 +1,171 @@
+import ArgumentParser
+import Foundation
+import Printers
+
+struct PrinterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "printer",
+        abstract: "Read, set up and calibrate one printer (for technicians).",
+        subcommands: [
+            PrinterStatusCommand.self, PrinterApplyCommand.self, PrinterSaveSettingsCommand.self,
+            PrinterCalibrateMediaCommand.self, PrinterConfigLabelCommand.self, PrinterLadderCommand.self,
+            PrinterTuneCommand.self, PrinterTestCommand.self,
+        ])
+}
+
+/// Runs `body` with an open printer, closing it afterwards whatever happens.
+func withPrinter(_ target: PrinterTargetOptions, _ body: (ConnectedPrinter) async throws -> Void) async throws {
+    let printer = try await target.connect()
+    for note in printer.notes { Terminal.warning(note) }
+    do {
+        try await body(printer)
+    } catch {
+        await printer.close()
+        throw error
+    }
+    await printer.close()
+}
+
+struct PrinterStatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show what the printer reports: ready, paused, paper out, head open, ...",
+        discussion: "Exit code 0 when the printer is ready, 75 when it is not, 69 when it cannot be reached.")
+
+    @OptionGroup var target: PrinterTargetOptions
+
+    @Flag(help: "Keep polling and print a line whenever the state changes (Ctrl-C to stop).")
+    var watch = false
+
+    @Option(help: "Seconds between polls with --watch.")
+    var interval: Double = 2
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        try await withExitCodes {
+            try await withPrinter(target) { printer in
+                let identification = try await printer.client.identification()
+                var last: PrinterStatus?
+                repeat {
+                    let reading = try await printer.client.status()
+                    if reading.status != last {
+                        report(reading, printer: printer, identification: identification)
+                        last = reading.status
+                    }
+                    if watch { try await Task.sleep(for: .milliseconds(Int(max(0.2, interval) * 1000))) }
+                } while watch
+                if last?.isReady != true { throw ExitCode(CLIError.Exit.printerNotReady.rawValue) }
+            }
+        }
+    }
+
+    private func report(_ reading: StatusReading, printer: ConnectedPrinter, identification: PrinterIdentification?) {
+        let status = reading.status
+        if json {
+            let object: [String: Any] = [
+                "printer": printer.name, "key": printer.key, "profile": printer.profile.id,
+                "language": printer.client.language.rawValue,
+                "conditions": status.sortedConditions.map(\.rawValue), "errors": status.errors, "warnings": status.warnings,
+                "formats_in_buffer": nullable(status.formatsInBuffer), "labels_remaining": nullable(status.labelsRemaining),
+                "model": nullable(identification?.model), "firmware": nullable(identification?.firmware),
+                "answered": reading.answered.map(\.rawValue), "problems": reading.problems.map(\.description),
+                "at": ISO8601DateFormatter().string(from: Date()),
+            ]
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+                print(String(decoding: data, as: UTF8.self))
+            }
+            return
+        }
+        var line = "\(printer.name) [\(printer.profile.id), \(printer.client.language.rawValue.uppercased())]: "
+            + status.sortedConditions.map(\.rawValue).joined(separator: ", ")
+        if let formats = status.formatsInBuffer { line += "; \(formats) format(s) in buffer" }
+        if let identification { line += "; \(identification.model) \(identification.firmware)" }
+        print(line)
+        for error in status.errors { print("  error: \(error)") }
+        for warning in status.warnings { print("  warning: \(warning)") }
+        for problem in reading.problems { print("  note: \(problem.message)") }
+    }
+}
+
+/// Sends a control command built for the connected printer.
+private func sendControl(_ target: PrinterTargetOptions, requireReady: Bool = false,
+                         _ build: (ConnectedPrinter) throws -> ControlCommand) async throws {
+    try await withExitCodes {
+        try await withPrinter(target) { printer in
+            let command = try build(printer)
+            for warning in command.warnings { Terminal.warning(warning.description) }
+            if requireReady { try await printer.requireReady() }
+            try await printer.client.send(command, timeout: target.timeoutDuration)
+            print("\(command.action.rawValue): sent \(command.bytes.count) bytes to \(printer.name)")
+        }
+    }
+}
+
+struct PrinterApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Send the profile's settings (and the stored tuning) to the printer, without saving them in it.",
+        discussion: "The printer keeps them until it is switched off; 'lanyard printer save-settings' makes them permanent.")
+
+    @OptionGroup var target: PrinterTargetOptions
+
+    @Option(help: "Darkness on the ZPL scale 0-30 (clamped to the printer's range).")
+    var darkness: Int?
+
+    @Option(help: "Print speed in inches per second (clamped to the printer's range).")
+    var speed: Int?
+
+    @Option(help: "Label length in dots (default: 3 in, the sample templates' stock).")
+    var lengthDots: Int?
+
+    func run() async throws {
+        try await sendControl(target) { printer in
+            let (overrides, _) = effectiveOverrides(for: printer, darkness: darkness, speed: speed)
+            return try PrinterControl.applySettings(
+                profile: printer.profile, language: printer.client.language, labelWidthDots: printer.profile.maxPrintWidthDots,
+                labelLengthDots: lengthDots ?? printer.profile.dpi * 3, overrides: overrides)
+        }
+    }
+}
+
+struct PrinterSaveSettingsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "save-settings",
+        abstract: "Save the printer's current settings in its memory (^JUS), so they survive a power cycle.")
+
+    @OptionGroup var target: PrinterTargetOptions
+
+    func run() async throws {
+        try await sendControl(target) { printer in try PrinterControl.saveSettings(language: printer.client.language) }
+    }
+}
+
+struct PrinterCalibrateMediaCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate-media",
+        abstract: "Make the printer measure its labels and gaps (~JC; EPL xa). It feeds a few labels.")
+
+    @OptionGroup var target: PrinterTargetOptions
+
+    func run() async throws {
+        try await sendControl(target, requireReady: true) { printer in
+            try PrinterControl.calibrateMedia(language: printer.client.language, mediaTracking: printer.profile.mediaTracking)
+        }
+    }
+}
+
+struct PrinterConfigLabelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config-label",
+        abstract: "Print the printer's own configuration label (~WC; EPL U).")
+
+    @OptionGroup var target: PrinterTargetOptions
+
+    func run() async throws {
+        try await sendControl(target, requireReady: true) { printer in
+            PrinterControl.printConfigurationLabel(language: printer.client.language)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import Printers
+
+/// A simulator state as typed: `ready`, `paper-out`, `head-open`, `paused`,
+/// `slow:BYTES_PER_SECOND`, `drop:AFTER_BYTES`.
+struct SimulatorModeName: ExpressibleByArgument {
+    let mode: SimulatorMode
+
+    init(mode: SimulatorMode) { self.mode = mode }
+
+    init?(argument: String) {
+        let parts = argument.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
+        guard let first = parts.first else { return nil }
+        let number = parts.count == 2 ? Int(parts[1]) : nil
+        switch first {
+        case "ready": mode = .ready
+        case "paper-out": mode = .paperOut
+        case "head-open": mode = .headOpen
+        case "paused": mode = .paused
+        case "slow": mode = .slow(bytesPerSecond: max(1, number ?? 2000))
+        case "drop": mode = .dropConnection(afterBytes: max(0, number ?? 1000))
+        default: return nil
+        }
+    }
+}
+
+/// Writes a line at once: the simulator's output is read by scripts through a pipe, where
+/// `print` would hold it in a buffer.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+struct PrinterSimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "printer-sim",
+        abstract: "Run a simulated network printer that speaks raw TCP like a ZPL or EPL printer.",
+        discussion: """
+            It accepts jobs, decodes their graphics (^GF hex, ACS and Z64 with its CRC; EPL GW) into \
+            numbered PNG files in --out, and answers ~HS, ~HQES, ~HI and EPL ^ee as the printer in \
+            --profile would. Its state can be changed while it runs by typing a mode on its standard \
+            input, or by sending a line to the --control port (e.g. 'echo paper-out | nc 127.0.0.1 9101'): \
+            ready, paper-out, head-open, paused, slow:BYTES_PER_SECOND, drop:AFTER_BYTES. In paper out, \
+            head open and paused it holds labels and stays silent to ~HS as real printers do.
+            """)
+
+    @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
+    var listen = "127.0.0.1:9100"
+
+    @Option(help: "Printer profile to act as.")
+    var profile = "zebra-zd621d-300"
+
+    @Option(help: "Directory of printer profiles (default: the bundled firmware-profiles).")
+    var profilesDir: String?
+
+    @Option(help: "Printer language, when the profile speaks more than one (zpl or epl).")
+    var language: String?
+
+    @Option(help: "Where printed labels go, as PNG files.")
+    var out = "out/sim"
+
+    @Option(help: "Initial state: ready, paper-out, head-open, paused, slow:BYTES_PER_SECOND, drop:AFTER_BYTES.")
+    var mode = SimulatorModeName(mode: .ready)
+
+    @Option(help: "HOST:PORT of a line-based control port for changing the state from scripts.")
+    var control: String?
+
+    func run() async throws {
+        try await withExitCodes {
+            let profile = try Resources.profile(profile, directory: profilesDir)
+            let language = try language.map { name throws -> PrinterLanguage in
+                guard let language = PrinterLanguage(rawValue: name.lowercased()), profile.supports(language) else {
+                    throw CLIError(.usage, "--language \(name): \(profile.id) speaks \(profile.languages.map(\.rawValue).joined(separator: ", "))")
+                }
+                return language
+            }
+            try makeDirectory(URL(filePath: out, directoryHint: .isDirectory))
+            let simulator = try PrinterSimulator(profile: profile, language: language, outputDirectory: out)
+            try simulator.setMode(mode.mode)
+            let (host, port) = try Self.hostAndPort(listen)
+            let server = try SimulatorServer(simulator: simulator, host: host, port: port)
+            var controlServer: ModeControlServer?
+            if let control {
+                let (controlHost, controlPort) = try Self.hostAndPort(control)
+                controlServer = try ModeControlServer(host: controlHost, port: controlPort, simulator: simulator)
+            }
+            say("simulated \(profile.model) (\(simulator.language.rawValue.uppercased()), \(profile.dpi) dpi) listening on "
+                + "\(host):\(server.port), labels to \(out), state \(simulator.mode)"
+                + (controlServer.map { ", control on \((try? Self.hostAndPort(control ?? ""))?.0 ?? "127.0.0.1"):\($0.port)" } ?? ""))
+            // Standard input takes the same mode names; the server runs until interrupted.
+            while let line = readLine() {
+                let text = line.trimmingCharacters(in: .whitespaces)
+                guard !text.isEmpty else { continue }
+                print(ModeControlServer.apply(text, to: simulator))
+                }
+            // Input closed (a service, or `< /dev/null`): keep serving until killed.
+            while true { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+
+    static func hostAndPort(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw CLIError(.usage, "\(text): expected HOST:PORT")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "127.0.0.1" : host, port)
+    }
+}
