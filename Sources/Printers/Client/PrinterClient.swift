@@ -53,7 +53,10 @@ public final class PrinterClient: Sendable {
     /// Sends one query and reads its reply; bytes left over from an earlier, late reply are
     /// drained first so they are not taken for this one.
     public func ask(_ query: StatusQuery) async throws(TransportError) -> [UInt8] {
-        _ = try await connection.read(timeout: .milliseconds(1)) { _ in false }
+        // A zero timeout takes what is already buffered without waiting; libusb has no such
+        // call (its zero means "wait forever"), so USB drains with the shortest real transfer.
+        let drain: Duration = connection is USBPrinterConnection ? .milliseconds(1) : .zero
+        _ = try await connection.read(timeout: drain) { _ in false }
         try await connection.write(query.bytes, timeout: queryTimeout)
         return try await connection.read(timeout: queryTimeout, until: query.completion)
     }

@@ -4,7 +4,7 @@ import Foundation
 import Printers
 import Raster
 
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure rendering, encoding and batch throughput (build with -c release).",
@@ -12,7 +12,9 @@ struct BenchCommand: ParsableCommand {
             1. render + ZPL encode of the standard 4x3 in badge at 300 dpi, timed per badge; \
             2. the size of that ZPL next to zebrafy's Z64 encoding of the same raster (needs Python \
             with zebrafy: $LANYARD_PYTHON or python3); 3. the 1,200-record fixture batch run as a \
-            child process, for wall time and peak RSS.
+            child process, for wall time and peak RSS; 4. sending that badge to a printer and polling \
+            its status: by default a simulated printer on a loopback TCP port, or the printer named by \
+            --printer (Benchmarks/usb-emulated.sh runs it against the emulated USB printer).
             """)
 
     @Option(help: "Timed render + encode iterations.")
@@ -21,7 +23,21 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Registrations for the batch measurement (default: the test fixture).")
     var batchInput: String?
 
-    func run() throws {
+    @Option(help: "Printer for the transport measurement (default: a simulator on a loopback TCP port).")
+    var printer: String?
+
+    @Option(help: "Profile of --printer (default: matched, or zebra-zd621d-300).")
+    var printerProfile: String?
+
+    @Flag(help: "Measure only the printer transport.")
+    var printerOnly = false
+
+    func run() async throws {
+        if printerOnly {
+            try await withExitCodes { try await measurePrinter(job: nil) }
+            return
+        }
+        var badgeJob: [UInt8] = []
         try withExitCodes {
             let event = try Resources.event(nil)
             let profile = try Resources.profile("zebra-zd621d-300", directory: nil)
@@ -73,7 +89,62 @@ struct BenchCommand: ParsableCommand {
             // 3. Batch.
             print("")
             try measureBatch()
+            badgeJob = zpl
         }
+        // 4. Transport.
+        print("")
+        try await withExitCodes { try await measurePrinter(job: badgeJob) }
+    }
+
+    /// Job ready to last byte written, and a status poll, `iterations / 10` times each.
+    private func measurePrinter(job: [UInt8]?) async throws {
+        var arguments: [String] = []
+        var server: SimulatorServer?
+        if let printer {
+            arguments = ["--printer", printer] + (printerProfile.map { ["--profile", $0] } ?? [])
+        } else {
+            let profile = try Resources.profile(printerProfile ?? "zebra-zd621d-300", directory: nil)
+            let started = try SimulatorServer(simulator: try PrinterSimulator(profile: profile))
+            server = started
+            arguments = ["--printer", "tcp://127.0.0.1:\(started.port)", "--profile", profile.id]
+        }
+        defer { server?.stop() }
+        let target = try PrinterTargetOptions.parse(arguments)
+        let connected = try await target.connect()
+        let bytes: [UInt8]
+        if let job {
+            bytes = job
+        } else {
+            let output = try BadgeOutput(bundle: try Resources.bundle(Resources.templates.appending(path: "standard").path),
+                                         profile: connected.profile)
+            let event = try Resources.event(nil)
+            var session = Intake(event: event).makeSession()
+            guard let attendee = try session.acceptJSONLines(in: Resources.sampleAttendees).outcomes.compactMap(\.attendee).first else {
+                throw CLIError(.internal, "no sample attendee")
+            }
+            bytes = try output.encode(try output.renderer.render(fields: BadgeFields.fields(for: attendee, event: event)),
+                                      as: connected.client.language == .epl ? .epl : .zpl).bytes
+        }
+        let rounds = max(20, iterations / 10)
+        var sends: [Double] = [], polls: [Double] = []
+        for _ in 0..<rounds {
+            let start = ContinuousClock.now
+            try await connected.client.send(job: bytes, timeout: .seconds(10))
+            sends.append((ContinuousClock.now - start).milliseconds)
+            // The first poll after a job also waits while the printer takes the job in.
+            _ = try await connected.client.status()
+        }
+        for _ in 0..<rounds {
+            let start = ContinuousClock.now
+            _ = try await connected.client.status()
+            polls.append((ContinuousClock.now - start).milliseconds)
+        }
+        await connected.close()
+        print(table(header: ["\(connected.name): \(bytes.count)-byte badge job, \(rounds) rounds", "p50 ms", "p95 ms", "min ms"], rows: [
+            ["job ready -> last byte written", Self.fmt(sends.percentile(50)), Self.fmt(sends.percentile(95)), Self.fmt(sends.min() ?? 0)],
+            ["status poll of an idle printer (\(StatusPoll(language: connected.client.language, profile: connected.profile).queries.map(\.rawValue).joined(separator: " + ")))",
+             Self.fmt(polls.percentile(50)), Self.fmt(polls.percentile(95)), Self.fmt(polls.min() ?? 0)],
+        ]))
     }
 
     private func compareWithZebrafy(bitmap: Bitmap, zpl: [UInt8]) throws {
