@@ -123,6 +123,49 @@ import Testing
         #expect(try simulator.control("sideways").hasPrefix("error"))
     }
 
+    /// `status --watch` reports each change, reports a printer that went away, and picks it up
+    /// again when it is back on the same address.
+    @Test func watchingFollowsTheStateAndAPrinterThatComesBack() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var simulator = try SimulatorProcess(out: directory)
+        let port = simulator.port
+        let log = directory.appending(path: "watch.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let watcher = Process()
+        let executable = try #require(CommandLineTests.executable)
+        watcher.executableURL = executable
+        watcher.arguments = ["printer", "status", "--watch", "--interval", "0.2", "--printer", "tcp://127.0.0.1:\(port)",
+                             "--profile", "zebra-zd621d-300"]
+        watcher.currentDirectoryURL = repositoryRoot
+        watcher.standardOutput = FileHandle(forWritingAtPath: log.path)
+        watcher.standardError = FileHandle.nullDevice
+        try watcher.run()
+        defer {
+            watcher.terminate()
+            watcher.waitUntilExit()
+            simulator.stop()
+        }
+        /// Waits (bounded, so a broken watcher fails instead of hanging) for the log's `count`-th line with `text`.
+        func waitFor(_ text: String, count: Int = 1) -> Bool {
+            for _ in 0..<300 {
+                let lines = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n")
+                if lines.filter({ $0.contains(text) }).count >= count { return true }
+                usleep(100_000)
+            }
+            return false
+        }
+        #expect(waitFor(": ready"))
+        _ = try simulator.control("head-open")
+        #expect(waitFor(": head_open"))
+        _ = try simulator.control("ready")
+        #expect(waitFor(": ready", count: 2))
+        simulator.stop()
+        #expect(waitFor(": unknown"), "a printer that went away is reported")
+        simulator = try SimulatorProcess(out: directory, listenPort: port)
+        #expect(waitFor(": ready", count: 3), "and picked up again when it is back")
+    }
+
     @Test func unreachableAndMisnamedPrintersAreClearErrors() throws {
         let refused = try lanyard(["printer", "status", "--printer", "tcp://127.0.0.1:1", "--profile", "zebra-zd621d-300"])
         #expect(refused.status == 69 && refused.stderr.contains("transport.not_found"), "\(refused.stderr)")
@@ -141,11 +184,11 @@ final class SimulatorProcess {
     let port: Int
     let controlPort: Int
 
-    init(out: URL) throws {
+    init(out: URL, listenPort: Int = 0) throws {
         let executable = try #require(CommandLineTests.executable)
         let output = Pipe()
         process.executableURL = executable
-        process.arguments = ["printer-sim", "--listen", "127.0.0.1:0", "--control", "127.0.0.1:0", "--out", out.path]
+        process.arguments = ["printer-sim", "--listen", "127.0.0.1:\(listenPort)", "--control", "127.0.0.1:0", "--out", out.path]
         process.currentDirectoryURL = repositoryRoot
         process.standardInput = Pipe()
         process.standardOutput = output

@@ -45,28 +45,69 @@ struct PrinterStatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withExitCodes {
+            if watch { try await watchStatus() }
             try await withPrinter(target) { printer in
                 let identification = try await printer.client.identification()
-                var last: PrinterStatus?
-                repeat {
-                    let reading = try await printer.client.status()
-                    if reading.status != last {
-                        report(reading, printer: printer, identification: identification)
-                        last = reading.status
+                let reading = try await printer.client.status()
+                report(reading, printer: printer, identification: identification)
+                if !reading.status.isReady { throw ExitCode(CLIError.Exit.printerNotReady.rawValue) }
+            }
+        }
+    }
+
+    /// Polls until interrupted. A printer that goes away is reported (unplugged for USB,
+    /// unknown for the rest) and watched for: when it comes back, by the same serial number or
+    /// address, polling resumes.
+    private func watchStatus() async throws {
+        var target = self.target
+        var last: PrinterStatus?
+        let pause = Duration.milliseconds(Int(max(0.2, interval) * 1000))
+        while true {
+            do {
+                let printer = try await target.connect()
+                // Stay with this printer: a re-plugged USB printer must not turn into the simulator.
+                let usb = printer.client.connection as? USBPrinterConnection
+                target.printer = (usb?.info.printerAddress ?? printer.client.connection.address).description
+                for note in printer.notes where last == nil { Terminal.warning(note) }
+                let identification = try await printer.client.identification()
+                do {
+                    while true {
+                        let reading = try await printer.client.status()
+                        if reading.status != last {
+                            report(reading, printer: printer, identification: identification)
+                            last = reading.status
+                        }
+                        try await Task.sleep(for: pause)
                     }
-                    if watch { try await Task.sleep(for: .milliseconds(Int(max(0.2, interval) * 1000))) }
-                } while watch
-                if last?.isReady != true { throw ExitCode(CLIError.Exit.printerNotReady.rawValue) }
+                } catch {
+                    await printer.close()
+                    throw error
+                }
+            } catch let error as TransportError where [.disconnected, .notFound, .timeout, .busy].contains(error.code) {
+                let gone: PrinterStatus = target.printer?.hasPrefix("usb") == true ? .unplugged : .unknown
+                if gone != last {
+                    let name = target.printer ?? "printer"
+                    report(StatusReading(status: gone, answered: [], problems: []), name: name, key: name, profile: target.profile ?? "",
+                           language: "", identification: nil)
+                    Terminal.warning("\(name): \(error.message); waiting for it to come back")
+                    last = gone
+                }
+                try await Task.sleep(for: pause)
             }
         }
     }
 
     private func report(_ reading: StatusReading, printer: ConnectedPrinter, identification: PrinterIdentification?) {
+        report(reading, name: printer.name, key: printer.key, profile: printer.profile.id,
+               language: printer.client.language.rawValue, identification: identification)
+    }
+
+    private func report(_ reading: StatusReading, name: String, key: String, profile: String, language: String,
+                        identification: PrinterIdentification?) {
         let status = reading.status
         if json {
             let object: [String: Any] = [
-                "printer": printer.name, "key": printer.key, "profile": printer.profile.id,
-                "language": printer.client.language.rawValue,
+                "printer": name, "key": key, "profile": profile, "language": language,
                 "conditions": status.sortedConditions.map(\.rawValue), "errors": status.errors, "warnings": status.warnings,
                 "formats_in_buffer": nullable(status.formatsInBuffer), "labels_remaining": nullable(status.labelsRemaining),
                 "model": nullable(identification?.model), "firmware": nullable(identification?.firmware),
@@ -74,18 +115,18 @@ struct PrinterStatusCommand: AsyncParsableCommand {
                 "at": ISO8601DateFormatter().string(from: Date()),
             ]
             if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-                print(String(decoding: data, as: UTF8.self))
+                say(String(decoding: data, as: UTF8.self))
             }
             return
         }
-        var line = "\(printer.name) [\(printer.profile.id), \(printer.client.language.rawValue.uppercased())]: "
+        var line = "\(name)" + (profile.isEmpty ? "" : " [\(profile)" + (language.isEmpty ? "" : ", \(language.uppercased())") + "]") + ": "
             + status.sortedConditions.map(\.rawValue).joined(separator: ", ")
         if let formats = status.formatsInBuffer { line += "; \(formats) format(s) in buffer" }
         if let identification { line += "; \(identification.model) \(identification.firmware)" }
-        print(line)
-        for error in status.errors { print("  error: \(error)") }
-        for warning in status.warnings { print("  warning: \(warning)") }
-        for problem in reading.problems { print("  note: \(problem.message)") }
+        say(line)
+        for error in status.errors { say("  error: \(error)") }
+        for warning in status.warnings { say("  warning: \(warning)") }
+        for problem in reading.problems { say("  note: \(problem.message)") }
     }
 }
 
