@@ -12,31 +12,7 @@ import Testing
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    func lanyard(_ arguments: String...) throws -> Run {
-        let executable = try #require(Self.executable, "the lanyard executable must be built beside the tests")
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let out = directory.appending(path: "out"), err = directory.appending(path: "err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
-        process.standardOutput = FileHandle(forWritingAtPath: out.path)
-        process.standardError = FileHandle(forWritingAtPath: err.path)
-        try process.run()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus,
-                   stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                   stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
-    }
+    func lanyard(_ arguments: String...) throws -> LanyardRun { try runLanyard(arguments) }
 
     /// A JSONL file with the given raw records.
     func records(_ lines: [String]) throws -> URL {

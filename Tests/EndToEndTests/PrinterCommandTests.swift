@@ -6,37 +6,13 @@ import Testing
 /// `lanyard printer-sim` over TCP: what reaches the printer, refusals in the states that stop a
 /// printer, and tuning that is stored and applied.
 @Suite(.serialized) struct PrinterCommandTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
     let state: URL
 
     init() throws { state = try temporaryDirectory() }
 
     /// Runs `lanyard` with a private state directory, so tuning never leaks between tests.
-    func lanyard(_ arguments: [String]) throws -> Run {
-        let executable = try #require(CommandLineTests.executable, "the lanyard executable must be built beside the tests")
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let out = directory.appending(path: "out"), err = directory.appending(path: "err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(["LANYARD_STATE_DIR": state.path]) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle(forWritingAtPath: out.path)
-        process.standardError = FileHandle(forWritingAtPath: err.path)
-        try process.run()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus,
-                   stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                   stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    func lanyard(_ arguments: [String]) throws -> LanyardRun {
+        try runLanyard(arguments, environment: ["LANYARD_STATE_DIR": state.path])
     }
 
     func pngs(in directory: URL) -> [String] {

@@ -94,3 +94,34 @@ func temporaryDirectory() throws -> URL {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
+
+/// What one run of the `lanyard` executable did.
+struct LanyardRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the built `lanyard` in the repository root, with output in temporary files (no pipe can
+/// fill and block) and `environment` added to this process's.
+func runLanyard(_ arguments: [String], environment: [String: String] = [:]) throws -> LanyardRun {
+    let executable = try #require(CommandLineTests.executable, "the lanyard executable must be built beside the tests")
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let out = directory.appending(path: "out"), err = directory.appending(path: "err")
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = repositoryRoot
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle(forWritingAtPath: out.path)
+    process.standardError = FileHandle(forWritingAtPath: err.path)
+    try process.run()
+    process.waitUntilExit()
+    return LanyardRun(status: process.terminationStatus,
+                      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+}

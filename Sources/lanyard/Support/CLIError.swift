@@ -72,28 +72,20 @@ struct CLIError: Error, CustomStringConvertible {
 
 /// Runs a command body, printing any failure to stderr and leaving with its exit code.
 func withExitCodes(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as ExitCode {
-        throw error
-    } catch {
-        let failure = CLIError(from: error)
-        Terminal.error(failure.message)
-        throw ExitCode(failure.exit.rawValue)
-    }
+    do { try body() } catch { throw reported(error) }
 }
 
 /// The same for commands that talk to printers.
 func withExitCodes(_ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch let error as ExitCode {
-        throw error
-    } catch {
-        let failure = CLIError(from: error)
-        Terminal.error(failure.message)
-        throw ExitCode(failure.exit.rawValue)
-    }
+    do { try await body() } catch { throw reported(error) }
+}
+
+/// An error as the exit code it maps to, after saying what went wrong on stderr.
+private func reported(_ error: any Error) -> ExitCode {
+    if let exit = error as? ExitCode { return exit }
+    let failure = CLIError(from: error)
+    Terminal.error(failure.message)
+    return ExitCode(failure.exit.rawValue)
 }
 
 enum Terminal {
