@@ -51,6 +51,11 @@ struct PrinterTargetOptions: ParsableArguments {
             let profile: PrinterProfile
             if let name = self.profile {
                 profile = try Resources.profile(name, directory: profilesDir)
+                let spoken = info.deviceID.flatMap { try? DeviceID.parse($0) }?.languages ?? []
+                if !spoken.isEmpty, !spoken.contains(where: profile.supports) {
+                    notes.append("the printer announces \(spoken.map { $0.rawValue.uppercased() }.joined(separator: "/")) "
+                        + "but profile \(profile.id) speaks \(profile.languages.map { $0.rawValue.uppercased() }.joined(separator: "/")); jobs may print as text")
+                }
             } else {
                 let deviceID = info.deviceID.flatMap { try? DeviceID.parse($0) }
                 guard let match = library.match(vendorId: info.vendorId, productId: info.productId, deviceID: deviceID) else {
@@ -71,7 +76,6 @@ struct PrinterTargetOptions: ParsableArguments {
         case .file(let path):
             let profile = try requiredProfile(for: address)
             let connection = try await DeviceFileConnection.open(path: path)
-            notes.append("\(path) is write-only: the printer's state cannot be read")
             return ConnectedPrinter(client: PrinterClient(connection: connection, profile: profile), key: address.description,
                                     name: "\(profile.model) (\(address))", notes: notes, simulator: nil)
         case .simulator:
