@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Printers",
+                "Badges", "Printers",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -83,7 +83,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "PrintersTests", dependencies: ["Printers", "Raster"], swiftSettings: strictSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Printers"], swiftSettings: strictSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Badges", "Printers"], swiftSettings: strictSettings),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["Badges", "Printers", "Raster", "Symbols"],
