@@ -1,7 +1,8 @@
 import Foundation
 internal import GRDB
 
-/// The agent's local SQLite database: printer tuning now, the job queue and caches as they come.
+/// The agent's local SQLite database: printer tuning, the print job queue, dead letters, the
+/// outbox, the audit trail, the attendee cache and webhook replay protection.
 /// WAL mode, and `synchronous = FULL` so that a commit that returned has reached the disk: the
 /// agent acknowledges nothing it could lose in a power cut.
 ///
@@ -12,7 +13,14 @@ public final class LanyardStore: Sendable {
     public let path: String
 
     /// Opens (creating it and its directory if needed) and migrates the database at `path`.
-    public init(path: String) throws(StoreError) {
+    public convenience init(path: String) throws(StoreError) {
+        try self.init(path: path, migratingUpTo: nil)
+    }
+
+    /// Opens the database with the schema brought only up to `lastMigration` (every migration when
+    /// nil): how the tests build a database as an older release left it, to check that today's
+    /// code upgrades it.
+    package init(path: String, migratingUpTo lastMigration: String?) throws(StoreError) {
         self.path = path
         let directory = URL(filePath: path).deletingLastPathComponent()
         do {
@@ -31,11 +39,18 @@ public final class LanyardStore: Sendable {
             throw StoreError(.openFailed, "cannot open the database", path: path, cause: Self.describe(error))
         }
         do {
-            try Schema.migrator.migrate(pool)
+            if let lastMigration {
+                try Schema.migrator.migrate(pool, upTo: lastMigration)
+            } else {
+                try Schema.migrator.migrate(pool)
+            }
         } catch {
             throw StoreError(.migrationFailed, "cannot bring the database schema up to date", path: path, cause: Self.describe(error))
         }
     }
+
+    /// Every schema version this code knows, in the order they apply.
+    public static var knownMigrations: [String] { Schema.migrator.migrations }
 
     /// The schema versions applied so far, oldest first.
     public func appliedMigrations() throws(StoreError) -> [String] {
@@ -43,7 +58,9 @@ public final class LanyardStore: Sendable {
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        do { return try pool.read(body) } catch {
+        do { return try pool.read(body) } catch let error as StoreError {
+            throw error
+        } catch {
             throw StoreError(.queryFailed, "reading the database failed", path: path, cause: Self.describe(error))
         }
     }

@@ -1,7 +1,9 @@
 internal import GRDB
 
 /// Every schema change, in order. A migration never changes once released: new needs get a new
-/// migration, so any older database upgrades step by step.
+/// migration, so any older database upgrades step by step. Migration bodies spell out their
+/// values (state names, for instance) instead of reading them from today's Swift types, so a
+/// later change to a type cannot silently change what an old migration did.
 enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -16,6 +18,141 @@ enum Schema {
                 table.column("recorded_at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v2-print-jobs", migrate: createPrintJobs)
+        migrator.registerMigration("v3-dead-letters", migrate: createDeadLetters)
+        migrator.registerMigration("v4-outbox", migrate: createOutbox)
+        migrator.registerMigration("v5-audit-trail", migrate: createAuditTrail)
+        migrator.registerMigration("v6-attendee-cache", migrate: createAttendeeCache)
+        migrator.registerMigration("v7-webhook-deliveries", migrate: createWebhookDeliveries)
         return migrator
+    }
+
+    private static func createPrintJobs(_ db: Database) throws {
+        try db.create(table: "print_job") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("idempotency_key", .text).notNull().unique()
+            table.column("correlation_id", .text).notNull()
+            table.column("attendee_id", .text).indexed()
+            table.column("printer_id", .text).notNull()
+            table.column("state", .text).notNull()
+                .check(sql: "state IN ('queued', 'sending', 'sent', 'printed', 'manualReview', 'deadLettered', 'cancelled')")
+            table.column("payload", .blob).notNull()
+            table.column("attempts", .integer).notNull().defaults(to: 0)
+            table.column("next_attempt_at", .datetime)
+            table.column("last_error", .text)
+            table.column("diagnostic", .blob)
+            table.column("template_tier", .text)
+            table.column("template_version", .text)
+            table.column("reprint_of", .integer).references("print_job").indexed()
+            table.column("created_at", .datetime).notNull()
+            table.column("updated_at", .datetime).notNull()
+        }
+        // The worker's claim: one printer's queued jobs, oldest first.
+        try db.create(index: "print_job_claim", on: "print_job", columns: ["printer_id", "state", "id"])
+        try db.create(index: "print_job_state", on: "print_job", columns: ["state"])
+        try db.create(table: "print_job_transition") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("job_id", .integer).notNull().references("print_job", onDelete: .cascade).indexed()
+            table.column("from_state", .text)
+            table.column("to_state", .text).notNull()
+            table.column("at", .datetime).notNull()
+            table.column("note", .text)
+        }
+    }
+
+    private static func createDeadLetters(_ db: Database) throws {
+        try db.create(table: "dead_letter") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("payload", .blob).notNull()
+            table.column("stage", .text).notNull()
+            table.column("code", .text).notNull()
+            table.column("reason", .text).notNull()
+            table.column("field_path", .text)
+            table.column("correlation_id", .text).notNull().indexed()
+            table.column("job_id", .integer).references("print_job", onDelete: .setNull).indexed()
+            table.column("created_at", .datetime).notNull()
+            table.column("replayed_at", .datetime)
+        }
+    }
+
+    private static func createOutbox(_ db: Database) throws {
+        try db.create(table: "outbox") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("kind", .text).notNull()
+            table.column("payload", .blob).notNull()
+            table.column("nonce", .text).notNull().unique()
+            table.column("created_at", .datetime).notNull()
+            table.column("delivered_at", .datetime)
+        }
+        // Only the undelivered items are ever scanned; delivered ones stay out of the index.
+        try db.execute(sql: "CREATE INDEX outbox_pending ON outbox(id) WHERE delivered_at IS NULL")
+    }
+
+    private static func createAuditTrail(_ db: Database) throws {
+        try db.create(table: "audit_entry") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("at", .datetime).notNull()
+            table.column("action", .text).notNull()
+            table.column("actor", .text).notNull()
+            table.column("subject", .text).notNull().indexed()
+            table.column("details", .text).notNull()
+        }
+    }
+
+    /// The attendee cache: the whole record as JSON, plus folded copies of the searched fields.
+    /// `id` is an explicit integer primary key because the full-text index refers to rows by
+    /// rowid, and only an aliased rowid is guaranteed to survive a VACUUM.
+    ///
+    /// The folded name columns use NOCASE so that `LIKE 'prefix%'` (the short-query path) can use
+    /// their indexes (SQLite's LIKE optimisation needs a NOCASE index while LIKE is
+    /// case-insensitive); their text is already lower-cased, so NOCASE changes no result.
+    private static func createAttendeeCache(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE attendee (
+                id INTEGER PRIMARY KEY,
+                attendee_id TEXT NOT NULL UNIQUE,
+                event_slug TEXT NOT NULL,
+                record BLOB NOT NULL,
+                first_folded TEXT NOT NULL COLLATE NOCASE,
+                last_folded TEXT NOT NULL COLLATE NOCASE,
+                preferred_folded TEXT NOT NULL COLLATE NOCASE,
+                email_folded TEXT NOT NULL COLLATE NOCASE,
+                company_folded TEXT NOT NULL COLLATE NOCASE,
+                name_text TEXT NOT NULL,
+                updated_at DATETIME NOT NULL
+            );
+            CREATE INDEX attendee_first_folded ON attendee(first_folded);
+            CREATE INDEX attendee_last_folded ON attendee(last_folded);
+            CREATE INDEX attendee_preferred_folded ON attendee(preferred_folded);
+            CREATE INDEX attendee_email_folded ON attendee(email_folded);
+            CREATE INDEX attendee_company_folded ON attendee(company_folded);
+            CREATE VIRTUAL TABLE attendee_search USING fts5(
+                name_text, email_folded, company_folded,
+                content = 'attendee', content_rowid = 'id', tokenize = 'trigram'
+            );
+            CREATE TRIGGER attendee_search_insert AFTER INSERT ON attendee BEGIN
+                INSERT INTO attendee_search(rowid, name_text, email_folded, company_folded)
+                VALUES (new.id, new.name_text, new.email_folded, new.company_folded);
+            END;
+            CREATE TRIGGER attendee_search_delete AFTER DELETE ON attendee BEGIN
+                INSERT INTO attendee_search(attendee_search, rowid, name_text, email_folded, company_folded)
+                VALUES ('delete', old.id, old.name_text, old.email_folded, old.company_folded);
+            END;
+            CREATE TRIGGER attendee_search_update AFTER UPDATE ON attendee BEGIN
+                INSERT INTO attendee_search(attendee_search, rowid, name_text, email_folded, company_folded)
+                VALUES ('delete', old.id, old.name_text, old.email_folded, old.company_folded);
+                INSERT INTO attendee_search(rowid, name_text, email_folded, company_folded)
+                VALUES (new.id, new.name_text, new.email_folded, new.company_folded);
+            END;
+            """)
+    }
+
+    private static func createWebhookDeliveries(_ db: Database) throws {
+        try db.create(table: "webhook_delivery") { table in
+            table.column("source", .text).notNull()
+            table.column("delivery_id", .text).notNull()
+            table.column("received_at", .datetime).notNull().indexed()
+            table.primaryKey(["source", "delivery_id"])
+        }
     }
 }

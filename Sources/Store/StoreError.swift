@@ -8,6 +8,32 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case queryFailed = "store.query_failed"
         /// A value given to the store is out of range (an empty printer key, say).
         case invalidValue = "store.invalid_value"
+        /// A printer already has as many unfinished jobs as it may; the caller should answer
+        /// "busy, retry later" instead of growing the queue without bound.
+        case queueFull = "store.queue_full"
+        /// A job was asked to move between two states the job state machine does not connect.
+        case invalidTransition = "store.invalid_transition"
+        /// No job, dead letter or other record has the given id.
+        case notFound = "store.not_found"
+        /// A reprint was asked for a job that has not finished yet: it will print anyway.
+        case jobNotFinished = "store.job_not_finished"
+        /// A dead letter was already replayed once; a second replay could duplicate its effect.
+        case alreadyReplayed = "store.already_replayed"
+        /// A stored row cannot be decoded (an attendee's JSON, an unknown state name).
+        case corruptRecord = "store.corrupt_record"
+    }
+
+    /// The two ends of a refused job state change.
+    public struct Transition: Sendable, Equatable, CustomStringConvertible {
+        public let from: JobState
+        public let to: JobState
+
+        public init(from: JobState, to: JobState) {
+            self.from = from
+            self.to = to
+        }
+
+        public var description: String { "\(from.rawValue) -> \(to.rawValue)" }
     }
 
     public let code: Code
@@ -16,16 +42,20 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public let path: String?
     /// SQLite's error text.
     public let cause: String?
+    /// For `.invalidTransition`: the state the job was in and the one asked for.
+    public let transition: Transition?
 
-    public init(_ code: Code, _ message: String, path: String? = nil, cause: String? = nil) {
+    public init(_ code: Code, _ message: String, path: String? = nil, cause: String? = nil, transition: Transition? = nil) {
         self.code = code
         self.message = message
         self.path = path
         self.cause = cause
+        self.transition = transition
     }
 
     public var description: String {
         var text = "\(code.rawValue): \(message)"
+        if let transition { text += " (\(transition))" }
         if let path { text += " (\(path))" }
         if let cause { text += " [\(cause)]" }
         return text

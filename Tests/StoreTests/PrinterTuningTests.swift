@@ -31,7 +31,7 @@ import Testing
         try store.recordTuning(printerKey: "tcp://10.0.0.7:9100", profileID: nil, darkness: 18, speedIPS: 5, reason: nil)
         let reopened = try LanyardStore(path: store.path)
         #expect(try reopened.currentTuning(printerKey: "tcp://10.0.0.7:9100")?.darkness == 18)
-        #expect(try reopened.appliedMigrations() == ["v1-printer-tuning"])
+        #expect(try reopened.appliedMigrations() == LanyardStore.knownMigrations)
     }
 
     @Test func emptyChangesAndKeysAreRefused() throws {

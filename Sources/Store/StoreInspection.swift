@@ -1,0 +1,25 @@
+import Foundation
+internal import GRDB
+
+extension LanyardStore {
+    /// Every row of one table, every column rendered as text (blobs as UTF-8 where they are),
+    /// for tests that must see what is really stored rather than what the API chooses to return.
+    package func tableContents(_ table: String) throws(StoreError) -> [[String: String]] {
+        try read { db in
+            guard try db.tableExists(table) else { throw StoreError(.notFound, "there is no table '\(table)'") }
+            return try Row.fetchAll(db, sql: "SELECT * FROM \(table.quotedDatabaseIdentifier)").map { row in
+                var values: [String: String] = [:]
+                for (column, value) in row {
+                    switch value.storage {
+                    case .null: values[column] = nil
+                    case let .int64(number): values[column] = String(number)
+                    case let .double(number): values[column] = String(number)
+                    case let .string(text): values[column] = text
+                    case let .blob(data): values[column] = String(decoding: data, as: UTF8.self)
+                    }
+                }
+                return values
+            }
+        }
+    }
+}
