@@ -15,7 +15,7 @@ struct Lanyard: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RenderCommand.self, BatchCommand.self, TemplatesCommand.self, ProfilesCommand.self,
-            PrintCommand.self, PrintersCommand.self, PrinterCommand.self, PrinterSimCommand.self,
+            PrintCommand.self, PrintersCommand.self, PrinterCommand.self, PrinterSimCommand.self, AgentCommand.self,
             DemoCommand.self, BenchCommand.self,
         ]
     )

@@ -1,0 +1,88 @@
+public import Badges
+public import Foundation
+public import Logging
+import Printers
+public import Store
+
+/// What the agent does with a badge request, shared by every way one arrives (kiosk page, API,
+/// check-in scan, webhook, import): intake, dead letters for what cannot become a badge, and one
+/// durable job per idempotency key on the printer's queue.
+public final class AgentCore: Sendable {
+    public let configuration: AgentConfiguration
+    public let store: LanyardStore
+    public let event: EventConfiguration
+    public let logger: Logger
+    public let workers: [String: PrinterWorker]
+    /// The printer a request goes to when it names none.
+    public let defaultPrinter: String
+    let rateLimiter: RateLimiter
+    public let startedAt = Date()
+
+    public init(configuration: AgentConfiguration, store: LanyardStore, event: EventConfiguration,
+                workers: [String: PrinterWorker], defaultPrinter: String, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.event = event
+        self.workers = workers
+        self.defaultPrinter = defaultPrinter
+        self.logger = logger
+        rateLimiter = RateLimiter(perMinute: configuration.webhooks.perMinute)
+    }
+
+    /// The outcome of a badge request.
+    public enum Submission: Sendable {
+        case queued(PrintJob)
+        /// The idempotency key is known: this is the job it already made.
+        case duplicate(PrintJob)
+        /// The record cannot become a badge; it is in the dead letters.
+        case rejected(deadLetterID: Int64, issues: [IntakeIssue])
+    }
+
+    /// A raw registration (JSON object bytes): intake, then a job.
+    public func submit(registration body: Data, idempotencyKey: String?, printer: String?, correlationID: String,
+                       stage: PipelineStage = .intake) throws -> Submission {
+        let outcome = Intake(event: event).validate(jsonObject: body, line: nil)
+        guard let attendee = outcome.attendee else {
+            let first = outcome.issues.first
+            let reason = outcome.issues.map { "\($0.fieldPath): \($0.reason)" }.joined(separator: "; ")
+            let id = try store.deadLetter(
+                payload: body, stage: stage, code: first?.code.rawValue ?? "intake.rejected", reason: reason,
+                fieldPath: first?.fieldPath, correlationID: correlationID).id
+            logger.warning("registration dead-lettered", metadata: [
+                "correlation_id": "\(correlationID)", "code": "\(first?.code.rawValue ?? "")", "field": "\(first?.fieldPath ?? "")",
+                "stage": "\(stage.rawValue)",
+            ])
+            return .rejected(deadLetterID: id, issues: outcome.issues)
+        }
+        _ = try? store.upsertAttendees([attendee])
+        return try enqueue(attendee, idempotencyKey: idempotencyKey, printer: printer, correlationID: correlationID)
+    }
+
+    /// A badge for an attendee already known (cache, check-in).
+    public func enqueue(_ attendee: Attendee, idempotencyKey: String?, printer: String?, correlationID: String) throws -> Submission {
+        let printerID = printer ?? defaultPrinter
+        guard let worker = workers[printerID] else {
+            throw AgentError(.notFound, "no printer \(printerID) on this agent", detail: "printer")
+        }
+        // One badge per attendee unless the caller says otherwise: a retried webhook or a second
+        // scan of the same ticket must not print again (reprints are explicit).
+        let key = idempotencyKey ?? "attendee:\(attendee.attendeeID)"
+        let job = NewPrintJob(idempotencyKey: key, correlationID: correlationID, attendeeID: attendee.attendeeID,
+                              printerID: printerID, payload: try JSONEncoder().encode(attendee))
+        let result: EnqueueResult
+        do {
+            result = try store.enqueue(job, maxQueued: configuration.queue.maxQueued)
+        } catch {
+            let failure: StoreError = error
+            guard failure.code == .queueFull else { throw failure }
+            throw AgentError(.queueFull, "the queue for \(printerID) is full", detail: "\(configuration.queue.maxQueued) jobs")
+        }
+        switch result {
+        case .accepted(let job):
+            worker.nudge()
+            return .queued(job)
+        case .duplicate(let job):
+            return .duplicate(job)
+        }
+    }
+}

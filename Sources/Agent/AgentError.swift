@@ -1,0 +1,29 @@
+/// A failure of the agent itself: bad configuration, a printer it cannot set up, a request it
+/// refuses. HTTP handlers turn these into problem responses with the code.
+public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable, Codable {
+        case configurationInvalid = "agent.configuration_invalid"
+        case startupFailed = "agent.startup_failed"
+        case requestInvalid = "agent.request_invalid"
+        case notFound = "agent.not_found"
+        case unauthorized = "agent.unauthorized"
+        case queueFull = "agent.queue_full"
+        case signatureInvalid = "agent.signature_invalid"
+        case rateLimited = "agent.rate_limited"
+    }
+
+    public let code: Code
+    public let message: String
+    /// The setting, field path or header at fault.
+    public let detail: String?
+
+    public init(_ code: Code, _ message: String, detail: String? = nil) {
+        self.code = code
+        self.message = message
+        self.detail = detail
+    }
+
+    public var description: String {
+        "\(code.rawValue): \(message)" + (detail.map { " (\($0))" } ?? "")
+    }
+}

@@ -1,0 +1,199 @@
+public import Foundation
+import Yams
+
+/// Everything the agent can be told, with the default of each. Read from a YAML file (every key
+/// optional; `systemd/agent.yaml` documents them), then environment variables named in
+/// `EnvironmentOverride` on top, so a unit file or a container can change one value without a
+/// file. With no file at all the agent runs on these defaults.
+public struct AgentConfiguration: Sendable, Equatable, Decodable {
+    /// `HOST:PORT` of the HTTP API. Loopback by default: the kiosk page runs on the same box.
+    public var listen: String = "127.0.0.1:8080"
+    /// Where the database and the simulator's labels live (nil: the caller's state directory).
+    public var dataDirectory: String?
+    /// Event configuration YAML (nil: the sample event that ships with the templates).
+    public var event: String?
+    /// Registrations (JSONL or CSV) loaded into the attendee cache at start (nil: the samples).
+    public var attendees: String?
+    public var templates = Templates()
+    public var printer = Printer()
+    public var queue = Queue()
+    public var webhooks = Webhooks()
+    /// Bearer token for admin actions (reprints, dead-letter replay). Nil disables them.
+    public var adminToken: String?
+
+    public struct Templates: Sendable, Equatable, Decodable {
+        /// Directory holding the template bundles (nil: the bundled Templates/).
+        public var directory: String?
+        /// Bundle for this event, tried first.
+        public var event: String?
+        /// Bundle per track (attendee `track`), tried next.
+        public var tracks: [String: String] = [:]
+        /// The last resort.
+        public var fallback: String = "standard"
+
+        enum CodingKeys: String, CodingKey { case directory, event, tracks, fallback }
+        public init() {}
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            directory = try c.decodeIfPresent(String.self, forKey: .directory)
+            event = try c.decodeIfPresent(String.self, forKey: .event)
+            tracks = try c.decodeIfPresent([String: String].self, forKey: .tracks) ?? [:]
+            fallback = try c.decodeIfPresent(String.self, forKey: .fallback) ?? "standard"
+        }
+    }
+
+    public struct Printer: Sendable, Equatable, Decodable {
+        /// `usb`, `usb:SERIAL`, `tcp://HOST[:PORT]`, `file:PATH` or `sim`; nil: the first USB
+        /// printer found, else the simulator.
+        public var address: String?
+        /// Profile id; nil: matched from a USB printer, `zebra-zd621d-300` for the simulator.
+        public var profile: String?
+        /// Seconds between status polls while the queue is paused or idle.
+        public var pollSeconds: Double = 1
+        /// Seconds the printer may take to confirm a badge (its buffer empty, no fault).
+        public var confirmSeconds: Double = 20
+
+        enum CodingKeys: String, CodingKey { case address, profile, pollSeconds = "poll_seconds", confirmSeconds = "confirm_seconds" }
+        public init() {}
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            address = try c.decodeIfPresent(String.self, forKey: .address)
+            profile = try c.decodeIfPresent(String.self, forKey: .profile)
+            pollSeconds = try c.decodeIfPresent(Double.self, forKey: .pollSeconds) ?? 1
+            confirmSeconds = try c.decodeIfPresent(Double.self, forKey: .confirmSeconds) ?? 20
+        }
+    }
+
+    public struct Queue: Sendable, Equatable, Decodable {
+        /// Jobs waiting or in flight per printer before new requests get 429.
+        public var maxQueued: Int = 500
+        /// Sends per job, the first included, before manual review.
+        public var maxAttempts: Int = 3
+        public var retryBaseMilliseconds: Int = 500
+        public var breakerFailures: Int = 5
+        public var breakerCoolDownSeconds: Double = 30
+
+        enum CodingKeys: String, CodingKey {
+            case maxQueued = "max_queued", maxAttempts = "max_attempts", retryBaseMilliseconds = "retry_base_ms"
+            case breakerFailures = "breaker_failures", breakerCoolDownSeconds = "breaker_cool_down_seconds"
+        }
+        public init() {}
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            maxQueued = try c.decodeIfPresent(Int.self, forKey: .maxQueued) ?? 500
+            maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? 3
+            retryBaseMilliseconds = try c.decodeIfPresent(Int.self, forKey: .retryBaseMilliseconds) ?? 500
+            breakerFailures = try c.decodeIfPresent(Int.self, forKey: .breakerFailures) ?? 5
+            breakerCoolDownSeconds = try c.decodeIfPresent(Double.self, forKey: .breakerCoolDownSeconds) ?? 30
+        }
+    }
+
+    public struct Webhooks: Sendable, Equatable, Decodable {
+        /// Shared secret per source (the registration system's name in the URL).
+        public var secrets: [String: String] = [:]
+        /// How old a signed timestamp may be, either way.
+        public var toleranceSeconds: Int = 300
+        /// Deliveries per minute per source before 429.
+        public var perMinute: Int = 600
+
+        enum CodingKeys: String, CodingKey { case secrets, toleranceSeconds = "tolerance_seconds", perMinute = "per_minute" }
+        public init() {}
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            secrets = try c.decodeIfPresent([String: String].self, forKey: .secrets) ?? [:]
+            toleranceSeconds = try c.decodeIfPresent(Int.self, forKey: .toleranceSeconds) ?? 300
+            perMinute = try c.decodeIfPresent(Int.self, forKey: .perMinute) ?? 600
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case listen, dataDirectory = "data_dir", event, attendees, templates, printer, queue, webhooks, adminToken = "admin_token"
+    }
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        listen = try c.decodeIfPresent(String.self, forKey: .listen) ?? "127.0.0.1:8080"
+        dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory)
+        event = try c.decodeIfPresent(String.self, forKey: .event)
+        attendees = try c.decodeIfPresent(String.self, forKey: .attendees)
+        templates = try c.decodeIfPresent(Templates.self, forKey: .templates) ?? Templates()
+        printer = try c.decodeIfPresent(Printer.self, forKey: .printer) ?? Printer()
+        queue = try c.decodeIfPresent(Queue.self, forKey: .queue) ?? Queue()
+        webhooks = try c.decodeIfPresent(Webhooks.self, forKey: .webhooks) ?? Webhooks()
+        adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
+    }
+
+    /// The file (if any), then the environment. A missing file at an explicit path is an error;
+    /// `nil` means defaults plus environment.
+    public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(AgentError) -> AgentConfiguration {
+        var configuration = AgentConfiguration()
+        if let file {
+            let text: String
+            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                throw AgentError(.configurationInvalid, "cannot read the configuration file", detail: file)
+            }
+            do {
+                if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    configuration = try YAMLDecoder().decode(AgentConfiguration.self, from: text)
+                }
+            } catch let error as DecodingError {
+                throw AgentError(.configurationInvalid, "\(file) is not a valid agent configuration", detail: Self.describe(error))
+            } catch {
+                throw AgentError(.configurationInvalid, "\(file) is not valid YAML", detail: "\(error)")
+            }
+        }
+        try configuration.applyEnvironment(environment)
+        try configuration.validate()
+        return configuration
+    }
+
+    /// `LANYARD_AGENT_LISTEN`, `LANYARD_DATA_DIR`, `LANYARD_PRINTER`, `LANYARD_PRINTER_PROFILE`,
+    /// `LANYARD_ADMIN_TOKEN`, `LANYARD_EVENT`, `LANYARD_ATTENDEES`, `LANYARD_MAX_QUEUED`.
+    mutating func applyEnvironment(_ environment: [String: String]) throws(AgentError) {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        if let listen = value("LANYARD_AGENT_LISTEN") { self.listen = listen }
+        if let directory = value("LANYARD_DATA_DIR") { dataDirectory = directory }
+        if let address = value("LANYARD_PRINTER") { printer.address = address }
+        if let profile = value("LANYARD_PRINTER_PROFILE") { printer.profile = profile }
+        if let token = value("LANYARD_ADMIN_TOKEN") { adminToken = token }
+        if let event = value("LANYARD_EVENT") { self.event = event }
+        if let attendees = value("LANYARD_ATTENDEES") { self.attendees = attendees }
+        if let text = value("LANYARD_MAX_QUEUED") {
+            guard let number = Int(text) else { throw AgentError(.configurationInvalid, "LANYARD_MAX_QUEUED must be a whole number", detail: text) }
+            queue.maxQueued = number
+        }
+    }
+
+    func validate() throws(AgentError) {
+        guard (try? Self.hostAndPort(listen)) != nil else {
+            throw AgentError(.configurationInvalid, "listen must be HOST:PORT", detail: "listen: \(listen)")
+        }
+        guard queue.maxQueued >= 1, queue.maxAttempts >= 1, queue.breakerFailures >= 1 else {
+            throw AgentError(.configurationInvalid, "queue sizes and counts must be at least 1", detail: "queue")
+        }
+        guard webhooks.toleranceSeconds > 0, webhooks.perMinute > 0 else {
+            throw AgentError(.configurationInvalid, "webhook tolerance and rate must be positive", detail: "webhooks")
+        }
+    }
+
+    public static func hostAndPort(_ text: String) throws(AgentError) -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw AgentError(.configurationInvalid, "expected HOST:PORT", detail: text)
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "127.0.0.1" : host, port)
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        let context: DecodingError.Context? = switch error {
+        case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context): context
+        @unknown default: nil
+        }
+        guard let context else { return "\(error)" }
+        let path = "$." + context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        return "\(path): \(context.debugDescription)"
+    }
+}

@@ -1,0 +1,288 @@
+public import Badges
+import Foundation
+public import Logging
+import Metrics
+public import Printers
+public import Store
+
+/// What a printer's queue is doing, for `/v1/printers`, metrics and logs.
+public struct WorkerSnapshot: Sendable, Codable, Equatable {
+    public enum Activity: String, Sendable, Codable {
+        case starting, idle, printing
+        /// The printer reports a state that stops printing; jobs wait, none fails.
+        case paused
+        /// The printer cannot be reached; jobs wait.
+        case disconnected
+        /// Too many transport failures in a row; jobs wait for the cool-down.
+        case breakerOpen = "breaker_open"
+        case stopped
+    }
+
+    public var printerID: String
+    public var activity: Activity
+    public var status: PrinterStatus
+    public var breaker: CircuitBreaker.State
+    public var detail: String?
+}
+
+/// The one worker of one printer: takes its jobs in order from the store, renders each, sends
+/// it, and confirms it from the printer's own status before calling it printed.
+///
+/// - A printer that reports paper out, head open or paused pauses the queue: nothing is sent and
+///   no attempt is counted until it reports ready again. A badge sent just before such a state
+///   stays `sent` and is confirmed once the printer has printed it.
+/// - A transport fault counts an attempt: the job is retried after an exponential, fully
+///   jittered delay, and after the last attempt it goes to manual review with the errors.
+///   Consecutive faults open the circuit breaker.
+/// - A badge that no template tier can render is dead-lettered; it will not print by retrying.
+public actor PrinterWorker {
+    public let printerID: String
+    let store: LanyardStore
+    let composer: BadgeComposer
+    let event: EventConfiguration
+    let retry: RetryPolicy
+    let pollInterval: Duration
+    let confirmTimeout: Duration
+    let logger: Logger
+    private let open: @Sendable () async throws -> PrinterClient
+    private var client: PrinterClient?
+    private var breaker: CircuitBreaker
+    private var snapshot: WorkerSnapshot
+    private var wake: AsyncStream<Void>.Continuation?
+    private let wakeups: AsyncStream<Void>
+
+    public init(printerID: String, store: LanyardStore, composer: BadgeComposer, event: EventConfiguration,
+                retry: RetryPolicy, breaker: CircuitBreaker, pollInterval: Duration, confirmTimeout: Duration,
+                logger: Logger, open: @escaping @Sendable () async throws -> PrinterClient) {
+        self.printerID = printerID
+        self.store = store
+        self.composer = composer
+        self.event = event
+        self.retry = retry
+        self.breaker = breaker
+        self.pollInterval = pollInterval
+        self.confirmTimeout = confirmTimeout
+        self.logger = logger
+        self.open = open
+        snapshot = WorkerSnapshot(printerID: printerID, activity: .starting, status: .unknown, breaker: .closed)
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    public var state: WorkerSnapshot { snapshot }
+
+    /// A new job is waiting: stop idling.
+    public nonisolated func nudge() {
+        Task { await self.signal() }
+    }
+
+    private func signal() { wake?.yield() }
+
+    /// Runs until the task is cancelled; the job in flight is finished or left in a state the
+    /// startup reconciliation understands.
+    public func run() async {
+        while !Task.isCancelled {
+            await step()
+        }
+        snapshot.activity = .stopped
+        await client?.close()
+        client = nil
+    }
+
+    private func step() async {
+        guard let client = await connectedClient() else { return await pause() }
+        let reading: StatusReading
+        do { reading = try await client.status() } catch { return await lost(error) }
+        snapshot.status = reading.status
+        gauge(reading.status)
+        if !reading.status.isReady, client.connection.canRead {
+            if snapshot.activity != .paused {
+                logger.warning("printer not ready; queue paused",
+                               metadata: ["printer": "\(printerID)", "state": "\(reading.status.sortedConditions.map(\.rawValue))"])
+            }
+            snapshot.activity = .paused
+            return await pause()
+        }
+        guard breaker.allowsAttempt(now: .now) else {
+            snapshot.activity = .breakerOpen
+            snapshot.breaker = breaker.state
+            return await pause()
+        }
+        let job: PrintJob?
+        do { job = try store.claimNextJob(printerID: printerID, now: Date()) } catch {
+            logger.error("cannot read the job queue", metadata: ["error": "\(error)"])
+            return await pause()
+        }
+        guard let job else {
+            snapshot.activity = .idle
+            return await idle()
+        }
+        snapshot.activity = .printing
+        await process(job, on: client)
+    }
+
+    private func process(_ job: PrintJob, on client: PrinterClient) async {
+        var log = logger
+        log[metadataKey: "correlation_id"] = "\(job.correlationID)"
+        log[metadataKey: "job"] = "\(job.id)"
+        let attendee: Attendee
+        do {
+            attendee = try JSONDecoder().decode(Attendee.self, from: job.payload)
+        } catch {
+            return deadLetter(job, stage: .spool, code: "agent.payload_unreadable", reason: "the job's stored request cannot be read: \(error)", log: log)
+        }
+        let overrides = tuning()
+        let badge: ComposedBadge
+        do {
+            badge = try composer.compose(attendee, event: event, overrides: overrides)
+        } catch {
+            Counter(label: "lanyard_render_failures_total").increment()
+            return deadLetter(job, stage: .render, code: "render.all_tiers_failed", reason: error.description, log: log)
+        }
+        Timer(label: "lanyard_render_duration_seconds").recordSeconds(badge.renderSeconds)
+        Counter(label: "lanyard_template_tier_total", dimensions: [("tier", badge.tier.rawValue)]).increment()
+        log.info("badge rendered", metadata: [
+            "template": "\(badge.templateName)", "template_version": "\(badge.templateVersion)",
+            "tier": "\(badge.tier.rawValue)", "render_ms": "\(Int(badge.renderSeconds * 1000))",
+        ])
+        do {
+            try await client.send(job: badge.label.bytes, timeout: .seconds(30))
+        } catch {
+            return await failedSend(job, error: error, log: log)
+        }
+        breaker.recordSuccess()
+        snapshot.breaker = breaker.state
+        do {
+            _ = try store.markSent(id: job.id, templateTier: badge.tier.rawValue, templateVersion: "\(badge.templateName)@\(badge.templateVersion)")
+        } catch {
+            log.error("cannot record a sent job", metadata: ["error": "\(error)"])
+        }
+        await confirm(job, on: client, log: log)
+    }
+
+    /// Waits until the printer reports it has printed: ready with nothing left in its buffer.
+    /// A state that stops printing extends the wait (the label is held, not lost); a printer
+    /// that cannot be read (device file) is trusted once it took every byte.
+    private func confirm(_ job: PrintJob, on client: PrinterClient, log: Logger) async {
+        let deadline = ContinuousClock.now + confirmTimeout
+        var note = "the printer reported ready with an empty buffer"
+        while true {
+            // Shutting down: the job stays `sent`, which the next start records as printed
+            // (every byte was accepted) rather than sending it again.
+            if Task.isCancelled { return }
+            guard client.connection.canRead else {
+                note = "every byte was written; this printer cannot report its state"
+                break
+            }
+            if let reading = try? await client.status() {
+                snapshot.status = reading.status
+                if reading.status.isReady, (reading.status.formatsInBuffer ?? 0) == 0 { break }
+                if !reading.status.isReady, !reading.status.conditions.contains(.unknown) {
+                    // Held by the printer: wait as long as it takes, without a deadline.
+                    snapshot.activity = .paused
+                    try? await Task.sleep(for: pollInterval)
+                    continue
+                }
+            }
+            if ContinuousClock.now >= deadline {
+                note = "every byte was accepted, but the printer did not confirm within \(confirmTimeout)"
+                break
+            }
+            try? await Task.sleep(for: min(pollInterval, .milliseconds(200)))
+        }
+        do {
+            _ = try store.markPrinted(id: job.id, note: note)
+            Counter(label: "lanyard_jobs_total", dimensions: [("outcome", "printed")]).increment()
+            log.info("badge printed", metadata: ["confirmation": "\(note)"])
+        } catch {
+            log.error("cannot record a printed job", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func failedSend(_ job: PrintJob, error: any Error, log: Logger) async {
+        breaker.recordFailure(now: .now)
+        snapshot.breaker = breaker.state
+        await client?.close()
+        client = nil
+        let message = "\(error)"
+        do {
+            if let delay = retry.delay(afterFailedAttempt: job.attempts) {
+                _ = try store.scheduleRetry(id: job.id, error: message, at: Date().addingTimeInterval(Double(RetryPolicy.nanoseconds(delay)) / 1e9))
+                log.warning("send failed; will retry", metadata: ["attempt": "\(job.attempts)", "error": "\(message)"])
+            } else {
+                let diagnostic: [String: String] = [
+                    "printer": printerID, "attempts": "\(job.attempts)", "last_error": message,
+                    "breaker": breaker.state.rawValue, "status": snapshot.status.sortedConditions.map(\.rawValue).joined(separator: ","),
+                ]
+                _ = try store.moveToManualReview(id: job.id, diagnostic: try JSONEncoder().encode(diagnostic))
+                Counter(label: "lanyard_jobs_total", dimensions: [("outcome", "manual_review")]).increment()
+                log.error("send failed on the last attempt; job sent to manual review", metadata: ["error": "\(message)"])
+            }
+        } catch {
+            log.error("cannot record a failed send", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func deadLetter(_ job: PrintJob, stage: PipelineStage, code: String, reason: String, log: Logger) {
+        do {
+            _ = try store.moveToDeadLetters(id: job.id, stage: stage, code: code, reason: reason)
+            Counter(label: "lanyard_dead_letters_total", dimensions: [("stage", stage.rawValue)]).increment()
+            Counter(label: "lanyard_jobs_total", dimensions: [("outcome", "dead_letter")]).increment()
+            log.error("badge dead-lettered", metadata: ["stage": "\(stage.rawValue)", "code": "\(code)"])
+        } catch {
+            log.error("cannot dead-letter a job", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func tuning() -> JobOverrides {
+        guard let tuning = try? store.currentTuning(printerKey: printerID) else { return JobOverrides() }
+        return JobOverrides(darkness: tuning.darkness, speedIPS: tuning.speedIPS)
+    }
+
+    private func connectedClient() async -> PrinterClient? {
+        if let client { return client }
+        do {
+            let opened = try await open()
+            client = opened
+            logger.info("printer connected", metadata: ["printer": "\(printerID)", "profile": "\(opened.profile.id)"])
+            return opened
+        } catch {
+            if snapshot.activity != .disconnected {
+                logger.warning("printer unreachable; jobs wait", metadata: ["printer": "\(printerID)", "error": "\(error)"])
+            }
+            snapshot.activity = .disconnected
+            snapshot.status = (error as? TransportError).map { $0.code == .disconnected || $0.code == .notFound ? .unplugged : .unknown } ?? .unknown
+            snapshot.detail = "\(error)"
+            return nil
+        }
+    }
+
+    private func lost(_ error: any Error) async {
+        logger.warning("printer connection lost", metadata: ["printer": "\(printerID)", "error": "\(error)"])
+        await client?.close()
+        client = nil
+        snapshot.activity = .disconnected
+        snapshot.status = .unplugged
+        await pause()
+    }
+
+    private func gauge(_ status: PrinterStatus) {
+        Gauge(label: "lanyard_printer_ready", dimensions: [("printer", printerID)]).record(status.isReady ? 1 : 0)
+    }
+
+    private func pause() async {
+        try? await Task.sleep(for: pollInterval)
+    }
+
+    /// Sleeps until nudged or until the poll interval passes (retries come due on their own).
+    private func idle() async {
+        await withTaskGroup(of: Void.self) { group in
+            let wakeups = self.wakeups
+            group.addTask {
+                for await _ in wakeups { return }
+            }
+            group.addTask { [pollInterval] in try? await Task.sleep(for: pollInterval) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}
