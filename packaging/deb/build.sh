@@ -77,11 +77,11 @@ EOF
     python3 -c 'import json
 for pin in json.load(open("Package.resolved"))["pins"]:
     print(pin["location"], pin["state"].get("version") or pin["state"].get("revision"))' |
-        while read -r url version; do
+        while read -r url pin_version; do
             dir=".build/checkouts/$(basename "$url" .git)"
             license=$(ls "$dir"/LICENSE* 2>/dev/null | head -n 1)
             [ -n "$license" ] || { echo "build.sh: no license file in $dir" >&2; exit 1; }
-            echo "  $url $version"
+            echo "  $url $pin_version"
             if grep -q 'Apache License' "$license" && grep -q 'Version 2.0' "$license"; then
                 echo "    License: Apache License 2.0"
             else
