@@ -10,7 +10,7 @@ APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint
 # Independent checkers used by the test suite (decoding symbols, rendering ZPL, a reference encoder).
 PY_TOOLS := zxing-cpp==3.1.1 zplkit==0.3.2 zebrafy==2.0.0 pillow
 
-.PHONY: demo test build release deps tools bench clean
+.PHONY: demo test build release deps tools bench clean deb deb-test
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -43,6 +43,15 @@ test: deps tools
 
 bench: release tools
 	LANYARD_PYTHON=$(abspath $(PYTHON)) .build/release/lanyard bench
+
+# The Debian package out/lanyard_<version>_<arch>.deb (see packaging/deb/build.sh), and a test that
+# installs it on this machine (as root) and runs the installed agent's commands.
+deb: deps
+	@command -v dpkg-shlibdeps >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev >/dev/null; }
+	SWIFT=$(SWIFT) packaging/deb/build.sh
+
+deb-test: deb
+	Tests/Tools/test_deb.sh out/lanyard_$$(.build/release/lanyard --version)_$$(dpkg --print-architecture).deb
 
 clean:
 	rm -rf .build out $(VENV)

@@ -66,33 +66,28 @@ struct AgentCommand: AsyncParsableCommand {
                         "listen": "\(address)", "printer": "\(runtime.core.defaultPrinter)",
                         "startup_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
                     ])
-                    SystemdNotify.notify("READY=1\nSTATUS=serving on \(address)")
+                    SystemdNotify().ready(status: "serving on \(address)")
                 },
                 logger: logger)
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
                 .init(service: app), .init(service: SpoolerService(workers: runtime.workers)),
             ]
-            if let interval = SystemdNotify.watchdogInterval {
-                services.append(.init(service: WatchdogService(interval: interval)))
+            if SystemdNotify().watchdogInterval != nil {
+                services.append(.init(service: WatchdogService()))
             }
             let group = ServiceGroup(configuration: .init(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
-            SystemdNotify.notify("STOPPING=1")
+            SystemdNotify().stopping()
         }
     }
 }
 
-/// Pings systemd's watchdog at half its interval while the agent runs.
+/// Pings systemd's watchdog (at half its interval) while the agent runs.
 struct WatchdogService: Service {
-    let interval: Duration
-
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                SystemdNotify.notify("WATCHDOG=1")
-                try await Task.sleep(for: interval / 2)
-            }
+        await cancelWhenGracefulShutdown {
+            await SystemdNotify().feedWatchdog()
         }
     }
 }
