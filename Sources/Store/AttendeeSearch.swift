@@ -36,9 +36,7 @@ extension LanyardStore {
     /// A query of three characters or more goes to the trigram full-text index, which matches any
     /// substring, also in scripts without spaces. Each word of three characters or more must
     /// occur; shorter words only filter those hits. A shorter query (trigrams need three) matches
-    /// the start of a name, email or company through ordinary indexes (and, in scripts written
-    /// without spaces, where two characters are a whole name, any part of a name or company,
-    /// with a table scan). The query is always data:
+    /// the start of a name, email or company through ordinary indexes. The query is always data:
     /// it is quoted for FTS5 and escaped for LIKE, so quotes and operators in it never throw.
     ///
     /// Ranking: exact name, then a name or name word starting with the query, then a name
@@ -54,7 +52,7 @@ extension LanyardStore {
             let sql: String
             if SearchFolding.length(folded) < 3 {
                 _ = arguments.append(contentsOf: ["pattern": Self.likePrefix(folded)])
-                sql = Self.shortSearchSQL(substrings: SearchFolding.writtenWithoutSpaces(folded))
+                sql = Self.shortSearchSQL
             } else {
                 let words = folded.split(separator: " ").map(String.init)
                 let long = words.filter { SearchFolding.length($0) >= 3 }
@@ -122,27 +120,22 @@ extension LanyardStore {
     }
 
     /// Under three characters there are no trigrams: the start of each folded field is matched
-    /// instead. Each LIKE is on its own NOCASE-indexed column, so SQLite answers the OR with an
-    /// index range per column rather than a scan.
-    ///
-    /// In scripts written without spaces one or two characters are already a whole given name or
-    /// a whole "王伟", so there the names and companies are also searched for the query
-    /// anywhere inside them. That costs a scan of the table, only for such short queries.
-    private static func shortSearchSQL(substrings: Bool) -> String {
-        let inside = substrings ? " OR instr(a.name_text, :q) > 0 OR instr(a.company_folded, :q) > 0" : ""
-        return """
-            WITH hits AS (
-                SELECT a.id AS id, a.last_folded AS last, a.first_folded AS first, \(tierSQL) AS tier
-                FROM attendee a
-                WHERE a.first_folded LIKE :pattern ESCAPE '\\' OR a.last_folded LIKE :pattern ESCAPE '\\'
-                    OR a.preferred_folded LIKE :pattern ESCAPE '\\' OR a.email_folded LIKE :pattern ESCAPE '\\'
-                    OR a.company_folded LIKE :pattern ESCAPE '\\'\(inside)
-                ORDER BY tier, last, first, id
-                LIMIT :limit
-            )
-            SELECT hits.tier AS tier, a.record AS record
-            FROM hits JOIN attendee a ON a.id = hits.id
-            ORDER BY hits.tier, hits.last, hits.first, hits.id
-            """
-    }
+    /// instead, including the joined family and given name of scripts written without spaces,
+    /// where two characters are already a whole "王伟". Each LIKE is on its own NOCASE-indexed
+    /// column, so SQLite answers the OR with an index range per column rather than a scan.
+    private static let shortSearchSQL = """
+        WITH hits AS (
+            SELECT a.id AS id, a.last_folded AS last, a.first_folded AS first, \(tierSQL) AS tier
+            FROM attendee a
+            WHERE a.first_folded LIKE :pattern ESCAPE '\\' OR a.last_folded LIKE :pattern ESCAPE '\\'
+                OR a.preferred_folded LIKE :pattern ESCAPE '\\' OR a.email_folded LIKE :pattern ESCAPE '\\'
+                OR a.company_folded LIKE :pattern ESCAPE '\\' OR a.family_given_folded LIKE :pattern ESCAPE '\\'
+                OR a.given_family_folded LIKE :pattern ESCAPE '\\'
+            ORDER BY tier, last, first, id
+            LIMIT :limit
+        )
+        SELECT hits.tier AS tier, a.record AS record
+        FROM hits JOIN attendee a ON a.id = hits.id
+        ORDER BY hits.tier, hits.last, hits.first, hits.id
+        """
 }

@@ -42,11 +42,15 @@ public struct JobOutcome: Sendable, Equatable, Codable {
         case templateVersion = "template_version", reprintOf = "reprint_of", finishedAt = "finished_at"
     }
 
-    /// JSON with sorted keys and ISO-8601 instants, the form the outbox carries.
+    /// JSON with sorted keys and ISO-8601 instants with milliseconds (what the database keeps),
+    /// the form the outbox carries.
     public func encoded() throws(StoreError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        }
         do { return try encoder.encode(self) } catch {
             throw StoreError(.invalidValue, "cannot encode the outcome of job \(jobID)", cause: "\(error)")
         }
@@ -54,7 +58,12 @@ public struct JobOutcome: Sendable, Equatable, Codable {
 
     public static func decode(_ data: Data) throws(StoreError) -> JobOutcome {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
+            return try Date.ISO8601FormatStyle().parse(text)
+        }
         do { return try decoder.decode(JobOutcome.self, from: data) } catch {
             throw StoreError(.corruptRecord, "not a job outcome", cause: "\(error)")
         }

@@ -28,7 +28,9 @@ extension LanyardStore {
 
     /// Hands the printer's worker its next job: the oldest queued one whose retry time (if any)
     /// has come, moved to `sending` with its attempt counted, in one transaction so two workers
-    /// can never claim the same job. Nil when nothing is due.
+    /// can never claim the same job. Nil when nothing is due. The store does not hold back a claim
+    /// while another job of the printer is in flight: one worker per printer, sending one job at
+    /// a time, is the agent's rule.
     public func claimNextJob(printerID: String, now: Date = Date()) throws(StoreError) -> PrintJob? {
         try write { db in
             let due = JobRow.Columns.nextAttemptAt == nil || JobRow.Columns.nextAttemptAt <= now

@@ -100,6 +100,9 @@ enum Schema {
     }
 
     /// The attendee cache: the whole record as JSON, plus folded copies of the searched fields.
+    /// `family_given_folded` and `given_family_folded` hold the two name parts joined without a
+    /// space, in both orders, for names in scripts written that way ("王伟"), and are empty
+    /// otherwise: they let a two-character query find a whole two-character name by index.
     /// `id` is an explicit integer primary key because the full-text index refers to rows by
     /// rowid, and only an aliased rowid is guaranteed to survive a VACUUM.
     ///
@@ -118,6 +121,8 @@ enum Schema {
                 preferred_folded TEXT NOT NULL COLLATE NOCASE,
                 email_folded TEXT NOT NULL COLLATE NOCASE,
                 company_folded TEXT NOT NULL COLLATE NOCASE,
+                family_given_folded TEXT NOT NULL COLLATE NOCASE,
+                given_family_folded TEXT NOT NULL COLLATE NOCASE,
                 name_text TEXT NOT NULL,
                 updated_at DATETIME NOT NULL
             );
@@ -126,6 +131,8 @@ enum Schema {
             CREATE INDEX attendee_preferred_folded ON attendee(preferred_folded);
             CREATE INDEX attendee_email_folded ON attendee(email_folded);
             CREATE INDEX attendee_company_folded ON attendee(company_folded);
+            CREATE INDEX attendee_family_given_folded ON attendee(family_given_folded);
+            CREATE INDEX attendee_given_family_folded ON attendee(given_family_folded);
             CREATE VIRTUAL TABLE attendee_search USING fts5(
                 name_text, email_folded, company_folded,
                 content = 'attendee', content_rowid = 'id', tokenize = 'trigram'

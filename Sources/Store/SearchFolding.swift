@@ -19,6 +19,7 @@ enum SearchFolding {
         }
         var output = String.UnicodeScalarView()
         var pendingSpace = false
+        var needsComposition = false
         for scalar in String(cleaned).decomposedStringWithCompatibilityMapping.unicodeScalars {
             let properties = scalar.properties
             if properties.isWhitespace || properties.generalCategory == .dashPunctuation {
@@ -28,8 +29,11 @@ enum SearchFolding {
             switch properties.generalCategory {
             case .nonspacingMark, .enclosingMark, .format, .control, .surrogate, .unassigned, .privateUse:
                 continue
+            case .spacingMark:
+                needsComposition = true
             default:
-                break
+                // Hangul syllables came apart into jamo and must be put back together.
+                if (0x1100...0x11FF).contains(scalar.value) { needsComposition = true }
             }
             if pendingSpace {
                 output.append(" ")
@@ -37,11 +41,15 @@ enum SearchFolding {
             }
             if let replacement = substitutions[scalar] {
                 output.append(contentsOf: replacement.unicodeScalars)
+            } else if properties.changesWhenLowercased {
+                // Compatibility forms can decompose to capitals (U+2160 ROMAN NUMERAL ONE is "I").
+                output.append(contentsOf: properties.lowercaseMapping.unicodeScalars)
             } else {
                 output.append(scalar)
             }
         }
-        return String(output).lowercased().precomposedStringWithCanonicalMapping
+        let folded = String(output)
+        return needsComposition ? folded.precomposedStringWithCanonicalMapping : folded
     }
 
     /// The common case (most names and every email) without Foundation's Unicode machinery.

@@ -23,3 +23,15 @@ extension LanyardStore {
         }
     }
 }
+
+extension LanyardStore {
+    /// The journal mode and synchronous level a connection of this store runs with, so a test
+    /// can guard the durability settings invariant 2 relies on.
+    package func durabilitySettings() throws(StoreError) -> (journalMode: String, synchronous: Int) {
+        try read { db in
+            let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? ""
+            let synchronous = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            return (mode, synchronous)
+        }
+    }
+}

@@ -24,7 +24,7 @@ public enum SyntheticRoster {
             : "guest"
         let tier = AccessTier.allCases[Int(generator.next() % UInt64(AccessTier.allCases.count))]
         return Attendee(
-            attendeeID: String(format: "00000000-0000-4000-8000-%012x", number),
+            attendeeID: String(format: "00000000-0000-4000-8000-%012lx", number),
             source: "synthetic", sourceID: "SYN-\(number)", eventSlug: eventSlug,
             firstName: first, lastName: last,
             preferredName: generator.next() % 10 == 0 ? String(first.prefix(3)) : nil,

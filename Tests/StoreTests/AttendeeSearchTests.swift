@@ -6,7 +6,7 @@ import Testing
 @Suite struct AttendeeSearchTests {
     static func person(_ number: Int, first: String?, last: String?, preferred: String? = nil,
                        email: String? = nil, company: String? = nil) -> Attendee {
-        Attendee(attendeeID: String(format: "00000000-0000-4000-8000-%012d", number), source: "test", sourceID: "\(number)",
+        Attendee(attendeeID: String(format: "00000000-0000-4000-8000-%012ld", number), source: "test", sourceID: "\(number)",
                  eventSlug: "swiftconf", firstName: first, lastName: last, preferredName: preferred,
                  email: email ?? "person\(number)@example.org", company: company, ticketType: "General",
                  accessTier: .general, registeredAt: Date(timeIntervalSince1970: 1_790_000_000.123),
@@ -43,7 +43,7 @@ import Testing
         ("欧阳", "3"), ("欧阳娜娜", "3"), ("阳娜娜", "3"), ("计算技术", "3"),
         ("محمد", "4"), ("الفلاح", "4"), ("بيجي", ""), ("ביגי", "5"), ("בן דוד", "5"),
         ("soren", "6"), ("søren", "6"), ("SOREN KIERKEGAARD", "6"), ("kierkegaard soren", "6"),
-        ("uppsala.example", "1"), ("philosophy", "6"), ("acme", "2"), ("高橋", "11"), ("さくら", "11"), ("日立", "11"),
+        ("uppsala.example", "1"), ("philosophy", "6"), ("acme", "2"), ("高橋", "11"), ("さくら", "11"), ("日立製作", "11"),
         ("김서연", "12"), ("obrien", "13"), ("o'brien", "13"), ("paddy", "13"), ("Paddy O'Brien", "13"),
     ])
     func findsAcrossScriptsIgnoringCaseAndMarks(query: String, expected: String) throws {
@@ -88,7 +88,9 @@ import Testing
         #expect(try store.searchAttendees("王伟", limit: 20).map { $0.attendee.sourceID } == ["14"])
         #expect(try store.searchAttendees("王伟", limit: 20).first?.kind == .exactName)
         #expect(ids(try store.searchAttendees("娜娜", limit: 20)) == ["3"])
-        #expect(ids(try store.searchAttendees("日立", limit: 20)) == ["11"], "inside a company name")
+        #expect(ids(try store.searchAttendees("伟王", limit: 20)) == ["14"], "or given name first")
+        #expect(ids(try store.searchAttendees("日立", limit: 20)).isEmpty, "not the inside of a company under three characters")
+        #expect(ids(try store.searchAttendees("日立製", limit: 20)) == ["11"], "from three characters on")
         #expect(ids(try store.searchAttendees("bo", limit: 20)) == ["10"])
         #expect(ids(try store.searchAttendees("nn", limit: 20)).isEmpty, "not a substring search under three characters")
     }
@@ -129,6 +131,24 @@ import Testing
         expectStoreError(.invalidValue) { () throws(StoreError) in
             try store.upsertAttendees([Self.person(99, first: "A", last: "B")].map { var a = $0; a.attendeeID = ""; return a })
         }
+    }
+
+    @Test func largeBatchesAndRepeatedIDsInOneBatch() throws {
+        let database = TemporaryDatabase()
+        let store = try database.open()
+        let many = SyntheticRoster.attendees(count: 2_500, seed: 11)
+        #expect(try store.upsertAttendees(many) == 2_500, "more rows than one statement takes")
+        #expect(try store.attendeeCount() == 2_500)
+        #expect(try store.attendee(id: many[2_499].attendeeID) == many[2_499])
+
+        var first = Self.people[0]
+        var second = first
+        first.company = "First Company"
+        second.company = "Second Company"
+        try store.upsertAttendees([first, second])
+        #expect(try store.attendee(id: first.attendeeID)?.company == "Second Company", "the later one in a batch wins")
+        #expect(ids(try store.searchAttendees("first company", limit: 5)).isEmpty)
+        #expect(ids(try store.searchAttendees("second company", limit: 5)) == ["1"])
     }
 
     @Test func theCacheSurvivesReopening() throws {

@@ -120,5 +120,9 @@ import Testing
         #expect(outcomes[0].templateVersion == "7" && outcomes[0].attempts == 1 && outcomes[0].finishedAt == .start.plus(2))
         #expect(outcomes[0].attendeeID == "3f1c5b8e-0000-4000-8000-000000000001" && outcomes[0].correlationID == "corr-p")
         #expect(Set(items.map(\.nonce)).count == 2)
+        let raw = try #require(try JSONSerialization.jsonObject(with: items[0].payload) as? [String: Any])
+        #expect(raw["finished_at"] as? String == "2026-09-21T14:13:22.000Z" && raw["state"] as? String == "printed")
+        #expect(raw["job_id"] as? Int == Int(printed) && raw["printer_id"] as? String == "zd621-front")
+        #expect(raw.keys.allSatisfy { !$0.contains("name") && !$0.contains("email") }, "ids only")
     }
 }

@@ -62,6 +62,34 @@ import Testing
         #expect(try store.jobs(in: .sending, limit: 10).isEmpty && store.jobs(in: .sent, limit: 10).isEmpty)
     }
 
+    @Test func commitsReachTheDiskBeforeTheyReturn() throws {
+        let database = TemporaryDatabase()
+        let settings = try database.open().durabilitySettings()
+        #expect(settings.journalMode == "wal")
+        #expect(settings.synchronous == 2, "synchronous = FULL: a returned commit survives a power cut")
+    }
+
+    @Test func concurrentWorkersNeverClaimTheSameJob() async throws {
+        let database = TemporaryDatabase()
+        let store = try database.open()
+        var ids: [Int64] = []
+        for index in 0..<40 { ids.append(try store.enqueue(newJob("c\(index)"), maxQueued: 100).job.id) }
+        let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var mine: [Int64] = []
+                    while let job = try store.claimNextJob(printerID: "zd621-front") { mine.append(job.id) }
+                    return mine
+                }
+            }
+            var all: [Int64] = []
+            for try await batch in group { all += batch }
+            return all
+        }
+        #expect(claimed.sorted() == ids, "every job claimed exactly once")
+        #expect(try store.jobs(in: .sending, limit: 100).allSatisfy { $0.attempts == 1 })
+    }
+
     @Test func anAcknowledgedEnqueueIsVisibleToAnotherConnectionAtOnce() throws {
         let database = TemporaryDatabase()
         let writer = try database.open()
