@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Foundation
 import Printers
@@ -80,30 +81,30 @@ struct PrinterSimCommand: AsyncParsableCommand {
             let (host, port) = try Self.hostAndPort(listen)
             let server = try SimulatorServer(simulator: simulator, host: host, port: port)
             var controlServer: ModeControlServer?
+            var controlHost = ""
             if let control {
-                let (controlHost, controlPort) = try Self.hostAndPort(control)
-                controlServer = try ModeControlServer(host: controlHost, port: controlPort, simulator: simulator)
+                let (host, controlPort) = try Self.hostAndPort(control)
+                controlHost = host
+                controlServer = try ModeControlServer(host: host, port: controlPort, simulator: simulator)
             }
             say("simulated \(profile.model) (\(simulator.language.rawValue.uppercased()), \(profile.dpi) dpi) listening on "
                 + "\(host):\(server.port), labels to \(out), state \(simulator.mode)"
-                + (controlServer.map { ", control on \((try? Self.hostAndPort(control ?? ""))?.0 ?? "127.0.0.1"):\($0.port)" } ?? ""))
+                + (controlServer.map { ", control on \(controlHost):\($0.port)" } ?? ""))
             // Standard input takes the same mode names; the server runs until interrupted.
             while let line = readLine() {
                 let text = line.trimmingCharacters(in: .whitespaces)
                 guard !text.isEmpty else { continue }
-                print(ModeControlServer.apply(text, to: simulator))
-                }
+                say(ModeControlServer.apply(text, to: simulator))
+            }
             // Input closed (a service, or `< /dev/null`): keep serving until killed.
             while true { try await Task.sleep(for: .seconds(3600)) }
         }
     }
 
+    /// `HOST:PORT` as the agent's `listen` reads it; a malformed one is a usage error here.
     static func hostAndPort(_ text: String) throws -> (String, Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+        do { return try AgentConfiguration.hostAndPort(text) } catch {
             throw CLIError(.usage, "\(text): expected HOST:PORT")
         }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host.isEmpty ? "127.0.0.1" : host, port)
     }
 }
