@@ -9,6 +9,12 @@ public struct PrintersError: Error, Sendable, Equatable, CustomStringConvertible
         case malformedJob = "printers.malformed_job"
         /// The list of network printers (printers.yaml) cannot be read.
         case configurationInvalid = "printers.configuration_invalid"
+        /// A TCP printer or device file was named without a profile: neither can say what it is.
+        case profileRequired = "printers.profile_required"
+        /// No profile matches the USB printer's ids.
+        case profileUnmatched = "printers.profile_unmatched"
+        /// Several USB printers are attached and none was chosen.
+        case printerAmbiguous = "printers.printer_ambiguous"
     }
 
     public let code: Code

@@ -1,4 +1,5 @@
 public import Foundation
+import Printers
 import Yams
 
 /// Everything the agent can be told, with the default of each. Read from a YAML file (every key
@@ -139,7 +140,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
                     configuration = try YAMLDecoder().decode(AgentConfiguration.self, from: text)
                 }
             } catch let error as DecodingError {
-                throw AgentError(.configurationInvalid, "\(file) is not a valid agent configuration", detail: Self.describe(error))
+                throw AgentError(.configurationInvalid, "\(file) is not a valid agent configuration", detail: error.fieldPath.map { "\($0): \(error.reason)" } ?? "\(error)")
             } catch {
                 throw AgentError(.configurationInvalid, "\(file) is not valid YAML", detail: "\(error)")
             }
@@ -185,15 +186,5 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host.isEmpty ? "127.0.0.1" : host, port)
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        let context: DecodingError.Context? = switch error {
-        case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context): context
-        @unknown default: nil
-        }
-        guard let context else { return "\(error)" }
-        let path = "$." + context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        return "\(path): \(context.debugDescription)"
     }
 }

@@ -44,17 +44,9 @@ public struct ConfiguredPrinter: Sendable, Equatable, Decodable {
             return try YAMLDecoder().decode(File.self, from: text).printers
         } catch let error as DecodingError {
             throw PrintersError(code: .configurationInvalid, message: "\(path) is not a valid printer list",
-                                field: Self.path(of: error), cause: "\(error)")
+                                field: error.fieldPath, cause: "\(error)")
         } catch {
             throw PrintersError(code: .configurationInvalid, message: "cannot read \(path)", cause: "\(error)")
         }
-    }
-
-    private static func path(of error: DecodingError) -> String? {
-        let context: DecodingError.Context? = switch error {
-        case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context): context
-        @unknown default: nil
-        }
-        return context.map { "$." + $0.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") }
     }
 }

@@ -71,3 +71,24 @@ func renderCodingPath(_ path: [any CodingKey]) -> String {
     }
     return text
 }
+
+extension DecodingError {
+    /// Where in the document decoding failed, as `$.printers[2].address`, for configuration
+    /// errors that name the field to fix; nil when the error has no context.
+    public var fieldPath: String? {
+        guard let context else { return nil }
+        var keys = context.codingPath
+        if case .keyNotFound(let key, _) = self { keys.append(key) }
+        return "$" + keys.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
+    }
+
+    /// What was wrong there, in the decoder's words.
+    public var reason: String { context?.debugDescription ?? "\(self)" }
+
+    private var context: Context? {
+        switch self {
+        case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context): context
+        @unknown default: nil
+        }
+    }
+}

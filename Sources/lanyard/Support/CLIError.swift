@@ -47,7 +47,11 @@ struct CLIError: Error, CustomStringConvertible {
         case let error as ProfileError:
             self.init(error.code == .notFound || error.code == .unreadable ? .inputMissing : .invalidData, error.description)
         case let error as PrintersError:
-            self.init(.invalidData, error.description)
+            let exit: Exit = switch error.code {
+            case .profileRequired, .printerAmbiguous: .usage
+            default: .invalidData
+            }
+            self.init(exit, error.description)
         case let error as EventConfigurationError:
             self.init(error.code == .unreadable ? .inputMissing : .invalidData, error.description)
         case let error as IntakeFileError:

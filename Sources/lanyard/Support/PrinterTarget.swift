@@ -24,75 +24,26 @@ struct PrinterTargetOptions: ParsableArguments {
 
     var timeoutDuration: Duration { .milliseconds(Int(max(0.1, timeout) * 1000)) }
 
-    /// Opens the printer and settles its profile and language.
+    /// Opens the printer and settles its profile and language (see `PrinterResolver`).
     func connect() async throws -> ConnectedPrinter {
-        let library = try ProfileLibrary.load(directory: profilesDir ?? Resources.profiles.path)
-        var notes: [String] = []
-        let address: PrinterAddress
-        if let printer {
-            address = try PrinterAddress(parsing: printer)
-        } else {
-            let attached = ((try? await USBPrinterDiscovery.printers()) ?? []).filter { $0.problem == nil }
-            switch attached.count {
-            case 0:
-                address = .simulator
-                notes.append("no USB printer is attached: using the built-in simulator (labels go to \(simOut))")
-            case 1:
-                address = attached[0].printerAddress
-            default:
-                throw CLIError(.usage, "\(attached.count) USB printers are attached; choose one with --printer: "
-                    + attached.map { $0.printerAddress.description }.joined(separator: ", "))
+        var resolver = PrinterResolver(address: try printer.map(PrinterAddress.init(parsing:)), profile: profile,
+                                       library: try ProfileLibrary.load(directory: profilesDir ?? Resources.profiles.path),
+                                       simulatorOutput: URL(filePath: simOut, directoryHint: .isDirectory))
+        resolver.timeout = timeoutDuration
+        let resolved: ResolvedPrinter, client: PrinterClient
+        do {
+            (resolved, client) = try await resolver.connect()
+        } catch let error as PrintersError {
+            // The resolver names what is missing; the command line says which option gives it.
+            let option = switch error.code {
+            case .profileRequired, .profileUnmatched: " with --profile (see 'lanyard profiles list')"
+            case .printerAmbiguous: " with --printer"
+            default: ""
             }
+            throw CLIError(CLIError(from: error).exit, error.message + option)
         }
-        switch address {
-        case .usb:
-            let connection = try await USBPrinterConnection.open(address, timeout: timeoutDuration)
-            let info = connection.info
-            let profile: PrinterProfile
-            if let name = self.profile {
-                profile = try Resources.profile(name, directory: profilesDir)
-                let spoken = info.deviceID.flatMap { try? DeviceID.parse($0) }?.languages ?? []
-                if !spoken.isEmpty, !spoken.contains(where: profile.supports) {
-                    notes.append("the printer announces \(spoken.map { $0.rawValue.uppercased() }.joined(separator: "/")) "
-                        + "but profile \(profile.id) speaks \(profile.languages.map { $0.rawValue.uppercased() }.joined(separator: "/")); jobs may print as text")
-                }
-            } else {
-                let deviceID = info.deviceID.flatMap { try? DeviceID.parse($0) }
-                guard let match = library.match(vendorId: info.vendorId, productId: info.productId, deviceID: deviceID) else {
-                    await connection.close()
-                    throw CLIError(.invalidData, "no printer profile matches \(info); name one with --profile (see 'lanyard profiles list')")
-                }
-                profile = match.profile
-                if let mismatch = match.languageMismatch { notes.append(mismatch.description) }
-            }
-            let key = info.serialNumber ?? "usb-\(USBIdentity.hexText(info.vendorId)):\(USBIdentity.hexText(info.productId))"
-            return ConnectedPrinter(client: PrinterClient(connection: connection, profile: profile), key: key,
-                                    name: "\(info.product ?? profile.model) (\(address))", notes: notes, simulator: nil)
-        case .tcp:
-            let profile = try requiredProfile(for: address)
-            let connection = try await TCPPrinterConnection.connect(to: address, timeout: timeoutDuration)
-            return ConnectedPrinter(client: PrinterClient(connection: connection, profile: profile), key: address.description,
-                                    name: "\(profile.model) (\(address))", notes: notes, simulator: nil)
-        case .file(let path):
-            let profile = try requiredProfile(for: address)
-            let connection = try await DeviceFileConnection.open(path: path)
-            return ConnectedPrinter(client: PrinterClient(connection: connection, profile: profile), key: address.description,
-                                    name: "\(profile.model) (\(address))", notes: notes, simulator: nil)
-        case .simulator:
-            let profile = try Resources.profile(self.profile ?? "zebra-zd621d-300", directory: profilesDir)
-            try makeDirectory(URL(filePath: simOut, directoryHint: .isDirectory))
-            let simulator = try PrinterSimulator(profile: profile, outputDirectory: simOut)
-            let client = PrinterClient(connection: VirtualPrinterConnection(simulator: simulator), profile: profile)
-            return ConnectedPrinter(client: client, key: "sim", name: "the simulator (sim, as \(profile.model))", notes: notes,
-                                    simulator: simulator)
-        }
-    }
-
-    private func requiredProfile(for address: PrinterAddress) throws -> PrinterProfile {
-        guard let name = profile else {
-            throw CLIError(.usage, "\(address) does not say what printer it is; name its profile with --profile (see 'lanyard profiles list')")
-        }
-        return try Resources.profile(name, directory: profilesDir)
+        return ConnectedPrinter(client: client, key: resolved.key, name: resolved.name, notes: resolved.notes,
+                                simulator: resolved.simulator)
     }
 }
 

@@ -1,0 +1,76 @@
+import Foundation
+import Printers
+import Testing
+
+/// The one place a printer is chosen: what each kind of address needs, and what the resolved
+/// printer opens. USB discovery and matching run against an emulated printer in the USB suites.
+struct PrinterResolverTests {
+    let library: ProfileLibrary
+
+    init() throws {
+        library = try ProfileLibrary.load(directory: Fixtures.profilesDirectory)
+    }
+
+    func resolver(_ address: PrinterAddress?, profile: String?) -> PrinterResolver {
+        PrinterResolver(address: address, profile: profile, library: library,
+                        simulatorOutput: FileManager.default.temporaryDirectory.appending(path: "lanyard-resolver-\(UUID().uuidString)"))
+    }
+
+    @Test func aNetworkPrinterWithoutAProfileIsRefusedByName() async throws {
+        let address = try PrinterAddress(parsing: "tcp://127.0.0.1:9")
+        let error = await #expect(throws: PrintersError.self) { try await resolver(address, profile: nil).resolve() }
+        #expect(error?.code == .profileRequired)
+        #expect(error?.field == "profile")
+        let file = await #expect(throws: PrintersError.self) { try await resolver(.file(path: "/dev/null"), profile: nil).resolve() }
+        #expect(file?.code == .profileRequired)
+    }
+
+    /// Resolving must not contact a network printer: the agent starts while the printer is off.
+    /// Connecting does, and fails as a transport error.
+    @Test func aNetworkPrinterIsResolvedWithoutBeingContacted() async throws {
+        let address = try PrinterAddress(parsing: "tcp://127.0.0.1:9")
+        let printer = try await resolver(address, profile: "zebra-zd421d-203").resolve()
+        #expect(printer.profile.id == "zebra-zd421d-203")
+        #expect(printer.key == address.description)
+        #expect(printer.address == address)
+        #expect(printer.simulator == nil)
+        #expect(printer.language == .zpl)
+        await #expect(throws: TransportError.self) { _ = try await resolver(address, profile: "zebra-zd421d-203").connect() }
+    }
+
+    @Test func anUnknownProfileIdIsAProfileError() async throws {
+        let error = await #expect(throws: ProfileError.self) {
+            try await resolver(try PrinterAddress(parsing: "tcp://127.0.0.1:9"), profile: "no-such-printer").resolve()
+        }
+        #expect(error?.code == .notFound)
+    }
+
+    /// A path instead of an id loads that one profile file, outside the library.
+    @Test func aProfileCanBeAFile() async throws {
+        let file = Fixtures.repositoryRoot.appending(path: "firmware-profiles/tsc-te210-203.yaml").path
+        let printer = try await resolver(.file(path: "/dev/null"), profile: file).resolve()
+        #expect(printer.profile.id == "tsc-te210-203")
+        #expect(printer.language == printer.profile.rasterLanguage)
+    }
+
+    /// The simulator plays the default profile unless told otherwise, and each `open()` is a new
+    /// connection to the same simulated printer, whose labels accumulate.
+    @Test func theSimulatorIsOneSimulatedPrinterAcrossOpens() async throws {
+        let sim = resolver(.simulator, profile: nil)
+        defer { try? FileManager.default.removeItem(at: sim.simulatorOutput) }
+        let printer = try await sim.resolve()
+        #expect(printer.profile.id == "zebra-zd621d-300")
+        #expect(printer.key == "sim")
+        let simulator = try #require(printer.simulator)
+        for _ in 0..<2 {
+            let client = try await printer.open()
+            try await client.send(job: Array("^XA^PW200^LL100^FO10,10^GB50,50,50^FS^XZ".utf8))
+            #expect(try await client.status().status.isReady)
+            await client.close()
+        }
+        #expect(await simulator.waitForLabels(count: 2, timeout: .seconds(10)).count == 2)
+        let named = resolver(.simulator, profile: "zebra-zd421d-203")
+        defer { try? FileManager.default.removeItem(at: named.simulatorOutput) }
+        #expect(try await named.resolve().profile.id == "zebra-zd421d-203")
+    }
+}
