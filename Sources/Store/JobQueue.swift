@@ -121,24 +121,8 @@ extension LanyardStore {
         guard !actor.isEmpty, !reason.isEmpty else { throw StoreError(.invalidValue, "a reprint needs an actor and a reason") }
         if let printerID, printerID.isEmpty { throw StoreError(.invalidValue, "the reprint's printer id is empty") }
         return try write { db in
-            if let existing = try JobRow.filter(JobRow.Columns.idempotencyKey == idempotencyKey).fetchOne(db) {
-                return .duplicate(try Self.jobs(db, rows: [existing])[0])
-            }
-            let original = try Self.existingJob(db, id: originalID)
-            guard original.state.isTerminal else {
-                throw StoreError(.jobNotFinished, "job \(originalID) is still \(original.state.rawValue); it needs no reprint")
-            }
-            let root = original.reprintOf ?? original.id
-            let request = NewPrintJob(idempotencyKey: idempotencyKey, correlationID: original.correlationID,
-                                      attendeeID: original.attendeeID, printerID: printerID ?? original.printerID,
-                                      payload: original.payload)
-            let id = try Self.insertJob(db, request, reprintOf: root, now: now, note: "reprint of job \(originalID) by \(actor)")
-            let count = try Self.reprintCount(db, root: root)
-            var details = ["original_job": String(originalID), "first_job": String(root), "reprint_number": String(count),
-                           "printer_id": request.printerID, "reason": reason]
-            details["attendee_id"] = original.attendeeID
-            _ = try Self.audit(db, action: "job.reprint", actor: actor, subject: "job:\(id)", details: details, now: now)
-            return .accepted(try Self.existingJob(db, id: id))
+            try Self.insertReprint(db, of: originalID, idempotencyKey: idempotencyKey, actor: actor, reason: reason,
+                                   printerID: printerID, now: now)
         }
     }
 
@@ -151,6 +135,30 @@ extension LanyardStore {
     }
 
     // MARK: - Inside a transaction
+
+    /// `enqueueReprint` inside a caller's transaction (a manual-review decision reprints and
+    /// records the decision together).
+    static func insertReprint(_ db: Database, of originalID: Int64, idempotencyKey: String, actor: String, reason: String,
+                              printerID: String?, now: Date) throws -> EnqueueResult {
+        if let existing = try JobRow.filter(JobRow.Columns.idempotencyKey == idempotencyKey).fetchOne(db) {
+            return .duplicate(try jobs(db, rows: [existing])[0])
+        }
+        let original = try existingJob(db, id: originalID)
+        guard original.state.isTerminal else {
+            throw StoreError(.jobNotFinished, "job \(originalID) is still \(original.state.rawValue); it needs no reprint")
+        }
+        let root = original.reprintOf ?? original.id
+        let request = NewPrintJob(idempotencyKey: idempotencyKey, correlationID: original.correlationID,
+                                  attendeeID: original.attendeeID, printerID: printerID ?? original.printerID,
+                                  payload: original.payload)
+        let id = try insertJob(db, request, reprintOf: root, now: now, note: "reprint of job \(originalID) by \(actor)")
+        let count = try reprintCount(db, root: root)
+        var details = ["original_job": String(originalID), "first_job": String(root), "reprint_number": String(count),
+                       "printer_id": request.printerID, "reason": reason]
+        details["attendee_id"] = original.attendeeID
+        _ = try audit(db, action: "job.reprint", actor: actor, subject: "job:\(id)", details: details, now: now)
+        return .accepted(try existingJob(db, id: id))
+    }
 
     func move(_ id: Int64, to target: JobState, now: Date, note: String?,
               _ change: (inout JobRow) -> Void = { _ in }) throws(StoreError) -> PrintJob {

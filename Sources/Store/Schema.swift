@@ -24,6 +24,7 @@ enum Schema {
         migrator.registerMigration("v5-audit-trail", migrate: createAuditTrail)
         migrator.registerMigration("v6-attendee-cache", migrate: createAttendeeCache)
         migrator.registerMigration("v7-webhook-deliveries", migrate: createWebhookDeliveries)
+        migrator.registerMigration("v8-manual-review-decisions", migrate: createManualReviewDecisions)
         return migrator
     }
 
@@ -160,6 +161,17 @@ enum Schema {
             table.column("delivery_id", .text).notNull()
             table.column("received_at", .datetime).notNull().indexed()
             table.primaryKey(["source", "delivery_id"])
+        }
+    }
+
+    private static func createManualReviewDecisions(_ db: Database) throws {
+        try db.create(table: "manual_review_decision") { table in
+            table.primaryKey("job_id", .integer).references("print_job")
+            table.column("decision", .text).notNull()
+            table.column("actor", .text).notNull()
+            table.column("reason", .text).notNull()
+            table.column("decided_at", .datetime).notNull()
+            table.column("reprint_job_id", .integer).references("print_job")
         }
     }
 }

@@ -7,7 +7,7 @@ import Testing
         #expect(LanyardStore.knownMigrations.first == "v1-printer-tuning")
         #expect(LanyardStore.knownMigrations == [
             "v1-printer-tuning", "v2-print-jobs", "v3-dead-letters", "v4-outbox", "v5-audit-trail",
-            "v6-attendee-cache", "v7-webhook-deliveries",
+            "v6-attendee-cache", "v7-webhook-deliveries", "v8-manual-review-decisions",
         ])
     }
 

@@ -1,0 +1,114 @@
+import Badges
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Store
+
+/// How the API answers: JSON bodies, problems with a code and the correlation id, and the few
+/// shapes (jobs, attendees) every route shares.
+extension AgentAPI {
+    static func submissionResponse(_ submission: AgentCore.Submission) -> Response {
+        switch submission {
+        case .queued(let job): json(.accepted, jobObject(job))
+        case .duplicate(let job): json(.ok, jobObject(job).merging(["duplicate": true]) { $1 })
+        case .rejected(let id, let issues):
+            json(.unprocessableContent, ["error": [
+                "code": issues.first?.code.rawValue ?? "intake.rejected", "message": "the registration cannot become a badge",
+                "dead_letter_id": id,
+                "issues": issues.map { ["code": $0.code.rawValue, "field": $0.fieldPath, "reason": $0.reason, "severity": "\($0.severity)"] },
+            ] as [String: Any]])
+        }
+    }
+
+    static func jobObject(_ job: PrintJob) -> [String: Any] {
+        var object: [String: Any] = [
+            "id": job.id, "state": job.state.rawValue, "printer": job.printerID, "attempts": job.attempts,
+            "idempotency_key": job.idempotencyKey, "correlation_id": job.correlationID,
+            "created_at": ISO8601DateFormatter().string(from: job.createdAt),
+        ]
+        if let attendee = job.attendeeID { object["attendee_id"] = attendee }
+        if let tier = job.templateTier { object["template_tier"] = tier }
+        if let error = job.lastError { object["last_error"] = error }
+        if let original = job.reprintOf { object["reprint_of"] = original }
+        return object
+    }
+
+    /// Ids and display fields only: the kiosk shows who it found, the API never returns emails.
+    static func attendeeObject(_ attendee: Attendee) -> [String: Any] {
+        var object: [String: Any] = ["attendee_id": attendee.attendeeID, "access_tier": attendee.accessTier.rawValue]
+        if let name = attendee.preferredName ?? attendee.firstName { object["first_name"] = name }
+        if let last = attendee.lastName { object["last_name"] = last }
+        if let company = attendee.company { object["company"] = company }
+        return object
+    }
+
+    static func authorize(_ request: Request, core: AgentCore) throws {
+        guard let token = core.configuration.adminToken else {
+            throw AgentError(.unauthorized, "admin actions are disabled: no admin token is configured")
+        }
+        let given = request.headers[.authorization] ?? ""
+        guard constantTimeEqual(Array(given.utf8), Array("Bearer \(token)".utf8)) else {
+            throw AgentError(.unauthorized, "admin token required", detail: "Authorization")
+        }
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(a.count == b.count ? 0 : 1)
+        for index in 0..<max(a.count, b.count) {
+            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
+        }
+        return difference == 0
+    }
+
+    static func bodyData(_ request: Request) async throws -> Data {
+        do {
+            let buffer = try await request.body.collect(upTo: maxBodyBytes)
+            return Data(buffer.readableBytesView)
+        } catch {
+            throw AgentError(.requestInvalid, "the body is larger than \(maxBodyBytes) bytes or could not be read", detail: "body")
+        }
+    }
+
+    /// Runs a handler with a correlation id and turns every error into a JSON problem.
+    static func handle(_ request: Request, _ body: (String) async throws -> Response) async -> Response {
+        let correlation = request.headers[correlationHeader].flatMap { $0.count <= 100 ? $0 : nil } ?? UUID().uuidString.lowercased()
+        var response: Response
+        do {
+            response = try await body(correlation)
+        } catch let limited as RateLimited {
+            let seconds = max(1, Int(limited.retryAfter.components.seconds) + 1)
+            response = problem(.tooManyRequests, code: AgentError.Code.rateLimited.rawValue, message: "too many deliveries from this source", detail: nil, correlation: correlation)
+            response.headers[.retryAfter] = "\(seconds)"
+        } catch let error as AgentError {
+            let status: HTTPResponse.Status = switch error.code {
+            case .requestInvalid, .configurationInvalid: .badRequest
+            case .notFound: .notFound
+            case .unauthorized, .signatureInvalid: .unauthorized
+            case .queueFull, .rateLimited: .tooManyRequests
+            case .startupFailed: .internalServerError
+            }
+            response = problem(status, code: error.code.rawValue, message: error.message, detail: error.detail, correlation: correlation)
+            if status == .tooManyRequests { response.headers[.retryAfter] = "2" }
+        } catch let error as StoreError {
+            let status: HTTPResponse.Status = error.code == .notFound ? .notFound : (error.code == .invalidTransition || error.code == .invalidValue ? .conflict : .serviceUnavailable)
+            response = problem(status, code: error.code.rawValue, message: error.message, detail: nil, correlation: correlation)
+        } catch let error as HTTPError {
+            response = problem(error.status, code: "http.\(error.status.code)", message: error.body ?? error.status.reasonPhrase, detail: nil, correlation: correlation)
+        } catch {
+            response = problem(.badRequest, code: "agent.request_invalid", message: "\(error)", detail: nil, correlation: correlation)
+        }
+        response.headers[correlationHeader] = correlation
+        return response
+    }
+
+    static func problem(_ status: HTTPResponse.Status, code: String, message: String, detail: String?, correlation: String) -> Response {
+        var error: [String: Any] = ["code": code, "message": message, "correlation_id": correlation]
+        if let detail { error["detail"] = detail }
+        return json(status, ["error": error])
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
