@@ -7,7 +7,8 @@ import Yams
 /// `EnvironmentOverride` on top, so a unit file or a container can change one value without a
 /// file. With no file at all the agent runs on these defaults.
 public struct AgentConfiguration: Sendable, Equatable, Decodable {
-    /// `HOST:PORT` of the HTTP API. Loopback by default: the kiosk page runs on the same box.
+    /// `HOST:PORT` of the HTTP API, or `unix:PATH` for a unix socket (`ListenAddress`). Loopback
+    /// by default: the kiosk page runs on the same box.
     public var listen: String = "127.0.0.1:8080"
     /// Where the database and the simulator's labels live (nil: the caller's state directory).
     public var dataDirectory: String?
@@ -168,8 +169,8 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     }
 
     func validate() throws(AgentError) {
-        guard (try? Self.hostAndPort(listen)) != nil else {
-            throw AgentError(.configurationInvalid, "listen must be HOST:PORT", detail: "listen: \(listen)")
+        guard (try? ListenAddress(parsing: listen)) != nil else {
+            throw AgentError(.configurationInvalid, "listen must be HOST:PORT or unix:/absolute/path", detail: "listen: \(listen)")
         }
         guard queue.maxQueued >= 1, queue.maxAttempts >= 1, queue.breakerFailures >= 1 else {
             throw AgentError(.configurationInvalid, "queue sizes and counts must be at least 1", detail: "queue")

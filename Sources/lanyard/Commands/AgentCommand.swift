@@ -22,7 +22,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Agent configuration YAML (every key optional).")
     var config: String?
 
-    @Option(help: "HOST:PORT for the HTTP API (overrides the configuration).")
+    @Option(help: "HOST:PORT, or unix:PATH for a unix socket, for the HTTP API (overrides the configuration).")
     var listen: String?
 
     @Option(help: "Data directory: database and simulator labels (overrides the configuration).")
@@ -46,48 +46,11 @@ struct AgentCommand: AsyncParsableCommand {
             var configuration = try AgentConfiguration.load(file: config)
             if let listen { configuration.listen = listen }
             if let data { configuration.dataDirectory = data }
-            let (host, port) = try AgentConfiguration.hostAndPort(configuration.listen)
-
-            let started = ContinuousClock.now
-            let runtime = try await AgentRuntime.start(
-                configuration: configuration,
-                resources: AgentResources(templates: Resources.templates, profiles: Resources.profiles,
-                                          sampleEvent: Resources.sampleEvent, sampleAttendees: Resources.sampleAttendees,
-                                          defaultDataDirectory: StateDirectory.url),
-                logger: logger)
-            let router = AgentAPI.router(core: runtime.core, metrics: registry)
-            let app = Application(
-                router: router,
-                configuration: .init(address: .hostname(host, port: port), serverName: "lanyard"),
-                onServerRunning: { channel in
-                    let elapsed = ContinuousClock.now - started
-                    let address = channel.localAddress.map { "\($0)" } ?? "\(host):\(port)"
-                    logger.notice("agent ready", metadata: [
-                        "listen": "\(address)", "printer": "\(runtime.core.defaultPrinter)",
-                        "startup_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
-                    ])
-                    SystemdNotify().ready(status: "serving on \(address)")
-                },
-                logger: logger)
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-                .init(service: app), .init(service: SpoolerService(workers: runtime.workers)),
-            ]
-            if SystemdNotify().watchdogInterval != nil {
-                services.append(.init(service: WatchdogService()))
+            let server = try await AgentServer.make(configuration: configuration, registry: registry, logger: logger) { address in
+                SystemdNotify().ready(status: "serving on \(address)")
             }
-            let group = ServiceGroup(configuration: .init(
-                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await group.run()
+            try await server.run()
             SystemdNotify().stopping()
-        }
-    }
-}
-
-/// Pings systemd's watchdog (at half its interval) while the agent runs.
-struct WatchdogService: Service {
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await SystemdNotify().feedWatchdog()
         }
     }
 }

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+
+/// `lanyard agent --listen unix:PATH` as a process: the API answers on the socket (mode 0660),
+/// a stale socket file left by a killed agent does not stop the next start, and SIGTERM stops
+/// the agent cleanly and removes its socket.
+@Suite(.serialized) struct AgentSocketTests {
+    func startAgent(socket: String, data: URL) throws -> Process {
+        let executable: URL = try #require(CommandLineTests.executable, "the lanyard executable must be built beside the tests")
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["agent", "--listen", "unix:\(socket)", "--data", data.path, "--log-level", "warning"]
+        process.currentDirectoryURL = repositoryRoot
+        process.environment = ProcessInfo.processInfo.environment.merging(["LANYARD_PRINTER": "sim"]) { $1 }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// One HTTP/1.1 request over the socket; nil until the agent listens.
+    func get(_ path: String, socket: String) -> String? {
+        let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: socket.utf8.prefix($0.count - 1)) }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: kiosk\r\nConnection: close\r\n\r\n".utf8)
+        guard write(descriptor, request, request.count) == request.count else { return nil }
+        var reply: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count <= 0 { break }
+            reply += buffer[0..<count]
+        }
+        return String(decoding: reply, as: UTF8.self)
+    }
+
+    func waitForAnswer(_ path: String, socket: String, process: Process) async throws -> String {
+        for _ in 0..<600 where process.isRunning {
+            if let reply = get(path, socket: socket), !reply.isEmpty { return reply }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the agent did not answer on \(socket)")
+        return ""
+    }
+
+    @Test func theAPIAnswersOnAUnixSocketAndTheSocketIsRemovedOnStop() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let socket = directory.appending(path: "agent.sock").path
+
+        // A killed agent leaves its socket file behind; the next one must still start.
+        let first = try startAgent(socket: socket, data: directory.appending(path: "data"))
+        _ = try await waitForAnswer("/v1/health", socket: socket, process: first)
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        #expect(FileManager.default.fileExists(atPath: socket), "SIGKILL leaves the socket file")
+
+        let agent = try startAgent(socket: socket, data: directory.appending(path: "data"))
+        let health = try await waitForAnswer("/v1/health", socket: socket, process: agent)
+        #expect(health.hasPrefix("HTTP/1.1 200"), "\(health.prefix(200))")
+        #expect(health.contains(#""status":"ok""#))
+        let printers = get("/v1/printers", socket: socket) ?? ""
+        #expect(printers.contains(#""id":"sim""#))
+        let mode = try FileManager.default.attributesOfItem(atPath: socket)[.posixPermissions] as? Int
+        #expect(mode == 0o660)
+
+        // A second agent on the same socket is refused while the first answers.
+        let intruder = try runLanyard(["agent", "--listen", "unix:\(socket)", "--data", directory.appending(path: "other").path],
+                                      environment: ["LANYARD_PRINTER": "sim"])
+        #expect(intruder.status != 0)
+        #expect(intruder.stderr.contains("another process is listening"))
+
+        kill(agent.processIdentifier, SIGTERM)
+        agent.waitUntilExit()
+        #expect(agent.terminationReason == .exit && agent.terminationStatus == 0)
+        #expect(!FileManager.default.fileExists(atPath: socket))
+    }
+}
