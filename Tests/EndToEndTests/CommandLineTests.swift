@@ -24,6 +24,21 @@ import Testing
     static let good = #"{"source":"crm","source_id":"R-1","event_slug":"devcon-2026","first_name":"Ada","last_name":"Lovelace","email":"ada@Example.ORG","ticket_type":"vip"}"#
     static let badEmail = #"{"source":"crm","source_id":"R-2","event_slug":"devcon-2026","first_name":"Bad","email":"nope at example.org","ticket_type":"VIP"}"#
 
+    /// `make demo`'s command off a terminal: renders, starts the agent, prints its URL, prints the
+    /// sample badges through the queue to the simulator, then stops on its own.
+    @Test func theDemoRendersThenRunsTheAgentAndStops() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try lanyard("demo", "--out", directory.path, "--listen", "127.0.0.1:0")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("The agent is serving at http://127.0.0.1:"))
+        #expect(run.stdout.contains("Printed 19 of 19 sample badges"))
+        let labels = try FileManager.default.contentsOfDirectory(atPath: directory.appending(path: "agent/sim").path)
+            .filter { $0.hasPrefix("label-") && $0.hasSuffix(".png") }
+        #expect(labels.count == 19)
+        #expect(FileManager.default.fileExists(atPath: directory.appending(path: "standard/standard.pdf").path))
+    }
+
     @Test func rendersZPLAndEPLForOneRecord() throws {
         let input = try records([Self.good])
         let directory = try temporaryDirectory()

@@ -257,10 +257,22 @@ public struct IntakeSession: Sendable {
     public mutating func forEachCSVRecord<E: Error>(
         in data: Data, _ body: (IntakeOutcome) throws(E) -> Void
     ) throws(E) -> [IntakeIssue] {
+        try forEachCSVRow(in: data) { (outcome, _) throws(E) in try body(outcome) }
+    }
+
+    /// `forEachCSVRecord` that also hands over each row as a registration object (the header's
+    /// field names to the row's cells, `custom.*` columns under `custom`): what a caller keeps
+    /// as a rejected row's original payload, in the shape a JSON registration has, so it can be
+    /// fixed and submitted again. Nil for a row the reader could not split into fields.
+    @discardableResult
+    public mutating func forEachCSVRow<E: Error>(
+        in data: Data, _ body: (IntakeOutcome, Data?) throws(E) -> Void
+    ) throws(E) -> [IntakeIssue] {
         var reader = CSVReader(data: data)
         var header: CSVHeader?
         while true {
             let outcome: IntakeOutcome
+            var row: Data?
             do throws(CSVError) {
                 guard let record = try reader.next() else { break }
                 guard let known = header else {
@@ -268,14 +280,30 @@ public struct IntakeSession: Sendable {
                     continue
                 }
                 outcome = accept(csvRecord: record, header: known)
+                row = Self.registrationObject(record, header: known)
             } catch {
                 outcome = .rejected([IntakeIssue(
                     recordID: "line \(error.line)", line: error.line, fieldPath: "$", code: .malformedCSV,
                     reason: error.message)])
             }
-            try body(outcome)
+            try body(outcome, row)
         }
         return header?.issues ?? []
+    }
+
+    private static func registrationObject(_ record: CSVRecord, header: CSVHeader) -> Data? {
+        var object: [String: Any] = [:]
+        var custom: [String: String] = [:]
+        for (column, cell) in record.fields.enumerated() {
+            guard let field = header.fieldsByColumn[column] else { continue }
+            if field.hasPrefix("custom.") {
+                custom[String(field.dropFirst("custom.".count))] = cell
+            } else {
+                object[field] = cell
+            }
+        }
+        if !custom.isEmpty { object["custom"] = custom }
+        return try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
     private mutating func remember(_ outcome: IntakeOutcome, line: Int?) -> IntakeOutcome {

@@ -1,0 +1,60 @@
+import Agent
+import ArgumentParser
+import Badges
+import Foundation
+import Store
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Load a registrations file (CSV or JSONL) into the agent's attendee cache.",
+        discussion: """
+            Valid records go into the attendee cache of the agent's data directory, where search and \
+            check-in find them (the agent may be running). Records that cannot become a badge are \
+            kept as dead letters with their reason (GET /v1/dead-letters, replay after a fix). \
+            Nothing is printed. Exit code 1 when some records were rejected.
+            """)
+
+    @Argument(help: "Registrations: .csv (mapped by the event's columns) or JSON Lines.")
+    var file: String
+
+    @Option(help: "Agent configuration YAML (for its data directory and event).")
+    var config: String?
+
+    @Option(help: "Data directory (overrides the configuration).")
+    var data: String?
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() throws {
+        try withExitCodes {
+            var configuration = try AgentConfiguration.load(file: config)
+            if let data { configuration.dataDirectory = data }
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                throw CLIError(.inputMissing, "cannot read \(file)")
+            }
+            let directory = configuration.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? StateDirectory.url
+            let store = try LanyardStore(path: directory.appending(path: "lanyard.sqlite").path)
+            let event = try Resources.event(configuration.event)
+            let summary = try AttendeeImport(event: event, store: store)
+                .run(file: URL(filePath: file), correlationID: "import-\(UUID().uuidString.lowercased())")
+            if json {
+                let object: [String: Any] = [
+                    "accepted": summary.accepted, "rejected": summary.rejected, "dead_letter_ids": summary.deadLetterIDs,
+                    "issues": summary.firstIssues.map { ["line": nullable($0.line), "code": $0.code.rawValue, "field": $0.fieldPath] },
+                ]
+                print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            } else {
+                print("\(summary.accepted) attendees imported into \(directory.path); \(summary.rejected) rejected (dead letters).")
+                for issue in summary.firstIssues {
+                    print("  line \(issue.line.map(String.init) ?? "?"): \(issue.code.rawValue) at \(issue.fieldPath): \(issue.reason)")
+                }
+                if summary.rejected > summary.firstIssues.count {
+                    print("  ... and \(summary.rejected - summary.firstIssues.count) more (lanyard agent: GET /v1/dead-letters)")
+                }
+            }
+            if summary.rejected > 0 { throw ExitCode(CLIError.Exit.contentErrors.rawValue) }
+        }
+    }
+}
