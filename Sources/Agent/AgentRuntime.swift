@@ -51,8 +51,10 @@ public struct AgentRuntime: Sendable {
 
         let printer = try await resolvePrinter(configuration.printer, profiles: resources.profiles,
                                                simulatorOutput: data.appending(path: "sim"), logger: logger)
-        let composer = BadgeComposer(templatesDirectory: configuration.templates.directory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? resources.templates,
-                                     tiers: configuration.templates, profile: printer.profile, language: printer.language, logger: logger)
+        let templates = configuration.templates.directory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? resources.templates
+        TemplateAudit.recordActiveTemplates(directory: templates, tiers: configuration.templates, store: store, logger: logger)
+        let composer = BadgeComposer(templatesDirectory: templates, tiers: configuration.templates, profile: printer.profile,
+                                     language: printer.language, logger: logger)
         let queue = configuration.queue
         let worker = PrinterWorker(
             printerID: printer.key, store: store, composer: composer, event: event,

@@ -66,6 +66,14 @@ extension LanyardStore {
         }
     }
 
+    /// The newest entry for an action on a subject ("template.activated" on "template:vip").
+    public func latestAuditEntry(action: String, subject: String) throws(StoreError) -> AuditEntry? {
+        try read { db in
+            try AuditRow.filter(Column("action") == action && Column("subject") == subject)
+                .order(Column("id").desc).fetchOne(db)?.entry()
+        }
+    }
+
     /// Inside a caller's transaction, so the entry commits with the action it records.
     static func audit(_ db: Database, action: String, actor: String, subject: String, details: [String: String],
                       now: Date) throws -> AuditEntry {

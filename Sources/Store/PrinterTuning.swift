@@ -55,11 +55,12 @@ private struct TuningRow: Codable, FetchableRecord, PersistableRecord {
 }
 
 extension LanyardStore {
-    /// Records a tuning change. Values not given keep what the last change set, so
+    /// Records a tuning change, and a `printer.tuning` audit entry (before and after values) in
+    /// the same transaction. Values not given keep what the last change set, so
     /// `tune --speed 4` after `tune --darkness 22` leaves darkness at 22. Returns what is now in force.
     @discardableResult
     public func recordTuning(printerKey: String, profileID: String?, darkness: Int?, speedIPS: Int?, reason: String?,
-                             at date: Date = Date()) throws(StoreError) -> PrinterTuning {
+                             actor: String = "technician", at date: Date = Date()) throws(StoreError) -> PrinterTuning {
         guard !printerKey.isEmpty else { throw StoreError(.invalidValue, "a tuning needs the printer's serial number or address") }
         guard darkness != nil || speedIPS != nil else {
             throw StoreError(.invalidValue, "a tuning changes the darkness, the speed or both")
@@ -71,6 +72,14 @@ extension LanyardStore {
                 darkness: darkness ?? previous?.darkness, speedIPS: speedIPS ?? previous?.speedIPS,
                 reason: reason, recordedAt: date)
             try TuningRow(tuning).insert(db)
+            var details: [String: String] = [:]
+            details["profile_id"] = tuning.profileID
+            details["darkness"] = tuning.darkness.map(String.init)
+            details["speed_ips"] = tuning.speedIPS.map(String.init)
+            details["previous_darkness"] = previous?.darkness.map(String.init)
+            details["previous_speed_ips"] = previous?.speedIPS.map(String.init)
+            details["reason"] = reason
+            _ = try Self.audit(db, action: "printer.tuning", actor: actor, subject: "printer:\(printerKey)", details: details, now: date)
             return tuning
         }
     }

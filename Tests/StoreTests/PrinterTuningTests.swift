@@ -25,6 +25,25 @@ import Testing
         #expect(try store.currentTuning(printerKey: "OTHER") == nil, "tuning is per printer")
     }
 
+    /// Every change leaves an audit entry with the values before and after, in its transaction.
+    @Test func eachChangeIsAudited() throws {
+        let (store, directory) = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try store.recordTuning(printerKey: "D4J123", profileID: "zebra-zd621d-300", darkness: 22, speedIPS: 4, reason: "glossy", actor: "tech-12")
+        try store.recordTuning(printerKey: "D4J123", profileID: nil, darkness: 25, speedIPS: nil, reason: "still faded", actor: "tech-12")
+        let entries = try store.auditEntries(limit: 10).filter { $0.action == "printer.tuning" }
+        #expect(entries.count == 2)
+        let latest = try #require(entries.first)
+        #expect(latest.actor == "tech-12")
+        #expect(latest.subject == "printer:D4J123")
+        #expect(latest.details["darkness"] == "25" && latest.details["previous_darkness"] == "22")
+        #expect(latest.details["speed_ips"] == "4" && latest.details["previous_speed_ips"] == "4")
+        expectStoreError(.invalidValue) { () throws(StoreError) in
+            try store.recordTuning(printerKey: "D4J123", profileID: nil, darkness: nil, speedIPS: nil, reason: nil)
+        }
+        #expect(try store.auditEntries(limit: 10).count == 2, "a refused change leaves no entry")
+    }
+
     @Test func tuningSurvivesReopening() throws {
         let (store, directory) = try temporaryStore()
         defer { try? FileManager.default.removeItem(at: directory) }

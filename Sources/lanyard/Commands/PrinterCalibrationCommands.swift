@@ -91,6 +91,9 @@ struct PrinterTuneCommand: AsyncParsableCommand {
     @Option(help: "Why (kept in the history): 'faded QR on glossy stock'.")
     var reason: String?
 
+    @Option(help: "Who tunes, for the audit trail: a technician id, not a name.")
+    var actor = "technician"
+
     @Flag(help: "List the printer's tuning history instead of changing it.")
     var history = false
 
@@ -122,7 +125,7 @@ struct PrinterTuneCommand: AsyncParsableCommand {
                 let tuning = try store.recordTuning(
                     printerKey: printer.key, profileID: printer.profile.id,
                     darkness: darkness.map { _ in check.settings?.darkness ?? 0 }, speedIPS: speed.map { _ in check.settings?.speedIPS ?? 0 },
-                    reason: reason)
+                    reason: reason, actor: actor)
                 let apply = try PrinterControl.applySettings(
                     profile: printer.profile, language: printer.client.language, labelLengthDots: printer.profile.dpi * 3,
                     overrides: JobOverrides(darkness: tuning.darkness, speedIPS: tuning.speedIPS))
