@@ -16,16 +16,18 @@ public final class AgentCore: Sendable {
     /// The printer a request goes to when it names none.
     public let defaultPrinter: String
     let rateLimiter: RateLimiter
+    public let metrics: AgentMetrics
     public let startedAt = Date()
 
     public init(configuration: AgentConfiguration, store: LanyardStore, event: EventConfiguration,
-                workers: [String: PrinterWorker], defaultPrinter: String, logger: Logger) {
+                workers: [String: PrinterWorker], defaultPrinter: String, metrics: AgentMetrics = AgentMetrics(), logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.event = event
         self.workers = workers
         self.defaultPrinter = defaultPrinter
         self.logger = logger
+        self.metrics = metrics
         rateLimiter = RateLimiter(perMinute: configuration.webhooks.perMinute)
     }
 
@@ -48,6 +50,7 @@ public final class AgentCore: Sendable {
             let id = try store.deadLetter(
                 payload: body, stage: stage, code: first?.code.rawValue ?? "intake.rejected", reason: reason,
                 fieldPath: first?.fieldPath, correlationID: correlationID).id
+            metrics.recordDeadLetter(stage: stage)
             logger.warning("registration dead-lettered", metadata: [
                 "correlation_id": "\(correlationID)", "code": "\(first?.code.rawValue ?? "")", "field": "\(first?.fieldPath ?? "")",
                 "stage": "\(stage.rawValue)",

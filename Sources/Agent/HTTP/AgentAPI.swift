@@ -24,8 +24,9 @@ public enum AgentAPI {
             let ready = !states.values.contains(WorkerSnapshot.Activity.starting.rawValue)
             return json(ready ? .ok : .serviceUnavailable, ["ready": ready, "printers": states])
         }
-        router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+        router.get("/metrics") { _, _ async in
+            await core.metrics.refreshGauges(core: core)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
         router.post("/v1/badges") { request, context in

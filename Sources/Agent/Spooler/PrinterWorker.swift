@@ -7,7 +7,7 @@ public import Store
 
 /// What a printer's queue is doing, for `/v1/printers`, metrics and logs.
 public struct WorkerSnapshot: Sendable, Codable, Equatable {
-    public enum Activity: String, Sendable, Codable {
+    public enum Activity: String, Sendable, Codable, CaseIterable {
         case starting, idle, printing
         /// The printer reports a state that stops printing; jobs wait, none fails.
         case paused

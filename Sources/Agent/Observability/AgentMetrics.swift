@@ -1,0 +1,121 @@
+public import Foundation
+import Metrics
+import Printers
+public import Store
+import Synchronization
+
+/// The agent's metrics. Counters and the render-duration histogram go to swift-metrics as they
+/// happen; the figures an operator wants at a glance (render p95, print success ratio,
+/// dead letters per minute, queue depth, printer state) are gauges recomputed on each scrape of
+/// `/metrics`, because a kiosk often has no Prometheus server to derive them from counters.
+/// Rates cover the last five minutes.
+public final class AgentMetrics: Sendable {
+    public enum Outcome: String, Sendable, CaseIterable {
+        case printed
+        case manualReview = "manual_review"
+        case deadLettered = "dead_lettered"
+    }
+
+    static let window: TimeInterval = 300
+    /// Bounds the memory of the window on a busy kiosk: enough samples for a steady p95.
+    static let maxSamples = 4096
+
+    private struct Sample<Value> {
+        var at: Date
+        var value: Value
+    }
+
+    private struct Window {
+        var renders: [Sample<Double>] = []
+        var outcomes: [Sample<Outcome>] = []
+        var deadLetters: [Sample<String>] = []
+
+        mutating func prune(now: Date) {
+            let oldest = now.addingTimeInterval(-AgentMetrics.window)
+            renders.removeAll { $0.at < oldest }
+            outcomes.removeAll { $0.at < oldest }
+            deadLetters.removeAll { $0.at < oldest }
+        }
+    }
+
+    private let recent = Mutex(Window())
+
+    public init() {}
+
+    /// A badge rendered and encoded, with the template tier that made it.
+    public func recordRender(seconds: Double, tier: String, now: Date = Date()) {
+        Timer(label: "lanyard_render_duration_seconds").recordSeconds(seconds)
+        Counter(label: "lanyard_template_tier_total", dimensions: [("tier", tier)]).increment()
+        recent.withLock { window in
+            window.renders.append(Sample(at: now, value: seconds))
+            if window.renders.count > Self.maxSamples { window.renders.removeFirst(window.renders.count - Self.maxSamples) }
+        }
+    }
+
+    /// A job reached a terminal state the printer is responsible for.
+    public func recordOutcome(_ outcome: Outcome, now: Date = Date()) {
+        Counter(label: "lanyard_jobs_total", dimensions: [("outcome", outcome.rawValue)]).increment()
+        recent.withLock { window in
+            window.outcomes.append(Sample(at: now, value: outcome))
+            if window.outcomes.count > Self.maxSamples { window.outcomes.removeFirst(window.outcomes.count - Self.maxSamples) }
+        }
+    }
+
+    /// A request or job became a dead letter at `stage`.
+    public func recordDeadLetter(stage: PipelineStage, now: Date = Date()) {
+        Counter(label: "lanyard_dead_letters_total", dimensions: [("stage", stage.rawValue)]).increment()
+        recent.withLock { window in
+            window.deadLetters.append(Sample(at: now, value: stage.rawValue))
+            if window.deadLetters.count > Self.maxSamples { window.deadLetters.removeFirst(window.deadLetters.count - Self.maxSamples) }
+        }
+    }
+
+    /// What the last five minutes looked like.
+    public struct Summary: Sendable, Equatable {
+        /// Nil without a render in the window.
+        public var renderP95Seconds: Double?
+        /// Printed over all outcomes; nil without an outcome in the window.
+        public var printSuccessRatio: Double?
+        public var deadLettersPerMinute: Double
+    }
+
+    public func summary(now: Date = Date()) -> Summary {
+        recent.withLock { window in
+            window.prune(now: now)
+            var p95: Double?
+            if !window.renders.isEmpty {
+                let sorted = window.renders.map(\.value).sorted()
+                p95 = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.95).rounded(.up)) - 1)]
+            }
+            let printed = window.outcomes.filter { $0.value == .printed }.count
+            return Summary(renderP95Seconds: p95,
+                           printSuccessRatio: window.outcomes.isEmpty ? nil : Double(printed) / Double(window.outcomes.count),
+                           deadLettersPerMinute: Double(window.deadLetters.count) / (Self.window / 60))
+        }
+    }
+
+    /// Sets the scrape-time gauges: the window's figures, queue depth and jobs per state from the
+    /// store, and each printer's state from its worker.
+    func refreshGauges(core: AgentCore) async {
+        let figures = summary()
+        Gauge(label: "lanyard_render_duration_p95_seconds").record(figures.renderP95Seconds ?? 0)
+        Gauge(label: "lanyard_print_success_ratio").record(figures.printSuccessRatio ?? 1)
+        Gauge(label: "lanyard_dead_letters_per_minute").record(figures.deadLettersPerMinute)
+        if let counts = try? core.store.stateCounts() {
+            for state in JobState.allCases {
+                Gauge(label: "lanyard_jobs", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
+            }
+        }
+        for (id, worker) in core.workers {
+            let snapshot = await worker.state
+            Gauge(label: "lanyard_queue_depth", dimensions: [("printer", id)]).record((try? core.store.queueDepth(printerID: id)) ?? 0)
+            Gauge(label: "lanyard_printer_ready", dimensions: [("printer", id)]).record(snapshot.status.isReady ? 1 : 0)
+            Gauge(label: "lanyard_printer_breaker_open", dimensions: [("printer", id)])
+                .record(snapshot.activity == .breakerOpen ? 1 : 0)
+            for activity in WorkerSnapshot.Activity.allCases {
+                Gauge(label: "lanyard_printer_activity", dimensions: [("printer", id), ("activity", activity.rawValue)])
+                    .record(snapshot.activity == activity ? 1 : 0)
+            }
+        }
+    }
+}
