@@ -108,7 +108,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "PrintersTests", dependencies: ["Printers", "Raster"], swiftSettings: strictSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Badges", "Printers"], swiftSettings: strictSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Badges", "Printers"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "AgentTests",
             dependencies: [
