@@ -45,8 +45,12 @@ public final class AgentCore: Sendable {
                        stage: PipelineStage = .intake) throws -> Submission {
         let outcome = Intake(event: event).validate(jsonObject: body, line: nil)
         guard let attendee = outcome.attendee else {
-            let first = outcome.issues.first
-            let reason = outcome.issues.map { "\($0.fieldPath): \($0.reason)" }.joined(separator: "; ")
+            // The errors that rejected the record come first, then the repairs noted on the way:
+            // the dead letter's code and field (and the answer's) are the rejecting error's,
+            // never a warning that happened to be found earlier (padding stripped from a name).
+            let issues = outcome.errors + outcome.warnings
+            let first = issues.first
+            let reason = issues.map { "\($0.fieldPath): \($0.reason)" }.joined(separator: "; ")
             let id = try store.deadLetter(
                 payload: body, stage: stage, code: first?.code.rawValue ?? "intake.rejected", reason: reason,
                 fieldPath: first?.fieldPath, correlationID: correlationID).id
@@ -55,7 +59,7 @@ public final class AgentCore: Sendable {
                 "correlation_id": "\(correlationID)", "code": "\(first?.code.rawValue ?? "")", "field": "\(first?.fieldPath ?? "")",
                 "stage": "\(stage.rawValue)",
             ])
-            return .rejected(deadLetterID: id, issues: outcome.issues)
+            return .rejected(deadLetterID: id, issues: issues)
         }
         _ = try? store.upsertAttendees([attendee])
         return try enqueue(attendee, idempotencyKey: idempotencyKey, printer: printer, correlationID: correlationID)

@@ -15,61 +15,15 @@ import Testing
 /// signed and fresh and never replayed, a printer out of paper holds the queue, and a full
 /// queue answers 429.
 @Suite(.serialized) struct AgentAPITests {
-    static let repositoryRoot = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = AgentHarness.repositoryRoot
 
-    struct Harness: Sendable {
-        let runtime: AgentRuntime
-        let directory: URL
-        var simulator: PrinterSimulator { runtime.simulator! }
-    }
-
-    /// Runs `body` against an agent with a fresh data directory and a running worker.
-    func withAgent(maxQueued: Int = 100, _ body: @escaping @Sendable (Harness, any TestClientProtocol) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appending(path: "lanyard-agent-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var configuration = AgentConfiguration()
-        configuration.dataDirectory = directory.path
-        configuration.printer.address = "sim"
-        configuration.printer.pollSeconds = 0.05
-        configuration.queue.maxQueued = maxQueued
-        configuration.webhooks.secrets = ["crm": "webhook-secret"]
-        configuration.adminToken = "admin-token"
-        let root = Self.repositoryRoot
-        let runtime = try await AgentRuntime.start(
-            configuration: configuration,
-            resources: AgentResources(templates: root.appending(path: "Templates"), profiles: root.appending(path: "firmware-profiles"),
-                                      sampleEvent: root.appending(path: "Templates/sample-event.yaml"),
-                                      sampleAttendees: root.appending(path: "Templates/sample-attendees.jsonl"),
-                                      defaultDataDirectory: directory),
-            logger: Logger(label: "lanyard.tests"))
-        let workers = Task { await withTaskGroup(of: Void.self) { group in for worker in runtime.workers { group.addTask { await worker.run() } } } }
-        defer { workers.cancel() }
-        let app = Application(router: AgentAPI.router(core: runtime.core, metrics: PrometheusCollectorRegistry()))
-        let harness = Harness(runtime: runtime, directory: directory)
-        try await app.test(.router) { client in try await body(harness, client) }
+    func withAgent(maxQueued: Int = 100, _ body: @escaping @Sendable (AgentHarness, any TestClientProtocol) async throws -> Void) async throws {
+        var options = AgentOptions()
+        options.maxQueued = maxQueued
+        try await AgentTests.withAgent(options, body)
     }
 
     static let registration = #"{"source":"crm","source_id":"T-100","event_slug":"devcon-2026","first_name":"Ada","last_name":"Lovelace","email":"ada@example.org","ticket_type":"VIP"}"#
-
-    func json(_ response: TestResponse) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]) ?? [:]
-    }
-
-    func post(_ client: any TestClientProtocol, _ uri: String, _ body: String, headers: HTTPFields = [:]) async throws -> TestResponse {
-        var fields = headers
-        fields[.contentType] = "application/json"
-        return try await client.execute(uri: uri, method: .post, headers: fields, body: ByteBuffer(string: body))
-    }
-
-    /// Polls the job until it is terminal (bounded, so a stuck queue fails the test).
-    func finalState(_ client: any TestClientProtocol, job id: Int) async throws -> String {
-        for _ in 0..<400 {
-            let state = json(try await client.execute(uri: "/v1/jobs/\(id)", method: .get))["state"] as? String ?? ""
-            if ["printed", "manual_review", "dead_lettered", "cancelled"].contains(state) { return state }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        return "not finished"
-    }
 
     @Test func aBadgePrintsOnceAndItsRasterIsTheRenderedOne() async throws {
         try await withAgent { harness, client in
@@ -80,14 +34,14 @@ import Testing
             let again = try await post(client, "/v1/badges", #"{"attendee": \#(Self.registration)}"#)
             #expect(again.status == .ok && json(again)["duplicate"] as? Bool == true && json(again)["id"] as? Int == id)
             try await Task.sleep(for: .milliseconds(200))
-            #expect(harness.simulator.printedLabels.count == 1, "a retried request never prints twice")
+            #expect(try harness.simulator.printedLabels.count == 1, "a retried request never prints twice")
 
             let event = try EventConfiguration.load(file: Self.repositoryRoot.appending(path: "Templates/sample-event.yaml"))
             let attendee = try #require(Intake(event: event).validate(jsonObject: Data(Self.registration.utf8), line: nil).attendee)
             let renderer = try BadgeRenderer(bundle: try TemplateBundle.load(directory: Self.repositoryRoot.appending(path: "Templates/standard")),
                                              dpi: 300, logger: Logger(label: "test"))
             let expected = try renderer.render(fields: BadgeFields.fields(for: attendee, event: event)).bitmap
-            #expect(harness.simulator.printedLabels.first?.bitmap == expected)
+            #expect(try harness.simulator.printedLabels.first?.bitmap == expected)
             let job = json(try await client.execute(uri: "/v1/jobs/\(id)", method: .get))
             #expect(job["template_tier"] as? String == "fallback")
         }
@@ -101,9 +55,9 @@ import Testing
             let error = try #require(json(response)["error"] as? [String: Any])
             #expect(error["code"] as? String == "intake.invalid_email" || (error["code"] as? String ?? "").hasPrefix("intake."))
             #expect(error["dead_letter_id"] as? Int != nil)
-            let letters = try harness.runtime.core.store.deadLetters(limit: 10)
+            let letters = try harness.core.store.deadLetters(limit: 10)
             #expect(letters.count == 1 && letters[0].stage == .intake)
-            #expect(harness.simulator.printedLabels.isEmpty)
+            #expect(try harness.simulator.printedLabels.isEmpty)
             let garbage = try await post(client, "/v1/badges", "{not json")
             #expect(garbage.status == .badRequest)
         }
@@ -153,10 +107,10 @@ import Testing
                 try await Task.sleep(for: .milliseconds(25))
             }
             #expect(activity == "paused")
-            #expect(harness.simulator.printedLabels.isEmpty, "nothing prints while the paper is out")
+            #expect(try harness.simulator.printedLabels.isEmpty, "nothing prints while the paper is out")
             try harness.simulator.setMode(.ready)
             for id in ids { #expect(try await finalState(client, job: id) == "printed") }
-            #expect(harness.simulator.printedLabels.count == 2)
+            #expect(try harness.simulator.printedLabels.count == 2)
             let job = json(try await client.execute(uri: "/v1/jobs/\(ids[0])", method: .get))
             #expect(job["attempts"] as? Int == 1, "a paused printer costs no attempt")
         }
@@ -164,7 +118,7 @@ import Testing
 
     @Test func aScannedTicketPrintsAndAForgedOneIsRefused() async throws {
         try await withAgent { harness, client in
-            let event = harness.runtime.core.event
+            let event = harness.core.event
             var session = Intake(event: event).makeSession()
             let samples = try session.acceptJSONLines(in: Self.repositoryRoot.appending(path: "Templates/sample-attendees.jsonl"))
             let attendee = try #require(samples.outcomes.compactMap(\.attendee).first, "the sample attendees are in the kiosk's cache")

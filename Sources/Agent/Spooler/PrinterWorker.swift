@@ -35,6 +35,8 @@ public struct WorkerSnapshot: Sendable, Codable, Equatable {
 ///   jittered delay, and after the last attempt it goes to manual review with the errors.
 ///   Consecutive faults open the circuit breaker.
 /// - A badge that no template tier can render is dead-lettered; it will not print by retrying.
+/// - A badge the printer took whole (every byte, even if the connection failed just after) is
+///   never sent again; if the printer does not then confirm it in time, it goes to manual review.
 public actor PrinterWorker {
     public let printerID: String
     let store: LanyardStore
@@ -107,6 +109,8 @@ public actor PrinterWorker {
             snapshot.breaker = breaker.state
             return await pause()
         }
+        // The cool-down may just have turned the breaker half-open: report the probe as such.
+        snapshot.breaker = breaker.state
         let job: PrintJob?
         do { job = try store.claimNextJob(printerID: printerID, now: Date()) } catch {
             logger.error("cannot read the job queue", metadata: ["error": "\(error)"])
@@ -147,7 +151,17 @@ public actor PrinterWorker {
         do {
             try await client.send(job: badge.label.bytes, timeout: .seconds(30))
         } catch {
-            return await failedSend(job, error: error, log: log)
+            // A connection that fails after the printer took the last byte leaves a whole label
+            // at the printer, which prints it: sending it again would print a second badge. Only
+            // a send cut short is a transport fault worth a retry; this one is sent, and is
+            // confirmed over a new connection.
+            guard error.bytesWritten == badge.label.bytes.count else {
+                return await failedSend(job, error: error, log: log)
+            }
+            log.warning("connection lost after the printer took every byte; confirming, not resending",
+                        metadata: ["error": "\(error)"])
+            await client.close()
+            self.client = nil
         }
         breaker.recordSuccess()
         snapshot.breaker = breaker.state
@@ -156,36 +170,46 @@ public actor PrinterWorker {
         } catch {
             log.error("cannot record a sent job", metadata: ["error": "\(error)"])
         }
-        await confirm(job, on: client, log: log)
+        await confirm(job, log: log)
     }
 
     /// Waits until the printer reports it has printed: ready with nothing left in its buffer.
-    /// A state that stops printing extends the wait (the label is held, not lost); a printer
-    /// that cannot be read (device file) is trusted once it took every byte.
-    private func confirm(_ job: PrintJob, on client: PrinterClient, log: Logger) async {
-        let deadline = ContinuousClock.now + confirmTimeout
+    /// A state that stops printing extends the wait (the label is held, not lost) and restarts
+    /// the confirmation time once it clears; a lost connection is reopened; a printer that cannot
+    /// be read (device file) is trusted once it took every byte. A printer that can be read but
+    /// does not confirm in time leaves the outcome unknown: the job goes to manual review, never
+    /// recorded printed on an assumption and never sent again.
+    private func confirm(_ job: PrintJob, log: Logger) async {
+        var deadline = ContinuousClock.now + confirmTimeout
         var note = "the printer reported ready with an empty buffer"
         while true {
             // Shutting down: the job stays `sent`, which the next start records as printed
             // (every byte was accepted) rather than sending it again.
             if Task.isCancelled { return }
-            guard client.connection.canRead else {
-                note = "every byte was written; this printer cannot report its state"
-                break
-            }
-            if let reading = try? await client.status() {
-                snapshot.status = reading.status
-                if reading.status.isReady, (reading.status.formatsInBuffer ?? 0) == 0 { break }
-                if !reading.status.isReady, !reading.status.conditions.contains(.unknown) {
-                    // Held by the printer: wait as long as it takes, without a deadline.
-                    snapshot.activity = .paused
-                    try? await Task.sleep(for: pollInterval)
-                    continue
+            if let client = await connectedClient() {
+                guard client.connection.canRead else {
+                    note = "every byte was written; this printer cannot report its state"
+                    break
+                }
+                do {
+                    let reading = try await client.status()
+                    snapshot.status = reading.status
+                    if reading.status.isReady, (reading.status.formatsInBuffer ?? 0) == 0 { break }
+                    if !reading.status.isReady, !reading.status.conditions.contains(.unknown) {
+                        // Held by the printer: wait as long as it takes; the confirmation time
+                        // starts again once it resumes printing.
+                        snapshot.activity = .paused
+                        deadline = ContinuousClock.now + confirmTimeout
+                        try? await Task.sleep(for: pollInterval)
+                        continue
+                    }
+                } catch {
+                    await client.close()
+                    self.client = nil
                 }
             }
             if ContinuousClock.now >= deadline {
-                note = "every byte was accepted, but the printer did not confirm within \(confirmTimeout)"
-                break
+                return unconfirmed(job, log: log)
             }
             try? await Task.sleep(for: min(pollInterval, .milliseconds(200)))
         }
@@ -195,6 +219,22 @@ public actor PrinterWorker {
             log.info("badge printed", metadata: ["confirmation": "\(note)"])
         } catch {
             log.error("cannot record a printed job", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Every byte was accepted but the printer never confirmed the badge.
+    private func unconfirmed(_ job: PrintJob, log: Logger) {
+        let reason = "every byte was accepted, but the printer did not confirm the badge within \(confirmTimeout)"
+        let diagnostic: [String: String] = [
+            "printer": printerID, "attempts": "\(job.attempts)", "last_error": reason, "breaker": breaker.state.rawValue,
+            "status": snapshot.status.sortedConditions.map(\.rawValue).joined(separator: ","),
+        ]
+        do {
+            _ = try store.moveToManualReview(id: job.id, diagnostic: try JSONEncoder().encode(diagnostic), note: reason)
+            Counter(label: "lanyard_jobs_total", dimensions: [("outcome", "manual_review")]).increment()
+            log.error("badge not confirmed by the printer; job sent to manual review", metadata: ["status": "\(diagnostic["status"] ?? "")"])
+        } catch {
+            log.error("cannot record an unconfirmed job", metadata: ["error": "\(error)"])
         }
     }
 

@@ -1,0 +1,306 @@
+import Agent
+import Badges
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HTTPTypes
+import Logging
+import Printers
+import Prometheus
+import Store
+import Synchronization
+import Testing
+
+/// What an agent under test is made of. The defaults are the agent's own, except a fast status
+/// poll (tests would otherwise wait for nothing), a webhook secret for `crm` and an admin token.
+struct AgentOptions: Sendable {
+    enum Printer: Sendable {
+        /// The in-process simulator, exactly as the agent sets it up for `printer.address: sim`.
+        case simulator
+        /// The same simulator behind a connection whose status replies `PrinterLine` can cut, for a
+        /// printer that takes bytes but stops answering. The agent is assembled as `AgentRuntime`
+        /// assembles it, with this connection in place of the plain one.
+        case simulatorOnLine(PrinterLine)
+        /// A printer address with its profile, as in the configuration (`tcp://127.0.0.1:1`: nothing listens).
+        case address(String, profile: String)
+    }
+
+    /// How requests reach the agent: straight into the router, or over real HTTP on loopback.
+    enum Transport: Sendable {
+        case router, live
+    }
+
+    var printer: Printer = .simulator
+    var transport: Transport = .router
+    var maxQueued = 100
+    var maxAttempts = 3
+    var retryBaseMilliseconds = 500
+    var breakerFailures = 5
+    var breakerCoolDownSeconds: Double = 30
+    var pollSeconds = 0.05
+    var confirmSeconds: Double = 20
+    var webhooksPerMinute = 600
+    var webhookSecrets = ["crm": AgentHarness.webhookSecret]
+    /// Agent log lines at this level and above reach the test output.
+    var logLevel: Logger.Level = .error
+}
+
+/// A running agent: its core (store, event, workers), its data directory and, when it prints to
+/// the simulator, the simulator.
+struct AgentHarness: Sendable {
+    static let webhookSecret = "webhook-secret"
+    static let adminToken = "admin-token"
+    static let repositoryRoot = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    let core: AgentCore
+    let directory: URL
+    let printerSimulator: PrinterSimulator?
+    let options: AgentOptions
+
+    var simulator: PrinterSimulator {
+        get throws { try #require(printerSimulator, "this agent prints to a simulator") }
+    }
+
+    var store: LanyardStore { core.store }
+
+    static var resources: AgentResources {
+        let root = repositoryRoot
+        return AgentResources(templates: root.appending(path: "Templates"), profiles: root.appending(path: "firmware-profiles"),
+                              sampleEvent: root.appending(path: "Templates/sample-event.yaml"),
+                              sampleAttendees: root.appending(path: "Templates/sample-attendees.jsonl"),
+                              defaultDataDirectory: FileManager.default.temporaryDirectory)
+    }
+}
+
+/// Runs `body` against an agent with a fresh data directory and its printer workers running, then
+/// stops the workers (waiting for them) and removes the directory.
+func withAgent(_ options: AgentOptions = AgentOptions(),
+               _ body: @escaping @Sendable (AgentHarness, any TestClientProtocol) async throws -> Void) async throws {
+    let directory = FileManager.default.temporaryDirectory.appending(path: "lanyard-agent-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var configuration = AgentConfiguration()
+    configuration.dataDirectory = directory.path
+    configuration.printer.pollSeconds = options.pollSeconds
+    configuration.printer.confirmSeconds = options.confirmSeconds
+    configuration.queue.maxQueued = options.maxQueued
+    configuration.queue.maxAttempts = options.maxAttempts
+    configuration.queue.retryBaseMilliseconds = options.retryBaseMilliseconds
+    configuration.queue.breakerFailures = options.breakerFailures
+    configuration.queue.breakerCoolDownSeconds = options.breakerCoolDownSeconds
+    configuration.webhooks.secrets = options.webhookSecrets
+    configuration.webhooks.perMinute = options.webhooksPerMinute
+    configuration.adminToken = AgentHarness.adminToken
+    switch options.printer {
+    case .simulator, .simulatorOnLine:
+        configuration.printer.address = "sim"
+    case .address(let address, let profile):
+        configuration.printer.address = address
+        configuration.printer.profile = profile
+    }
+    var logger = Logger(label: "lanyard.tests")
+    logger.logLevel = options.logLevel
+    var resources = AgentHarness.resources
+    resources.defaultDataDirectory = directory
+    let runtime = try await AgentRuntime.start(configuration: configuration, resources: resources, logger: logger)
+
+    let core: AgentCore
+    let workers: [PrinterWorker]
+    if case .simulatorOnLine(let line) = options.printer {
+        let simulator = try #require(runtime.simulator)
+        let worker = lineWorker(simulator: simulator, line: line, runtime: runtime, configuration: configuration, logger: logger)
+        core = AgentCore(configuration: configuration, store: runtime.core.store, event: runtime.core.event,
+                         workers: [runtime.core.defaultPrinter: worker], defaultPrinter: runtime.core.defaultPrinter, logger: logger)
+        workers = [worker]
+    } else {
+        core = runtime.core
+        workers = runtime.workers
+    }
+    let running = Task {
+        await withTaskGroup(of: Void.self) { group in
+            for worker in workers { group.addTask { await worker.run() } }
+        }
+    }
+    let harness = AgentHarness(core: core, directory: directory, printerSimulator: runtime.simulator, options: options)
+    let app = Application(router: AgentAPI.router(core: core, metrics: PrometheusCollectorRegistry()))
+    var failure: (any Error)?
+    do {
+        switch options.transport {
+        case .router: try await app.test(.router) { client in try await body(harness, client) }
+        case .live: try await app.test(.live) { client in try await body(harness, client) }
+        }
+    } catch {
+        failure = error
+    }
+    // The workers stop before the data directory goes.
+    running.cancel()
+    await running.value
+    if let failure { throw failure }
+}
+
+/// The worker `AgentRuntime` would make for the simulator, on a `LineConnection` instead of the
+/// plain virtual one (same printer id, profile, templates, retry, breaker and timing settings).
+private func lineWorker(simulator: PrinterSimulator, line: PrinterLine, runtime: AgentRuntime,
+                        configuration: AgentConfiguration, logger: Logger) -> PrinterWorker {
+    let profile = simulator.configuration.profile
+    let language = simulator.language
+    let queue = configuration.queue
+    let composer = BadgeComposer(templatesDirectory: AgentHarness.resources.templates, tiers: configuration.templates,
+                                 profile: profile, language: language, logger: logger)
+    return PrinterWorker(
+        printerID: runtime.core.defaultPrinter, store: runtime.core.store, composer: composer, event: runtime.core.event,
+        retry: RetryPolicy(maxAttempts: queue.maxAttempts, baseDelay: .milliseconds(queue.retryBaseMilliseconds)),
+        breaker: CircuitBreaker(failureThreshold: queue.breakerFailures, coolDown: .milliseconds(Int(queue.breakerCoolDownSeconds * 1000))),
+        pollInterval: .milliseconds(Int(max(0.05, configuration.printer.pollSeconds) * 1000)),
+        confirmTimeout: .milliseconds(Int(max(1, configuration.printer.confirmSeconds) * 1000)),
+        logger: logger,
+        open: {
+            PrinterClient(connection: LineConnection(inner: VirtualPrinterConnection(simulator: simulator), line: line),
+                          profile: profile, language: language, queryTimeout: .milliseconds(300))
+        })
+}
+
+/// The status side of the wire to a simulated printer, switchable by a test: a printer that
+/// prints what it is sent but whose replies never come back (a hung status channel, a printer
+/// that answers nothing). Shared by every connection the worker opens.
+final class PrinterLine: Sendable {
+    enum State: Sendable, Equatable {
+        /// Replies pass.
+        case answering
+        /// Replies are swallowed: every query meets silence.
+        case silent
+        /// Replies pass until the printer has taken a job (a write of at least 1 KiB), then it is silent.
+        case silentAfterNextJob
+    }
+
+    private let current: Mutex<State>
+
+    init(_ state: State = .answering) { current = Mutex(state) }
+
+    var state: State {
+        get { current.withLock { $0 } }
+        set { current.withLock { $0 = newValue } }
+    }
+
+    func tookBytes(_ count: Int) {
+        current.withLock { state in
+            if state == .silentAfterNextJob, count >= 1024 { state = .silent }
+        }
+    }
+}
+
+/// A `VirtualPrinterConnection` seen through a `PrinterLine`: writes always reach the simulator;
+/// reads return its replies only while the line answers. A silent read waits out its timeout and
+/// returns nothing, as a printer that does not answer does.
+final class LineConnection: PrinterConnection {
+    let inner: VirtualPrinterConnection
+    let line: PrinterLine
+
+    init(inner: VirtualPrinterConnection, line: PrinterLine) {
+        self.inner = inner
+        self.line = line
+    }
+
+    var address: PrinterAddress { inner.address }
+    var canRead: Bool { true }
+
+    func write(_ bytes: [UInt8], timeout: Duration) async throws(TransportError) {
+        try await inner.write(bytes, timeout: timeout)
+        line.tookBytes(bytes.count)
+    }
+
+    func read(timeout: Duration, until isComplete: @Sendable ([UInt8]) -> Bool) async throws(TransportError) -> [UInt8] {
+        guard line.state == .silent else { return try await inner.read(timeout: timeout, until: isComplete) }
+        try? await Task.sleep(for: timeout)
+        // What the printer did say is lost on the line.
+        _ = try await inner.read(timeout: .zero) { _ in false }
+        return []
+    }
+
+    func close() async { await inner.close() }
+}
+
+// MARK: - Talking to the API
+
+func json(_ response: TestResponse) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]) ?? [:]
+}
+
+func post(_ client: any TestClientProtocol, _ uri: String, _ body: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+    try await post(client, uri, Data(body.utf8), headers: headers)
+}
+
+func post(_ client: any TestClientProtocol, _ uri: String, _ body: Data, headers: HTTPFields = [:]) async throws -> TestResponse {
+    var fields = headers
+    fields[.contentType] = "application/json"
+    return try await client.execute(uri: uri, method: .post, headers: fields, body: ByteBuffer(bytes: body))
+}
+
+func get(_ client: any TestClientProtocol, _ uri: String) async throws -> [String: Any] {
+    json(try await client.execute(uri: uri, method: .get))
+}
+
+/// The job as `GET /v1/jobs/:id` shows it, its state under the name docs/openapi.yaml gives it.
+/// The API currently writes the store's spelling (`manualReview`); that the documented name
+/// (`manual_review`) reaches clients is checked on its own, by `documentedStateNames`.
+func job(_ client: any TestClientProtocol, _ id: Int) async throws -> [String: Any] {
+    var object = try await get(client, "/v1/jobs/\(id)")
+    if let state = object["state"] as? String { object["state"] = documentedStateName(state) }
+    return object
+}
+
+/// `manualReview` -> `manual_review`, as the OpenAPI description names job states.
+func documentedStateName(_ state: String) -> String {
+    state.reduce(into: "") { name, character in
+        if character.isUppercase { name += "_" + character.lowercased() } else { name.append(character) }
+    }
+}
+
+/// The agent's one printer as `GET /v1/printers` shows it.
+func printer(_ client: any TestClientProtocol) async throws -> [String: Any] {
+    let printers = try await get(client, "/v1/printers")["printers"] as? [[String: Any]] ?? []
+    return printers.first ?? [:]
+}
+
+let terminalStates: Set<String> = ["printed", "manual_review", "dead_lettered", "cancelled"]
+
+/// Polls the job until it is terminal (bounded, so a stuck queue fails the test).
+func finalState(_ client: any TestClientProtocol, job id: Int, polls: Int = 800) async throws -> String {
+    for _ in 0..<polls {
+        let state = try await job(client, id)["state"] as? String ?? ""
+        if terminalStates.contains(state) { return state }
+        try await Task.sleep(for: .milliseconds(25))
+    }
+    return "not finished"
+}
+
+/// Polls `probe` until it gives a value, at most `polls` times `interval` apart. Nil when it never
+/// did: the caller's `#require` then fails the test instead of hanging it.
+func eventually<T>(polls: Int = 800, interval: Duration = .milliseconds(25),
+                   _ probe: () async throws -> T?) async throws -> T? {
+    for _ in 0..<polls {
+        if let value = try await probe() { return value }
+        try await Task.sleep(for: interval)
+    }
+    return nil
+}
+
+/// A registration the sample event accepts, one attendee per `sourceID`, each with its own name
+/// so every badge is a different raster.
+func registration(_ sourceID: String, first: String = "Ada") -> String {
+    #"{"source":"crm","source_id":"\#(sourceID)","event_slug":"devcon-2026","first_name":"\#(first)","last_name":"Lovelace \#(sourceID)","email":"ada@example.org","ticket_type":"VIP"}"#
+}
+
+/// Posts one badge request; the new job's id.
+func submitBadge(_ client: any TestClientProtocol, _ sourceID: String) async throws -> Int {
+    let response = try await post(client, "/v1/badges", #"{"attendee": \#(registration(sourceID))}"#)
+    #expect(response.status == .accepted, "\(json(response))")
+    return try #require(json(response)["id"] as? Int)
+}
+
+/// Headers of a signed webhook delivery.
+func signedHeaders(body: Data, delivery: String, secret: String = AgentHarness.webhookSecret,
+                   timestamp: Int = Int(Date().timeIntervalSince1970)) -> HTTPFields {
+    [HTTPField.Name(WebhookSignature.timestampHeader)!: "\(timestamp)",
+     HTTPField.Name(WebhookSignature.signatureHeader)!: WebhookSignature.sign(body: body, timestamp: timestamp, secret: secret),
+     HTTPField.Name(WebhookSignature.deliveryHeader)!: delivery]
+}
