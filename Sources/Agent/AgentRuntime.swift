@@ -33,7 +33,9 @@ public struct AgentRuntime: Sendable {
     public let dataDirectory: URL
     public let reconciled: [ReconciledJob]
 
-    public static func start(configuration: AgentConfiguration, resources: AgentResources, logger: Logger) async throws -> AgentRuntime {
+    /// `metrics` records into the process's metrics system unless given another factory.
+    public static func start(configuration: AgentConfiguration, resources: AgentResources, metrics: AgentMetrics = AgentMetrics(),
+                             logger: Logger) async throws -> AgentRuntime {
         let data = configuration.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? resources.defaultDataDirectory
         let store = try LanyardStore(path: data.appending(path: "lanyard.sqlite").path)
         let reconciled = try store.reconcileInterruptedJobs(now: Date())
@@ -62,9 +64,9 @@ public struct AgentRuntime: Sendable {
             breaker: CircuitBreaker(failureThreshold: queue.breakerFailures, coolDown: .milliseconds(Int(queue.breakerCoolDownSeconds * 1000))),
             pollInterval: .milliseconds(Int(max(0.05, configuration.printer.pollSeconds) * 1000)),
             confirmTimeout: .milliseconds(Int(max(1, configuration.printer.confirmSeconds) * 1000)),
-            logger: logger, open: printer.open)
+            metrics: metrics, logger: logger, open: printer.open)
         let core = AgentCore(configuration: configuration, store: store, event: event, workers: [printer.key: worker],
-                             defaultPrinter: printer.key, logger: logger)
+                             defaultPrinter: printer.key, metrics: metrics, logger: logger)
         return AgentRuntime(core: core, workers: [worker], simulator: printer.simulator, dataDirectory: data, reconciled: reconciled)
     }
 

@@ -121,9 +121,7 @@ import Testing
             let id = try await submitBadge(client, "N-1")
             #expect(try await finalState(client, job: id) == "manual_review")
             let raw = try await get(client, "/v1/jobs/\(id)")["state"] as? String
-            withKnownIssue("AgentAPI.jobObject writes JobState.rawValue (manualReview, deadLettered), not the documented names") {
-                #expect(raw == "manual_review")
-            }
+            #expect(raw == "manual_review")
         }
     }
 

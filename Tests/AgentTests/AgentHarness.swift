@@ -101,7 +101,10 @@ func withAgent(_ options: AgentOptions = AgentOptions(),
     logger.logLevel = options.logLevel
     var resources = AgentHarness.resources
     resources.defaultDataDirectory = directory
-    let runtime = try await AgentRuntime.start(configuration: configuration, resources: resources, logger: logger)
+    // Each agent its own registry: agents in tests run side by side and must not mix figures.
+    let registry = PrometheusCollectorRegistry()
+    let runtime = try await AgentRuntime.start(configuration: configuration, resources: resources,
+                                               metrics: AgentMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
 
     let core: AgentCore
     let workers: [PrinterWorker]
@@ -109,7 +112,8 @@ func withAgent(_ options: AgentOptions = AgentOptions(),
         let simulator = try #require(runtime.simulator)
         let worker = lineWorker(simulator: simulator, line: line, runtime: runtime, configuration: configuration, logger: logger)
         core = AgentCore(configuration: configuration, store: runtime.core.store, event: runtime.core.event,
-                         workers: [runtime.core.defaultPrinter: worker], defaultPrinter: runtime.core.defaultPrinter, logger: logger)
+                         workers: [runtime.core.defaultPrinter: worker], defaultPrinter: runtime.core.defaultPrinter,
+                         metrics: runtime.core.metrics, logger: logger)
         workers = [worker]
     } else {
         core = runtime.core
@@ -121,7 +125,7 @@ func withAgent(_ options: AgentOptions = AgentOptions(),
         }
     }
     let harness = AgentHarness(core: core, directory: directory, printerSimulator: runtime.simulator, options: options)
-    let app = Application(router: AgentAPI.router(core: core, metrics: PrometheusCollectorRegistry()))
+    let app = Application(router: AgentAPI.router(core: core, metrics: registry))
     var failure: (any Error)?
     do {
         switch options.transport {
@@ -152,7 +156,7 @@ private func lineWorker(simulator: PrinterSimulator, line: PrinterLine, runtime:
         breaker: CircuitBreaker(failureThreshold: queue.breakerFailures, coolDown: .milliseconds(Int(queue.breakerCoolDownSeconds * 1000))),
         pollInterval: .milliseconds(Int(max(0.05, configuration.printer.pollSeconds) * 1000)),
         confirmTimeout: .milliseconds(Int(max(1, configuration.printer.confirmSeconds) * 1000)),
-        logger: logger,
+        metrics: runtime.core.metrics, logger: logger,
         open: {
             PrinterClient(connection: LineConnection(inner: VirtualPrinterConnection(simulator: simulator), line: line),
                           profile: profile, language: language, queryTimeout: .milliseconds(300))
@@ -239,20 +243,9 @@ func get(_ client: any TestClientProtocol, _ uri: String) async throws -> [Strin
     json(try await client.execute(uri: uri, method: .get))
 }
 
-/// The job as `GET /v1/jobs/:id` shows it, its state under the name docs/openapi.yaml gives it.
-/// The API currently writes the store's spelling (`manualReview`); that the documented name
-/// (`manual_review`) reaches clients is checked on its own, by `documentedStateNames`.
+/// The job as `GET /v1/jobs/:id` shows it.
 func job(_ client: any TestClientProtocol, _ id: Int) async throws -> [String: Any] {
-    var object = try await get(client, "/v1/jobs/\(id)")
-    if let state = object["state"] as? String { object["state"] = documentedStateName(state) }
-    return object
-}
-
-/// `manualReview` -> `manual_review`, as the OpenAPI description names job states.
-func documentedStateName(_ state: String) -> String {
-    state.reduce(into: "") { name, character in
-        if character.isUppercase { name += "_" + character.lowercased() } else { name.append(character) }
-    }
+    try await get(client, "/v1/jobs/\(id)")
 }
 
 /// The agent's one printer as `GET /v1/printers` shows it.

@@ -65,13 +65,10 @@ extension AgentAPI {
         }
     }
 
-    /// A job awaiting review with what the worker knew when it parked it.
+    /// A job awaiting review (its diagnostic included) and since when.
     static func reviewObject(_ job: PrintJob) -> [String: Any] {
         var object = jobObject(job)
         object["updated_at"] = ISO8601DateFormatter().string(from: job.updatedAt)
-        if let diagnostic = job.diagnostic, let value = try? JSONSerialization.jsonObject(with: diagnostic, options: [.fragmentsAllowed]) {
-            object["diagnostic"] = value
-        }
         return object
     }
 }

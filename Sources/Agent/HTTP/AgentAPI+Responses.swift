@@ -22,7 +22,7 @@ extension AgentAPI {
 
     static func jobObject(_ job: PrintJob) -> [String: Any] {
         var object: [String: Any] = [
-            "id": job.id, "state": job.state.rawValue, "printer": job.printerID, "attempts": job.attempts,
+            "id": job.id, "state": job.state.documentedName, "printer": job.printerID, "attempts": job.attempts,
             "idempotency_key": job.idempotencyKey, "correlation_id": job.correlationID,
             "created_at": ISO8601DateFormatter().string(from: job.createdAt),
         ]
@@ -30,6 +30,9 @@ extension AgentAPI {
         if let tier = job.templateTier { object["template_tier"] = tier }
         if let error = job.lastError { object["last_error"] = error }
         if let original = job.reprintOf { object["reprint_of"] = original }
+        if let diagnostic = job.diagnostic, let value = try? JSONSerialization.jsonObject(with: diagnostic, options: [.fragmentsAllowed]) {
+            object["diagnostic"] = value
+        }
         return object
     }
 
@@ -110,5 +113,21 @@ extension AgentAPI {
     static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension JobState {
+    /// The state as docs/openapi.yaml and the metrics name it (`manual_review`), not as Swift
+    /// spells the case.
+    var documentedName: String {
+        switch self {
+        case .queued: "queued"
+        case .sending: "sending"
+        case .sent: "sent"
+        case .printed: "printed"
+        case .manualReview: "manual_review"
+        case .deadLettered: "dead_lettered"
+        case .cancelled: "cancelled"
+        }
     }
 }

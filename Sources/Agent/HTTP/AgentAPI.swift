@@ -97,10 +97,17 @@ public enum AgentAPI {
                 guard let delivery = request.headers[HTTPField.Name(WebhookSignature.deliveryHeader)!], !delivery.isEmpty, delivery.count <= 200 else {
                     throw AgentError(.signatureInvalid, "missing delivery id", detail: WebhookSignature.deliveryHeader)
                 }
-                guard try core.store.recordDelivery(source: source, deliveryID: delivery, at: Date()) else {
+                guard try !core.store.isDeliveryKnown(source: source, deliveryID: delivery) else {
                     throw AgentError(.signatureInvalid, "this delivery was already received (replay)", detail: WebhookSignature.deliveryHeader)
                 }
-                return submissionResponse(try core.submit(registration: body, idempotencyKey: nil, printer: nil, correlationID: correlation))
+                // The delivery id is kept only once the registration is handled (queued, a
+                // duplicate or dead-lettered): a delivery refused for a full queue or a store
+                // failure was not taken, so the sender's retry must not be refused as a replay.
+                // Two copies racing in at once both pass here; the job's idempotency key still
+                // prints one badge.
+                let submission = try core.submit(registration: body, idempotencyKey: nil, printer: nil, correlationID: correlation)
+                _ = try core.store.recordDelivery(source: source, deliveryID: delivery, at: Date())
+                return submissionResponse(submission)
             }
         }
         return router

@@ -1,5 +1,6 @@
 public import Foundation
-import Metrics
+
+public import Metrics
 import Printers
 public import Store
 import Synchronization
@@ -39,13 +40,23 @@ public final class AgentMetrics: Sendable {
     }
 
     private let recent = Mutex(Window())
+    /// Where the metrics go: the process's metrics system by default; a test gives each agent
+    /// its own registry so that agents running side by side do not mix their figures.
+    private let factory: any MetricsFactory
 
-    public init() {}
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+    }
+
+    /// A badge that no template tier could render.
+    public func recordRenderFailure() {
+        Counter(label: "lanyard_render_failures_total", factory: factory).increment()
+    }
 
     /// A badge rendered and encoded, with the template tier that made it.
     public func recordRender(seconds: Double, tier: String, now: Date = Date()) {
-        Timer(label: "lanyard_render_duration_seconds").recordSeconds(seconds)
-        Counter(label: "lanyard_template_tier_total", dimensions: [("tier", tier)]).increment()
+        Timer(label: "lanyard_render_duration_seconds", factory: factory).recordSeconds(seconds)
+        Counter(label: "lanyard_template_tier_total", dimensions: [("tier", tier)], factory: factory).increment()
         recent.withLock { window in
             window.renders.append(Sample(at: now, value: seconds))
             if window.renders.count > Self.maxSamples { window.renders.removeFirst(window.renders.count - Self.maxSamples) }
@@ -54,7 +65,7 @@ public final class AgentMetrics: Sendable {
 
     /// A job reached a terminal state the printer is responsible for.
     public func recordOutcome(_ outcome: Outcome, now: Date = Date()) {
-        Counter(label: "lanyard_jobs_total", dimensions: [("outcome", outcome.rawValue)]).increment()
+        Counter(label: "lanyard_jobs_total", dimensions: [("outcome", outcome.rawValue)], factory: factory).increment()
         recent.withLock { window in
             window.outcomes.append(Sample(at: now, value: outcome))
             if window.outcomes.count > Self.maxSamples { window.outcomes.removeFirst(window.outcomes.count - Self.maxSamples) }
@@ -63,7 +74,7 @@ public final class AgentMetrics: Sendable {
 
     /// A request or job became a dead letter at `stage`.
     public func recordDeadLetter(stage: PipelineStage, now: Date = Date()) {
-        Counter(label: "lanyard_dead_letters_total", dimensions: [("stage", stage.rawValue)]).increment()
+        Counter(label: "lanyard_dead_letters_total", dimensions: [("stage", stage.rawValue)], factory: factory).increment()
         recent.withLock { window in
             window.deadLetters.append(Sample(at: now, value: stage.rawValue))
             if window.deadLetters.count > Self.maxSamples { window.deadLetters.removeFirst(window.deadLetters.count - Self.maxSamples) }
@@ -98,22 +109,22 @@ public final class AgentMetrics: Sendable {
     /// store, and each printer's state from its worker.
     func refreshGauges(core: AgentCore) async {
         let figures = summary()
-        Gauge(label: "lanyard_render_duration_p95_seconds").record(figures.renderP95Seconds ?? 0)
-        Gauge(label: "lanyard_print_success_ratio").record(figures.printSuccessRatio ?? 1)
-        Gauge(label: "lanyard_dead_letters_per_minute").record(figures.deadLettersPerMinute)
+        Gauge(label: "lanyard_render_duration_p95_seconds", factory: factory).record(figures.renderP95Seconds ?? 0)
+        Gauge(label: "lanyard_print_success_ratio", factory: factory).record(figures.printSuccessRatio ?? 1)
+        Gauge(label: "lanyard_dead_letters_per_minute", factory: factory).record(figures.deadLettersPerMinute)
         if let counts = try? core.store.stateCounts() {
             for state in JobState.allCases {
-                Gauge(label: "lanyard_jobs", dimensions: [("state", state.rawValue)]).record(counts[state] ?? 0)
+                Gauge(label: "lanyard_jobs", dimensions: [("state", state.documentedName)], factory: factory).record(counts[state] ?? 0)
             }
         }
         for (id, worker) in core.workers {
             let snapshot = await worker.state
-            Gauge(label: "lanyard_queue_depth", dimensions: [("printer", id)]).record((try? core.store.queueDepth(printerID: id)) ?? 0)
-            Gauge(label: "lanyard_printer_ready", dimensions: [("printer", id)]).record(snapshot.status.isReady ? 1 : 0)
-            Gauge(label: "lanyard_printer_breaker_open", dimensions: [("printer", id)])
+            Gauge(label: "lanyard_queue_depth", dimensions: [("printer", id)], factory: factory).record((try? core.store.queueDepth(printerID: id)) ?? 0)
+            Gauge(label: "lanyard_printer_ready", dimensions: [("printer", id)], factory: factory).record(snapshot.status.isReady ? 1 : 0)
+            Gauge(label: "lanyard_printer_breaker_open", dimensions: [("printer", id)], factory: factory)
                 .record(snapshot.activity == .breakerOpen ? 1 : 0)
             for activity in WorkerSnapshot.Activity.allCases {
-                Gauge(label: "lanyard_printer_activity", dimensions: [("printer", id), ("activity", activity.rawValue)])
+                Gauge(label: "lanyard_printer_activity", dimensions: [("printer", id), ("activity", activity.rawValue)], factory: factory)
                     .record(snapshot.activity == activity ? 1 : 0)
             }
         }

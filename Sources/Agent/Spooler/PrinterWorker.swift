@@ -1,7 +1,6 @@
 public import Badges
 import Foundation
 public import Logging
-import Metrics
 public import Printers
 public import Store
 
@@ -47,6 +46,7 @@ public actor PrinterWorker {
     let confirmTimeout: Duration
     let logger: Logger
     private let open: @Sendable () async throws -> PrinterClient
+    let metrics: AgentMetrics
     private var client: PrinterClient?
     private var breaker: CircuitBreaker
     private var snapshot: WorkerSnapshot
@@ -55,7 +55,7 @@ public actor PrinterWorker {
 
     public init(printerID: String, store: LanyardStore, composer: BadgeComposer, event: EventConfiguration,
                 retry: RetryPolicy, breaker: CircuitBreaker, pollInterval: Duration, confirmTimeout: Duration,
-                logger: Logger, open: @escaping @Sendable () async throws -> PrinterClient) {
+                metrics: AgentMetrics = AgentMetrics(), logger: Logger, open: @escaping @Sendable () async throws -> PrinterClient) {
         self.printerID = printerID
         self.store = store
         self.composer = composer
@@ -64,6 +64,7 @@ public actor PrinterWorker {
         self.breaker = breaker
         self.pollInterval = pollInterval
         self.confirmTimeout = confirmTimeout
+        self.metrics = metrics
         self.logger = logger
         self.open = open
         snapshot = WorkerSnapshot(printerID: printerID, activity: .starting, status: .unknown, breaker: .closed)
@@ -95,7 +96,6 @@ public actor PrinterWorker {
         let reading: StatusReading
         do { reading = try await client.status() } catch { return await lost(error) }
         snapshot.status = reading.status
-        gauge(reading.status)
         if !reading.status.isReady, client.connection.canRead {
             if snapshot.activity != .paused {
                 logger.warning("printer not ready; queue paused",
@@ -139,11 +139,10 @@ public actor PrinterWorker {
         do {
             badge = try composer.compose(attendee, event: event, overrides: overrides)
         } catch {
-            Counter(label: "lanyard_render_failures_total").increment()
+            metrics.recordRenderFailure()
             return deadLetter(job, stage: .render, code: "render.all_tiers_failed", reason: error.description, log: log)
         }
-        Timer(label: "lanyard_render_duration_seconds").recordSeconds(badge.renderSeconds)
-        Counter(label: "lanyard_template_tier_total", dimensions: [("tier", badge.tier.rawValue)]).increment()
+        metrics.recordRender(seconds: badge.renderSeconds, tier: badge.tier.rawValue)
         log.info("badge rendered", metadata: [
             "template": "\(badge.templateName)", "template_version": "\(badge.templateVersion)",
             "tier": "\(badge.tier.rawValue)", "render_ms": "\(Int(badge.renderSeconds * 1000))",
@@ -215,7 +214,7 @@ public actor PrinterWorker {
         }
         do {
             _ = try store.markPrinted(id: job.id, note: note)
-            Counter(label: "lanyard_jobs_total", dimensions: [("outcome", "printed")]).increment()
+            metrics.recordOutcome(.printed)
             log.info("badge printed", metadata: ["confirmation": "\(note)"])
         } catch {
             log.error("cannot record a printed job", metadata: ["error": "\(error)"])
@@ -231,7 +230,7 @@ public actor PrinterWorker {
         ]
         do {
             _ = try store.moveToManualReview(id: job.id, diagnostic: try JSONEncoder().encode(diagnostic), note: reason)
-            Counter(label: "lanyard_jobs_total", dimensions: [("outcome", "manual_review")]).increment()
+            metrics.recordOutcome(.manualReview)
             log.error("badge not confirmed by the printer; job sent to manual review", metadata: ["status": "\(diagnostic["status"] ?? "")"])
         } catch {
             log.error("cannot record an unconfirmed job", metadata: ["error": "\(error)"])
@@ -254,7 +253,7 @@ public actor PrinterWorker {
                     "breaker": breaker.state.rawValue, "status": snapshot.status.sortedConditions.map(\.rawValue).joined(separator: ","),
                 ]
                 _ = try store.moveToManualReview(id: job.id, diagnostic: try JSONEncoder().encode(diagnostic))
-                Counter(label: "lanyard_jobs_total", dimensions: [("outcome", "manual_review")]).increment()
+                metrics.recordOutcome(.manualReview)
                 log.error("send failed on the last attempt; job sent to manual review", metadata: ["error": "\(message)"])
             }
         } catch {
@@ -265,8 +264,8 @@ public actor PrinterWorker {
     private func deadLetter(_ job: PrintJob, stage: PipelineStage, code: String, reason: String, log: Logger) {
         do {
             _ = try store.moveToDeadLetters(id: job.id, stage: stage, code: code, reason: reason)
-            Counter(label: "lanyard_dead_letters_total", dimensions: [("stage", stage.rawValue)]).increment()
-            Counter(label: "lanyard_jobs_total", dimensions: [("outcome", "dead_letter")]).increment()
+            metrics.recordDeadLetter(stage: stage)
+            metrics.recordOutcome(.deadLettered)
             log.error("badge dead-lettered", metadata: ["stage": "\(stage.rawValue)", "code": "\(code)"])
         } catch {
             log.error("cannot dead-letter a job", metadata: ["error": "\(error)"])
@@ -303,10 +302,6 @@ public actor PrinterWorker {
         snapshot.activity = .disconnected
         snapshot.status = .unplugged
         await pause()
-    }
-
-    private func gauge(_ status: PrinterStatus) {
-        Gauge(label: "lanyard_printer_ready", dimensions: [("printer", printerID)]).record(status.isReady ? 1 : 0)
     }
 
     private func pause() async {
