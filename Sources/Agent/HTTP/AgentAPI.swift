@@ -32,7 +32,7 @@ public enum AgentAPI {
             await handle(request) { correlation in
                 let body = try await bodyData(request)
                 let submission = try badgeRequest(body, request: request, core: core, correlation: correlation)
-                return submissionResponse(submission)
+                return submissionResponse(submission, correlation: correlation)
             }
         }
         router.post("/v1/checkins") { request, context in
@@ -47,7 +47,7 @@ public enum AgentAPI {
                 guard let attendee = try core.store.attendee(id: verified.attendeeID) else {
                     throw AgentError(.notFound, "the ticket is valid but its attendee is not in this kiosk's list", detail: verified.attendeeID)
                 }
-                return submissionResponse(try core.enqueue(attendee, idempotencyKey: nil, printer: nil, correlationID: correlation))
+                return submissionResponse(try core.enqueue(attendee, idempotencyKey: nil, printer: nil, correlationID: correlation), correlation: correlation)
             }
         }
         router.get("/v1/jobs/:id") { request, context in
@@ -104,7 +104,7 @@ public enum AgentAPI {
                 try authorize(request, core: core)
                 let id = try context.parameters.require("id", as: Int64.self)
                 let payload = try core.store.markReplayed(id: id)
-                return submissionResponse(try core.submit(registration: payload, idempotencyKey: nil, printer: nil, correlationID: correlation))
+                return submissionResponse(try core.submit(registration: payload, idempotencyKey: nil, printer: nil, correlationID: correlation), correlation: correlation)
             }
         }
         router.post("/v1/webhooks/registrations/:source") { request, context in
@@ -126,7 +126,7 @@ public enum AgentAPI {
                 guard try core.store.recordDelivery(source: source, deliveryID: delivery, at: Date()) else {
                     throw AgentError(.signatureInvalid, "this delivery was already received (replay)", detail: WebhookSignature.deliveryHeader)
                 }
-                return submissionResponse(try core.submit(registration: body, idempotencyKey: nil, printer: nil, correlationID: correlation))
+                return submissionResponse(try core.submit(registration: body, idempotencyKey: nil, printer: nil, correlationID: correlation), correlation: correlation)
             }
         }
         return router
@@ -141,6 +141,10 @@ public enum AgentAPI {
             throw AgentError(.requestInvalid, "expected a JSON object with attendee or attendee_id", detail: "$")
         }
         let key = request.headers[idempotencyHeader] ?? (object["idempotency_key"] as? String)
+        // An empty key is the caller's mistake (400), not a conflict in the store.
+        if let key, key.isEmpty {
+            throw AgentError(.requestInvalid, "the idempotency key is empty", detail: "Idempotency-Key")
+        }
         let printer = object["printer"] as? String
         if let id = object["attendee_id"] as? String {
             guard let attendee = try core.store.attendee(id: id) else { throw AgentError(.notFound, "no attendee \(id) in the cache", detail: "$.attendee_id") }
@@ -153,14 +157,16 @@ public enum AgentAPI {
                                printer: printer, correlationID: correlation)
     }
 
-    static func submissionResponse(_ submission: AgentCore.Submission) -> Response {
+    /// `correlation` goes into the rejection like into every other problem (docs/openapi.yaml:
+    /// `correlation_id` is required), so an operator can find the dead letter from the answer.
+    static func submissionResponse(_ submission: AgentCore.Submission, correlation: String) -> Response {
         switch submission {
         case .queued(let job): json(.accepted, jobObject(job))
         case .duplicate(let job): json(.ok, jobObject(job).merging(["duplicate": true]) { $1 })
         case .rejected(let id, let issues):
             json(.unprocessableContent, ["error": [
                 "code": issues.first?.code.rawValue ?? "intake.rejected", "message": "the registration cannot become a badge",
-                "dead_letter_id": id,
+                "correlation_id": correlation, "dead_letter_id": id,
                 "issues": issues.map { ["code": $0.code.rawValue, "field": $0.fieldPath, "reason": $0.reason, "severity": "\($0.severity)"] },
             ] as [String: Any]])
         }
@@ -168,7 +174,7 @@ public enum AgentAPI {
 
     static func jobObject(_ job: PrintJob) -> [String: Any] {
         var object: [String: Any] = [
-            "id": job.id, "state": job.state.rawValue, "printer": job.printerID, "attempts": job.attempts,
+            "id": job.id, "state": job.state.apiName, "printer": job.printerID, "attempts": job.attempts,
             "idempotency_key": job.idempotencyKey, "correlation_id": job.correlationID,
             "created_at": ISO8601DateFormatter().string(from: job.createdAt),
         ]
@@ -236,7 +242,13 @@ public enum AgentAPI {
             response = problem(status, code: error.code.rawValue, message: error.message, detail: error.detail, correlation: correlation)
             if status == .tooManyRequests { response.headers[.retryAfter] = "2" }
         } catch let error as StoreError {
-            let status: HTTPResponse.Status = error.code == .notFound ? .notFound : (error.code == .invalidTransition || error.code == .invalidValue ? .conflict : .serviceUnavailable)
+            // A reprint of an unfinished job or a second replay of a dead letter is the request
+            // conflicting with the record's state (409), not the store failing (503).
+            let status: HTTPResponse.Status = switch error.code {
+            case .notFound: .notFound
+            case .invalidTransition, .invalidValue, .jobNotFinished, .alreadyReplayed: .conflict
+            case .openFailed, .migrationFailed, .queryFailed, .queueFull, .corruptRecord: .serviceUnavailable
+            }
             response = problem(status, code: error.code.rawValue, message: error.message, detail: nil, correlation: correlation)
         } catch let error as HTTPError {
             response = problem(error.status, code: "http.\(error.status.code)", message: error.body ?? error.status.reasonPhrase, detail: nil, correlation: correlation)
