@@ -7,10 +7,13 @@ PYTHON := $(VENV)/bin/python
 APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev \
 	libusb-1.0-0-dev libsqlite3-dev zlib1g-dev libdeflate-dev fontconfig fonts-noto-core fonts-noto-cjk \
 	python3 python3-venv python3-pip umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev
-# Independent checkers used by the test suite (decoding symbols, rendering ZPL, a reference encoder).
-PY_TOOLS := zxing-cpp==3.1.1 zplkit==0.3.2 zebrafy==2.0.0 pillow
+# Independent checkers used by the test suite (decoding symbols, rendering ZPL, a reference encoder,
+# fuzzing the agent's HTTP API from docs/openapi.yaml).
+PY_TOOLS := zxing-cpp==3.1.1 zplkit==0.3.2 zebrafy==2.0.0 pillow schemathesis==4.32.5
+# Seconds of the load proof (50 clients against the agent; Tests/Tools/agent_load.py).
+LOAD_SECONDS ?= 60
 
-.PHONY: demo test build release deps tools bench clean deb deb-test
+.PHONY: demo test proofs build release deps tools bench clean deb deb-test
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -20,7 +23,7 @@ deps:
 	fi
 
 tools: deps
-	@if ! $(PYTHON) -c "import zxingcpp, zplkit, zebrafy, PIL" 2>/dev/null; then \
+	@if ! $(PYTHON) -c "import zxingcpp, zplkit, zebrafy, PIL, schemathesis" 2>/dev/null; then \
 		echo "Setting up $(VENV) with the test tools"; \
 		python3 -m venv $(VENV) && $(PYTHON) -m pip install -q --disable-pip-version-check $(PY_TOOLS); \
 	fi
@@ -40,6 +43,14 @@ test: deps tools
 	$(SWIFT) build --build-tests
 	LANYARD_REQUIRE_EXTERNAL_TOOLS=1 LANYARD_PYTHON=$(abspath $(PYTHON)) $(SWIFT) test --skip-build --skip USBEmulated
 	LANYARD_REQUIRE_USB_EMULATION=1 umockdev-wrapper $(SWIFT) test --skip-build --filter USBEmulated
+	$(MAKE) --no-print-directory proofs
+
+# Process-level proofs against the built `lanyard` (debug build): kill -9 during a 200-badge batch,
+# the API fuzzed from docs/openapi.yaml, and 50 concurrent clients for LOAD_SECONDS.
+proofs: tools
+	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_crash.py
+	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_fuzz.py
+	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_load.py --duration $(LOAD_SECONDS)
 
 bench: release tools
 	LANYARD_PYTHON=$(abspath $(PYTHON)) .build/release/lanyard bench

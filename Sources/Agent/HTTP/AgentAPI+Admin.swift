@@ -31,7 +31,8 @@ extension AgentAPI {
                 try authorize(request, core: core)
                 let id = try context.parameters.require("id", as: Int64.self)
                 let payload = try core.store.markReplayed(id: id)
-                return submissionResponse(try core.submit(registration: payload, idempotencyKey: nil, printer: nil, correlationID: correlation))
+                return submissionResponse(try core.submit(registration: payload, idempotencyKey: nil, printer: nil, correlationID: correlation),
+                                          correlation: correlation)
             }
         }
         router.get("/v1/manual-review") { request, _ in

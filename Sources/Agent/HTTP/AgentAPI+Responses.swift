@@ -7,14 +7,16 @@ import Store
 /// How the API answers: JSON bodies, problems with a code and the correlation id, and the few
 /// shapes (jobs, attendees) every route shares.
 extension AgentAPI {
-    static func submissionResponse(_ submission: AgentCore.Submission) -> Response {
+    /// `correlation` goes into a rejection like into every other problem (docs/openapi.yaml:
+    /// `correlation_id` is required), so an operator can find the dead letter from the answer.
+    static func submissionResponse(_ submission: AgentCore.Submission, correlation: String) -> Response {
         switch submission {
         case .queued(let job): json(.accepted, jobObject(job))
         case .duplicate(let job): json(.ok, jobObject(job).merging(["duplicate": true]) { $1 })
         case .rejected(let id, let issues):
             json(.unprocessableContent, ["error": [
                 "code": issues.first?.code.rawValue ?? "intake.rejected", "message": "the registration cannot become a badge",
-                "dead_letter_id": id,
+                "correlation_id": correlation, "dead_letter_id": id,
                 "issues": issues.map { ["code": $0.code.rawValue, "field": $0.fieldPath, "reason": $0.reason, "severity": "\($0.severity)"] },
             ] as [String: Any]])
         }
@@ -22,7 +24,7 @@ extension AgentAPI {
 
     static func jobObject(_ job: PrintJob) -> [String: Any] {
         var object: [String: Any] = [
-            "id": job.id, "state": job.state.documentedName, "printer": job.printerID, "attempts": job.attempts,
+            "id": job.id, "state": job.state.apiName, "printer": job.printerID, "attempts": job.attempts,
             "idempotency_key": job.idempotencyKey, "correlation_id": job.correlationID,
             "created_at": ISO8601DateFormatter().string(from: job.createdAt),
         ]
@@ -93,7 +95,13 @@ extension AgentAPI {
             response = problem(status, code: error.code.rawValue, message: error.message, detail: error.detail, correlation: correlation)
             if status == .tooManyRequests { response.headers[.retryAfter] = "2" }
         } catch let error as StoreError {
-            let status: HTTPResponse.Status = error.code == .notFound ? .notFound : (error.code == .invalidTransition || error.code == .invalidValue ? .conflict : .serviceUnavailable)
+            // A reprint of an unfinished job or a second replay of a dead letter is the request
+            // conflicting with the record's state (409), not the store failing (503).
+            let status: HTTPResponse.Status = switch error.code {
+            case .notFound: .notFound
+            case .invalidTransition, .invalidValue, .jobNotFinished, .alreadyReplayed: .conflict
+            case .openFailed, .migrationFailed, .queryFailed, .queueFull, .corruptRecord: .serviceUnavailable
+            }
             response = problem(status, code: error.code.rawValue, message: error.message, detail: nil, correlation: correlation)
         } catch let error as HTTPError {
             response = problem(error.status, code: "http.\(error.status.code)", message: error.body ?? error.status.reasonPhrase, detail: nil, correlation: correlation)
@@ -113,21 +121,5 @@ extension AgentAPI {
     static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
-extension JobState {
-    /// The state as docs/openapi.yaml and the metrics name it (`manual_review`), not as Swift
-    /// spells the case.
-    var documentedName: String {
-        switch self {
-        case .queued: "queued"
-        case .sending: "sending"
-        case .sent: "sent"
-        case .printed: "printed"
-        case .manualReview: "manual_review"
-        case .deadLettered: "dead_lettered"
-        case .cancelled: "cancelled"
-        }
     }
 }

@@ -33,7 +33,7 @@ public enum AgentAPI {
             await handle(request) { correlation in
                 let body = try await bodyData(request)
                 let submission = try badgeRequest(body, request: request, core: core, correlation: correlation)
-                return submissionResponse(submission)
+                return submissionResponse(submission, correlation: correlation)
             }
         }
         router.post("/v1/checkins") { request, context in
@@ -48,7 +48,7 @@ public enum AgentAPI {
                 guard let attendee = try core.store.attendee(id: verified.attendeeID) else {
                     throw AgentError(.notFound, "the ticket is valid but its attendee is not in this kiosk's list", detail: verified.attendeeID)
                 }
-                return submissionResponse(try core.enqueue(attendee, idempotencyKey: nil, printer: nil, correlationID: correlation))
+                return submissionResponse(try core.enqueue(attendee, idempotencyKey: nil, printer: nil, correlationID: correlation), correlation: correlation)
             }
         }
         router.get("/v1/jobs/:id") { request, context in
@@ -107,7 +107,7 @@ public enum AgentAPI {
                 // prints one badge.
                 let submission = try core.submit(registration: body, idempotencyKey: nil, printer: nil, correlationID: correlation)
                 _ = try core.store.recordDelivery(source: source, deliveryID: delivery, at: Date())
-                return submissionResponse(submission)
+                return submissionResponse(submission, correlation: correlation)
             }
         }
         return router
@@ -122,6 +122,10 @@ public enum AgentAPI {
             throw AgentError(.requestInvalid, "expected a JSON object with attendee or attendee_id", detail: "$")
         }
         let key = request.headers[idempotencyHeader] ?? (object["idempotency_key"] as? String)
+        // An empty key is the caller's mistake (400), not a conflict in the store.
+        if let key, key.isEmpty {
+            throw AgentError(.requestInvalid, "the idempotency key is empty", detail: "Idempotency-Key")
+        }
         let printer = object["printer"] as? String
         if let id = object["attendee_id"] as? String {
             guard let attendee = try core.store.attendee(id: id) else { throw AgentError(.notFound, "no attendee \(id) in the cache", detail: "$.attendee_id") }

@@ -114,7 +114,7 @@ public final class AgentMetrics: Sendable {
         Gauge(label: "lanyard_dead_letters_per_minute", factory: factory).record(figures.deadLettersPerMinute)
         if let counts = try? core.store.stateCounts() {
             for state in JobState.allCases {
-                Gauge(label: "lanyard_jobs", dimensions: [("state", state.documentedName)], factory: factory).record(counts[state] ?? 0)
+                Gauge(label: "lanyard_jobs", dimensions: [("state", state.apiName)], factory: factory).record(counts[state] ?? 0)
             }
         }
         for (id, worker) in core.workers {
