@@ -137,7 +137,9 @@ public final class PrinterSimulator: Sendable {
     }
 
     func receive(_ bytes: [UInt8], session: Int) -> SimulatorDelivery {
-        engine.withLock { $0.receive(bytes, session: session) }
+        // Read before taking the lock, so neither waiting for it nor decoding counts as transit.
+        let arrival = ContinuousClock.now
+        return engine.withLock { $0.receive(bytes, session: session, at: arrival) }
     }
 
     func closeSession(_ session: Int) {

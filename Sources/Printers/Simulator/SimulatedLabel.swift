@@ -71,6 +71,10 @@ public struct SimulatedLabel: Sendable, Equatable {
     public let session: Int
     /// Size of the label's format (ZPL `^XA…^XZ`; EPL from `N` to `P`) in bytes.
     public let formatBytes: Int
+    /// When the bytes holding the label's last byte were handed to the simulator, before it
+    /// decoded them; a label held while out of paper keeps its arrival time. For measuring a
+    /// request's way to the printer (`lanyard bench --agent`).
+    public let receivedAt: ContinuousClock.Instant
 }
 
 /// Everything about the simulator's state at one moment, for tests and the CLI.

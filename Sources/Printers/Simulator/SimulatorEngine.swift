@@ -11,6 +11,7 @@ struct SimulatorEngine {
         let settings: SimulatorSettings
         let session: Int
         let formatBytes: Int
+        let receivedAt: ContinuousClock.Instant
     }
 
     /// Per-connection reception state: a label cut off by a dropped connection dies with it.
@@ -44,6 +45,9 @@ struct SimulatorEngine {
     var calibrations = 0
     var configurationLabels = 0
     var settingsSaves = 0
+    /// When the delivery being processed reached the simulator: the arrival time of every label
+    /// that delivery completes.
+    var arrival = ContinuousClock.now
 
     init(configuration: PrinterSimulator.Configuration) {
         self.configuration = configuration
@@ -90,7 +94,8 @@ struct SimulatorEngine {
 
     // MARK: Receiving
 
-    mutating func receive(_ bytes: [UInt8], session id: Int) -> SimulatorDelivery {
+    mutating func receive(_ bytes: [UInt8], session id: Int, at arrival: ContinuousClock.Instant) -> SimulatorDelivery {
+        self.arrival = arrival
         // Taken out of the dictionary while it is worked on, so the buffers it holds have a
         // single owner and grow in place instead of being copied on every delivery.
         guard var session = sessions.removeValue(forKey: id) else {
@@ -162,7 +167,8 @@ struct SimulatorEngine {
         do {
             let labels = try ZPLGraphicDecoder.decodeLabels(job)
             for label in labels {
-                held.append(HeldLabel(bitmap: label.bitmap, copies: label.copies, settings: settings, session: session, formatBytes: format.count))
+                held.append(HeldLabel(bitmap: label.bitmap, copies: label.copies, settings: settings, session: session,
+                                      formatBytes: format.count, receivedAt: arrival))
             }
             printHeldLabelsIfReady()
         } catch {
@@ -309,7 +315,7 @@ struct SimulatorEngine {
             for label in labels where label.copies > 0 {
                 held.append(HeldLabel(
                     bitmap: label.bitmap, copies: label.copies, settings: settings, session: id,
-                    formatBytes: session.eplImage.count + printLine.count + 1))
+                    formatBytes: session.eplImage.count + printLine.count + 1, receivedAt: arrival))
             }
             printHeldLabelsIfReady()
         } catch {
@@ -350,7 +356,8 @@ struct SimulatorEngine {
         }
         printed.append(SimulatedLabel(
             sequence: sequence, language: configuration.language, bitmap: label.bitmap, copies: label.copies,
-            settings: label.settings, pngPath: path, session: label.session, formatBytes: label.formatBytes))
+            settings: label.settings, pngPath: path, session: label.session, formatBytes: label.formatBytes,
+            receivedAt: label.receivedAt))
     }
 
     /// The largest N of the `label-N.png` files already in `directory` (0 when none): a

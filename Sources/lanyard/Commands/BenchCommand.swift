@@ -14,7 +14,8 @@ struct BenchCommand: AsyncParsableCommand {
             with zebrafy: $LANYARD_PYTHON or python3); 3. the 1,200-record fixture batch run as a \
             child process, for wall time and peak RSS; 4. sending that badge to a printer and polling \
             its status: by default a simulated printer on a loopback TCP port, or the printer named by \
-            --printer (Benchmarks/usb-emulated.sh runs it against the emulated USB printer).
+            --printer (Benchmarks/usb-emulated.sh runs it against the emulated USB printer). \
+            --agent measures `lanyard agent` instead: start to ready, memory, and request to printed badge (docs/benchmarks.md).
             """)
 
     @Option(help: "Timed render + encode iterations.")
@@ -32,7 +33,14 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Measure only the printer transport.")
     var printerOnly = false
 
+    @OptionGroup(title: "Agent")
+    var agent: AgentBenchOptions
+
     func run() async throws {
+        if agent.enabled {
+            try withExitCodes { try AgentBench(options: agent).run() }
+            return
+        }
         if printerOnly {
             try await withExitCodes { try await measurePrinter(job: nil) }
             return
