@@ -34,7 +34,10 @@ public struct AgentRuntime: Sendable {
     public let reconciled: [ReconciledJob]
 
     /// `metrics` records into the process's metrics system unless given another factory.
+    /// `adaptClient` may put something between the worker and the printer it opens (a test's
+    /// line that goes silent, say); by default the worker uses the printer's client as opened.
     public static func start(configuration: AgentConfiguration, resources: AgentResources, metrics: AgentMetrics = AgentMetrics(),
+                             adaptClient: (@Sendable (PrinterClient) -> PrinterClient)? = nil,
                              logger: Logger) async throws -> AgentRuntime {
         let data = configuration.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? resources.defaultDataDirectory
         let store = try LanyardStore(path: data.appending(path: "lanyard.sqlite").path)
@@ -64,7 +67,8 @@ public struct AgentRuntime: Sendable {
             breaker: CircuitBreaker(failureThreshold: queue.breakerFailures, coolDown: .milliseconds(Int(queue.breakerCoolDownSeconds * 1000))),
             pollInterval: .milliseconds(Int(max(0.05, configuration.printer.pollSeconds) * 1000)),
             confirmTimeout: .milliseconds(Int(max(1, configuration.printer.confirmSeconds) * 1000)),
-            metrics: metrics, logger: logger, open: printer.open)
+            metrics: metrics, logger: logger,
+            open: adaptClient.map { adapt in { @Sendable in adapt(try await printer.open()) } } ?? printer.open)
         let core = AgentCore(configuration: configuration, store: store, event: event, workers: [printer.key: worker],
                              defaultPrinter: printer.key, metrics: metrics, logger: logger)
         return AgentRuntime(core: core, workers: [worker], simulator: printer.simulator, dataDirectory: data, reconciled: reconciled)

@@ -103,22 +103,19 @@ func withAgent(_ options: AgentOptions = AgentOptions(),
     resources.defaultDataDirectory = directory
     // Each agent its own registry: agents in tests run side by side and must not mix figures.
     let registry = PrometheusCollectorRegistry()
-    let runtime = try await AgentRuntime.start(configuration: configuration, resources: resources,
-                                               metrics: AgentMetrics(factory: PrometheusMetricsFactory(registry: registry)), logger: logger)
-
-    let core: AgentCore
-    let workers: [PrinterWorker]
+    var adaptClient: (@Sendable (PrinterClient) -> PrinterClient)?
     if case .simulatorOnLine(let line) = options.printer {
-        let simulator = try #require(runtime.simulator)
-        let worker = lineWorker(simulator: simulator, line: line, runtime: runtime, configuration: configuration, logger: logger)
-        core = AgentCore(configuration: configuration, store: runtime.core.store, event: runtime.core.event,
-                         workers: [runtime.core.defaultPrinter: worker], defaultPrinter: runtime.core.defaultPrinter,
-                         metrics: runtime.core.metrics, logger: logger)
-        workers = [worker]
-    } else {
-        core = runtime.core
-        workers = runtime.workers
+        // The simulator behind a line that can go silent; status queries time out quickly.
+        adaptClient = { client in
+            PrinterClient(connection: LineConnection(inner: client.connection, line: line), profile: client.profile,
+                          language: client.language, queryTimeout: .milliseconds(300))
+        }
     }
+    let runtime = try await AgentRuntime.start(configuration: configuration, resources: resources,
+                                               metrics: AgentMetrics(factory: PrometheusMetricsFactory(registry: registry)),
+                                               adaptClient: adaptClient, logger: logger)
+    let core = runtime.core
+    let workers = runtime.workers
     let running = Task {
         await withTaskGroup(of: Void.self) { group in
             for worker in workers { group.addTask { await worker.run() } }
@@ -139,28 +136,6 @@ func withAgent(_ options: AgentOptions = AgentOptions(),
     running.cancel()
     await running.value
     if let failure { throw failure }
-}
-
-/// The worker `AgentRuntime` would make for the simulator, on a `LineConnection` instead of the
-/// plain virtual one (same printer id, profile, templates, retry, breaker and timing settings).
-private func lineWorker(simulator: PrinterSimulator, line: PrinterLine, runtime: AgentRuntime,
-                        configuration: AgentConfiguration, logger: Logger) -> PrinterWorker {
-    let profile = simulator.configuration.profile
-    let language = simulator.language
-    let queue = configuration.queue
-    let composer = BadgeComposer(templatesDirectory: AgentHarness.resources.templates, tiers: configuration.templates,
-                                 profile: profile, language: language, logger: logger)
-    return PrinterWorker(
-        printerID: runtime.core.defaultPrinter, store: runtime.core.store, composer: composer, event: runtime.core.event,
-        retry: RetryPolicy(maxAttempts: queue.maxAttempts, baseDelay: .milliseconds(queue.retryBaseMilliseconds)),
-        breaker: CircuitBreaker(failureThreshold: queue.breakerFailures, coolDown: .milliseconds(Int(queue.breakerCoolDownSeconds * 1000))),
-        pollInterval: .milliseconds(Int(max(0.05, configuration.printer.pollSeconds) * 1000)),
-        confirmTimeout: .milliseconds(Int(max(1, configuration.printer.confirmSeconds) * 1000)),
-        metrics: runtime.core.metrics, logger: logger,
-        open: {
-            PrinterClient(connection: LineConnection(inner: VirtualPrinterConnection(simulator: simulator), line: line),
-                          profile: profile, language: language, queryTimeout: .milliseconds(300))
-        })
 }
 
 /// The status side of the wire to a simulated printer, switchable by a test: a printer that
@@ -192,14 +167,14 @@ final class PrinterLine: Sendable {
     }
 }
 
-/// A `VirtualPrinterConnection` seen through a `PrinterLine`: writes always reach the simulator;
+/// A printer connection (the simulator's) seen through a `PrinterLine`: writes always reach the simulator;
 /// reads return its replies only while the line answers. A silent read waits out its timeout and
 /// returns nothing, as a printer that does not answer does.
 final class LineConnection: PrinterConnection {
-    let inner: VirtualPrinterConnection
+    let inner: any PrinterConnection
     let line: PrinterLine
 
-    init(inner: VirtualPrinterConnection, line: PrinterLine) {
+    init(inner: any PrinterConnection, line: PrinterLine) {
         self.inner = inner
         self.line = line
     }
