@@ -25,6 +25,7 @@ enum Schema {
         migrator.registerMigration("v6-attendee-cache", migrate: createAttendeeCache)
         migrator.registerMigration("v7-webhook-deliveries", migrate: createWebhookDeliveries)
         migrator.registerMigration("v8-manual-review-decisions", migrate: createManualReviewDecisions)
+        migrator.registerMigration("v9-attendee-search-by-field", migrate: searchAttendeesByField)
         return migrator
     }
 
@@ -172,6 +173,101 @@ enum Schema {
             table.column("reason", .text).notNull()
             table.column("decided_at", .datetime).notNull()
             table.column("reprint_job_id", .integer).references("print_job")
+        }
+    }
+
+    /// The search answers each ranking tier with a lookup that stops at the limit (see
+    /// `LanyardStore.searchAttendees`), which takes one trigram index per field: with name,
+    /// email and company in one index, finding the first names that contain "example.com" meant
+    /// reading through every email that does. So:
+    ///
+    /// - `attendee_name_search` indexes the name document (`SearchFolding.nameDocument`), whose
+    ///   line and word marks let a lookup ask for a whole name or the start of one; `name_text`
+    ///   is rewritten in that form.
+    /// - `attendee_email_search` and `attendee_company_search` index their field behind two line
+    ///   breaks, so that a short query can ask for the start of it.
+    /// - The three are contentless (`content = ''`): the search reads only rowids from them, and
+    ///   the triggers hand the old text back on delete, as a contentless table needs.
+    ///   `columnsize = 0`: the ranking uses no full-text relevance, so the per-row sizes it would
+    ///   need are not kept.
+    /// - The indexes on the folded name, email and company columns and the two joined-name
+    ///   columns go: the name document and the new indexes answer everything they did, and an
+    ///   upsert no longer pays for seven B-trees.
+    ///
+    /// `name_text` is rewritten with today's `SearchFolding.nameDocument`. A later change to
+    /// that format must come with a migration that rewrites the column again, so writing
+    /// today's form here is harmless.
+    private static func searchAttendeesByField(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP TRIGGER attendee_search_insert;
+            DROP TRIGGER attendee_search_delete;
+            DROP TRIGGER attendee_search_update;
+            DROP TABLE attendee_search;
+            DROP INDEX attendee_first_folded;
+            DROP INDEX attendee_last_folded;
+            DROP INDEX attendee_preferred_folded;
+            DROP INDEX attendee_email_folded;
+            DROP INDEX attendee_company_folded;
+            DROP INDEX attendee_family_given_folded;
+            DROP INDEX attendee_given_family_folded;
+            ALTER TABLE attendee DROP COLUMN family_given_folded;
+            ALTER TABLE attendee DROP COLUMN given_family_folded;
+            """)
+        // Read first, then write: updating rows while a statement is still reading them is
+        // left undefined by SQLite.
+        let names = try Row.fetchAll(db, sql: "SELECT id, first_folded, last_folded, preferred_folded FROM attendee")
+        let update = try db.makeStatement(sql: "UPDATE attendee SET name_text = ? WHERE id = ?")
+        for row in names {
+            let document = SearchFolding.nameDocument(first: row[1], last: row[2], preferred: row[3])
+            let id: Int64 = row[0]
+            try update.execute(arguments: [document, id])
+        }
+        var statements = ""
+        for (table, document) in [("attendee_name_search", "name_text"),
+                                  ("attendee_email_search", "char(10, 10) || email_folded"),
+                                  ("attendee_company_search", "char(10, 10) || company_folded")] {
+            statements += """
+                CREATE VIRTUAL TABLE \(table) USING fts5(document, tokenize = 'trigram', content = '', columnsize = 0);
+                INSERT INTO \(table)(rowid, document) SELECT id, \(document) FROM attendee;
+
+                """
+        }
+        try db.execute(sql: statements + """
+            CREATE TRIGGER attendee_search_insert AFTER INSERT ON attendee BEGIN
+                INSERT INTO attendee_name_search(rowid, document) VALUES (new.id, new.name_text);
+                INSERT INTO attendee_email_search(rowid, document) VALUES (new.id, char(10, 10) || new.email_folded);
+                INSERT INTO attendee_company_search(rowid, document) VALUES (new.id, char(10, 10) || new.company_folded);
+            END;
+            CREATE TRIGGER attendee_search_delete AFTER DELETE ON attendee BEGIN
+                INSERT INTO attendee_name_search(attendee_name_search, rowid, document)
+                VALUES ('delete', old.id, old.name_text);
+                INSERT INTO attendee_email_search(attendee_email_search, rowid, document)
+                VALUES ('delete', old.id, char(10, 10) || old.email_folded);
+                INSERT INTO attendee_company_search(attendee_company_search, rowid, document)
+                VALUES ('delete', old.id, char(10, 10) || old.company_folded);
+            END;
+            CREATE TRIGGER attendee_name_search_update AFTER UPDATE OF name_text ON attendee
+            WHEN old.name_text IS NOT new.name_text BEGIN
+                INSERT INTO attendee_name_search(attendee_name_search, rowid, document)
+                VALUES ('delete', old.id, old.name_text);
+                INSERT INTO attendee_name_search(rowid, document) VALUES (new.id, new.name_text);
+            END;
+            CREATE TRIGGER attendee_email_search_update AFTER UPDATE OF email_folded ON attendee
+            WHEN old.email_folded IS NOT new.email_folded BEGIN
+                INSERT INTO attendee_email_search(attendee_email_search, rowid, document)
+                VALUES ('delete', old.id, char(10, 10) || old.email_folded);
+                INSERT INTO attendee_email_search(rowid, document) VALUES (new.id, char(10, 10) || new.email_folded);
+            END;
+            CREATE TRIGGER attendee_company_search_update AFTER UPDATE OF company_folded ON attendee
+            WHEN old.company_folded IS NOT new.company_folded BEGIN
+                INSERT INTO attendee_company_search(attendee_company_search, rowid, document)
+                VALUES ('delete', old.id, char(10, 10) || old.company_folded);
+                INSERT INTO attendee_company_search(rowid, document) VALUES (new.id, char(10, 10) || new.company_folded);
+            END;
+            """)
+        // One segment per index, as a bulk upsert leaves them (`LanyardStore.optimizeSearchIndexes`).
+        for table in ["attendee_name_search", "attendee_email_search", "attendee_company_search"] {
+            try db.execute(sql: "INSERT INTO \(table)(\(table)) VALUES ('optimize')")
         }
     }
 }

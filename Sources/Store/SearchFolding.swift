@@ -96,25 +96,43 @@ enum SearchFolding {
         }
     }
 
-    /// The searchable name lines of an attendee, already folded: given and family name in both
-    /// orders, the preferred name alone and with the family name, and for scripts without spaces
-    /// the parts joined. One line each, so the ranking can tell a whole-line (exact) match.
-    static func nameText(first: String, last: String, preferred: String) -> String {
+    /// The name document the search indexes for an attendee (folded parts in, see
+    /// `attendee_name_search` in `Schema`): one line per way of writing the name — given and
+    /// family name in both orders, each alone, the preferred name alone and with the family
+    /// name, and for scripts without spaces the parts joined. Every line is preceded by two line
+    /// breaks, the last one is followed by one, and the spaces inside a line are doubled
+    /// (`documentForm`). Those marks are what lets the trigram index answer the ranking itself:
+    /// "\n" + q + "\n" is a whole name, "\n\n" + q starts one, "  " + q starts a word of
+    /// one, and every such pattern is at least three characters long even for a one-character
+    /// query, so the index can look it up.
+    static func nameDocument(first: String, last: String, preferred: String) -> String {
         var lines: [String] = []
         func add(_ line: String) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if !trimmed.isEmpty, !lines.contains(trimmed) { lines.append(trimmed) }
+            if !line.isEmpty, !lines.contains(line) { lines.append(line) }
         }
-        add("\(first) \(last)")
-        add("\(last) \(first)")
+        // Folded text never starts or ends with a space, so only an empty part needs care.
+        func words(_ head: String, _ tail: String) -> String {
+            head.isEmpty ? tail : tail.isEmpty ? head : head + " " + tail
+        }
+        add(words(first, last))
+        add(words(last, first))
+        add(first)
+        add(last)
         add(preferred)
-        if !preferred.isEmpty { add("\(preferred) \(last)") }
+        if !preferred.isEmpty { add(words(preferred, last)) }
         if writtenWithoutSpaces(first + last + preferred) {
             add(last + first)
             add(first + last)
             if !preferred.isEmpty { add(last + preferred) }
         }
-        return lines.joined(separator: "\n")
+        guard !lines.isEmpty else { return "" }
+        return "\n\n" + lines.map(documentForm).joined(separator: "\n\n") + "\n"
+    }
+
+    /// Folded text as it is written inside a name document: single spaces doubled.
+    static func documentForm(_ folded: String) -> String {
+        guard folded.utf8.contains(UInt8(ascii: " ")) else { return folded }
+        return folded.split(separator: " ", omittingEmptySubsequences: false).joined(separator: "  ")
     }
 
     /// The number of characters the trigram tokenizer counts (code points).

@@ -1,6 +1,6 @@
 import Badges
 import Foundation
-import Store
+@testable import Store
 import Testing
 
 @Suite struct AttendeeSearchTests {
@@ -73,6 +73,9 @@ import Testing
         #expect(ids(matches) == ["7", "8", "9", "10"])
         #expect(matches.map(\.kind) == [.exactName, .namePrefix, .nameContains, .email])
         #expect(ids(try store.searchAttendees("ann", limit: 2)) == ["7", "8"])
+        #expect(ids(try store.searchAttendees("ann", limit: .max)) == ["7", "8", "9", "10"])
+        #expect(ids(try store.searchAttendees("ann lee", limit: .max)) == ["7"])
+        #expect(try store.searchAttendees("ann", limit: 0).isEmpty)
     }
 
     @Test func shortQueriesMatchTheStartOfNames() throws {
@@ -174,5 +177,51 @@ import Testing
         #expect(try store.fillWithSyntheticAttendees(count: 1_200, seed: 7, batchSize: 500) == 1_200)
         #expect(try store.attendeeCount() == 1_200)
         #expect(try !store.searchAttendees("muller", limit: 10).isEmpty)
+    }
+
+    @Test func wordsApartInOneFieldComeBeforeWordsSpreadOverFields() throws {
+        let database = TemporaryDatabase()
+        let store = try store(database)
+        #expect(try store.searchAttendees("zoe muller", limit: 5).map(\.kind) == [.severalFields], "both in the name, apart")
+        #expect(ids(try store.searchAttendees("stone annex", limit: 5)) == ["10"], "a name word and an email word")
+        try store.upsertAttendees([
+            Self.person(20, first: "Lena", last: "Stone", email: "lena@quarry.example", company: "Annex Works"),
+            Self.person(21, first: "Annex", last: "Stoneham", email: "a.stoneham@example.org"),
+        ])
+        let matches = try store.searchAttendees("stone annex", limit: 5)
+        // 21 has both words in its name; 10 (Bob Stone) and 20 (Lena Stone) have them in
+        // different fields, and come by name.
+        #expect(ids(matches) == ["21", "10", "20"])
+        #expect(matches.allSatisfy { $0.kind == .severalFields })
+        #expect(ids(try store.searchAttendees("stone annex", limit: 1)) == ["21"])
+    }
+
+    /// A kind with more members than the ranking window is read in cache order and only its
+    /// first `rankingWindow` members are sorted by name, while a better kind still comes first.
+    @Test func aBroadQueryRanksTheFirstWindowOfEachKindByName() throws {
+        let database = TemporaryDatabase()
+        let store = try database.open()
+        let window = AttendeeSearch.rankingWindow
+        let crowd = (0..<(window + 50)).map { index in
+            // Inserted in reverse name order: Name149 first, Name000 last.
+            Self.person(100 + index, first: "Guest", last: String(format: "Name%03d", window + 49 - index),
+                        email: "guest\(index)@crowd.example")
+        }
+        try store.upsertAttendees(crowd)
+        try store.upsertAttendees([Self.person(999, first: "Crowdy", last: "Person", email: "crowdy@elsewhere.example")])
+
+        let matches = try store.searchAttendees("crowd", limit: 21)
+        #expect(matches.first?.attendee.sourceID == "999", "a name beats every email, though stored last")
+        #expect(matches.first?.kind == .namePrefix)
+        let emails = matches.dropFirst()
+        #expect(emails.count == 20)
+        #expect(emails.allSatisfy { $0.kind == .email })
+        // The window is the first `window` stored: Name149 down to Name050, shown from Name050 up.
+        #expect(emails.compactMap(\.attendee.lastName) == (50..<70).map { String(format: "Name%03d", $0) })
+
+        // A narrower query, whose 61 matches fit in the window, is ranked exactly: guest149,
+        // guest148 and guest147 were stored last and have the first names.
+        let narrow = try store.searchAttendees("guest1", limit: 3)
+        #expect(narrow.compactMap(\.attendee.lastName) == ["Name000", "Name001", "Name002"])
     }
 }
