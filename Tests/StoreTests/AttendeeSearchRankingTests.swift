@@ -109,12 +109,19 @@ struct ReferenceSearch {
         return queries
     }()
 
+    /// A store holding the roster; the database goes when the caller drops it.
+    static func filledStore() throws -> (TemporaryDatabase, LanyardStore) {
+        let database = TemporaryDatabase()
+        let store = try database.open()
+        try store.upsertAttendees(roster)
+        return (database, store)
+    }
+
     func ranked(_ matches: [AttendeeMatch]) -> [String] { matches.map { "\($0.attendee.attendeeID) \($0.kind)" } }
 
     @Test func everyMatchComesInTheDocumentedOrder() throws {
-        let database = TemporaryDatabase()
-        let store = try database.open()
-        try store.upsertAttendees(Self.roster)
+        let (database, store) = try Self.filledStore()
+        defer { withExtendedLifetime(database) {} }
         let reference = ReferenceSearch(Self.roster)
         var nonEmpty = 0
         for query in Self.queries {
@@ -130,9 +137,8 @@ struct ReferenceSearch {
     /// With a kiosk's limit, each kind shown is complete except the last, and the last is
     /// exactly the best by name when it fits in the ranking window.
     @Test func aLimitedSearchShowsTheBestOfEachKind() throws {
-        let database = TemporaryDatabase()
-        let store = try database.open()
-        try store.upsertAttendees(Self.roster)
+        let (database, store) = try Self.filledStore()
+        defer { withExtendedLifetime(database) {} }
         let reference = ReferenceSearch(Self.roster)
         let limit = 20
         for query in Self.queries {
