@@ -40,7 +40,7 @@ public struct AgentRuntime: Sendable {
                              adaptClient: (@Sendable (PrinterClient) -> PrinterClient)? = nil,
                              logger: Logger) async throws -> AgentRuntime {
         let data = configuration.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? resources.defaultDataDirectory
-        let store = try LanyardStore(path: data.appending(path: "lanyard.sqlite").path)
+        let store = try LanyardStore(dataDirectory: data)
         let reconciled = try store.reconcileInterruptedJobs(now: Date())
         for job in reconciled {
             logger.warning("job reconciled after an unclean stop", metadata: ["job": "\(job.job.id)", "was": "\(job.from.rawValue)", "now": "\(job.job.state.rawValue)"])

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 internal import GRDB
 
 /// The agent's local SQLite database: printer tuning, the print job queue, dead letters, the
@@ -15,6 +15,12 @@ public final class LanyardStore: Sendable {
     /// Opens (creating it and its directory if needed) and migrates the database at `path`.
     public convenience init(path: String) throws(StoreError) {
         try self.init(path: path, migratingUpTo: nil)
+    }
+
+    /// The agent's database in its data directory: the one file the agent, `lanyard import` and
+    /// `lanyard printer tune` share.
+    public convenience init(dataDirectory: URL) throws(StoreError) {
+        try self.init(path: dataDirectory.appending(path: "lanyard.sqlite").path)
     }
 
     /// Opens the database with the schema brought only up to `lastMigration` (every migration when

@@ -35,9 +35,7 @@ public struct AttendeeImport: Sendable {
         var batch = Batch(job: self, correlationID: correlationID)
         var session = Intake(event: event).makeSession()
         if file.pathExtension.lowercased() == "csv" {
-            var rows: [(IntakeOutcome, Data?)] = []
-            session.forEachCSVRow(in: data) { outcome, row in rows.append((outcome, row)) }
-            for (outcome, row) in rows { try batch.take(outcome, payload: row) }
+            try session.forEachCSVRow(in: data) { outcome, row in try batch.take(outcome, payload: row) }
         } else {
             for line in JSONLReader(data: data) {
                 try batch.take(session.accept(jsonObject: line.bytes, line: line.number), payload: line.bytes)

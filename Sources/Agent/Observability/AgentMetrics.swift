@@ -31,6 +31,12 @@ public final class AgentMetrics: Sendable {
         var outcomes: [Sample<Outcome>] = []
         var deadLetters: [Sample<String>] = []
 
+        /// Appends to one of the series, dropping its oldest samples beyond `maxSamples`.
+        static func append<Value>(_ sample: Sample<Value>, to series: inout [Sample<Value>]) {
+            series.append(sample)
+            if series.count > AgentMetrics.maxSamples { series.removeFirst(series.count - AgentMetrics.maxSamples) }
+        }
+
         mutating func prune(now: Date) {
             let oldest = now.addingTimeInterval(-AgentMetrics.window)
             renders.removeAll { $0.at < oldest }
@@ -57,28 +63,19 @@ public final class AgentMetrics: Sendable {
     public func recordRender(seconds: Double, tier: String, now: Date = Date()) {
         Timer(label: "lanyard_render_duration_seconds", factory: factory).recordSeconds(seconds)
         Counter(label: "lanyard_template_tier_total", dimensions: [("tier", tier)], factory: factory).increment()
-        recent.withLock { window in
-            window.renders.append(Sample(at: now, value: seconds))
-            if window.renders.count > Self.maxSamples { window.renders.removeFirst(window.renders.count - Self.maxSamples) }
-        }
+        recent.withLock { Window.append(Sample(at: now, value: seconds), to: &$0.renders) }
     }
 
     /// A job reached a terminal state the printer is responsible for.
     public func recordOutcome(_ outcome: Outcome, now: Date = Date()) {
         Counter(label: "lanyard_jobs_total", dimensions: [("outcome", outcome.rawValue)], factory: factory).increment()
-        recent.withLock { window in
-            window.outcomes.append(Sample(at: now, value: outcome))
-            if window.outcomes.count > Self.maxSamples { window.outcomes.removeFirst(window.outcomes.count - Self.maxSamples) }
-        }
+        recent.withLock { Window.append(Sample(at: now, value: outcome), to: &$0.outcomes) }
     }
 
     /// A request or job became a dead letter at `stage`.
     public func recordDeadLetter(stage: PipelineStage, now: Date = Date()) {
         Counter(label: "lanyard_dead_letters_total", dimensions: [("stage", stage.rawValue)], factory: factory).increment()
-        recent.withLock { window in
-            window.deadLetters.append(Sample(at: now, value: stage.rawValue))
-            if window.deadLetters.count > Self.maxSamples { window.deadLetters.removeFirst(window.deadLetters.count - Self.maxSamples) }
-        }
+        recent.withLock { Window.append(Sample(at: now, value: stage.rawValue), to: &$0.deadLetters) }
     }
 
     /// What the last five minutes looked like.

@@ -35,7 +35,7 @@ struct ImportCommand: ParsableCommand {
                 throw CLIError(.inputMissing, "cannot read \(file)")
             }
             let directory = configuration.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? StateDirectory.url
-            let store = try LanyardStore(path: directory.appending(path: "lanyard.sqlite").path)
+            let store = try LanyardStore(dataDirectory: directory)
             let event = try Resources.event(configuration.event)
             let summary = try AttendeeImport(event: event, store: store)
                 .run(file: URL(filePath: file), correlationID: "import-\(UUID().uuidString.lowercased())")

@@ -16,6 +16,6 @@ enum StateDirectory {
     }
 
     static func openStore() throws -> LanyardStore {
-        try LanyardStore(path: url.appending(path: "lanyard.sqlite").path)
+        try LanyardStore(dataDirectory: url)
     }
 }
