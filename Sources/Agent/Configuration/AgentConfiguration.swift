@@ -1,6 +1,5 @@
 public import Foundation
 import Printers
-import Yams
 
 /// Everything the agent can be told, with the default of each. Read from a YAML file (every key
 /// optional; `systemd/agent.yaml` documents them), then environment variables named in
@@ -138,7 +137,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
             }
             do {
                 if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    configuration = try YAMLDecoder().decode(AgentConfiguration.self, from: text)
+                    configuration = try YAMLReader.decode(AgentConfiguration.self, from: text)
                 }
             } catch let error as DecodingError {
                 throw AgentError(.configurationInvalid, "\(file) is not a valid agent configuration", detail: error.fieldPath.map { "\($0): \(error.reason)" } ?? "\(error)")
