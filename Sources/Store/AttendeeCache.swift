@@ -25,7 +25,7 @@ extension LanyardStore {
         encoder.outputFormatting = [.sortedKeys]
         var rows: [[(any DatabaseValueConvertible)?]] = []
         rows.reserveCapacity(attendees.count)
-        let stamp = now.databaseValue
+        let stamp = StoredDate(now).databaseValue
         for attendee in attendees {
             let record: Data
             do { record = try encoder.encode(attendee) } catch {
