@@ -26,7 +26,7 @@ extension AgentAPI {
         var object: [String: Any] = [
             "id": job.id, "state": job.state.apiName, "printer": job.printerID, "attempts": job.attempts,
             "idempotency_key": job.idempotencyKey, "correlation_id": job.correlationID,
-            "created_at": ISO8601DateFormatter().string(from: job.createdAt),
+            "created_at": timestamp(job.createdAt),
         ]
         if let attendee = job.attendeeID { object["attendee_id"] = attendee }
         if let tier = job.templateTier { object["template_tier"] = tier }
@@ -36,6 +36,12 @@ extension AgentAPI {
             object["diagnostic"] = value
         }
         return object
+    }
+
+    /// What `ISO8601DateFormatter()` writes (`2026-11-22T09:01:51Z`), without its ICU formatter
+    /// for the dates any job can carry.
+    static func timestamp(_ date: Date) -> String {
+        UTCDateFields(date)?.internetDateTime ?? ISO8601DateFormatter().string(from: date)
     }
 
     /// Ids and display fields only: the kiosk shows who it found, the API never returns emails.
@@ -119,7 +125,8 @@ extension AgentAPI {
     }
 
     static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = JSONText.object(object, escapingSlashes: true).map { Data($0.utf8) }
+            ?? (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -1,20 +1,24 @@
 import Foundation
-import Logging
+public import Logging
 
 /// One JSON object a line on standard error: `at`, `level`, `logger`, `message` and the
 /// metadata (correlation id, job, template version, render time...). The agent logs ids, never
 /// attendee names or emails.
-struct JSONLogHandler: LogHandler {
-    let label: String
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
+public struct JSONLogHandler: LogHandler {
+    public let label: String
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    public init(label: String) {
+        self.label = label
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    public func log(event: LogEvent) {
         var object: [String: Any] = [
             "at": Self.timestamp(),
             "level": event.level.rawValue,
@@ -24,7 +28,14 @@ struct JSONLogHandler: LogHandler {
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
             object[key] = "\(value)"
         }
-        guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        var line: Data
+        if let text = JSONText.object(object, escapingSlashes: false) {
+            line = Data(text.utf8)
+        } else {
+            guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            else { return }
+            line = data
+        }
         line.append(0x0A)
         FileHandle.standardError.write(line)
     }
