@@ -17,8 +17,8 @@ extension LanyardStore {
     /// would make the full-text index several times slower to build.
     @discardableResult
     public func upsertAttendees(_ attendees: [Attendee], now: Date = Date()) throws(StoreError) -> Int {
-        let rows = try Self.attendeeRows(attendees, now: now)
-        guard !rows.isEmpty else { return 0 }
+        let rows = try AttendeeRows(attendees, now: now)
+        guard rows.count > 0 else { return 0 }
         return try write { db in
             let changed = try Self.upsertAttendeeRows(db, rows)
             if changed >= Self.rowsPerStatement { try Self.optimizeSearchIndexes(db) }
@@ -26,47 +26,14 @@ extension LanyardStore {
         }
     }
 
-    /// Attendees as cache rows (the values of `upsertSQL`'s columns, in order), prepared before
-    /// any transaction opens so the database is held only for the writing. Refuses an attendee
-    /// without an id, naming its position in the batch.
-    static func attendeeRows(_ attendees: [Attendee], now: Date) throws(StoreError) -> [[DatabaseValue]] {
-        if let blank = attendees.firstIndex(where: { $0.attendeeID.isEmpty }) {
-            throw StoreError(.invalidValue, "attendee \(blank) of the batch has no attendee_id")
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var rows: [[DatabaseValue]] = []
-        rows.reserveCapacity(attendees.count)
-        let stamp = now.databaseValue
-        for attendee in attendees {
-            let record: Data
-            do { record = try encoder.encode(attendee) } catch {
-                throw StoreError(.invalidValue, "attendee \(attendee.attendeeID) cannot be encoded", cause: "\(error)")
-            }
-            let first = SearchFolding.fold(attendee.firstName ?? "")
-            let last = SearchFolding.fold(attendee.lastName ?? "")
-            let preferred = SearchFolding.fold(attendee.preferredName ?? "")
-            rows.append([
-                attendee.attendeeID.databaseValue, attendee.eventSlug.databaseValue, record.databaseValue,
-                first.databaseValue, last.databaseValue, preferred.databaseValue,
-                SearchFolding.fold(attendee.email).databaseValue, SearchFolding.fold(attendee.company ?? "").databaseValue,
-                SearchFolding.nameDocument(first: first, last: last, preferred: preferred).databaseValue, stamp,
-            ])
-        }
-        return rows
-    }
-
     /// Writes prepared rows inside the caller's transaction, as multi-row statements of
     /// `rowsPerStatement`. Returns how many rows were inserted or changed.
-    static func upsertAttendeeRows(_ db: Database, _ rows: [[DatabaseValue]]) throws -> Int {
+    static func upsertAttendeeRows(_ db: Database, _ rows: AttendeeRows) throws -> Int {
         var changed = 0
-        var start = 0
-        while start < rows.count {
-            let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
-            let statement = try db.cachedStatement(sql: upsertSQL(rowCount: chunk.count))
-            try statement.execute(arguments: StatementArguments(Array(chunk.joined())))
+        for range in rows.batches(of: rowsPerStatement) {
+            let statement = try db.cachedStatement(sql: upsertSQL(rowCount: range.count))
+            try statement.execute(arguments: rows.arguments(range))
             changed += db.changesCount
-            start += chunk.count
         }
         return changed
     }

@@ -119,6 +119,7 @@ extension LanyardStore {
     /// The rows first go into a temporary table, then into the cache with one statement: FTS5
     /// writes its pending index data at every statement that starts inside a transaction, so
     /// copying in one statement leaves one new segment per index instead of one per batch.
+    /// Rows are prepared on other threads while earlier ones are staged (`AttendeeRowStream`).
     @discardableResult
     public func applyAttendeeSnapshot(event: String, cursor: Int64, attendees: [Attendee],
                                       now: Date = Date()) throws(StoreError) -> AttendeeSyncOutcome {
@@ -127,20 +128,24 @@ extension LanyardStore {
             throw StoreError(.invalidValue, "attendee \(stray) of the snapshot (\(attendees[stray].attendeeID)) belongs to "
                 + "event \"\(attendees[stray].eventSlug)\", not \"\(event)\"")
         }
-        let rows = try Self.attendeeRows(Self.lastOfEachID(attendees), now: now)
+        if let blank = attendees.firstIndex(where: { $0.attendeeID.isEmpty }) {
+            throw StoreError(.invalidValue, "attendee \(blank) of the snapshot has no attendee_id")
+        }
+        let listed = Self.lastOfEachID(attendees)
         return try write { db in
             let stored = try Self.cursor(db, event: event)
             if let stored, cursor < stored {
                 throw StoreError(.snapshotStale, "the snapshot of \(event) is older than the attendee list already applied",
                                  cursor: StoreError.CursorConflict(stored: stored, given: cursor))
             }
+            let hadAttendees = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM attendee WHERE event_slug = ?)",
+                                                 arguments: [event]) ?? false
+            let stream = AttendeeRowStream(listed, now: now, chunkSize: Self.rowsPerStatement)
+            defer { stream.cancel() }
             try db.execute(sql: "CREATE TEMP TABLE attendee_snapshot (\(Self.attendeeColumns))")
-            var start = 0
-            while start < rows.count {
-                let chunk = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
-                let statement = try db.cachedStatement(sql: Self.stageSQL(rowCount: chunk.count))
-                try statement.execute(arguments: StatementArguments(Array(chunk.joined())))
-                start += chunk.count
+            while let rows = try stream.next() {
+                let statement = try db.cachedStatement(sql: Self.stageSQL(rowCount: rows.count))
+                try statement.execute(arguments: rows.arguments(0..<rows.count))
             }
             try db.execute(sql: """
                 INSERT INTO attendee (\(Self.attendeeColumns))
@@ -148,11 +153,15 @@ extension LanyardStore {
                 \(Self.upsertConflictClause)
                 """)
             let written = db.changesCount
-            try db.execute(sql: """
-                DELETE FROM attendee
-                WHERE event_slug = ? AND attendee_id NOT IN (SELECT attendee_id FROM temp.attendee_snapshot)
-                """, arguments: [event])
-            let removed = db.changesCount
+            // An event with no attendees before has none to remove: no need to read them all.
+            var removed = 0
+            if hadAttendees {
+                try db.execute(sql: """
+                    DELETE FROM attendee
+                    WHERE event_slug = ? AND attendee_id NOT IN (SELECT attendee_id FROM temp.attendee_snapshot)
+                    """, arguments: [event])
+                removed = db.changesCount
+            }
             try db.execute(sql: "DROP TABLE temp.attendee_snapshot")
             if written + removed >= Self.rowsPerStatement { try Self.optimizeSearchIndexes(db) }
             try Self.setCursor(db, event: event, cursor: cursor, now: now)
@@ -176,7 +185,7 @@ extension LanyardStore {
             throw StoreError(.invalidValue, "the delta of \(delta.event) ends (\(delta.toCursor)) before it starts (\(delta.fromCursor))")
         }
         let net = try NetChanges(delta)
-        let rows = try Self.attendeeRows(net.upserts, now: now)
+        let rows = try AttendeeRows(net.upserts, now: now)
         return try write { db in
             let stored = try Self.cursor(db, event: delta.event)
             if let stored, delta.toCursor <= stored {

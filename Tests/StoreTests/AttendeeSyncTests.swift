@@ -110,6 +110,29 @@ import Testing
         #expect(try found(store, "kowalski").isEmpty)
     }
 
+    /// An attendee JSON cannot hold (a registration instant that is not a number) fails only
+    /// once its chunk is prepared, after earlier chunks were staged inside the transaction.
+    @Test func aSnapshotFailingWhileItIsWrittenLeavesThePreviousList() throws {
+        let database = TemporaryDatabase()
+        let store = try database.open()
+        try store.applyAttendeeSnapshot(event: Self.event, cursor: 1, attendees: Self.roster, now: .start)
+        var large = SyntheticRoster.attendees(count: 3_000, offset: 100, seed: 5, eventSlug: Self.event)
+        large[2_500].registeredAt = Date(timeIntervalSinceReferenceDate: .nan)
+        let refused = expectStoreError(.invalidValue) { () throws(StoreError) in
+            try store.applyAttendeeSnapshot(event: Self.event, cursor: 2, attendees: large)
+        }
+        #expect(refused?.message.contains(large[2_500].attendeeID) == true)
+        #expect(try store.attendeeCursor(event: Self.event) == 1)
+        #expect(try store.attendeeCount() == Self.roster.count)
+        #expect(try store.attendee(id: large[0].attendeeID) == nil)
+        #expect(try found(store, "kowalski") == ["3"])
+        // Without the bad attendee the same snapshot applies, and replaces the old list.
+        large.remove(at: 2_500)
+        let outcome = try store.applyAttendeeSnapshot(event: Self.event, cursor: 2, attendees: large)
+        #expect(outcome.written == large.count && outcome.removed == Self.roster.count)
+        #expect(try store.attendeeCount() == large.count)
+    }
+
     @Test func aSnapshotListingAnAttendeeTwiceKeepsTheLaterOne() throws {
         let database = TemporaryDatabase()
         let store = try database.open()
