@@ -144,8 +144,10 @@ extension LanyardStore {
             defer { stream.cancel() }
             try db.execute(sql: "CREATE TEMP TABLE attendee_snapshot (\(Self.attendeeColumns))")
             while let rows = try stream.next() {
+                // The statement is made for exactly this many rows of `columnCount` values.
                 let statement = try db.cachedStatement(sql: Self.stageSQL(rowCount: rows.count))
-                try statement.execute(arguments: rows.arguments(0..<rows.count))
+                statement.setUncheckedArguments(rows.arguments(0..<rows.count))
+                try statement.execute()
             }
             try db.execute(sql: """
                 INSERT INTO attendee (\(Self.attendeeColumns))
