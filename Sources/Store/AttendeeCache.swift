@@ -26,13 +26,15 @@ extension LanyardStore {
         }
     }
 
-    /// Writes prepared rows inside the caller's transaction, as multi-row statements of
-    /// `rowsPerStatement`. Returns how many rows were inserted or changed.
+    /// Writes prepared rows inside the caller's transaction, one multi-row statement per batch.
+    /// Returns how many rows were inserted or changed.
     static func upsertAttendeeRows(_ db: Database, _ rows: AttendeeRows) throws -> Int {
         var changed = 0
-        for range in rows.batches(of: rowsPerStatement) {
-            let statement = try db.cachedStatement(sql: upsertSQL(rowCount: range.count))
-            try statement.execute(arguments: rows.arguments(range))
+        for batch in rows.batches {
+            // The statement is made for exactly this many rows of `columnCount` values.
+            let statement = try db.cachedStatement(sql: upsertSQL(rowCount: batch.rowCount))
+            statement.setUncheckedArguments(batch.arguments)
+            try statement.execute()
             changed += db.changesCount
         }
         return changed

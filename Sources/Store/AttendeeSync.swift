@@ -140,14 +140,16 @@ extension LanyardStore {
             }
             let hadAttendees = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM attendee WHERE event_slug = ?)",
                                                  arguments: [event]) ?? false
-            let stream = AttendeeRowStream(listed, now: now, chunkSize: Self.rowsPerStatement)
+            let stream = AttendeeRowStream(listed, now: now, chunkSize: AttendeeRows.batchSize)
             defer { stream.cancel() }
             try db.execute(sql: "CREATE TEMP TABLE attendee_snapshot (\(Self.attendeeColumns))")
             while let rows = try stream.next() {
-                // The statement is made for exactly this many rows of `columnCount` values.
-                let statement = try db.cachedStatement(sql: Self.stageSQL(rowCount: rows.count))
-                statement.setUncheckedArguments(rows.arguments(0..<rows.count))
-                try statement.execute()
+                for batch in rows.batches {
+                    // The statement is made for exactly this many rows of `columnCount` values.
+                    let statement = try db.cachedStatement(sql: Self.stageSQL(rowCount: batch.rowCount))
+                    statement.setUncheckedArguments(batch.arguments)
+                    try statement.execute()
+                }
             }
             try db.execute(sql: """
                 INSERT INTO attendee (\(Self.attendeeColumns))

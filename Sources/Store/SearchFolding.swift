@@ -118,7 +118,9 @@ enum SearchFolding {
         var lines: [String] = []
         var forms: [String] = []
         func add(_ line: String, _ form: @autoclosure () -> String) {
-            guard !line.isEmpty, !lines.contains(where: { $0.utf8.elementsEqual(line.utf8) }) else { return }
+            guard !line.isEmpty,
+                  !lines.contains(where: { $0.utf8.count == line.utf8.count && $0.utf8.elementsEqual(line.utf8) })
+            else { return }
             lines.append(line)
             forms.append(form())
         }
