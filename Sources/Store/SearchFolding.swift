@@ -144,7 +144,14 @@ enum SearchFolding {
             if !preferred.isEmpty { add(last + preferred, documentForm(last + preferred)) }
         }
         guard !forms.isEmpty else { return "" }
-        return "\n\n" + forms.joined(separator: "\n\n") + "\n"
+        var document = ""
+        document.reserveCapacity(forms.reduce(1) { $0 + $1.utf8.count + 2 })
+        for form in forms {
+            document += "\n\n"
+            document += form
+        }
+        document += "\n"
+        return document
     }
 
     /// Whether a space put between `head` and `tail` is a character of its own, so that
