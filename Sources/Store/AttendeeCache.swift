@@ -32,12 +32,19 @@ extension LanyardStore {
         var changed = 0
         for batch in rows.batches {
             // The statement is made for exactly this many rows of `columnCount` values.
-            let statement = try db.cachedStatement(sql: upsertSQL(rowCount: batch.rowCount))
+            let statement = try batchStatement(db, sql: upsertSQL(rowCount: batch.rowCount), full: batch.rowCount == rowsPerStatement)
             statement.setUncheckedArguments(batch.arguments)
             try statement.execute()
             changed += db.changesCount
         }
         return changed
+    }
+
+    /// A multi-row statement. Each row count is different SQL, so only full batches' statements
+    /// go into the connection's statement cache: caching every size that deltas and short last
+    /// batches bring would grow the cache for as long as the agent runs.
+    static func batchStatement(_ db: Database, sql: String, full: Bool) throws -> Statement {
+        full ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
     }
 
     /// Merges each full-text index into one segment. FTS5 adds a segment per statement that

@@ -225,13 +225,14 @@ extension LanyardStore {
         while start < resolutions.count {
             let chunk = resolutions[start..<min(start + perStatement, resolutions.count)]
             let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-            let statement = try db.cachedStatement(sql: """
+            let sql = """
                 INSERT INTO check_in_resolution (attendee_id, event_slug, nonce, kiosk_id, scanned_at_ms, received_at)
                 VALUES \(Array(repeating: row, count: chunk.count).joined(separator: ", "))
                 ON CONFLICT (attendee_id) DO UPDATE SET
                     event_slug = excluded.event_slug, nonce = excluded.nonce, kiosk_id = excluded.kiosk_id,
                     scanned_at_ms = excluded.scanned_at_ms, received_at = excluded.received_at
-                """)
+                """
+            let statement = try batchStatement(db, sql: sql, full: chunk.count == perStatement)
             var values: [DatabaseValue] = []
             values.reserveCapacity(chunk.count * columns)
             for resolution in chunk {
