@@ -15,7 +15,8 @@ struct BenchCommand: AsyncParsableCommand {
             child process, for wall time and peak RSS; 4. sending that badge to a printer and polling \
             its status: by default a simulated printer on a loopback TCP port, or the printer named by \
             --printer (Benchmarks/usb-emulated.sh runs it against the emulated USB printer). \
-            --agent measures `lanyard agent` instead: start to ready, memory, and request to printed badge (docs/benchmarks.md).
+            --agent measures `lanyard agent` instead: start to ready, memory, and request to printed badge (docs/benchmarks.md). \
+            --attendee-sync measures registry sync in the store instead: a 100,000-attendee snapshot and 1,000-change deltas.
             """)
 
     @Option(help: "Timed render + encode iterations.")
@@ -36,9 +37,16 @@ struct BenchCommand: AsyncParsableCommand {
     @OptionGroup(title: "Agent")
     var agent: AgentBenchOptions
 
+    @OptionGroup(title: "Attendee sync")
+    var attendeeSync: AttendeeSyncBenchOptions
+
     func run() async throws {
         if agent.enabled {
             try withExitCodes { try AgentBench(options: agent).run() }
+            return
+        }
+        if attendeeSync.enabled {
+            try withExitCodes { try AttendeeSyncBench(options: attendeeSync).run() }
             return
         }
         if printerOnly {
