@@ -37,7 +37,8 @@ struct AttendeeRows: Sendable {
         let stamp = now.databaseValue
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, attendees.count / Self.attendeesPerPart))
         if parts == 1 {
-            batches = try Self.prepare(attendees[...], stamp: stamp)
+            var folds = FoldCache()
+            batches = try Self.prepare(attendees[...], stamp: stamp, folds: &folds)
             return
         }
         // Parts of whole batches, so that only the last batch is short.
@@ -46,7 +47,8 @@ struct AttendeeRows: Sendable {
         let results = Mutex<[Int: Result<[Batch], StoreError>]>([:])
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let range = min(attendees.count, part * size)..<min(attendees.count, (part + 1) * size)
-            let result = Result { () throws(StoreError) in try Self.prepare(attendees[range], stamp: stamp) }
+            var folds = FoldCache()
+            let result = Result { () throws(StoreError) in try Self.prepare(attendees[range], stamp: stamp, folds: &folds) }
             results.withLock { $0[part] = result }
         }
         let parted = results.withLock { $0 }
@@ -55,14 +57,15 @@ struct AttendeeRows: Sendable {
         batches = all
     }
 
-    /// The rows of `attendees` prepared on the calling thread.
-    init(preparing attendees: ArraySlice<Attendee>, stamp: DatabaseValue) throws(StoreError) {
-        batches = try Self.prepare(attendees, stamp: stamp)
+    /// The rows of `attendees` prepared on the calling thread, with the caller's fold cache (a
+    /// worker keeps one across the chunks it prepares).
+    fileprivate init(preparing attendees: ArraySlice<Attendee>, stamp: DatabaseValue, folds: inout FoldCache) throws(StoreError) {
+        batches = try Self.prepare(attendees, stamp: stamp, folds: &folds)
     }
 
-    private static func prepare(_ attendees: ArraySlice<Attendee>, stamp: DatabaseValue) throws(StoreError) -> [Batch] {
+    private static func prepare(_ attendees: ArraySlice<Attendee>, stamp: DatabaseValue,
+                                folds: inout FoldCache) throws(StoreError) -> [Batch] {
         var batches: [Batch] = []
-        var folds = FoldCache()
         var start = attendees.startIndex
         while start < attendees.endIndex {
             let end = min(start + batchSize, attendees.endIndex)
@@ -104,7 +107,7 @@ struct AttendeeRows: Sendable {
 /// `SearchFolding.fold` remembered per text within one batch: a roster repeats first names and
 /// companies many times, and folding text outside ASCII takes several microseconds. Emails are
 /// not cached: each is different.
-private struct FoldCache {
+fileprivate struct FoldCache {
     private var folded: [String: String] = [:]
     /// Bounds the memory one batch can take; texts past it are folded each time.
     private static let capacity = 50_000
@@ -144,8 +147,14 @@ final class AttendeeRowStream: @unchecked Sendable {
         self.chunkSize = max(1, chunkSize)
         self.chunkCount = (attendees.count + self.chunkSize - 1) / self.chunkSize
         self.window = max(1, window)
-        for _ in 0..<min(max(1, workers), max(1, chunkCount)) {
-            DispatchQueue.global(qos: .userInitiated).async { self.work() }
+        // Threads of their own, not Dispatch's global queue: the writer calling `next()` is
+        // often one of that queue's few threads itself, blocked in a wait Dispatch cannot see,
+        // and the pool would then run one worker at a time.
+        for index in 0..<min(max(1, workers), max(1, chunkCount)) {
+            let thread = Thread { self.work() }
+            thread.name = "lanyard-attendee-rows-\(index)"
+            thread.qualityOfService = .userInitiated
+            thread.start()
         }
     }
 
@@ -171,9 +180,12 @@ final class AttendeeRowStream: @unchecked Sendable {
     }
 
     private func work() {
+        var folds = FoldCache()
         while let chunk = claim() {
             let range = (chunk * chunkSize)..<min(attendees.count, (chunk + 1) * chunkSize)
-            let result = Result { () throws(StoreError) in try AttendeeRows(preparing: attendees[range], stamp: stamp) }
+            let result = Result { () throws(StoreError) in
+                try AttendeeRows(preparing: attendees[range], stamp: stamp, folds: &folds)
+            }
             condition.lock()
             prepared[chunk] = result
             condition.broadcast()
