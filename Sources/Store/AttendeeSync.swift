@@ -1,22 +1,6 @@
 public import Badges
 public import Foundation
 internal import GRDB
-import Glibc
-
-struct TraceClock {
-    var wall = ContinuousClock.now
-    var cpu = TraceClock.cpuNow()
-    var proc = TraceClock.procNow()
-    static func cpuNow() -> Double { var t = timespec(); clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9 }
-    static func procNow() -> Double { var t = timespec(); clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t); return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9 }
-    mutating func lap(_ name: String) {
-        let w = ContinuousClock.now, c = Self.cpuNow(), p = Self.procNow()
-        if ProcessInfo.processInfo.environment["LANYARD_SYNC_TRACE"] != nil {
-            FileHandle.standardError.write(Data("trace \(name): wall \(Int((w - wall).components.attoseconds / 1_000_000_000_000_000 + (w - wall).components.seconds * 1000)) ms, thread cpu \(Int((c - cpu) * 1000)) ms, process cpu \(Int((p - proc) * 1000)) ms\n".utf8))
-        }
-        wall = w; cpu = c; proc = p
-    }
-}
 
 /// The changes to an event's attendee list between two of the registry's cursors. The kiosk
 /// applies it only on top of `fromCursor`; afterwards it is at `toCursor`.
@@ -147,9 +131,7 @@ extension LanyardStore {
         if let blank = attendees.firstIndex(where: { $0.attendeeID.isEmpty }) {
             throw StoreError(.invalidValue, "attendee \(blank) of the snapshot has no attendee_id")
         }
-        var trace = TraceClock()
         let listed = Self.lastOfEachID(attendees)
-        defer { trace.lap("commit") }
         return try write { db in
             let stored = try Self.cursor(db, event: event)
             if let stored, cursor < stored {
@@ -170,14 +152,12 @@ extension LanyardStore {
                     try statement.execute()
                 }
             }
-            trace.lap("prepare+stage")
             try db.execute(sql: """
                 INSERT INTO attendee (\(Self.attendeeColumns))
                 SELECT \(Self.attendeeColumns) FROM temp.attendee_snapshot WHERE true
                 \(Self.upsertConflictClause)
                 """)
             let written = db.changesCount
-            trace.lap("insert")
             // An event with no attendees before has none to remove: no need to read them all.
             var removed = 0
             if hadAttendees {
@@ -187,7 +167,6 @@ extension LanyardStore {
                     """, arguments: [event])
                 removed = db.changesCount
             }
-            trace.lap("delete")
             try db.execute(sql: "DROP TABLE temp.attendee_snapshot")
             if written + removed >= Self.rowsPerStatement { try Self.optimizeSearchIndexes(db) }
             try Self.setCursor(db, event: event, cursor: cursor, now: now)
@@ -211,10 +190,7 @@ extension LanyardStore {
             throw StoreError(.invalidValue, "the delta of \(delta.event) ends (\(delta.toCursor)) before it starts (\(delta.fromCursor))")
         }
         let net = try NetChanges(delta)
-        var trace = TraceClock()
         let rows = try AttendeeRows(net.upserts, now: now)
-        trace.lap("delta prepare")
-        defer { trace.lap("delta commit") }
         return try write { db in
             let stored = try Self.cursor(db, event: delta.event)
             if let stored, delta.toCursor <= stored {
@@ -224,13 +200,9 @@ extension LanyardStore {
                 throw StoreError(.cursorMismatch, "the delta of \(delta.event) does not start where the attendee list is",
                                  cursor: StoreError.CursorConflict(stored: stored, given: delta.fromCursor))
             }
-            trace.lap("delta begin")
             let written = try Self.upsertAttendeeRows(db, rows)
-            trace.lap("delta upsert")
             let removed = try Self.removeAttendees(db, ids: net.removals, event: delta.event)
-            trace.lap("delta remove")
             try Self.storeResolutions(db, net.resolutions, event: delta.event, now: now)
-            trace.lap("delta resolutions")
             try Self.setCursor(db, event: delta.event, cursor: delta.toCursor, now: now)
             return AttendeeSyncOutcome(cursor: delta.toCursor, written: written, removed: removed,
                                        resolutions: net.resolutions.count, alreadyApplied: false)
