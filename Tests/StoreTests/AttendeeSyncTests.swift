@@ -63,6 +63,41 @@ import Testing
         #expect(try store.attendeeCount() == 4)
     }
 
+    /// A first snapshot into an empty cache fills the search indexes without the per-row
+    /// triggers, and puts the triggers back: searches must find what they find in a cache filled
+    /// by upserts, and later changes must still reach the indexes.
+    @Test func aFirstSnapshotSearchesLikeACacheFilledByUpserts() throws {
+        let people = AttendeeSearchTests.people + SyntheticRoster.attendees(count: 400, offset: 1_000, seed: 9, eventSlug: "swiftconf")
+        let queries = ["zoe", "muller", "jurgen muller", "欧阳娜娜", "阳娜", "محمد", "בן דוד", "soren", "ann", "annabel smith",
+                       "lee ann", "o'brien", "paddy", "高橋", "김서연", "王伟", "j.mueller", "zoe@", "uppsala.example",
+                       "example.org", "acme", "acme gmbh", "łódź", "株式会社", "initech", "globex corporation", "a", "an", "xyz"]
+        let other = Self.person(9_999, first: "Other", last: "Event", event: "otherconf")
+        let databases = (0..<4).map { _ in TemporaryDatabase() }
+        let upserted = try databases[0].open(), loaded = try databases[1].open()
+        let upsertedWithOther = try databases[2].open(), staged = try databases[3].open()
+        try upserted.upsertAttendees(people)
+        try loaded.applyAttendeeSnapshot(event: "swiftconf", cursor: 1, attendees: people)
+        try upsertedWithOther.upsertAttendees([other] + people)
+        // Another event's attendee in the cache: this snapshot goes through the staging table.
+        try staged.upsertAttendees([other])
+        try staged.applyAttendeeSnapshot(event: "swiftconf", cursor: 1, attendees: people)
+        for query in queries {
+            #expect(try loaded.searchAttendees(query, limit: 50).map(\.attendee.attendeeID)
+                == upserted.searchAttendees(query, limit: 50).map(\.attendee.attendeeID), "\(query)")
+            #expect(try staged.searchAttendees(query, limit: 50).map(\.attendee.attendeeID)
+                == upsertedWithOther.searchAttendees(query, limit: 50).map(\.attendee.attendeeID), "\(query)")
+        }
+        // The triggers are back: an upsert, a rename and a removal reach the search.
+        try loaded.upsertAttendees([Self.person(7_001, first: "Ingrid", last: "Quokkaberg", event: "swiftconf")])
+        #expect(try found(loaded, "quokkaberg") == ["7001"])
+        try loaded.applyAttendeeDelta(AttendeeDelta(event: "swiftconf", fromCursor: 1, toCursor: 2, changes: [
+            .upsert(Self.person(7_001, first: "Ingrid", last: "Wombatsson", event: "swiftconf")),
+            .remove(attendeeID: AttendeeSearchTests.people[5].attendeeID),
+        ]))
+        #expect(try found(loaded, "quokkaberg").isEmpty && found(loaded, "wombatsson") == ["7001"])
+        #expect(try found(loaded, "kierkegaard").isEmpty)
+    }
+
     @Test func aStaleSnapshotIsRefusedAndChangesNothing() throws {
         let database = TemporaryDatabase()
         let store = try database.open()
