@@ -133,7 +133,7 @@ extension LanyardStore {
             throw StoreError(.invalidValue, "attendee \(blank) of the snapshot has no attendee_id")
         }
         let listed = Self.lastOfEachID(attendees)
-        return try write { db in
+        return try writeThenCheckpoint { db in
             let stored = try Self.cursor(db, event: event)
             if let stored, cursor < stored {
                 throw StoreError(.snapshotStale, "the snapshot of \(event) is older than the attendee list already applied",
@@ -170,7 +170,7 @@ extension LanyardStore {
         }
         let net = try NetChanges(delta)
         let rows = try AttendeeRows(net.upserts, now: now)
-        return try write { db in
+        return try writeThenCheckpoint { db in
             let stored = try Self.cursor(db, event: delta.event)
             if let stored, delta.toCursor <= stored {
                 return AttendeeSyncOutcome(cursor: stored, written: 0, removed: 0, resolutions: 0, alreadyApplied: true)

@@ -98,6 +98,28 @@ import Testing
         #expect(try found(loaded, "kierkegaard").isEmpty)
     }
 
+    /// Snapshots and deltas commit without copying the log into the database file; a checkpoint
+    /// on a connection of its own then does, and the writer's own automatic checkpoint is back
+    /// on afterwards, failure or not.
+    @Test func theLogReachesTheDatabaseFileAfterSnapshotsAndDeltas() throws {
+        let database = TemporaryDatabase()
+        let store = try database.open()
+        let automatic = try store.automaticCheckpointPages()
+        #expect(automatic > 0)
+        func fileSize() -> Int { (try? FileManager.default.attributesOfItem(atPath: database.path)[.size] as? Int) ?? 0 }
+        let before = fileSize()
+        try store.applyAttendeeSnapshot(event: Self.event, cursor: 1,
+                                        attendees: SyntheticRoster.attendees(count: 3_000, seed: 4, eventSlug: Self.event))
+        try store.applyAttendeeDelta(AttendeeDelta(event: Self.event, fromCursor: 1, toCursor: 2, changes: [.remove(attendeeID: Self.id(1))]))
+        expectStoreError(.cursorMismatch) { () throws(StoreError) in
+            try store.applyAttendeeDelta(AttendeeDelta(event: Self.event, fromCursor: 7, toCursor: 8, changes: []))
+        }
+        #expect(try store.automaticCheckpointPages() == automatic)
+        store.waitForScheduledCheckpoints()
+        // 3,000 attendees take about 3 MB; only a checkpoint puts them into the database file.
+        #expect(fileSize() > before + 1_500_000, "\(before) -> \(fileSize()) bytes")
+    }
+
     @Test func aStaleSnapshotIsRefusedAndChangesNothing() throws {
         let database = TemporaryDatabase()
         let store = try database.open()
