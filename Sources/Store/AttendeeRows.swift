@@ -16,6 +16,9 @@ import Synchronization
 struct AttendeeRows: Sendable {
     struct Batch: Sendable {
         var rowCount: Int
+        /// The rows the batch's statement is written for (`LanyardStore.statementRows`); the
+        /// arguments repeat the last row up to it.
+        var statementRows: Int
         var arguments: StatementArguments
     }
 
@@ -88,7 +91,9 @@ struct AttendeeRows: Sendable {
                 values.append(SearchFolding.nameDocument(first: first, last: last, preferred: preferred))
                 values.append(stamp)
             }
-            batches.append(Batch(rowCount: end - start, arguments: StatementArguments(values)))
+            let statementRows = LanyardStore.statementRows(for: end - start, limit: batchSize)
+            batches.append(Batch(rowCount: end - start, statementRows: statementRows,
+                                 arguments: StatementArguments(LanyardStore.padded(values, columns: columnCount, to: statementRows))))
             start = end
         }
         return batches

@@ -197,8 +197,7 @@ extension LanyardStore {
         while let rows = try stream.next() {
             for batch in rows.batches {
                 // The statement is made for exactly this many rows of `columnCount` values.
-                let statement = try batchStatement(db, sql: stageSQL(rowCount: batch.rowCount),
-                                                   full: batch.rowCount == AttendeeRows.batchSize)
+                let statement = try db.cachedStatement(sql: stageSQL(rowCount: batch.statementRows))
                 statement.setUncheckedArguments(batch.arguments)
                 try statement.execute()
             }
@@ -232,8 +231,7 @@ extension LanyardStore {
         var written = 0
         while let rows = try stream.next() {
             for batch in rows.batches {
-                let statement = try batchStatement(db, sql: upsertSQL(rowCount: batch.rowCount),
-                                                   full: batch.rowCount == AttendeeRows.batchSize)
+                let statement = try db.cachedStatement(sql: upsertSQL(rowCount: batch.statementRows))
                 statement.setUncheckedArguments(batch.arguments)
                 try statement.execute()
                 written += db.changesCount
@@ -345,11 +343,11 @@ extension LanyardStore {
         var removed = 0
         var start = 0
         while start < ids.count {
-            let chunk = ids[start..<min(start + maxIDsPerStatement, ids.count)]
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-            let statement = try batchStatement(db, sql: "DELETE FROM attendee WHERE event_slug = ? AND attendee_id IN (\(marks))",
-                                               full: chunk.count == maxIDsPerStatement)
-            try statement.execute(arguments: StatementArguments([event] + Array(chunk)))
+            let chunk = Array(ids[start..<min(start + maxIDsPerStatement, ids.count)])
+            let size = statementRows(for: chunk.count, limit: maxIDsPerStatement)
+            let marks = Array(repeating: "?", count: size).joined(separator: ", ")
+            let statement = try db.cachedStatement(sql: "DELETE FROM attendee WHERE event_slug = ? AND attendee_id IN (\(marks))")
+            try statement.execute(arguments: StatementArguments([event] + padded(chunk, columns: 1, to: size)))
             removed += db.changesCount
             start += chunk.count
         }

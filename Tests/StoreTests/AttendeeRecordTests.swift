@@ -67,4 +67,14 @@ import Testing
             #expect(try store.searchAttendees(attendee.email, limit: 20).contains { $0.attendee == attendee }, "\(attendee.email)")
         }
     }
+
+    /// Multi-row statements come in a few sizes, each holding every row it is used for.
+    @Test func statementSizesAreFewAndLargeEnough() {
+        let sizes = (1...2_500).map { LanyardStore.statementRows(for: $0, limit: 1_000) }
+        #expect(Set(sizes).count <= 11)
+        #expect(zip(1...2_500, sizes).allSatisfy { rows, size in size >= min(rows, 1_000) && size <= 1_000 })
+        #expect(LanyardStore.statementRows(for: 800, limit: 1_000) == 1_000 && LanyardStore.statementRows(for: 100, limit: 1_000) == 128)
+        #expect(LanyardStore.padded([1, 2, 3, 4, 5, 6], columns: 2, to: 4) == [1, 2, 3, 4, 5, 6, 5, 6])
+        #expect(LanyardStore.padded([1, 2], columns: 2, to: 1) == [1, 2])
+    }
 }
