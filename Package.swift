@@ -68,6 +68,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Sync",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Agent",
             dependencies: [
                 "Badges", "Printers", "Store",
@@ -98,6 +106,7 @@ let package = Package(
         ),
 
         .testTarget(name: "RasterTests", dependencies: ["Raster"], swiftSettings: strictSettings),
+        .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strictSettings),
         .testTarget(
             name: "SymbolsTests", dependencies: ["Symbols", "Raster"], exclude: ["decode.py"], swiftSettings: strictSettings
         ),
