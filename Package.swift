@@ -76,6 +76,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Registry",
+            dependencies: [
+                "Sync",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Agent",
             dependencies: [
                 "Badges", "Printers", "Store",
@@ -93,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "lanyard",
             dependencies: [
-                "Raster", "Symbols", "Badges", "Printers", "Store", "Agent",
+                "Raster", "Symbols", "Badges", "Printers", "Store", "Agent", "Sync", "Registry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -107,6 +119,16 @@ let package = Package(
 
         .testTarget(name: "RasterTests", dependencies: ["Raster"], swiftSettings: strictSettings),
         .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: [
+                "Registry", "Sync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "SymbolsTests", dependencies: ["Symbols", "Raster"], exclude: ["decode.py"], swiftSettings: strictSettings
         ),
