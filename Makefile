@@ -3,10 +3,11 @@ SWIFT ?= swift
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 # Debian packages the build, the renderer and the tests need (umockdev and its Python bindings
-# emulate a USB printer for the USB transport tests).
+# emulate a USB printer for the USB transport tests; nginx serves a registry repository as a
+# plain web server would).
 APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev \
 	libusb-1.0-0-dev libsqlite3-dev zlib1g-dev libdeflate-dev fontconfig fonts-noto-core fonts-noto-cjk \
-	python3 python3-venv python3-pip umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev
+	python3 python3-venv python3-pip umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev nginx-light
 # Independent checkers used by the test suite (decoding symbols, rendering ZPL, a reference encoder,
 # fuzzing the agent's HTTP API from docs/openapi.yaml).
 PY_TOOLS := zxing-cpp==3.1.1 zplkit==0.3.2 zebrafy==2.0.0 pillow schemathesis==4.32.5
