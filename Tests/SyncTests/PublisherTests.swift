@@ -92,3 +92,20 @@ import Testing
         #expect(throws: SyncError.self) { try store.load(provisionedRoot: try fixture.rootData(), policy: .init()) }
     }
 }
+
+@Suite struct StagedShareTests {
+    @Test func theShareIsStableAndProportional() {
+        let release = TargetRelease(label: "v2", files: ["a": TargetFile(sha256: String(repeating: "0", count: 64), length: 1)])
+        let agents = (0..<2_000).map { "kiosk-\($0)" }
+        let tenth = Set(agents.filter { StagedRelease(release: release, share: 0.1).includes(agentID: $0) })
+        let half = Set(agents.filter { StagedRelease(release: release, share: 0.5).includes(agentID: $0) })
+        #expect(tenth.isSubset(of: half), "raising the share keeps the agents already in")
+        #expect((150...250).contains(tenth.count), "about a tenth of 2,000: \(tenth.count)")
+        #expect((900...1_100).contains(half.count), "about half of 2,000: \(half.count)")
+        #expect(agents.allSatisfy { StagedRelease(release: release, share: 1).includes(agentID: $0) })
+        let target = Target(kind: .template, scope: .global, current: TargetRelease(label: "v1", files: [:]),
+                            staged: StagedRelease(release: release, share: 0.1))
+        #expect(target.release(for: tenth.first!).label == "v2")
+        #expect(target.release(for: agents.first { !tenth.contains($0) }!).label == "v1")
+    }
+}

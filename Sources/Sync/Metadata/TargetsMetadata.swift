@@ -178,3 +178,22 @@ public enum TargetName {
         guard valid else { throw SyncError(.targetInvalid, "file path '\(path)' is not a plain relative path", subject: target) }
     }
 }
+
+extension StagedRelease {
+    /// Whether `agentID` is in the share: the first 8 bytes of SHA-256("<agent id>:<digest>"),
+    /// as a fraction of 2^64, fall below it. Stable for an agent and a release, so raising the
+    /// share keeps the agents already in, and independent between releases.
+    public func includes(agentID: String) -> Bool {
+        let hash = SHA256Digest.of(Data("\(agentID):\(release.digest)".utf8))
+        let value = hash.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return Double(value) / 18_446_744_073_709_551_616.0 < share
+    }
+}
+
+extension Target {
+    /// The release this agent should run: the staged one when it is in the share.
+    public func release(for agentID: String) -> TargetRelease {
+        if let staged, staged.includes(agentID: agentID) { return staged.release }
+        return current
+    }
+}
