@@ -57,9 +57,9 @@ public struct AgentRuntime: Sendable {
         let printer = try await resolvePrinter(configuration.printer, profiles: resources.profiles,
                                                simulatorOutput: data.appending(path: "sim"), logger: logger)
         let templates = configuration.templates.directory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? resources.templates
-        TemplateAudit.recordActiveTemplates(directory: templates, tiers: configuration.templates, store: store, logger: logger)
-        let composer = BadgeComposer(templatesDirectory: templates, tiers: configuration.templates, profile: printer.profile,
-                                     language: printer.language, logger: logger)
+        let activeTemplates = ActiveTemplates(TemplateSet.local(directory: templates, tiers: configuration.templates))
+        TemplateAudit.record(activeTemplates.current, store: store, actor: "system", logger: logger)
+        let composer = BadgeComposer(templates: activeTemplates, profile: printer.profile, language: printer.language, logger: logger)
         let queue = configuration.queue
         let worker = PrinterWorker(
             printerID: printer.key, store: store, composer: composer, event: event,

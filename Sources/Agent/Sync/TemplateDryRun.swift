@@ -1,0 +1,39 @@
+import Badges
+import Foundation
+import Logging
+import Printers
+
+/// Renders a candidate template bundle for every synthetic attendee (long names, every script a
+/// venue door sees, every access tier, empty optional fields) at the printer's resolution before
+/// it may be promoted. A bundle passes when it loads, its fonts are all there, and no badge has
+/// an issue that would stop it printing.
+enum TemplateDryRun {
+    struct Failure: Error, Sendable, CustomStringConvertible {
+        var template: String
+        var reason: String
+        var description: String { "\(template): \(reason)" }
+    }
+
+    static func check(_ source: TemplateSource, event: EventConfiguration, dpi: Int, logger: Logger) throws(Failure) {
+        let renderer: BadgeRenderer
+        do {
+            _ = try BundleManifest.verify(directory: source.directory)
+            renderer = try BadgeRenderer(bundle: try TemplateBundle.load(directory: source.directory), dpi: dpi, logger: logger)
+        } catch {
+            throw Failure(template: source.name, reason: error.description)
+        }
+        if let missing = renderer.fontWarnings.first { throw Failure(template: source.name, reason: missing.message) }
+        for synthetic in SyntheticAttendees.cases {
+            do {
+                let badge = try renderer.render(fields: BadgeFields.fields(synthetic: synthetic.fields, event: event))
+                if let blocking = BadgeComposer.blockingIssue(in: badge) {
+                    throw Failure(template: source.name, reason: "\(synthetic.label): \(blocking.message)")
+                }
+            } catch let failure as Failure {
+                throw failure
+            } catch {
+                throw Failure(template: source.name, reason: "\(synthetic.label): \(error)")
+            }
+        }
+    }
+}
