@@ -22,6 +22,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     public var webhooks = Webhooks()
     /// Bearer token for admin actions (reprints, dead-letter replay). Nil disables them.
     public var adminToken: String?
+    public var registry = RegistrySettings()
 
     public struct Templates: Sendable, Equatable, Decodable {
         /// Directory holding the template bundles (nil: the bundled Templates/).
@@ -110,6 +111,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey {
         case listen, dataDirectory = "data_dir", event, attendees, templates, printer, queue, webhooks, adminToken = "admin_token"
+        case registry
     }
 
     public init() {}
@@ -125,6 +127,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         queue = try c.decodeIfPresent(Queue.self, forKey: .queue) ?? Queue()
         webhooks = try c.decodeIfPresent(Webhooks.self, forKey: .webhooks) ?? Webhooks()
         adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
+        registry = try c.decodeIfPresent(RegistrySettings.self, forKey: .registry) ?? RegistrySettings()
     }
 
     /// The file (if any), then the environment. A missing file at an explicit path is an error;
@@ -152,7 +155,8 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     }
 
     /// `LANYARD_AGENT_LISTEN`, `LANYARD_DATA_DIR`, `LANYARD_PRINTER`, `LANYARD_PRINTER_PROFILE`,
-    /// `LANYARD_ADMIN_TOKEN`, `LANYARD_EVENT`, `LANYARD_ATTENDEES`, `LANYARD_MAX_QUEUED`.
+    /// `LANYARD_ADMIN_TOKEN`, `LANYARD_EVENT`, `LANYARD_ATTENDEES`, `LANYARD_MAX_QUEUED`,
+    /// `LANYARD_REGISTRY_URL`, `LANYARD_REGISTRY_SERVER`, `LANYARD_REGISTRY_ROOT`, `LANYARD_AGENT_ID`.
     mutating func applyEnvironment(_ environment: [String: String]) throws(AgentError) {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let listen = value("LANYARD_AGENT_LISTEN") { self.listen = listen }
@@ -162,6 +166,10 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         if let token = value("LANYARD_ADMIN_TOKEN") { adminToken = token }
         if let event = value("LANYARD_EVENT") { self.event = event }
         if let attendees = value("LANYARD_ATTENDEES") { self.attendees = attendees }
+        if let url = value("LANYARD_REGISTRY_URL") { registry.url = url }
+        if let server = value("LANYARD_REGISTRY_SERVER") { registry.server = server }
+        if let root = value("LANYARD_REGISTRY_ROOT") { registry.root = root }
+        if let agentID = value("LANYARD_AGENT_ID") { registry.agentID = agentID }
         if let text = value("LANYARD_MAX_QUEUED") {
             guard let number = Int(text) else { throw AgentError(.configurationInvalid, "LANYARD_MAX_QUEUED must be a whole number", detail: text) }
             queue.maxQueued = number
@@ -178,6 +186,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         guard webhooks.toleranceSeconds > 0, webhooks.perMinute > 0 else {
             throw AgentError(.configurationInvalid, "webhook tolerance and rate must be positive", detail: "webhooks")
         }
+        try registry.validate()
     }
 
     public static func hostAndPort(_ text: String) throws(AgentError) -> (host: String, port: Int) {

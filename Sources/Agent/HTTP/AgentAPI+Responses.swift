@@ -30,6 +30,7 @@ extension AgentAPI {
         ]
         if let attendee = job.attendeeID { object["attendee_id"] = attendee }
         if let tier = job.templateTier { object["template_tier"] = tier }
+        if let version = job.templateVersion { object["template_version"] = version }
         if let error = job.lastError { object["last_error"] = error }
         if let original = job.reprintOf { object["reprint_of"] = original }
         if let diagnostic = job.diagnostic, let value = try? JSONSerialization.jsonObject(with: diagnostic, options: [.fragmentsAllowed]) {

@@ -1,0 +1,190 @@
+import Agent
+import Badges
+import Foundation
+import HummingbirdTesting
+import Store
+import Sync
+import Testing
+
+/// A registry repository on disk with one key per role, and bundles derived from the shipped
+/// `standard` template: what the agent's sync is tested against.
+struct TestRegistry {
+    let base: URL
+    let repository: URL
+    let publisher: RegistryPublisher
+
+    init() throws {
+        base = FileManager.default.temporaryDirectory.appending(path: "lanyard-registry-\(UUID().uuidString)")
+        repository = base.appending(path: "repository")
+        try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
+        let root = SigningKey(), targets = SigningKey(), timestamp = SigningKey()
+        var keys: [String: PublicKeyEntry] = [:]
+        for key in [root, targets, timestamp] { keys[key.keyID] = key.publicEntry }
+        let metadata = RootMetadata(version: 1, expires: RepositoryWriter.wholeSeconds(Date().addingTimeInterval(86_400 * 30)), keys: keys, roles: [
+            .root: RoleKeys(keyIDs: [root.keyID], threshold: 1),
+            .targets: RoleKeys(keyIDs: [targets.keyID], threshold: 1),
+            .timestamp: RoleKeys(keyIDs: [timestamp.keyID], threshold: 1),
+        ])
+        try RepositoryWriter(directory: repository).initialize(root: metadata, rootKeys: [root])
+        publisher = RegistryPublisher(repository: repository, targetsKeys: [targets], timestampKeys: [timestamp])
+    }
+
+    func settings(agentID: String = "kiosk-1") -> RegistrySettings {
+        var settings = RegistrySettings()
+        settings.url = "file:\(repository.path)"
+        settings.root = repository.appending(path: RepositoryLayout.root(version: 1)).path
+        settings.agentID = agentID
+        return settings
+    }
+
+    /// A copy of the shipped standard bundle with its version set and `edit` applied to its
+    /// template text, with a fresh manifest.
+    func bundle(version: String, edit: (String) -> String = { $0 }) throws -> URL {
+        let directory = base.appending(path: "bundles/\(version)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: AgentHarness.repositoryRoot.appending(path: "Templates/standard"), to: directory)
+        let file = directory.appending(path: TemplateBundle.templateFile)
+        var text = try String(contentsOf: file, encoding: .utf8)
+        text = text.replacingOccurrences(of: "version: 1.0.0", with: "version: \(version)")
+        try Data(edit(text).utf8).write(to: file)
+        try BundleManifest.write(directory: directory)
+        return directory
+    }
+
+    @discardableResult
+    func publish(version: String, scope: TemplateScope = .global, name: String = "standard",
+                 edit: (String) -> String = { $0 }) throws -> RegistryPublisher.Publication {
+        try publisher.publishDirectory(try bundle(version: version, edit: edit), as: "templates/\(name)", kind: .template, scope: scope,
+                                       label: version)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: base) }
+}
+
+/// The agent's side of the registry: promotion after a dry run, refusals that leave the active
+/// set printing, and the automatic rollback after a promotion whose renders fail.
+@Suite struct RegistrySyncTests {
+    /// An extra QR code of the attendee's source id in a box small enough for short ids only:
+    /// the synthetic attendees of the dry run pass, a registration with a long id does not.
+    static func addSourceIDCode(_ text: String) -> String {
+        text.replacingOccurrences(of: "elements:\n", with: """
+            elements:
+              - id: source-code
+                type: qr
+                payload: "{source_id}"
+                box: [44, 50, 20, 20]
+                error_correction: L
+                min_module_mm: 0.5
+
+            """)
+    }
+
+    @Test func aPublishedReleaseIsPromotedAndBadgesPrintWithIt() async throws {
+        let registry = try TestRegistry()
+        defer { registry.remove() }
+        try registry.publish(version: "2.0.0")
+        try await withAgent(AgentOptions(registry: registry.settings())) { agent, client in
+            let sync = try #require(agent.core.sync)
+            let step = try await sync.syncOnce()
+            #expect(step == .promoted(["templates/standard@2.0.0"]))
+            let fallback = try #require(agent.core.templates?.current.fallback)
+            #expect(fallback.origin == .registry)
+            #expect(fallback.label == "2.0.0")
+            let id = try await submitBadge(client, "SYNC-1")
+            #expect(try await finalState(client, job: id) == "printed")
+            #expect(try await job(client, id)["template_version"] as? String == "standard@2.0.0")
+            #expect(try await sync.syncOnce() == .unchanged, "nothing new: nothing changes")
+            let audit = try agent.core.store.latestAuditEntry(action: "template.activated", subject: "template:standard")
+            #expect(audit?.details["origin"] == "registry")
+            #expect(audit?.details["label"] == "2.0.0")
+        }
+    }
+
+    @Test func aReleaseThatFailsItsDryRunIsRefusedAndTheActiveSetKeepsPrinting() async throws {
+        let registry = try TestRegistry()
+        defer { registry.remove() }
+        // A check-in code squeezed into 5 mm: no attendee's code fits.
+        try registry.publish(version: "9.9.9-broken") {
+            $0.replacingOccurrences(of: "box: [68, 13, 31, 44]", with: "box: [68, 13, 5, 5]")
+        }
+        try await withAgent(AgentOptions(registry: registry.settings())) { agent, client in
+            let sync = try #require(agent.core.sync)
+            let before = try #require(agent.core.templates?.current)
+            #expect(try await sync.syncOnce() == .refused(["9.9.9-broken"]))
+            #expect(agent.core.templates?.current == before, "the local set stays active")
+            let id = try await submitBadge(client, "SYNC-2")
+            #expect(try await finalState(client, job: id) == "printed")
+            #expect(try agent.core.store.latestAuditEntry(action: "template.refused", subject: "templates/standard") != nil)
+            #expect(await sync.rollbacks.map(\.label) == ["9.9.9-broken"])
+        }
+    }
+
+    @Test func aTamperedFileIsRefusedAndNothingChanges() async throws {
+        let registry = try TestRegistry()
+        defer { registry.remove() }
+        let published = try registry.publish(version: "2.0.0")
+        let file = try #require(published.target?.current.files[TemplateBundle.templateFile])
+        let blob = registry.repository.appending(path: RepositoryLayout.blob(sha256: file.sha256))
+        var bytes = try Data(contentsOf: blob)
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: blob)
+        try await withAgent(AgentOptions(registry: registry.settings())) { agent, client in
+            let sync = try #require(agent.core.sync)
+            let before = try #require(agent.core.templates?.current)
+            let error = await #expect(throws: SyncError.self) { try await sync.syncOnce() }
+            #expect(error?.code == .hashMismatch)
+            #expect(agent.core.templates?.current == before)
+            #expect(await sync.status.lastError?.code == .hashMismatch)
+            let id = try await submitBadge(client, "SYNC-3")
+            #expect(try await finalState(client, job: id) == "printed")
+        }
+    }
+
+    @Test func failingRendersAfterAPromotionRollBackOnTheirOwn() async throws {
+        let registry = try TestRegistry()
+        defer { registry.remove() }
+        try await withAgent(AgentOptions(registry: registry.settings())) { agent, client in
+            try registry.publish(version: "3.0.0", scope: .event(agent.core.event.slug), name: "event-badge", edit: Self.addSourceIDCode)
+            let sync = try #require(agent.core.sync)
+            let step = try await sync.syncOnce()
+            let refusals = await sync.rollbacks.map(\.reason)
+            #expect(step == .promoted(["templates/event-badge@3.0.0"]), "the dry run passes: synthetic ids are short; \(refusals)")
+            #expect(agent.core.templates?.current.event?.label == "3.0.0")
+
+            let short = try await submitBadge(client, "S-1")
+            #expect(try await finalState(client, job: short) == "printed")
+            #expect(try await job(client, short)["template_tier"] as? String == "event")
+
+            // A real registration with a long id: the event template cannot make its code.
+            let long = try await submitBadge(client, "LONG-" + String(repeating: "X", count: 150))
+            #expect(try await finalState(client, job: long) == "printed", "the next tier prints it: no badge is lost")
+            #expect(try await job(client, long)["template_tier"] as? String == "fallback")
+
+            let rolledBack = try await eventually { agent.core.templates?.current.event == nil ? true : nil }
+            #expect(rolledBack == true, "1 failure in 2 renders is above 0.5 %: back to the last stable set")
+            #expect(await sync.rollbacks.first?.label == "3.0.0")
+            #expect(try agent.core.store.latestAuditEntry(action: "template.rolled_back", subject: "templates/event-badge") != nil)
+            #expect(try await sync.syncOnce() == .unchanged, "a release rolled back from is not promoted again")
+        }
+    }
+
+    @Test func aStagedReleaseReachesOnlyItsShare() throws {
+        let registry = try TestRegistry()
+        defer { registry.remove() }
+        try registry.publish(version: "1.0.0")
+        let staged = try registry.publisher.publishDirectory(try registry.bundle(version: "2.0.0-rc"), as: "templates/standard",
+                                                             kind: .template, scope: .global, label: "2.0.0-rc", share: 0.3)
+        let targets = try #require(try RepositoryWriter(directory: registry.repository).currentTargets())
+        let agents = (0..<200).map { "kiosk-\($0)" }
+        let labels = agents.map {
+            TemplatePlan.make(targets: targets, eventSlug: "devcon-2026", agentID: $0, local: AgentConfiguration.Templates()).fallback?.release.label
+        }
+        let onCandidate = labels.filter { $0 == "2.0.0-rc" }.count
+        #expect((35...85).contains(onCandidate), "about 30 % of 200 kiosks: \(onCandidate)")
+        #expect(labels.allSatisfy { $0 == "2.0.0-rc" || $0 == "1.0.0" })
+        let pinned = TemplatePlan.make(targets: targets, eventSlug: "devcon-2026", agentID: "kiosk-1", local: AgentConfiguration.Templates(),
+                                       pins: ["templates/standard": "1.0.0"])
+        #expect(pinned.fallback?.release.label == "1.0.0", "a pin holds the event on its release")
+        #expect(staged.target?.staged?.share == 0.3)
+    }
+}
