@@ -1,7 +1,9 @@
-import Agent
+@testable import Agent
 import Badges
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import Store
 import Sync
 import Testing
@@ -186,5 +188,62 @@ struct TestRegistry {
                                        pins: ["templates/standard": "1.0.0"])
         #expect(pinned.fallback?.release.label == "1.0.0", "a pin holds the event on its release")
         #expect(staged.target?.staged?.share == 0.3)
+    }
+
+    @Test func withTheRegistryDownCheckInAndPrintingKeepWorking() async throws {
+        let registry = try TestRegistry()
+        defer { registry.remove() }
+        var settings = registry.settings()
+        settings.url = "http://127.0.0.1:1/repository/"
+        try await withAgent(AgentOptions(registry: settings)) { agent, client in
+            let sync = try #require(agent.core.sync)
+            for _ in 0..<3 {
+                let error = await #expect(throws: SyncError.self) { try await sync.syncOnce() }
+                #expect(error?.code == .transport)
+            }
+            #expect(await sync.status.consecutiveFailures == 3)
+            let status = try await get(client, "/v1/sync")
+            #expect(status["freshness"] as? String == "unknown")
+            #expect((status["last_error"] as? [String: Any])?["code"] as? String == "sync.transport")
+            #expect((status["templates"] as? [[String: Any]])?.first?["origin"] as? String == "local")
+
+            let attendee = try #require(try agent.core.store.searchAttendees("Thomas Carter", limit: 1).first?.attendee)
+            let payload = CheckIn.payload(for: attendee, secret: agent.core.event.checkInSecret)
+            let scan = try await post(client, "/v1/checkins", #"{"payload": "\#(payload)"}"#)
+            #expect(scan.status == .accepted, "\(json(scan))")
+            let id = try #require(json(scan)["id"] as? Int)
+            #expect(try await finalState(client, job: id) == "printed")
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(metrics.contains("lanyard_registry_consecutive_failures 3"))
+            #expect(metrics.contains(#"lanyard_registry_freshness{state="unknown"} 1"#))
+        }
+    }
+
+    @Test func theSyncStatusShowsWhatRunsAndHowFresh() async throws {
+        let registry = try TestRegistry()
+        defer { registry.remove() }
+        try registry.publish(version: "2.0.0")
+        try await withAgent(AgentOptions(registry: registry.settings())) { agent, client in
+            try await #require(agent.core.sync).syncOnce()
+            let status = try await get(client, "/v1/sync")
+            #expect(status["enabled"] as? Bool == true)
+            #expect(status["freshness"] as? String == "fresh")
+            #expect(status["targets_version"] as? Int == 1)
+            #expect(status["agent_id"] as? String == "kiosk-1")
+            let fallback = (status["templates"] as? [[String: Any]])?.first { $0["tier"] as? String == "fallback" }
+            #expect(fallback?["label"] as? String == "2.0.0")
+            #expect(fallback?["origin"] as? String == "registry")
+            #expect((status["last_stable"] as? [[String: Any]])?.first?["origin"] as? String == "local")
+            #expect(try await get(client, "/v1/health")["registry"] as? String == "fresh")
+        }
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test func timestampsAreWrittenByHandInUTC() {
+        #expect(Timestamps.iso8601(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamps.iso8601(Date(timeIntervalSince1970: 1_835_395_200.5)) == "2028-02-29T00:00:00.500Z")
+        #expect(Timestamps.iso8601(Date(timeIntervalSince1970: 951_868_799.999)) == "2000-02-29T23:59:59.999Z")
+        #expect(Timestamps.iso8601(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59.000Z")
     }
 }

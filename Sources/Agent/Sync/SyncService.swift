@@ -34,7 +34,7 @@ public actor SyncService: Service {
     }
 
     let settings: RegistrySettings
-    let agentID: String
+    public nonisolated let agentID: String
     let syncDirectory: URL
     let localTemplates: TemplateSet
     let localTiers: AgentConfiguration.Templates

@@ -14,7 +14,7 @@ public struct HTTPRepositorySource: RepositorySource {
     public let timeout: TimeAmount
 
     /// `baseURL` is the URL of the repository directory, e.g. `http://registry:8090/repository/`.
-    public init(baseURL: String, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(60)) {
+    public init(baseURL: String, client: HTTPClient = RegistryHTTPClient.shared, timeout: TimeAmount = .seconds(60)) {
         self.baseURL = baseURL.hasSuffix("/") ? baseURL : baseURL + "/"
         self.client = client
         self.timeout = timeout

@@ -16,7 +16,7 @@ public struct HTTPRegistryNotifier: RegistryNotifier {
     public let serverURL: String
     public let client: HTTPClient
 
-    public init(serverURL: String, client: HTTPClient = .shared) {
+    public init(serverURL: String, client: HTTPClient = RegistryHTTPClient.shared) {
         self.serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
         self.client = client
     }
