@@ -64,3 +64,12 @@ import Testing
         #expect(refused.stderr.contains("checksum"), "\(refused.stderr)")
     }
 }
+
+@Suite struct SyncBenchCommandTests {
+    @Test func theSyncBenchVerifiesAPublishedBundleAndDryRunsIt() throws {
+        let run = try runLanyard(["bench", "--sync", "--sync-iterations", "3"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("verify a template bundle (metadata + every file's SHA-256), ms: p50"))
+        #expect(run.stdout.contains("dry run of that bundle, 16 synthetic attendees at 300 dpi"))
+    }
+}

@@ -1,20 +1,20 @@
-import Badges
+public import Badges
 import Foundation
-import Logging
+public import Logging
 import Printers
 
 /// Renders a candidate template bundle for every synthetic attendee (long names, every script a
 /// venue door sees, every access tier, empty optional fields) at the printer's resolution before
 /// it may be promoted. A bundle passes when it loads, its fonts are all there, and no badge has
 /// an issue that would stop it printing.
-enum TemplateDryRun {
-    struct Failure: Error, Sendable, CustomStringConvertible {
-        var template: String
-        var reason: String
-        var description: String { "\(template): \(reason)" }
+public enum TemplateDryRun {
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var template: String
+        public var reason: String
+        public var description: String { "\(template): \(reason)" }
     }
 
-    static func check(_ source: TemplateSource, event: EventConfiguration, dpi: Int, logger: Logger) throws(Failure) {
+    public static func check(_ source: TemplateSource, event: EventConfiguration, dpi: Int, logger: Logger) throws(Failure) {
         let renderer: BadgeRenderer
         do {
             _ = try BundleManifest.verify(directory: source.directory)

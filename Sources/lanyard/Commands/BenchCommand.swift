@@ -15,7 +15,8 @@ struct BenchCommand: AsyncParsableCommand {
             child process, for wall time and peak RSS; 4. sending that badge to a printer and polling \
             its status: by default a simulated printer on a loopback TCP port, or the printer named by \
             --printer (Benchmarks/usb-emulated.sh runs it against the emulated USB printer). \
-            --agent measures `lanyard agent` instead: start to ready, memory, and request to printed badge (docs/benchmarks.md).
+            --agent measures `lanyard agent` instead: start to ready, memory, and request to printed badge; \
+            --sync the verification of a published template bundle (docs/benchmarks.md).
             """)
 
     @Option(help: "Timed render + encode iterations.")
@@ -36,7 +37,14 @@ struct BenchCommand: AsyncParsableCommand {
     @OptionGroup(title: "Agent")
     var agent: AgentBenchOptions
 
+    @OptionGroup(title: "Registry sync")
+    var sync: SyncBenchOptions
+
     func run() async throws {
+        if sync.enabled {
+            try await withExitCodes { try await SyncBench(options: sync).run() }
+            return
+        }
         if agent.enabled {
             try withExitCodes { try AgentBench(options: agent).run() }
             return
