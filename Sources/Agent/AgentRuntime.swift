@@ -98,7 +98,7 @@ public struct AgentRuntime: Sendable {
             ? DirectoryRepositorySource(directory: URL(filePath: String(url.dropFirst(5)), directoryHint: .isDirectory))
             : HTTPRepositorySource(baseURL: url)
         return try SyncService(
-            settings: settings, agentID: settings.agentID ?? ProcessInfo.processInfo.hostName, dataDirectory: dataDirectory,
+            settings: settings, agentID: configuration.kioskID, dataDirectory: dataDirectory,
             localTemplates: localTemplates, localTiers: configuration.templates, active: active, event: event, dpi: dpi, store: store,
             source: source, notifier: settings.server.map { HTTPRegistryNotifier(serverURL: $0) }, logger: logger)
     }

@@ -17,13 +17,25 @@ extension LanyardStore {
     /// would make the full-text index several times slower to build.
     @discardableResult
     public func upsertAttendees(_ attendees: [Attendee], now: Date = Date()) throws(StoreError) -> Int {
+        let rows = try Self.attendeeRows(attendees, now: now)
+        guard !rows.isEmpty else { return 0 }
+        return try write { db in
+            let changed = try Self.upsertAttendeeRows(db, rows)
+            if changed >= Self.rowsPerStatement { try Self.optimizeSearchIndexes(db) }
+            return changed
+        }
+    }
+
+    /// Attendees as cache rows (the values of `upsertSQL`'s columns, in order), prepared before
+    /// any transaction opens so the database is held only for the writing. Refuses an attendee
+    /// without an id, naming its position in the batch.
+    static func attendeeRows(_ attendees: [Attendee], now: Date) throws(StoreError) -> [[DatabaseValue]] {
         if let blank = attendees.firstIndex(where: { $0.attendeeID.isEmpty }) {
             throw StoreError(.invalidValue, "attendee \(blank) of the batch has no attendee_id")
         }
-        guard !attendees.isEmpty else { return 0 }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var rows: [[(any DatabaseValueConvertible)?]] = []
+        var rows: [[DatabaseValue]] = []
         rows.reserveCapacity(attendees.count)
         let stamp = now.databaseValue
         for attendee in attendees {
@@ -35,24 +47,28 @@ extension LanyardStore {
             let last = SearchFolding.fold(attendee.lastName ?? "")
             let preferred = SearchFolding.fold(attendee.preferredName ?? "")
             rows.append([
-                attendee.attendeeID, attendee.eventSlug, record, first, last, preferred,
-                SearchFolding.fold(attendee.email), SearchFolding.fold(attendee.company ?? ""),
-                SearchFolding.nameDocument(first: first, last: last, preferred: preferred), stamp,
+                attendee.attendeeID.databaseValue, attendee.eventSlug.databaseValue, record.databaseValue,
+                first.databaseValue, last.databaseValue, preferred.databaseValue,
+                SearchFolding.fold(attendee.email).databaseValue, SearchFolding.fold(attendee.company ?? "").databaseValue,
+                SearchFolding.nameDocument(first: first, last: last, preferred: preferred).databaseValue, stamp,
             ])
         }
-        return try write { db in
-            var changed = 0
-            var start = 0
-            while start < rows.count {
-                let chunk = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
-                let statement = try db.cachedStatement(sql: Self.upsertSQL(rowCount: chunk.count))
-                try statement.execute(arguments: StatementArguments(Array(chunk.joined())))
-                changed += db.changesCount
-                start += chunk.count
-            }
-            if changed >= Self.rowsPerStatement { try Self.optimizeSearchIndexes(db) }
-            return changed
+        return rows
+    }
+
+    /// Writes prepared rows inside the caller's transaction, as multi-row statements of
+    /// `rowsPerStatement`. Returns how many rows were inserted or changed.
+    static func upsertAttendeeRows(_ db: Database, _ rows: [[DatabaseValue]]) throws -> Int {
+        var changed = 0
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
+            let statement = try db.cachedStatement(sql: upsertSQL(rowCount: chunk.count))
+            try statement.execute(arguments: StatementArguments(Array(chunk.joined())))
+            changed += db.changesCount
+            start += chunk.count
         }
+        return changed
     }
 
     /// Merges each full-text index into one segment. FTS5 adds a segment per statement that
@@ -71,21 +87,32 @@ extension LanyardStore {
     /// 1,000 rows of 10 values stay well under SQLite's default limit of 32,766 bound parameters.
     static let rowsPerStatement = 1_000
 
+    /// The cache's columns that an upsert writes, in the order `attendeeRows` gives values.
+    static let attendeeColumns = """
+        attendee_id, event_slug, record, first_folded, last_folded, preferred_folded, email_folded, company_folded, \
+        name_text, updated_at
+        """
+
     static func upsertSQL(rowCount: Int) -> String {
         let row = "(" + Array(repeating: "?", count: 10).joined(separator: ", ") + ")"
         return """
-            INSERT INTO attendee (attendee_id, event_slug, record, first_folded, last_folded, preferred_folded,
-                                  email_folded, company_folded, name_text, updated_at)
+            INSERT INTO attendee (\(attendeeColumns))
             VALUES \(Array(repeating: row, count: rowCount).joined(separator: ", "))
-            ON CONFLICT (attendee_id) DO UPDATE SET
-                event_slug = excluded.event_slug, record = excluded.record,
-                first_folded = excluded.first_folded, last_folded = excluded.last_folded,
-                preferred_folded = excluded.preferred_folded, email_folded = excluded.email_folded,
-                company_folded = excluded.company_folded, name_text = excluded.name_text,
-                updated_at = excluded.updated_at
-            WHERE record IS NOT excluded.record
+            \(upsertConflictClause)
             """
     }
+
+    /// An attendee already cached takes the new values only when its record changed, so the
+    /// update triggers (and the full-text indexes) see only real changes.
+    static let upsertConflictClause = """
+        ON CONFLICT (attendee_id) DO UPDATE SET
+            event_slug = excluded.event_slug, record = excluded.record,
+            first_folded = excluded.first_folded, last_folded = excluded.last_folded,
+            preferred_folded = excluded.preferred_folded, email_folded = excluded.email_folded,
+            company_folded = excluded.company_folded, name_text = excluded.name_text,
+            updated_at = excluded.updated_at
+        WHERE record IS NOT excluded.record
+        """
 
     public func attendee(id: String) throws(StoreError) -> Attendee? {
         try read { db in

@@ -31,11 +31,10 @@ struct TestRegistry {
         publisher = RegistryPublisher(repository: repository, targetsKeys: [targets], timestampKeys: [timestamp])
     }
 
-    func settings(agentID: String = "kiosk-1") -> RegistrySettings {
+    func settings() -> RegistrySettings {
         var settings = RegistrySettings()
         settings.url = "file:\(repository.path)"
         settings.root = repository.appending(path: RepositoryLayout.root(version: 1)).path
-        settings.agentID = agentID
         return settings
     }
 

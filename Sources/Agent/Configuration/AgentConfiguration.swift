@@ -1,4 +1,5 @@
 public import Foundation
+import Glibc
 import Printers
 import Yams
 
@@ -23,6 +24,18 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     /// Bearer token for admin actions (reprints, dead-letter replay). Nil disables them.
     public var adminToken: String?
     public var registry = RegistrySettings()
+    /// Names this kiosk in the check-ins it sends the registry, which tells kiosks apart when
+    /// two checked the same attendee in. Default: the host name.
+    public var kioskID: String = AgentConfiguration.defaultKioskID
+
+    /// The host name as the kernel has it (`gethostname`, no DNS lookup: a kiosk may start
+    /// offline), or "kiosk" on a host without one.
+    public static var defaultKioskID: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "kiosk" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "kiosk" : name
+    }
 
     public struct Templates: Sendable, Equatable, Decodable {
         /// Directory holding the template bundles (nil: the bundled Templates/).
@@ -111,7 +124,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey {
         case listen, dataDirectory = "data_dir", event, attendees, templates, printer, queue, webhooks, adminToken = "admin_token"
-        case registry
+        case registry, kioskID = "kiosk_id"
     }
 
     public init() {}
@@ -128,6 +141,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         webhooks = try c.decodeIfPresent(Webhooks.self, forKey: .webhooks) ?? Webhooks()
         adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
         registry = try c.decodeIfPresent(RegistrySettings.self, forKey: .registry) ?? RegistrySettings()
+        kioskID = try c.decodeIfPresent(String.self, forKey: .kioskID) ?? Self.defaultKioskID
     }
 
     /// The file (if any), then the environment. A missing file at an explicit path is an error;
@@ -156,7 +170,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
 
     /// `LANYARD_AGENT_LISTEN`, `LANYARD_DATA_DIR`, `LANYARD_PRINTER`, `LANYARD_PRINTER_PROFILE`,
     /// `LANYARD_ADMIN_TOKEN`, `LANYARD_EVENT`, `LANYARD_ATTENDEES`, `LANYARD_MAX_QUEUED`,
-    /// `LANYARD_REGISTRY_URL`, `LANYARD_REGISTRY_SERVER`, `LANYARD_REGISTRY_ROOT`, `LANYARD_AGENT_ID`.
+    /// `LANYARD_KIOSK_ID`, `LANYARD_REGISTRY_URL`, `LANYARD_REGISTRY_SERVER`, `LANYARD_REGISTRY_ROOT`.
     mutating func applyEnvironment(_ environment: [String: String]) throws(AgentError) {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let listen = value("LANYARD_AGENT_LISTEN") { self.listen = listen }
@@ -169,7 +183,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         if let url = value("LANYARD_REGISTRY_URL") { registry.url = url }
         if let server = value("LANYARD_REGISTRY_SERVER") { registry.server = server }
         if let root = value("LANYARD_REGISTRY_ROOT") { registry.root = root }
-        if let agentID = value("LANYARD_AGENT_ID") { registry.agentID = agentID }
+        if let kiosk = value("LANYARD_KIOSK_ID") { kioskID = kiosk }
         if let text = value("LANYARD_MAX_QUEUED") {
             guard let number = Int(text) else { throw AgentError(.configurationInvalid, "LANYARD_MAX_QUEUED must be a whole number", detail: text) }
             queue.maxQueued = number
@@ -187,6 +201,9 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
             throw AgentError(.configurationInvalid, "webhook tolerance and rate must be positive", detail: "webhooks")
         }
         try registry.validate()
+        guard !kioskID.trimmingCharacters(in: .whitespaces).isEmpty, kioskID.count <= 200 else {
+            throw AgentError(.configurationInvalid, "kiosk_id must be 1 to 200 characters, not blank", detail: "kiosk_id")
+        }
     }
 
     public static func hostAndPort(_ text: String) throws(AgentError) -> (host: String, port: Int) {

@@ -8,8 +8,6 @@ public struct RegistrySettings: Sendable, Equatable, Decodable {
     public var server: String?
     /// The root metadata this kiosk was provisioned with (its trust anchor).
     public var root: String?
-    /// This kiosk's id in the fleet (nil: the host name).
-    public var agentID: String?
     /// Bearer token for the registry server's upload endpoints.
     public var token: String?
     /// Seconds between polls when no notification arrives.
@@ -25,7 +23,7 @@ public struct RegistrySettings: Sendable, Equatable, Decodable {
     public var rollbackWindowSeconds: Double = 300
 
     enum CodingKeys: String, CodingKey {
-        case url, server, root, agentID = "agent_id", token, pollSeconds = "poll_seconds", graceHours = "grace_hours", pins
+        case url, server, root, token, pollSeconds = "poll_seconds", graceHours = "grace_hours", pins
         case rollbackFailureRatio = "rollback_failure_ratio", rollbackWindowSeconds = "rollback_window_seconds"
     }
 
@@ -36,7 +34,6 @@ public struct RegistrySettings: Sendable, Equatable, Decodable {
         url = try c.decodeIfPresent(String.self, forKey: .url)
         server = try c.decodeIfPresent(String.self, forKey: .server)
         root = try c.decodeIfPresent(String.self, forKey: .root)
-        agentID = try c.decodeIfPresent(String.self, forKey: .agentID)
         token = try c.decodeIfPresent(String.self, forKey: .token)
         pollSeconds = try c.decodeIfPresent(Double.self, forKey: .pollSeconds) ?? 60
         graceHours = try c.decodeIfPresent(Double.self, forKey: .graceHours) ?? 72

@@ -9,10 +9,11 @@ import Store
 extension AgentAPI {
     /// `correlation` goes into a rejection like into every other problem (docs/openapi.yaml:
     /// `correlation_id` is required), so an operator can find the dead letter from the answer.
-    static func submissionResponse(_ submission: AgentCore.Submission, correlation: String) -> Response {
+    /// `extra` adds fields to a job's object (a check-in's `already_checked_in`).
+    static func submissionResponse(_ submission: AgentCore.Submission, correlation: String, extra: [String: Any] = [:]) -> Response {
         switch submission {
-        case .queued(let job): json(.accepted, jobObject(job))
-        case .duplicate(let job): json(.ok, jobObject(job).merging(["duplicate": true]) { $1 })
+        case .queued(let job): json(.accepted, jobObject(job).merging(extra) { $1 })
+        case .duplicate(let job): json(.ok, jobObject(job).merging(extra) { $1 }.merging(["duplicate": true]) { $1 })
         case .rejected(let id, let issues):
             json(.unprocessableContent, ["error": [
                 "code": issues.first?.code.rawValue ?? "intake.rejected", "message": "the registration cannot become a badge",
@@ -100,7 +101,7 @@ extension AgentAPI {
             // conflicting with the record's state (409), not the store failing (503).
             let status: HTTPResponse.Status = switch error.code {
             case .notFound: .notFound
-            case .invalidTransition, .invalidValue, .jobNotFinished, .alreadyReplayed: .conflict
+            case .invalidTransition, .invalidValue, .jobNotFinished, .alreadyReplayed, .cursorMismatch, .snapshotStale: .conflict
             case .openFailed, .migrationFailed, .queryFailed, .queueFull, .corruptRecord: .serviceUnavailable
             }
             response = problem(status, code: error.code.rawValue, message: error.message, detail: nil, correlation: correlation)

@@ -51,7 +51,17 @@ public enum AgentAPI {
                 guard let attendee = try core.store.attendee(id: verified.attendeeID) else {
                     throw AgentError(.notFound, "the ticket is valid but its attendee is not in this kiosk's list", detail: verified.attendeeID)
                 }
-                return submissionResponse(try core.enqueue(attendee, idempotencyKey: nil, printer: nil, correlationID: correlation), correlation: correlation)
+                // The check-in is durable (and queued for the registry) before the badge is;
+                // an earlier check-in is reported, not refused: a lost badge must be reprintable,
+                // and whether to ask first is the kiosk page's choice.
+                let recorded = try core.store.recordCheckIn(attendeeID: attendee.attendeeID, event: attendee.eventSlug,
+                                                            kioskID: core.configuration.kioskID, scannedAt: Date())
+                let submission = try core.enqueue(attendee, idempotencyKey: nil, printer: nil, correlationID: correlation)
+                var extra: [String: Any] = [:]
+                if let earlier = recorded.earlier {
+                    extra["already_checked_in"] = ["kiosk_id": earlier.kioskID, "scanned_at": ScanTime.text(earlier.scannedAt)]
+                }
+                return submissionResponse(submission, correlation: correlation, extra: extra)
             }
         }
         router.get("/v1/jobs/:id") { request, context in
