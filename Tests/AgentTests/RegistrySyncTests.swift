@@ -238,6 +238,42 @@ struct TestRegistry {
     }
 }
 
+@Suite struct AttendeeSnapshotSyncTests {
+    @Test func theEventsSnapshotReplacesItsAttendeesOnceAndOnlyWhenAhead() async throws {
+        let registry = try TestRegistry()
+        defer { registry.remove() }
+        let lines = [
+            registration("SNAP-1", first: "Grace"), registration("SNAP-2", first: "Hedy"),
+            #"{"source":"crm","source_id":"SNAP-BAD","event_slug":"devcon-2026","email":"not an email"}"#,
+        ]
+        let directory = registry.base.appending(path: "snapshot")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data(lines.joined(separator: "\n").utf8).write(to: directory.appending(path: "attendees.jsonl"))
+        try registry.publisher.publishDirectory(directory, as: "attendees/devcon-2026", kind: .attendeeSnapshot,
+                                                scope: .event("devcon-2026"), label: "cursor 40", cursor: 40)
+        try await withAgent(AgentOptions(registry: registry.settings())) { agent, client in
+            #expect(try agent.core.store.searchAttendees("Thomas Carter", limit: 1).count == 1, "the sample attendees before")
+            try await #require(agent.core.sync).syncOnce()
+            #expect(try agent.core.store.attendeeCursor(event: "devcon-2026") == 40)
+            #expect(try agent.core.store.searchAttendees("Grace", limit: 5).count == 1)
+            #expect(try agent.core.store.searchAttendees("Hedy", limit: 5).count == 1)
+            #expect(try agent.core.store.searchAttendees("Thomas Carter", limit: 1).isEmpty, "the snapshot is the whole list")
+            let id = try await submitBadge(client, "SNAP-1")
+            #expect(try await finalState(client, job: id) == "printed")
+
+            // The same snapshot again changes nothing; a new one at a higher cursor applies.
+            try await #require(agent.core.sync).syncOnce()
+            try Data(registration("SNAP-3", first: "Katherine").utf8).write(to: directory.appending(path: "attendees.jsonl"))
+            try registry.publisher.publishDirectory(directory, as: "attendees/devcon-2026", kind: .attendeeSnapshot,
+                                                    scope: .event("devcon-2026"), label: "cursor 41", cursor: 41)
+            try await #require(agent.core.sync).syncOnce()
+            #expect(try agent.core.store.attendeeCursor(event: "devcon-2026") == 41)
+            #expect(try agent.core.store.searchAttendees("Katherine", limit: 5).count == 1)
+            #expect(try agent.core.store.searchAttendees("Grace", limit: 5).isEmpty)
+        }
+    }
+}
+
 @Suite struct TimestampTests {
     @Test func timestampsAreWrittenByHandInUTC() {
         #expect(Timestamps.iso8601(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")

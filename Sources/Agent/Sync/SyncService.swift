@@ -131,6 +131,7 @@ public actor SyncService: Service {
                     "targets_version": "\(report.targetsVersion ?? 0)", "roots_followed": "\(report.rootsFollowed)",
                 ])
             }
+            try await reconcileAttendees()
             let step = try await reconcileTemplates()
             lastError = nil
             consecutiveFailures = 0
@@ -189,6 +190,42 @@ public actor SyncService: Service {
             return .promoted(labels)
         }
         return .refused(refused)
+    }
+
+    /// Applies the event's attendee snapshot (`attendees/<event slug>`) when its cursor is ahead
+    /// of the cache's, in one transaction: the event's attendees become exactly the snapshot's.
+    /// Its lines are registrations in the attendee contract and pass through intake like any
+    /// other; a line intake refuses is left out and counted in the log.
+    func reconcileAttendees() async throws(SyncError) {
+        let name = "attendees/\(event.slug)"
+        guard let target = trusted.targets?.targets[name], target.kind == .attendeeSnapshot, let cursor = target.cursor else { return }
+        let stored: Int64?
+        do { stored = try store.attendeeCursor(event: event.slug) } catch {
+            throw SyncError(.io, "cannot read the attendee cursor", subject: name, cause: "\(error)")
+        }
+        if let stored, stored >= cursor { return }
+        let release = target.release(for: agentID)
+        try await materialize(release)
+        var attendees: [Attendee] = []
+        var refused = 0
+        for path in release.files.keys.sorted() where path.hasSuffix(".jsonl") {
+            var session = Intake(event: event).makeSession()
+            let batch: IntakeBatch
+            do { batch = try session.acceptJSONLines(in: releaseDirectory(release).appending(path: path)) } catch {
+                throw SyncError(.io, "cannot read the attendee snapshot", subject: name, cause: "\(error)")
+            }
+            attendees += batch.outcomes.compactMap(\.attendee)
+            refused += batch.outcomes.filter { $0.attendee == nil }.count
+        }
+        do {
+            let outcome = try store.applyAttendeeSnapshot(event: event.slug, cursor: cursor, attendees: attendees, now: now())
+            logger.notice("attendee snapshot applied", metadata: [
+                "event": "\(event.slug)", "cursor": "\(cursor)", "attendees": "\(attendees.count)", "written": "\(outcome.written)",
+                "removed": "\(outcome.removed)", "refused_lines": "\(refused)",
+            ])
+        } catch {
+            throw SyncError(.io, "cannot apply the attendee snapshot", subject: name, cause: "\(error)")
+        }
     }
 
     nonisolated func releaseDirectory(_ release: TargetRelease) -> URL {
