@@ -31,7 +31,9 @@ extension AgentReport {
         return report
     }
 
-    /// The report's key as the metadata lists keys; nil when it is not 32 bytes of hex.
+    /// The report's key as the metadata lists keys; nil when it is not 32 bytes of hex. Built by
+    /// decoding the entry's JSON form, since its initialiser takes a swift-crypto key and this
+    /// module reaches Ed25519 only through Sync.
     public var publicKeyEntry: PublicKeyEntry? {
         guard Hex.decode(publicKey)?.count == 32 else { return nil }
         let json = Data("{\"type\":\"\(PublicKeyEntry.ed25519)\",\"public\":\"\(publicKey.lowercased())\"}".utf8)
