@@ -3,7 +3,15 @@
 public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: String, Sendable, Codable {
         case requestInvalid = "registry.request_invalid"
+        /// No bearer token, or not the configured one.
         case unauthorized = "registry.unauthorized"
+        /// An agent report whose signature does not verify with the key it carries.
+        case signatureInvalid = "registry.signature_invalid"
+        /// An agent report signed by a key other than the one the agent's first report recorded.
+        case agentKeyMismatch = "registry.agent_key_mismatch"
+        /// An agent report older than (or as old as, but different from) the last one accepted.
+        case reportReplayed = "registry.report_replayed"
+        case payloadTooLarge = "registry.payload_too_large"
         case notFound = "registry.not_found"
         case conflict = "registry.conflict"
         case storage = "registry.storage"
