@@ -1,10 +1,10 @@
-import Foundation
+public import Foundation
 
 /// ISO-8601 UTC timestamps with milliseconds (`2026-11-22T12:31:34.123Z`), written by hand:
 /// Foundation's date formatters load ICU's calendar data, megabytes of memory on a small kiosk
 /// for a fixed format.
-enum Timestamps {
-    static func iso8601(_ date: Date) -> String {
+public enum Timestamps {
+    public static func iso8601(_ date: Date) -> String {
         let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let milliseconds = Int((totalMilliseconds % 1000 + 1000) % 1000)
         let seconds = (totalMilliseconds - Int64(milliseconds)) / 1000

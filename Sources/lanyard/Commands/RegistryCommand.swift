@@ -1,6 +1,8 @@
+import Agent
 import ArgumentParser
 import Badges
 import Foundation
+import Registry
 import Sync
 
 /// The registry side of the signed repository: keys, publication, rollback and the server.
@@ -16,7 +18,7 @@ struct RegistryCommand: AsyncParsableCommand {
         subcommands: [
             RegistryKeygenCommand.self, RegistryInitCommand.self, RegistryPublishCommand.self, RegistryPromoteCommand.self,
             RegistryRollbackCommand.self, RegistryRevokeCommand.self, RegistryRotateRootCommand.self,
-            RegistryTimestampCommand.self, RegistryStatusCommand.self,
+            RegistryTimestampCommand.self, RegistryStatusCommand.self, RegistryServeCommand.self,
         ]
     )
 }
@@ -48,6 +50,12 @@ struct PublishingOptions: ParsableArguments {
                                  expiry: ExpiryPolicy(targets: targetsExpiresDays * 86_400, timestamp: timestampLifetime))
     }
 
+    /// Runs a change of the repository under its publish lock, the one the registry server's
+    /// timestamp refresher takes: two writers could otherwise sign two timestamps with one version.
+    func locked<T>(_ body: () throws -> T) throws -> T {
+        try RegistryLocking.locked(repository: repository, body)
+    }
+
     func report(_ publication: RegistryPublisher.Publication, action: String) {
         var line = "\(action) \(publication.name): targets version \(publication.targetsVersion)"
         if let target = publication.target {
@@ -62,6 +70,16 @@ struct PublishingOptions: ParsableArguments {
     static func percent(_ share: Double) -> String {
         let value = (share * 1000).rounded() / 10
         return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
+    }
+}
+
+enum RegistryLocking {
+    static func locked<T>(repository: String, _ body: () throws -> T) throws -> T {
+        let lock = RepositoryLock(repository: URL(filePath: repository, directoryHint: .isDirectory))
+        guard let result = try lock.withLock(wait: true, body) else {
+            throw CLIError(.io, "cannot take the repository's publish lock")
+        }
+        return result
     }
 }
 
@@ -201,38 +219,41 @@ struct RegistryPublishCommand: ParsableCommand {
             let sources = [template, profiles, attendees].compactMap { $0 }
             guard sources.count == 1 else { throw CLIError(.usage, "give exactly one of --template, --profiles or --attendees") }
             let publisher = try options.publisher()
-            let publication: RegistryPublisher.Publication
-            if let template {
-                let directory = URL(filePath: template, directoryHint: .isDirectory)
-                _ = try BundleManifest.verify(directory: directory)
-                let bundle = try TemplateBundle.load(directory: directory)
-                publication = try publisher.publishDirectory(
-                    directory, as: "templates/\(name ?? directory.lastPathComponent)", kind: .template,
-                    scope: try TemplateScope(parsing: scope), label: label ?? bundle.template.version, share: share)
-            } else if let profiles {
-                let directory = URL(filePath: profiles, directoryHint: .isDirectory)
-                publication = try publisher.publishDirectory(
-                    directory, as: "profiles/\(name ?? directory.lastPathComponent)", kind: .profiles, scope: nil,
-                    label: label ?? Self.today(), share: share)
-            } else if let attendees, let event {
-                let staging = FileManager.default.temporaryDirectory.appending(path: "lanyard-snapshot-\(UUID().uuidString)")
-                defer { try? FileManager.default.removeItem(at: staging) }
-                try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-                try FileManager.default.copyItem(at: URL(filePath: attendees), to: staging.appending(path: "attendees.jsonl"))
-                publication = try publisher.publishDirectory(
-                    staging, as: "attendees/\(name ?? event)", kind: .attendeeSnapshot, scope: .event(event),
-                    label: label ?? "cursor \(cursor)", cursor: cursor, share: share)
-            } else {
-                throw CLIError(.usage, "--attendees needs --event")
+            let publication = try options.locked { () throws -> RegistryPublisher.Publication in
+                try publish(with: publisher)
             }
             options.report(publication, action: share < 1 ? "staged" : "published")
         }
     }
 
+    func publish(with publisher: RegistryPublisher) throws -> RegistryPublisher.Publication {
+        if let template {
+            let directory = URL(filePath: template, directoryHint: .isDirectory)
+            _ = try BundleManifest.verify(directory: directory)
+            let bundle = try TemplateBundle.load(directory: directory)
+            return try publisher.publishDirectory(
+                directory, as: "templates/\(name ?? directory.lastPathComponent)", kind: .template,
+                scope: try TemplateScope(parsing: scope), label: label ?? bundle.template.version, share: share)
+        } else if let profiles {
+            let directory = URL(filePath: profiles, directoryHint: .isDirectory)
+            return try publisher.publishDirectory(
+                directory, as: "profiles/\(name ?? directory.lastPathComponent)", kind: .profiles, scope: nil,
+                label: label ?? Self.today(), share: share)
+        } else if let attendees, let event {
+            let staging = FileManager.default.temporaryDirectory.appending(path: "lanyard-snapshot-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: staging) }
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: URL(filePath: attendees), to: staging.appending(path: "attendees.jsonl"))
+            return try publisher.publishDirectory(
+                staging, as: "attendees/\(name ?? event)", kind: .attendeeSnapshot, scope: .event(event),
+                label: label ?? "cursor \(cursor)", cursor: cursor, share: share)
+        }
+        throw CLIError(.usage, "--attendees needs --event")
+    }
+
+    /// A label for profiles published without one: the UTC date.
     static func today() -> String {
-        let seconds = Int(Date().timeIntervalSince1970)
-        let days = seconds / 86_400
-        return "day \(days)"
+        String(Timestamps.iso8601(Date()).prefix(10))
     }
 }
 
@@ -243,7 +264,7 @@ struct RegistryPromoteCommand: ParsableCommand {
     @Argument(help: "Target name, e.g. templates/standard.") var name: String
 
     func run() throws {
-        try withExitCodes { options.report(try options.publisher().promote(name), action: "promoted") }
+        try withExitCodes { options.report(try options.locked { try options.publisher().promote(name) }, action: "promoted") }
     }
 }
 
@@ -257,7 +278,7 @@ struct RegistryRollbackCommand: ParsableCommand {
     @Argument(help: "Target name, e.g. templates/standard.") var name: String
 
     func run() throws {
-        try withExitCodes { options.report(try options.publisher().rollback(name), action: "rolled back") }
+        try withExitCodes { options.report(try options.locked { try options.publisher().rollback(name) }, action: "rolled back") }
     }
 }
 
@@ -272,7 +293,7 @@ struct RegistryRevokeCommand: ParsableCommand {
 
     func run() throws {
         try withExitCodes {
-            let publication = try options.publisher().revoke(name)
+            let publication = try options.locked { try options.publisher().revoke(name) }
             print("revoked \(name): targets version \(publication.targetsVersion)")
         }
     }
@@ -305,8 +326,10 @@ struct RegistryRotateRootCommand: ParsableCommand {
             let writer = RepositoryWriter(directory: URL(filePath: repository, directoryHint: .isDirectory))
             let version = try writer.latestRootVersion() + 1
             let signers = try signKeys.map { try SigningKey.read(from: URL(filePath: $0)) } + keys.rootSigners
-            try writer.rotateRoot(keys.metadata(version: version, expires: Date().addingTimeInterval(rootExpiresDays * 86_400)),
-                                  signers: signers)
+            try RegistryLocking.locked(repository: repository) {
+                try writer.rotateRoot(keys.metadata(version: version, expires: Date().addingTimeInterval(rootExpiresDays * 86_400)),
+                                      signers: signers)
+            }
             print("root version \(version) published; publish again with the new targets and timestamp keys if they changed")
         }
     }
@@ -323,8 +346,10 @@ struct RegistryTimestampCommand: ParsableCommand {
     func run() throws {
         try withExitCodes {
             guard !timestampKeys.isEmpty else { throw CLIError(.usage, "give --timestamp-key") }
-            let timestamp = try RepositoryWriter(directory: URL(filePath: repository, directoryHint: .isDirectory))
-                .refreshTimestamp(keys: try timestampKeys.map { try SigningKey.read(from: URL(filePath: $0)) }, lifetime: lifetime)
+            let keys = try timestampKeys.map { try SigningKey.read(from: URL(filePath: $0)) }
+            let timestamp = try RegistryLocking.locked(repository: repository) {
+                try RepositoryWriter(directory: URL(filePath: repository, directoryHint: .isDirectory)).refreshTimestamp(keys: keys, lifetime: lifetime)
+            }
             print("timestamp version \(timestamp.version), targets version \(timestamp.targets.version), expires \(timestamp.expires)")
         }
     }
