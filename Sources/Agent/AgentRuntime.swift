@@ -82,6 +82,20 @@ public struct AgentRuntime: Sendable {
             confirmTimeout: .milliseconds(Int(max(1, configuration.printer.confirmSeconds) * 1000)),
             metrics: metrics, logger: logger,
             open: adaptClient.map { adapt in { @Sendable in adapt(try await printer.open()) } } ?? printer.open)
+        if let sync {
+            let workers = [worker]
+            await sync.setPrinterReport {
+                var printers: [AgentReportPayload.Printer] = []
+                var depth = 0
+                for worker in workers {
+                    let state = await worker.state
+                    printers.append(.init(id: state.printerID, activity: state.activity.rawValue, ready: state.status.isReady,
+                                          conditions: state.status.sortedConditions.map(\.rawValue)))
+                    depth += (try? store.queueDepth(printerID: state.printerID)) ?? 0
+                }
+                return (printers, depth)
+            }
+        }
         let core = AgentCore(configuration: configuration, store: store, event: event, workers: [printer.key: worker],
                              defaultPrinter: printer.key, metrics: metrics, templates: activeTemplates, sync: sync, logger: logger)
         return AgentRuntime(core: core, workers: [worker], simulator: printer.simulator, dataDirectory: data, reconciled: reconciled,
@@ -97,10 +111,19 @@ public struct AgentRuntime: Sendable {
         let source: any RepositorySource = url.hasPrefix("file:")
             ? DirectoryRepositorySource(directory: URL(filePath: String(url.dropFirst(5)), directoryHint: .isDirectory))
             : HTTPRepositorySource(baseURL: url)
+        var uploader: RegistryUploader?
+        if let server = settings.server {
+            do {
+                uploader = try RegistryUploader(serverURL: server, agentID: configuration.kioskID, token: settings.token,
+                                                keyFile: dataDirectory.appending(path: "sync/agent.key"))
+            } catch {
+                throw AgentError(.startupFailed, "cannot set up the report key: \(error.message)", detail: error.subject)
+            }
+        }
         return try SyncService(
             settings: settings, agentID: configuration.kioskID, dataDirectory: dataDirectory,
             localTemplates: localTemplates, localTiers: configuration.templates, active: active, event: event, dpi: dpi, store: store,
-            source: source, notifier: settings.server.map { HTTPRegistryNotifier(serverURL: $0) }, logger: logger)
+            source: source, notifier: settings.server.map { HTTPRegistryNotifier(serverURL: $0) }, uploader: uploader, logger: logger)
     }
 
     /// The configured printer, or the first USB printer found, else the simulator. A profile that

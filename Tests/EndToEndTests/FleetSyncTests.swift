@@ -1,3 +1,4 @@
+import Badges
 import Foundation
 import Testing
 
@@ -73,6 +74,7 @@ import Testing
                   server: http://127.0.0.1:\(fleet.registryPort)
                   root: \(path("repo/root/1.json"))
                   poll_seconds: 30
+                  upload_seconds: 1
                 """
             try Data(config.utf8).write(to: work.appending(path: "agent-\(index).yaml"))
             agents.append(try Running(["agent", "--config", path("agent-\(index).yaml"), "--log-level", "notice"],
@@ -112,6 +114,27 @@ import Testing
             }
             #expect(state == "printed", "job \(job.id) on kiosk \(job.agent) printed across the promotion")
         }
+
+        // Every kiosk reports what it runs; the registry's fleet view shows it.
+        let fleetView = try await waitForFleet(port: fleet.registryPort) { agents in
+            agents.count == Self.agents && agents.allSatisfy { agent in
+                ((agent["templates"] as? [[String: Any]]) ?? []).contains { $0["label"] as? String == "v2" }
+            } ? agents : nil
+        }
+        #expect(fleetView?.count == Self.agents, "the fleet view lists all five kiosks on v2")
+
+        // Two kiosks check the same attendee in; the registry keeps the first scan and tells them.
+        let payload = try #require(try checkInPayload(socket: fleet.socket(0)))
+        let first = try #require(unixHTTP(socket: fleet.socket(0), method: "POST", path: "/v1/checkins", body: Data(#"{"payload":"\#(payload)"}"#.utf8)))
+        #expect(first.status == 202)
+        try await Task.sleep(for: .milliseconds(50))
+        let second = try #require(unixHTTP(socket: fleet.socket(1), method: "POST", path: "/v1/checkins", body: Data(#"{"payload":"\#(payload)"}"#.utf8)))
+        #expect(second.status == 202)
+        let told = try await waitFor(socket: fleet.socket(1), path: "/v1/checkins", seconds: 20, method: "POST",
+                                     body: Data(#"{"payload":"\#(payload)"}"#.utf8)) { object in
+            (object["already_checked_in"] as? [String: Any])?["kiosk_id"] as? String == "kiosk-0" ? true : nil
+        }
+        #expect(told == true, "kiosk-1 learns that kiosk-0 scanned the attendee first")
 
         // A release for the event whose renders fail for long ticket ids (the dry run's synthetic
         // ids are short, so it is promoted): every kiosk rolls it back on its own.
@@ -158,17 +181,40 @@ import Testing
     }
 
     /// Polls a JSON endpoint of an agent until `probe` gives a value; nil after `seconds`.
-    func waitFor<T>(socket: String, path: String = "/v1/sync", seconds: Double,
+    func waitFor<T>(socket: String, path: String = "/v1/sync", seconds: Double, method: String = "GET", body: Data? = nil,
                     _ probe: ([String: Any]) -> T?) async throws -> T? {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
-            if let reply = unixHTTP(socket: socket, method: "GET", path: path, body: nil),
+            if let reply = unixHTTP(socket: socket, method: method, path: path, body: body),
                let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any], let value = probe(object) {
                 return value
             }
             try await Task.sleep(for: .milliseconds(100))
         }
         return nil
+    }
+
+    /// The registry's fleet view until `probe` accepts it.
+    func waitForFleet<T>(port: Int, _ probe: ([[String: Any]]) -> T?) async throws -> T? {
+        for _ in 0..<200 {
+            if let reply = loopbackHTTP(port: port, method: "GET", path: "/v1/fleet"),
+               let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any],
+               let value = probe(object["agents"] as? [[String: Any]] ?? []) {
+                return value
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
+    /// The QR payload of a sample attendee's badge, as a kiosk's scanner would read it.
+    func checkInPayload(socket: String) throws -> String? {
+        let reply = unixHTTP(socket: socket, method: "GET", path: "/v1/attendees?q=Thomas%20Carter", body: nil)
+        let object = reply.flatMap { try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any] }
+        guard let attendee = (object?["attendees"] as? [[String: Any]])?.first, let id = attendee["attendee_id"] as? String,
+              let tier = (attendee["access_tier"] as? String).flatMap(AccessTier.init(rawValue:)) else { return nil }
+        let event = try EventConfiguration.load(file: repositoryRoot.appending(path: "Templates/sample-event.yaml"))
+        return CheckIn.payload(eventSlug: event.slug, attendeeID: id, accessTier: tier, secret: event.checkInSecret)
     }
 
     func submitBadge(socket: String, sourceID: String) throws -> Int {
@@ -192,6 +238,26 @@ func unixHTTP(socket path: String, method: String, path uri: String, body: Data?
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
     }
     guard connected == 0 else { return nil }
+    return httpExchange(descriptor, method: method, path: uri, body: body)
+}
+
+/// One HTTP/1.1 request to a loopback TCP port; nil when nothing listens.
+func loopbackHTTP(port: Int, method: String, path uri: String, body: Data? = nil) -> (status: Int, body: Data)? {
+    let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { return nil }
+    return httpExchange(descriptor, method: method, path: uri, body: body)
+}
+
+func httpExchange(_ descriptor: Int32, method: String, path uri: String, body: Data?) -> (status: Int, body: Data)? {
     var request = Array("\(method) \(uri) HTTP/1.1\r\nHost: kiosk\r\nConnection: close\r\n".utf8)
     if let body { request += Array("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n".utf8) }
     request += Array("\r\n".utf8)

@@ -12,6 +12,8 @@ public struct RegistrySettings: Sendable, Equatable, Decodable {
     public var token: String?
     /// Seconds between polls when no notification arrives.
     public var pollSeconds: Double = 60
+    /// Seconds between uploads of the outbox (check-ins, print results) and the report.
+    public var uploadSeconds: Double = 10
     /// Hours after the last fresh refresh during which expired metadata still serves.
     public var graceHours: Double = 72
     /// Target name -> release label or digest this kiosk's event is pinned to.
@@ -23,7 +25,7 @@ public struct RegistrySettings: Sendable, Equatable, Decodable {
     public var rollbackWindowSeconds: Double = 300
 
     enum CodingKeys: String, CodingKey {
-        case url, server, root, token, pollSeconds = "poll_seconds", graceHours = "grace_hours", pins
+        case url, server, root, token, pollSeconds = "poll_seconds", uploadSeconds = "upload_seconds", graceHours = "grace_hours", pins
         case rollbackFailureRatio = "rollback_failure_ratio", rollbackWindowSeconds = "rollback_window_seconds"
     }
 
@@ -36,6 +38,7 @@ public struct RegistrySettings: Sendable, Equatable, Decodable {
         root = try c.decodeIfPresent(String.self, forKey: .root)
         token = try c.decodeIfPresent(String.self, forKey: .token)
         pollSeconds = try c.decodeIfPresent(Double.self, forKey: .pollSeconds) ?? 60
+        uploadSeconds = try c.decodeIfPresent(Double.self, forKey: .uploadSeconds) ?? 10
         graceHours = try c.decodeIfPresent(Double.self, forKey: .graceHours) ?? 72
         pins = try c.decodeIfPresent([String: String].self, forKey: .pins) ?? [:]
         rollbackFailureRatio = try c.decodeIfPresent(Double.self, forKey: .rollbackFailureRatio) ?? 0.005
@@ -46,7 +49,7 @@ public struct RegistrySettings: Sendable, Equatable, Decodable {
         guard url == nil || root != nil else {
             throw AgentError(.configurationInvalid, "syncing with a registry needs the provisioned root metadata", detail: "registry.root")
         }
-        guard pollSeconds > 0, graceHours >= 0, rollbackWindowSeconds > 0, (0..<1).contains(rollbackFailureRatio) else {
+        guard pollSeconds > 0, uploadSeconds > 0, graceHours >= 0, rollbackWindowSeconds > 0, (0..<1).contains(rollbackFailureRatio) else {
             throw AgentError(.configurationInvalid, "poll, grace and rollback settings must be positive (ratio below 1)", detail: "registry")
         }
     }

@@ -56,10 +56,16 @@ public actor SyncService: Service {
     private var lastAttempt: Date?
     private var lastError: SyncError?
     private var consecutiveFailures = 0
+    /// Sends the outbox and the signed report to the registry server, when there is one.
+    let uploader: RegistryUploader?
+    /// The printers' state and queue depth for the report, given once the workers exist.
+    private var printerReport: (@Sendable () async -> (printers: [AgentReportPayload.Printer], queueDepth: Int))?
+    private var lastUploadError: SyncError?
 
     public init(settings: RegistrySettings, agentID: String, dataDirectory: URL, localTemplates: TemplateSet,
                 localTiers: AgentConfiguration.Templates, active: ActiveTemplates, event: EventConfiguration, dpi: Int,
-                store: LanyardStore, source: any RepositorySource, notifier: (any RegistryNotifier)?, logger: Logger,
+                store: LanyardStore, source: any RepositorySource, notifier: (any RegistryNotifier)?,
+                uploader: RegistryUploader? = nil, logger: Logger,
                 now: @escaping @Sendable () -> Date = { Date() }) throws(AgentError) {
         guard let rootPath = settings.root, let provisioned = FileManager.default.contents(atPath: rootPath) else {
             throw AgentError(.configurationInvalid, "cannot read the provisioned root metadata", detail: "registry.root: \(settings.root ?? "-")")
@@ -75,6 +81,7 @@ public actor SyncService: Service {
         self.store = store
         self.source = source
         self.notifier = notifier
+        self.uploader = uploader
         self.logger = logger
         self.now = now
         trustedStore = TrustedMetadataStore(directory: syncDirectory.appending(path: "trusted"))
@@ -276,11 +283,69 @@ public actor SyncService: Service {
         logger.error("template set rolled back", metadata: ["releases": "\(entries.map(\.label))", "reason": "\(reason)"])
     }
 
+    // MARK: Upstream
+
+    public func setPrinterReport(_ report: @escaping @Sendable () async -> (printers: [AgentReportPayload.Printer], queueDepth: Int)) {
+        printerReport = report
+    }
+
+    /// Sends the outbox (check-ins, print results) and the signed report. A failure is logged
+    /// and retried at the next step; nothing is lost, the outbox keeps what was not taken.
+    public func sendUpstream() async {
+        guard let uploader else { return }
+        do {
+            try await uploader.uploadOutbox(store: store, now: now())
+            try await uploader.sendReport(await report(publicKey: uploader.key.publicEntry.publicKey))
+            lastUploadError = nil
+        } catch {
+            if lastUploadError?.code != error.code {
+                logger.warning("upload to the registry failed", metadata: ["code": "\(error.code.rawValue)", "error": "\(error.message)"])
+            }
+            lastUploadError = error
+        }
+    }
+
+    func report(publicKey: String) async -> AgentReportPayload {
+        let current = active.current
+        var templates = current.all.compactMap { _, source -> AgentReportPayload.Template? in
+            guard let digest = source.digest else { return nil }
+            return .init(name: "templates/\(source.name)", label: source.label, digest: digest, state: "active")
+        }
+        let entries = rolledBack.all
+        templates += entries.map { .init(name: $0.target, label: $0.label, digest: $0.digest, state: "rolled_back") }
+        let rollbacks = entries.map { entry in
+            AgentReportPayload.Rollback(name: entry.target, from: entry.label, to: "last stable", reason: entry.reason,
+                                        at: Timestamps.iso8601(entry.at))
+        }
+        let printers = await printerReport?() ?? (printers: [], queueDepth: 0)
+        let freshness: String = switch trusted.timestamp == nil ? nil : trusted.overallFreshness(now: now()) {
+        case .fresh: "fresh"
+        case .expired: "expired"
+        case .stale, nil: "stale"
+        }
+        return AgentReportPayload(agentID: agentID, sentAt: Timestamps.iso8601(now()), publicKey: publicKey,
+                                  targetsVersion: trusted.targets?.version, freshness: freshness, templates: templates,
+                                  printers: printers.printers, queueDepth: printers.queueDepth, rollbacks: rollbacks)
+    }
+
     // MARK: The loop
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            await self.loop()
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.loop() }
+                group.addTask { await self.upstreamLoop() }
+            }
+        }
+    }
+
+    /// The outbox and the report go up on their own cadence, so check-ins reach the registry
+    /// within seconds even while the sync loop waits for a notification.
+    func upstreamLoop() async {
+        guard uploader != nil else { return }
+        while !Task.isCancelled {
+            await sendUpstream()
+            try? await Task.sleep(for: .seconds(settings.uploadSeconds))
         }
     }
 
