@@ -14,6 +14,12 @@ struct SyncBenchOptions: ParsableArguments {
 
     @Option(name: .customLong("sync-iterations"), help: "Timed verifications.")
     var iterations = 200
+
+    @Option(name: .customLong("sync-agents"), help: "Agents of the publish-to-active measurement (0 skips it).")
+    var agents = 5
+
+    @Option(name: .customLong("sync-rounds"), help: "Publications timed across the fleet.")
+    var rounds = 10
 }
 
 /// Times what a kiosk does with a newly published template bundle before it may run it: verify
@@ -84,6 +90,13 @@ struct SyncBench {
         }
         print("dry run of that bundle, \(SyntheticAttendees.cases.count) synthetic attendees at 300 dpi, ms: "
             + "p50 \(BenchCommand.fmt(dryRuns.percentile(50)))  max \(BenchCommand.fmt(dryRuns.max() ?? 0))")
+
+        guard options.agents > 0 else { return }
+        print("\npublish to active: 1 registry server and \(options.agents) agents on this machine, \(options.rounds) publications...")
+        let latencies = try SyncFleetBench(agents: options.agents, rounds: options.rounds, workspace: work,
+                                           executable: try AgentBench.executable()).run()
+        print("publish to active on every agent, ms (\(latencies.count) samples): p50 \(BenchCommand.fmt(latencies.percentile(50)))"
+            + "  p95 \(BenchCommand.fmt(latencies.percentile(95)))  max \(BenchCommand.fmt(latencies.max() ?? 0))  (target p95 <= 10000)")
     }
 
     static func milliseconds(_ duration: Duration) -> Double {
