@@ -1,6 +1,8 @@
 @testable import Agent
 import Badges
 import Foundation
+import Logging
+import Synchronization
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -234,6 +236,70 @@ struct TestRegistry {
             #expect(fallback?["origin"] as? String == "registry")
             #expect((status["last_stable"] as? [[String: Any]])?.first?["origin"] as? String == "local")
             #expect(try await get(client, "/v1/health")["registry"] as? String == "fresh")
+        }
+    }
+}
+
+/// Serves a repository directory but cuts the first transfer of any blob larger than `cutAt`
+/// after `cutAt` bytes, as a dropped connection or a killed registry would.
+final class CutOnceSource: RepositorySource {
+    let inner: DirectoryRepositorySource
+    let cutAt: Int
+    private let cut = Mutex(false)
+
+    init(inner: DirectoryRepositorySource, cutAt: Int) {
+        self.inner = inner
+        self.cutAt = cutAt
+    }
+
+    var hasCut: Bool { cut.withLock { $0 } }
+
+    func fetch(_ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
+               onChunk: (Data) throws(SyncError) -> Void) async throws(SyncError) -> FetchOutcome {
+        let cutting = path.hasPrefix("blobs/") && limit > cutAt && cut.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard cutting else { return try await inner.fetch(path, offset: offset, limit: limit, ifNoneMatch: ifNoneMatch, onChunk: onChunk) }
+        var sent = 0
+        _ = try await inner.fetch(path, offset: offset, limit: limit, ifNoneMatch: ifNoneMatch) { (chunk: Data) throws(SyncError) in
+            let part = chunk.prefix(max(0, cutAt - sent))
+            if !part.isEmpty { try onChunk(Data(part)) }
+            sent += part.count
+            if sent >= cutAt { throw SyncError(.transport, "connection reset", subject: path) }
+        }
+        return .complete(etag: nil)
+    }
+}
+
+@Suite struct InterruptedDownloadTests {
+    @Test func aDownloadCutMidwayActivatesNothingAndResumesAtTheNextStep() async throws {
+        let registry = try TestRegistry()
+        defer { registry.remove() }
+        try registry.publish(version: "2.0.0")
+        try await withAgent(AgentOptions()) { agent, client in
+            let templates = try #require(agent.core.templates)
+            let before = templates.current
+            let source = CutOnceSource(inner: DirectoryRepositorySource(directory: registry.repository, chunkSize: 64 * 1024), cutAt: 100_000)
+            let sync = try SyncService(
+                settings: registry.settings(), agentID: "kiosk-1", dataDirectory: agent.directory, localTemplates: before,
+                localTiers: AgentConfiguration.Templates(), active: templates, event: agent.core.event, dpi: 300,
+                store: agent.core.store, source: source, notifier: nil, logger: Logger(label: "test"))
+            let error = await #expect(throws: SyncError.self) { try await sync.syncOnce() }
+            #expect(error?.code == .transport)
+            #expect(source.hasCut)
+            #expect(templates.current == before, "nothing is activated from a partial download")
+            let partials = try FileManager.default.contentsOfDirectory(atPath: agent.directory.appending(path: "sync/cache/partial").path)
+            #expect(partials.count == 1, "the cut file is kept to resume")
+            let releases = (try? FileManager.default.contentsOfDirectory(atPath: agent.directory.appending(path: "sync/releases").path)) ?? []
+            #expect(releases.isEmpty, "no release directory is laid out from a partial download")
+
+            #expect(try await sync.syncOnce() == .promoted(["templates/standard@2.0.0"]))
+            #expect(templates.current.fallback.label == "2.0.0")
+            let left = try FileManager.default.contentsOfDirectory(atPath: agent.directory.appending(path: "sync/cache/partial").path)
+            #expect(left.isEmpty, "the resumed download completed")
+            let id = try await submitBadge(client, "RESUME-1")
+            #expect(try await finalState(client, job: id) == "printed")
         }
     }
 }
