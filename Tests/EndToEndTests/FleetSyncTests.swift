@@ -2,6 +2,9 @@ import Badges
 import Foundation
 import Testing
 
+/// Run on its own by `make test` (after the parallel unit tests): its six processes and the
+/// 10 s bound would otherwise compete with every other suite for the two cores.
+///
 /// One registry server and five agents, each its own process, as at a venue: a template
 /// published once reaches every kiosk within seconds (notification, then verified download,
 /// dry run and atomic promotion) while badges keep printing; a template whose renders fail is
@@ -258,6 +261,10 @@ func loopbackHTTP(port: Int, method: String, path uri: String, body: Data? = nil
 }
 
 func httpExchange(_ descriptor: Int32, method: String, path uri: String, body: Data?) -> (status: Int, body: Data)? {
+    // A process that accepts but never answers must not hang the test: reads give up after 10 s.
+    var timeout = timeval(tv_sec: 10, tv_usec: 0)
+    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var request = Array("\(method) \(uri) HTTP/1.1\r\nHost: kiosk\r\nConnection: close\r\n".utf8)
     if let body { request += Array("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n".utf8) }
     request += Array("\r\n".utf8)

@@ -171,7 +171,7 @@ public actor SyncService: Service {
                                             label: choice.release.label, digest: choice.release.digest, origin: .registry)
                 if active.current.all.contains(where: { $0.source.digest == choice.release.digest }) { continue }
                 do {
-                    try TemplateDryRun.check(source, event: event, dpi: dpi, logger: logger)
+                    try await TemplateDryRun.checkOffPool(source, event: event, dpi: dpi, logger: logger)
                 } catch {
                     failed = .init(digest: choice.release.digest, target: choice.target, label: choice.release.label,
                                    reason: "dry run: \(error.reason)", at: now())

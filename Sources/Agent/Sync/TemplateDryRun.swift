@@ -1,4 +1,5 @@
 public import Badges
+import Dispatch
 import Foundation
 public import Logging
 import Printers
@@ -12,6 +13,17 @@ public enum TemplateDryRun {
         public var template: String
         public var reason: String
         public var description: String { "\(template): \(reason)" }
+    }
+
+    /// The same, on a thread of its own: sixteen renders are too long to hold one of the few
+    /// threads of Swift's cooperative pool, which the HTTP API and the printer workers share.
+    public static func checkOffPool(_ source: TemplateSource, event: EventConfiguration, dpi: Int, logger: Logger) async throws(Failure) {
+        let result: Result<Void, Failure> = await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(returning: Result { () throws(Failure) in try check(source, event: event, dpi: dpi, logger: logger) })
+            }
+        }
+        try result.get()
     }
 
     public static func check(_ source: TemplateSource, event: EventConfiguration, dpi: Int, logger: Logger) throws(Failure) {
