@@ -7,7 +7,7 @@ import Sync
 extension RegistryAPI {
     /// Runs a handler with a correlation id and turns every error into a JSON problem.
     static func handle(_ request: Request, _ body: (String) async throws -> Response) async -> Response {
-        let correlation = request.headers[correlationHeader].flatMap { $0.count <= 100 ? $0 : nil } ?? UUID().uuidString.lowercased()
+        let correlation = correlationID(request)
         var response: Response
         do {
             response = try await body(correlation)
@@ -26,6 +26,15 @@ extension RegistryAPI {
         }
         response.headers[correlationHeader] = correlation
         return response
+    }
+
+    /// The request's own id when it sent a usable one (1 to 100 characters), else a new one: an
+    /// empty id would correlate nothing in the logs.
+    static func correlationID(_ request: Request) -> String {
+        guard let given = request.headers[correlationHeader], !given.isEmpty, given.count <= 100 else {
+            return UUID().uuidString.lowercased()
+        }
+        return given
     }
 
     static func status(of code: RegistryError.Code) -> HTTPResponse.Status {
