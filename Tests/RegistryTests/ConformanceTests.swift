@@ -24,6 +24,29 @@ import Testing
         }
     }
 
+    @Test func anUnsatisfiableRangeIsAProblemThatIsNeverStored() async throws {
+        let fixture = try RegistryFixture()
+        defer { fixture.remove() }
+        try fixture.publishTemplate("standard", text: "v1")
+        let size = try fixture.read("root/1.json").count
+        try await withRegistry(fixture) { _, client in
+            for path in ["/repository/root/1.json", "/repository/timestamp.json"] {
+                for range in ["bytes=\(size)-", "bytes=-0"] {
+                    for method in [HTTPRequest.Method.get, .head] {
+                        let response = try await client.execute(uri: path, method: method, headers: [.range: range])
+                        #expect(response.status == .rangeNotSatisfiable, "\(method) \(path) \(range)")
+                        // One policy: the problem's, not the problem's beside the file's immutable one.
+                        #expect(response.headers[values: .cacheControl] == ["no-store"], "\(method) \(path) \(range)")
+                        #expect(response.headers[values: .eTag].count == 1)
+                        #expect(response.headers[values: .acceptRanges] == ["bytes"])
+                        #expect(response.headers[values: .contentRange].count == 1)
+                        #expect(response.headers[.contentRange]?.hasPrefix("bytes */") == true)
+                    }
+                }
+            }
+        }
+    }
+
     @Test func aCorrelationIDOfOneToAHundredCharactersIsKept() async throws {
         let fixture = try RegistryFixture()
         defer { fixture.remove() }
