@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 @testable import Registry
+import Sync
 import Testing
 
 /// Answers docs/registry-openapi.yaml describes that the fuzz proof (Tests/Tools/registry_fuzz.py)
@@ -44,6 +45,21 @@ import Testing
                     }
                 }
             }
+        }
+    }
+
+    @Test func aRefusedReportSignatureNamesTheSchemeAsEvery401Does() async throws {
+        let fixture = try RegistryFixture()
+        defer { fixture.remove() }
+        try await withRegistry(fixture) { _, client in
+            let key = SigningKey()
+            var forged = SignedEnvelope(payloadType: AgentReport.payloadType,
+                                        payload: RegistryJSON.encode(AgentReportTests.report(key: SigningKey(), sentAt: Date())))
+            try forged.sign(with: [key])
+            let refused = try await AgentReportTests.send(client, forged)
+            #expect(refused.status == .unauthorized)
+            #expect(try errorCode(refused) == "registry.signature_invalid")
+            #expect(refused.headers[.wwwAuthenticate] == "Bearer realm=\"lanyard-registry\"")
         }
     }
 

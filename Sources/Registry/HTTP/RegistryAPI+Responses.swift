@@ -14,7 +14,9 @@ extension RegistryAPI {
         } catch let error as RegistryError {
             response = problem(status(of: error.code), code: error.code.rawValue, message: error.message, detail: error.detail,
                                correlation: correlation)
-            if error.code == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"lanyard-registry\"" }
+            // Every 401 names its scheme (RFC 9110, 15.5.2), a refused report signature included:
+            // the endpoints that answer one take a bearer token.
+            if response.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"lanyard-registry\"" }
         } catch let error as SyncError {
             response = problem(.internalServerError, code: error.code.rawValue, message: error.message, detail: error.subject,
                                correlation: correlation)
