@@ -44,10 +44,12 @@ extension RegistryAPI {
         if let header = request.headers[.range], let requested = ByteRange(header: header),
            request.headers[.ifRange].map({ $0 == file.etag }) ?? true {
             guard let resolved = requested.resolve(size: file.size) else {
-                headers[.contentRange] = "bytes */\(file.size)"
                 var response = problem(.rangeNotSatisfiable, code: RegistryError.Code.requestInvalid.rawValue,
-                                       message: "the range starts past the end of the \(file.size)-byte file", detail: header, correlation: correlation)
-                response.headers.append(contentsOf: headers.filter { $0.name != .contentType })
+                                       message: "the range selects no byte of the \(file.size)-byte file", detail: header, correlation: correlation)
+                // The problem keeps its own `no-store`: the file's caching policy is not this answer's.
+                response.headers[.eTag] = file.etag
+                response.headers[.acceptRanges] = "bytes"
+                response.headers[.contentRange] = "bytes */\(file.size)"
                 return response
             }
             range = resolved

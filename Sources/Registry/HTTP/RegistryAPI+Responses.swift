@@ -7,14 +7,16 @@ import Sync
 extension RegistryAPI {
     /// Runs a handler with a correlation id and turns every error into a JSON problem.
     static func handle(_ request: Request, _ body: (String) async throws -> Response) async -> Response {
-        let correlation = request.headers[correlationHeader].flatMap { $0.count <= 100 ? $0 : nil } ?? UUID().uuidString.lowercased()
+        let correlation = correlationID(request)
         var response: Response
         do {
             response = try await body(correlation)
         } catch let error as RegistryError {
             response = problem(status(of: error.code), code: error.code.rawValue, message: error.message, detail: error.detail,
                                correlation: correlation)
-            if error.code == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"lanyard-registry\"" }
+            // Every 401 names its scheme (RFC 9110, 15.5.2), a refused report signature included:
+            // the endpoints that answer one take a bearer token.
+            if response.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"lanyard-registry\"" }
         } catch let error as SyncError {
             response = problem(.internalServerError, code: error.code.rawValue, message: error.message, detail: error.subject,
                                correlation: correlation)
@@ -26,6 +28,15 @@ extension RegistryAPI {
         }
         response.headers[correlationHeader] = correlation
         return response
+    }
+
+    /// The request's own id when it sent a usable one (1 to 100 characters), else a new one: an
+    /// empty id would correlate nothing in the logs.
+    static func correlationID(_ request: Request) -> String {
+        guard let given = request.headers[correlationHeader], !given.isEmpty, given.count <= 100 else {
+            return UUID().uuidString.lowercased()
+        }
+        return given
     }
 
     static func status(of code: RegistryError.Code) -> HTTPResponse.Status {
