@@ -215,6 +215,13 @@ extension LanyardStore {
                      scannedAt: ScanTime.date(milliseconds: row[4]), recordedAt: row[5])
     }
 
+    /// Records resolutions the registry gave in answer to an upload of check-ins (outside any
+    /// delta: the event's cursor is not moved; the next delta carries them again, harmlessly).
+    public func recordCheckInResolutions(_ resolutions: [CheckInResolution], event: String, now: Date = Date()) throws(StoreError) {
+        guard !resolutions.isEmpty else { return }
+        try write { db in try Self.storeResolutions(db, resolutions, event: event, now: now) }
+    }
+
     /// Stores the registry's resolutions inside the caller's transaction, replacing an earlier
     /// one for the same attendee. The table's CHECKs refuse an empty attendee id, nonce or
     /// kiosk id, which fails the whole delta.

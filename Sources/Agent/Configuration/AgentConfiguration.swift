@@ -23,6 +23,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     public var webhooks = Webhooks()
     /// Bearer token for admin actions (reprints, dead-letter replay). Nil disables them.
     public var adminToken: String?
+    public var registry = RegistrySettings()
     /// Names this kiosk in the check-ins it sends the registry, which tells kiosks apart when
     /// two checked the same attendee in. Default: the host name.
     public var kioskID: String = AgentConfiguration.defaultKioskID
@@ -123,7 +124,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey {
         case listen, dataDirectory = "data_dir", event, attendees, templates, printer, queue, webhooks, adminToken = "admin_token"
-        case kioskID = "kiosk_id"
+        case registry, kioskID = "kiosk_id"
     }
 
     public init() {}
@@ -139,6 +140,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         queue = try c.decodeIfPresent(Queue.self, forKey: .queue) ?? Queue()
         webhooks = try c.decodeIfPresent(Webhooks.self, forKey: .webhooks) ?? Webhooks()
         adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
+        registry = try c.decodeIfPresent(RegistrySettings.self, forKey: .registry) ?? RegistrySettings()
         kioskID = try c.decodeIfPresent(String.self, forKey: .kioskID) ?? Self.defaultKioskID
     }
 
@@ -168,7 +170,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
 
     /// `LANYARD_AGENT_LISTEN`, `LANYARD_DATA_DIR`, `LANYARD_PRINTER`, `LANYARD_PRINTER_PROFILE`,
     /// `LANYARD_ADMIN_TOKEN`, `LANYARD_EVENT`, `LANYARD_ATTENDEES`, `LANYARD_MAX_QUEUED`,
-    /// `LANYARD_KIOSK_ID`.
+    /// `LANYARD_KIOSK_ID`, `LANYARD_REGISTRY_URL`, `LANYARD_REGISTRY_SERVER`, `LANYARD_REGISTRY_ROOT`.
     mutating func applyEnvironment(_ environment: [String: String]) throws(AgentError) {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let listen = value("LANYARD_AGENT_LISTEN") { self.listen = listen }
@@ -178,6 +180,9 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         if let token = value("LANYARD_ADMIN_TOKEN") { adminToken = token }
         if let event = value("LANYARD_EVENT") { self.event = event }
         if let attendees = value("LANYARD_ATTENDEES") { self.attendees = attendees }
+        if let url = value("LANYARD_REGISTRY_URL") { registry.url = url }
+        if let server = value("LANYARD_REGISTRY_SERVER") { registry.server = server }
+        if let root = value("LANYARD_REGISTRY_ROOT") { registry.root = root }
         if let kiosk = value("LANYARD_KIOSK_ID") { kioskID = kiosk }
         if let text = value("LANYARD_MAX_QUEUED") {
             guard let number = Int(text) else { throw AgentError(.configurationInvalid, "LANYARD_MAX_QUEUED must be a whole number", detail: text) }
@@ -195,6 +200,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         guard webhooks.toleranceSeconds > 0, webhooks.perMinute > 0 else {
             throw AgentError(.configurationInvalid, "webhook tolerance and rate must be positive", detail: "webhooks")
         }
+        try registry.validate()
         guard !kioskID.trimmingCharacters(in: .whitespaces).isEmpty, kioskID.count <= 200 else {
             throw AgentError(.configurationInvalid, "kiosk_id must be 1 to 200 characters, not blank", detail: "kiosk_id")
         }

@@ -27,10 +27,11 @@ extension AgentAPI {
         var object: [String: Any] = [
             "id": job.id, "state": job.state.apiName, "printer": job.printerID, "attempts": job.attempts,
             "idempotency_key": job.idempotencyKey, "correlation_id": job.correlationID,
-            "created_at": ISO8601DateFormatter().string(from: job.createdAt),
+            "created_at": Timestamps.iso8601(job.createdAt),
         ]
         if let attendee = job.attendeeID { object["attendee_id"] = attendee }
         if let tier = job.templateTier { object["template_tier"] = tier }
+        if let version = job.templateVersion { object["template_version"] = version }
         if let error = job.lastError { object["last_error"] = error }
         if let original = job.reprintOf { object["reprint_of"] = original }
         if let diagnostic = job.diagnostic, let value = try? JSONSerialization.jsonObject(with: diagnostic, options: [.fragmentsAllowed]) {

@@ -15,9 +15,12 @@ public enum AgentAPI {
 
     public static func router(core: AgentCore, metrics: PrometheusCollectorRegistry) -> Router<BasicRequestContext> {
         let router = Router()
-        router.get("/v1/health") { _, _ in
-            json(.ok, ["status": "ok", "uptime_seconds": Int(Date().timeIntervalSince(core.startedAt))])
+        router.get("/v1/health") { _, _ async in
+            var object: [String: Any] = ["status": "ok", "uptime_seconds": Int(Date().timeIntervalSince(core.startedAt))]
+            if let sync = core.sync { object["registry"] = freshnessName(await sync.status.freshness) }
+            return json(.ok, object)
         }
+        addSyncRoutes(to: router, core: core)
         router.get("/v1/ready") { _, _ async in
             var states: [String: String] = [:]
             for (id, worker) in core.workers { states[id] = await worker.state.activity.rawValue }
