@@ -99,8 +99,8 @@ import Testing
     }
 
     /// Snapshots and deltas commit without copying the log into the database file; a checkpoint
-    /// on a connection of its own then does, and the writer's own automatic checkpoint is back
-    /// on afterwards, failure or not.
+    /// on a connection of its own then does, and the writer's own automatic checkpoint and full
+    /// synchronous level are back afterwards, failure or not.
     @Test func theLogReachesTheDatabaseFileAfterSnapshotsAndDeltas() throws {
         let database = TemporaryDatabase()
         let store = try database.open()
@@ -115,6 +115,7 @@ import Testing
             try store.applyAttendeeDelta(AttendeeDelta(event: Self.event, fromCursor: 7, toCursor: 8, changes: []))
         }
         #expect(try store.automaticCheckpointPages() == automatic)
+        #expect(try store.writerSynchronousLevel() == 2, "jobs and check-ins written after a delta are synced again (FULL)")
         store.waitForScheduledCheckpoints()
         // 3,000 attendees take about 3 MB; only a checkpoint puts them into the database file.
         #expect(fileSize() > before + 1_500_000, "\(before) -> \(fileSize()) bytes")
