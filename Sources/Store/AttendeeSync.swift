@@ -118,7 +118,9 @@ extension LanyardStore {
     ///
     /// The rows first go into a temporary table, then into the cache with one statement: FTS5
     /// writes its pending index data at every statement that starts inside a transaction, so
-    /// copying in one statement leaves one new segment per index instead of one per batch.
+    /// copying in one statement leaves one new segment per index instead of one per batch. An
+    /// empty cache is filled more directly (`load`). Rows are prepared on other threads while
+    /// earlier ones are written (`AttendeeRowStream`).
     @discardableResult
     public func applyAttendeeSnapshot(event: String, cursor: Int64, attendees: [Attendee],
                                       now: Date = Date()) throws(StoreError) -> AttendeeSyncOutcome {
@@ -127,33 +129,24 @@ extension LanyardStore {
             throw StoreError(.invalidValue, "attendee \(stray) of the snapshot (\(attendees[stray].attendeeID)) belongs to "
                 + "event \"\(attendees[stray].eventSlug)\", not \"\(event)\"")
         }
-        let rows = try Self.attendeeRows(Self.lastOfEachID(attendees), now: now)
-        return try write { db in
+        if let blank = attendees.firstIndex(where: { $0.attendeeID.isEmpty }) {
+            throw StoreError(.invalidValue, "attendee \(blank) of the snapshot has no attendee_id")
+        }
+        let listed = Self.lastOfEachID(attendees)
+        return try writeThenCheckpoint { db in
             let stored = try Self.cursor(db, event: event)
             if let stored, cursor < stored {
                 throw StoreError(.snapshotStale, "the snapshot of \(event) is older than the attendee list already applied",
                                  cursor: StoreError.CursorConflict(stored: stored, given: cursor))
             }
-            try db.execute(sql: "CREATE TEMP TABLE attendee_snapshot (\(Self.attendeeColumns))")
-            var start = 0
-            while start < rows.count {
-                let chunk = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
-                let statement = try db.cachedStatement(sql: Self.stageSQL(rowCount: chunk.count))
-                try statement.execute(arguments: StatementArguments(Array(chunk.joined())))
-                start += chunk.count
+            let stream = AttendeeRowStream(listed, now: now, chunkSize: AttendeeRows.batchSize)
+            defer { stream.cancel() }
+            let written: Int, removed: Int
+            if let triggers = try Self.searchTriggersIfEmpty(db) {
+                (written, removed) = (try Self.load(db, stream, setting: triggers), 0)
+            } else {
+                (written, removed) = try Self.replace(db, stream, event: event)
             }
-            try db.execute(sql: """
-                INSERT INTO attendee (\(Self.attendeeColumns))
-                SELECT \(Self.attendeeColumns) FROM temp.attendee_snapshot WHERE true
-                \(Self.upsertConflictClause)
-                """)
-            let written = db.changesCount
-            try db.execute(sql: """
-                DELETE FROM attendee
-                WHERE event_slug = ? AND attendee_id NOT IN (SELECT attendee_id FROM temp.attendee_snapshot)
-                """, arguments: [event])
-            let removed = db.changesCount
-            try db.execute(sql: "DROP TABLE temp.attendee_snapshot")
             if written + removed >= Self.rowsPerStatement { try Self.optimizeSearchIndexes(db) }
             try Self.setCursor(db, event: event, cursor: cursor, now: now)
             return AttendeeSyncOutcome(cursor: cursor, written: written, removed: removed, resolutions: 0, alreadyApplied: false)
@@ -176,8 +169,8 @@ extension LanyardStore {
             throw StoreError(.invalidValue, "the delta of \(delta.event) ends (\(delta.toCursor)) before it starts (\(delta.fromCursor))")
         }
         let net = try NetChanges(delta)
-        let rows = try Self.attendeeRows(net.upserts, now: now)
-        return try write { db in
+        let rows = try AttendeeRows(net.upserts, now: now)
+        return try writeThenCheckpoint { db in
             let stored = try Self.cursor(db, event: delta.event)
             if let stored, delta.toCursor <= stored {
                 return AttendeeSyncOutcome(cursor: stored, written: 0, removed: 0, resolutions: 0, alreadyApplied: true)
@@ -193,6 +186,92 @@ extension LanyardStore {
             return AttendeeSyncOutcome(cursor: delta.toCursor, written: written, removed: removed,
                                        resolutions: net.resolutions.count, alreadyApplied: false)
         }
+    }
+
+    /// Stages the rows in a temporary table, upserts them into the cache with one statement, then
+    /// removes the event's attendees the snapshot does not list. Returns (written, removed).
+    private static func replace(_ db: Database, _ stream: AttendeeRowStream, event: String) throws -> (Int, Int) {
+        let hadAttendees = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM attendee WHERE event_slug = ?)",
+                                             arguments: [event]) ?? false
+        try db.execute(sql: "CREATE TEMP TABLE attendee_snapshot (\(attendeeColumns))")
+        while let rows = try stream.next() {
+            for batch in rows.batches {
+                // The statement is made for exactly this many rows of `columnCount` values.
+                let statement = try db.cachedStatement(sql: stageSQL(rowCount: batch.statementRows))
+                statement.setUncheckedArguments(batch.arguments)
+                try statement.execute()
+            }
+        }
+        try db.execute(sql: """
+            INSERT INTO attendee (\(attendeeColumns))
+            SELECT \(attendeeColumns) FROM temp.attendee_snapshot WHERE true
+            \(upsertConflictClause)
+            """)
+        let written = db.changesCount
+        // An event with no attendees before has none to remove: no need to read them all.
+        var removed = 0
+        if hadAttendees {
+            try db.execute(sql: """
+                DELETE FROM attendee
+                WHERE event_slug = ? AND attendee_id NOT IN (SELECT attendee_id FROM temp.attendee_snapshot)
+                """, arguments: [event])
+            removed = db.changesCount
+        }
+        try db.execute(sql: "DROP TABLE temp.attendee_snapshot")
+        return (written, removed)
+    }
+
+    /// Fills an empty cache: the rows go straight into the table with the search triggers set
+    /// aside, then each full-text index is filled from the table by one statement, and the
+    /// triggers are put back exactly as they were (their SQL read from the schema), all inside
+    /// the snapshot's transaction. A kiosk's first snapshot takes this way: no staging copy, no
+    /// trigger run per row. Returns how many rows were written.
+    private static func load(_ db: Database, _ stream: AttendeeRowStream, setting triggers: [(name: String, sql: String)]) throws -> Int {
+        for trigger in triggers { try db.execute(sql: "DROP TRIGGER \"\(trigger.name)\"") }
+        var written = 0
+        while let rows = try stream.next() {
+            for batch in rows.batches {
+                let statement = try db.cachedStatement(sql: upsertSQL(rowCount: batch.statementRows))
+                statement.setUncheckedArguments(batch.arguments)
+                try statement.execute()
+                written += db.changesCount
+            }
+        }
+        for index in searchDocuments {
+            let document = index.document.replacingOccurrences(of: "new.", with: "")
+            try db.execute(sql: "INSERT INTO \(index.table)(rowid, document) SELECT id, \(document) FROM attendee")
+        }
+        for trigger in triggers { try db.execute(sql: trigger.sql) }
+        return written
+    }
+
+    /// What the insert trigger puts into each full-text index for a new row (v9's
+    /// `attendee_search_insert`), in the trigger's own words.
+    static let searchDocuments: [(table: String, document: String)] = [
+        ("attendee_name_search", "new.name_text"),
+        ("attendee_email_search", "char(10, 10) || new.email_folded"),
+        ("attendee_company_search", "char(10, 10) || new.company_folded"),
+    ]
+
+    static let searchTriggerNames: Set<String> = [
+        "attendee_search_insert", "attendee_search_delete", "attendee_name_search_update", "attendee_email_search_update",
+        "attendee_company_search_update",
+    ]
+
+    /// The attendee table's triggers when the table is empty and its triggers are the search
+    /// triggers this code knows, with an insert trigger that writes exactly `searchDocuments`;
+    /// nil otherwise. A later schema that changes them makes `load` step aside, not go wrong.
+    private static func searchTriggersIfEmpty(_ db: Database) throws -> [(name: String, sql: String)]? {
+        guard try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM attendee)") == true else { return nil }
+        let triggers = try Row.fetchAll(db, sql: """
+            SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'attendee' ORDER BY name
+            """).map { row -> (name: String, sql: String) in (row[0], row[1]) }
+        guard Set(triggers.map(\.name)) == searchTriggerNames, triggers.count == searchTriggerNames.count,
+              let insert = triggers.first(where: { $0.name == "attendee_search_insert" })?.sql,
+              insert.components(separatedBy: "INSERT INTO").count - 1 == searchDocuments.count,
+              searchDocuments.allSatisfy({ insert.contains("INSERT INTO \($0.table)(rowid, document) VALUES (new.id, \($0.document));") })
+        else { return nil }
+        return triggers
     }
 
     /// A delta reduced to its effect: per attendee the last upsert or removal, per attendee the
@@ -264,10 +343,11 @@ extension LanyardStore {
         var removed = 0
         var start = 0
         while start < ids.count {
-            let chunk = ids[start..<min(start + maxIDsPerStatement, ids.count)]
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            let chunk = Array(ids[start..<min(start + maxIDsPerStatement, ids.count)])
+            let size = statementRows(for: chunk.count, limit: maxIDsPerStatement)
+            let marks = Array(repeating: "?", count: size).joined(separator: ", ")
             let statement = try db.cachedStatement(sql: "DELETE FROM attendee WHERE event_slug = ? AND attendee_id IN (\(marks))")
-            try statement.execute(arguments: StatementArguments([event] + Array(chunk)))
+            try statement.execute(arguments: StatementArguments([event] + padded(chunk, columns: 1, to: size)))
             removed += db.changesCount
             start += chunk.count
         }

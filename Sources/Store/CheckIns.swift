@@ -232,13 +232,15 @@ extension LanyardStore {
         while start < resolutions.count {
             let chunk = resolutions[start..<min(start + perStatement, resolutions.count)]
             let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-            let statement = try db.cachedStatement(sql: """
+            let size = statementRows(for: chunk.count, limit: perStatement)
+            let sql = """
                 INSERT INTO check_in_resolution (attendee_id, event_slug, nonce, kiosk_id, scanned_at_ms, received_at)
-                VALUES \(Array(repeating: row, count: chunk.count).joined(separator: ", "))
+                VALUES \(Array(repeating: row, count: size).joined(separator: ", "))
                 ON CONFLICT (attendee_id) DO UPDATE SET
                     event_slug = excluded.event_slug, nonce = excluded.nonce, kiosk_id = excluded.kiosk_id,
                     scanned_at_ms = excluded.scanned_at_ms, received_at = excluded.received_at
-                """)
+                """
+            let statement = try db.cachedStatement(sql: sql)
             var values: [DatabaseValue] = []
             values.reserveCapacity(chunk.count * columns)
             for resolution in chunk {
@@ -246,7 +248,7 @@ extension LanyardStore {
                            resolution.kioskID.databaseValue, ScanTime.milliseconds(resolution.scannedAt).databaseValue,
                            now.databaseValue]
             }
-            do { try statement.execute(arguments: StatementArguments(values)) } catch let error as DatabaseError
+            do { try statement.execute(arguments: StatementArguments(padded(values, columns: columns, to: size))) } catch let error as DatabaseError
                 where error.resultCode == .SQLITE_CONSTRAINT {
                 throw StoreError(.invalidValue, "a check-in resolution of the delta has an empty attendee id, nonce or kiosk id",
                                  cause: describe(error))

@@ -27,6 +27,7 @@ enum Schema {
         migrator.registerMigration("v8-manual-review-decisions", migrate: createManualReviewDecisions)
         migrator.registerMigration("v9-attendee-search-by-field", migrate: searchAttendeesByField)
         migrator.registerMigration("v10-attendee-sync", migrate: createAttendeeSync)
+        migrator.registerMigration("v11-search-index-memory", migrate: sizeSearchIndexMemory)
         return migrator
     }
 
@@ -314,5 +315,17 @@ enum Schema {
                 received_at DATETIME NOT NULL
             );
             """)
+    }
+
+    /// Each full-text index gets a `hashsize` of 32 MiB: FTS5 turns its pending index data into
+    /// a new segment whenever it grows past that (1 MiB by default), and a snapshot copies its
+    /// attendees into the cache with one statement (`applyAttendeeSnapshot`). 100,000 attendees
+    /// make 10-15 MiB per index, so they land as one segment and the merge that follows has
+    /// nothing to do, where 1 MiB left a dozen segments and a full rewrite of each index. The
+    /// memory is taken only while such a statement runs; smaller writes flush long before.
+    private static func sizeSearchIndexMemory(_ db: Database) throws {
+        for table in ["attendee_name_search", "attendee_email_search", "attendee_company_search"] {
+            try db.execute(sql: "INSERT INTO \(table)(\(table), rank) VALUES ('hashsize', 33554432)")
+        }
     }
 }

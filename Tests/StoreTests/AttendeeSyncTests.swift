@@ -63,6 +63,64 @@ import Testing
         #expect(try store.attendeeCount() == 4)
     }
 
+    /// A first snapshot into an empty cache fills the search indexes without the per-row
+    /// triggers, and puts the triggers back: searches must find what they find in a cache filled
+    /// by upserts, and later changes must still reach the indexes.
+    @Test func aFirstSnapshotSearchesLikeACacheFilledByUpserts() throws {
+        let people = AttendeeSearchTests.people + SyntheticRoster.attendees(count: 400, offset: 1_000, seed: 9, eventSlug: "swiftconf")
+        let queries = ["zoe", "muller", "jurgen muller", "欧阳娜娜", "阳娜", "محمد", "בן דוד", "soren", "ann", "annabel smith",
+                       "lee ann", "o'brien", "paddy", "高橋", "김서연", "王伟", "j.mueller", "zoe@", "uppsala.example",
+                       "example.org", "acme", "acme gmbh", "łódź", "株式会社", "initech", "globex corporation", "a", "an", "xyz"]
+        let other = Self.person(9_999, first: "Other", last: "Event", event: "otherconf")
+        let databases = (0..<4).map { _ in TemporaryDatabase() }
+        let upserted = try databases[0].open(), loaded = try databases[1].open()
+        let upsertedWithOther = try databases[2].open(), staged = try databases[3].open()
+        try upserted.upsertAttendees(people)
+        try loaded.applyAttendeeSnapshot(event: "swiftconf", cursor: 1, attendees: people)
+        try upsertedWithOther.upsertAttendees([other] + people)
+        // Another event's attendee in the cache: this snapshot goes through the staging table.
+        try staged.upsertAttendees([other])
+        try staged.applyAttendeeSnapshot(event: "swiftconf", cursor: 1, attendees: people)
+        for query in queries {
+            #expect(try loaded.searchAttendees(query, limit: 50).map(\.attendee.attendeeID)
+                == upserted.searchAttendees(query, limit: 50).map(\.attendee.attendeeID), "\(query)")
+            #expect(try staged.searchAttendees(query, limit: 50).map(\.attendee.attendeeID)
+                == upsertedWithOther.searchAttendees(query, limit: 50).map(\.attendee.attendeeID), "\(query)")
+        }
+        // The triggers are back: an upsert, a rename and a removal reach the search.
+        try loaded.upsertAttendees([Self.person(7_001, first: "Ingrid", last: "Quokkaberg", event: "swiftconf")])
+        #expect(try found(loaded, "quokkaberg") == ["7001"])
+        try loaded.applyAttendeeDelta(AttendeeDelta(event: "swiftconf", fromCursor: 1, toCursor: 2, changes: [
+            .upsert(Self.person(7_001, first: "Ingrid", last: "Wombatsson", event: "swiftconf")),
+            .remove(attendeeID: AttendeeSearchTests.people[5].attendeeID),
+        ]))
+        #expect(try found(loaded, "quokkaberg").isEmpty && found(loaded, "wombatsson") == ["7001"])
+        #expect(try found(loaded, "kierkegaard").isEmpty)
+    }
+
+    /// Snapshots and deltas commit without copying the log into the database file; a checkpoint
+    /// on a connection of its own then does, and the writer's own automatic checkpoint and full
+    /// synchronous level are back afterwards, failure or not.
+    @Test func theLogReachesTheDatabaseFileAfterSnapshotsAndDeltas() throws {
+        let database = TemporaryDatabase()
+        let store = try database.open()
+        let automatic = try store.automaticCheckpointPages()
+        #expect(automatic > 0)
+        func fileSize() -> Int { (try? FileManager.default.attributesOfItem(atPath: database.path)[.size] as? Int) ?? 0 }
+        let before = fileSize()
+        try store.applyAttendeeSnapshot(event: Self.event, cursor: 1,
+                                        attendees: SyntheticRoster.attendees(count: 3_000, seed: 4, eventSlug: Self.event))
+        try store.applyAttendeeDelta(AttendeeDelta(event: Self.event, fromCursor: 1, toCursor: 2, changes: [.remove(attendeeID: Self.id(1))]))
+        expectStoreError(.cursorMismatch) { () throws(StoreError) in
+            try store.applyAttendeeDelta(AttendeeDelta(event: Self.event, fromCursor: 7, toCursor: 8, changes: []))
+        }
+        #expect(try store.automaticCheckpointPages() == automatic)
+        #expect(try store.writerSynchronousLevel() == 2, "jobs and check-ins written after a delta are synced again (FULL)")
+        store.waitForScheduledCheckpoints()
+        // 3,000 attendees take about 3 MB; only a checkpoint puts them into the database file.
+        #expect(fileSize() > before + 1_500_000, "\(before) -> \(fileSize()) bytes")
+    }
+
     @Test func aStaleSnapshotIsRefusedAndChangesNothing() throws {
         let database = TemporaryDatabase()
         let store = try database.open()
@@ -108,6 +166,29 @@ import Testing
         let emptied = try store.applyAttendeeSnapshot(event: Self.event, cursor: 7, attendees: [])
         #expect(try emptied.removed == Self.roster.count && store.attendeeCount() == 0)
         #expect(try found(store, "kowalski").isEmpty)
+    }
+
+    /// An attendee JSON cannot hold (a registration instant that is not a number) fails only
+    /// once its chunk is prepared, after earlier chunks were staged inside the transaction.
+    @Test func aSnapshotFailingWhileItIsWrittenLeavesThePreviousList() throws {
+        let database = TemporaryDatabase()
+        let store = try database.open()
+        try store.applyAttendeeSnapshot(event: Self.event, cursor: 1, attendees: Self.roster, now: .start)
+        var large = SyntheticRoster.attendees(count: 3_000, offset: 100, seed: 5, eventSlug: Self.event)
+        large[2_500].registeredAt = Date(timeIntervalSinceReferenceDate: .nan)
+        let refused = expectStoreError(.invalidValue) { () throws(StoreError) in
+            try store.applyAttendeeSnapshot(event: Self.event, cursor: 2, attendees: large)
+        }
+        #expect(refused?.message.contains(large[2_500].attendeeID) == true)
+        #expect(try store.attendeeCursor(event: Self.event) == 1)
+        #expect(try store.attendeeCount() == Self.roster.count)
+        #expect(try store.attendee(id: large[0].attendeeID) == nil)
+        #expect(try found(store, "kowalski") == ["3"])
+        // Without the bad attendee the same snapshot applies, and replaces the old list.
+        large.remove(at: 2_500)
+        let outcome = try store.applyAttendeeSnapshot(event: Self.event, cursor: 2, attendees: large)
+        #expect(outcome.written == large.count && outcome.removed == Self.roster.count)
+        #expect(try store.attendeeCount() == large.count)
     }
 
     @Test func aSnapshotListingAnAttendeeTwiceKeepsTheLaterOne() throws {

@@ -1,0 +1,103 @@
+import Dispatch
+import Foundation
+internal import GRDB
+import Synchronization
+
+/// WAL checkpoints kept off the path of attendee sync.
+///
+/// A commit that leaves more than 1,000 pages in the write-ahead log makes the committing
+/// connection copy the log into the database file and sync it before the commit returns
+/// (SQLite's automatic checkpoint). A delta of 1,000 changes dirties about that many pages, so
+/// every delta paid for a checkpoint: writes scattered over the 90 MiB database and one more
+/// sync, which `bench --attendee-sync` measured at half the delta's time or more while other
+/// work used the disk. So snapshots and deltas commit with the automatic checkpoint off, and
+/// then ask for a passive checkpoint on a connection of its own: a passive checkpoint takes no
+/// write lock and runs beside the writer. The data is durable at the commit either way
+/// (`synchronous = FULL` syncs the log); a checkpoint that fails or is skipped only leaves the
+/// copying to the next commit's automatic checkpoint.
+///
+/// These commits also skip the sync of the log (`synchronous = NORMAL` for their transaction
+/// only), which was the other half of a delta's time: about 20 ms per commit on the benchmark
+/// machine's disk. What they write is a copy of the registry's list, and the list moves
+/// together with its cursor in one transaction; in WAL mode a commit that is not synced is
+/// still atomic, so a power cut can only take back the last snapshot or delta whole, cursor
+/// included, and the kiosk fetches it again. Jobs, check-ins and the outbox, which exist
+/// nowhere else, keep committing with `synchronous = FULL`, and their sync of the log covers
+/// any frames written before them.
+extension LanyardStore {
+    /// Runs `body` in a write transaction of registry data: its commit neither syncs nor
+    /// checkpoints; the checkpoint is scheduled after.
+    func writeThenCheckpoint<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        let result: T
+        do {
+            result = try pool.writeWithoutTransaction { db in
+                let automatic = try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 1_000
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                defer {
+                    // Both pragmas only set flags of the open connection, which SQLite does not
+                    // fail for a valid value; the tests check that both are back afterwards.
+                    try? db.execute(sql: "PRAGMA wal_autocheckpoint = \(automatic)")
+                    try? db.execute(sql: "PRAGMA synchronous = FULL")
+                }
+                var value: T?
+                try db.inTransaction {
+                    value = try body(db)
+                    return .commit
+                }
+                guard let value else { throw StoreError(.queryFailed, "the transaction ended without a result", path: path) }
+                return value
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.queryFailed, "writing the database failed", path: path, cause: Self.describe(error))
+        }
+        Self.checkpointer.request(path: path)
+        return result
+    }
+
+    static let checkpointer = BackgroundCheckpointer()
+
+    /// Waits for the checkpoints scheduled so far: how the tests see that one ran.
+    package func waitForScheduledCheckpoints() {
+        Self.checkpointer.wait()
+    }
+
+    /// The writer connection's automatic checkpoint threshold, in pages.
+    package func automaticCheckpointPages() throws(StoreError) -> Int {
+        try write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") ?? 0 }
+    }
+
+    /// The writer connection's synchronous level (2 is FULL).
+    package func writerSynchronousLevel() throws(StoreError) -> Int {
+        try write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+}
+
+/// Passive checkpoints of database files, one at a time on a utility queue; a request for a
+/// file that already has one waiting is folded into it.
+final class BackgroundCheckpointer: Sendable {
+    private let queue = DispatchQueue(label: "lanyard.store.checkpoint", qos: .utility)
+    private let waiting = Mutex<Set<String>>([])
+
+    func request(path: String) {
+        guard waiting.withLock({ $0.insert(path).inserted }) else { return }
+        queue.async { [self] in
+            waiting.withLock { _ = $0.remove(path) }
+            // A database removed since (a test's temporary one) is not created again.
+            guard FileManager.default.fileExists(atPath: path) else { return }
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(5)
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            // Failure is not an error anyone can act on: the next automatic checkpoint copies
+            // what this one did not.
+            guard let connection = try? DatabaseQueue(path: path, configuration: configuration) else { return }
+            _ = try? connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        }
+    }
+
+    func wait() {
+        queue.sync {}
+    }
+}
