@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "Store", "Badges", "Printers", "Raster", "Sync",
+                "Agent", "Store", "Badges", "Printers", "Raster", "Registry", "Sync",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

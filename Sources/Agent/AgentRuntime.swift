@@ -123,7 +123,9 @@ public struct AgentRuntime: Sendable {
         return try SyncService(
             settings: settings, agentID: configuration.kioskID, dataDirectory: dataDirectory,
             localTemplates: localTemplates, localTiers: configuration.templates, active: active, event: event, dpi: dpi, store: store,
-            source: source, notifier: settings.server.map { HTTPRegistryNotifier(serverURL: $0) }, uploader: uploader, logger: logger)
+            source: source, notifier: settings.server.map { HTTPRegistryNotifier(serverURL: $0) },
+            attendeeChanges: settings.server.map { HTTPAttendeeChangeSource(serverURL: $0, token: settings.token) },
+            uploader: uploader, logger: logger)
     }
 
     /// The configured printer, or the first USB printer found, else the simulator. A profile that

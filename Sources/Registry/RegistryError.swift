@@ -16,6 +16,11 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         case conflict = "registry.conflict"
         case storage = "registry.storage"
         case configurationInvalid = "registry.configuration_invalid"
+        /// A change-log cursor beyond the last one this registry gave out: the kiosk's list did
+        /// not come from this registry's log and needs a snapshot.
+        case cursorAhead = "registry.cursor_ahead"
+        /// The server holds no timestamp key, so it cannot sign what kiosks would verify.
+        case signingUnavailable = "registry.signing_unavailable"
     }
 
     public let code: Code

@@ -37,7 +37,7 @@ public struct RegistryServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         database = try RegistryDatabase(stateDirectory: configuration.stateDirectory)
-        hub = NotifyHub(current: versions, maximumWaiters: configuration.maximumWaiters)
+        hub = NotifyHub(current: versions, eventCursors: try database.eventCursors(), maximumWaiters: configuration.maximumWaiters)
         watcher = RepositoryWatcher(repository: configuration.repository, hub: hub, interval: configuration.watchInterval, logger: logger)
         refresher = TimestampRefresher(repository: configuration.repository, key: configuration.timestampKey,
                                        lifetime: configuration.timestampLifetime, interval: configuration.refreshInterval, logger: logger)

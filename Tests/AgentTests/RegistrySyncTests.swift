@@ -16,6 +16,8 @@ struct TestRegistry {
     let base: URL
     let repository: URL
     let publisher: RegistryPublisher
+    /// The timestamp role's key, which a registry server signs attendee change pages with.
+    let timestampKey: SigningKey
 
     init() throws {
         base = FileManager.default.temporaryDirectory.appending(path: "lanyard-registry-\(UUID().uuidString)")
@@ -31,6 +33,7 @@ struct TestRegistry {
         ])
         try RepositoryWriter(directory: repository).initialize(root: metadata, rootKeys: [root])
         publisher = RegistryPublisher(repository: repository, targetsKeys: [targets], timestampKeys: [timestamp])
+        timestampKey = timestamp
     }
 
     func settings() -> RegistrySettings {

@@ -11,6 +11,7 @@ import Testing
 /// rolled back by every kiosk on its own.
 @Suite(.serialized) struct FleetSyncTests {
     static let agents = 5
+    static let adminToken = "fleet-admin-token-0123456789"
 
     /// A process of the built executable, its output in a file (no pipe can fill and block).
     final class Running: @unchecked Sendable {
@@ -61,7 +62,8 @@ import Testing
         #expect(try runLanyard(["registry", "publish"] + fleet.signing + ["--template", "Templates/standard", "--label", "v1"]).status == 0)
 
         let registry = try Running(["registry", "serve", "--repository", path("repo"), "--state", path("registry-state"),
-                                    "--listen", "127.0.0.1:\(fleet.registryPort)", "--timestamp-key", path("ts.key")],
+                                    "--listen", "127.0.0.1:\(fleet.registryPort)", "--timestamp-key", path("ts.key"),
+                                    "--admin-token", Self.adminToken],
                                    log: work.appending(path: "registry.log"))
         defer { registry.stop() }
         var agents: [Running] = []
@@ -139,6 +141,8 @@ import Testing
         }
         #expect(told == true, "kiosk-1 learns that kiosk-0 scanned the attendee first")
 
+        try await followTheRegistrysAttendeeList(fleet)
+
         // A release for the event whose renders fail for long ticket ids (the dry run's synthetic
         // ids are short, so it is promoted): every kiosk rolls it back on its own.
         let failing = work.appending(path: "failing")
@@ -175,6 +179,69 @@ import Testing
         }
     }
 
+    /// The event's list kept by the registry: a snapshot of it published at the server's cursor
+    /// reaches every kiosk, then each change pushed to the server reaches every kiosk through
+    /// the signed change log, woken by the notification; a check-in two kiosks made is resolved
+    /// on a third that never scanned the attendee.
+    func followTheRegistrysAttendeeList(_ fleet: Fleet) async throws {
+        func attendee(_ n: Int, _ first: String) -> String {
+            String(format: #"{"attendee_id":"00000000-0000-4000-8000-%012d","event_slug":"devcon-2026","first_name":"%@","#, n, first)
+                + #""last_name":"Registry","email":"r\#(n)@example.org","ticket_type":"VIP"}"#
+        }
+        func push(_ changes: [String]) throws {
+            let body = Data(#"{"changes":[\#(changes.joined(separator: ","))]}"#.utf8)
+            let reply = try #require(loopbackHTTP(port: fleet.registryPort, method: "POST", path: "/v1/events/devcon-2026/attendees",
+                                                  body: body, headers: ["Authorization: Bearer \(Self.adminToken)"]))
+            #expect(reply.status == 200, "\(String(decoding: reply.body, as: UTF8.self))")
+        }
+        func everyKioskFinds(_ query: String, seconds: Double) async throws -> [Double] {
+            let started = ContinuousClock.now
+            var latencies: [Double] = []
+            for index in 0..<Self.agents {
+                let found = try await waitFor(socket: fleet.socket(index), path: "/v1/attendees?q=\(query)", seconds: seconds) { object in
+                    ((object["attendees"] as? [[String: Any]]) ?? []).isEmpty ? nil : true
+                }
+                #expect(found == true, "kiosk \(index) finds \(query)")
+                let elapsed = ContinuousClock.now - started
+                latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            }
+            return latencies
+        }
+
+        try push([#"{"op":"upsert","registration":\#(attendee(1, "Rosalind"))}"#, #"{"op":"upsert","registration":\#(attendee(2, "Barbara"))}"#])
+        #expect(try runLanyard(["registry", "publish"] + fleet.signing
+            + ["--attendees-from-state", fleet.work.appending(path: "registry-state").path, "--event", "devcon-2026"]).status == 0)
+        _ = try await everyKioskFinds("Rosalind", seconds: 30)
+
+        try push([#"{"op":"upsert","registration":\#(attendee(3, "Shafrira"))}"#, #"{"op":"remove","attendee_id":"00000000-0000-4000-8000-000000000002"}"#])
+        let latencies = try await everyKioskFinds("Shafrira", seconds: 30)
+        #expect(latencies.max() ?? 99 <= 10, "a pushed attendee reaches every kiosk within seconds: \(latencies)")
+        for index in 0..<Self.agents {
+            let gone = try await waitFor(socket: fleet.socket(index), path: "/v1/attendees?q=Barbara", seconds: 10) { object in
+                ((object["attendees"] as? [[String: Any]]) ?? []).isEmpty ? true : nil
+            }
+            #expect(gone == true, "kiosk \(index) no longer has the removed attendee")
+        }
+
+        // Kiosks 2 and 3 both check Rosalind in; kiosk 4, which never scanned her, learns from
+        // the change log which scan the registry kept.
+        let payload = try #require(try checkInPayload(socket: fleet.socket(2), query: "Rosalind"))
+        for index in [2, 3] {
+            let reply = try #require(unixHTTP(socket: fleet.socket(index), method: "POST", path: "/v1/checkins",
+                                              body: Data(#"{"payload":"\#(payload)"}"#.utf8)))
+            #expect(reply.status == 202)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let rosalind = "00000000-0000-4000-8000-000000000001"
+        let first = try await waitFor(socket: fleet.socket(4), path: "/v1/attendees/\(rosalind)", seconds: 20) { object -> [String: Any]? in
+            guard let first = (object["check_in"] as? [String: Any])?["first"] as? [String: Any],
+                  first["kiosk_id"] as? String == "kiosk-2", first["confirmed_by_registry"] as? Bool == true else { return nil }
+            return object
+        }
+        #expect(first != nil, "kiosk 4 knows from the change log that kiosk 2 scanned Rosalind first")
+        #expect((first?["check_in"] as? [String: Any])?["scans_here"] as? Int == 0)
+    }
+
     // MARK: Helpers
 
     static func fallbackLabel(_ status: [String: Any]) -> String? { tierLabel(status, "fallback") }
@@ -200,7 +267,7 @@ import Testing
     /// The registry's fleet view until `probe` accepts it.
     func waitForFleet<T>(port: Int, _ probe: ([[String: Any]]) -> T?) async throws -> T? {
         for _ in 0..<200 {
-            if let reply = loopbackHTTP(port: port, method: "GET", path: "/v1/fleet"),
+            if let reply = loopbackHTTP(port: port, method: "GET", path: "/v1/fleet", headers: ["Authorization: Bearer \(Self.adminToken)"]),
                let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any],
                let value = probe(object["agents"] as? [[String: Any]] ?? []) {
                 return value
@@ -211,8 +278,8 @@ import Testing
     }
 
     /// The QR payload of a sample attendee's badge, as a kiosk's scanner would read it.
-    func checkInPayload(socket: String) throws -> String? {
-        let reply = unixHTTP(socket: socket, method: "GET", path: "/v1/attendees?q=Thomas%20Carter", body: nil)
+    func checkInPayload(socket: String, query: String = "Thomas%20Carter") throws -> String? {
+        let reply = unixHTTP(socket: socket, method: "GET", path: "/v1/attendees?q=\(query)", body: nil)
         let object = reply.flatMap { try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any] }
         guard let attendee = (object?["attendees"] as? [[String: Any]])?.first, let id = attendee["attendee_id"] as? String,
               let tier = (attendee["access_tier"] as? String).flatMap(AccessTier.init(rawValue:)) else { return nil }
@@ -245,7 +312,7 @@ func unixHTTP(socket path: String, method: String, path uri: String, body: Data?
 }
 
 /// One HTTP/1.1 request to a loopback TCP port; nil when nothing listens.
-func loopbackHTTP(port: Int, method: String, path uri: String, body: Data? = nil) -> (status: Int, body: Data)? {
+func loopbackHTTP(port: Int, method: String, path uri: String, body: Data? = nil, headers: [String] = []) -> (status: Int, body: Data)? {
     let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { return nil }
     defer { close(descriptor) }
@@ -257,15 +324,16 @@ func loopbackHTTP(port: Int, method: String, path uri: String, body: Data? = nil
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     guard connected == 0 else { return nil }
-    return httpExchange(descriptor, method: method, path: uri, body: body)
+    return httpExchange(descriptor, method: method, path: uri, body: body, headers: headers)
 }
 
-func httpExchange(_ descriptor: Int32, method: String, path uri: String, body: Data?) -> (status: Int, body: Data)? {
+func httpExchange(_ descriptor: Int32, method: String, path uri: String, body: Data?, headers: [String] = []) -> (status: Int, body: Data)? {
     // A process that accepts but never answers must not hang the test: reads give up after 10 s.
     var timeout = timeval(tv_sec: 10, tv_usec: 0)
     setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var request = Array("\(method) \(uri) HTTP/1.1\r\nHost: kiosk\r\nConnection: close\r\n".utf8)
+    for header in headers { request += Array("\(header)\r\n".utf8) }
     if let body { request += Array("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n".utf8) }
     request += Array("\r\n".utf8)
     if let body { request += Array(body) }

@@ -49,6 +49,17 @@ extension AgentAPI {
         return object
     }
 
+    /// Whether the attendee is checked in, as far as this kiosk knows: the check-in that counts
+    /// (the registry's decision when it has told one, else this kiosk's earliest) and how many
+    /// times this kiosk scanned the attendee.
+    static func checkInObject(_ state: CheckInState?) -> [String: Any] {
+        var object: [String: Any] = ["checked_in": state?.first != nil, "scans_here": state?.local.count ?? 0]
+        if let first = state?.first {
+            object["first"] = ["kiosk_id": first.kioskID, "scanned_at": ScanTime.text(first.scannedAt), "confirmed_by_registry": first.resolved]
+        }
+        return object
+    }
+
     static func authorize(_ request: Request, core: AgentCore) throws {
         guard let token = core.configuration.adminToken else {
             throw AgentError(.unauthorized, "admin actions are disabled: no admin token is configured")

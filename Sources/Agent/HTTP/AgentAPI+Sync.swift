@@ -1,3 +1,4 @@
+import Badges
 import Foundation
 import Hummingbird
 import Sync
@@ -31,6 +32,10 @@ extension AgentAPI {
             if let subject = error.subject { detail["subject"] = subject }
             object["last_error"] = detail
         }
+        var attendees: [String: Any] = ["event": core.event.slug, "follows_changes": sync.attendeeChanges != nil]
+        if let cursor = status.attendeeCursor { attendees["cursor"] = cursor }
+        if let error = status.attendeeChangesError { attendees["error"] = ["code": error.code.rawValue, "message": error.message] }
+        object["attendees"] = attendees
         object["rolled_back"] = await sync.rollbacks.map {
             ["target": $0.target, "label": $0.label, "digest": $0.digest, "reason": $0.reason, "at": Timestamps.iso8601($0.at)]
         }

@@ -79,6 +79,15 @@ public enum AgentAPI {
                 return json(.ok, ["attendees": matches.map { attendeeObject($0.attendee) }])
             }
         }
+        router.get("/v1/attendees/:id") { request, context in
+            await handle(request) { _ in
+                let id = try context.parameters.require("id")
+                guard let attendee = try core.store.attendee(id: id) else { throw AgentError(.notFound, "no attendee \(id) in this kiosk's list") }
+                var object = attendeeObject(attendee)
+                object["check_in"] = checkInObject(try core.store.checkInState(attendeeID: attendee.attendeeID))
+                return json(.ok, object)
+            }
+        }
         router.get("/v1/printers") { request, _ in
             await handle(request) { _ in
                 var printers: [[String: Any]] = []

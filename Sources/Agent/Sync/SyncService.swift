@@ -31,6 +31,10 @@ public actor SyncService: Service {
         public var rootVersion: Int
         public var targetsVersion: Int?
         public var consecutiveFailures: Int
+        /// The registry change cursor the event's attendee list is at (nil before a snapshot).
+        public var attendeeCursor: Int64?
+        /// Why the last attempt to follow the attendee change log failed, if it did.
+        public var attendeeChangesError: SyncError?
     }
 
     let settings: RegistrySettings
@@ -46,10 +50,12 @@ public actor SyncService: Service {
     let store: LanyardStore
     let source: any RepositorySource
     let notifier: (any RegistryNotifier)?
+    /// The registry server's attendee change log, when there is a server.
+    nonisolated let attendeeChanges: (any AttendeeChangeSource)?
     let logger: Logger
     let now: @Sendable () -> Date
 
-    private var trusted: TrustedMetadata
+    private(set) var trusted: TrustedMetadata
     private var timestampETag: String?
     private let trustedStore: TrustedMetadataStore
     private let cache: BlobCache
@@ -61,11 +67,15 @@ public actor SyncService: Service {
     /// The printers' state and queue depth for the report, given once the workers exist.
     private var printerReport: (@Sendable () async -> (printers: [AgentReportPayload.Printer], queueDepth: Int))?
     private var lastUploadError: SyncError?
+    var attendeeChangesError: SyncError?
+    /// Set when the registry refused the kiosk's cursor: the list needs a new snapshot, so the
+    /// notification waits for one instead of for attendee changes.
+    var attendeeCursorRefused = false
 
     public init(settings: RegistrySettings, agentID: String, dataDirectory: URL, localTemplates: TemplateSet,
                 localTiers: AgentConfiguration.Templates, active: ActiveTemplates, event: EventConfiguration, dpi: Int,
                 store: LanyardStore, source: any RepositorySource, notifier: (any RegistryNotifier)?,
-                uploader: RegistryUploader? = nil, logger: Logger,
+                attendeeChanges: (any AttendeeChangeSource)? = nil, uploader: RegistryUploader? = nil, logger: Logger,
                 now: @escaping @Sendable () -> Date = { Date() }) throws(AgentError) {
         guard let rootPath = settings.root, let provisioned = FileManager.default.contents(atPath: rootPath) else {
             throw AgentError(.configurationInvalid, "cannot read the provisioned root metadata", detail: "registry.root: \(settings.root ?? "-")")
@@ -81,6 +91,7 @@ public actor SyncService: Service {
         self.store = store
         self.source = source
         self.notifier = notifier
+        self.attendeeChanges = attendeeChanges
         self.uploader = uploader
         self.logger = logger
         self.now = now
@@ -114,7 +125,8 @@ public actor SyncService: Service {
     public var status: Status {
         Status(freshness: trusted.timestamp == nil ? nil : trusted.overallFreshness(now: now()), lastFreshRefresh: trusted.lastFreshRefresh,
                lastAttempt: lastAttempt, lastError: lastError, rootVersion: trusted.root.version, targetsVersion: trusted.targets?.version,
-               consecutiveFailures: consecutiveFailures)
+               consecutiveFailures: consecutiveFailures, attendeeCursor: try? store.attendeeCursor(event: event.slug),
+               attendeeChangesError: attendeeChangesError)
     }
 
     public var rollbacks: [RolledBackReleases.Entry] { rolledBack.all }
@@ -140,6 +152,7 @@ public actor SyncService: Service {
             }
             try await reconcileAttendees()
             let step = try await reconcileTemplates()
+            await followAttendeeChanges()
             lastError = nil
             consecutiveFailures = 0
             return step
@@ -197,42 +210,6 @@ public actor SyncService: Service {
             return .promoted(labels)
         }
         return .refused(refused)
-    }
-
-    /// Applies the event's attendee snapshot (`attendees/<event slug>`) when its cursor is ahead
-    /// of the cache's, in one transaction: the event's attendees become exactly the snapshot's.
-    /// Its lines are registrations in the attendee contract and pass through intake like any
-    /// other; a line intake refuses is left out and counted in the log.
-    func reconcileAttendees() async throws(SyncError) {
-        let name = "attendees/\(event.slug)"
-        guard let target = trusted.targets?.targets[name], target.kind == .attendeeSnapshot, let cursor = target.cursor else { return }
-        let stored: Int64?
-        do { stored = try store.attendeeCursor(event: event.slug) } catch {
-            throw SyncError(.io, "cannot read the attendee cursor", subject: name, cause: "\(error)")
-        }
-        if let stored, stored >= cursor { return }
-        let release = target.release(for: agentID)
-        try await materialize(release)
-        var attendees: [Attendee] = []
-        var refused = 0
-        for path in release.files.keys.sorted() where path.hasSuffix(".jsonl") {
-            var session = Intake(event: event).makeSession()
-            let batch: IntakeBatch
-            do { batch = try session.acceptJSONLines(in: releaseDirectory(release).appending(path: path)) } catch {
-                throw SyncError(.io, "cannot read the attendee snapshot", subject: name, cause: "\(error)")
-            }
-            attendees += batch.outcomes.compactMap(\.attendee)
-            refused += batch.outcomes.filter { $0.attendee == nil }.count
-        }
-        do {
-            let outcome = try store.applyAttendeeSnapshot(event: event.slug, cursor: cursor, attendees: attendees, now: now())
-            logger.notice("attendee snapshot applied", metadata: [
-                "event": "\(event.slug)", "cursor": "\(cursor)", "attendees": "\(attendees.count)", "written": "\(outcome.written)",
-                "removed": "\(outcome.removed)", "refused_lines": "\(refused)",
-            ])
-        } catch {
-            throw SyncError(.io, "cannot apply the attendee snapshot", subject: name, cause: "\(error)")
-        }
     }
 
     nonisolated func releaseDirectory(_ release: TargetRelease) -> URL {
@@ -370,7 +347,11 @@ public actor SyncService: Service {
             return
         }
         do {
-            try await notifier.waitForChange(after: trusted.timestamp?.version ?? 0, timeout: min(poll, .seconds(55)))
+            var attendees: (event: String, cursor: Int64)?
+            if attendeeChanges != nil, !attendeeCursorRefused, let cursor = try? store.attendeeCursor(event: event.slug) {
+                attendees = (event.slug, cursor)
+            }
+            try await notifier.waitForChange(after: trusted.timestamp?.version ?? 0, attendees: attendees, timeout: min(poll, .seconds(55)))
         } catch {
             logger.debug("registry notification unavailable; polling", metadata: ["error": "\(error)"])
             try? await Task.sleep(for: poll)

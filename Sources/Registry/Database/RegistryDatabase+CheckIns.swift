@@ -68,7 +68,7 @@ extension RegistryDatabase {
                                           arguments: [item.event, item.attendeeID]) {
             guard Self.precedes((scanned, item.nonce), (current["scanned_at_us"], current["nonce"])) else { return }
         }
-        let cursor = try Self.latestCursor(event: item.event, db: db) + 1
+        let cursor = try Self.nextCursor(db)
         try db.execute(sql: """
             INSERT INTO check_in_change (event, cursor, attendee_id, nonce, kiosk_id, scanned_at_us, recorded_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -9,6 +9,7 @@ enum RegistrySchema {
         migrator.registerMigration("v1-check-ins", migrate: createCheckIns)
         migrator.registerMigration("v2-print-results", migrate: createPrintResults)
         migrator.registerMigration("v3-agents", migrate: createAgents)
+        migrator.registerMigration("v4-attendee-changes", migrate: createAttendeeChanges)
         return migrator
     }
 
@@ -76,5 +77,39 @@ enum RegistrySchema {
             table.column("report", .blob).notNull()
             table.column("reports_received", .integer).notNull().defaults(to: 1)
         }
+    }
+
+    /// The events' attendee lists and one change log for everything kiosks apply in order.
+    ///
+    /// - `change_cursor`: the one row holding the last cursor given out. Every change (an
+    ///   attendee upserted or removed, a check-in winner set) takes the next one, so cursors
+    ///   order all changes of all events; v1 numbered check-in changes per event, and the
+    ///   sequence starts above the highest of them so no event's cursors go back.
+    /// - `attendee`: per event, each attendee's registration (JSON text) as last pushed.
+    /// - `attendee_change`: every upsert (with the registration) and removal, at its cursor.
+    private static func createAttendeeChanges(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE change_cursor (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                cursor INTEGER NOT NULL
+            );
+            INSERT INTO change_cursor (id, cursor) VALUES (1, COALESCE((SELECT MAX(cursor) FROM check_in_change), 0));
+            CREATE TABLE attendee (
+                event TEXT NOT NULL CHECK (event <> ''),
+                attendee_id TEXT NOT NULL CHECK (attendee_id <> ''),
+                registration TEXT NOT NULL,
+                cursor INTEGER NOT NULL,
+                PRIMARY KEY (event, attendee_id)
+            ) WITHOUT ROWID;
+            CREATE TABLE attendee_change (
+                cursor INTEGER PRIMARY KEY,
+                event TEXT NOT NULL CHECK (event <> ''),
+                attendee_id TEXT NOT NULL CHECK (attendee_id <> ''),
+                op TEXT NOT NULL CHECK (op IN ('upsert', 'remove')),
+                registration TEXT CHECK ((op = 'upsert') = (registration IS NOT NULL)),
+                recorded_at DATETIME NOT NULL
+            );
+            CREATE INDEX attendee_change_event ON attendee_change(event, cursor);
+            """)
     }
 }

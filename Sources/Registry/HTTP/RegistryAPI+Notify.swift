@@ -1,10 +1,11 @@
 import Foundation
 import Hummingbird
 
-/// `GET /v1/notify?after=N&timeout=S`: a long-poll that answers as soon as the repository's
-/// timestamp version is above N, or after S seconds (default 30, at most 60) with the versions
-/// as they are (then at most N). Always 200 with the same body, so a client has one case to
-/// handle: compare `timestamp_version` with what it has.
+/// `GET /v1/notify?after=N&timeout=S[&event=E&attendee_cursor=C]`: a long-poll that answers as
+/// soon as the repository's timestamp version is above N or, when an event is named, as soon as
+/// that event's attendees change past cursor C; else after S seconds (default 30, at most 60)
+/// with things as they are. Always 200 with the same body, so a client has one case to handle:
+/// compare `timestamp_version` (and `attendee_cursor`) with what it has.
 extension RegistryAPI {
     static let defaultNotifyTimeout = 30.0
     static let maximumNotifyTimeout = 60.0
@@ -12,9 +13,11 @@ extension RegistryAPI {
     struct NotifyAnswer: Encodable {
         var timestampVersion: Int
         var targetsVersion: Int
+        /// The named event's latest attendee change cursor; absent when no event was named.
+        var attendeeCursor: Int64?
 
         enum CodingKeys: String, CodingKey {
-            case timestampVersion = "timestamp_version", targetsVersion = "targets_version"
+            case timestampVersion = "timestamp_version", targetsVersion = "targets_version", attendeeCursor = "attendee_cursor"
         }
     }
 
@@ -32,8 +35,20 @@ extension RegistryAPI {
                     }
                     timeout = min(seconds, maximumNotifyTimeout)
                 }
-                let versions = await server.hub.next(after: after, timeout: .milliseconds(Int64(timeout * 1000)))
-                return json(.ok, NotifyAnswer(timestampVersion: versions.timestampVersion, targetsVersion: versions.targetsVersion))
+                var watch: NotifyHub.AttendeeWatch?
+                if let event = query.get("event") {
+                    try UploadField.identifier(event, "event")
+                    guard let text = query.get("attendee_cursor"), let cursor = Int64(text), cursor >= 0 else {
+                        throw RegistryError(.requestInvalid, "attendee_cursor is the event's cursor the client has (0 for none)",
+                                            detail: "attendee_cursor")
+                    }
+                    watch = .init(event: event, after: cursor)
+                }
+                let versions = await server.hub.next(after: after, attendees: watch, timeout: .milliseconds(Int64(timeout * 1000)))
+                var attendeeCursor: Int64?
+                if let watch { attendeeCursor = await server.hub.attendeeCursor(event: watch.event) }
+                return json(.ok, NotifyAnswer(timestampVersion: versions.timestampVersion, targetsVersion: versions.targetsVersion,
+                                              attendeeCursor: attendeeCursor))
             }
         }
     }

@@ -44,10 +44,10 @@ extension RegistryAPI {
         case .requestInvalid: .badRequest
         case .unauthorized, .signatureInvalid: .unauthorized
         case .agentKeyMismatch: .forbidden
-        case .reportReplayed, .conflict: .conflict
+        case .reportReplayed, .conflict, .cursorAhead: .conflict
         case .payloadTooLarge: .contentTooLarge
         case .notFound: .notFound
-        case .storage: .serviceUnavailable
+        case .storage, .signingUnavailable: .serviceUnavailable
         case .configurationInvalid: .internalServerError
         }
     }

@@ -25,7 +25,11 @@ extension RegistryAPI {
                 let items = try UploadBatch<CheckInUpload>.decode(try await bodyData(request), what: "check-in batch") {
                     (item, path) throws(RegistryError) in try item.validate(path)
                 }
-                return json(.ok, try server.database.recordCheckIns(items, agentID: agentID, receivedAt: Date()))
+                let result = try server.database.recordCheckIns(items, agentID: agentID, receivedAt: Date())
+                for resolved in result.resolutions {
+                    await server.hub.attendeesChanged(event: resolved.event, cursor: resolved.cursor)
+                }
+                return json(.ok, result)
             }
         }
         router.post("/v1/agents/:agent_id/print-results") { request, context in

@@ -22,6 +22,7 @@ public enum RegistryAPI {
         addRepositoryRoutes(to: router, server: server)
         addNotifyRoutes(to: router, server: server)
         addUploadRoutes(to: router, server: server)
+        addAttendeeRoutes(to: router, server: server)
         addFleetRoutes(to: router, server: server)
         return router
     }

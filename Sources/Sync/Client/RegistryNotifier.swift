@@ -1,4 +1,5 @@
 public import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -6,9 +7,10 @@ import NIOHTTP1
 /// poll that the server answers as soon as something is published, so kiosks learn of a new
 /// version within a second instead of at their next poll.
 public protocol RegistryNotifier: Sendable {
-    /// Returns when the server announces a timestamp version above `after`, or when it gives up
-    /// waiting (the caller then refreshes anyway, cheaply, by entity tag).
-    func waitForChange(after timestampVersion: Int, timeout: Duration) async throws(SyncError)
+    /// Returns when the server announces a timestamp version above `after` or, when
+    /// `attendees` names an event and its cursor, a change to that event's attendees past it;
+    /// or when it gives up waiting (the caller then refreshes anyway, cheaply, by entity tag).
+    func waitForChange(after timestampVersion: Int, attendees: (event: String, cursor: Int64)?, timeout: Duration) async throws(SyncError)
 }
 
 /// The registry server's `GET /v1/notify?after=N&timeout=S`.
@@ -21,9 +23,14 @@ public struct HTTPRegistryNotifier: RegistryNotifier {
         self.client = client
     }
 
-    public func waitForChange(after timestampVersion: Int, timeout: Duration) async throws(SyncError) {
+    public func waitForChange(after timestampVersion: Int, attendees: (event: String, cursor: Int64)?,
+                              timeout: Duration) async throws(SyncError) {
         let seconds = max(1, Int(timeout.components.seconds))
-        let url = "\(serverURL)/v1/notify?after=\(timestampVersion)&timeout=\(seconds)"
+        var url = "\(serverURL)/v1/notify?after=\(timestampVersion)&timeout=\(seconds)"
+        if let attendees {
+            let event = attendees.event.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? attendees.event
+            url += "&event=\(event)&attendee_cursor=\(attendees.cursor)"
+        }
         let response: HTTPClientResponse
         do {
             response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(Int64(seconds) + 10))

@@ -179,10 +179,13 @@ struct RegistryPublishCommand: ParsableCommand {
         commandName: "publish",
         abstract: "Publish a template bundle, printer profiles or an attendee snapshot as a new version.",
         discussion: """
-            Give one of --template, --profiles or --attendees. A template bundle is checked first \
+            Give one of --template, --profiles, --attendees or --attendees-from-state. A template \
+            bundle is checked first \
             (manifest, every file's SHA-256, the template itself) so a broken bundle is never \
             published. With --share below 1 the release is staged to that share of the fleet; \
-            'promote' gives it to everyone, 'rollback' withdraws it.
+            'promote' gives it to everyone, 'rollback' withdraws it. --attendees-from-state publishes \
+            the event's attendee list as the registry server holds it (its state directory), at \
+            the server's cursor, so kiosks that apply it then follow the server's change log.
             """)
 
     @OptionGroup var options: PublishingOptions
@@ -195,6 +198,9 @@ struct RegistryPublishCommand: ParsableCommand {
 
     @Option(help: "Attendee snapshot (JSON Lines) for --event.")
     var attendees: String?
+
+    @Option(help: "Registry server state directory: publish --event's attendee list from its database, at its cursor.")
+    var attendeesFromState: String?
 
     @Option(help: "Target name (default: the bundle's or directory's name, or the event).")
     var name: String?
@@ -216,8 +222,10 @@ struct RegistryPublishCommand: ParsableCommand {
 
     func run() throws {
         try withExitCodes {
-            let sources = [template, profiles, attendees].compactMap { $0 }
-            guard sources.count == 1 else { throw CLIError(.usage, "give exactly one of --template, --profiles or --attendees") }
+            let sources = [template, profiles, attendees, attendeesFromState].compactMap { $0 }
+            guard sources.count == 1 else {
+                throw CLIError(.usage, "give exactly one of --template, --profiles, --attendees or --attendees-from-state")
+            }
             let publisher = try options.publisher()
             let publication = try options.locked { () throws -> RegistryPublisher.Publication in
                 try publish(with: publisher)
@@ -239,16 +247,29 @@ struct RegistryPublishCommand: ParsableCommand {
             return try publisher.publishDirectory(
                 directory, as: "profiles/\(name ?? directory.lastPathComponent)", kind: .profiles, scope: nil,
                 label: label ?? Self.today(), share: share)
-        } else if let attendees, let event {
-            let staging = FileManager.default.temporaryDirectory.appending(path: "lanyard-snapshot-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: staging) }
-            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: URL(filePath: attendees), to: staging.appending(path: "attendees.jsonl"))
-            return try publisher.publishDirectory(
-                staging, as: "attendees/\(name ?? event)", kind: .attendeeSnapshot, scope: .event(event),
-                label: label ?? "cursor \(cursor)", cursor: cursor, share: share)
         }
-        throw CLIError(.usage, "--attendees needs --event")
+        guard let event else { throw CLIError(.usage, "an attendee snapshot needs --event") }
+        let staging = FileManager.default.temporaryDirectory.appending(path: "lanyard-snapshot-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: staging) }
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        let snapshotFile = staging.appending(path: "attendees.jsonl")
+        var snapshotCursor = cursor
+        if let attendees {
+            try FileManager.default.copyItem(at: URL(filePath: attendees), to: snapshotFile)
+        } else if let attendeesFromState {
+            let snapshot: (cursor: Int64, registrations: [String])
+            do {
+                let database = try RegistryDatabase(stateDirectory: URL(filePath: attendeesFromState, directoryHint: .isDirectory))
+                snapshot = try database.attendeeSnapshot(event: event)
+            } catch {
+                throw CLIError(.io, "--attendees-from-state: \(error.description)")
+            }
+            snapshotCursor = snapshot.cursor
+            try Data(snapshot.registrations.map { $0 + "\n" }.joined().utf8).write(to: snapshotFile)
+        }
+        return try publisher.publishDirectory(
+            staging, as: "attendees/\(name ?? event)", kind: .attendeeSnapshot, scope: .event(event),
+            label: label ?? "cursor \(snapshotCursor)", cursor: snapshotCursor, share: share)
     }
 
     /// A label for profiles published without one: the UTC date.
