@@ -3,7 +3,7 @@ import Foundation
 internal import GRDB
 import Synchronization
 
-/// WAL checkpoints kept off the path of attendee sync.
+/// WAL checkpoints and full-text index merges kept off the path of attendee sync.
 ///
 /// A commit that leaves more than 1,000 pages in the write-ahead log makes the committing
 /// connection copy the log into the database file and sync it before the commit returns
@@ -24,9 +24,22 @@ import Synchronization
 /// included, and the kiosk fetches it again. Jobs, check-ins and the outbox, which exist
 /// nowhere else, keep committing with `synchronous = FULL`, and their sync of the log covers
 /// any frames written before them.
+///
+/// The same goes for FTS5's automatic merging. Every statement that writes to a full-text index
+/// leaves a new segment, and once four segments sit on one level the next write merges them,
+/// inside the writer's statement: a delta paid for merges it did not need to wait for, up to
+/// 200 ms more every few deltas on the benchmark machine, and a page of attendee changes held the
+/// write lock (which badge jobs also need) that much longer. So these transactions turn
+/// automatic merging off for their own statements and back on before they commit, and the
+/// background queue then does the same merge work (`'merge'`, which also waits for four segments
+/// on a level) in a transaction of its own.
 extension LanyardStore {
+    /// FTS5's own default for `automerge`: what every other write to the indexes runs with.
+    static let searchAutomerge = 4
+
     /// Runs `body` in a write transaction of registry data: its commit neither syncs nor
-    /// checkpoints; the checkpoint is scheduled after.
+    /// checkpoints, and its writes to the full-text indexes do not merge; the merges and the
+    /// checkpoint are scheduled after.
     func writeThenCheckpoint<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         let result: T
         do {
@@ -42,7 +55,9 @@ extension LanyardStore {
                 }
                 var value: T?
                 try db.inTransaction {
+                    try Self.setSearchAutomerge(db, 0)
                     value = try body(db)
+                    try Self.setSearchAutomerge(db, Self.searchAutomerge)
                     return .commit
                 }
                 guard let value else { throw StoreError(.queryFailed, "the transaction ended without a result", path: path) }
@@ -55,6 +70,33 @@ extension LanyardStore {
         }
         Self.checkpointer.request(path: path)
         return result
+    }
+
+    /// FTS5 keeps the setting in each index's `_config` table, so it is set and restored inside
+    /// the transaction: a rollback leaves it as it was.
+    static func setSearchAutomerge(_ db: Database, _ value: Int) throws {
+        for table in searchIndexes {
+            try db.execute(sql: "INSERT INTO \(table)(\(table), rank) VALUES ('automerge', \(value))")
+        }
+    }
+
+    static let searchIndexes = ["attendee_name_search", "attendee_email_search", "attendee_company_search"]
+
+    /// The `automerge` setting each full-text index holds now.
+    package func searchAutomergeSettings() throws(StoreError) -> [Int] {
+        try read { db in
+            try Self.searchIndexes.map { table in
+                try Int.fetchOne(db, sql: "SELECT v FROM \(table)_config WHERE k = 'automerge'") ?? Self.searchAutomerge
+            }
+        }
+    }
+
+    /// How many segments each full-text index has (FTS5 lists each segment's leaves in its
+    /// `_idx` table).
+    package func searchSegmentCounts() throws(StoreError) -> [Int] {
+        try read { db in
+            try Self.searchIndexes.map { table in try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT segid) FROM \(table)_idx") ?? 0 }
+        }
     }
 
     static let checkpointer = BackgroundCheckpointer()
@@ -93,9 +135,20 @@ final class BackgroundCheckpointer: Sendable {
             // Failure is not an error anyone can act on: the next automatic checkpoint copies
             // what this one did not.
             guard let connection = try? DatabaseQueue(path: path, configuration: configuration) else { return }
+            // The merges the sync transaction skipped: up to `mergePages` pages of work per
+            // index, only where four segments wait on a level (as automatic merging would).
+            // A failure leaves the segments for the next request or a later write to merge.
+            _ = try? connection.write { db in
+                for table in LanyardStore.searchIndexes {
+                    try db.execute(sql: "INSERT INTO \(table)(\(table), rank) VALUES ('merge', \(Self.mergePages))")
+                }
+            }
             _ = try? connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
         }
     }
+
+    /// Pages of merge work per index and request: several deltas' worth of new segments.
+    static let mergePages = 2_000
 
     func wait() {
         queue.sync {}

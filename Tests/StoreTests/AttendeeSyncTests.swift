@@ -121,6 +121,29 @@ import Testing
         #expect(fileSize() > before + 1_500_000, "\(before) -> \(fileSize()) bytes")
     }
 
+    /// Deltas write their index segments without merging them (automatic merging is off for
+    /// their statements only, and on again once they commit); the background queue merges
+    /// them afterwards, so segments do not pile up and searches keep finding the new names.
+    @Test func deltasLeaveIndexMergesToTheBackground() throws {
+        let database = TemporaryDatabase()
+        let store = try database.open()
+        try store.applyAttendeeSnapshot(event: Self.event, cursor: 1,
+                                        attendees: SyntheticRoster.attendees(count: 2_000, seed: 5, eventSlug: Self.event))
+        store.waitForScheduledCheckpoints()
+        let deltas = 12
+        for number in 0..<deltas {
+            let renamed = (0..<10).map { Self.person(9_000 + number * 10 + $0, first: "Quokka\(number)", last: "Marsupial\($0)") }
+            try store.applyAttendeeDelta(AttendeeDelta(event: Self.event, fromCursor: Int64(1 + number), toCursor: Int64(2 + number),
+                                                       changes: renamed.map { .upsert($0) }))
+            #expect(try store.searchAutomergeSettings() == [4, 4, 4], "merging is back on for every other writer")
+        }
+        store.waitForScheduledCheckpoints()
+        let segments = try store.searchSegmentCounts()
+        #expect(segments.allSatisfy { $0 <= deltas / 2 }, "\(deltas) deltas, segments per index after the merges: \(segments)")
+        #expect(try store.searchAttendees("Quokka11 Marsupial9", limit: 5).count == 1)
+        #expect(try store.searchAttendees("Quokka0", limit: 20).count == 10)
+    }
+
     @Test func aStaleSnapshotIsRefusedAndChangesNothing() throws {
         let database = TemporaryDatabase()
         let store = try database.open()
