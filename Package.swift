@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C libraries: each is a module map and a shim header, nothing else.
@@ -40,9 +41,14 @@ let package = Package(
         .target(name: "Raster", dependencies: ["CZlib", "CDeflate"], swiftSettings: strictSettings),
         .target(name: "Symbols", dependencies: ["Raster", "CQRencode", "CZint"], swiftSettings: strictSettings),
         .target(
+            name: "YAMLReading",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Badges",
             dependencies: [
-                "Raster", "Symbols", "CCairo", "CPango",
+                "Raster", "Symbols", "CCairo", "CPango", "YAMLReading",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -52,7 +58,7 @@ let package = Package(
         .target(
             name: "Printers",
             dependencies: [
-                "Raster", "CLibUSB",
+                "Raster", "CLibUSB", "YAMLReading",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -68,9 +74,30 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Sync",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Registry",
+            dependencies: [
+                "Sync",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Agent",
             dependencies: [
-                "Badges", "Printers", "Store",
+                "Badges", "Printers", "Store", "Sync", "YAMLReading",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -85,7 +112,7 @@ let package = Package(
         .executableTarget(
             name: "lanyard",
             dependencies: [
-                "Raster", "Symbols", "Badges", "Printers", "Store", "Agent",
+                "Raster", "Symbols", "Badges", "Printers", "Store", "Agent", "Sync", "Registry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -98,21 +125,32 @@ let package = Package(
         ),
 
         .testTarget(name: "RasterTests", dependencies: ["Raster"], swiftSettings: strictSettings),
+        .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: [
+                "Registry", "Sync",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "SymbolsTests", dependencies: ["Symbols", "Raster"], exclude: ["decode.py"], swiftSettings: strictSettings
         ),
         .testTarget(
             name: "BadgesTests",
-            dependencies: ["Badges", "Raster", "Symbols"],
+            dependencies: ["Badges", "Raster", "Symbols", "YAMLReading"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "PrintersTests", dependencies: ["Printers", "Raster"], swiftSettings: strictSettings),
+        .testTarget(name: "PrintersTests", dependencies: ["Printers", "Raster", "YAMLReading"], swiftSettings: strictSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Badges", "Printers"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "Store", "Badges", "Printers", "Raster",
+                "Agent", "Store", "Badges", "Printers", "Raster", "Registry", "Sync",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -17,11 +17,18 @@ public final class AgentCore: Sendable {
     public let defaultPrinter: String
     let rateLimiter: RateLimiter
     public let metrics: AgentMetrics
+    /// The template set badges render with now.
+    public let templates: ActiveTemplates?
+    /// The registry sync, when there is a registry.
+    public let sync: SyncService?
     public let startedAt = Date()
 
     public init(configuration: AgentConfiguration, store: LanyardStore, event: EventConfiguration,
-                workers: [String: PrinterWorker], defaultPrinter: String, metrics: AgentMetrics = AgentMetrics(), logger: Logger) {
+                workers: [String: PrinterWorker], defaultPrinter: String, metrics: AgentMetrics = AgentMetrics(),
+                templates: ActiveTemplates? = nil, sync: SyncService? = nil, logger: Logger) {
         self.configuration = configuration
+        self.templates = templates
+        self.sync = sync
         self.store = store
         self.event = event
         self.workers = workers

@@ -4,6 +4,7 @@ public import Logging
 public import Printers
 import Prometheus
 public import Store
+import Sync
 
 /// Where the agent finds what ships with it.
 public struct AgentResources: Sendable {
@@ -32,6 +33,10 @@ public struct AgentRuntime: Sendable {
     public let simulator: PrinterSimulator?
     public let dataDirectory: URL
     public let reconciled: [ReconciledJob]
+    /// The registry sync, when the configuration names a registry.
+    public let sync: SyncService?
+    /// The template set the printer workers render with.
+    public let templates: ActiveTemplates
 
     /// `metrics` records into the process's metrics system unless given another factory.
     /// `adaptClient` may put something between the worker and the printer it opens (a test's
@@ -57,9 +62,17 @@ public struct AgentRuntime: Sendable {
         let printer = try await resolvePrinter(configuration.printer, profiles: resources.profiles,
                                                simulatorOutput: data.appending(path: "sim"), logger: logger)
         let templates = configuration.templates.directory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? resources.templates
-        TemplateAudit.recordActiveTemplates(directory: templates, tiers: configuration.templates, store: store, logger: logger)
-        let composer = BadgeComposer(templatesDirectory: templates, tiers: configuration.templates, profile: printer.profile,
-                                     language: printer.language, logger: logger)
+        let localTemplates = TemplateSet.local(directory: templates, tiers: configuration.templates)
+        let activeTemplates = ActiveTemplates(localTemplates)
+        TemplateAudit.record(activeTemplates.current, store: store, actor: "system", logger: logger)
+        let sync = try makeSync(configuration: configuration, dataDirectory: data, localTemplates: localTemplates, active: activeTemplates,
+                                event: event, dpi: printer.profile.dpi, store: store, logger: logger)
+        var onAttempt: (@Sendable (TemplateSource, Bool) -> Void)?
+        if let sync {
+            onAttempt = { source, rendered in sync.recordRenderAttempt(source, rendered: rendered) }
+        }
+        let composer = BadgeComposer(templates: activeTemplates, profile: printer.profile, language: printer.language, logger: logger,
+                                     onAttempt: onAttempt)
         let queue = configuration.queue
         let worker = PrinterWorker(
             printerID: printer.key, store: store, composer: composer, event: event,
@@ -69,9 +82,50 @@ public struct AgentRuntime: Sendable {
             confirmTimeout: .milliseconds(Int(max(1, configuration.printer.confirmSeconds) * 1000)),
             metrics: metrics, logger: logger,
             open: adaptClient.map { adapt in { @Sendable in adapt(try await printer.open()) } } ?? printer.open)
+        if let sync {
+            let workers = [worker]
+            await sync.setPrinterReport {
+                var printers: [AgentReportPayload.Printer] = []
+                var depth = 0
+                for worker in workers {
+                    let state = await worker.state
+                    printers.append(.init(id: state.printerID, activity: state.activity.rawValue, ready: state.status.isReady,
+                                          conditions: state.status.sortedConditions.map(\.rawValue)))
+                    depth += (try? store.queueDepth(printerID: state.printerID)) ?? 0
+                }
+                return (printers, depth)
+            }
+        }
         let core = AgentCore(configuration: configuration, store: store, event: event, workers: [printer.key: worker],
-                             defaultPrinter: printer.key, metrics: metrics, logger: logger)
-        return AgentRuntime(core: core, workers: [worker], simulator: printer.simulator, dataDirectory: data, reconciled: reconciled)
+                             defaultPrinter: printer.key, metrics: metrics, templates: activeTemplates, sync: sync, logger: logger)
+        return AgentRuntime(core: core, workers: [worker], simulator: printer.simulator, dataDirectory: data, reconciled: reconciled,
+                            sync: sync, templates: activeTemplates)
+    }
+
+    /// The sync service for `registry.url`: a repository over HTTP, or a directory for a
+    /// `file:` URL (a share or a USB stick); notifications from `registry.server` when given.
+    static func makeSync(configuration: AgentConfiguration, dataDirectory: URL, localTemplates: TemplateSet, active: ActiveTemplates,
+                         event: EventConfiguration, dpi: Int, store: LanyardStore, logger: Logger) throws -> SyncService? {
+        let settings = configuration.registry
+        guard let url = settings.url else { return nil }
+        let source: any RepositorySource = url.hasPrefix("file:")
+            ? DirectoryRepositorySource(directory: URL(filePath: String(url.dropFirst(5)), directoryHint: .isDirectory))
+            : HTTPRepositorySource(baseURL: url)
+        var uploader: RegistryUploader?
+        if let server = settings.server {
+            do {
+                uploader = try RegistryUploader(serverURL: server, agentID: configuration.kioskID, token: settings.token,
+                                                keyFile: dataDirectory.appending(path: "sync/agent.key"))
+            } catch {
+                throw AgentError(.startupFailed, "cannot set up the report key: \(error.message)", detail: error.subject)
+            }
+        }
+        return try SyncService(
+            settings: settings, agentID: configuration.kioskID, dataDirectory: dataDirectory,
+            localTemplates: localTemplates, localTiers: configuration.templates, active: active, event: event, dpi: dpi, store: store,
+            source: source, notifier: settings.server.map { HTTPRegistryNotifier(serverURL: $0) },
+            attendeeChanges: settings.server.map { HTTPAttendeeChangeSource(serverURL: $0, token: settings.token) },
+            uploader: uploader, logger: logger)
     }
 
     /// The configured printer, or the first USB printer found, else the simulator. A profile that

@@ -26,6 +26,8 @@ enum Schema {
         migrator.registerMigration("v7-webhook-deliveries", migrate: createWebhookDeliveries)
         migrator.registerMigration("v8-manual-review-decisions", migrate: createManualReviewDecisions)
         migrator.registerMigration("v9-attendee-search-by-field", migrate: searchAttendeesByField)
+        migrator.registerMigration("v10-attendee-sync", migrate: createAttendeeSync)
+        migrator.registerMigration("v11-search-index-memory", migrate: sizeSearchIndexMemory)
         return migrator
     }
 
@@ -268,6 +270,62 @@ enum Schema {
         // One segment per index, as a bulk upsert leaves them (`LanyardStore.optimizeSearchIndexes`).
         for table in ["attendee_name_search", "attendee_email_search", "attendee_company_search"] {
             try db.execute(sql: "INSERT INTO \(table)(\(table)) VALUES ('optimize')")
+        }
+    }
+
+    /// Sync with the central registry (`AttendeeSync.swift`, `CheckIns.swift`):
+    ///
+    /// - `attendee_sync_cursor`: per event, the registry's cursor the attendee list is at; a
+    ///   delta applies only on top of the cursor it was computed from.
+    /// - `check_in`: every check-in made at this kiosk, by its nonce (also the nonce of the
+    ///   outbox item that carries it upstream, so a re-sent batch is recognised there).
+    /// - `check_in_resolution`: per attendee, the check-in the registry kept when several kiosks
+    ///   checked the same attendee in (the earliest), as the last delta told it. No foreign key
+    ///   to `attendee`: a resolution may arrive for an attendee this kiosk never saw checked in,
+    ///   and both kinds of rows are history that outlives an attendee's removal.
+    ///
+    /// Scan instants are whole milliseconds since 1970 (`scanned_at_ms`): the registry orders
+    /// check-ins by them, and an integer keeps every millisecond exactly (`ScanTime`).
+    ///
+    /// The CHECKs refuse empty identifiers in the database itself, so a bad change inside a
+    /// delta fails its transaction rather than being stored.
+    private static func createAttendeeSync(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE attendee_sync_cursor (
+                event_slug TEXT PRIMARY KEY NOT NULL CHECK (event_slug <> ''),
+                cursor INTEGER NOT NULL,
+                updated_at DATETIME NOT NULL
+            );
+            CREATE TABLE check_in (
+                id INTEGER PRIMARY KEY,
+                nonce TEXT NOT NULL UNIQUE CHECK (nonce <> ''),
+                attendee_id TEXT NOT NULL CHECK (attendee_id <> ''),
+                event_slug TEXT NOT NULL CHECK (event_slug <> ''),
+                kiosk_id TEXT NOT NULL CHECK (kiosk_id <> ''),
+                scanned_at_ms INTEGER NOT NULL,
+                recorded_at DATETIME NOT NULL
+            );
+            CREATE INDEX check_in_attendee ON check_in(attendee_id, scanned_at_ms);
+            CREATE TABLE check_in_resolution (
+                attendee_id TEXT PRIMARY KEY NOT NULL CHECK (attendee_id <> ''),
+                event_slug TEXT NOT NULL CHECK (event_slug <> ''),
+                nonce TEXT NOT NULL CHECK (nonce <> ''),
+                kiosk_id TEXT NOT NULL CHECK (kiosk_id <> ''),
+                scanned_at_ms INTEGER NOT NULL,
+                received_at DATETIME NOT NULL
+            );
+            """)
+    }
+
+    /// Each full-text index gets a `hashsize` of 32 MiB: FTS5 turns its pending index data into
+    /// a new segment whenever it grows past that (1 MiB by default), and a snapshot copies its
+    /// attendees into the cache with one statement (`applyAttendeeSnapshot`). 100,000 attendees
+    /// make 10-15 MiB per index, so they land as one segment and the merge that follows has
+    /// nothing to do, where 1 MiB left a dozen segments and a full rewrite of each index. The
+    /// memory is taken only while such a statement runs; smaller writes flush long before.
+    private static func sizeSearchIndexMemory(_ db: Database) throws {
+        for table in ["attendee_name_search", "attendee_email_search", "attendee_company_search"] {
+            try db.execute(sql: "INSERT INTO \(table)(\(table), rank) VALUES ('hashsize', 33554432)")
         }
     }
 }

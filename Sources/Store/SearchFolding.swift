@@ -89,9 +89,11 @@ enum SearchFolding {
     /// these the search text also holds the two parts joined, so the name typed as one word matches.
     static func writtenWithoutSpaces(_ text: String) -> Bool {
         text.unicodeScalars.contains { scalar in
+            // Below Thai nothing qualifies (the first ideograph is U+3006): no property lookup.
+            guard scalar.value >= 0x0E00 else { return false }
             switch scalar.value {
-            case 0x3040...0x30FF, 0x31F0...0x31FF, 0xAC00...0xD7AF, 0x1100...0x11FF, 0x0E00...0x0E7F: true
-            default: scalar.properties.isIdeographic
+            case 0x3040...0x30FF, 0x31F0...0x31FF, 0xAC00...0xD7AF, 0x1100...0x11FF, 0x0E00...0x0E7F: return true
+            default: return scalar.properties.isIdeographic
             }
         }
     }
@@ -105,33 +107,81 @@ enum SearchFolding {
     /// "\n" + q + "\n" is a whole name, "\n\n" + q starts one, "  " + q starts a word of
     /// one, and every such pattern is at least three characters long even for a one-character
     /// query, so the index can look it up.
+    ///
+    /// It is computed for every attendee of a snapshot, so it avoids Unicode work it can: lines
+    /// are compared byte for byte (folded text has one normal form, so that is the same as
+    /// comparing strings), and a line of two parts takes the parts' document forms joined by a
+    /// doubled space, which is what `documentForm` of the joined line gives whenever the
+    /// joining space is a character of its own (`spaceStandsAlone`), and is computed that way
+    /// otherwise.
     static func nameDocument(first: String, last: String, preferred: String) -> String {
         var lines: [String] = []
-        func add(_ line: String) {
-            if !line.isEmpty, !lines.contains(line) { lines.append(line) }
+        var forms: [String] = []
+        func add(_ line: String, _ form: @autoclosure () -> String) {
+            guard !line.isEmpty,
+                  !lines.contains(where: { $0.utf8.count == line.utf8.count && $0.utf8.elementsEqual(line.utf8) })
+            else { return }
+            lines.append(line)
+            forms.append(form())
         }
+        let firstForm = documentForm(first), lastForm = documentForm(last), preferredForm = documentForm(preferred)
         // Folded text never starts or ends with a space, so only an empty part needs care.
-        func words(_ head: String, _ tail: String) -> String {
-            head.isEmpty ? tail : tail.isEmpty ? head : head + " " + tail
+        func add(words head: String, _ headForm: String, _ tail: String, _ tailForm: String) {
+            if head.isEmpty { return add(tail, tailForm) }
+            if tail.isEmpty { return add(head, headForm) }
+            let line = head + " " + tail
+            add(line, spaceStandsAlone(between: head, and: tail) ? headForm + "  " + tailForm : documentForm(line))
         }
-        add(words(first, last))
-        add(words(last, first))
-        add(first)
-        add(last)
-        add(preferred)
-        if !preferred.isEmpty { add(words(preferred, last)) }
-        if writtenWithoutSpaces(first + last + preferred) {
-            add(last + first)
-            add(first + last)
-            if !preferred.isEmpty { add(last + preferred) }
+        add(words: first, firstForm, last, lastForm)
+        add(words: last, lastForm, first, firstForm)
+        add(first, firstForm)
+        add(last, lastForm)
+        add(preferred, preferredForm)
+        if !preferred.isEmpty { add(words: preferred, preferredForm, last, lastForm) }
+        if writtenWithoutSpaces(first) || writtenWithoutSpaces(last) || writtenWithoutSpaces(preferred) {
+            add(last + first, documentForm(last + first))
+            add(first + last, documentForm(first + last))
+            if !preferred.isEmpty { add(last + preferred, documentForm(last + preferred)) }
         }
-        guard !lines.isEmpty else { return "" }
-        return "\n\n" + lines.map(documentForm).joined(separator: "\n\n") + "\n"
+        guard !forms.isEmpty else { return "" }
+        var document = ""
+        document.reserveCapacity(forms.reduce(1) { $0 + $1.utf8.count + 2 })
+        for form in forms {
+            document += "\n\n"
+            document += form
+        }
+        document += "\n"
+        return document
     }
 
-    /// Folded text as it is written inside a name document: single spaces doubled.
+    /// Whether a space put between `head` and `tail` is a character of its own, so that
+    /// `documentForm` cuts the joined text there. It is unless the scalar before it is a
+    /// prepended mark or the one after it extends a character (a combining or spacing mark, a
+    /// joiner); only those two scalars decide it.
+    private static func spaceStandsAlone(between head: String, and tail: String) -> Bool {
+        guard let before = head.unicodeScalars.last, let after = tail.unicodeScalars.first else { return true }
+        if before.isASCII && after.isASCII { return true }
+        var probe = String.UnicodeScalarView()
+        probe.append(before)
+        probe.append(" ")
+        probe.append(after)
+        return String(probe).count == 3
+    }
+
+    /// Folded text as it is written inside a name document: single spaces doubled. Text is cut
+    /// at spaces that are characters of their own (a space followed by a combining mark is not);
+    /// in ASCII every space is one, so it is doubled byte by byte.
     static func documentForm(_ folded: String) -> String {
         guard folded.utf8.contains(UInt8(ascii: " ")) else { return folded }
+        if folded.utf8.allSatisfy({ $0 < 0x80 }) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(folded.utf8.count + 4)
+            for byte in folded.utf8 {
+                bytes.append(byte)
+                if byte == UInt8(ascii: " ") { bytes.append(byte) }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
         return folded.split(separator: " ", omittingEmptySubsequences: false).joined(separator: "  ")
     }
 

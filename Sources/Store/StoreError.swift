@@ -21,6 +21,26 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case alreadyReplayed = "store.already_replayed"
         /// A stored row cannot be decoded (an attendee's JSON, an unknown state name).
         case corruptRecord = "store.corrupt_record"
+        /// An attendee delta starts from another cursor than the stored one (or none is stored):
+        /// changes are missing in between, so the sync loop must fetch a snapshot instead.
+        case cursorMismatch = "store.cursor_mismatch"
+        /// A snapshot older than the attendee list already applied; applying it would go back
+        /// in time (a reordered or replayed response).
+        case snapshotStale = "store.snapshot_stale"
+    }
+
+    /// The stored sync cursor of an event (nil: none yet) and the one a refused snapshot or
+    /// delta was built on.
+    public struct CursorConflict: Sendable, Equatable, CustomStringConvertible {
+        public let stored: Int64?
+        public let given: Int64
+
+        public init(stored: Int64?, given: Int64) {
+            self.stored = stored
+            self.given = given
+        }
+
+        public var description: String { "stored cursor \(stored.map(String.init) ?? "none"), given \(given)" }
     }
 
     /// The two ends of a refused job state change.
@@ -44,18 +64,24 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public let cause: String?
     /// For `.invalidTransition`: the state the job was in and the one asked for.
     public let transition: Transition?
+    /// For `.cursorMismatch` and `.snapshotStale`: both cursors, so the caller can decide what
+    /// to fetch next without parsing the message.
+    public let cursor: CursorConflict?
 
-    public init(_ code: Code, _ message: String, path: String? = nil, cause: String? = nil, transition: Transition? = nil) {
+    public init(_ code: Code, _ message: String, path: String? = nil, cause: String? = nil, transition: Transition? = nil,
+                cursor: CursorConflict? = nil) {
         self.code = code
         self.message = message
         self.path = path
         self.cause = cause
         self.transition = transition
+        self.cursor = cursor
     }
 
     public var description: String {
         var text = "\(code.rawValue): \(message)"
         if let transition { text += " (\(transition))" }
+        if let cursor { text += " (\(cursor))" }
         if let path { text += " (\(path))" }
         if let cause { text += " [\(cause)]" }
         return text

@@ -43,6 +43,10 @@ struct AgentOptions: Sendable {
     var webhookSecrets = ["crm": AgentHarness.webhookSecret]
     /// Agent log lines at this level and above reach the test output.
     var logLevel: Logger.Level = .error
+    /// Registry sync settings (none: the agent runs on its local templates).
+    var registry: RegistrySettings?
+    /// This kiosk's id in check-ins and in the fleet.
+    var kioskID = "kiosk-1"
 }
 
 /// A running agent: its core (store, event, workers), its data directory and, when it prints to
@@ -90,6 +94,8 @@ func withAgent(_ options: AgentOptions = AgentOptions(),
     configuration.webhooks.secrets = options.webhookSecrets
     configuration.webhooks.perMinute = options.webhooksPerMinute
     configuration.adminToken = AgentHarness.adminToken
+    if let registry = options.registry { configuration.registry = registry }
+    configuration.kioskID = options.kioskID
     switch options.printer {
     case .simulator, .simulatorOnLine:
         configuration.printer.address = "sim"

@@ -73,16 +73,4 @@ import Testing
         #expect(JSONText.object(object, escapingSlashes: false) == Self.foundation(object, escapingSlashes: false))
         #expect(JSONText.object(object, escapingSlashes: false)?.contains("usb/1") == true)
     }
-
-    @Test func timestampsReadLikeISO8601DateFormatter() {
-        var generator = SeededGenerator(state: 23)
-        let formatter = ISO8601DateFormatter()
-        var dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_790_000_000.9996),
-                     Date(timeIntervalSince1970: 1_790_000_000.9994), Date(timeIntervalSince1970: -0.0004),
-                     Date(timeIntervalSince1970: 951_868_799.9995)]
-        dates += (0..<2000).map { _ in Date(timeIntervalSince1970: Double.random(in: -1e10...2.5e11, using: &generator)) }
-        for date in dates {
-            #expect(AgentAPI.timestamp(date) == formatter.string(from: date), "\(date.timeIntervalSince1970)")
-        }
-    }
 }

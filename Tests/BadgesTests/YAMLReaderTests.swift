@@ -1,4 +1,5 @@
 @testable import Badges
+@testable import YAMLReading
 import Foundation
 import Testing
 import Yams

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Printers
+@testable import YAMLReading
 import Testing
 import Yams
 

@@ -1,4 +1,6 @@
+import YAMLReading
 public import Foundation
+import Glibc
 import Printers
 
 /// Everything the agent can be told, with the default of each. Read from a YAML file (every key
@@ -21,6 +23,19 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     public var webhooks = Webhooks()
     /// Bearer token for admin actions (reprints, dead-letter replay). Nil disables them.
     public var adminToken: String?
+    public var registry = RegistrySettings()
+    /// Names this kiosk in the check-ins it sends the registry, which tells kiosks apart when
+    /// two checked the same attendee in. Default: the host name.
+    public var kioskID: String = AgentConfiguration.defaultKioskID
+
+    /// The host name as the kernel has it (`gethostname`, no DNS lookup: a kiosk may start
+    /// offline), or "kiosk" on a host without one.
+    public static var defaultKioskID: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "kiosk" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "kiosk" : name
+    }
 
     public struct Templates: Sendable, Equatable, Decodable {
         /// Directory holding the template bundles (nil: the bundled Templates/).
@@ -109,6 +124,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey {
         case listen, dataDirectory = "data_dir", event, attendees, templates, printer, queue, webhooks, adminToken = "admin_token"
+        case registry, kioskID = "kiosk_id"
     }
 
     public init() {}
@@ -124,6 +140,8 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         queue = try c.decodeIfPresent(Queue.self, forKey: .queue) ?? Queue()
         webhooks = try c.decodeIfPresent(Webhooks.self, forKey: .webhooks) ?? Webhooks()
         adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
+        registry = try c.decodeIfPresent(RegistrySettings.self, forKey: .registry) ?? RegistrySettings()
+        kioskID = try c.decodeIfPresent(String.self, forKey: .kioskID) ?? Self.defaultKioskID
     }
 
     /// The file (if any), then the environment. A missing file at an explicit path is an error;
@@ -151,7 +169,8 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     }
 
     /// `LANYARD_AGENT_LISTEN`, `LANYARD_DATA_DIR`, `LANYARD_PRINTER`, `LANYARD_PRINTER_PROFILE`,
-    /// `LANYARD_ADMIN_TOKEN`, `LANYARD_EVENT`, `LANYARD_ATTENDEES`, `LANYARD_MAX_QUEUED`.
+    /// `LANYARD_ADMIN_TOKEN`, `LANYARD_EVENT`, `LANYARD_ATTENDEES`, `LANYARD_MAX_QUEUED`,
+    /// `LANYARD_KIOSK_ID`, `LANYARD_REGISTRY_URL`, `LANYARD_REGISTRY_SERVER`, `LANYARD_REGISTRY_ROOT`.
     mutating func applyEnvironment(_ environment: [String: String]) throws(AgentError) {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let listen = value("LANYARD_AGENT_LISTEN") { self.listen = listen }
@@ -161,6 +180,10 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         if let token = value("LANYARD_ADMIN_TOKEN") { adminToken = token }
         if let event = value("LANYARD_EVENT") { self.event = event }
         if let attendees = value("LANYARD_ATTENDEES") { self.attendees = attendees }
+        if let url = value("LANYARD_REGISTRY_URL") { registry.url = url }
+        if let server = value("LANYARD_REGISTRY_SERVER") { registry.server = server }
+        if let root = value("LANYARD_REGISTRY_ROOT") { registry.root = root }
+        if let kiosk = value("LANYARD_KIOSK_ID") { kioskID = kiosk }
         if let text = value("LANYARD_MAX_QUEUED") {
             guard let number = Int(text) else { throw AgentError(.configurationInvalid, "LANYARD_MAX_QUEUED must be a whole number", detail: text) }
             queue.maxQueued = number
@@ -176,6 +199,10 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         }
         guard webhooks.toleranceSeconds > 0, webhooks.perMinute > 0 else {
             throw AgentError(.configurationInvalid, "webhook tolerance and rate must be positive", detail: "webhooks")
+        }
+        try registry.validate()
+        guard !kioskID.trimmingCharacters(in: .whitespaces).isEmpty, kioskID.count <= 200 else {
+            throw AgentError(.configurationInvalid, "kiosk_id must be 1 to 200 characters, not blank", detail: "kiosk_id")
         }
     }
 

@@ -9,10 +9,11 @@ import Store
 extension AgentAPI {
     /// `correlation` goes into a rejection like into every other problem (docs/openapi.yaml:
     /// `correlation_id` is required), so an operator can find the dead letter from the answer.
-    static func submissionResponse(_ submission: AgentCore.Submission, correlation: String) -> Response {
+    /// `extra` adds fields to a job's object (a check-in's `already_checked_in`).
+    static func submissionResponse(_ submission: AgentCore.Submission, correlation: String, extra: [String: Any] = [:]) -> Response {
         switch submission {
-        case .queued(let job): json(.accepted, jobObject(job))
-        case .duplicate(let job): json(.ok, jobObject(job).merging(["duplicate": true]) { $1 })
+        case .queued(let job): json(.accepted, jobObject(job).merging(extra) { $1 })
+        case .duplicate(let job): json(.ok, jobObject(job).merging(extra) { $1 }.merging(["duplicate": true]) { $1 })
         case .rejected(let id, let issues):
             json(.unprocessableContent, ["error": [
                 "code": issues.first?.code.rawValue ?? "intake.rejected", "message": "the registration cannot become a badge",
@@ -26,10 +27,11 @@ extension AgentAPI {
         var object: [String: Any] = [
             "id": job.id, "state": job.state.apiName, "printer": job.printerID, "attempts": job.attempts,
             "idempotency_key": job.idempotencyKey, "correlation_id": job.correlationID,
-            "created_at": timestamp(job.createdAt),
+            "created_at": Timestamps.iso8601(job.createdAt),
         ]
         if let attendee = job.attendeeID { object["attendee_id"] = attendee }
         if let tier = job.templateTier { object["template_tier"] = tier }
+        if let version = job.templateVersion { object["template_version"] = version }
         if let error = job.lastError { object["last_error"] = error }
         if let original = job.reprintOf { object["reprint_of"] = original }
         if let diagnostic = job.diagnostic, let value = try? JSONSerialization.jsonObject(with: diagnostic, options: [.fragmentsAllowed]) {
@@ -38,18 +40,23 @@ extension AgentAPI {
         return object
     }
 
-    /// What `ISO8601DateFormatter()` writes (`2026-11-22T09:01:51Z`), without its ICU formatter
-    /// for the dates any job can carry.
-    static func timestamp(_ date: Date) -> String {
-        UTCDateFields(date)?.internetDateTime ?? ISO8601DateFormatter().string(from: date)
-    }
-
     /// Ids and display fields only: the kiosk shows who it found, the API never returns emails.
     static func attendeeObject(_ attendee: Attendee) -> [String: Any] {
         var object: [String: Any] = ["attendee_id": attendee.attendeeID, "access_tier": attendee.accessTier.rawValue]
         if let name = attendee.preferredName ?? attendee.firstName { object["first_name"] = name }
         if let last = attendee.lastName { object["last_name"] = last }
         if let company = attendee.company { object["company"] = company }
+        return object
+    }
+
+    /// Whether the attendee is checked in, as far as this kiosk knows: the check-in that counts
+    /// (the registry's decision when it has told one, else this kiosk's earliest) and how many
+    /// times this kiosk scanned the attendee.
+    static func checkInObject(_ state: CheckInState?) -> [String: Any] {
+        var object: [String: Any] = ["checked_in": state?.first != nil, "scans_here": state?.local.count ?? 0]
+        if let first = state?.first {
+            object["first"] = ["kiosk_id": first.kioskID, "scanned_at": ScanTime.text(first.scannedAt), "confirmed_by_registry": first.resolved]
+        }
         return object
     }
 
@@ -105,7 +112,7 @@ extension AgentAPI {
             // conflicting with the record's state (409), not the store failing (503).
             let status: HTTPResponse.Status = switch error.code {
             case .notFound: .notFound
-            case .invalidTransition, .invalidValue, .jobNotFinished, .alreadyReplayed: .conflict
+            case .invalidTransition, .invalidValue, .jobNotFinished, .alreadyReplayed, .cursorMismatch, .snapshotStale: .conflict
             case .openFailed, .migrationFailed, .queryFailed, .queueFull, .corruptRecord: .serviceUnavailable
             }
             response = problem(status, code: error.code.rawValue, message: error.message, detail: nil, correlation: correlation)
@@ -125,8 +132,7 @@ extension AgentAPI {
     }
 
     static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
-        let data = JSONText.object(object, escapingSlashes: true).map { Data($0.utf8) }
-            ?? (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -15,9 +15,12 @@ public enum AgentAPI {
 
     public static func router(core: AgentCore, metrics: PrometheusCollectorRegistry) -> Router<BasicRequestContext> {
         let router = Router()
-        router.get("/v1/health") { _, _ in
-            json(.ok, ["status": "ok", "uptime_seconds": Int(Date().timeIntervalSince(core.startedAt))])
+        router.get("/v1/health") { _, _ async in
+            var object: [String: Any] = ["status": "ok", "uptime_seconds": Int(Date().timeIntervalSince(core.startedAt))]
+            if let sync = core.sync { object["registry"] = freshnessName(await sync.status.freshness) }
+            return json(.ok, object)
         }
+        addSyncRoutes(to: router, core: core)
         router.get("/v1/ready") { _, _ async in
             var states: [String: String] = [:]
             for (id, worker) in core.workers { states[id] = await worker.state.activity.rawValue }
@@ -48,7 +51,17 @@ public enum AgentAPI {
                 guard let attendee = try core.store.attendee(id: verified.attendeeID) else {
                     throw AgentError(.notFound, "the ticket is valid but its attendee is not in this kiosk's list", detail: verified.attendeeID)
                 }
-                return submissionResponse(try core.enqueue(attendee, idempotencyKey: nil, printer: nil, correlationID: correlation), correlation: correlation)
+                // The check-in is durable (and queued for the registry) before the badge is;
+                // an earlier check-in is reported, not refused: a lost badge must be reprintable,
+                // and whether to ask first is the kiosk page's choice.
+                let recorded = try core.store.recordCheckIn(attendeeID: attendee.attendeeID, event: attendee.eventSlug,
+                                                            kioskID: core.configuration.kioskID, scannedAt: Date())
+                let submission = try core.enqueue(attendee, idempotencyKey: nil, printer: nil, correlationID: correlation)
+                var extra: [String: Any] = [:]
+                if let earlier = recorded.earlier {
+                    extra["already_checked_in"] = ["kiosk_id": earlier.kioskID, "scanned_at": ScanTime.text(earlier.scannedAt)]
+                }
+                return submissionResponse(submission, correlation: correlation, extra: extra)
             }
         }
         router.get("/v1/jobs/:id") { request, context in
@@ -64,6 +77,15 @@ public enum AgentAPI {
                 let limit = min(100, max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 20))
                 let matches = try core.store.searchAttendees(query, limit: limit)
                 return json(.ok, ["attendees": matches.map { attendeeObject($0.attendee) }])
+            }
+        }
+        router.get("/v1/attendees/:id") { request, context in
+            await handle(request) { _ in
+                let id = try context.parameters.require("id")
+                guard let attendee = try core.store.attendee(id: id) else { throw AgentError(.notFound, "no attendee \(id) in this kiosk's list") }
+                var object = attendeeObject(attendee)
+                object["check_in"] = checkInObject(try core.store.checkInState(attendeeID: attendee.attendeeID))
+                return json(.ok, object)
             }
         }
         router.get("/v1/printers") { request, _ in

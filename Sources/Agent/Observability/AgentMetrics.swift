@@ -114,6 +114,18 @@ public final class AgentMetrics: Sendable {
                 Gauge(label: "lanyard_jobs", dimensions: [("state", state.apiName)], factory: factory).record(counts[state] ?? 0)
             }
         }
+        if let sync = core.sync {
+            let status = await sync.status
+            for state in ["fresh", "stale", "expired", "unknown"] {
+                Gauge(label: "lanyard_registry_freshness", dimensions: [("state", state)], factory: factory)
+                    .record(AgentAPI.freshnessName(status.freshness) == state ? 1 : 0)
+            }
+            Gauge(label: "lanyard_registry_seconds_since_fresh_refresh", factory: factory)
+                .record(status.lastFreshRefresh.map { Date().timeIntervalSince($0) } ?? -1)
+            Gauge(label: "lanyard_registry_targets_version", factory: factory).record(status.targetsVersion ?? 0)
+            Gauge(label: "lanyard_registry_consecutive_failures", factory: factory).record(status.consecutiveFailures)
+            Gauge(label: "lanyard_template_rollbacks", factory: factory).record(await sync.rollbacks.count)
+        }
         for (id, worker) in core.workers {
             let snapshot = await worker.state
             Gauge(label: "lanyard_queue_depth", dimensions: [("printer", id)], factory: factory).record((try? core.store.queueDepth(printerID: id)) ?? 0)

@@ -1,5 +1,5 @@
 public import Badges
-public import Foundation
+import Foundation
 public import Logging
 public import Printers
 
@@ -30,51 +30,49 @@ public struct ComposeFailure: Error, Sendable, CustomStringConvertible {
 /// bundle, then the attendee's track default, then the global fallback. A tier whose bundle does
 /// not load (a file missing or not matching its manifest checksum), whose fonts are missing, or
 /// whose badge cannot print (a code that cannot be made) falls through to the next; the tier
-/// used is reported. Bundles and renderers are loaded once and kept. Not thread-safe: one
-/// printer worker owns it.
+/// used is reported. The set of bundles is read once per badge from `ActiveTemplates`, so a
+/// badge finishes on the versions it started with while the sync service swaps in new ones.
+/// Renderers are loaded once per bundle directory and kept. Not thread-safe: one printer
+/// worker owns it.
 public final class BadgeComposer {
     public let profile: PrinterProfile
     public let language: PrinterLanguage
-    let templatesDirectory: URL
-    let tiers: AgentConfiguration.Templates
+    public let templates: ActiveTemplates
     let logger: Logger
     private var renderers: [String: Result<BadgeRenderer, BadgeError>] = [:]
+    /// Called after every attempt at a tier with the bundle tried and whether it rendered: what
+    /// the automatic rollback after a promotion watches.
+    var onAttempt: (@Sendable (TemplateSource, Bool) -> Void)?
 
-    public init(templatesDirectory: URL, tiers: AgentConfiguration.Templates, profile: PrinterProfile,
-                language: PrinterLanguage, logger: Logger) {
-        self.templatesDirectory = templatesDirectory
-        self.tiers = tiers
+    public init(templates: ActiveTemplates, profile: PrinterProfile, language: PrinterLanguage, logger: Logger,
+                onAttempt: (@Sendable (TemplateSource, Bool) -> Void)? = nil) {
+        self.templates = templates
         self.profile = profile
         self.language = language
         self.logger = logger
-    }
-
-    /// The bundles to try for an attendee, in order, without repeats.
-    func candidates(track: String?) -> [(TemplateTier, String)] {
-        var list: [(TemplateTier, String)] = []
-        if let event = tiers.event { list.append((.event, event)) }
-        if let track, let name = tiers.tracks[track] ?? tiers.tracks[track.lowercased()] { list.append((.track, name)) }
-        list.append((.fallback, tiers.fallback))
-        var seen = Set<String>()
-        return list.filter { seen.insert($0.1).inserted }
+        self.onAttempt = onAttempt
     }
 
     public func compose(_ attendee: Attendee, event: EventConfiguration, overrides: JobOverrides) throws(ComposeFailure) -> ComposedBadge {
         var failure = ComposeFailure(reasons: [])
         let fields = BadgeFields.fields(for: attendee, event: event)
-        for (tier, name) in candidates(track: attendee.track) {
+        for (tier, source) in templates.current.candidates(track: attendee.track) {
+            let name = source.name
             let start = ContinuousClock.now
             do {
-                let renderer = try renderer(named: name)
+                let renderer = try renderer(for: source)
                 if let missing = renderer.fontWarnings.first {
                     failure.reasons.append((tier, name, missing.message))
+                    onAttempt?(source, false)
                     continue
                 }
                 let badge = try renderer.render(fields: fields)
-                if let blocking = badge.issues.first(where: { $0.severity == .error && [.symbolEncodingFailed, .symbolDoesNotFit].contains($0.code) }) {
+                if let blocking = Self.blockingIssue(in: badge) {
                     failure.reasons.append((tier, name, blocking.message))
+                    onAttempt?(source, false)
                     continue
                 }
+                onAttempt?(source, true)
                 let label = try LabelEncoder.encode(bitmap: badge.bitmap, profile: profile, language: language, overrides: overrides)
                 let elapsed = ContinuousClock.now - start
                 return ComposedBadge(label: label, tier: tier, templateName: renderer.bundle.template.name,
@@ -82,22 +80,31 @@ public final class BadgeComposer {
                                      renderSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             } catch let error as BadgeError {
                 failure.reasons.append((tier, name, error.description))
+                onAttempt?(source, false)
             } catch {
                 failure.reasons.append((tier, name, "\(error)"))
+                onAttempt?(source, false)
             }
         }
         throw failure
     }
 
-    private func renderer(named name: String) throws(BadgeError) -> BadgeRenderer {
-        if let cached = renderers[name] { return try cached.get() }
+    /// An issue that makes a rendered badge unfit to print: a code that could not be made or
+    /// does not fit. Other issues (a name shrunk to fit, say) still give a usable badge.
+    public static func blockingIssue(in badge: RenderedBadge) -> RenderIssue? {
+        badge.issues.first { $0.severity == .error && [.symbolEncodingFailed, .symbolDoesNotFit].contains($0.code) }
+    }
+
+    private func renderer(for source: TemplateSource) throws(BadgeError) -> BadgeRenderer {
+        let key = source.directory.standardizedFileURL.path
+        if let cached = renderers[key] { return try cached.get() }
         let result = Result { () throws(BadgeError) -> BadgeRenderer in
-            let bundle = try TemplateBundle.load(directory: templatesDirectory.appending(path: name, directoryHint: .isDirectory))
+            let bundle = try TemplateBundle.load(directory: source.directory)
             return try BadgeRenderer(bundle: bundle, dpi: profile.dpi, logger: logger)
         }
-        renderers[name] = result
+        renderers[key] = result
         if case .failure(let error) = result {
-            logger.warning("template unusable", metadata: ["template": "\(name)", "error": "\(error.code.rawValue)"])
+            logger.warning("template unusable", metadata: ["template": "\(source.name)", "error": "\(error.code.rawValue)"])
         }
         return try result.get()
     }

@@ -1,3 +1,4 @@
+import YAMLReading
 public import Foundation
 import Yams
 

@@ -1,3 +1,4 @@
+import YAMLReading
 public import Foundation
 
 /// A verified template bundle: `template.yaml`, its fonts and images, and the manifest that

@@ -1,3 +1,4 @@
+import YAMLReading
 import Foundation
 
 /// A network or device-file printer the technician has listed, since such printers cannot be

@@ -1,3 +1,4 @@
+import YAMLReading
 import Foundation
 public import Logging
 import Yams

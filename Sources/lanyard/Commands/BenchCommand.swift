@@ -15,7 +15,10 @@ struct BenchCommand: AsyncParsableCommand {
             child process, for wall time and peak RSS; 4. sending that badge to a printer and polling \
             its status: by default a simulated printer on a loopback TCP port, or the printer named by \
             --printer (Benchmarks/usb-emulated.sh runs it against the emulated USB printer). \
-            --agent measures `lanyard agent` instead: start to ready, memory, and request to printed badge (docs/benchmarks.md).
+            --agent measures `lanyard agent` instead: start to ready, memory, and request to printed badge; \
+            --sync the verification of a published template bundle and publish-to-active latency; \
+            --attendee-sync applying a 100,000-attendee snapshot and 1,000-change deltas in the store \
+            (docs/benchmarks.md).
             """)
 
     @Option(help: "Timed render + encode iterations.")
@@ -36,9 +39,23 @@ struct BenchCommand: AsyncParsableCommand {
     @OptionGroup(title: "Agent")
     var agent: AgentBenchOptions
 
+    @OptionGroup(title: "Registry sync")
+    var sync: SyncBenchOptions
+
+    @OptionGroup(title: "Attendee sync")
+    var attendeeSync: AttendeeSyncBenchOptions
+
     func run() async throws {
+        if sync.enabled {
+            try await withExitCodes { try await SyncBench(options: sync).run() }
+            return
+        }
         if agent.enabled {
             try withExitCodes { try AgentBench(options: agent).run() }
+            return
+        }
+        if attendeeSync.enabled {
+            try withExitCodes { try AttendeeSyncBench(options: attendeeSync).run() }
             return
         }
         if printerOnly {

@@ -65,6 +65,9 @@ struct AgentServer {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app), .init(service: SpoolerService(workers: runtime.workers)),
         ]
+        if let sync = runtime.sync {
+            services.append(.init(service: sync))
+        }
         if SystemdNotify().watchdogInterval != nil {
             services.append(.init(service: WatchdogService()))
         }

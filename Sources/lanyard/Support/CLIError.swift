@@ -3,6 +3,7 @@ import Badges
 import Foundation
 import Printers
 import Store
+import Sync
 
 /// A failure the command line reports on stderr with a documented exit code.
 struct CLIError: Error, CustomStringConvertible {
@@ -66,6 +67,14 @@ struct CLIError: Error, CustomStringConvertible {
             self.init(exit, error.description)
         case let error as StoreError:
             self.init(.io, error.description)
+        case let error as SyncError:
+            let exit: Exit = switch error.code {
+            case .io: .io
+            case .transport: .unavailable
+            case .targetInvalid: .usage
+            default: .invalidData
+            }
+            self.init(exit, error.description)
         case let error as SimulatorError:
             self.init(error.code == .invalidConfiguration ? .invalidData : .io, error.description)
         default:

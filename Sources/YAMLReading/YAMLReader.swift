@@ -1,21 +1,24 @@
 import Foundation
-import Yams
+package import Yams
 
-/// Decodes YAML with exactly the results of Yams' `YAMLDecoder` but without its regular
-/// expressions. `YAMLDecoder` resolves every mapping key with an `NSRegularExpression` (to spot
-/// merge keys, `<<`), and its keyed containers build nodes whose default tag compiles Yams'
-/// whole default rule set; each of those loads ICU, megabytes of resident memory in an agent
-/// that otherwise never needs it. Badges, which does not depend on this module, has the same
-/// reader for the same reason.
+/// Decodes and composes YAML with exactly the results of Yams' `YAMLDecoder` and
+/// `Yams.compose(yaml:)` but without their regular expressions. Yams resolves mapping keys with
+/// `NSRegularExpression` (`compose` with its whole default rule set, `YAMLDecoder` to spot merge
+/// keys, `<<`), and `YAMLDecoder`'s keyed containers build nodes whose default tag compiles
+/// that rule set; each of those loads ICU, megabytes of resident memory in an agent that
+/// otherwise never needs it. Badges (templates, event configurations), Printers (profiles,
+/// configured printers) and the agent's configuration all read YAML through it.
 ///
 /// A document parsed with `Resolver.basic` reads the same as with Yams' resolver whenever no key
-/// is `<<`, no node has an anchor, no key is tagged or not a scalar and no mapping is tagged:
-/// only keys (and the key names looked up) are ever resolved on this path. Such a document is decoded here by
-/// `YAMLNodeDecoder`, which follows `YAMLDecoder`'s rules; any other document (or one whose
-/// keys collide) goes to `YAMLDecoder` itself, so both give one answer for every input.
-public enum YAMLReader {
+/// is one that resolver would read otherwise (`<<` for decoding; for composing, plain text it
+/// would tag as something other than a string), no node has an anchor, no key is tagged or not
+/// a scalar and no mapping is tagged: only keys (and the key names looked up) are ever resolved
+/// on these paths. Such a document is decoded here by `YAMLNodeDecoder`, which follows
+/// `YAMLDecoder`'s rules; any other document (or one whose keys collide) goes to Yams itself,
+/// so both give one answer for every input.
+package enum YAMLReader {
     /// What `YAMLDecoder().decode(type, from: text)` returns or throws.
-    public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
         do {
             let parser = try Parser(yaml: text, resolver: .basic)
             return try withExtendedLifetime(parser) {
@@ -35,6 +38,45 @@ public enum YAMLReader {
         }
     }
 
+    /// What `Yams.compose(yaml: text)` returns or throws, for readers that take scalars through
+    /// `string`, `bool`, `null`, `int` or `float` (never `tag` or `any`, which would resolve
+    /// values with the resolver the tree was parsed with).
+    package static func compose(_ text: String) throws -> Node? {
+        do {
+            let parser = try Parser(yaml: text, resolver: .basic)
+            return try withExtendedLifetime(parser) {
+                guard let root = try parser.singleRoot() else { return nil }
+                guard hasOnlyPlainStructure(root, ordinaryKey: composingKeepsKey) else {
+                    return try Yams.compose(yaml: text)
+                }
+                return root
+            }
+        } catch let error as YamlError where error.isDuplicatedKeys {
+            return try Yams.compose(yaml: text)
+        }
+    }
+
+    /// `Yams.compose` resolves only the keys of a document (to tell duplicates apart), and only
+    /// plain ones: a quoted key is a string to every resolver.
+    static func composingKeepsKey(_ key: Node.Scalar) -> Bool {
+        key.style != .plain || defaultResolverKeepsString(key.string)
+    }
+
+    /// False for any plain text that Yams' default resolver might tag as a bool, int, float,
+    /// null, timestamp, merge or value; it errs towards false (the caller then asks Yams).
+    static func defaultResolverKeepsString(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first else { return false }
+        switch first {
+        case "0"..."9", "+", "-", ".", "~", "<", "=": return false
+        default: return !resolvedWords.contains(text)
+        }
+    }
+
+    private static var resolvedWords: Set<String> {
+        ["yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+         "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL"]
+    }
+
     /// `YAMLDecoder` resolves both the keys of a document and the key names it looks up with its
     /// merge rule, so a key spelt `<<`, plain (a merge) or quoted (never found by name), reads
     /// differently with the basic resolver; every other key reads the same.
@@ -42,10 +84,19 @@ public enum YAMLReader {
 
     /// Whether `text` decodes on the regex-free path, for tests of the shipped files.
     static func decodesWithoutRegex(_ text: String) -> Bool {
+        takesRegexFreePath(text, ordinaryKey: decodingKeepsKey)
+    }
+
+    /// Whether `text` composes on the regex-free path, for tests of the shipped files.
+    static func composesWithoutRegex(_ text: String) -> Bool {
+        takesRegexFreePath(text, ordinaryKey: composingKeepsKey)
+    }
+
+    private static func takesRegexFreePath(_ text: String, ordinaryKey: (Node.Scalar) -> Bool) -> Bool {
         guard let parser = try? Parser(yaml: text, resolver: .basic) else { return false }
         return withExtendedLifetime(parser) {
             guard let root = try? parser.singleRoot() else { return false }
-            return hasOnlyPlainStructure(root, ordinaryKey: decodingKeepsKey)
+            return hasOnlyPlainStructure(root, ordinaryKey: ordinaryKey)
         }
     }
 

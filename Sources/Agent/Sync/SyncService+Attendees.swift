@@ -1,0 +1,128 @@
+import Badges
+import Foundation
+import Logging
+import Store
+import Sync
+
+/// The event's attendees: the signed snapshot from the repository, then the registry server's
+/// signed change log from the snapshot's cursor on (docs/registry-protocol.md, "Attendee
+/// changes"). Both go through this kiosk's intake and into the store in one transaction each.
+extension SyncService {
+    /// Applies the event's attendee snapshot (`attendees/<event slug>`) when its cursor is ahead
+    /// of the cache's, in one transaction: the event's attendees become exactly the snapshot's.
+    /// Its lines are registrations in the attendee contract and pass through intake like any
+    /// other; a line intake refuses is left out and counted in the log.
+    func reconcileAttendees() async throws(SyncError) {
+        let name = "attendees/\(event.slug)"
+        guard let target = trusted.targets?.targets[name], target.kind == .attendeeSnapshot, let cursor = target.cursor else { return }
+        let stored: Int64?
+        do { stored = try store.attendeeCursor(event: event.slug) } catch {
+            throw SyncError(.io, "cannot read the attendee cursor", subject: name, cause: "\(error)")
+        }
+        if let stored, stored >= cursor { return }
+        let release = target.release(for: agentID)
+        try await materialize(release)
+        var attendees: [Attendee] = []
+        var refused = 0
+        for path in release.files.keys.sorted() where path.hasSuffix(".jsonl") {
+            var session = Intake(event: event).makeSession()
+            let batch: IntakeBatch
+            do { batch = try session.acceptJSONLines(in: releaseDirectory(release).appending(path: path)) } catch {
+                throw SyncError(.io, "cannot read the attendee snapshot", subject: name, cause: "\(error)")
+            }
+            attendees += batch.outcomes.compactMap(\.attendee)
+            refused += batch.outcomes.filter { $0.attendee == nil }.count
+        }
+        do {
+            let outcome = try store.applyAttendeeSnapshot(event: event.slug, cursor: cursor, attendees: attendees, now: now())
+            attendeeCursorRefused = false
+            logger.notice("attendee snapshot applied", metadata: [
+                "event": "\(event.slug)", "cursor": "\(cursor)", "attendees": "\(attendees.count)", "written": "\(outcome.written)",
+                "removed": "\(outcome.removed)", "refused_lines": "\(refused)",
+            ])
+        } catch {
+            throw SyncError(.io, "cannot apply the attendee snapshot", subject: name, cause: "\(error)")
+        }
+    }
+
+    /// Most pages taken in one step; the rest follow at the next (a kiosk back after a long
+    /// time offline catches up without holding the actor for minutes).
+    static let maximumPagesPerStep = 100
+
+    /// Follows the event's change log from the cursor the attendee list is at, one verified
+    /// page at a time, each applied in one transaction. Nothing to do without a server or
+    /// before a snapshot (a list not from this registry has no cursor to follow). A failure is
+    /// kept in the status and logged once; it never stops template sync or printing.
+    func followAttendeeChanges() async {
+        guard let attendeeChanges else { return }
+        do throws(SyncError) {
+            for _ in 0..<Self.maximumPagesPerStep {
+                guard let since = try storedAttendeeCursor() else { return }
+                let data: Data
+                do { data = try await attendeeChanges.page(event: event.slug, since: since) } catch {
+                    if case .cursorAhead = error, !attendeeCursorRefused {
+                        logger.error("the registry does not know this kiosk's attendee cursor; waiting for a new snapshot", metadata: [
+                            "event": "\(event.slug)", "cursor": "\(since)",
+                        ])
+                    }
+                    if case .cursorAhead = error { attendeeCursorRefused = true }
+                    throw error.syncError
+                }
+                let page = try AttendeeChangePage.verified(data, root: trusted.root, event: event.slug, since: since)
+                attendeeCursorRefused = false
+                if page.changes.isEmpty { break }
+                let (delta, refused) = attendeeDelta(page)
+                let outcome: AttendeeSyncOutcome
+                do { outcome = try store.applyAttendeeDelta(delta, now: now()) } catch {
+                    throw SyncError(.io, "cannot apply the attendee changes", subject: "attendees/\(event.slug)", cause: "\(error)")
+                }
+                logger.notice("attendee changes applied", metadata: [
+                    "event": "\(event.slug)", "from_cursor": "\(page.fromCursor)", "to_cursor": "\(outcome.cursor)",
+                    "written": "\(outcome.written)", "removed": "\(outcome.removed)", "resolutions": "\(outcome.resolutions)",
+                    "refused_registrations": "\(refused)",
+                ])
+                if !page.more { break }
+            }
+            attendeeChangesError = nil
+        } catch {
+            if attendeeChangesError?.code != error.code {
+                logger.warning("attendee changes not followed", metadata: ["code": "\(error.code.rawValue)", "error": "\(error.message)",
+                                                                          "subject": "\(error.subject ?? "-")"])
+            }
+            attendeeChangesError = error
+        }
+    }
+
+    private func storedAttendeeCursor() throws(SyncError) -> Int64? {
+        do { return try store.attendeeCursor(event: event.slug) } catch {
+            throw SyncError(.io, "cannot read the attendee cursor", subject: "attendees/\(event.slug)", cause: "\(error)")
+        }
+    }
+
+    /// The page as the store's delta. Registrations pass through intake as a snapshot's lines
+    /// do; one intake refuses, or one whose attendee id is not the change's, is left out and
+    /// counted (the registry names the attendee, so a registration cannot move to another id).
+    nonisolated func attendeeDelta(_ page: AttendeeChangePage) -> (AttendeeDelta, refused: Int) {
+        let intake = Intake(event: event)
+        var refused = 0
+        var changes: [AttendeeChange] = []
+        changes.reserveCapacity(page.changes.count)
+        for entry in page.changes {
+            switch entry.op {
+            case .upsert:
+                guard let attendee = intake.validate(jsonObject: Data((entry.registration ?? "").utf8), line: nil).attendee,
+                      attendee.attendeeID == entry.attendeeID
+                else { refused += 1; continue }
+                changes.append(.upsert(attendee))
+            case .remove:
+                changes.append(.remove(attendeeID: entry.attendeeID))
+            case .checkInResolved:
+                guard let nonce = entry.nonce, let kioskID = entry.kioskID, let micros = entry.scannedAtMicroseconds else { refused += 1; continue }
+                changes.append(.checkInResolved(CheckInResolution(
+                    attendeeID: entry.attendeeID, nonce: nonce, kioskID: kioskID,
+                    scannedAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000))))
+            }
+        }
+        return (AttendeeDelta(event: page.event, fromCursor: page.fromCursor, toCursor: page.toCursor, changes: changes), refused)
+    }
+}

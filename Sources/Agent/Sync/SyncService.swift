@@ -1,0 +1,367 @@
+public import Badges
+public import Foundation
+public import Logging
+public import ServiceLifecycle
+public import Store
+public import Sync
+
+/// What one sync step did.
+public enum SyncStep: Sendable, Equatable {
+    /// The metadata is unchanged or the plan matches what runs.
+    case unchanged
+    /// A new template set was promoted: the labels of the releases it brought.
+    case promoted([String])
+    /// Releases refused before promotion (a download or a dry run failed); the rest of the set,
+    /// if any, was promoted.
+    case refused([String])
+}
+
+/// The kiosk's side of the registry: refreshes the trusted metadata (root chain, timestamp,
+/// targets; docs/registry-protocol.md), fetches the releases this kiosk should run into the
+/// content-addressed cache, dry-runs them, and promotes the new template set atomically. Between
+/// refreshes it waits on the registry's change notification when there is a server to ask, or
+/// polls; when the registry is down it backs off. Nothing it does can stop printing: the active
+/// set changes only to a set that passed its dry run, and a failed refresh leaves it as it is.
+public actor SyncService: Service {
+    public struct Status: Sendable {
+        public var freshness: Freshness?
+        public var lastFreshRefresh: Date?
+        public var lastAttempt: Date?
+        public var lastError: SyncError?
+        public var rootVersion: Int
+        public var targetsVersion: Int?
+        public var consecutiveFailures: Int
+        /// The registry change cursor the event's attendee list is at (nil before a snapshot).
+        public var attendeeCursor: Int64?
+        /// Why the last attempt to follow the attendee change log failed, if it did.
+        public var attendeeChangesError: SyncError?
+    }
+
+    let settings: RegistrySettings
+    public nonisolated let agentID: String
+    let syncDirectory: URL
+    let localTemplates: TemplateSet
+    let localTiers: AgentConfiguration.Templates
+    let active: ActiveTemplates
+    let rolledBack: RolledBackReleases
+    let watch: PromotionWatch
+    let event: EventConfiguration
+    let dpi: Int
+    let store: LanyardStore
+    let source: any RepositorySource
+    let notifier: (any RegistryNotifier)?
+    /// The registry server's attendee change log, when there is a server.
+    nonisolated let attendeeChanges: (any AttendeeChangeSource)?
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    private(set) var trusted: TrustedMetadata
+    private var timestampETag: String?
+    private let trustedStore: TrustedMetadataStore
+    private let cache: BlobCache
+    private var lastAttempt: Date?
+    private var lastError: SyncError?
+    private var consecutiveFailures = 0
+    /// Sends the outbox and the signed report to the registry server, when there is one.
+    let uploader: RegistryUploader?
+    /// The printers' state and queue depth for the report, given once the workers exist.
+    private var printerReport: (@Sendable () async -> (printers: [AgentReportPayload.Printer], queueDepth: Int))?
+    private var lastUploadError: SyncError?
+    var attendeeChangesError: SyncError?
+    /// Set when the registry refused the kiosk's cursor: the list needs a new snapshot, so the
+    /// notification waits for one instead of for attendee changes.
+    var attendeeCursorRefused = false
+
+    public init(settings: RegistrySettings, agentID: String, dataDirectory: URL, localTemplates: TemplateSet,
+                localTiers: AgentConfiguration.Templates, active: ActiveTemplates, event: EventConfiguration, dpi: Int,
+                store: LanyardStore, source: any RepositorySource, notifier: (any RegistryNotifier)?,
+                attendeeChanges: (any AttendeeChangeSource)? = nil, uploader: RegistryUploader? = nil, logger: Logger,
+                now: @escaping @Sendable () -> Date = { Date() }) throws(AgentError) {
+        guard let rootPath = settings.root, let provisioned = FileManager.default.contents(atPath: rootPath) else {
+            throw AgentError(.configurationInvalid, "cannot read the provisioned root metadata", detail: "registry.root: \(settings.root ?? "-")")
+        }
+        self.settings = settings
+        self.agentID = agentID
+        self.syncDirectory = dataDirectory.appending(path: "sync", directoryHint: .isDirectory)
+        self.localTemplates = localTemplates
+        self.localTiers = localTiers
+        self.active = active
+        self.event = event
+        self.dpi = dpi
+        self.store = store
+        self.source = source
+        self.notifier = notifier
+        self.attendeeChanges = attendeeChanges
+        self.uploader = uploader
+        self.logger = logger
+        self.now = now
+        trustedStore = TrustedMetadataStore(directory: syncDirectory.appending(path: "trusted"))
+        cache = BlobCache(directory: syncDirectory.appending(path: "cache"))
+        let rolledBack = RolledBackReleases(file: syncDirectory.appending(path: "rolled-back.json"))
+        self.rolledBack = rolledBack
+        let policy = FreshnessPolicy(gracePeriod: settings.graceHours * 3600)
+        do {
+            (trusted, timestampETag) = try trustedStore.load(provisionedRoot: provisioned, policy: policy)
+        } catch {
+            // Saved metadata that no longer verifies (edited, torn) is dropped, never trusted:
+            // start again from the provisioned root; versions only go up from there.
+            logger.error("saved registry metadata refused; starting from the provisioned root", metadata: ["error": "\(error)"])
+            do { trusted = try TrustedMetadata(trustedRoot: provisioned, policy: policy) } catch {
+                throw AgentError(.configurationInvalid, "the provisioned root metadata is not valid: \(error.message)", detail: "registry.root")
+            }
+        }
+        let activeTemplates = active
+        watch = PromotionWatch(failureRatio: settings.rollbackFailureRatio, window: settings.rollbackWindowSeconds) { digests, failures, attempts in
+            Self.rollBack(active: activeTemplates, rolledBack: rolledBack, digests: digests, failures: failures, attempts: attempts,
+                          store: store, logger: logger)
+        }
+    }
+
+    /// The hook the printer workers' composers call after every tier attempt.
+    public nonisolated func recordRenderAttempt(_ source: TemplateSource, rendered: Bool) {
+        watch.record(source, rendered: rendered)
+    }
+
+    public var status: Status {
+        Status(freshness: trusted.timestamp == nil ? nil : trusted.overallFreshness(now: now()), lastFreshRefresh: trusted.lastFreshRefresh,
+               lastAttempt: lastAttempt, lastError: lastError, rootVersion: trusted.root.version, targetsVersion: trusted.targets?.version,
+               consecutiveFailures: consecutiveFailures, attendeeCursor: try? store.attendeeCursor(event: event.slug),
+               attendeeChangesError: attendeeChangesError)
+    }
+
+    public var rollbacks: [RolledBackReleases.Entry] { rolledBack.all }
+
+    // MARK: One step
+
+    /// Refreshes the metadata and, when it calls for another template set, promotes it.
+    @discardableResult
+    public func syncOnce() async throws(SyncError) -> SyncStep {
+        let at = now()
+        lastAttempt = at
+        do {
+            var working = trusted
+            var etag = timestampETag
+            let report = try await MetadataUpdater(source: source).refresh(&working, timestampETag: &etag, now: at)
+            trusted = working
+            timestampETag = etag
+            try trustedStore.save(trusted, timestampETag: timestampETag)
+            if report.targetsChanged {
+                logger.notice("registry metadata updated", metadata: [
+                    "targets_version": "\(report.targetsVersion ?? 0)", "roots_followed": "\(report.rootsFollowed)",
+                ])
+            }
+            try await reconcileAttendees()
+            let step = try await reconcileTemplates()
+            await followAttendeeChanges()
+            lastError = nil
+            consecutiveFailures = 0
+            return step
+        } catch {
+            lastError = error
+            consecutiveFailures += 1
+            logger.warning("registry sync failed", metadata: ["code": "\(error.code.rawValue)", "error": "\(error.message)",
+                                                              "subject": "\(error.subject ?? "-")"])
+            throw error
+        }
+    }
+
+    /// Brings the active set in line with the trusted targets: fetch, materialise, dry-run,
+    /// promote. A release that fails is refused (and remembered), the plan is made again
+    /// without it, and what remains is promoted.
+    func reconcileTemplates() async throws(SyncError) -> SyncStep {
+        guard let targets = trusted.targets else { return .unchanged }
+        var refused: [String] = []
+        for _ in 0..<8 {
+            let plan = TemplatePlan.make(targets: targets, eventSlug: event.slug, agentID: agentID, local: localTiers,
+                                         pins: settings.pins, excluded: rolledBack.digests)
+            let desired = plan.apply(to: localTemplates, directory: releaseDirectory)
+            if desired == active.current { return refused.isEmpty ? .unchanged : .refused(refused) }
+            var failed: RolledBackReleases.Entry?
+            for choice in plan.choices {
+                // A download that failed verification or was cut is retried at the next step.
+                try await materialize(choice.release)
+                let source = TemplateSource(name: String(choice.target.dropFirst("templates/".count)), directory: releaseDirectory(choice.release),
+                                            label: choice.release.label, digest: choice.release.digest, origin: .registry)
+                if active.current.all.contains(where: { $0.source.digest == choice.release.digest }) { continue }
+                do {
+                    try await TemplateDryRun.checkOffPool(source, event: event, dpi: dpi, logger: logger)
+                } catch {
+                    failed = .init(digest: choice.release.digest, target: choice.target, label: choice.release.label,
+                                   reason: "dry run: \(error.reason)", at: now())
+                    break
+                }
+            }
+            if let failed {
+                refused.append(failed.label)
+                rolledBack.add([failed])
+                logger.error("release refused by its dry run", metadata: ["target": "\(failed.target)", "label": "\(failed.label)",
+                                                                          "reason": "\(failed.reason)"])
+                _ = try? store.audit(action: "template.refused", actor: "agent", subject: failed.target,
+                                 details: ["digest": failed.digest, "label": failed.label, "reason": failed.reason], now: now())
+                continue
+            }
+            let promotedAt = now()
+            active.activate(desired, now: promotedAt)
+            TemplateAudit.record(desired, store: store, actor: "registry", reason: "promotion", logger: logger, now: promotedAt)
+            let fresh = Set(desired.all.compactMap(\.source.digest))
+            watch.watch(fresh, since: promotedAt)
+            let labels = plan.choices.map { "\($0.target)@\($0.release.label)" }
+            logger.notice("template set promoted", metadata: ["releases": "\(labels.joined(separator: ", "))"])
+            return .promoted(labels)
+        }
+        return .refused(refused)
+    }
+
+    nonisolated func releaseDirectory(_ release: TargetRelease) -> URL {
+        syncDirectory.appending(path: "releases/\(release.digest)", directoryHint: .isDirectory)
+    }
+
+    /// Fetches a release's files into the cache and lays them out as a bundle directory, once:
+    /// the directory is built aside and renamed into place, so it is complete or absent.
+    func materialize(_ release: TargetRelease) async throws(SyncError) {
+        let directory = releaseDirectory(release)
+        if FileManager.default.fileExists(atPath: directory.path) { return }
+        for file in release.files.values.sorted(by: { $0.sha256 < $1.sha256 }) {
+            try await cache.fetch(file, from: source)
+        }
+        let staging = syncDirectory.appending(path: "releases/.staging-\(release.digest)-\(UUID().uuidString)", directoryHint: .isDirectory)
+        try cache.materialize(release, into: staging)
+        do {
+            try FileManager.default.moveItem(at: staging, to: directory)
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            if !FileManager.default.fileExists(atPath: directory.path) {
+                throw SyncError(.io, "cannot move the release into place", subject: directory.path, cause: "\(error)")
+            }
+        }
+    }
+
+    // MARK: Rollback
+
+    /// Goes back to the last stable set after the promoted releases failed too often.
+    static func rollBack(active: ActiveTemplates, rolledBack: RolledBackReleases, digests: Set<String>, failures: Int, attempts: Int,
+                         store: LanyardStore, logger: Logger) {
+        guard let failed = active.rollBack() else {
+            logger.error("promoted releases fail but there is no stable set to go back to", metadata: ["failures": "\(failures)"])
+            return
+        }
+        let at = Date()
+        let reason = "\(failures) of \(attempts) renders failed after promotion"
+        let entries = failed.all.compactMap { tier, source -> RolledBackReleases.Entry? in
+            guard let digest = source.digest, digests.contains(digest) else { return nil }
+            return RolledBackReleases.Entry(digest: digest, target: "templates/\(source.name)", label: source.label, reason: reason, at: at)
+        }
+        rolledBack.add(entries)
+        TemplateAudit.record(active.current, store: store, actor: "agent", reason: "automatic rollback: \(reason)", logger: logger, now: at)
+        for entry in entries {
+            _ = try? store.audit(action: "template.rolled_back", actor: "agent", subject: entry.target,
+                             details: ["digest": entry.digest, "label": entry.label, "reason": reason], now: at)
+        }
+        logger.error("template set rolled back", metadata: ["releases": "\(entries.map(\.label))", "reason": "\(reason)"])
+    }
+
+    // MARK: Upstream
+
+    public func setPrinterReport(_ report: @escaping @Sendable () async -> (printers: [AgentReportPayload.Printer], queueDepth: Int)) {
+        printerReport = report
+    }
+
+    /// Sends the outbox (check-ins, print results) and the signed report. A failure is logged
+    /// and retried at the next step; nothing is lost, the outbox keeps what was not taken.
+    public func sendUpstream() async {
+        guard let uploader else { return }
+        do {
+            try await uploader.uploadOutbox(store: store, now: now())
+            try await uploader.sendReport(await report(publicKey: uploader.key.publicEntry.publicKey))
+            lastUploadError = nil
+        } catch {
+            if lastUploadError?.code != error.code {
+                logger.warning("upload to the registry failed", metadata: ["code": "\(error.code.rawValue)", "error": "\(error.message)"])
+            }
+            lastUploadError = error
+        }
+    }
+
+    func report(publicKey: String) async -> AgentReportPayload {
+        let current = active.current
+        var templates = current.all.compactMap { _, source -> AgentReportPayload.Template? in
+            guard let digest = source.digest else { return nil }
+            return .init(name: "templates/\(source.name)", label: source.label, digest: digest, state: "active")
+        }
+        let entries = rolledBack.all
+        templates += entries.map { .init(name: $0.target, label: $0.label, digest: $0.digest, state: "rolled_back") }
+        let rollbacks = entries.map { entry in
+            AgentReportPayload.Rollback(name: entry.target, from: entry.label, to: "last stable", reason: entry.reason,
+                                        at: Timestamps.iso8601(entry.at))
+        }
+        let printers = await printerReport?() ?? (printers: [], queueDepth: 0)
+        let freshness: String = switch trusted.timestamp == nil ? nil : trusted.overallFreshness(now: now()) {
+        case .fresh: "fresh"
+        case .expired: "expired"
+        case .stale, nil: "stale"
+        }
+        return AgentReportPayload(agentID: agentID, sentAt: Timestamps.iso8601(now()), publicKey: publicKey,
+                                  targetsVersion: trusted.targets?.version, freshness: freshness, templates: templates,
+                                  printers: printers.printers, queueDepth: printers.queueDepth, rollbacks: rollbacks)
+    }
+
+    // MARK: The loop
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.loop() }
+                group.addTask { await self.upstreamLoop() }
+            }
+        }
+    }
+
+    /// The outbox and the report go up on their own cadence, so check-ins reach the registry
+    /// within seconds even while the sync loop waits for a notification.
+    func upstreamLoop() async {
+        guard uploader != nil else { return }
+        while !Task.isCancelled {
+            await sendUpstream()
+            try? await Task.sleep(for: .seconds(settings.uploadSeconds))
+        }
+    }
+
+    func loop() async {
+        while !Task.isCancelled {
+            do {
+                try await syncOnce()
+            } catch {
+                let delay = Self.backoff(failures: consecutiveFailures, cap: max(settings.pollSeconds, 300))
+                try? await Task.sleep(for: .seconds(delay))
+                continue
+            }
+            await waitForChange()
+        }
+    }
+
+    /// The notification when a server can give it, else the poll interval.
+    func waitForChange() async {
+        let poll = Duration.seconds(settings.pollSeconds)
+        guard let notifier else {
+            try? await Task.sleep(for: poll)
+            return
+        }
+        do {
+            var attendees: (event: String, cursor: Int64)?
+            if attendeeChanges != nil, !attendeeCursorRefused, let cursor = try? store.attendeeCursor(event: event.slug) {
+                attendees = (event.slug, cursor)
+            }
+            try await notifier.waitForChange(after: trusted.timestamp?.version ?? 0, attendees: attendees, timeout: min(poll, .seconds(55)))
+        } catch {
+            logger.debug("registry notification unavailable; polling", metadata: ["error": "\(error)"])
+            try? await Task.sleep(for: poll)
+        }
+    }
+
+    /// Exponential from one second, capped, with full jitter so a fleet that lost the registry
+    /// together does not come back in step.
+    static func backoff(failures: Int, cap: Double) -> Double {
+        let ceiling = min(cap, pow(2, Double(min(failures, 20))))
+        return Double.random(in: 0...ceiling)
+    }
+}

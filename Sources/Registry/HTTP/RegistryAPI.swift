@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+public import HTTPTypes
+
+/// The registry's HTTP API (docs/registry-server.md). Reads of the repository and of notify
+/// need no token; uploads need the agent token and the fleet view the admin token when they
+/// are configured. Every error is a JSON problem `{"error": {"code", "message", "detail"}}`.
+public enum RegistryAPI {
+    public static let correlationHeader = HTTPField.Name("X-Correlation-ID")!
+    static let maximumBodyBytes = 2 << 20
+
+    static func router(server: RegistryServer) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/v1/health") { request, _ in
+            await handle(request) { _ in
+                let versions = await server.hub.current
+                return json(.ok, Health(status: "ok", uptimeSeconds: Int(Date().timeIntervalSince(server.startedAt)),
+                                        repository: versions, timestampSigning: server.configuration.timestampKey != nil,
+                                        waitingNotifications: await server.hub.waitingCount))
+            }
+        }
+        addRepositoryRoutes(to: router, server: server)
+        addNotifyRoutes(to: router, server: server)
+        addUploadRoutes(to: router, server: server)
+        addAttendeeRoutes(to: router, server: server)
+        addFleetRoutes(to: router, server: server)
+        return router
+    }
+
+    struct Health: Encodable {
+        var status: String
+        var uptimeSeconds: Int
+        var repository: RepositoryVersions
+        var timestampSigning: Bool
+        var waitingNotifications: Int
+
+        enum CodingKeys: String, CodingKey {
+            case status, uptimeSeconds = "uptime_seconds", repository, timestampSigning = "timestamp_signing"
+            case waitingNotifications = "waiting_notifications"
+        }
+    }
+}

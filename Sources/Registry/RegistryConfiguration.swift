@@ -1,0 +1,43 @@
+public import Foundation
+public import Sync
+
+/// Everything `lanyard registry serve` is told, with the server's defaults.
+public struct RegistryConfiguration: Sendable {
+    /// The repository directory (`root/`, `targets/`, `blobs/`, `timestamp.json`).
+    public var repository: URL
+    /// Where `registry.sqlite` lives.
+    public var stateDirectory: URL
+    /// The timestamp role's key: with it the server re-signs the timestamp before it expires.
+    public var timestampKey: SigningKey?
+    /// Lifetime of a re-signed timestamp; it is re-signed once less than half remains.
+    public var timestampLifetime: TimeInterval = 86_400
+    /// Bearer token required for uploads when set.
+    public var agentToken: String?
+    /// Bearer token (or Basic password) required for the fleet view when set, and for
+    /// forgetting an agent's key (impossible without it).
+    public var adminToken: String?
+    /// How often `timestamp.json` is examined for a change (and long-polls are expired).
+    public var watchInterval: Duration = .milliseconds(200)
+    /// How often the timestamp's expiry is checked.
+    public var refreshInterval: Duration = .seconds(60)
+    /// Long-polls waiting at once before new ones are answered immediately.
+    public var maximumWaiters = 10_000
+    /// How far an agent's `sent_at` may be ahead of the registry's clock.
+    public var maximumClockSkew: TimeInterval = 300
+
+    public init(repository: URL, stateDirectory: URL) {
+        self.repository = repository
+        self.stateDirectory = stateDirectory
+    }
+
+    func validate() throws(RegistryError) {
+        guard timestampLifetime >= 60 else {
+            throw RegistryError(.configurationInvalid, "the timestamp lifetime is at least 60 seconds", detail: "timestamp-lifetime")
+        }
+        for (name, token) in [("agent-token", agentToken), ("admin-token", adminToken)] {
+            if let token, token.utf8.count < 16 || token.contains(where: \.isWhitespace) {
+                throw RegistryError(.configurationInvalid, "a token is at least 16 characters without spaces", detail: name)
+            }
+        }
+    }
+}

@@ -1,0 +1,389 @@
+import Badges
+import Foundation
+import Testing
+
+/// Run on its own by `make test` (after the parallel unit tests): its six processes and the
+/// 10 s bound would otherwise compete with every other suite for the two cores.
+///
+/// One registry server and five agents, each its own process, as at a venue: a template
+/// published once reaches every kiosk within seconds (notification, then verified download,
+/// dry run and atomic promotion) while badges keep printing; a template whose renders fail is
+/// rolled back by every kiosk on its own.
+@Suite(.serialized) struct FleetSyncTests {
+    static let agents = 5
+    static let adminToken = "fleet-admin-token-0123456789"
+
+    /// A process of the built executable, its output in a file (no pipe can fill and block).
+    final class Running: @unchecked Sendable {
+        // @unchecked: the Process is started once in init and only signalled afterwards.
+        let process: Process
+        let log: URL
+
+        init(_ arguments: [String], log: URL) throws {
+            let executable = try #require(CommandLineTests.executable, "the lanyard executable must be built beside the tests")
+            self.log = log
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            process = Process()
+            process.executableURL = executable
+            process.arguments = arguments
+            process.currentDirectoryURL = repositoryRoot
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = try FileHandle(forWritingTo: log)
+            process.standardError = try FileHandle(forWritingTo: log)
+            try process.run()
+        }
+
+        func stop() {
+            guard process.isRunning else { return }
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    struct Fleet {
+        let work: URL
+        let registryPort: Int
+        var signing: [String] {
+            ["--repository", work.appending(path: "repo").path, "--targets-key", work.appending(path: "targets.key").path,
+             "--timestamp-key", work.appending(path: "ts.key").path]
+        }
+        func socket(_ index: Int) -> String { work.appending(path: "agent-\(index).sock").path }
+    }
+
+    @Test func aPublishedTemplateReachesEveryKioskAndAFailingOneIsRolledBackByEach() async throws {
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let fleet = Fleet(work: work, registryPort: try freeTCPPort())
+        func path(_ name: String) -> String { work.appending(path: name).path }
+
+        #expect(try runLanyard(["registry", "keygen", path("root.key"), path("targets.key"), path("ts.key")]).status == 0)
+        #expect(try runLanyard(["registry", "init", "--repository", path("repo"), "--root-key", path("root.key"),
+                                "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key")]).status == 0)
+        #expect(try runLanyard(["registry", "publish"] + fleet.signing + ["--template", "Templates/standard", "--label", "v1"]).status == 0)
+
+        let registry = try Running(["registry", "serve", "--repository", path("repo"), "--state", path("registry-state"),
+                                    "--listen", "127.0.0.1:\(fleet.registryPort)", "--timestamp-key", path("ts.key"),
+                                    "--admin-token", Self.adminToken],
+                                   log: work.appending(path: "registry.log"))
+        defer { registry.stop() }
+        var agents: [Running] = []
+        defer { agents.forEach { $0.stop() } }
+        for index in 0..<Self.agents {
+            let config = """
+                listen: unix:\(fleet.socket(index))
+                data_dir: \(path("agent-\(index)"))
+                kiosk_id: kiosk-\(index)
+                printer: { address: sim }
+                registry:
+                  url: http://127.0.0.1:\(fleet.registryPort)/repository/
+                  server: http://127.0.0.1:\(fleet.registryPort)
+                  root: \(path("repo/root/1.json"))
+                  poll_seconds: 30
+                  upload_seconds: 1
+                """
+            try Data(config.utf8).write(to: work.appending(path: "agent-\(index).yaml"))
+            agents.append(try Running(["agent", "--config", path("agent-\(index).yaml"), "--log-level", "notice"],
+                                      log: work.appending(path: "agent-\(index).log")))
+        }
+        for index in 0..<Self.agents {
+            let label = try await waitFor(socket: fleet.socket(index), seconds: 60) { status in
+                Self.fallbackLabel(status) == "v1" ? "v1" : nil
+            }
+            let log = (try? String(contentsOf: work.appending(path: "agent-\(index).log"), encoding: .utf8)) ?? ""
+            #expect(label == "v1", "kiosk \(index) runs the first release: \(log.suffix(2000))")
+        }
+
+        // Badges are being printed on every kiosk while the new release is published.
+        var jobs: [(agent: Int, id: Int)] = []
+        for index in 0..<Self.agents {
+            for number in 0..<2 { jobs.append((index, try submitBadge(socket: fleet.socket(index), sourceID: "FLEET-\(index)-\(number)"))) }
+        }
+        let published = ContinuousClock.now
+        #expect(try runLanyard(["registry", "publish"] + fleet.signing + ["--template", "Templates/standard", "--label", "v2"]).status == 0)
+        for index in 0..<Self.agents {
+            jobs.append((index, try submitBadge(socket: fleet.socket(index), sourceID: "FLEET-\(index)-during")))
+        }
+        var latencies: [Double] = []
+        for index in 0..<Self.agents {
+            let label = try await waitFor(socket: fleet.socket(index), seconds: 30) { Self.fallbackLabel($0) == "v2" ? "v2" : nil }
+            #expect(label == "v2", "kiosk \(index) takes the new release")
+            let elapsed = ContinuousClock.now - published
+            latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+        let sorted = latencies.sorted()
+        let p95 = sorted[min(sorted.count - 1, Int((0.95 * Double(sorted.count)).rounded(.up)) - 1)]
+        #expect(p95 <= 10, "publish to active on all five kiosks, p95 \(p95) s (target 10 s): \(latencies)")
+        for job in jobs {
+            let state = try await waitFor(socket: fleet.socket(job.agent), path: "/v1/jobs/\(job.id)", seconds: 60) { object in
+                ["printed", "manual_review", "dead_lettered", "cancelled"].contains(object["state"] as? String ?? "") ? object["state"] as? String : nil
+            }
+            #expect(state == "printed", "job \(job.id) on kiosk \(job.agent) printed across the promotion")
+        }
+
+        // Every kiosk reports what it runs; the registry's fleet view shows it.
+        let fleetView = try await waitForFleet(port: fleet.registryPort) { agents in
+            agents.count == Self.agents && agents.allSatisfy { agent in
+                ((agent["templates"] as? [[String: Any]]) ?? []).contains { $0["label"] as? String == "v2" }
+            } ? agents : nil
+        }
+        #expect(fleetView?.count == Self.agents, "the fleet view lists all five kiosks on v2")
+
+        // Two kiosks check the same attendee in; the registry keeps the first scan and tells them.
+        let payload = try #require(try checkInPayload(socket: fleet.socket(0)))
+        let first = try #require(unixHTTP(socket: fleet.socket(0), method: "POST", path: "/v1/checkins", body: Data(#"{"payload":"\#(payload)"}"#.utf8)))
+        #expect(first.status == 202)
+        try await Task.sleep(for: .milliseconds(50))
+        let second = try #require(unixHTTP(socket: fleet.socket(1), method: "POST", path: "/v1/checkins", body: Data(#"{"payload":"\#(payload)"}"#.utf8)))
+        #expect(second.status == 202)
+        let told = try await waitFor(socket: fleet.socket(1), path: "/v1/checkins", seconds: 20, method: "POST",
+                                     body: Data(#"{"payload":"\#(payload)"}"#.utf8)) { object in
+            (object["already_checked_in"] as? [String: Any])?["kiosk_id"] as? String == "kiosk-0" ? true : nil
+        }
+        #expect(told == true, "kiosk-1 learns that kiosk-0 scanned the attendee first")
+
+        try await followTheRegistrysAttendeeList(fleet)
+
+        // A release for the event whose renders fail for long ticket ids (the dry run's synthetic
+        // ids are short, so it is promoted): every kiosk rolls it back on its own.
+        let failing = work.appending(path: "failing")
+        try FileManager.default.copyItem(at: repositoryRoot.appending(path: "Templates/standard"), to: failing)
+        let file = failing.appending(path: "template.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "elements:\n", with: """
+            elements:
+              - id: source-code
+                type: qr
+                payload: "{source_id}"
+                box: [44, 50, 20, 20]
+                error_correction: L
+                min_module_mm: 0.5
+
+            """)
+        try Data(text.utf8).write(to: file)
+        #expect(try runLanyard(["templates", "manifest", failing.path]).status == 0)
+        #expect(try runLanyard(["registry", "publish"] + fleet.signing
+            + ["--template", failing.path, "--name", "event-badge", "--scope", "event:devcon-2026", "--label", "fails"]).status == 0)
+        for index in 0..<Self.agents {
+            let promoted = try await waitFor(socket: fleet.socket(index), seconds: 30) { Self.tierLabel($0, "event") == "fails" ? true : nil }
+            #expect(promoted == true, "kiosk \(index) promoted the failing release after its dry run")
+            let id = try submitBadge(socket: fleet.socket(index), sourceID: "LONG-\(index)-" + String(repeating: "X", count: 150))
+            let state = try await waitFor(socket: fleet.socket(index), path: "/v1/jobs/\(id)", seconds: 60) { object in
+                object["state"] as? String == "printed" ? "printed" : nil
+            }
+            #expect(state == "printed", "the badge falls to the next tier: nobody goes without")
+            let rolledBack = try await waitFor(socket: fleet.socket(index), seconds: 30) { status in
+                ((status["rolled_back"] as? [[String: Any]]) ?? []).contains { $0["label"] as? String == "fails" } ? true : nil
+            }
+            #expect(rolledBack == true, "kiosk \(index) rolled back on its own")
+            let status = try await waitFor(socket: fleet.socket(index), seconds: 5) { $0 }
+            #expect(Self.tierLabel(status ?? [:], "event") == nil, "kiosk \(index) is back on its last stable set")
+        }
+    }
+
+    /// The event's list kept by the registry: a snapshot of it published at the server's cursor
+    /// reaches every kiosk, then each change pushed to the server reaches every kiosk through
+    /// the signed change log, woken by the notification; a check-in two kiosks made is resolved
+    /// on a third that never scanned the attendee.
+    func followTheRegistrysAttendeeList(_ fleet: Fleet) async throws {
+        func attendee(_ n: Int, _ first: String) -> String {
+            String(format: #"{"attendee_id":"00000000-0000-4000-8000-%012d","event_slug":"devcon-2026","first_name":"%@","#, n, first)
+                + #""last_name":"Registry","email":"r\#(n)@example.org","ticket_type":"VIP"}"#
+        }
+        func push(_ changes: [String]) throws {
+            let body = Data(#"{"changes":[\#(changes.joined(separator: ","))]}"#.utf8)
+            let reply = try #require(loopbackHTTP(port: fleet.registryPort, method: "POST", path: "/v1/events/devcon-2026/attendees",
+                                                  body: body, headers: ["Authorization: Bearer \(Self.adminToken)"]))
+            #expect(reply.status == 200, "\(String(decoding: reply.body, as: UTF8.self))")
+        }
+        func everyKioskFinds(_ query: String, seconds: Double) async throws -> [Double] {
+            let started = ContinuousClock.now
+            var latencies: [Double] = []
+            for index in 0..<Self.agents {
+                let found = try await waitFor(socket: fleet.socket(index), path: "/v1/attendees?q=\(query)", seconds: seconds) { object in
+                    ((object["attendees"] as? [[String: Any]]) ?? []).isEmpty ? nil : true
+                }
+                #expect(found == true, "kiosk \(index) finds \(query)")
+                let elapsed = ContinuousClock.now - started
+                latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            }
+            return latencies
+        }
+
+        try push([#"{"op":"upsert","registration":\#(attendee(1, "Rosalind"))}"#, #"{"op":"upsert","registration":\#(attendee(2, "Barbara"))}"#])
+        #expect(try runLanyard(["registry", "publish"] + fleet.signing
+            + ["--attendees-from-state", fleet.work.appending(path: "registry-state").path, "--event", "devcon-2026"]).status == 0)
+        _ = try await everyKioskFinds("Rosalind", seconds: 30)
+
+        try push([#"{"op":"upsert","registration":\#(attendee(3, "Shafrira"))}"#, #"{"op":"remove","attendee_id":"00000000-0000-4000-8000-000000000002"}"#])
+        let latencies = try await everyKioskFinds("Shafrira", seconds: 30)
+        #expect(latencies.max() ?? 99 <= 10, "a pushed attendee reaches every kiosk within seconds: \(latencies)")
+        for index in 0..<Self.agents {
+            let gone = try await waitFor(socket: fleet.socket(index), path: "/v1/attendees?q=Barbara", seconds: 10) { object in
+                ((object["attendees"] as? [[String: Any]]) ?? []).isEmpty ? true : nil
+            }
+            #expect(gone == true, "kiosk \(index) no longer has the removed attendee")
+        }
+
+        // Kiosks 2 and 3 both check Rosalind in; kiosk 4, which never scanned her, learns from
+        // the change log which scan the registry kept.
+        let payload = try #require(try checkInPayload(socket: fleet.socket(2), query: "Rosalind"))
+        for index in [2, 3] {
+            let reply = try #require(unixHTTP(socket: fleet.socket(index), method: "POST", path: "/v1/checkins",
+                                              body: Data(#"{"payload":"\#(payload)"}"#.utf8)))
+            #expect(reply.status == 202)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let rosalind = "00000000-0000-4000-8000-000000000001"
+        let first = try await waitFor(socket: fleet.socket(4), path: "/v1/attendees/\(rosalind)", seconds: 20) { object -> [String: Any]? in
+            guard let first = (object["check_in"] as? [String: Any])?["first"] as? [String: Any],
+                  first["kiosk_id"] as? String == "kiosk-2", first["confirmed_by_registry"] as? Bool == true else { return nil }
+            return object
+        }
+        #expect(first != nil, "kiosk 4 knows from the change log that kiosk 2 scanned Rosalind first")
+        #expect((first?["check_in"] as? [String: Any])?["scans_here"] as? Int == 0)
+    }
+
+    // MARK: Helpers
+
+    static func fallbackLabel(_ status: [String: Any]) -> String? { tierLabel(status, "fallback") }
+
+    static func tierLabel(_ status: [String: Any], _ tier: String) -> String? {
+        ((status["templates"] as? [[String: Any]]) ?? []).first { $0["tier"] as? String == tier }?["label"] as? String
+    }
+
+    /// Polls a JSON endpoint of an agent until `probe` gives a value; nil after `seconds`.
+    func waitFor<T>(socket: String, path: String = "/v1/sync", seconds: Double, method: String = "GET", body: Data? = nil,
+                    _ probe: ([String: Any]) -> T?) async throws -> T? {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if let reply = unixHTTP(socket: socket, method: method, path: path, body: body),
+               let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any], let value = probe(object) {
+                return value
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
+    /// The registry's fleet view until `probe` accepts it.
+    func waitForFleet<T>(port: Int, _ probe: ([[String: Any]]) -> T?) async throws -> T? {
+        for _ in 0..<200 {
+            if let reply = loopbackHTTP(port: port, method: "GET", path: "/v1/fleet", headers: ["Authorization: Bearer \(Self.adminToken)"]),
+               let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any],
+               let value = probe(object["agents"] as? [[String: Any]] ?? []) {
+                return value
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
+    /// The QR payload of a sample attendee's badge, as a kiosk's scanner would read it.
+    func checkInPayload(socket: String, query: String = "Thomas%20Carter") throws -> String? {
+        let reply = unixHTTP(socket: socket, method: "GET", path: "/v1/attendees?q=\(query)", body: nil)
+        let object = reply.flatMap { try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any] }
+        guard let attendee = (object?["attendees"] as? [[String: Any]])?.first, let id = attendee["attendee_id"] as? String,
+              let tier = (attendee["access_tier"] as? String).flatMap(AccessTier.init(rawValue:)) else { return nil }
+        let event = try EventConfiguration.load(file: repositoryRoot.appending(path: "Templates/sample-event.yaml"))
+        return CheckIn.payload(eventSlug: event.slug, attendeeID: id, accessTier: tier, secret: event.checkInSecret)
+    }
+
+    func submitBadge(socket: String, sourceID: String) throws -> Int {
+        let body = #"{"attendee": {"source":"crm","source_id":"\#(sourceID)","event_slug":"devcon-2026","first_name":"Ada","last_name":"Fleet \#(sourceID.prefix(20))","email":"ada@example.org","ticket_type":"VIP"}}"#
+        let reply = try #require(unixHTTP(socket: socket, method: "POST", path: "/v1/badges", body: Data(body.utf8)))
+        #expect(reply.status == 202, "\(String(decoding: reply.body, as: UTF8.self))")
+        let object = try #require(try JSONSerialization.jsonObject(with: reply.body) as? [String: Any])
+        return try #require(object["id"] as? Int)
+    }
+}
+
+/// One HTTP/1.1 request over a unix socket; nil when nothing listens.
+func unixHTTP(socket path: String, method: String, path uri: String, body: Data?) -> (status: Int, body: Data)? {
+    let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path.utf8.prefix($0.count - 1)) }
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard connected == 0 else { return nil }
+    return httpExchange(descriptor, method: method, path: uri, body: body)
+}
+
+/// One HTTP/1.1 request to a loopback TCP port; nil when nothing listens.
+func loopbackHTTP(port: Int, method: String, path uri: String, body: Data? = nil, headers: [String] = []) -> (status: Int, body: Data)? {
+    let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { return nil }
+    return httpExchange(descriptor, method: method, path: uri, body: body, headers: headers)
+}
+
+func httpExchange(_ descriptor: Int32, method: String, path uri: String, body: Data?, headers: [String] = []) -> (status: Int, body: Data)? {
+    // A process that accepts but never answers must not hang the test: reads give up after 10 s.
+    var timeout = timeval(tv_sec: 10, tv_usec: 0)
+    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var request = Array("\(method) \(uri) HTTP/1.1\r\nHost: kiosk\r\nConnection: close\r\n".utf8)
+    for header in headers { request += Array("\(header)\r\n".utf8) }
+    if let body { request += Array("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n".utf8) }
+    request += Array("\r\n".utf8)
+    if let body { request += Array(body) }
+    var sent = 0
+    while sent < request.count {
+        let count = request[sent...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        sent += count
+    }
+    var reply: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 16_384)
+    while true {
+        let count = read(descriptor, &buffer, buffer.count)
+        if count <= 0 { break }
+        reply += buffer[0..<count]
+    }
+    guard let split = reply.firstRange(of: Array("\r\n\r\n".utf8)) else { return nil }
+    let head = String(decoding: reply[..<split.lowerBound], as: UTF8.self)
+    guard let status = head.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return nil }
+    var payload = Array(reply[split.upperBound...])
+    if head.lowercased().contains("transfer-encoding: chunked") { payload = dechunk(payload) }
+    return (status, Data(payload))
+}
+
+/// The body of a chunked HTTP/1.1 response.
+func dechunk(_ bytes: [UInt8]) -> [UInt8] {
+    var out: [UInt8] = []
+    var index = 0
+    while index < bytes.count {
+        guard let lineEnd = bytes[index...].firstRange(of: Array("\r\n".utf8)) else { break }
+        let sizeText = String(decoding: bytes[index..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
+        guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16), size > 0 else { break }
+        let start = lineEnd.upperBound
+        out += bytes[start..<min(bytes.count, start + size)]
+        index = start + size + 2
+    }
+    return out
+}
+
+/// A TCP port nothing listens on right now (bound and released; the caller binds it next).
+func freeTCPPort() throws -> Int {
+    let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+    }
+    try #require(bound)
+    return Int(UInt16(bigEndian: address.sin_port))
+}

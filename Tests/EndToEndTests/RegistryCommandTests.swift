@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// `lanyard registry` as an operator runs it: a repository from keys to publication, staging,
+/// promotion, rollback and rotation, with the refusals a kiosk would make checked at publication.
+@Suite(.serialized) struct RegistryCommandTests {
+    @Test func anOperatorPublishesStagesPromotesAndRollsBack() throws {
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        func path(_ name: String) -> String { work.appending(path: name).path }
+        func lanyard(_ arguments: [String]) throws -> LanyardRun { try runLanyard(arguments) }
+        let signing = ["--repository", path("repo"), "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key")]
+
+        let keygen = try lanyard(["registry", "keygen", path("root-1.key"), path("root-2.key"), path("root-3.key"),
+                                  path("targets.key"), path("ts.key")])
+        #expect(keygen.status == 0, "\(keygen.stderr)")
+        #expect(keygen.stdout.components(separatedBy: "keyid ").count == 6)
+        let again = try lanyard(["registry", "keygen", path("root-1.key")])
+        #expect(again.status == 74, "an existing key is never overwritten: \(again.stderr)")
+
+        let initialised = try lanyard(["registry", "init", "--repository", path("repo"), "--root-key", path("root-1.key"),
+                                       "--root-key", path("root-2.key"), "--root-key", path("root-3.key"), "--root-threshold", "2",
+                                       "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key")])
+        #expect(initialised.status == 0, "\(initialised.stderr)")
+
+        let published = try lanyard(["registry", "publish"] + signing + ["--template", "Templates/standard"])
+        #expect(published.status == 0, "\(published.stderr)")
+        #expect(published.stdout.contains("published templates/standard: targets version 1; current 1.0.0"))
+
+        let staged = try lanyard(["registry", "publish"] + signing
+            + ["--template", "Templates/vip", "--name", "standard", "--label", "vip-look", "--share", "0.25"])
+        #expect(staged.stdout.contains("staged vip-look"), "\(staged.stdout) \(staged.stderr)")
+        #expect(staged.stdout.contains("to 25% of the fleet"))
+
+        let promoted = try lanyard(["registry", "promote"] + signing + ["templates/standard"])
+        #expect(promoted.stdout.contains("targets version 3; current vip-look"), "\(promoted.stdout) \(promoted.stderr)")
+        let rolledBack = try lanyard(["registry", "rollback"] + signing + ["templates/standard"])
+        #expect(rolledBack.stdout.contains("targets version 4; current 1.0.0"), "\(rolledBack.stdout) \(rolledBack.stderr)")
+
+        let wrongKey = try lanyard(["registry", "publish", "--repository", path("repo"), "--targets-key", path("root-1.key"),
+                                    "--timestamp-key", path("ts.key"), "--template", "Templates/vip"])
+        #expect(wrongKey.status == 65)
+        #expect(wrongKey.stderr.contains("sync.signature_threshold"))
+
+        let oneSigner = try lanyard(["registry", "rotate-root", "--repository", path("repo"), "--sign-key", path("root-1.key"),
+                                     "--root-key", path("root-1.key"), "--root-threshold", "1",
+                                     "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key")])
+        #expect(oneSigner.status == 65, "one of the two required old root keys is not enough: \(oneSigner.stderr)")
+        let rotated = try lanyard(["registry", "rotate-root", "--repository", path("repo"), "--sign-key", path("root-1.key"),
+                                   "--sign-key", path("root-2.key"), "--root-key", path("root-1.key"), "--root-key", path("root-2.key"),
+                                   "--root-threshold", "2", "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key")])
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+
+        let status = try lanyard(["registry", "status", "--repository", path("repo")])
+        #expect(status.stdout.contains("root version 2"))
+        #expect(status.stdout.contains("targets version 4"))
+        #expect(status.stdout.contains("templates/standard [template, global]: 1.0.0"))
+
+        let broken = work.appending(path: "broken")
+        try FileManager.default.copyItem(at: repositoryRoot.appending(path: "Templates/standard"), to: broken)
+        try Data("tampered".utf8).write(to: broken.appending(path: "fonts/OFL.txt"))
+        let refused = try lanyard(["registry", "publish"] + signing + ["--template", broken.path])
+        #expect(refused.status == 65, "a bundle whose files do not match its manifest is never published")
+        #expect(refused.stderr.contains("checksum"), "\(refused.stderr)")
+    }
+}
+
+@Suite struct SyncBenchCommandTests {
+    @Test func theSyncBenchVerifiesAPublishedBundleAndDryRunsIt() throws {
+        let run = try runLanyard(["bench", "--sync", "--sync-iterations", "3", "--sync-agents", "1", "--sync-rounds", "1"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("verify a template bundle (metadata + every file's SHA-256), ms: p50"))
+        #expect(run.stdout.contains("dry run of that bundle, 16 synthetic attendees at 300 dpi"))
+        #expect(run.stdout.contains("publish to active on every agent, ms (1 samples): p50"))
+    }
+}
