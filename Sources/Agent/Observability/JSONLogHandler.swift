@@ -20,7 +20,7 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var object: [String: Any] = [
-            "at": Self.timestamp(),
+            "at": Timestamps.iso8601(Date()),
             "level": event.level.rawValue,
             "logger": label,
             "message": "\(event.message)",
@@ -38,27 +38,5 @@ public struct JSONLogHandler: LogHandler {
         }
         line.append(0x0A)
         FileHandle.standardError.write(line)
-    }
-
-    /// RFC 3339 in UTC with milliseconds, as `2026-11-22T09:01:51.123Z`, written by hand: a
-    /// Foundation date formatter per line goes through ICU and cost a measurable share of the
-    /// agent's time per badge.
-    static func timestamp(_ now: timespec = Self.now()) -> String {
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func digits(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(digits(parts.tm_year + 1900, 4))-\(digits(parts.tm_mon + 1, 2))-\(digits(parts.tm_mday, 2))"
-            + "T\(digits(parts.tm_hour, 2)):\(digits(parts.tm_min, 2)):\(digits(parts.tm_sec, 2))"
-            + ".\(digits(Int32(now.tv_nsec / 1_000_000), 3))Z"
-    }
-
-    private static func now() -> timespec {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return now
     }
 }
