@@ -41,9 +41,14 @@ let package = Package(
         .target(name: "Raster", dependencies: ["CZlib", "CDeflate"], swiftSettings: strictSettings),
         .target(name: "Symbols", dependencies: ["Raster", "CQRencode", "CZint"], swiftSettings: strictSettings),
         .target(
+            name: "YAMLReading",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Badges",
             dependencies: [
-                "Raster", "Symbols", "CCairo", "CPango",
+                "Raster", "Symbols", "CCairo", "CPango", "YAMLReading",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -53,7 +58,7 @@ let package = Package(
         .target(
             name: "Printers",
             dependencies: [
-                "Raster", "CLibUSB",
+                "Raster", "CLibUSB", "YAMLReading",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -92,7 +97,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Badges", "Printers", "Store", "Sync",
+                "Badges", "Printers", "Store", "Sync", "YAMLReading",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -136,11 +141,11 @@ let package = Package(
         ),
         .testTarget(
             name: "BadgesTests",
-            dependencies: ["Badges", "Raster", "Symbols"],
+            dependencies: ["Badges", "Raster", "Symbols", "YAMLReading"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "PrintersTests", dependencies: ["Printers", "Raster"], swiftSettings: strictSettings),
+        .testTarget(name: "PrintersTests", dependencies: ["Printers", "Raster", "YAMLReading"], swiftSettings: strictSettings),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Badges", "Printers"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "AgentTests",

@@ -37,7 +37,7 @@ struct AttendeeRows: Sendable {
         if let blank = attendees.firstIndex(where: { $0.attendeeID.isEmpty }) {
             throw StoreError(.invalidValue, "attendee \(blank) of the batch has no attendee_id")
         }
-        let stamp = now.databaseValue
+        let stamp = StoredDate(now).databaseValue
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, attendees.count / Self.attendeesPerPart))
         if parts == 1 {
             var folds = FoldCache()
@@ -148,7 +148,7 @@ final class AttendeeRowStream: @unchecked Sendable {
     init(_ attendees: [Attendee], now: Date, chunkSize: Int, window: Int = 16,
          workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.attendees = attendees
-        self.stamp = now.databaseValue
+        self.stamp = StoredDate(now).databaseValue
         self.chunkSize = max(1, chunkSize)
         self.chunkCount = (attendees.count + self.chunkSize - 1) / self.chunkSize
         self.window = max(1, window)

@@ -335,7 +335,7 @@ extension LanyardStore {
         try db.execute(sql: """
             INSERT INTO attendee_sync_cursor (event_slug, cursor, updated_at) VALUES (?, ?, ?)
             ON CONFLICT (event_slug) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
-            """, arguments: [event, cursor, now])
+            """, arguments: [event, cursor, StoredDate(now)])
     }
 
     /// Deletes the event's attendees among `ids`; the delete trigger takes them out of the search.

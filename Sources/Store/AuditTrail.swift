@@ -28,7 +28,7 @@ public struct AuditEntry: Sendable, Equatable, Identifiable {
     }
 }
 
-struct AuditRow: Codable, FetchableRecord, MutablePersistableRecord {
+struct AuditRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRecord {
     static let databaseTableName = "audit_entry"
 
     var id: Int64?

@@ -174,7 +174,7 @@ extension LanyardStore {
             try db.execute(sql: """
                 INSERT INTO check_in (nonce, attendee_id, event_slug, kiosk_id, scanned_at_ms, recorded_at)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [nonce, attendeeID, event, kioskID, milliseconds, now])
+                """, arguments: [nonce, attendeeID, event, kioskID, milliseconds, StoredDate(now)])
             var row = OutboxRow(kind: Self.checkInOutboxKind, payload: payload, nonce: nonce, createdAt: now)
             do { try row.insert(db) } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 throw StoreError(.invalidValue, "nonce \(nonce) is already used by another outbox item", cause: Self.describe(error))
@@ -212,7 +212,7 @@ extension LanyardStore {
 
     private static func localCheckIn(_ row: Row) -> LocalCheckIn {
         LocalCheckIn(attendeeID: row[0], event: row[1], kioskID: row[2], nonce: row[3],
-                     scannedAt: ScanTime.date(milliseconds: row[4]), recordedAt: row[5])
+                     scannedAt: ScanTime.date(milliseconds: row[4]), recordedAt: (row[5] as StoredDate?)?.date ?? .distantPast)
     }
 
     /// Records resolutions the registry gave in answer to an upload of check-ins (outside any
@@ -246,7 +246,7 @@ extension LanyardStore {
             for resolution in chunk {
                 values += [resolution.attendeeID.databaseValue, event.databaseValue, resolution.nonce.databaseValue,
                            resolution.kioskID.databaseValue, ScanTime.milliseconds(resolution.scannedAt).databaseValue,
-                           now.databaseValue]
+                           StoredDate(now).databaseValue]
             }
             do { try statement.execute(arguments: StatementArguments(padded(values, columns: columns, to: size))) } catch let error as DatabaseError
                 where error.resultCode == .SQLITE_CONSTRAINT {

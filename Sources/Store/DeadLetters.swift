@@ -85,7 +85,7 @@ public struct DeadLetter: Sendable, Equatable, Identifiable, Codable {
     }
 }
 
-struct DeadLetterRow: Codable, FetchableRecord, MutablePersistableRecord {
+struct DeadLetterRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRecord {
     static let databaseTableName = "dead_letter"
 
     var id: Int64?

@@ -33,7 +33,7 @@ extension LanyardStore {
     /// a time, is the agent's rule.
     public func claimNextJob(printerID: String, now: Date = Date()) throws(StoreError) -> PrintJob? {
         try write { db in
-            let due = JobRow.Columns.nextAttemptAt == nil || JobRow.Columns.nextAttemptAt <= now
+            let due = JobRow.Columns.nextAttemptAt == nil || JobRow.Columns.nextAttemptAt <= StoredDate(now)
             guard let row = try JobRow
                 .filter(JobRow.Columns.printerID == printerID && JobRow.Columns.state == JobState.queued.rawValue && due)
                 .order(JobRow.Columns.id)

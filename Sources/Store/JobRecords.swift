@@ -2,7 +2,7 @@ import Foundation
 internal import GRDB
 
 /// The `print_job` row; GRDB stays an implementation detail of this module.
-struct JobRow: Codable, FetchableRecord, MutablePersistableRecord {
+struct JobRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRecord {
     static let databaseTableName = "print_job"
 
     var id: Int64?
@@ -52,7 +52,7 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord {
 }
 
 /// The `print_job_transition` row: one entry of a job's history.
-struct TransitionRow: Codable, FetchableRecord, MutablePersistableRecord {
+struct TransitionRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRecord {
     static let databaseTableName = "print_job_transition"
 
     var id: Int64?

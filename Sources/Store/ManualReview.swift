@@ -24,7 +24,7 @@ public struct ReviewRecord: Sendable, Equatable {
     public var reprintJobID: Int64?
 }
 
-struct ReviewRow: Codable, FetchableRecord, PersistableRecord {
+struct ReviewRow: Codable, FetchableRecord, PersistableRecord, StoredDateRecord {
     static let databaseTableName = "manual_review_decision"
 
     var jobID: Int64

@@ -23,7 +23,7 @@ public struct OutboxItem: Sendable, Equatable, Identifiable {
     }
 }
 
-struct OutboxRow: Codable, FetchableRecord, MutablePersistableRecord {
+struct OutboxRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRecord {
     static let databaseTableName = "outbox"
 
     var id: Int64?
@@ -73,7 +73,7 @@ extension LanyardStore {
         return try write { db in
             try OutboxRow
                 .filter(ids.contains(Column(OutboxRow.CodingKeys.id)) && Column(OutboxRow.CodingKeys.deliveredAt) == nil)
-                .updateAll(db, Column(OutboxRow.CodingKeys.deliveredAt).set(to: now))
+                .updateAll(db, Column(OutboxRow.CodingKeys.deliveredAt).set(to: StoredDate(now)))
         }
     }
 

@@ -28,7 +28,7 @@ public struct PrinterTuning: Sendable, Equatable, Codable {
 }
 
 /// The table row; GRDB stays an implementation detail of this module.
-private struct TuningRow: Codable, FetchableRecord, PersistableRecord {
+private struct TuningRow: Codable, FetchableRecord, PersistableRecord, StoredDateRecord {
     static let databaseTableName = "printer_tuning"
 
     var printerKey: String

@@ -15,7 +15,7 @@ extension LanyardStore {
         return try write { db in
             try db.execute(
                 sql: "INSERT INTO webhook_delivery (source, delivery_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                arguments: [source, deliveryID, date])
+                arguments: [source, deliveryID, StoredDate(date)])
             return db.changesCount == 1
         }
     }
@@ -34,7 +34,7 @@ extension LanyardStore {
         guard age >= 0 else { throw StoreError(.invalidValue, "a pruning age cannot be negative") }
         let cutoff = now.addingTimeInterval(-age)
         return try write { db in
-            try db.execute(sql: "DELETE FROM webhook_delivery WHERE received_at < ?", arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM webhook_delivery WHERE received_at < ?", arguments: [StoredDate(cutoff)])
             return db.changesCount
         }
     }

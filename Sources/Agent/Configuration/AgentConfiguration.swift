@@ -1,7 +1,7 @@
+import YAMLReading
 public import Foundation
 import Glibc
 import Printers
-import Yams
 
 /// Everything the agent can be told, with the default of each. Read from a YAML file (every key
 /// optional; `systemd/agent.yaml` documents them), then environment variables named in
@@ -155,7 +155,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
             }
             do {
                 if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    configuration = try YAMLDecoder().decode(AgentConfiguration.self, from: text)
+                    configuration = try YAMLReader.decode(AgentConfiguration.self, from: text)
                 }
             } catch let error as DecodingError {
                 throw AgentError(.configurationInvalid, "\(file) is not a valid agent configuration", detail: error.fieldPath.map { "\($0): \(error.reason)" } ?? "\(error)")

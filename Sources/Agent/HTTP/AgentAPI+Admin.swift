@@ -22,7 +22,7 @@ extension AgentAPI {
                 let letters = try core.store.deadLetters(limit: 200, includeReplayed: false)
                 return json(.ok, ["dead_letters": letters.map { letter in
                     ["id": letter.id, "stage": letter.stage.rawValue, "code": letter.code, "reason": letter.reason,
-                     "correlation_id": letter.correlationID, "created_at": ISO8601DateFormatter().string(from: letter.createdAt)] as [String: Any]
+                     "correlation_id": letter.correlationID, "created_at": Timestamps.iso8601(letter.createdAt)] as [String: Any]
                 }])
             }
         }
@@ -59,7 +59,7 @@ extension AgentAPI {
                 let (record, reprint) = try core.store.decideManualReview(jobID: id, decision: decision, actor: actor, reason: reason)
                 if let reprint { core.workers[reprint.printerID]?.nudge() }
                 var answer: [String: Any] = ["job_id": record.jobID, "decision": record.decision.rawValue, "actor": record.actor,
-                                             "decided_at": ISO8601DateFormatter().string(from: record.decidedAt)]
+                                             "decided_at": Timestamps.iso8601(record.decidedAt)]
                 if let reprint { answer["reprint"] = jobObject(reprint) }
                 return json(.ok, answer)
             }
@@ -69,7 +69,7 @@ extension AgentAPI {
     /// A job awaiting review (its diagnostic included) and since when.
     static func reviewObject(_ job: PrintJob) -> [String: Any] {
         var object = jobObject(job)
-        object["updated_at"] = ISO8601DateFormatter().string(from: job.updatedAt)
+        object["updated_at"] = Timestamps.iso8601(job.updatedAt)
         return object
     }
 }

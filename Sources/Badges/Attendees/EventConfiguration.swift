@@ -1,3 +1,4 @@
+import YAMLReading
 public import Foundation
 import Yams
 
@@ -134,7 +135,7 @@ public struct EventConfiguration: Codable, Sendable, Equatable {
         let reader = ConfigurationNodeReader(file: file)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try YAMLReader.compose(yaml)
         } catch {
             throw EventConfigurationError(code: .invalidYAML, message: "\(error)", file: file, fieldPath: "$")
         }

@@ -1,5 +1,5 @@
+import YAMLReading
 public import Foundation
-import Yams
 
 /// A verified template bundle: `template.yaml`, its fonts and images, and the manifest that
 /// vouches for them. Only a bundle whose every file matches its manifest can be loaded.
@@ -26,7 +26,7 @@ public struct TemplateBundle: Sendable {
             throw BadgeError(.templateMalformed, "cannot read the template (missing, or not UTF-8)", location: url.path)
         }
         do {
-            return try YAMLDecoder().decode(Template.self, from: text)
+            return try YAMLReader.decode(Template.self, from: text)
         } catch let error as DecodingError {
             let (path, reason) = Self.describe(error)
             throw BadgeError(.templateMalformed, reason, location: path.isEmpty ? url.path : "\(url.path): \(path)")

@@ -1,5 +1,5 @@
+import YAMLReading
 import Foundation
-import Yams
 
 /// A network or device-file printer the technician has listed, since such printers cannot be
 /// discovered the way USB ones are. From `printers.yaml`:
@@ -41,7 +41,7 @@ public struct ConfiguredPrinter: Sendable, Equatable, Decodable {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         do {
             let text = try String(contentsOfFile: path, encoding: .utf8)
-            return try YAMLDecoder().decode(File.self, from: text).printers
+            return try YAMLReader.decode(File.self, from: text).printers
         } catch let error as DecodingError {
             throw PrintersError(code: .configurationInvalid, message: "\(path) is not a valid printer list",
                                 field: error.fieldPath, cause: "\(error)")

@@ -1,3 +1,4 @@
+import YAMLReading
 import Foundation
 public import Logging
 import Yams
@@ -121,7 +122,7 @@ public struct ProfileLibrary: Sendable, Equatable {
     /// Decodes profile YAML without validating it; `file` only labels errors.
     public static func decode(yaml: String, file: String) throws(ProfileError) -> PrinterProfile {
         do {
-            return try YAMLDecoder().decode(PrinterProfile.self, from: yaml)
+            return try YAMLReader.decode(PrinterProfile.self, from: yaml)
         } catch let error as DecodingError {
             throw ProfileError(code: .invalid, problems: [problem(from: error, file: file)])
         } catch let error as YamlError {

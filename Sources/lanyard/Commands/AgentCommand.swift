@@ -33,6 +33,11 @@ struct AgentCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withExitCodes {
+            // The agent keeps and reports every instant in UTC and reads no local time. With UTC
+            // as the process's default zone, a library that builds a calendar without a zone
+            // (Hummingbird's Date-header cache, which then sets GMT itself) does not make
+            // Foundation resolve the system zone through ICU: about 2 MB resident.
+            NSTimeZone.default = TimeZone.gmt
             let level = Logger.Level(rawValue: logLevel) ?? .info
             LoggingSystem.bootstrap { label in
                 var handler = JSONLogHandler(label: label)
