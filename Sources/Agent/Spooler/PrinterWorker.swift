@@ -36,8 +36,13 @@ public struct WorkerSnapshot: Sendable, Codable, Equatable {
 /// - A badge that no template tier can render is dead-lettered; it will not print by retrying.
 /// - A badge the printer took whole (every byte, even if the connection failed just after) is
 ///   never sent again; if the printer does not then confirm it in time, it goes to manual review.
+///
+/// The worker runs on a dispatch queue of its own (`DedicatedQueueExecutor`), not on Swift's
+/// cooperative pool: rendering and the store's writes are blocking C calls.
 public actor PrinterWorker {
     public let printerID: String
+    private let executor: DedicatedQueueExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let store: LanyardStore
     let composer: BadgeComposer
     let event: EventConfiguration
@@ -57,6 +62,7 @@ public actor PrinterWorker {
                 retry: RetryPolicy, breaker: CircuitBreaker, pollInterval: Duration, confirmTimeout: Duration,
                 metrics: AgentMetrics = AgentMetrics(), logger: Logger, open: @escaping @Sendable () async throws -> PrinterClient) {
         self.printerID = printerID
+        executor = DedicatedQueueExecutor(label: "lanyard.worker.\(printerID)")
         self.store = store
         self.composer = composer
         self.event = event
@@ -72,6 +78,9 @@ public actor PrinterWorker {
     }
 
     public var state: WorkerSnapshot { snapshot }
+
+    /// Whether the worker's code runs on its own queue (what the tests check).
+    package var runsOnItsOwnQueue: Bool { executor.isCurrent }
 
     /// A new job is waiting: stop idling.
     public nonisolated func nudge() {
