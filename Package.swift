@@ -40,6 +40,7 @@ let package = Package(
 
         .target(name: "Raster", dependencies: ["CZlib", "CDeflate"], swiftSettings: strictSettings),
         .target(name: "Symbols", dependencies: ["Raster", "CQRencode", "CZint"], swiftSettings: strictSettings),
+        .target(name: "CivilDate", swiftSettings: strictSettings),
         .target(
             name: "YAMLReading",
             dependencies: [.product(name: "Yams", package: "Yams")],
@@ -48,7 +49,7 @@ let package = Package(
         .target(
             name: "Badges",
             dependencies: [
-                "Raster", "Symbols", "CCairo", "CPango", "YAMLReading",
+                "Raster", "Symbols", "CCairo", "CPango", "CivilDate", "YAMLReading",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -67,7 +68,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Badges", "Printers",
+                "Badges", "CivilDate", "Printers",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -76,6 +77,7 @@ let package = Package(
         .target(
             name: "Sync",
             dependencies: [
+                "CivilDate",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,7 +99,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Badges", "Printers", "Store", "Sync", "YAMLReading",
+                "Badges", "CivilDate", "Printers", "Store", "Sync", "YAMLReading",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -126,6 +128,7 @@ let package = Package(
 
         .testTarget(name: "RasterTests", dependencies: ["Raster"], swiftSettings: strictSettings),
         .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strictSettings),
+        .testTarget(name: "CivilDateTests", dependencies: ["CivilDate"], swiftSettings: strictSettings),
         .testTarget(
             name: "RegistryTests",
             dependencies: [

@@ -1,3 +1,4 @@
+import CivilDate
 public import Foundation
 
 /// ISO-8601 UTC timestamps with milliseconds (`2026-11-22T12:31:34.123Z`), written by hand:
@@ -17,16 +18,8 @@ public enum Timestamps {
 
     /// The proleptic Gregorian date of a day count.
     static func civil(daysSince1970 days: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (Int(year), Int(month), Int(day))
+        let date = CivilDate.date(days: days)
+        return (Int(date.year), Int(date.month), Int(date.day))
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
