@@ -3,7 +3,7 @@ import Foundation
 
 /// The attendee cache's stored record: the attendee as JSON, byte for byte what `JSONEncoder`
 /// with `.sortedKeys` writes for it (keys in UTF-8 order, nil fields left out, "/" escaped,
-/// control characters as `\uXXXX`, dates as seconds since 2001 without a trailing ".0").
+/// control characters as `\u` and four hex digits, dates as seconds since 2001 without a trailing ".0").
 ///
 /// Written by hand because `JSONEncoder` took about 14 µs per attendee, most of the time of a
 /// 100,000-attendee snapshot. Byte equality matters: an upsert leaves a row alone when its
