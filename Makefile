@@ -14,7 +14,7 @@ PY_TOOLS := zxing-cpp==3.1.1 zplkit==0.3.2 zebrafy==2.0.0 pillow schemathesis==4
 # Seconds of the load proof (50 clients against the agent; Tests/Tools/agent_load.py).
 LOAD_SECONDS ?= 60
 
-.PHONY: demo test proofs build release deps tools bench clean deb deb-test
+.PHONY: demo test proofs build release deps tools bench clean deb deb-test link-order
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -32,8 +32,14 @@ tools: deps
 build: deps
 	$(SWIFT) build
 
+# The release executable, as the Debian package ships it: the Swift standard library and Foundation
+# linked in, and every function in a section of its own, so that lld drops the unused ones and lays
+# out the rest by packaging/link-order/lanyard.order (docs/packaging.md, "Code layout").
+RELEASE_FLAGS := --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections \
+	-Xcc -ffunction-sections -Xcc -fdata-sections
+
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --product lanyard $(RELEASE_FLAGS)
 
 demo: release
 	.build/release/lanyard demo --out out
@@ -62,12 +68,20 @@ bench: release tools
 
 # The Debian package out/lanyard_<version>_<arch>.deb (see packaging/deb/build.sh), and a test that
 # installs it on this machine (as root) and runs the installed agent's commands.
-deb: deps
+deb: release
 	@command -v dpkg-shlibdeps >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev >/dev/null; }
 	SWIFT=$(SWIFT) packaging/deb/build.sh
 
 deb-test: deb
 	Tests/Tools/test_deb.sh out/lanyard_$$(.build/release/lanyard --version)_$$(dpkg --print-architecture).deb
+
+# Regenerates packaging/link-order/lanyard.order from a profile of the release agent (callgrind).
+link-order: release
+	@command -v valgrind >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
+	packaging/link-order/generate.sh .build/release/lanyard
+	@# The order file is not an input SwiftPM tracks: relink by hand.
+	rm -f .build/release/lanyard
+	$(MAKE) --no-print-directory release
 
 clean:
 	rm -rf .build out $(VENV)

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Builds out/lanyard_<version>_<arch>.deb with plain dpkg-deb (run by `make deb`).
+# Builds out/lanyard_<version>_<arch>.deb with plain dpkg-deb (run by `make deb`, after
+# `make release`, whose flags it uses: one release build for the package, the demo and the benchmarks).
 #
 # The Swift standard library, Foundation and its ICU are linked statically
 # (--static-swift-stdlib): they are not Debian packages, and one self-contained executable needs
@@ -12,8 +13,8 @@ cd "$(dirname "$0")/../.."
 SWIFT=${SWIFT:-swift}
 OUT=${OUT:-out}
 
-$SWIFT build -c release --product lanyard --static-swift-stdlib
-binary="$($SWIFT build -c release --product lanyard --static-swift-stdlib --show-bin-path)/lanyard"
+${MAKE:-make} --no-print-directory release SWIFT="$SWIFT"
+binary=.build/release/lanyard
 
 version=$("$binary" --version)
 arch=$(dpkg --print-architecture)
