@@ -1,5 +1,8 @@
-"""Writes the link order from callgrind profiles: the executable's functions in the order the
-profiles first name them, earlier profiles first, each name once (generate.sh explains the phases).
+"""Writes the link order from callgrind profiles: the executable's functions that the first
+profile names, then those that each later profile adds, each name once (generate.sh explains the
+phases). Within a phase the names are sorted: every function of a phase is run anyway, and
+callgrind's own order changes from run to run with thread timing, so a regenerated file then
+differs only by the functions that came or went.
 
 Usage: order_from_profiles.py EXECUTABLE PROFILE...
 """
@@ -34,10 +37,10 @@ def main():
     executable = sys.argv[1].rsplit("/", 1)[-1]
     seen = set()
     for profile in sys.argv[2:]:
-        for name in functions(profile, executable):
-            if name not in seen:
-                seen.add(name)
-                print(name)
+        phase = set(functions(profile, executable)) - seen
+        for name in sorted(phase):
+            print(name)
+        seen |= phase
     if not seen:
         sys.exit(f"order_from_profiles.py: no function of {executable} in the profiles")
 
