@@ -33,8 +33,8 @@ build: deps
 	$(SWIFT) build
 
 # The release executable, as the Debian package ships it: the Swift standard library and Foundation
-# linked in, and every function in a section of its own, so that lld drops the unused ones and lays
-# out the rest by packaging/link-order/lanyard.order (docs/packaging.md, "Code layout").
+# linked in, and every function in a section of its own, so that lld can lay each one out by
+# packaging/link-order/lanyard.order (docs/packaging.md, "Code layout").
 RELEASE_FLAGS := --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections \
 	-Xcc -ffunction-sections -Xcc -fdata-sections
 
@@ -68,7 +68,7 @@ bench: release tools
 
 # The Debian package out/lanyard_<version>_<arch>.deb (see packaging/deb/build.sh), and a test that
 # installs it on this machine (as root) and runs the installed agent's commands.
-deb: release
+deb: deps
 	@command -v dpkg-shlibdeps >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev >/dev/null; }
 	SWIFT=$(SWIFT) packaging/deb/build.sh
 

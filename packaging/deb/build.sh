@@ -1,6 +1,6 @@
 #!/bin/bash
-# Builds out/lanyard_<version>_<arch>.deb with plain dpkg-deb (run by `make deb`, after
-# `make release`, whose flags it uses: one release build for the package, the demo and the benchmarks).
+# Builds out/lanyard_<version>_<arch>.deb with plain dpkg-deb (run by `make deb`). The executable
+# comes from `make release`: one release build for the package, the demo and the benchmarks.
 #
 # The Swift standard library, Foundation and its ICU are linked statically
 # (--static-swift-stdlib): they are not Debian packages, and one self-contained executable needs

@@ -46,13 +46,10 @@ for n in 1 2 3; do
         "event_slug": "devcon-2026", "first_name": "Ada", "last_name": "Lovelace",
         "email": "ada@example.org", "ticket_type": "VIP"}}' >/dev/null
 done
+printed() { curl -sf "$url/v1/jobs/$1" | grep -q '"state":"printed"'; }
 for id in 1 2 3; do
-    for _ in $(seq 300); do
-        curl -sf "$url/v1/jobs/$id" | grep -q '"state":"printed"' && break
-        sleep 0.2
-    done
-    curl -sf "$url/v1/jobs/$id" | grep -q '"state":"printed"' \
-        || { echo "generate.sh: job $id was not printed" >&2; exit 1; }
+    for _ in $(seq 300); do printed "$id" && break; sleep 0.2; done
+    printed "$id" || { echo "generate.sh: job $id was not printed" >&2; exit 1; }
 done
 curl -sf "$url/v1/attendees?q=carter" >/dev/null
 curl -sf "$url/metrics" >/dev/null
