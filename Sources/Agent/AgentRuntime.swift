@@ -88,7 +88,7 @@ public struct AgentRuntime: Sendable {
                 var printers: [AgentReportPayload.Printer] = []
                 var depth = 0
                 for worker in workers {
-                    let state = await worker.state
+                    let state = worker.state
                     printers.append(.init(id: state.printerID, activity: state.activity.rawValue, ready: state.status.isReady,
                                           conditions: state.status.sortedConditions.map(\.rawValue)))
                     depth += (try? store.queueDepth(printerID: state.printerID)) ?? 0

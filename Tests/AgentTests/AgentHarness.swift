@@ -158,8 +158,14 @@ final class PrinterLine: Sendable {
     }
 
     private let current: Mutex<State>
+    private let readCount = Atomic<Int>(0)
 
     init(_ state: State = .answering) { current = Mutex(state) }
+
+    /// Reads the worker has made of the printer (status queries and confirmations).
+    var reads: Int { readCount.load(ordering: .relaxed) }
+
+    func countRead() { readCount.add(1, ordering: .relaxed) }
 
     var state: State {
         get { current.withLock { $0 } }
@@ -194,6 +200,7 @@ final class LineConnection: PrinterConnection {
     }
 
     func read(timeout: Duration, until isComplete: @Sendable ([UInt8]) -> Bool) async throws(TransportError) -> [UInt8] {
+        line.countRead()
         guard line.state == .silent else { return try await inner.read(timeout: timeout, until: isComplete) }
         try? await Task.sleep(for: timeout)
         // What the printer did say is lost on the line.

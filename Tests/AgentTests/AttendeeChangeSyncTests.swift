@@ -116,7 +116,7 @@ import Testing
                 let resolution = try #require(try store.checkInState(attendeeID: Self.id(3))?.resolution)
                 #expect(resolution.kioskID == "door-b")
                 #expect(resolution.nonce == "door-b-1")
-                let status = await sync.status
+                let status = sync.status
                 #expect(status.attendeeCursor == 7)
                 #expect(status.attendeeChangesError == nil)
 
@@ -149,7 +149,7 @@ import Testing
                 let sync = try #require(agent.core.sync)
                 try await sync.syncOnce()
                 #expect(try agent.core.store.attendeeCursor(event: Self.event) == 500)
-                #expect(await sync.status.attendeeChangesError != nil)
+                #expect(sync.status.attendeeChangesError != nil)
                 #expect(await sync.attendeeCursorRefused)
                 let id = try await submitBadge(client, "FOREIGN-1")
                 #expect(try await finalState(client, job: id) == "printed")

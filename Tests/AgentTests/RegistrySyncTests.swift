@@ -121,7 +121,7 @@ struct TestRegistry {
             let id = try await submitBadge(client, "SYNC-2")
             #expect(try await finalState(client, job: id) == "printed")
             #expect(try agent.core.store.latestAuditEntry(action: "template.refused", subject: "templates/standard") != nil)
-            #expect(await sync.rollbacks.map(\.label) == ["9.9.9-broken"])
+            #expect(sync.rollbacks.map(\.label) == ["9.9.9-broken"])
         }
     }
 
@@ -140,7 +140,7 @@ struct TestRegistry {
             let error = await #expect(throws: SyncError.self) { try await sync.syncOnce() }
             #expect(error?.code == .hashMismatch)
             #expect(agent.core.templates?.current == before)
-            #expect(await sync.status.lastError?.code == .hashMismatch)
+            #expect(sync.status.lastError?.code == .hashMismatch)
             let id = try await submitBadge(client, "SYNC-3")
             #expect(try await finalState(client, job: id) == "printed")
         }
@@ -153,7 +153,7 @@ struct TestRegistry {
             try registry.publish(version: "3.0.0", scope: .event(agent.core.event.slug), name: "event-badge", edit: Self.addSourceIDCode)
             let sync = try #require(agent.core.sync)
             let step = try await sync.syncOnce()
-            let refusals = await sync.rollbacks.map(\.reason)
+            let refusals = sync.rollbacks.map(\.reason)
             #expect(step == .promoted(["templates/event-badge@3.0.0"]), "the dry run passes: synthetic ids are short; \(refusals)")
             #expect(agent.core.templates?.current.event?.label == "3.0.0")
 
@@ -168,7 +168,7 @@ struct TestRegistry {
 
             let rolledBack = try await eventually { agent.core.templates?.current.event == nil ? true : nil }
             #expect(rolledBack == true, "1 failure in 2 renders is above 0.5 %: back to the last stable set")
-            #expect(await sync.rollbacks.first?.label == "3.0.0")
+            #expect(sync.rollbacks.first?.label == "3.0.0")
             #expect(try agent.core.store.latestAuditEntry(action: "template.rolled_back", subject: "templates/event-badge") != nil)
             #expect(try await sync.syncOnce() == .unchanged, "a release rolled back from is not promoted again")
         }
@@ -205,7 +205,7 @@ struct TestRegistry {
                 let error = await #expect(throws: SyncError.self) { try await sync.syncOnce() }
                 #expect(error?.code == .transport)
             }
-            #expect(await sync.status.consecutiveFailures == 3)
+            #expect(sync.status.consecutiveFailures == 3)
             let status = try await get(client, "/v1/sync")
             #expect(status["freshness"] as? String == "unknown")
             #expect((status["last_error"] as? [String: Any])?["code"] as? String == "sync.transport")

@@ -19,7 +19,7 @@ extension AgentAPI {
             object["activated_at"] = Timestamps.iso8601(templates.activatedAt)
         }
         guard let sync = core.sync else { return object }
-        let status = await sync.status
+        let status = sync.status
         object["agent_id"] = sync.agentID
         object["freshness"] = freshnessName(status.freshness)
         object["root_version"] = status.rootVersion
@@ -36,7 +36,7 @@ extension AgentAPI {
         if let cursor = status.attendeeCursor { attendees["cursor"] = cursor }
         if let error = status.attendeeChangesError { attendees["error"] = ["code": error.code.rawValue, "message": error.message] }
         object["attendees"] = attendees
-        object["rolled_back"] = await sync.rollbacks.map {
+        object["rolled_back"] = sync.rollbacks.map {
             ["target": $0.target, "label": $0.label, "digest": $0.digest, "reason": $0.reason, "at": Timestamps.iso8601($0.at)]
         }
         return object

@@ -17,18 +17,18 @@ public enum AgentAPI {
         let router = Router()
         router.get("/v1/health") { _, _ async in
             var object: [String: Any] = ["status": "ok", "uptime_seconds": Int(Date().timeIntervalSince(core.startedAt))]
-            if let sync = core.sync { object["registry"] = freshnessName(await sync.status.freshness) }
+            if let sync = core.sync { object["registry"] = freshnessName(sync.status.freshness) }
             return json(.ok, object)
         }
         addSyncRoutes(to: router, core: core)
         router.get("/v1/ready") { _, _ async in
             var states: [String: String] = [:]
-            for (id, worker) in core.workers { states[id] = await worker.state.activity.rawValue }
+            for (id, worker) in core.workers { states[id] = worker.state.activity.rawValue }
             let ready = !states.values.contains(WorkerSnapshot.Activity.starting.rawValue)
             return json(ready ? .ok : .serviceUnavailable, ["ready": ready, "printers": states])
         }
         router.get("/metrics") { _, _ async in
-            await core.metrics.refreshGauges(core: core)
+            core.metrics.refreshGauges(core: core)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
@@ -92,7 +92,7 @@ public enum AgentAPI {
             await handle(request) { _ in
                 var printers: [[String: Any]] = []
                 for (id, worker) in core.workers.sorted(by: { $0.key < $1.key }) {
-                    let state = await worker.state
+                    let state = worker.state
                     printers.append([
                         "id": id, "activity": state.activity.rawValue, "breaker": state.breaker.rawValue,
                         "conditions": state.status.sortedConditions.map(\.rawValue), "errors": state.status.errors,

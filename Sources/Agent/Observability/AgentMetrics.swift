@@ -104,7 +104,7 @@ public final class AgentMetrics: Sendable {
 
     /// Sets the scrape-time gauges: the window's figures, queue depth and jobs per state from the
     /// store, and each printer's state from its worker.
-    func refreshGauges(core: AgentCore) async {
+    func refreshGauges(core: AgentCore) {
         let figures = summary()
         Gauge(label: "lanyard_render_duration_p95_seconds", factory: factory).record(figures.renderP95Seconds ?? 0)
         Gauge(label: "lanyard_print_success_ratio", factory: factory).record(figures.printSuccessRatio ?? 1)
@@ -115,7 +115,7 @@ public final class AgentMetrics: Sendable {
             }
         }
         if let sync = core.sync {
-            let status = await sync.status
+            let status = sync.status
             for state in ["fresh", "stale", "expired", "unknown"] {
                 Gauge(label: "lanyard_registry_freshness", dimensions: [("state", state)], factory: factory)
                     .record(AgentAPI.freshnessName(status.freshness) == state ? 1 : 0)
@@ -124,10 +124,10 @@ public final class AgentMetrics: Sendable {
                 .record(status.lastFreshRefresh.map { Date().timeIntervalSince($0) } ?? -1)
             Gauge(label: "lanyard_registry_targets_version", factory: factory).record(status.targetsVersion ?? 0)
             Gauge(label: "lanyard_registry_consecutive_failures", factory: factory).record(status.consecutiveFailures)
-            Gauge(label: "lanyard_template_rollbacks", factory: factory).record(await sync.rollbacks.count)
+            Gauge(label: "lanyard_template_rollbacks", factory: factory).record(sync.rollbacks.count)
         }
         for (id, worker) in core.workers {
-            let snapshot = await worker.state
+            let snapshot = worker.state
             Gauge(label: "lanyard_queue_depth", dimensions: [("printer", id)], factory: factory).record((try? core.store.queueDepth(printerID: id)) ?? 0)
             Gauge(label: "lanyard_printer_ready", dimensions: [("printer", id)], factory: factory).record(snapshot.status.isReady ? 1 : 0)
             Gauge(label: "lanyard_printer_breaker_open", dimensions: [("printer", id)], factory: factory)

@@ -1,5 +1,6 @@
 public import Badges
 import Foundation
+import Synchronization
 public import Logging
 public import Printers
 public import Store
@@ -54,9 +55,15 @@ public actor PrinterWorker {
     let metrics: AgentMetrics
     private var client: PrinterClient?
     private var breaker: CircuitBreaker
-    private var snapshot: WorkerSnapshot
-    private var wake: AsyncStream<Void>.Continuation?
-    private let wakeups: AsyncStream<Void>
+    /// The worker's state as it changes; every change is published at once to `published`.
+    private var snapshot: WorkerSnapshot {
+        didSet { published.withLock { $0 = snapshot } }
+    }
+    /// The last published state, read by the HTTP API, metrics and the registry report without
+    /// waiting for the actor, which may be rendering a badge or committing to the store.
+    private let published: Mutex<WorkerSnapshot>
+    /// Rings when a job is queued for this printer.
+    package nonisolated let jobQueued = WorkSignal()
 
     public init(printerID: String, store: LanyardStore, composer: BadgeComposer, event: EventConfiguration,
                 retry: RetryPolicy, breaker: CircuitBreaker, pollInterval: Duration, confirmTimeout: Duration,
@@ -73,21 +80,21 @@ public actor PrinterWorker {
         self.metrics = metrics
         self.logger = logger
         self.open = open
-        snapshot = WorkerSnapshot(printerID: printerID, activity: .starting, status: .unknown, breaker: .closed)
-        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let initial = WorkerSnapshot(printerID: printerID, activity: .starting, status: .unknown, breaker: .closed)
+        snapshot = initial
+        published = Mutex(initial)
     }
 
-    public var state: WorkerSnapshot { snapshot }
+    /// The worker's state as last published; never waits for the worker.
+    public nonisolated var state: WorkerSnapshot { published.withLock { $0 } }
 
     /// Whether the worker's code runs on its own queue (what the tests check).
     package var runsOnItsOwnQueue: Bool { executor.isCurrent }
 
     /// A new job is waiting: stop idling.
     public nonisolated func nudge() {
-        Task { await self.signal() }
+        jobQueued.signal()
     }
-
-    private func signal() { wake?.yield() }
 
     /// Runs until the task is cancelled; the job in flight is finished or left in a state the
     /// startup reconciliation understands.
@@ -317,16 +324,9 @@ public actor PrinterWorker {
         try? await Task.sleep(for: pollInterval)
     }
 
-    /// Sleeps until nudged or until the poll interval passes (retries come due on their own).
+    /// Sleeps until nudged or until the poll interval passes (retries come due on their own, at
+    /// the next poll): at rest, one status query and one look at the queue per interval.
     private func idle() async {
-        await withTaskGroup(of: Void.self) { group in
-            let wakeups = self.wakeups
-            group.addTask {
-                for await _ in wakeups { return }
-            }
-            group.addTask { [pollInterval] in try? await Task.sleep(for: pollInterval) }
-            await group.next()
-            group.cancelAll()
-        }
+        _ = await jobQueued.wait(upTo: pollInterval)
     }
 }

@@ -1,5 +1,6 @@
 public import Badges
 public import Foundation
+import Synchronization
 public import Logging
 public import ServiceLifecycle
 public import Store
@@ -55,19 +56,32 @@ public actor SyncService: Service {
     let logger: Logger
     let now: @Sendable () -> Date
 
-    private(set) var trusted: TrustedMetadata
+    private(set) var trusted: TrustedMetadata {
+        didSet { publishStatus() }
+    }
     private var timestampETag: String?
     private let trustedStore: TrustedMetadataStore
     private let cache: BlobCache
-    private var lastAttempt: Date?
-    private var lastError: SyncError?
-    private var consecutiveFailures = 0
+    private var lastAttempt: Date? {
+        didSet { publishStatus() }
+    }
+    private var lastError: SyncError? {
+        didSet { publishStatus() }
+    }
+    private var consecutiveFailures = 0 {
+        didSet { publishStatus() }
+    }
+    /// What `status` is made of, as of the last change: the HTTP API and metrics read it without
+    /// waiting for the actor, which may be verifying metadata or applying an attendee snapshot.
+    private let published: Mutex<PublishedStatus>
     /// Sends the outbox and the signed report to the registry server, when there is one.
     let uploader: RegistryUploader?
     /// The printers' state and queue depth for the report, given once the workers exist.
     private var printerReport: (@Sendable () async -> (printers: [AgentReportPayload.Printer], queueDepth: Int))?
     private var lastUploadError: SyncError?
-    var attendeeChangesError: SyncError?
+    var attendeeChangesError: SyncError? {
+        didSet { publishStatus() }
+    }
     /// Set when the registry refused the kiosk's cursor: the list needs a new snapshot, so the
     /// notification waits for one instead of for attendee changes.
     var attendeeCursorRefused = false
@@ -110,6 +124,7 @@ public actor SyncService: Service {
                 throw AgentError(.configurationInvalid, "the provisioned root metadata is not valid: \(error.message)", detail: "registry.root")
             }
         }
+        published = Mutex(PublishedStatus(trusted: trusted))
         let activeTemplates = active
         watch = PromotionWatch(failureRatio: settings.rollbackFailureRatio, window: settings.rollbackWindowSeconds) { digests, failures, attempts in
             Self.rollBack(active: activeTemplates, rolledBack: rolledBack, digests: digests, failures: failures, attempts: attempts,
@@ -122,14 +137,31 @@ public actor SyncService: Service {
         watch.record(source, rendered: rendered)
     }
 
-    public var status: Status {
-        Status(freshness: trusted.timestamp == nil ? nil : trusted.overallFreshness(now: now()), lastFreshRefresh: trusted.lastFreshRefresh,
-               lastAttempt: lastAttempt, lastError: lastError, rootVersion: trusted.root.version, targetsVersion: trusted.targets?.version,
-               consecutiveFailures: consecutiveFailures, attendeeCursor: try? store.attendeeCursor(event: event.slug),
-               attendeeChangesError: attendeeChangesError)
+    /// The sync's state as of its last change; never waits for the sync to finish a step.
+    public nonisolated var status: Status {
+        let state = published.withLock { $0 }
+        let trusted = state.trusted
+        return Status(freshness: trusted.timestamp == nil ? nil : trusted.overallFreshness(now: now()), lastFreshRefresh: trusted.lastFreshRefresh,
+                      lastAttempt: state.lastAttempt, lastError: state.lastError, rootVersion: trusted.root.version,
+                      targetsVersion: trusted.targets?.version, consecutiveFailures: state.consecutiveFailures,
+                      attendeeCursor: try? store.attendeeCursor(event: event.slug), attendeeChangesError: state.attendeeChangesError)
     }
 
-    public var rollbacks: [RolledBackReleases.Entry] { rolledBack.all }
+    public nonisolated var rollbacks: [RolledBackReleases.Entry] { rolledBack.all }
+
+    private struct PublishedStatus: Sendable {
+        var trusted: TrustedMetadata
+        var lastAttempt: Date?
+        var lastError: SyncError?
+        var consecutiveFailures = 0
+        var attendeeChangesError: SyncError?
+    }
+
+    private func publishStatus() {
+        let state = PublishedStatus(trusted: trusted, lastAttempt: lastAttempt, lastError: lastError,
+                                    consecutiveFailures: consecutiveFailures, attendeeChangesError: attendeeChangesError)
+        published.withLock { $0 = state }
+    }
 
     // MARK: One step
 
