@@ -10,6 +10,8 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         case queueFull = "agent.queue_full"
         case signatureInvalid = "agent.signature_invalid"
         case rateLimited = "agent.rate_limited"
+        /// Another agent holds the data directory (`DataDirectoryLock`).
+        case dataDirectoryInUse = "agent.data_directory_in_use"
     }
 
     public let code: Code

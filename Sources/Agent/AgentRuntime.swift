@@ -37,6 +37,8 @@ public struct AgentRuntime: Sendable {
     public let sync: SyncService?
     /// The template set the printer workers render with.
     public let templates: ActiveTemplates
+    /// This agent's hold on its data directory, released when the runtime is gone.
+    public let lock: DataDirectoryLock
 
     /// `metrics` records into the process's metrics system unless given another factory.
     /// `adaptClient` may put something between the worker and the printer it opens (a test's
@@ -45,6 +47,8 @@ public struct AgentRuntime: Sendable {
                              adaptClient: (@Sendable (PrinterClient) -> PrinterClient)? = nil,
                              logger: Logger) async throws -> AgentRuntime {
         let data = configuration.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? resources.defaultDataDirectory
+        // Before anything is read or written: a second agent on the directory stops here.
+        let lock = try DataDirectoryLock(directory: data)
         let store = try LanyardStore(dataDirectory: data)
         let reconciled = try store.reconcileInterruptedJobs(now: Date())
         for job in reconciled {
@@ -99,7 +103,7 @@ public struct AgentRuntime: Sendable {
         let core = AgentCore(configuration: configuration, store: store, event: event, workers: [printer.key: worker],
                              defaultPrinter: printer.key, metrics: metrics, templates: activeTemplates, sync: sync, logger: logger)
         return AgentRuntime(core: core, workers: [worker], simulator: printer.simulator, dataDirectory: data, reconciled: reconciled,
-                            sync: sync, templates: activeTemplates)
+                            sync: sync, templates: activeTemplates, lock: lock)
     }
 
     /// The sync service for `registry.url`: a repository over HTTP, or a directory for a

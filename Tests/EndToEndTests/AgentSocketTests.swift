@@ -84,4 +84,41 @@ import Testing
         #expect(agent.terminationReason == .exit && agent.terminationStatus == 0)
         #expect(!FileManager.default.fileExists(atPath: socket))
     }
+
+    /// One agent per data directory: a second `lanyard agent` on a directory in use (the systemd
+    /// unit and a manual run, say) exits with 73 naming the directory and the running agent, while
+    /// `lanyard import` and `lanyard printer tune` keep working beside the running agent.
+    @Test func aSecondAgentOnTheSameDataDirectoryIsRefusedButImportAndTuneWork() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appending(path: "data")
+        let socket = directory.appending(path: "agent.sock").path
+        let agent = try startAgent(socket: socket, data: data)
+        defer { if agent.isRunning { kill(agent.processIdentifier, SIGKILL) } }
+        _ = try await waitForAnswer("/v1/health", socket: socket, process: agent)
+
+        let second = try runLanyard(["agent", "--listen", "unix:\(directory.appending(path: "second.sock").path)", "--data", data.path],
+                                    environment: ["LANYARD_PRINTER": "sim"])
+        #expect(second.status == 73, "\(second.stderr)")
+        #expect(second.stderr.contains("agent.data_directory_in_use"), "\(second.stderr)")
+        #expect(second.stderr.contains(data.path), "the refusal names the directory: \(second.stderr)")
+        #expect(second.stderr.contains("process \(agent.processIdentifier)"), "the refusal names the running agent: \(second.stderr)")
+        #expect(agent.isRunning, "the first agent is not disturbed")
+
+        // Beside the running agent: an import and a stored tuning, through SQLite's own locking.
+        let registrations = directory.appending(path: "drop.jsonl")
+        try Data(#"{"source":"crm","source_id":"LOCK-1","event_slug":"devcon-2026","first_name":"Grace","last_name":"Hopper","email":"grace@example.org","ticket_type":"Staff"}"#.utf8 + [0x0A])
+            .write(to: registrations)
+        let imported = try runLanyard(["import", registrations.path, "--data", data.path])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let tuned = try runLanyard(["printer", "tune", "--printer", "sim", "--darkness", "20", "--reason", "beside a running agent"],
+                                   environment: ["LANYARD_STATE_DIR": data.path])
+        #expect(tuned.status == 0, "\(tuned.stderr)")
+        let search = get("/v1/attendees?q=Hopper", socket: socket) ?? ""
+        #expect(search.contains("Grace"), "the running agent sees the import: \(search.prefix(300))")
+
+        kill(agent.processIdentifier, SIGTERM)
+        agent.waitUntilExit()
+        #expect(agent.terminationReason == .exit && agent.terminationStatus == 0)
+    }
 }

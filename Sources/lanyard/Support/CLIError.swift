@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Badges
 import Foundation
@@ -15,6 +16,8 @@ struct CLIError: Error, CustomStringConvertible {
         /// The printer cannot be reached: not found, busy, disconnected, timed out.
         case unavailable = 69
         case `internal` = 70
+        /// `lanyard agent`: another agent is running on the same data directory.
+        case dataDirectoryInUse = 73
         case io = 74
         /// The printer answered but cannot print now (paper out, head open, paused): try again.
         case printerNotReady = 75
@@ -73,6 +76,13 @@ struct CLIError: Error, CustomStringConvertible {
             case .transport: .unavailable
             case .targetInvalid: .usage
             default: .invalidData
+            }
+            self.init(exit, error.description)
+        case let error as AgentError:
+            let exit: Exit = switch error.code {
+            case .dataDirectoryInUse: .dataDirectoryInUse
+            case .configurationInvalid: .invalidData
+            default: .internal
             }
             self.init(exit, error.description)
         case let error as SimulatorError:
