@@ -14,7 +14,7 @@ PY_TOOLS := zxing-cpp==3.1.1 zplkit==0.3.2 zebrafy==2.0.0 pillow schemathesis==4
 # Seconds of the load proof (50 clients against the agent; Tests/Tools/agent_load.py).
 LOAD_SECONDS ?= 60
 
-.PHONY: demo test proofs build release deps tools bench clean deb deb-test link-order
+.PHONY: demo test proofs build release deps tools bench bench-rest clean deb deb-test link-order
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -65,6 +65,13 @@ proofs: tools
 
 bench: release tools
 	LANYARD_PYTHON=$(abspath $(PYTHON)) .build/release/lanyard bench
+
+# What the agent costs at rest (CPU, wake-ups, memory with the simulator, a TCP printer and registry
+# sync), CPU per printed badge, and request latency beside two CPU hogs standing in for the kiosk's
+# browser; exits 1 when a target is missed (docs/benchmarks.md, "The agent at rest").
+bench-rest: release
+	@command -v stress-ng >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq stress-ng >/dev/null; }
+	python3 Benchmarks/agent_at_rest.py --lanyard .build/release/lanyard
 
 # The Debian package out/lanyard_<version>_<arch>.deb (see packaging/deb/build.sh), and a test that
 # installs it on this machine (as root) and runs the installed agent's commands.

@@ -68,7 +68,7 @@ class Submitter:
             return len(self.results)
 
     def run(self, index):
-        client = h.Client(self.port, timeout=5.0)
+        client = h.Client(self.port)
         rng = random.Random(self.seed * 100 + index)
         while True:
             # Paced like a queue of people at kiosks, so that kills land during submission.
@@ -145,7 +145,7 @@ def run(args, batch, expected, sim, agent):
     agent.start()
     submitter = Submitter(agent.port, order, args.threads, args.seed, args.pause)
     submitter.start()
-    client = h.Client(agent.port, timeout=5.0)
+    client = h.Client(agent.port)
 
     kills = {"submission": 0, "printing": 0, "startup": 0}
     finished_jobs = set()

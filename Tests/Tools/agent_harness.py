@@ -102,10 +102,20 @@ def rss_kilobytes(pid):
     return None
 
 
+# How long one request to the agent may take before a proof calls the agent stuck. Measured
+# (docs/benchmarks.md, "The agent at rest"): the debug build beside two CPU hogs answers health,
+# job status and badge submission with p99 under 20 ms, so 5 s is hundreds of times what a slow
+# or shared machine needs, and running out of it means the agent stopped answering.
+REQUEST_TIMEOUT = 5.0
+# The same for a client among 50 that keep the agent saturated on purpose (agent_load.py): its
+# requests queue behind the other 49's, so it gets three times as long.
+LOADED_REQUEST_TIMEOUT = 15.0
+
+
 class Client:
     """One keep-alive HTTP connection to the agent (one per thread: http.client is not shared)."""
 
-    def __init__(self, port, timeout=10.0, headers=None):
+    def __init__(self, port, timeout=REQUEST_TIMEOUT, headers=None):
         self.port = port
         self.timeout = timeout
         self.headers = dict(headers or {})

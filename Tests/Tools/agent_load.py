@@ -57,7 +57,7 @@ class LoadClient(threading.Thread):
         self.statuses[key] = self.statuses.get(key, 0) + 1
 
     def run(self):
-        client = h.Client(self.port, timeout=15.0)
+        client = h.Client(self.port, timeout=h.LOADED_REQUEST_TIMEOUT)
         sequence = 0
         while time.monotonic() < self.deadline:
             roll = self.rng.random()
@@ -120,7 +120,7 @@ class Monitor(threading.Thread):
         self.failures = []
 
     def run(self):
-        client = h.Client(self.agent.port, timeout=5.0)
+        client = h.Client(self.agent.port)
         started = time.monotonic()
         next_rss = started
         while not self.stop.is_set():
@@ -219,7 +219,7 @@ def run(args, sim, agent):
     # Every accepted job completes once the printer is back at full speed.
     sim.set_mode("ready")
     drain_started = time.monotonic()
-    reader = h.Client(agent.port, timeout=10.0)
+    reader = h.Client(agent.port, timeout=h.LOADED_REQUEST_TIMEOUT)
     final = h.wait_until_terminal(reader, accepted, timeout=300, poll=0.5)
     drain = time.monotonic() - drain_started
     not_printed = {job_id: job["state"] for job_id, job in final.items() if job["state"] != "printed"}
