@@ -113,6 +113,18 @@ import Testing
         }
     }
 
+    /// A worker at rest sleeps for its poll interval, but a retry it scheduled ends that sleep
+    /// when it comes due: with an hour between polls, three sends still happen in moments.
+    @Test func aRetryIsSentWhenItComesDueNotAtTheNextPoll() async throws {
+        try await withAgent(Self.options { $0.maxAttempts = 3; $0.pollSeconds = 3600 }) { harness, client in
+            try harness.simulator.setMode(.dropConnection(afterBytes: 512))
+            let id = try await submitBadge(client, "DUE-1")
+            #expect(try await finalState(client, job: id) == "manual_review")
+            #expect(try await job(client, id)["attempts"] as? Int == 3)
+            #expect(try retries(harness, id) == 2)
+        }
+    }
+
     /// docs/openapi.yaml: `state` is one of queued, sending, sent, printed, manual_review,
     /// dead_lettered, cancelled.
     @Test func documentedStateNames() async throws {

@@ -64,6 +64,9 @@ public actor PrinterWorker {
     private let published: Mutex<WorkerSnapshot>
     /// Rings when a job is queued for this printer.
     package nonisolated let jobQueued = WorkSignal()
+    /// When the earliest retry this worker scheduled comes due, so that an idle wait ends then
+    /// rather than at the next poll.
+    private var nextRetryDue: ContinuousClock.Instant?
 
     public init(printerID: String, store: LanyardStore, composer: BadgeComposer, event: EventConfiguration,
                 retry: RetryPolicy, breaker: CircuitBreaker, pollInterval: Duration, confirmTimeout: Duration,
@@ -262,6 +265,9 @@ public actor PrinterWorker {
         do {
             if let delay = retry.delay(afterFailedAttempt: job.attempts) {
                 _ = try store.scheduleRetry(id: job.id, error: message, at: Date().addingTimeInterval(Double(RetryPolicy.nanoseconds(delay)) / 1e9))
+                // A little after the stored time, so the claim at the wake-up finds it due.
+                let due = ContinuousClock.now + delay + .milliseconds(5)
+                nextRetryDue = min(nextRetryDue ?? due, due)
                 log.warning("send failed; will retry", metadata: ["attempt": "\(job.attempts)", "error": "\(message)"])
             } else {
                 let diagnostic: [String: String] = [
@@ -324,9 +330,17 @@ public actor PrinterWorker {
         try? await Task.sleep(for: pollInterval)
     }
 
-    /// Sleeps until nudged or until the poll interval passes (retries come due on their own, at
-    /// the next poll): at rest, one status query and one look at the queue per interval.
+    /// Sleeps until nudged, until a retry this worker scheduled comes due, or until the poll
+    /// interval passes: at rest, one status query and one look at the queue per interval.
     private func idle() async {
-        _ = await jobQueued.wait(upTo: pollInterval)
+        var timeout = pollInterval
+        if let due = nextRetryDue {
+            let remaining = ContinuousClock.now.duration(to: due)
+            if remaining <= pollInterval {
+                timeout = max(.zero, remaining)
+                nextRetryDue = nil
+            }
+        }
+        _ = await jobQueued.wait(upTo: timeout)
     }
 }
