@@ -267,7 +267,7 @@ public actor PrinterWorker {
                 _ = try store.scheduleRetry(id: job.id, error: message, at: Date().addingTimeInterval(Double(RetryPolicy.nanoseconds(delay)) / 1e9))
                 // A little after the stored time, so the claim at the wake-up finds it due.
                 let due = ContinuousClock.now + delay + .milliseconds(5)
-                nextRetryDue = min(nextRetryDue ?? due, due)
+                nextRetryDue = nextRetryDue.map { $0 > .now ? min($0, due) : due } ?? due
                 log.warning("send failed; will retry", metadata: ["attempt": "\(job.attempts)", "error": "\(message)"])
             } else {
                 let diagnostic: [String: String] = [
@@ -335,11 +335,9 @@ public actor PrinterWorker {
     private func idle() async {
         var timeout = pollInterval
         if let due = nextRetryDue {
+            // Kept until it has passed: a job queued meanwhile may end this wait before it.
             let remaining = ContinuousClock.now.duration(to: due)
-            if remaining <= pollInterval {
-                timeout = max(.zero, remaining)
-                nextRetryDue = nil
-            }
+            if remaining <= .zero { nextRetryDue = nil } else { timeout = min(timeout, remaining) }
         }
         _ = await jobQueued.wait(upTo: timeout)
     }
