@@ -121,4 +121,17 @@ import Testing
         agent.waitUntilExit()
         #expect(agent.terminationReason == .exit && agent.terminationStatus == 0)
     }
+
+    /// A misspelt setting stops `lanyard agent` before it starts anything, with the invalid
+    /// configuration's exit code and the key named.
+    @Test func aMisspeltSettingStopsTheAgentWithExit65() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appending(path: "agent.yaml")
+        try Data("printer:\n  adress: tcp://127.0.0.1:9\n  profile: zebra-zd421d-300\n".utf8).write(to: config)
+        let run = try runLanyard(["agent", "--config", config.path, "--data", directory.appending(path: "data").path])
+        #expect(run.status == 65, "\(run.stderr)")
+        #expect(run.stderr.contains("\(config.path) at printer.adress: unknown setting; did you mean 'address'?"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appending(path: "data").path), "nothing was created")
+    }
 }

@@ -164,13 +164,13 @@ struct ProfileValidationTests {
     @Test func wrongTypeIsNamed() throws {
         let (_, error) = try problems(replacing("dpi: 203", with: "dpi: high"))
         #expect(error.problems.map(\.fieldPath) == ["dpi"])
-        #expect(error.problems[0].message.contains("expected an integer"))
+        #expect(error.problems[0].message.contains("expected a whole number"))
     }
 
     @Test func misspeltFieldIsRejected() throws {
         let (_, error) = try problems(replacing("quirks: [no-z64]", with: "quirk: [no-z64]"))
         #expect(error.problems.map(\.fieldPath) == ["quirk"])
-        #expect(error.problems[0].message.contains("unknown field"))
+        #expect(error.problems[0].message.contains("unknown setting; did you mean 'quirks'?"))
     }
 
     @Test func misspeltNestedFieldIsRejected() throws {

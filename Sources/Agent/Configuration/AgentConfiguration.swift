@@ -47,9 +47,10 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         /// The last resort.
         public var fallback: String = "standard"
 
-        enum CodingKeys: String, CodingKey { case directory, event, tracks, fallback }
+        enum CodingKeys: String, CodingKey, CaseIterable { case directory, event, tracks, fallback }
         public init() {}
         public init(from decoder: any Decoder) throws {
+            try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             directory = try c.decodeIfPresent(String.self, forKey: .directory)
             event = try c.decodeIfPresent(String.self, forKey: .event)
@@ -69,9 +70,10 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         /// Seconds the printer may take to confirm a badge (its buffer empty, no fault).
         public var confirmSeconds: Double = 20
 
-        enum CodingKeys: String, CodingKey { case address, profile, pollSeconds = "poll_seconds", confirmSeconds = "confirm_seconds" }
+        enum CodingKeys: String, CodingKey, CaseIterable { case address, profile, pollSeconds = "poll_seconds", confirmSeconds = "confirm_seconds" }
         public init() {}
         public init(from decoder: any Decoder) throws {
+            try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             address = try c.decodeIfPresent(String.self, forKey: .address)
             profile = try c.decodeIfPresent(String.self, forKey: .profile)
@@ -89,12 +91,13 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         public var breakerFailures: Int = 5
         public var breakerCoolDownSeconds: Double = 30
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case maxQueued = "max_queued", maxAttempts = "max_attempts", retryBaseMilliseconds = "retry_base_ms"
             case breakerFailures = "breaker_failures", breakerCoolDownSeconds = "breaker_cool_down_seconds"
         }
         public init() {}
         public init(from decoder: any Decoder) throws {
+            try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             maxQueued = try c.decodeIfPresent(Int.self, forKey: .maxQueued) ?? 500
             maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? 3
@@ -112,9 +115,10 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         /// Deliveries per minute per source before 429.
         public var perMinute: Int = 600
 
-        enum CodingKeys: String, CodingKey { case secrets, toleranceSeconds = "tolerance_seconds", perMinute = "per_minute" }
+        enum CodingKeys: String, CodingKey, CaseIterable { case secrets, toleranceSeconds = "tolerance_seconds", perMinute = "per_minute" }
         public init() {}
         public init(from decoder: any Decoder) throws {
+            try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             secrets = try c.decodeIfPresent([String: String].self, forKey: .secrets) ?? [:]
             toleranceSeconds = try c.decodeIfPresent(Int.self, forKey: .toleranceSeconds) ?? 300
@@ -122,7 +126,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         }
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case listen, dataDirectory = "data_dir", event, attendees, templates, printer, queue, webhooks, adminToken = "admin_token"
         case registry, kioskID = "kiosk_id"
     }
@@ -130,6 +134,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     public init() {}
 
     public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         listen = try c.decodeIfPresent(String.self, forKey: .listen) ?? "127.0.0.1:8080"
         dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory)
@@ -158,9 +163,11 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
                     configuration = try YAMLReader.decode(AgentConfiguration.self, from: text)
                 }
             } catch let error as DecodingError {
-                throw AgentError(.configurationInvalid, "\(file) is not a valid agent configuration", detail: error.fieldPath.map { "\($0): \(error.reason)" } ?? "\(error)")
+                // The file, the key path and what is wrong there, in the words of the file.
+                let path = error.fieldPath.map { $0 == "$" ? "" : " at \(String($0.dropFirst(2)))" } ?? ""
+                throw AgentError(.configurationInvalid, "\(file)\(path): \(error.plainReason)", detail: file)
             } catch {
-                throw AgentError(.configurationInvalid, "\(file) is not valid YAML", detail: "\(error)")
+                throw AgentError(.configurationInvalid, "\(file) is not valid YAML: \(error)", detail: file)
             }
         }
         try configuration.applyEnvironment(environment)

@@ -1,3 +1,5 @@
+import YAMLReading
+
 /// How the agent syncs with the central registry (docs/registry-protocol.md). With no `url` the
 /// agent does not sync and runs on its local templates.
 public struct RegistrySettings: Sendable, Equatable, Decodable {
@@ -24,7 +26,7 @@ public struct RegistrySettings: Sendable, Equatable, Decodable {
     /// ... within this many seconds after the promotion.
     public var rollbackWindowSeconds: Double = 300
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case url, server, root, token, pollSeconds = "poll_seconds", uploadSeconds = "upload_seconds", graceHours = "grace_hours", pins
         case rollbackFailureRatio = "rollback_failure_ratio", rollbackWindowSeconds = "rollback_window_seconds"
     }
@@ -32,6 +34,7 @@ public struct RegistrySettings: Sendable, Equatable, Decodable {
     public init() {}
 
     public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         url = try c.decodeIfPresent(String.self, forKey: .url)
         server = try c.decodeIfPresent(String.self, forKey: .server)

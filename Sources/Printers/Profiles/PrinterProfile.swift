@@ -1,3 +1,4 @@
+import YAMLReading
 /// Everything the encoders need to know about one printer model at one resolution, loaded from a
 /// YAML file in `firmware-profiles/` whose file stem is the profile's `id`.
 public struct PrinterProfile: Codable, Sendable, Equatable, Hashable {
@@ -78,7 +79,7 @@ public struct PrinterProfile: Codable, Sendable, Equatable, Hashable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownFields(in: decoder, known: CodingKeys.self)
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
         manufacturer = try container.decode(String.self, forKey: .manufacturer)

@@ -174,14 +174,7 @@ public struct ProfileLibrary: Sendable, Equatable {
     }
 
     private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is Int.Type: "an integer"
-        case is Double.Type: "a number"
-        case is String.Type: "a string"
-        case is Bool.Type: "true or false"
-        case is [Any].Type: "a list"
-        default: "\(type)"
-        }
+        expectedValueName(type)
     }
 
     private static func yamlSummaryIfYAML(_ error: any Error) -> String {

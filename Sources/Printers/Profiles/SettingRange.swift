@@ -1,3 +1,4 @@
+import YAMLReading
 /// An adjustable printer setting: the range the model accepts and the value tuned for it.
 public struct SettingRange: Codable, Sendable, Equatable, Hashable {
     public var min: Int
@@ -22,7 +23,7 @@ public struct SettingRange: Codable, Sendable, Equatable, Hashable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownFields(in: decoder, known: CodingKeys.self)
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         min = try container.decode(Int.self, forKey: .min)
         max = try container.decode(Int.self, forKey: .max)

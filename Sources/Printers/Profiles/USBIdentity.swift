@@ -1,3 +1,4 @@
+import YAMLReading
 /// How a printer model shows up on USB. Product ids vary by model, resolution and firmware mode,
 /// so discovery also matches the IEEE 1284 device ID's model string against patterns.
 public struct USBIdentity: Codable, Sendable, Equatable, Hashable {
@@ -28,7 +29,7 @@ public struct USBIdentity: Codable, Sendable, Equatable, Hashable {
     /// them) or as plain decimal numbers; a plain `0x…` number is hex too. Plain numbers with a
     /// leading zero are refused because YAML would read them as octal.
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownFields(in: decoder, known: CodingKeys.self)
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         vendorId = try Self.parseId(container.decode(YAMLScalar.self, forKey: .vendorId), in: container, key: .vendorId)
         var list = try container.nestedUnkeyedContainer(forKey: .productIds)
@@ -90,9 +91,3 @@ public struct USBIdentity: Codable, Sendable, Equatable, Hashable {
     }
 }
 
-extension AnyCodingKey {
-    init(stringValue: String, intValue: Int) {
-        self.stringValue = stringValue
-        self.intValue = intValue
-    }
-}

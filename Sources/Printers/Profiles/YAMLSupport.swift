@@ -1,39 +1,5 @@
 import Yams
-
-/// A coding key for any field name, used to find fields a type does not know.
-struct AnyCodingKey: CodingKey {
-    let stringValue: String
-    let intValue: Int?
-
-    init(stringValue: String) {
-        self.stringValue = stringValue
-        self.intValue = nil
-    }
-
-    init(intValue: Int) {
-        self.stringValue = String(intValue)
-        self.intValue = intValue
-    }
-}
-
-/// Fails on any field not in `Keys`. Codable ignores unknown keys, which would let a misspelt
-/// optional field (a quirk list, say) vanish without a word.
-func rejectUnknownFields<Keys: CodingKey & CaseIterable>(
-    in decoder: any Decoder, known: Keys.Type
-) throws {
-    let container = try decoder.container(keyedBy: AnyCodingKey.self)
-    let knownNames = Set(Keys.allCases.map(\.stringValue))
-    for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue })
-    where !knownNames.contains(key.stringValue) {
-        let accepted = Keys.allCases.map(\.stringValue).joined(separator: ", ")
-        throw DecodingError.dataCorrupted(
-            DecodingError.Context(
-                codingPath: decoder.codingPath + [key],
-                debugDescription: "unknown field; expected one of: \(accepted)"
-            )
-        )
-    }
-}
+import YAMLReading
 
 /// A raw YAML scalar with its quoting style, for values whose meaning depends on how they were
 /// written (USB ids: a quoted string is hex, a plain number is decimal).
