@@ -12,6 +12,8 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         case rateLimited = "agent.rate_limited"
         /// Another agent holds the data directory (`DataDirectoryLock`).
         case dataDirectoryInUse = "agent.data_directory_in_use"
+        /// The listen address is taken by another process.
+        case listenAddressInUse = "agent.listen_address_in_use"
     }
 
     public let code: Code

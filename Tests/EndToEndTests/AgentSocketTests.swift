@@ -134,4 +134,29 @@ import Testing
         #expect(run.stderr.contains("\(config.path) at printer.adress: unknown setting; did you mean 'address'?"), "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.appending(path: "data").path), "nothing was created")
     }
+
+    /// A listen address another process holds stops the agent with exit 69 and says so, instead
+    /// of the socket call's internals.
+    @Test func aListenAddressInUseStopsTheAgentWithExit69() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // This process holds a loopback port, as another service would.
+        let holder = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(holder >= 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) == 0 && listen(holder, 1) == 0 && getsockname(holder, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let run = try runLanyard(["agent", "--listen", "127.0.0.1:\(port)", "--data", directory.appending(path: "data").path],
+                                 environment: ["LANYARD_PRINTER": "sim"])
+        #expect(run.status == 69, "\(run.stderr)")
+        #expect(run.stderr.contains("agent.listen_address_in_use: cannot listen on 127.0.0.1:\(port)"), "\(run.stderr)")
+    }
 }

@@ -103,7 +103,7 @@ extension AgentAPI {
             case .notFound: .notFound
             case .unauthorized, .signatureInvalid: .unauthorized
             case .queueFull, .rateLimited: .tooManyRequests
-            case .startupFailed, .dataDirectoryInUse: .internalServerError
+            case .startupFailed, .dataDirectoryInUse, .listenAddressInUse: .internalServerError
             }
             response = problem(status, code: error.code.rawValue, message: error.message, detail: error.detail, correlation: correlation)
             if status == .tooManyRequests { response.headers[.retryAfter] = "2" }

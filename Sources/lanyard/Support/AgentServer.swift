@@ -79,7 +79,12 @@ struct AgentServer {
     /// Serves until a signal or `stop()`, then removes its unix socket, if any.
     func run() async throws {
         defer { if case .unixSocket(let path) = listen { unlink(path) } }
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw AgentError(.listenAddressInUse, "cannot listen on \(listen): another process is using that address "
+                + "(another agent, or another service on that port); give this agent another one with --listen", detail: "listen")
+        }
     }
 
     func stop() async { await group.triggerGracefulShutdown() }
@@ -111,7 +116,7 @@ enum UnixSocketFile {
             throw AgentError(.configurationInvalid, "\(path) exists and is not a socket", detail: "listen")
         }
         if answers(path) {
-            throw AgentError(.configurationInvalid, "another process is listening on \(path)", detail: "listen")
+            throw AgentError(.listenAddressInUse, "another process is listening on \(path)", detail: "listen")
         }
         unlink(path)
     }

@@ -13,7 +13,8 @@ struct CLIError: Error, CustomStringConvertible {
         case usage = 64
         case invalidData = 65
         case inputMissing = 66
-        /// The printer cannot be reached: not found, busy, disconnected, timed out.
+        /// The printer cannot be reached: not found, busy, disconnected, timed out; or the
+        /// agent's listen address is taken.
         case unavailable = 69
         case `internal` = 70
         /// `lanyard agent`: another agent is running on the same data directory.
@@ -81,6 +82,7 @@ struct CLIError: Error, CustomStringConvertible {
         case let error as AgentError:
             let exit: Exit = switch error.code {
             case .dataDirectoryInUse: .dataDirectoryInUse
+            case .listenAddressInUse: .unavailable
             case .configurationInvalid: .invalidData
             default: .internal
             }
