@@ -28,6 +28,8 @@ public struct SyncError: Error, Sendable, Equatable, CustomStringConvertible {
         case targetInvalid = "sync.target_invalid"
         /// The repository directory or a cache file cannot be read or written.
         case io = "sync.io"
+        /// A file the command was given (a key file) does not exist.
+        case fileMissing = "sync.file_missing"
         /// The registry cannot be reached or answered with an unexpected status.
         case transport = "sync.transport"
     }

@@ -4,6 +4,28 @@ import Testing
 /// `lanyard registry` as an operator runs it: a repository from keys to publication, staging,
 /// promotion, rollback and rotation, with the refusals a kiosk would make checked at publication.
 @Suite(.serialized) struct RegistryCommandTests {
+    /// The README's first registry commands in a fresh checkout: `keys/` does not exist yet.
+    /// keygen makes it (for its owner only); a key file that is not there is named, with the
+    /// missing-input exit code, not a Foundation error domain.
+    @Test func keygenMakesItsDirectoryAndAMissingKeyIsNamed() throws {
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let keys = work.appending(path: "keys")
+        let keygen = try runLanyard(["registry", "keygen", keys.appending(path: "root.key").path, keys.appending(path: "targets.key").path])
+        #expect(keygen.status == 0, "\(keygen.stderr)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: keys.path)
+        #expect(attributes[.posixPermissions] as? Int == 0o700)
+        #expect(try FileManager.default.attributesOfItem(atPath: keys.appending(path: "root.key").path)[.posixPermissions] as? Int == 0o600)
+
+        let missing = keys.appending(path: "timestamp.key").path
+        let initialised = try runLanyard(["registry", "init", "--repository", work.appending(path: "repo").path,
+                                          "--root-key", keys.appending(path: "root.key").path,
+                                          "--targets-key", keys.appending(path: "targets.key").path, "--timestamp-key", missing])
+        #expect(initialised.status == 66, "\(initialised.stderr)")
+        #expect(initialised.stderr.contains("sync.file_missing") && initialised.stderr.contains(missing), "\(initialised.stderr)")
+        #expect(!initialised.stderr.contains("NSCocoaErrorDomain"), "\(initialised.stderr)")
+    }
+
     @Test func anOperatorPublishesStagesPromotesAndRollsBack() throws {
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }

@@ -73,15 +73,27 @@ public struct SigningKey: Sendable {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw SyncError(.io, "a key file already exists; refusing to overwrite it", subject: path)
         }
+        // `keygen keys/root.key` in a fresh checkout: the directory is made, for its owner only.
+        let directory = url.deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: directory.path) {
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw SyncError(.io, "cannot create the directory for the key file", subject: directory.path, cause: error.localizedDescription)
+            }
+        }
         guard FileManager.default.createFile(atPath: path, contents: fileContents(), attributes: [.posixPermissions: 0o600]) else {
-            throw SyncError(.io, "cannot write the key file", subject: path)
+            throw SyncError(.io, "cannot write the key file", subject: path, cause: String(cString: strerror(errno)))
         }
     }
 
     public static func read(from url: URL) throws(SyncError) -> SigningKey {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw SyncError(.fileMissing, "there is no key file here (make keys with 'lanyard registry keygen')", subject: url.path)
+        }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw SyncError(.keyInvalid, "cannot read the key file", subject: url.path, cause: "\(error)")
+            throw SyncError(.keyInvalid, "cannot read the key file", subject: url.path, cause: error.localizedDescription)
         }
         let file: File
         do { file = try JSONDecoder().decode(File.self, from: data) } catch {

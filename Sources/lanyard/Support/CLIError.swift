@@ -74,6 +74,7 @@ struct CLIError: Error, CustomStringConvertible {
         case let error as SyncError:
             let exit: Exit = switch error.code {
             case .io: .io
+            case .fileMissing: .inputMissing
             case .transport: .unavailable
             case .targetInvalid: .usage
             default: .invalidData
