@@ -52,6 +52,21 @@ public final class DataDirectoryLock: Sendable {
         _ = line.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
     }
 
+    /// The process id of the agent running on `directory` (0 if it has not written it yet), or
+    /// nil when none is (the lock is free, or there is no lock file). Changes nothing: for commands
+    /// that write beside an agent (`import`, `printer tune`) and want to say whether one will
+    /// see what they wrote.
+    public static func runningAgent(on directory: URL) -> Int32? {
+        let descriptor = open(directory.appending(path: fileName).path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_SH | LOCK_NB) != 0 else {
+            flock(descriptor, LOCK_UN)
+            return nil
+        }
+        return errno == EWOULDBLOCK ? recordedHolder(descriptor) ?? 0 : nil
+    }
+
     deinit {
         // Closing the only descriptor of the open file releases the lock.
         close(descriptor)

@@ -35,6 +35,20 @@ import Testing
         withExtendedLifetime(second) {}
     }
 
+    @Test func theRunningAgentOfADirectoryIsFoundWithoutTakingItsLock() throws {
+        let directory = freshDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(DataDirectoryLock.runningAgent(on: directory) == nil, "no lock file: no agent")
+        do {
+            let holder = try DataDirectoryLock(directory: directory)
+            #expect(DataDirectoryLock.runningAgent(on: directory) == getpid())
+            // Looking took nothing: the holder still holds it alone.
+            #expect(throws: AgentError.self) { try DataDirectoryLock(directory: directory) }
+            withExtendedLifetime(holder) {}
+        }
+        #expect(DataDirectoryLock.runningAgent(on: directory) == nil, "the holder is gone")
+    }
+
     @Test func anAgentOnADirectoryInUseDoesNotStart() async throws {
         let directory = freshDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

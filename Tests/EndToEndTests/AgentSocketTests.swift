@@ -111,15 +111,25 @@ import Testing
             .write(to: registrations)
         let imported = try runLanyard(["import", registrations.path, "--data", data.path])
         #expect(imported.status == 0, "\(imported.stderr)")
-        let tuned = try runLanyard(["printer", "tune", "--printer", "sim", "--darkness", "20", "--reason", "beside a running agent"],
-                                   environment: ["LANYARD_STATE_DIR": data.path])
+        #expect(!imported.stderr.contains("no agent is running"), "\(imported.stderr)")
+        let tuned = try runLanyard(["printer", "tune", "--printer", "sim", "--darkness", "20", "--reason", "beside a running agent",
+                                    "--data", data.path])
         #expect(tuned.status == 0, "\(tuned.stderr)")
+        #expect(!tuned.stderr.contains("no agent is running"), "\(tuned.stderr)")
+        let tunedByEnvironment = try runLanyard(["printer", "tune", "--printer", "sim", "--speed", "4"],
+                                                environment: ["LANYARD_STATE_DIR": data.path])
+        #expect(tunedByEnvironment.status == 0, "\(tunedByEnvironment.stderr)")
         let search = get("/v1/attendees?q=Hopper", socket: socket) ?? ""
         #expect(search.contains("Grace"), "the running agent sees the import: \(search.prefix(300))")
 
         kill(agent.processIdentifier, SIGTERM)
         agent.waitUntilExit()
         #expect(agent.terminationReason == .exit && agent.terminationStatus == 0)
+
+        // With no agent on the directory, an import still lands there, and says who will see it.
+        let later = try runLanyard(["import", registrations.path, "--data", data.path])
+        #expect(later.status == 0, "\(later.stderr)")
+        #expect(later.stderr.contains("no agent is running on \(data.path)"), "\(later.stderr)")
     }
 
     /// A misspelt setting stops `lanyard agent` before it starts anything, with the invalid

@@ -35,6 +35,7 @@ struct ImportCommand: ParsableCommand {
                 throw CLIError(.inputMissing, "cannot read \(file)")
             }
             let directory = configuration.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? StateDirectory.url
+            StateDirectory.warnIfNoAgent(on: directory, what: "the attendees")
             let store = try LanyardStore(dataDirectory: directory)
             let event = try Resources.event(configuration.event)
             let summary = try AttendeeImport(event: event, store: store)

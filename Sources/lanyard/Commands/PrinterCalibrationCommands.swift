@@ -97,6 +97,12 @@ struct PrinterTuneCommand: AsyncParsableCommand {
     @Flag(help: "List the printer's tuning history instead of changing it.")
     var history = false
 
+    @Option(help: """
+        The agent's data directory, where the tuning is kept (default: $LANYARD_STATE_DIR, else \
+        /var/lib/lanyard when writable, else ~/.local/state/lanyard).
+        """)
+    var data: String?
+
     func validate() throws {
         if !history, darkness == nil, speed == nil {
             throw ValidationError("give --darkness, --speed or both (or --history)")
@@ -106,7 +112,7 @@ struct PrinterTuneCommand: AsyncParsableCommand {
     func run() async throws {
         try await withExitCodes {
             try await withPrinter(target) { printer in
-                let store = try StateDirectory.openStore()
+                let store = try StateDirectory.openStore(data)
                 if history {
                     let changes = try store.tuningHistory(printerKey: printer.key)
                     if changes.isEmpty { print("\(printer.name): never tuned; the profile's defaults apply") }
@@ -117,6 +123,7 @@ struct PrinterTuneCommand: AsyncParsableCommand {
                     }
                     return
                 }
+                StateDirectory.warnIfNoAgent(on: URL(filePath: store.path).deletingLastPathComponent(), what: "the tuning")
                 // Clamp to the model first, so the stored values are the ones the printer runs at.
                 let check = try PrinterControl.applySettings(
                     profile: printer.profile, language: printer.client.language, labelLengthDots: printer.profile.dpi * 3,

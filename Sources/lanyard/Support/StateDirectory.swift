@@ -1,3 +1,4 @@
+import Agent
 import Foundation
 import Store
 
@@ -15,7 +16,16 @@ enum StateDirectory {
         return FileManager.default.homeDirectoryForCurrentUser.appending(path: ".local/state/lanyard")
     }
 
-    static func openStore() throws -> LanyardStore {
-        try LanyardStore(dataDirectory: url)
+    /// The store in `directory`, else in the default state directory.
+    static func openStore(_ directory: String? = nil) throws -> LanyardStore {
+        try LanyardStore(dataDirectory: directory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? url)
+    }
+
+    /// Says so when no agent is running on `directory`: what a command writes there reaches the
+    /// next agent started on it, not an agent already running on another directory.
+    static func warnIfNoAgent(on directory: URL, what: String) {
+        guard DataDirectoryLock.runningAgent(on: directory) == nil else { return }
+        Terminal.warning("no agent is running on \(directory.path); \(what) will be used by the next agent started on it, "
+            + "not by an agent running on another data directory (give --data)")
     }
 }
