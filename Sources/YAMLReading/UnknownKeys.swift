@@ -29,8 +29,13 @@ package struct AnyCodingKey: CodingKey, Sendable {
 /// from a file a person writes calls this before anything else. The error is at the key's path
 /// and names the closest known key when one is close.
 package func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any Decoder, known: Keys.Type) throws {
+    try rejectUnknownKeys(in: decoder, knownNames: Keys.allCases.map(\.stringValue))
+}
+
+/// The same for a mapping whose keys come from more than one type (a template element: the keys
+/// every element has, and those of its kind).
+package func rejectUnknownKeys(in decoder: any Decoder, knownNames names: [String]) throws {
     let container = try decoder.container(keyedBy: AnyCodingKey.self)
-    let names = Keys.allCases.map(\.stringValue)
     let knownNames = Set(names)
     for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !knownNames.contains(key.stringValue) {
         var message = "unknown setting"
@@ -54,20 +59,24 @@ package func closestKey(to name: String, among candidates: [String]) -> String? 
     return best?.name
 }
 
-/// Levenshtein distance, one row at a time.
+/// Edits between two keys: insertions, deletions, substitutions, and two neighbours swapped
+/// (`feild` for `field`), each counting one (optimal string alignment).
 private func editDistance(_ a: [Character], _ b: [Character]) -> Int {
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
+    var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { table[i][0] = i }
+    for j in 0...b.count { table[0][j] = j }
     for i in 1...a.count {
-        current[0] = i
         for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+            }
         }
-        swap(&previous, &current)
     }
-    return previous[b.count]
+    return table[a.count][b.count]
 }
 
 /// What a mismatched value should have been, in the words of the person who wrote the file

@@ -73,6 +73,39 @@ import Testing
         #expect(error.location?.contains(path) == true, "expected \(path) in \(error)")
     }
 
+    /// A misspelt key is refused, never skipped: `colour: white` on white text would otherwise
+    /// print black, and a misspelt condition would draw a VIP band on every badge.
+    @Test(arguments: [
+        (templateYAML(elements: "  - { type: text, text: x, box: [1, 1, 10, 5], font: { families: [Noto Sans], size: 9 }, colour: white }"),
+         "elements[0].colour", "color"),
+        (templateYAML(elements: "  - { type: qr, payload: x, box: [1, 1, 20, 20], error-correction: H }"), "elements[0].error-correction", "error_correction"),
+        (templateYAML(elements: "  - { type: rect, box: [1, 1, 10, 5], when: { feild: access_tier, equals: vip } }"), "elements[0].when.feild", "field"),
+        (templateYAML(elements: "  - { type: rect, box: [1, 1, 10, 5], when: [ { field: access_tier, equal: vip } ] }"), "elements[0].when[0].equal", "equals"),
+        (templateYAML(elements: "  - { type: text, text: x, box: [1, 1, 10, 5], font: { families: [Noto Sans], size: 9, wieght: bold } }"),
+         "elements[0].font.wieght", "weight"),
+        (templateYAML(stock: "size: 4x3in, safe_margin: 2", elements: "  - { type: rect, box: [1, 1, 2, 2] }"), "stock.safe_margin", "safe_margin_mm"),
+        (templateYAML(fields: "descripton: a badge", elements: "  - { type: rect, box: [1, 1, 2, 2] }"), "descripton", "description"),
+        (templateYAML(fields: "fields:\n  - { name: shown, first_of: [preferred_name], defualt: guest }", elements: "  - { type: rect, box: [1, 1, 2, 2] }"),
+         "fields[0].defualt", "default"),
+    ])
+    func aMisspeltKeyIsRefusedWithTheKeyItMeant(template: String, path: String, meant: String) throws {
+        let scratch = try ScratchBundle(template: template)
+        defer { scratch.remove() }
+        let error = try #require(throws: BadgeError.self) { try scratch.load() }
+        #expect(error.code == .templateMalformed)
+        #expect(error.location?.hasSuffix("template.yaml: \(path)") == true || error.location?.contains(path) == true, "\(error)")
+        #expect(error.message.contains("unknown setting; did you mean '\(meant)'?"), "\(error)")
+    }
+
+    @Test func anEditedBundleSaysToRunTemplatesManifest() throws {
+        let scratch = try ScratchBundle(template: templateYAML(elements: "  - { type: rect, box: [2, 2, 10, 10] }"))
+        defer { scratch.remove() }
+        try Data(templateYAML(elements: "  - { type: rect, box: [2, 2, 12, 10] }").utf8).write(to: scratch.directory.appending(path: TemplateBundle.templateFile))
+        let error = try #require(throws: BadgeError.self) { try scratch.load() }
+        #expect(error.code == .checksumMismatch)
+        #expect(error.message.contains("run 'lanyard templates manifest \(scratch.directory.path)'"), "\(error)")
+    }
+
     @Test func wrongFormatMarkerAndBrokenYAMLAreRefused() throws {
         let wrongFormat = try ScratchBundle(template: "format: something-else/9\nname: x\nversion: 1\nstock: {size: 4x3in}\nelements: []\n")
         defer { wrongFormat.remove() }

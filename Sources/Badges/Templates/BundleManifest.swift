@@ -74,7 +74,8 @@ public struct BundleManifest: Sendable, Equatable, Codable {
         }
         let present = Set(try listFiles(in: directory))
         for extra in present.subtracting(manifest.files.keys).sorted() {
-            throw BadgeError(.unlistedFile, "file is not listed in the manifest", location: directory.appending(path: extra).path)
+            throw BadgeError(.unlistedFile, "file is not listed in the manifest; if it belongs to the bundle, run "
+                + "'lanyard templates manifest \(directory.path)'", location: directory.appending(path: extra).path)
         }
         for (relative, expected) in manifest.files.sorted(by: { $0.key < $1.key }) {
             let url = directory.appending(path: relative)
@@ -83,7 +84,8 @@ public struct BundleManifest: Sendable, Equatable, Codable {
             }
             let actual = try sha256(of: url, named: relative)
             guard actual == expected else {
-                throw BadgeError(.checksumMismatch, "SHA-256 is \(actual), the manifest says \(expected)", location: url.path)
+                throw BadgeError(.checksumMismatch, "SHA-256 is \(actual), the manifest says \(expected); if you edited the "
+                    + "bundle on purpose, run 'lanyard templates manifest \(directory.path)' to list the new checksums", location: url.path)
             }
         }
         return manifest

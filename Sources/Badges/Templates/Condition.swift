@@ -1,3 +1,4 @@
+import YAMLReading
 import Foundation
 
 /// Conditional visibility: an element is drawn only when its conditions hold for the resolved
@@ -10,11 +11,12 @@ public struct Condition: Sendable, Equatable, Codable {
     /// true: the field must be non-empty; false: it must be empty.
     public var present: Bool?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case field, equals, isIn = "in", notIn = "not_in", present
     }
 
     public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         field = try c.decode(String.self, forKey: .field)
         equals = try c.decodeIfPresent(String.self, forKey: .equals)

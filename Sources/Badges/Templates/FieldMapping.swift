@@ -1,3 +1,4 @@
+import YAMLReading
 /// One declarative mapping rule: it computes the field `name` from the attendee's fields and the
 /// rules before it. Exactly one of `firstOf`, `format` or `lookup` says how.
 public struct FieldRule: Sendable, Equatable, Codable {
@@ -13,11 +14,12 @@ public struct FieldRule: Sendable, Equatable, Codable {
     public var defaultValue: String?
     public var transform: TextTransform?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, firstOf = "first_of", format, lookup, table, defaultValue = "default", transform
     }
 
     public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         firstOf = try c.decodeIfPresent([String].self, forKey: .firstOf)

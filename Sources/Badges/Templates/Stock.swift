@@ -1,3 +1,4 @@
+import YAMLReading
 /// The label stock a template is designed for. `width` runs across the print head and `length`
 /// along the feed, as the printer sees it; the design itself may be landscape or portrait, and the
 /// renderer turns the badge a quarter turn when the two disagree.
@@ -23,7 +24,7 @@ public struct Stock: Sendable, Equatable, Hashable, Codable {
         "2x1in": (50.8, 25.4),
     ]
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case size, widthMM = "width_mm", lengthMM = "length_mm", safeMarginMM = "safe_margin_mm", media
     }
 
@@ -35,6 +36,7 @@ public struct Stock: Sendable, Equatable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         if let size = try container.decodeIfPresent(String.self, forKey: .size) {
             guard let dims = Stock.named[size] else {

@@ -1,3 +1,4 @@
+import YAMLReading
 /// A badge template as written in `template.yaml`. The format is documented in docs/templates.md;
 /// every length is in millimetres in the design orientation.
 public struct Template: Sendable, Equatable, Codable {
@@ -16,11 +17,12 @@ public struct Template: Sendable, Equatable, Codable {
 
     public static let formatMarker = "lanyard-template/1"
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case format, name, version, description, stock, orientation, fonts, fields, elements
     }
 
     public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         format = try c.decode(String.self, forKey: .format)
         guard format == Template.formatMarker else {
@@ -70,28 +72,49 @@ public struct Element: Sendable, Equatable, Codable {
         case line(LineElement)
     }
 
-    enum CodingKeys: String, CodingKey { case id, type, when }
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, type, when }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decodeIfPresent(String.self, forKey: .id)
         let type = try c.decode(String.self, forKey: .type)
+        func keys<Keys: CodingKey & CaseIterable>(_: Keys.Type) -> [String] {
+            CodingKeys.allCases.map(\.stringValue) + Keys.allCases.map(\.stringValue)
+        }
         switch type {
-        case "text": kind = .text(try TextElement(from: decoder))
-        case "qr": kind = .qr(try QRElement(from: decoder))
-        case "barcode": kind = .barcode(try BarcodeElement(from: decoder))
-        case "image": kind = .image(try ImageElement(from: decoder))
-        case "rect": kind = .rect(try RectElement(from: decoder))
-        case "line": kind = .line(try LineElement(from: decoder))
+        case "text":
+            try rejectUnknownKeys(in: decoder, knownNames: keys(TextElement.CodingKeys.self))
+            kind = .text(try TextElement(from: decoder))
+        case "qr":
+            try rejectUnknownKeys(in: decoder, knownNames: keys(QRElement.CodingKeys.self))
+            kind = .qr(try QRElement(from: decoder))
+        case "barcode":
+            try rejectUnknownKeys(in: decoder, knownNames: keys(BarcodeElement.CodingKeys.self))
+            kind = .barcode(try BarcodeElement(from: decoder))
+        case "image":
+            try rejectUnknownKeys(in: decoder, knownNames: keys(ImageElement.CodingKeys.self))
+            kind = .image(try ImageElement(from: decoder))
+        case "rect":
+            try rejectUnknownKeys(in: decoder, knownNames: keys(RectElement.CodingKeys.self))
+            kind = .rect(try RectElement(from: decoder))
+        case "line":
+            try rejectUnknownKeys(in: decoder, knownNames: keys(LineElement.CodingKeys.self))
+            kind = .line(try LineElement(from: decoder))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type, in: c,
                 debugDescription: "unknown element type '\(type)'; expected text, qr, barcode, image, rect or line")
         }
-        if let single = try? c.decodeIfPresent(Condition.self, forKey: .when) {
-            when = [single]
+        // One condition as a mapping, or a list of them; a mistake inside a single condition is
+        // reported as itself, not as "expected a list".
+        if !c.contains(.when) {
+            when = []
         } else {
-            when = try c.decodeIfPresent([Condition].self, forKey: .when) ?? []
+            do {
+                when = [try c.decode(Condition.self, forKey: .when)]
+            } catch let single {
+                do { when = try c.decode([Condition].self, forKey: .when) } catch DecodingError.typeMismatch { throw single }
+            }
         }
     }
 
@@ -162,7 +185,7 @@ public struct FontSpec: Sendable, Equatable, Codable, Hashable {
         case regular, medium, semibold, bold
     }
 
-    enum CodingKeys: String, CodingKey { case families, weight, size }
+    enum CodingKeys: String, CodingKey, CaseIterable { case families, weight, size }
 
     public init(families: [String], weight: Weight, size: ClosedRange<Double>) {
         self.families = families
@@ -171,6 +194,7 @@ public struct FontSpec: Sendable, Equatable, Codable, Hashable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         families = try c.decode([String].self, forKey: .families)
         guard !families.isEmpty, families.allSatisfy({ !$0.isEmpty && !$0.contains(",") }) else {
@@ -212,7 +236,7 @@ public struct TextElement: Sendable, Equatable, Codable {
     /// Fills the box before drawing the text: `black` with `color: white` gives a reversed band.
     public var background: Ink?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case text, box, font, maxLines = "max_lines", align, valign, overflow, transform, color, background
     }
 
@@ -246,7 +270,7 @@ public struct QRElement: Sendable, Equatable, Codable {
     /// Smallest module that scanners at a kiosk read reliably; below it the level is lowered first.
     public var minModuleMM: Double
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case payload, box, errorCorrection = "error_correction", minModuleMM = "min_module_mm"
     }
 
@@ -274,7 +298,7 @@ public struct BarcodeElement: Sendable, Equatable, Codable {
     public var moduleMM: Double
     public var humanReadable: Bool
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case symbology, data, box, moduleMM = "module_mm", humanReadable = "human_readable"
     }
 
@@ -312,7 +336,7 @@ public struct ImageElement: Sendable, Equatable, Codable {
     /// Coverage (0–255) at which a pixel prints, for `threshold`.
     public var threshold: Int
 
-    enum CodingKeys: String, CodingKey { case file, box, fit, dither, threshold }
+    enum CodingKeys: String, CodingKey, CaseIterable { case file, box, fit, dither, threshold }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -337,7 +361,7 @@ public struct RectElement: Sendable, Equatable, Codable {
     /// Allowed to run past the safe margin to the stock edge.
     public var bleed: Bool
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case box, fill, stroke, strokeColor = "stroke_color", cornerRadius = "corner_radius", bleed
     }
 
@@ -361,7 +385,7 @@ public struct LineElement: Sendable, Equatable, Codable {
     public var thickness: Double
     public var color: Ink
 
-    enum CodingKeys: String, CodingKey { case from, to, thickness, color }
+    enum CodingKeys: String, CodingKey, CaseIterable { case from, to, thickness, color }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
