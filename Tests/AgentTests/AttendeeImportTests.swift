@@ -65,4 +65,15 @@ import Testing
         #expect(object["email"] as? String == "not-an-email")
         #expect(try store.searchAttendees("hopper", limit: 5).first?.attendee.lastName == "Hopper")
     }
+
+    @Test func aCSVWhoseHeaderMapsNothingNeededIsExplainedOnce() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv = directory.appending(path: "export.csv")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data("Name,Mail,Ticket\nAda,ada@example.org,VIP\n".utf8).write(to: csv)
+        let summary = try AttendeeImport(event: event, store: store).run(file: csv, correlationID: "csv")
+        #expect(summary.accepted == 0 && summary.rejected == 1)
+        #expect(summary.headerIssues.contains { $0.severity == .error && $0.reason.contains("csv_columns expect these headers") })
+        #expect(summary.headerIssues.contains { $0.fieldPath == "Mail" && $0.reason.contains("did you mean 'Email'?") })
+    }
 }

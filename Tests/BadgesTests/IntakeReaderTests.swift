@@ -181,6 +181,27 @@ struct IntakeCSVTests {
         #expect(batch.outcomes.first?.has(.malformedCSV, at: "$") == true)
     }
 
+    @Test("A header without the columns every record needs says so once, naming the expected headers and the one meant")
+    func headerThatMapsNothingNeeded() throws {
+        var session = try Support.intake().makeSession()
+        let batch = session.acceptCSV(data: Data("Name,Mail,Ticket\nAda,ada@example.org,VIP\nBo,bo@example.org,VIP\n".utf8))
+        let missing = try #require(batch.fileIssues.first { $0.code == .malformedCSV })
+        #expect(missing.severity == .error)
+        #expect(missing.reason.contains("no column maps to source_id (or attendee_id), email, ticket_type, a name"), "\(missing.reason)")
+        #expect(missing.reason.contains("'Email' -> email") && missing.reason.contains("'Ticket Type' -> ticket_type"), "\(missing.reason)")
+        let mail = try #require(batch.fileIssues.first { $0.fieldPath == "Mail" })
+        #expect(mail.code == .unknownField && mail.reason.hasSuffix("(did you mean 'Email'?)"), "\(mail.reason)")
+        // Every row is rejected for that one reason, not for four missing fields each.
+        #expect(batch.outcomes.count == 2)
+        #expect(batch.outcomes.allSatisfy { $0.errorCodes == [.malformedCSV] })
+
+        // A header with what records need raises no such error.
+        var good = try Support.intake().makeSession()
+        let mapped = good.acceptCSV(data: Data("Attendee #,First Name,Email,Ticket Type\n1,Ada,a@example.org,VIP\n".utf8))
+        #expect(mapped.fileIssues.isEmpty)
+        #expect(mapped.outcomes.first?.isAccepted == true)
+    }
+
     @Test("A CSV reader error becomes a rejected outcome for that line")
     func readerErrors() throws {
         var session = try Support.intake().makeSession()

@@ -15,6 +15,9 @@ public struct AttendeeImport: Sendable {
         public var deadLetterIDs: [Int64] = []
         /// The first rejections, for the operator: line, code and field.
         public var firstIssues: [IntakeIssue] = []
+        /// What the CSV header says about the whole file: columns not mapped (with the header
+        /// probably meant), and fields every record needs that no column gives.
+        public var headerIssues: [IntakeIssue] = []
     }
 
     public var event: EventConfiguration
@@ -35,7 +38,8 @@ public struct AttendeeImport: Sendable {
         var batch = Batch(job: self, correlationID: correlationID)
         var session = Intake(event: event).makeSession()
         if file.pathExtension.lowercased() == "csv" {
-            try session.forEachCSVRow(in: data) { outcome, row in try batch.take(outcome, payload: row) }
+            let headerIssues = try session.forEachCSVRow(in: data) { outcome, row in try batch.take(outcome, payload: row) }
+            batch.summary.headerIssues = headerIssues
         } else {
             for line in JSONLReader(data: data) {
                 try batch.take(session.accept(jsonObject: line.bytes, line: line.number), payload: line.bytes)

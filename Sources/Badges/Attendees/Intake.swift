@@ -1,4 +1,5 @@
 public import Foundation
+import YAMLReading
 
 /// Decodes and validates registration records (JSON objects, CSV rows) into `Attendee`s.
 ///
@@ -113,7 +114,10 @@ public struct Intake: Sendable {
                             code: code, reason: reason)
             }
             guard let field = lookup[EventConfiguration.matchKey(name)] else {
-                issues.append(issue(.unknownField, "column is not mapped to an attendee field; ignored"))
+                let guess = closestKey(to: EventConfiguration.matchKey(name), among: event.csvColumns.keys.map(EventConfiguration.matchKey))
+                    .flatMap { match in event.csvColumns.keys.first { EventConfiguration.matchKey($0) == match } }
+                issues.append(issue(.unknownField, "column is not mapped to an attendee field; ignored"
+                    + (guess.map { " (did you mean '\($0)'?)" } ?? "")))
                 continue
             }
             if let first = claimed[field] {
@@ -123,6 +127,21 @@ public struct Intake: Sendable {
             }
             claimed[field] = index
             fieldsByColumn[index] = field
+        }
+        // Without a column for each field every record needs, every row would be rejected for the
+        // same reason: say it once, at the header, with the headers this event's mapping expects.
+        let mapped = Set(fieldsByColumn.values)
+        var missing: [String] = []
+        if !mapped.contains("source_id"), !mapped.contains("attendee_id") { missing.append("source_id (or attendee_id)") }
+        if !mapped.contains("email") { missing.append("email") }
+        if !mapped.contains("ticket_type") { missing.append("ticket_type") }
+        if mapped.isDisjoint(with: ["first_name", "last_name", "preferred_name"]) { missing.append("a name (first_name, last_name or preferred_name)") }
+        if !missing.isEmpty {
+            let expected = event.csvColumns.sorted { $0.key < $1.key }.map { "'\($0.key)' -> \($0.value)" }.joined(separator: ", ")
+            issues.append(IntakeIssue(
+                recordID: "header", line: line, fieldPath: "$", code: .malformedCSV,
+                reason: "no column maps to \(missing.joined(separator: ", ")), so no row can be accepted; the event's "
+                    + "csv_columns expect these headers: \(expected)"))
         }
         return CSVHeader(columnCount: names.count, fieldsByColumn: fieldsByColumn, issues: issues)
     }
