@@ -24,6 +24,18 @@ struct SimulatorModeName: ExpressibleByArgument {
         default: return nil
         }
     }
+
+    /// The mode as it is written on the command line (for `--help`).
+    var defaultValueDescription: String {
+        switch mode {
+        case .ready: "ready"
+        case .paperOut: "paper-out"
+        case .headOpen: "head-open"
+        case .paused: "paused"
+        case .slow(let rate): "slow:\(rate)"
+        case .dropConnection(let after): "drop:\(after)"
+        }
+    }
 }
 
 /// Writes a line at once: the simulator's output is read by scripts through a pipe, where
