@@ -169,4 +169,15 @@ import Testing
         #expect(run.status == 69, "\(run.stderr)")
         #expect(run.stderr.contains("agent.listen_address_in_use: cannot listen on 127.0.0.1:\(port)"), "\(run.stderr)")
     }
+
+    /// `--listen localhost` (no port) is a usage mistake: exit 64, with the forms it takes.
+    @Test func aListenAddressWithoutAPortIsAUsageError() throws {
+        let run = try runLanyard(["agent", "--listen", "localhost"])
+        #expect(run.status == 64, "\(run.stderr)")
+        #expect(run.stderr.contains("--listen takes HOST:PORT"), "\(run.stderr)")
+        // So is a log level that does not exist, which used to fall back to info without a word.
+        let verbose = try runLanyard(["agent", "--log-level", "verbose"])
+        #expect(verbose.status == 64, "\(verbose.stderr)")
+        #expect(verbose.stderr.contains("'verbose' is invalid for '--log-level"), "\(verbose.stderr)")
+    }
 }

@@ -28,8 +28,16 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Data directory: database and simulator labels (overrides the configuration).")
     var data: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
-    var logLevel: String = "info"
+    @Option(help: "Log level.")
+    var logLevel: Logger.Level = .info
+
+    /// A malformed `--listen` is a usage error (64), named before anything starts.
+    func validate() throws {
+        guard let listen else { return }
+        do { _ = try ListenAddress(parsing: listen) } catch {
+            throw ValidationError("--listen takes HOST:PORT, [IPv6]:PORT, :PORT or unix:/absolute/path, not '\(listen)': \(error.message)")
+        }
+    }
 
     func run() async throws {
         try await withExitCodes {
@@ -38,7 +46,7 @@ struct AgentCommand: AsyncParsableCommand {
             // (Hummingbird's Date-header cache, which then sets GMT itself) does not make
             // Foundation resolve the system zone through ICU: about 2 MB resident.
             NSTimeZone.default = TimeZone.gmt
-            let level = Logger.Level(rawValue: logLevel) ?? .info
+            let level = logLevel
             LoggingSystem.bootstrap { label in
                 var handler = JSONLogHandler(label: label)
                 handler.logLevel = level

@@ -43,8 +43,8 @@ struct RegistryServeCommand: AsyncParsableCommand {
     @Option(help: "Bearer token (or Basic password) for the fleet view (at least 16 characters).")
     var adminToken: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
-    var logLevel: String = "info"
+    @Option(help: "Log level.")
+    var logLevel: Logger.Level = .info
 
     func run() async throws {
         try await withExitCodes {
@@ -59,7 +59,7 @@ struct RegistryServeCommand: AsyncParsableCommand {
     }
 
     private func serve() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = JSONLogHandler(label: label)
             handler.logLevel = level
