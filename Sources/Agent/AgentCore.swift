@@ -22,10 +22,14 @@ public final class AgentCore: Sendable {
     /// The registry sync, when there is a registry.
     public let sync: SyncService?
     public let startedAt = Date()
+    /// Badges go to the built-in simulator, not to paper (health says so, for the kiosk page and
+    /// the operator).
+    public let printsToSimulator: Bool
 
     public init(configuration: AgentConfiguration, store: LanyardStore, event: EventConfiguration,
                 workers: [String: PrinterWorker], defaultPrinter: String, metrics: AgentMetrics = AgentMetrics(),
-                templates: ActiveTemplates? = nil, sync: SyncService? = nil, logger: Logger) {
+                templates: ActiveTemplates? = nil, sync: SyncService? = nil, printsToSimulator: Bool = false, logger: Logger) {
+        self.printsToSimulator = printsToSimulator
         self.configuration = configuration
         self.templates = templates
         self.sync = sync

@@ -101,7 +101,8 @@ public struct AgentRuntime: Sendable {
             }
         }
         let core = AgentCore(configuration: configuration, store: store, event: event, workers: [printer.key: worker],
-                             defaultPrinter: printer.key, metrics: metrics, templates: activeTemplates, sync: sync, logger: logger)
+                             defaultPrinter: printer.key, metrics: metrics, templates: activeTemplates, sync: sync,
+                             printsToSimulator: printer.simulator != nil, logger: logger)
         return AgentRuntime(core: core, workers: [worker], simulator: printer.simulator, dataDirectory: data, reconciled: reconciled,
                             sync: sync, templates: activeTemplates, lock: lock)
     }
@@ -142,7 +143,12 @@ public struct AgentRuntime: Sendable {
         resolver.timeout = .seconds(5)
         do {
             let printer = try await resolver.resolve()
-            for note in printer.notes { logger.notice("\(note)", metadata: ["printer": "\(printer.key)"]) }
+            // Printing to the simulator without being told to means no badge reaches paper while
+            // every one is reported printed: say so at the level an operator's log shows.
+            let unasked = printer.simulator != nil && settings.address == nil
+            for note in printer.notes {
+                logger.log(level: unasked ? .warning : .notice, "\(note)", metadata: ["printer": "\(printer.key)"])
+            }
             return printer
         } catch let error as PrintersError where [.profileRequired, .profileUnmatched].contains(error.code) {
             throw AgentError(.configurationInvalid, error.message, detail: "printer.profile")

@@ -140,4 +140,20 @@ import Testing
             #expect(reprint.status == .unauthorized, "reprints need the admin token")
         }
     }
+
+    /// An agent printing to its simulator says so in health, where the kiosk page and an operator
+    /// look; one with a real printer address does not carry the field at all.
+    @Test func healthSaysWhenBadgesGoToTheSimulator() async throws {
+        try await withAgent { _, client in
+            let health = try await get(client, "/v1/health")
+            #expect(health["simulated_printer"] as? Bool == true, "\(health)")
+        }
+        var network = AgentOptions()
+        network.printer = .address("tcp://127.0.0.1:1", profile: "zebra-zd621d-300")
+        try await AgentTests.withAgent(network) { _, client in
+            let health = try await get(client, "/v1/health")
+            #expect(health["status"] as? String == "ok")
+            #expect(health["simulated_printer"] == nil, "\(health)")
+        }
+    }
 }

@@ -18,6 +18,7 @@ public enum AgentAPI {
         router.get("/v1/health") { _, _ async in
             var object: [String: Any] = ["status": "ok", "uptime_seconds": Int(Date().timeIntervalSince(core.startedAt))]
             if let sync = core.sync { object["registry"] = freshnessName(sync.status.freshness) }
+            if core.printsToSimulator { object["simulated_printer"] = true }
             return json(.ok, object)
         }
         addSyncRoutes(to: router, core: core)
