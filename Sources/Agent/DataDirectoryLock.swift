@@ -26,18 +26,18 @@ public final class DataDirectoryLock: Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw AgentError(.startupFailed, "cannot create the data directory \(directory.path): \(error.localizedDescription)",
-                             detail: "data_directory")
+                             detail: "data_dir")
         }
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw AgentError(.startupFailed, "cannot open \(path): \(String(cString: strerror(errno)))", detail: "data_directory")
+            throw AgentError(.startupFailed, "cannot open \(path): \(String(cString: strerror(errno)))", detail: "data_dir")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let failure = errno
             let holder = Self.recordedHolder(descriptor)
             close(descriptor)
             guard failure == EWOULDBLOCK else {
-                throw AgentError(.startupFailed, "cannot lock \(path): \(String(cString: strerror(failure)))", detail: "data_directory")
+                throw AgentError(.startupFailed, "cannot lock \(path): \(String(cString: strerror(failure)))", detail: "data_dir")
             }
             let who = holder.map { "another agent (process \($0))" } ?? "another agent"
             throw AgentError(.dataDirectoryInUse,

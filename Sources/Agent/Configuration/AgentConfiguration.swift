@@ -164,8 +164,8 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
                 }
             } catch let error as DecodingError {
                 // The file, the key path and what is wrong there, in the words of the file.
-                let path = error.fieldPath.map { $0 == "$" ? "" : " at \(String($0.dropFirst(2)))" } ?? ""
-                throw AgentError(.configurationInvalid, "\(file)\(path): \(error.plainReason)", detail: file)
+                let path = error.settingPath
+                throw AgentError(.configurationInvalid, "\(file)\(path.isEmpty ? "" : " at \(path)"): \(error.plainReason)", detail: file)
             } catch {
                 throw AgentError(.configurationInvalid, "\(file) is not valid YAML: \(error)", detail: file)
             }

@@ -78,28 +78,18 @@ public struct Element: Sendable, Equatable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decodeIfPresent(String.self, forKey: .id)
         let type = try c.decode(String.self, forKey: .type)
-        func keys<Keys: CodingKey & CaseIterable>(_: Keys.Type) -> [String] {
-            CodingKeys.allCases.map(\.stringValue) + Keys.allCases.map(\.stringValue)
+        // An element's keys: those every element has, and those of its kind.
+        func element<E: Decodable, Keys: CodingKey & CaseIterable>(_: E.Type, _: Keys.Type) throws -> E {
+            try rejectUnknownKeys(in: decoder, knownNames: CodingKeys.allCases.map(\.stringValue) + Keys.allCases.map(\.stringValue))
+            return try E(from: decoder)
         }
         switch type {
-        case "text":
-            try rejectUnknownKeys(in: decoder, knownNames: keys(TextElement.CodingKeys.self))
-            kind = .text(try TextElement(from: decoder))
-        case "qr":
-            try rejectUnknownKeys(in: decoder, knownNames: keys(QRElement.CodingKeys.self))
-            kind = .qr(try QRElement(from: decoder))
-        case "barcode":
-            try rejectUnknownKeys(in: decoder, knownNames: keys(BarcodeElement.CodingKeys.self))
-            kind = .barcode(try BarcodeElement(from: decoder))
-        case "image":
-            try rejectUnknownKeys(in: decoder, knownNames: keys(ImageElement.CodingKeys.self))
-            kind = .image(try ImageElement(from: decoder))
-        case "rect":
-            try rejectUnknownKeys(in: decoder, knownNames: keys(RectElement.CodingKeys.self))
-            kind = .rect(try RectElement(from: decoder))
-        case "line":
-            try rejectUnknownKeys(in: decoder, knownNames: keys(LineElement.CodingKeys.self))
-            kind = .line(try LineElement(from: decoder))
+        case "text": kind = .text(try element(TextElement.self, TextElement.CodingKeys.self))
+        case "qr": kind = .qr(try element(QRElement.self, QRElement.CodingKeys.self))
+        case "barcode": kind = .barcode(try element(BarcodeElement.self, BarcodeElement.CodingKeys.self))
+        case "image": kind = .image(try element(ImageElement.self, ImageElement.CodingKeys.self))
+        case "rect": kind = .rect(try element(RectElement.self, RectElement.CodingKeys.self))
+        case "line": kind = .line(try element(LineElement.self, LineElement.CodingKeys.self))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type, in: c,

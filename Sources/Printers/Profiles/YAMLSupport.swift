@@ -24,20 +24,6 @@ struct YAMLScalar: Decodable, ScalarConstructible {
     }
 }
 
-/// Renders a coding path the way a person reads a YAML file: `usb.product_ids[1]`.
-func renderCodingPath(_ path: [any CodingKey]) -> String {
-    var text = ""
-    for key in path {
-        if let index = key.intValue, key.stringValue.hasPrefix("Index ") {
-            text += "[\(index)]"
-        } else {
-            if !text.isEmpty { text += "." }
-            text += key.stringValue
-        }
-    }
-    return text
-}
-
 extension DecodingError {
     /// Where in the document decoding failed, as `$.printers[2].address`, for configuration
     /// errors that name the field to fix; nil when the error has no context.

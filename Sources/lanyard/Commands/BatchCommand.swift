@@ -112,9 +112,7 @@ struct BatchRunner {
             try process(outcome, index: summary.records, log: rejectedLog, summary: &summary)
         }
         if isCSV {
-            for issue in try session.forEachCSVRecord(in: data, handle) {
-                if issue.severity == .error { Terminal.error(issue.description) } else { Terminal.warning(issue.description) }
-            }
+            for issue in try session.forEachCSVRecord(in: data, handle) { Terminal.report(issue, isError: issue.severity == .error) }
         } else {
             try session.forEachJSONLine(in: data, handle)
         }

@@ -40,9 +40,7 @@ struct ImportCommand: ParsableCommand {
             let event = try Resources.event(configuration.event)
             let summary = try AttendeeImport(event: event, store: store)
                 .run(file: URL(filePath: file), correlationID: "import-\(UUID().uuidString.lowercased())")
-            for issue in summary.headerIssues {
-                if issue.severity == .error { Terminal.error(issue.description) } else { Terminal.warning(issue.description) }
-            }
+            for issue in summary.headerIssues { Terminal.report(issue, isError: issue.severity == .error) }
             if json {
                 let object: [String: Any] = [
                     "accepted": summary.accepted, "rejected": summary.rejected, "dead_letter_ids": summary.deadLetterIDs,

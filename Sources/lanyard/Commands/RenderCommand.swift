@@ -60,7 +60,7 @@ struct RenderCommand: ParsableCommand {
             let (summary, written) = try output.write(
                 fields: BadgeFields.fields(for: attendee, event: event), format: format, to: URL(filePath: out))
             for issue in summary.issues {
-                if issue.severity == .error { Terminal.error(issue.description) } else { Terminal.warning(issue.description) }
+                Terminal.report(issue, isError: issue.severity == .error)
             }
             for note in written.notes { Terminal.warning(note) }
             if summary.blocksPrinting {

@@ -123,5 +123,10 @@ enum Terminal {
         FileHandle.standardError.write(Data("lanyard: warning: \(message)\n".utf8))
     }
 
+    /// An issue found in the input (intake, rendering), as an error or a warning by its severity.
+    static func report(_ issue: some CustomStringConvertible, isError: Bool) {
+        if isError { error(issue.description) } else { warning(issue.description) }
+    }
+
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
 }

@@ -24,7 +24,7 @@ func printerJob(template: TemplateBundle, fields: [String: String], printer: Con
     let renderer = try BadgeRenderer(bundle: template, dpi: printer.profile.dpi, logger: Resources.logger)
     let badge = try renderer.render(fields: fields)
     for issue in badge.issues {
-        if issue.severity == .error { Terminal.error(issue.description) } else { Terminal.warning(issue.description) }
+        Terminal.report(issue, isError: issue.severity == .error)
     }
     if RenderReportSummary(issues: badge.issues).blocksPrinting {
         throw CLIError(.contentErrors, "the badge cannot be printed: a symbol could not be made; nothing was sent")

@@ -95,7 +95,32 @@ package func expectedValueName(_ type: Any.Type) -> String {
     }
 }
 
+/// Renders a coding path the way a person reads a YAML file: `usb.product_ids[1]`.
+package func renderCodingPath(_ path: [any CodingKey]) -> String {
+    var text = ""
+    for key in path {
+        if let index = key.intValue, key.stringValue.hasPrefix("Index ") {
+            text += "[\(index)]"
+        } else {
+            if !text.isEmpty { text += "." }
+            text += key.stringValue
+        }
+    }
+    return text
+}
+
 extension DecodingError {
+    /// Where the problem is, as a person reads the file (`printer.address`, `elements[1].box`);
+    /// empty for the document itself.
+    package var settingPath: String {
+        switch self {
+        case .keyNotFound(let key, let context): renderCodingPath(context.codingPath + [key])
+        case .dataCorrupted(let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
+            renderCodingPath(context.codingPath)
+        @unknown default: ""
+        }
+    }
+
     /// What is wrong at the error's place, in plain words: the unknown-key message as written,
     /// the expected kind of value for a mismatch, the parser's line and column for bad YAML.
     package var plainReason: String {
