@@ -63,8 +63,10 @@ proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/registry_fuzz.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_load.py --duration $(LOAD_SECONDS)
 
+# The benchmarks are their own executable, lanyard-bench, never shipped (docs/benchmarks.md).
 bench: release tools
-	LANYARD_PYTHON=$(abspath $(PYTHON)) .build/release/lanyard bench
+	$(SWIFT) build -c release --product lanyard-bench $(RELEASE_FLAGS)
+	LANYARD_PYTHON=$(abspath $(PYTHON)) .build/release/lanyard-bench
 
 # What the agent costs at rest (CPU, wake-ups, memory with the simulator, a TCP printer and registry
 # sync), CPU per printed badge, and request latency beside two CPU hogs standing in for the kiosk's

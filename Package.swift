@@ -46,6 +46,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries: each is a module map and a shim header, nothing else.
@@ -57,9 +58,14 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
 
-        .target(name: "Raster", dependencies: ["CZlib", "CDeflate"], swiftSettings: strictSettings),
-        .target(name: "Symbols", dependencies: ["Raster", "CQRencode", "CZint"], swiftSettings: strictSettings),
+        .target(name: "Raster", dependencies: ["CZlib", "CDeflate", "LanyardSupport"], swiftSettings: strictSettings),
+        .target(name: "Symbols", dependencies: ["Raster", "CQRencode", "CZint", "LanyardSupport"], swiftSettings: strictSettings),
         .target(name: "CivilDate", swiftSettings: strictSettings),
+        .target(
+            name: "LanyardSupport",
+            dependencies: ["CivilDate", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "YAMLReading",
             dependencies: [.product(name: "Yams", package: "Yams")],
@@ -68,7 +74,7 @@ let package = Package(
         .target(
             name: "Badges",
             dependencies: [
-                "Raster", "Symbols", "CCairo", "CPango", "CivilDate", "YAMLReading",
+                "Raster", "Symbols", "CCairo", "CPango", "CivilDate", "LanyardSupport", "YAMLReading",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -78,7 +84,7 @@ let package = Package(
         .target(
             name: "Printers",
             dependencies: [
-                "Raster", "CLibUSB", "YAMLReading",
+                "Raster", "CLibUSB", "LanyardSupport", "YAMLReading",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -87,7 +93,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Badges", "CivilDate", "Printers",
+                "Badges", "CivilDate", "LanyardSupport", "Printers",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -96,7 +102,7 @@ let package = Package(
         .target(
             name: "Sync",
             dependencies: [
-                "CivilDate",
+                "CivilDate", "LanyardSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,9 +110,26 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LanyardHTTP",
+            dependencies: [
+                "LanyardSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BadgePipeline",
+            dependencies: [
+                "Badges", "LanyardSupport", "Printers", "Raster", "Store",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Registry",
             dependencies: [
-                "Sync",
+                "LanyardHTTP", "LanyardSupport", "Sync",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -118,14 +141,16 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Badges", "CivilDate", "Printers", "Store", "Sync", "YAMLReading",
+                "BadgePipeline", "Badges", "CivilDate", "LanyardHTTP", "LanyardSupport", "Printers", "Store", "Sync", "YAMLReading",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings
@@ -133,7 +158,7 @@ let package = Package(
         .executableTarget(
             name: "lanyard",
             dependencies: [
-                "Raster", "Symbols", "Badges", "Printers", "Store", "Agent", "Sync", "Registry",
+                "Raster", "Symbols", "Badges", "Printers", "Store", "Agent", "Sync", "Registry", "LanyardSupport", "BadgePipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -145,10 +170,32 @@ let package = Package(
             swiftSettings: strictSettings,
             linkerSettings: releaseLinkerSettings
         ),
+        // The process-level benchmarks (agent under load, registry sync, attendee sync): a separate
+        // executable, not shipped in the package (docs/benchmarks.md).
+        .executableTarget(
+            name: "lanyard-bench",
+            dependencies: [
+                "Agent", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Store", "Sync",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
 
         .testTarget(name: "RasterTests", dependencies: ["Raster"], swiftSettings: strictSettings),
         .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strictSettings),
         .testTarget(name: "CivilDateTests", dependencies: ["CivilDate"], swiftSettings: strictSettings),
+        .testTarget(name: "LanyardSupportTests", dependencies: ["LanyardSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LanyardHTTPTests",
+            dependencies: [
+                "LanyardHTTP", "LanyardSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "RegistryTests",
             dependencies: [
@@ -173,11 +220,12 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "Store", "Badges", "Printers", "Raster", "Registry", "Sync",
+                "Agent", "BadgePipeline", "Store", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Symbols", "Sync",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

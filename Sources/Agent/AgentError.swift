@@ -1,7 +1,7 @@
 /// A failure of the agent itself: bad configuration, a printer it cannot set up, a request it
 /// refuses. HTTP handlers turn these into problem responses with the code.
 public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Codable {
+    public enum Code: String, Sendable, Codable, CaseIterable {
         case configurationInvalid = "agent.configuration_invalid"
         case startupFailed = "agent.startup_failed"
         case requestInvalid = "agent.request_invalid"

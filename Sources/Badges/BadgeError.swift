@@ -1,7 +1,7 @@
 /// An error from templates, mapping or rendering. `location` names what the caller must fix: a file,
 /// and inside it a YAML path such as `elements[3].font.size`.
 public struct BadgeError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Codable {
+    public enum Code: String, Sendable, Codable, CaseIterable {
         case templateMalformed = "template.malformed"
         case templateInvalid = "template.invalid"
         case manifestMissing = "template.manifest_missing"

@@ -1,7 +1,7 @@
 /// An error from job settings, the encoders or the job decoders. Decoder errors carry the byte
 /// offset in the job so a malformed job (from a test or from the simulator) can be located.
 public struct PrintersError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         case settingsInvalid = "printers.settings_invalid"
         case rasterTooWide = "printers.raster_too_wide"
         case languageUnsupported = "printers.language_unsupported"

@@ -1,6 +1,6 @@
 /// An error from the raster layer: what went wrong, in terms a caller can act on.
 public struct RasterError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         case dimensionMismatch = "raster.dimension_mismatch"
         case compressionFailed = "raster.compression_failed"
         case invalidImage = "raster.invalid_image"

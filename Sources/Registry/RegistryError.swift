@@ -1,7 +1,7 @@
 /// A failure of the registry server: a request it refuses or state it cannot read or write.
 /// HTTP handlers answer these as problem documents carrying the code.
 public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Codable {
+    public enum Code: String, Sendable, Codable, CaseIterable {
         case requestInvalid = "registry.request_invalid"
         /// No bearer token, or not the configured one.
         case unauthorized = "registry.unauthorized"

@@ -1,6 +1,6 @@
 /// A failure of the local database: which operation, and SQLite's own words.
 public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Codable {
+    public enum Code: String, Sendable, Codable, CaseIterable {
         /// The database file cannot be created or opened (permissions, a full disk, not a database).
         case openFailed = "store.open_failed"
         /// A schema migration failed; the database is left at the previous version.

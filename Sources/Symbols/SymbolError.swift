@@ -1,7 +1,7 @@
 /// Why a QR code or barcode could not be built or placed, in terms a template author or an
 /// operator can act on (which payload, which limit, what the C library said).
 public struct SymbolError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         case emptyInput = "symbols.empty_input"
         case inputTooLong = "symbols.input_too_long"
         case invalidCharacter = "symbols.invalid_character"

@@ -2,7 +2,7 @@
 /// read or written. Every refusal names the role or file at fault, so an operator can tell a
 /// tampered file from an expired one from a network cut.
 public struct SyncError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Codable {
+    public enum Code: String, Sendable, Codable, CaseIterable {
         /// Not a signed envelope, not the expected role, or fields missing or malformed.
         case metadataInvalid = "sync.metadata_invalid"
         /// Fewer valid signatures from the role's keys than its threshold (a wrong key, a flipped

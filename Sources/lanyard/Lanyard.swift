@@ -18,7 +18,7 @@ struct Lanyard: AsyncParsableCommand {
             RenderCommand.self, BatchCommand.self, TemplatesCommand.self, ProfilesCommand.self,
             PrintCommand.self, PrintersCommand.self, PrinterCommand.self, PrinterSimCommand.self, AgentCommand.self,
             ImportCommand.self, RegistryCommand.self,
-            DemoCommand.self, BenchCommand.self,
+            DemoCommand.self,
         ]
     )
 }

@@ -7,6 +7,7 @@ import HTTPTypes
 import Logging
 import Printers
 import Prometheus
+import ServiceLifecycle
 import Store
 import Synchronization
 import Testing
@@ -47,6 +48,8 @@ struct AgentOptions: Sendable {
     var registry: RegistrySettings?
     /// This kiosk's id in check-ins and in the fleet.
     var kioskID = "kiosk-1"
+    /// Whether the registry sync runs its own loop, as in a running agent; off, a test steps it.
+    var runsSync = false
 }
 
 /// A running agent: its core (store, event, workers), its data directory and, when it prints to
@@ -117,30 +120,28 @@ func withAgent(_ options: AgentOptions = AgentOptions(),
                           language: client.language, queryTimeout: .milliseconds(300))
         }
     }
-    let runtime = try await AgentRuntime.start(configuration: configuration, resources: resources,
-                                               metrics: AgentMetrics(factory: PrometheusMetricsFactory(registry: registry)),
-                                               adaptClient: adaptClient, logger: logger)
-    let core = runtime.core
-    let workers = runtime.workers
-    let running = Task {
-        await withTaskGroup(of: Void.self) { group in
-            for worker in workers { group.addTask { await worker.run() } }
-        }
-    }
-    let harness = AgentHarness(core: core, directory: directory, printerSimulator: runtime.simulator, options: options)
-    let app = Application(router: AgentAPI.router(core: core, metrics: registry))
+    let application = try await AgentApplication.build(configuration: configuration, resources: resources, metrics: registry,
+                                                       adaptClient: adaptClient, logger: logger)
+    let runtime = application.runtime
+    // The agent's own services beside its HTTP API: the spooler always, the registry sync when the
+    // test lets it run on its own (others step it with `syncOnce()`).
+    var services: [any Service] = [application.spooler]
+    if options.runsSync, let sync = application.sync { services.append(sync) }
+    let background = ServiceGroup(configuration: .init(services: services, logger: logger))
+    let running = Task { try await background.run() }
+    let harness = AgentHarness(core: runtime.core, directory: directory, printerSimulator: runtime.simulator, options: options)
     var failure: (any Error)?
     do {
         switch options.transport {
-        case .router: try await app.test(.router) { client in try await body(harness, client) }
-        case .live: try await app.test(.live) { client in try await body(harness, client) }
+        case .router: try await application.http.test(.router) { client in try await body(harness, client) }
+        case .live: try await application.http.test(.live) { client in try await body(harness, client) }
         }
     } catch {
         failure = error
     }
     // The workers stop before the data directory goes.
-    running.cancel()
-    await running.value
+    await background.triggerGracefulShutdown()
+    _ = try? await running.value
     if let failure { throw failure }
 }
 

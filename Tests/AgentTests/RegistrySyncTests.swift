@@ -342,12 +342,3 @@ final class CutOnceSource: RepositorySource {
         }
     }
 }
-
-@Suite struct TimestampTests {
-    @Test func timestampsAreWrittenByHandInUTC() {
-        #expect(Timestamps.iso8601(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
-        #expect(Timestamps.iso8601(Date(timeIntervalSince1970: 1_835_395_200.5)) == "2028-02-29T00:00:00.500Z")
-        #expect(Timestamps.iso8601(Date(timeIntervalSince1970: 951_868_799.999)) == "2000-02-29T23:59:59.999Z")
-        #expect(Timestamps.iso8601(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59.000Z")
-    }
-}

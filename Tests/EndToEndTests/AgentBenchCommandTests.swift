@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `lanyard bench --agent` with tiny counts, in whatever build the tests run: every measurement
+/// `lanyard-bench --agent` with tiny counts, in whatever build the tests run: every measurement
 /// is reported, every request printed the badge it asked for, every agent stopped cleanly.
 /// What the numbers are is not asserted, only that they are numbers and consistent.
 @Suite(.serialized) struct AgentBenchCommandTests {
@@ -20,8 +20,7 @@ import Testing
     }
 
     @Test func agentBenchReportsStartMemoryAndLatency() throws {
-        let run = try runLanyard([
-            "bench", "--agent", "--agent-starts", "2", "--agent-requests", "16", "--agent-warmup", "2", "--agent-idle-seconds", "0.2",
+        let run = try runBench(["--agent", "--agent-starts", "2", "--agent-requests", "16", "--agent-warmup", "2", "--agent-idle-seconds", "0.2",
         ])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         let output = run.stdout

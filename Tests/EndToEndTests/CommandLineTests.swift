@@ -129,4 +129,44 @@ import Testing
         #expect(cramped.status == 1)
         #expect(cramped.stdout.contains("text.overflow"))
     }
+
+    /// BadgePolicy on the command line: an element off the stock prints but is an error (render
+    /// writes the badge and exits 1); a font the template names and nobody has keeps the badge
+    /// from being written at all.
+    @Test func renderExitsOneOnTemplateErrorsAndWritesNothingForAMissingFont() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.copyItem(at: repositoryRoot.appending(path: "Templates/staff/fonts"), to: directory.appending(path: "fonts"))
+        func template(family: String, box: String) throws {
+            try Data("""
+                format: lanyard-template/1
+                name: policy
+                version: 0.1.0
+                stock: { size: 2x1in }
+                fonts: [fonts/NotoSans-Regular.ttf]
+                elements:
+                  - { type: text, text: "{first_name}", box: \(box), font: { families: [\(family)], size: 10 } }
+                """.utf8).write(to: directory.appending(path: "template.yaml"))
+            #expect(try lanyard("templates", "manifest", directory.path).status == 0)
+        }
+        let out = directory.appending(path: "badge.zpl").path
+        let attendee = repositoryRoot.appending(path: "Templates/sample-attendees.jsonl").path
+
+        try template(family: "Noto Sans", box: "[40, 2, 20, 6]")
+        let offStock = try lanyard("render", "--template", directory.path, "--attendee", attendee, "--record", "1",
+                                   "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", out)
+        #expect(offStock.status == 1, "\(offStock.stderr)")
+        #expect(offStock.stderr.contains("layout.outside_stock"))
+        #expect(FileManager.default.fileExists(atPath: out), "the badge is written: it prints, but the template needs fixing")
+        try FileManager.default.removeItem(atPath: out)
+
+        try template(family: "No Such Family Anywhere", box: "[2, 2, 20, 6]")
+        let noFont = try lanyard("render", "--template", directory.path, "--attendee", attendee, "--record", "1",
+                                 "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", out)
+        #expect(noFont.status == 1, "\(noFont.stderr)")
+        #expect(noFont.stderr.contains("font.missing"))
+        #expect(!FileManager.default.fileExists(atPath: out), "nothing is written for a badge that must not print")
+        let check = try lanyard("templates", "check", directory.path)
+        #expect(check.status == 1 && check.stdout.contains("error: font.missing"), "\(check.stdout)")
+    }
 }

@@ -45,6 +45,25 @@ import Testing
                                        "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key")])
         #expect(initialised.status == 0, "\(initialised.stderr)")
 
+        // A bundle that `templates check` finds errors in is refused in the same words, before
+        // anything is signed: the first version published below is still version 1.
+        let offStock = work.appending(path: "off-stock")
+        try FileManager.default.copyItem(at: repositoryRoot.appending(path: "Templates/staff/fonts"), to: offStock.appending(path: "fonts"))
+        try Data("""
+            format: lanyard-template/1
+            name: off-stock
+            version: 0.1.0
+            stock: { size: 2x1in }
+            fonts: [fonts/NotoSans-Regular.ttf]
+            elements:
+              - { type: text, text: "{first_name}", box: [40, 2, 20, 6], font: { families: [Noto Sans], size: 10 } }
+            """.utf8).write(to: offStock.appending(path: "template.yaml"))
+        #expect(try lanyard(["templates", "manifest", offStock.path]).status == 0)
+        let unpublishable = try lanyard(["registry", "publish"] + signing + ["--template", offStock.path])
+        #expect(unpublishable.status == 1, "\(unpublishable.stderr)")
+        #expect(unpublishable.stderr.contains("layout.outside_stock") && unpublishable.stderr.contains("nothing was published"),
+                "\(unpublishable.stderr)")
+
         let published = try lanyard(["registry", "publish"] + signing + ["--template", "Templates/standard"])
         #expect(published.status == 0, "\(published.stderr)")
         #expect(published.stdout.contains("published templates/standard: targets version 1; current 1.0.0"))
@@ -89,7 +108,7 @@ import Testing
 
 @Suite struct SyncBenchCommandTests {
     @Test func theSyncBenchVerifiesAPublishedBundleAndDryRunsIt() throws {
-        let run = try runLanyard(["bench", "--sync", "--sync-iterations", "3", "--sync-agents", "1", "--sync-rounds", "1"])
+        let run = try runBench(["--sync", "--sync-iterations", "3", "--sync-agents", "1", "--sync-rounds", "1"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("verify a template bundle (metadata + every file's SHA-256), ms: p50"))
         #expect(run.stdout.contains("dry run of that bundle, 16 synthetic attendees at 300 dpi"))

@@ -104,8 +104,9 @@ struct LanyardRun {
 
 /// Runs the built `lanyard` in the repository root, with output in temporary files (no pipe can
 /// fill and block) and `environment` added to this process's.
-func runLanyard(_ arguments: [String], environment: [String: String] = [:]) throws -> LanyardRun {
+func runLanyard(_ arguments: [String], environment: [String: String] = [:], program: String = "lanyard") throws -> LanyardRun {
     let executable = try #require(CommandLineTests.executable, "the lanyard executable must be built beside the tests")
+        .deletingLastPathComponent().appending(path: program)
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let out = directory.appending(path: "out"), err = directory.appending(path: "err")
@@ -124,4 +125,9 @@ func runLanyard(_ arguments: [String], environment: [String: String] = [:]) thro
     return LanyardRun(status: process.terminationStatus,
                       stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
                       stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+}
+
+/// Runs the benchmark executable, `lanyard-bench`, built beside `lanyard`.
+func runBench(_ arguments: [String]) throws -> LanyardRun {
+    try runLanyard(arguments, program: "lanyard-bench")
 }

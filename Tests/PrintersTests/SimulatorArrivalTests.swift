@@ -3,7 +3,7 @@ import Raster
 import Testing
 
 /// `SimulatedLabel.receivedAt` is when the label's last byte reached the printer (what
-/// `lanyard bench --agent` measures to), not when its first byte came nor when it printed.
+/// `lanyard-bench --agent` measures to), not when its first byte came nor when it printed.
 @Suite("Printer simulator arrival times")
 struct SimulatorArrivalTests {
     @Test(arguments: [SimulatorSamples.Kind.zplZ64, .epl])

@@ -1,3 +1,4 @@
+import LanyardSupport
 import YAMLReading
 public import Foundation
 import Glibc
@@ -211,14 +212,5 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         guard !kioskID.trimmingCharacters(in: .whitespaces).isEmpty, kioskID.count <= 200 else {
             throw AgentError(.configurationInvalid, "kiosk_id must be 1 to 200 characters, not blank", detail: "kiosk_id")
         }
-    }
-
-    public static func hostAndPort(_ text: String) throws(AgentError) -> (host: String, port: Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-            throw AgentError(.configurationInvalid, "expected HOST:PORT", detail: text)
-        }
-        var host = String(text[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host.isEmpty ? "127.0.0.1" : host, port)
     }
 }

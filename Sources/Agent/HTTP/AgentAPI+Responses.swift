@@ -1,7 +1,9 @@
+import LanyardSupport
 import Badges
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LanyardHTTP
 import Store
 
 /// How the API answers: JSON bodies, problems with a code and the correlation id, and the few
@@ -87,48 +89,14 @@ extension AgentAPI {
         }
     }
 
-    /// Runs a handler with a correlation id and turns every error into a JSON problem.
+    /// Runs a handler with a correlation id and turns every error into a JSON problem, as the
+    /// registry does (`APIResponder`).
     static func handle(_ request: Request, _ body: (String) async throws -> Response) async -> Response {
-        let correlation = request.headers[correlationHeader].flatMap { $0.count <= 100 ? $0 : nil } ?? UUID().uuidString.lowercased()
-        var response: Response
-        do {
-            response = try await body(correlation)
-        } catch let limited as RateLimited {
-            let seconds = max(1, Int(limited.retryAfter.components.seconds) + 1)
-            response = problem(.tooManyRequests, code: AgentError.Code.rateLimited.rawValue, message: "too many deliveries from this source", detail: nil, correlation: correlation)
-            response.headers[.retryAfter] = "\(seconds)"
-        } catch let error as AgentError {
-            let status: HTTPResponse.Status = switch error.code {
-            case .requestInvalid, .configurationInvalid: .badRequest
-            case .notFound: .notFound
-            case .unauthorized, .signatureInvalid: .unauthorized
-            case .queueFull, .rateLimited: .tooManyRequests
-            case .startupFailed, .dataDirectoryInUse, .listenAddressInUse: .internalServerError
-            }
-            response = problem(status, code: error.code.rawValue, message: error.message, detail: error.detail, correlation: correlation)
-            if status == .tooManyRequests { response.headers[.retryAfter] = "2" }
-        } catch let error as StoreError {
-            // A reprint of an unfinished job or a second replay of a dead letter is the request
-            // conflicting with the record's state (409), not the store failing (503).
-            let status: HTTPResponse.Status = switch error.code {
-            case .notFound: .notFound
-            case .invalidTransition, .invalidValue, .jobNotFinished, .alreadyReplayed, .cursorMismatch, .snapshotStale: .conflict
-            case .openFailed, .migrationFailed, .queryFailed, .queueFull, .corruptRecord: .serviceUnavailable
-            }
-            response = problem(status, code: error.code.rawValue, message: error.message, detail: nil, correlation: correlation)
-        } catch let error as HTTPError {
-            response = problem(error.status, code: "http.\(error.status.code)", message: error.body ?? error.status.reasonPhrase, detail: nil, correlation: correlation)
-        } catch {
-            response = problem(.badRequest, code: "agent.request_invalid", message: "\(error)", detail: nil, correlation: correlation)
-        }
-        response.headers[correlationHeader] = correlation
-        return response
+        await APIResponder.handle(request, realm: "lanyard-agent", body)
     }
 
     static func problem(_ status: HTTPResponse.Status, code: String, message: String, detail: String?, correlation: String) -> Response {
-        var error: [String: Any] = ["code": code, "message": message, "correlation_id": correlation]
-        if let detail { error["detail"] = detail }
-        return json(status, ["error": error])
+        APIResponder.problem(status, code: code, message: message, detail: detail, correlation: correlation)
     }
 
     static func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {

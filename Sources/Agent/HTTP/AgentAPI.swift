@@ -1,3 +1,5 @@
+import LanyardSupport
+import LanyardHTTP
 import Badges
 import Foundation
 public import Hummingbird
@@ -9,7 +11,7 @@ import Store
 /// The agent's HTTP API (docs/openapi.yaml). Every error is a JSON problem with a code, a
 /// message and the request's correlation id; every response carries `X-Correlation-ID`.
 public enum AgentAPI {
-    public static let correlationHeader = HTTPField.Name("X-Correlation-ID")!
+    public static let correlationHeader = APIResponder.correlationHeader
     static let idempotencyHeader = HTTPField.Name("Idempotency-Key")!
     static let maxBodyBytes = 1 << 20
 
@@ -136,8 +138,16 @@ public enum AgentAPI {
         return router
     }
 
-    struct RateLimited: Error {
+    /// A webhook source over its rate: 429 with the seconds until its next delivery is taken.
+    struct RateLimited: LanyardError, RetryLater {
         var retryAfter: Duration
+        var errorCode: String { AgentError.Code.rateLimited.rawValue }
+        var message: String { "too many deliveries from this source" }
+        var context: String? { nil }
+        var exitStatus: ExitStatus { .printerNotReady }
+        var httpStatus: Int { 429 }
+        var retryAfterSeconds: Int { max(1, Int(retryAfter.components.seconds) + 1) }
+        var description: String { message }
     }
 
     static func badgeRequest(_ body: Data, request: Request, core: AgentCore, correlation: String) throws -> AgentCore.Submission {

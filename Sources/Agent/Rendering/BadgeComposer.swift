@@ -61,13 +61,13 @@ public final class BadgeComposer {
             let start = ContinuousClock.now
             do {
                 let renderer = try renderer(for: source)
-                if let missing = renderer.fontWarnings.first {
+                if let missing = renderer.blockingIssue {
                     failure.reasons.append((tier, name, missing.message))
                     onAttempt?(source, false)
                     continue
                 }
                 let badge = try renderer.render(fields: fields)
-                if let blocking = Self.blockingIssue(in: badge) {
+                if let blocking = badge.blockingIssue {
                     failure.reasons.append((tier, name, blocking.message))
                     onAttempt?(source, false)
                     continue
@@ -87,12 +87,6 @@ public final class BadgeComposer {
             }
         }
         throw failure
-    }
-
-    /// An issue that makes a rendered badge unfit to print: a code that could not be made or
-    /// does not fit. Other issues (a name shrunk to fit, say) still give a usable badge.
-    public static func blockingIssue(in badge: RenderedBadge) -> RenderIssue? {
-        badge.issues.first { $0.severity == .error && [.symbolEncodingFailed, .symbolDoesNotFit].contains($0.code) }
     }
 
     private func renderer(for source: TemplateSource) throws(BadgeError) -> BadgeRenderer {

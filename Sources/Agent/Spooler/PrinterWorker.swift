@@ -1,3 +1,4 @@
+import BadgePipeline
 public import Badges
 import Foundation
 import Synchronization
@@ -294,9 +295,14 @@ public actor PrinterWorker {
         }
     }
 
+    /// The technician's stored tuning for this printer (`TuningOverrides`, as every command that
+    /// prints takes it); a tuning that cannot be read is logged and the profile's defaults apply.
     private func tuning() -> JobOverrides {
-        guard let tuning = try? store.currentTuning(printerKey: printerID) else { return JobOverrides() }
-        return JobOverrides(darkness: tuning.darkness, speedIPS: tuning.speedIPS)
+        let tuning = TuningOverrides(printerKey: printerID, store: store)
+        if let reason = tuning.tuningUnreadable {
+            logger.warning("cannot read the stored tuning; printing with the profile's defaults", metadata: ["error": "\(reason)"])
+        }
+        return tuning.overrides
     }
 
     private func connectedClient() async -> PrinterClient? {

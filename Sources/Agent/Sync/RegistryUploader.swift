@@ -1,3 +1,4 @@
+import LanyardSupport
 public import AsyncHTTPClient
 public import Foundation
 import NIOCore

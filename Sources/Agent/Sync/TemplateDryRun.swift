@@ -6,8 +6,8 @@ import Printers
 
 /// Renders a candidate template bundle for every synthetic attendee (long names, every script a
 /// venue door sees, every access tier, empty optional fields) at the printer's resolution before
-/// it may be promoted. A bundle passes when it loads, its fonts are all there, and no badge has
-/// an issue that would stop it printing.
+/// it may be promoted. A bundle passes when it loads and `TemplateCheck` finds no error: the same
+/// check, in the same words, as `lanyard templates check` and `lanyard registry publish`.
 public enum TemplateDryRun {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var template: String
@@ -27,25 +27,15 @@ public enum TemplateDryRun {
     }
 
     public static func check(_ source: TemplateSource, event: EventConfiguration, dpi: Int, logger: Logger) throws(Failure) {
-        let renderer: BadgeRenderer
+        let check: TemplateCheck
         do {
             _ = try BundleManifest.verify(directory: source.directory)
-            renderer = try BadgeRenderer(bundle: try TemplateBundle.load(directory: source.directory), dpi: dpi, logger: logger)
+            check = try TemplateCheck(bundle: try TemplateBundle.load(directory: source.directory), event: event, dpis: [dpi], logger: logger)
         } catch {
             throw Failure(template: source.name, reason: error.description)
         }
-        if let missing = renderer.fontWarnings.first { throw Failure(template: source.name, reason: missing.message) }
-        for synthetic in SyntheticAttendees.cases {
-            do {
-                let badge = try renderer.render(fields: BadgeFields.fields(synthetic: synthetic.fields, event: event))
-                if let blocking = BadgeComposer.blockingIssue(in: badge) {
-                    throw Failure(template: source.name, reason: "\(synthetic.label): \(blocking.message)")
-                }
-            } catch let failure as Failure {
-                throw failure
-            } catch {
-                throw Failure(template: source.name, reason: "\(synthetic.label): \(error)")
-            }
+        if let error = check.errors.first {
+            throw Failure(template: source.name, reason: error.description)
         }
     }
 }

@@ -13,7 +13,7 @@ public struct CSVRecord: Sendable, Equatable {
 
 /// A CSV record the reader could not turn into fields.
 public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         case unterminatedQuote = "csv.unterminated_quote"
         case textAfterClosingQuote = "csv.text_after_closing_quote"
         case invalidUTF8 = "csv.invalid_utf8"

@@ -1,6 +1,6 @@
 /// A problem with an event configuration file, naming the file and the field.
 public struct EventConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Equatable {
+    public enum Code: String, Sendable, Equatable, CaseIterable {
         case unreadable = "event_config.unreadable"
         case invalidYAML = "event_config.invalid_yaml"
         case missingField = "event_config.missing_field"

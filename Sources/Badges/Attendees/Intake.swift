@@ -197,13 +197,19 @@ public struct CSVHeader: Sendable, Equatable {
 
 /// A problem opening an input file (as opposed to a problem inside one record).
 public struct IntakeFileError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         case unreadable = "intake.file_unreadable"
     }
 
     public var code: Code
     public var message: String
     public var file: String
+
+    public init(code: Code, message: String, file: String) {
+        self.code = code
+        self.message = message
+        self.file = file
+    }
 
     public var description: String { "\(file): \(message) (\(code.rawValue))" }
 

@@ -1,7 +1,7 @@
 /// Why a profile file or directory could not be used. A directory load reports every problem in
 /// every file at once, so a technician fixes a batch of profiles in one pass.
 public struct ProfileError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         /// A file was read but its content is wrong: YAML syntax, types, or validation.
         case invalid = "printers.profile_invalid"
         /// A file or directory could not be read.

@@ -1,7 +1,7 @@
 /// Something the simulator could not print or do. Recorded (the simulator keeps serving), or
 /// thrown when it cannot be set up at all.
 public struct SimulatorError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Codable {
+    public enum Code: String, Sendable, Codable, CaseIterable {
         /// A label format or command could not be read; nothing was printed for it.
         case malformedJob = "simulator.malformed_job"
         /// A printed label's PNG could not be written to the output directory.

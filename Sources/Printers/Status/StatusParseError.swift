@@ -2,7 +2,7 @@
 /// in the reply where reading stopped and shows the bytes there, so a log line is enough to see
 /// what a misbehaving firmware sent.
 public struct StatusParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Codable {
+    public enum Code: String, Sendable, Codable, CaseIterable {
         /// No bytes at all: the printer stayed silent.
         case empty = "printers.status_empty"
         /// Bytes arrived but not the STX…ETX frame the query answers with.

@@ -72,7 +72,7 @@ public enum PrinterAddress: Sendable, Hashable, Codable, CustomStringConvertible
 
 /// A transport failure: what went wrong, on which printer, and the system's own words for it.
 public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Codable {
+    public enum Code: String, Sendable, Codable, CaseIterable {
         case invalidAddress = "transport.invalid_address"
         /// No printer at that address (no USB printer with that serial, connection refused).
         case notFound = "transport.not_found"

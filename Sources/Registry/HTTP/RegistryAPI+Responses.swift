@@ -1,74 +1,19 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LanyardHTTP
 import Sync
 
 /// How the API answers: JSON bodies, problems with a code and the correlation id, tokens.
 extension RegistryAPI {
-    /// Runs a handler with a correlation id and turns every error into a JSON problem.
+    /// Runs a handler with a correlation id and turns every error into a JSON problem, as the
+    /// agent does (`APIResponder`).
     static func handle(_ request: Request, _ body: (String) async throws -> Response) async -> Response {
-        let correlation = correlationID(request)
-        var response: Response
-        do {
-            response = try await body(correlation)
-        } catch let error as RegistryError {
-            response = problem(status(of: error.code), code: error.code.rawValue, message: error.message, detail: error.detail,
-                               correlation: correlation)
-            // Every 401 names its scheme (RFC 9110, 15.5.2), a refused report signature included:
-            // the endpoints that answer one take a bearer token.
-            if response.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"lanyard-registry\"" }
-        } catch let error as SyncError {
-            response = problem(.internalServerError, code: error.code.rawValue, message: error.message, detail: error.subject,
-                               correlation: correlation)
-        } catch let error as HTTPError {
-            response = problem(error.status, code: "http.\(error.status.code)", message: error.body ?? error.status.reasonPhrase,
-                               detail: nil, correlation: correlation)
-        } catch {
-            response = problem(.internalServerError, code: "registry.internal", message: "\(error)", detail: nil, correlation: correlation)
-        }
-        response.headers[correlationHeader] = correlation
-        return response
-    }
-
-    /// The request's own id when it sent a usable one (1 to 100 characters), else a new one: an
-    /// empty id would correlate nothing in the logs.
-    static func correlationID(_ request: Request) -> String {
-        guard let given = request.headers[correlationHeader], !given.isEmpty, given.count <= 100 else {
-            return UUID().uuidString.lowercased()
-        }
-        return given
-    }
-
-    static func status(of code: RegistryError.Code) -> HTTPResponse.Status {
-        switch code {
-        case .requestInvalid: .badRequest
-        case .unauthorized, .signatureInvalid: .unauthorized
-        case .agentKeyMismatch: .forbidden
-        case .reportReplayed, .conflict, .cursorAhead: .conflict
-        case .payloadTooLarge: .contentTooLarge
-        case .notFound: .notFound
-        case .storage, .signingUnavailable: .serviceUnavailable
-        case .configurationInvalid: .internalServerError
-        }
+        await APIResponder.handle(request, realm: "lanyard-registry", body)
     }
 
     static func problem(_ status: HTTPResponse.Status, code: String, message: String, detail: String?, correlation: String) -> Response {
-        json(status, Problem(error: .init(code: code, message: message, detail: detail, correlationID: correlation)))
-    }
-
-    struct Problem: Encodable {
-        struct Body: Encodable {
-            var code: String
-            var message: String
-            var detail: String?
-            var correlationID: String
-
-            enum CodingKeys: String, CodingKey {
-                case code, message, detail, correlationID = "correlation_id"
-            }
-        }
-
-        var error: Body
+        APIResponder.problem(status, code: code, message: message, detail: detail, correlation: correlation)
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable) -> Response {

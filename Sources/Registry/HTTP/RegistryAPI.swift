@@ -1,3 +1,4 @@
+import LanyardHTTP
 import Foundation
 import Hummingbird
 public import HTTPTypes
@@ -6,7 +7,7 @@ public import HTTPTypes
 /// need no token; uploads need the agent token and the fleet view the admin token when they
 /// are configured. Every error is a JSON problem `{"error": {"code", "message", "detail"}}`.
 public enum RegistryAPI {
-    public static let correlationHeader = HTTPField.Name("X-Correlation-ID")!
+    public static let correlationHeader = APIResponder.correlationHeader
     static let maximumBodyBytes = 2 << 20
 
     static func router(server: RegistryServer) -> Router<BasicRequestContext> {

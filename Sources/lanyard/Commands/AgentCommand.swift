@@ -1,12 +1,10 @@
 import Agent
 import ArgumentParser
 import Foundation
-import Hummingbird
+import LanyardSupport
 import Logging
 import Metrics
 import Prometheus
-import ServiceLifecycle
-import UnixSignals
 
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,7 +57,7 @@ struct AgentCommand: AsyncParsableCommand {
             var configuration = try AgentConfiguration.load(file: config)
             if let listen { configuration.listen = listen }
             if let data { configuration.dataDirectory = data }
-            let server = try await AgentServer.make(configuration: configuration, registry: registry, logger: logger) { address in
+            let server = try await AgentApplication.build(configuration: configuration, metrics: registry, logger: logger) { address in
                 SystemdNotify().ready(status: "serving on \(address)")
             }
             try await server.run()

@@ -1,7 +1,9 @@
+import BadgePipeline
 import Agent
 import ArgumentParser
 import Badges
 import Foundation
+import LanyardSupport
 import Logging
 import Prometheus
 import Store
@@ -43,33 +45,32 @@ struct DemoCommand: AsyncParsableCommand {
 
     private func renderSamples() throws {
         try withExitCodes {
-            let event = try Resources.event(nil)
+            let event = try Installation.event(nil)
             let root = URL(filePath: out, directoryHint: .isDirectory)
             var rows: [[String]] = []
             for entry in Self.plan {
-                let bundle = try Resources.bundle(Resources.templates.appending(path: entry.template).path)
+                let bundle = try Installation.bundle(Installation.templates.appending(path: entry.template).path)
                 let directory = root.appending(path: entry.template)
-                try makeDirectory(directory)
-                for (profileID, formats) in [(entry.zplProfile, [OutputFormat.png, .zpl]), (entry.eplProfile, [.epl])] {
-                    let output = try BadgeOutput(bundle: bundle, profile: try Resources.profile(profileID, directory: nil))
-                    let runner = BatchRunner(output: output, event: event, formats: formats,
-                                             directory: directory.appending(path: profileID))
-                    try makeDirectory(runner.directory)
-                    let summary = try runner.run(input: Resources.sampleAttendees)
+                try Files.makeDirectory(directory)
+                for (profileID, formats) in [(entry.zplProfile, [BadgeFormat.png, .zpl]), (entry.eplProfile, [.epl])] {
+                    let writer = try BadgeWriter(bundle: bundle, profile: try Installation.profile(profileID, directory: nil))
+                    let runner = BatchRun(writer: writer, event: event, formats: formats, directory: directory.appending(path: profileID))
+                    try Files.makeDirectory(runner.directory)
+                    let summary = try runner.run(input: Installation.sampleAttendees)
                     for (format, bytes) in summary.bytesByFormat.sorted(by: { $0.key < $1.key }) {
                         rows.append([entry.template, profileID, format, "\(summary.accepted)",
                                      "\(bytes / max(summary.accepted, 1))", "\(summary.warnings)",
                                      String(format: "%.2f s", summary.seconds)])
                     }
                 }
-                let output = try BadgeOutput(bundle: bundle, profile: try Resources.profile(entry.zplProfile, directory: nil))
+                let output = try BadgeWriter(bundle: bundle, profile: try Installation.profile(entry.zplProfile, directory: nil))
                 var session = Intake(event: event).makeSession()
-                if let first = try session.acceptJSONLines(in: Resources.sampleAttendees).outcomes.compactMap(\.attendee).first {
+                if let first = try session.acceptJSONLines(in: Installation.sampleAttendees).outcomes.compactMap(\.attendee).first {
                     _ = try output.write(fields: BadgeFields.fields(for: first, event: event), format: .pdf,
                                          to: directory.appending(path: "\(entry.template).pdf"))
                 }
             }
-            print(table(header: ["template", "printer", "format", "badges", "bytes/badge", "warnings", "time"], rows: rows))
+            print(TextTable.render(header: ["template", "printer", "format", "badges", "bytes/badge", "warnings", "time"], rows: rows))
             print("\nPreviews, printer jobs and PDFs are in \(root.path)/<template>/.")
         }
     }
@@ -92,7 +93,7 @@ struct DemoCommand: AsyncParsableCommand {
         configuration.listen = try Self.available(listen)
 
         let ready = AsyncStream<String>.makeStream()
-        let server = try await AgentServer.make(configuration: configuration, registry: PrometheusCollectorRegistry(), logger: logger) { address in
+        let server = try await AgentApplication.build(configuration: configuration, metrics: PrometheusCollectorRegistry(), logger: logger) { address in
             ready.continuation.yield(address)
             ready.continuation.finish()
         }
@@ -101,13 +102,13 @@ struct DemoCommand: AsyncParsableCommand {
         for await address in ready.stream { url = address }
         guard let url else {
             try await serving.value
-            throw CLIError(.internal, "the agent stopped before it was ready")
+            throw CLIError(.internalError, "the agent stopped before it was ready")
         }
         print("\nThe agent is serving at \(url) (printer: the built-in simulator).")
 
         let core = server.runtime.core
         var session = Intake(event: core.event).makeSession()
-        let attendees = try session.acceptJSONLines(in: Resources.sampleAttendees).outcomes.compactMap(\.attendee)
+        let attendees = try session.acceptJSONLines(in: Installation.sampleAttendees).outcomes.compactMap(\.attendee)
         var jobs: [Int64] = []
         for attendee in attendees {
             switch try core.enqueue(attendee, idempotencyKey: nil, printer: nil, correlationID: "demo-\(attendee.attendeeID)") {
@@ -139,7 +140,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// `listen`, or the same host on a port the system picks when that one is taken.
     static func available(_ listen: String) throws -> String {
-        let (host, port) = try AgentConfiguration.hostAndPort(listen)
+        let (host, port) = try ListenAddress.hostAndPort(listen)
         guard port != 0, !TCPPort.isFree(host: host, port: port) else { return listen }
         Terminal.warning("\(listen) is in use; the demo agent takes a free port instead")
         return "\(host.contains(":") ? "[\(host)]" : host):0"

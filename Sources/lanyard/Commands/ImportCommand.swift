@@ -1,7 +1,9 @@
+import BadgePipeline
 import Agent
 import ArgumentParser
 import Badges
 import Foundation
+import LanyardSupport
 import Store
 
 struct ImportCommand: ParsableCommand {
@@ -37,7 +39,7 @@ struct ImportCommand: ParsableCommand {
             let directory = configuration.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? StateDirectory.url
             StateDirectory.warnIfNoAgent(on: directory, what: "the attendees")
             let store = try LanyardStore(dataDirectory: directory)
-            let event = try Resources.event(configuration.event)
+            let event = try Installation.event(configuration.event)
             let summary = try AttendeeImport(event: event, store: store)
                 .run(file: URL(filePath: file), correlationID: "import-\(UUID().uuidString.lowercased())")
             for issue in summary.headerIssues { Terminal.report(issue, isError: issue.severity == .error) }

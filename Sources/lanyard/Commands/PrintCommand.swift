@@ -1,6 +1,8 @@
+import BadgePipeline
 import ArgumentParser
 import Badges
 import Foundation
+import LanyardSupport
 import Printers
 
 struct PrintCommand: AsyncParsableCommand {
@@ -35,9 +37,9 @@ struct PrintCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withExitCodes {
-            let event = try Resources.event(event)
+            let event = try Installation.event(event)
             let attendee = try AttendeeRecord(path: attendee, record: record).accept(event: event)
-            let bundle = try Resources.bundle(template ?? Resources.templates.appending(path: "standard").path)
+            let bundle = try Installation.bundle(template ?? Installation.templates.appending(path: "standard").path)
             let printer = try await target.connect()
             for note in printer.notes { Terminal.warning(note) }
             do {

@@ -1,6 +1,8 @@
+import BadgePipeline
 import ArgumentParser
 import Badges
 import Foundation
+import LanyardSupport
 import Printers
 import Store
 
@@ -29,7 +31,7 @@ struct PrinterLadderCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withExitCodes {
-            let bundle = try Resources.bundle(template ?? Resources.templates.appending(path: "calibration-ladder").path)
+            let bundle = try Installation.bundle(template ?? Installation.templates.appending(path: "calibration-ladder").path)
             try await withPrinter(target) { printer in
                 let profile = printer.profile
                 let darknessSteps = darkness.isEmpty ? Self.steps(around: profile.darkness, count: 5) : darkness
@@ -39,7 +41,7 @@ struct PrinterLadderCommand: AsyncParsableCommand {
                 }
                 let cells = darknessSteps.count * speedSteps.count
                 print("ladder: \(darknessSteps.count) darkness x \(speedSteps.count) speed steps = \(cells) labels on \(printer.name)")
-                try await printer.requireReady()
+                try await printer.ensureReady()
                 var number = 0
                 for speed in speedSteps {
                     for level in darknessSteps {
@@ -153,12 +155,12 @@ struct PrinterTestCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withExitCodes {
-            let event = try Resources.event(nil)
+            let event = try Installation.event(nil)
             var session = Intake(event: event).makeSession()
-            guard let attendee = try session.acceptJSONLines(in: Resources.sampleAttendees).outcomes.compactMap(\.attendee).first else {
-                throw CLIError(.internal, "the sample attendees are missing")
+            guard let attendee = try session.acceptJSONLines(in: Installation.sampleAttendees).outcomes.compactMap(\.attendee).first else {
+                throw CLIError(.internalError, "the sample attendees are missing")
             }
-            let bundle = try Resources.bundle(Resources.templates.appending(path: "standard").path)
+            let bundle = try Installation.bundle(Installation.templates.appending(path: "standard").path)
             try await withPrinter(target) { printer in
                 let (overrides, tuning) = effectiveOverrides(for: printer, darkness: nil, speed: nil)
                 if tuning != nil { print("using the stored tuning for \(printer.key)") }

@@ -1,5 +1,7 @@
+import BadgePipeline
 import ArgumentParser
 import Foundation
+import LanyardSupport
 import Printers
 
 struct PrinterCommand: AsyncParsableCommand {
@@ -137,7 +139,7 @@ private func sendControl(_ target: PrinterTargetOptions, requireReady: Bool = fa
         try await withPrinter(target) { printer in
             let command = try build(printer)
             for warning in command.warnings { Terminal.warning(warning.description) }
-            if requireReady { try await printer.requireReady() }
+            if requireReady { try await printer.ensureReady() }
             try await printer.client.send(command, timeout: target.timeoutDuration)
             print("\(command.action.rawValue): sent \(command.bytes.count) bytes to \(printer.name)")
         }

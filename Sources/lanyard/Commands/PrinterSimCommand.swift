@@ -1,6 +1,8 @@
+import BadgePipeline
 import Agent
 import ArgumentParser
 import Foundation
+import LanyardSupport
 import Printers
 
 /// A simulator state as typed: `ready`, `paper-out`, `head-open`, `paused`,
@@ -80,14 +82,14 @@ struct PrinterSimCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withExitCodes {
-            let profile = try Resources.profile(profile, directory: profilesDir)
+            let profile = try Installation.profile(profile, directory: profilesDir)
             let language = try language.map { name throws -> PrinterLanguage in
                 guard let language = PrinterLanguage(rawValue: name.lowercased()), profile.supports(language) else {
                     throw CLIError(.usage, "--language \(name): \(profile.id) speaks \(profile.languages.map(\.rawValue).joined(separator: ", "))")
                 }
                 return language
             }
-            try makeDirectory(URL(filePath: out, directoryHint: .isDirectory))
+            try Files.makeDirectory(URL(filePath: out, directoryHint: .isDirectory))
             let simulator = try PrinterSimulator(profile: profile, language: language, outputDirectory: out)
             try simulator.setMode(mode.mode)
             let (host, port) = try Self.hostAndPort(listen)
@@ -115,7 +117,7 @@ struct PrinterSimCommand: AsyncParsableCommand {
 
     /// `HOST:PORT` as the agent's `listen` reads it; a malformed one is a usage error here.
     static func hostAndPort(_ text: String) throws -> (String, Int) {
-        do { return try AgentConfiguration.hostAndPort(text) } catch {
+        do { return try ListenAddress.hostAndPort(text) } catch {
             throw CLIError(.usage, "\(text): expected HOST:PORT")
         }
     }

@@ -1,5 +1,7 @@
+import BadgePipeline
 import ArgumentParser
 import Foundation
+import LanyardSupport
 import Printers
 
 struct PrintersCommand: AsyncParsableCommand {
@@ -23,7 +25,7 @@ struct PrintersCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withExitCodes {
-            let library = try ProfileLibrary.load(directory: profilesDir ?? Resources.profiles.path)
+            let library = try ProfileLibrary.load(directory: profilesDir ?? Installation.profiles.path)
             var rows: [[String: Any]] = []
             for info in try await USBPrinterDiscovery.printers() {
                 let deviceID = info.deviceID.flatMap { try? DeviceID.parse($0) }
@@ -42,7 +44,7 @@ struct PrintersCommand: AsyncParsableCommand {
                 var row: [String: Any] = ["address": configured.address.description, "name": configured.name,
                                           "transport": "\(configured.address)".components(separatedBy: ":").first ?? "", "profile": configured.profile]
                 do {
-                    let profile = try Resources.profile(configured.profile, directory: profilesDir)
+                    let profile = try Installation.profile(configured.profile, directory: profilesDir)
                     if case .tcp = configured.address {
                         let connection = try await TCPPrinterConnection.connect(to: configured.address, timeout: .seconds(2))
                         let client = PrinterClient(connection: connection, profile: profile, queryTimeout: .milliseconds(500))

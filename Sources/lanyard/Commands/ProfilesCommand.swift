@@ -1,5 +1,7 @@
+import BadgePipeline
 import ArgumentParser
 import Foundation
+import LanyardSupport
 import Printers
 
 struct ProfilesCommand: ParsableCommand {
@@ -16,13 +18,13 @@ struct ProfilesCommand: ParsableCommand {
 
         func run() throws {
             try withExitCodes {
-                let library = try ProfileLibrary.load(directory: profilesDir ?? Resources.profiles.path)
+                let library = try ProfileLibrary.load(directory: profilesDir ?? Installation.profiles.path)
                 let rows = library.profiles.values.sorted { $0.id < $1.id }.map { profile in
                     [profile.id, profile.model, profile.languages.map(\.rawValue).joined(separator: "+"),
                      "\(profile.dpi)", "\(profile.maxPrintWidthDots)",
                      "\(profile.speed.min)-\(profile.speed.max)", "\(profile.darkness.min)-\(profile.darkness.max)"]
                 }
-                print(table(header: ["id", "model", "languages", "dpi", "width", "ips", "darkness"], rows: rows))
+                print(TextTable.render(header: ["id", "model", "languages", "dpi", "width", "ips", "darkness"], rows: rows))
             }
         }
     }
@@ -38,21 +40,11 @@ struct ProfilesCommand: ParsableCommand {
 
         func run() throws {
             try withExitCodes {
-                let profile = try Resources.profile(profile, directory: profilesDir)
+                let profile = try Installation.profile(profile, directory: profilesDir)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 print(String(decoding: try encoder.encode(profile), as: UTF8.self))
             }
         }
     }
-}
-
-/// A plain text table with columns padded to their widest cell.
-func table(header: [String], rows: [[String]]) -> String {
-    let all = [header] + rows
-    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-    return all.map { row in
-        row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-            .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-    }.joined(separator: "\n")
 }

@@ -1,7 +1,9 @@
+import BadgePipeline
 import Agent
 import ArgumentParser
 import Badges
 import Foundation
+import LanyardSupport
 import Registry
 import Sync
 
@@ -77,7 +79,7 @@ enum RegistryLocking {
     static func locked<T>(repository: String, _ body: () throws -> T) throws -> T {
         let lock = RepositoryLock(repository: URL(filePath: repository, directoryHint: .isDirectory))
         guard let result = try lock.withLock(wait: true, body) else {
-            throw CLIError(.io, "cannot take the repository's publish lock")
+            throw CLIError(.ioFailed, "cannot take the repository's publish lock")
         }
         return result
     }
@@ -239,6 +241,7 @@ struct RegistryPublishCommand: ParsableCommand {
             let directory = URL(filePath: template, directoryHint: .isDirectory)
             _ = try BundleManifest.verify(directory: directory)
             let bundle = try TemplateBundle.load(directory: directory)
+            try Self.refuseTemplateErrors(bundle)
             return try publisher.publishDirectory(
                 directory, as: "templates/\(name ?? directory.lastPathComponent)", kind: .template,
                 scope: try TemplateScope(parsing: scope), label: label ?? bundle.template.version, share: share)
@@ -262,7 +265,7 @@ struct RegistryPublishCommand: ParsableCommand {
                 let database = try RegistryDatabase(stateDirectory: URL(filePath: attendeesFromState, directoryHint: .isDirectory))
                 snapshot = try database.attendeeSnapshot(event: event)
             } catch {
-                throw CLIError(.io, "--attendees-from-state: \(error.description)")
+                throw CLIError(.ioFailed, "--attendees-from-state: \(error.description)")
             }
             snapshotCursor = snapshot.cursor
             try Data(snapshot.registrations.map { $0 + "\n" }.joined().utf8).write(to: snapshotFile)
@@ -270,6 +273,16 @@ struct RegistryPublishCommand: ParsableCommand {
         return try publisher.publishDirectory(
             staging, as: "attendees/\(name ?? event)", kind: .attendeeSnapshot, scope: .event(event),
             label: label ?? "cursor \(snapshotCursor)", cursor: snapshotCursor, share: share)
+    }
+
+    /// A template that `templates check` calls broken never reaches a kiosk: the same check, its
+    /// errors in the same words, and nothing published.
+    static func refuseTemplateErrors(_ bundle: TemplateBundle) throws {
+        let check = try TemplateCheck(bundle: bundle, event: try Installation.event(nil), dpis: [203, 300], logger: Installation.quietLogger)
+        let errors = check.errors
+        guard !errors.isEmpty else { return }
+        for error in errors { Terminal.error(error.description) }
+        throw CLIError(.contentErrors, "\(bundle.template.name): \(errors.count) error(s) found by 'lanyard templates check'; nothing was published")
     }
 
     /// A label for profiles published without one: the UTC date.

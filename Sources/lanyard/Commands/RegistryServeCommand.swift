@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import Foundation
+import LanyardSupport
 import Hummingbird
 import Logging
 import Registry
@@ -49,7 +50,7 @@ struct RegistryServeCommand: AsyncParsableCommand {
     func run() async throws {
         try await withExitCodes {
             do { try await serve() } catch let error as RegistryError {
-                throw CLIError(error.code == .storage ? .io : .invalidData, error.description)
+                throw CLIError(error.code == .storage ? .ioFailed : .invalidData, error.description)
             } catch let error as SyncError {
                 throw CLIError(error.code == .io ? .inputMissing : .invalidData, error.description)
             } catch let error as AgentError {
@@ -83,16 +84,15 @@ struct RegistryServeCommand: AsyncParsableCommand {
         switch address {
         case .tcp(let host, let port):
             bind = .hostname(host, port: port)
-            let loopback = host == "127.0.0.1" || host == "::1" || host == "localhost"
-            if !loopback, configuration.agentToken == nil {
-                logger.warning("listening beyond loopback without --agent-token: anyone who reaches the port can upload")
-            }
-            if !loopback, configuration.adminToken == nil {
-                logger.warning("listening beyond loopback without --admin-token: anyone who reaches the port can see the fleet")
-            }
         case .unixSocket(let path):
             try UnixSocketFile.prepare(path)
             bind = .unixDomainSocket(path: path)
+        }
+        if !address.isLoopback, configuration.agentToken == nil {
+            logger.warning("listening beyond loopback without --agent-token: anyone who reaches the port can upload")
+        }
+        if !address.isLoopback, configuration.adminToken == nil {
+            logger.warning("listening beyond loopback without --admin-token: anyone who reaches the port can see the fleet")
         }
         if configuration.timestampKey == nil {
             logger.notice("no --timestamp-key: serving read-only; the timestamp must be re-signed elsewhere before it expires")
@@ -103,10 +103,7 @@ struct RegistryServeCommand: AsyncParsableCommand {
             router: server.router(),
             configuration: .init(address: bind, serverName: "lanyard-registry"),
             onServerRunning: { channel in
-                let url: String = switch address {
-                case .unixSocket(let path): "unix:\(path)"
-                case .tcp(let host, _): "http://\(host.contains(":") ? "[\(host)]" : host):\(channel.localAddress?.port ?? 0)"
-                }
+                let url = address.clientURL(boundPort: channel.localAddress?.port)
                 logger.notice("registry ready", metadata: [
                     "listen": "\(url)", "repository": "\(repositoryURL.path)",
                     "timestamp_version": "\(versions.timestampVersion)", "targets_version": "\(versions.targetsVersion)",

@@ -1,6 +1,8 @@
+import BadgePipeline
 import ArgumentParser
 import Badges
 import Foundation
+import LanyardSupport
 import Printers
 
 /// Options that name a printer profile and tune its job settings.
@@ -24,7 +26,7 @@ struct PrinterOptions: ParsableArguments {
         return overrides
     }
 
-    func load() throws -> PrinterProfile { try Resources.profile(profile, directory: profilesDir) }
+    func load() throws -> PrinterProfile { try Installation.profile(profile, directory: profilesDir) }
 }
 
 struct RenderCommand: ParsableCommand {
@@ -43,8 +45,8 @@ struct RenderCommand: ParsableCommand {
 
     @OptionGroup var printer: PrinterOptions
 
-    @Option(help: "Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: OutputFormat
+    @Option(help: "Output format: \(BadgeFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: BadgeFormat
 
     @Option(help: "Output file.")
     var out: String
@@ -54,19 +56,21 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         try withExitCodes {
-            let event = try Resources.event(event)
+            let event = try Installation.event(event)
             let attendee = try AttendeeRecord(path: attendee, record: record).accept(event: event)
-            let output = try BadgeOutput(bundle: try Resources.bundle(template), profile: try printer.load(), overrides: printer.overrides)
-            let (summary, written) = try output.write(
-                fields: BadgeFields.fields(for: attendee, event: event), format: format, to: URL(filePath: out))
-            for issue in summary.issues {
-                Terminal.report(issue, isError: issue.severity == .error)
+            let writer = try BadgeWriter(bundle: try Installation.bundle(template), profile: try printer.load(), overrides: printer.overrides)
+            let written = try writer.write(fields: BadgeFields.fields(for: attendee, event: event), format: format, to: URL(filePath: out))
+            for issue in written.issues {
+                Terminal.report(issue, isError: issue.severity == .error || issue.blocksPrinting)
             }
             for note in written.notes { Terminal.warning(note) }
-            if summary.blocksPrinting {
-                throw CLIError(.contentErrors, "the badge cannot be printed: a symbol could not be made; nothing was written")
+            if let blocking = written.blockingIssue {
+                throw CLIError(.contentErrors, "the badge cannot be printed (\(blocking.code.rawValue)); nothing was written")
             }
             print("\(out): \(written.bytes) bytes (\(format.rawValue), \(attendee.attendeeID))")
+            if written.hasErrors {
+                throw CLIError(.contentErrors, "the badge was written, but the template has errors (see above; 'lanyard templates check')")
+            }
         }
     }
 }

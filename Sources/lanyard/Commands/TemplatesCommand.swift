@@ -1,6 +1,8 @@
+import BadgePipeline
 import ArgumentParser
 import Badges
 import Foundation
+import LanyardSupport
 
 struct TemplatesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,31 +29,11 @@ struct TemplatesCommand: ParsableCommand {
 
         func run() throws {
             try withExitCodes {
-                let bundle = try Resources.bundle(directory)
-                let event = try Resources.event(event)
-                var errors = 0, warnings = 0
-                var seen = Set<String>()
-                for dpi in dpi {
-                    let renderer = try BadgeRenderer(bundle: bundle, dpi: dpi, logger: Resources.logger)
-                    for issue in renderer.fontWarnings where seen.insert(issue.description).inserted {
-                        warnings += 1
-                        print("\(issue.severity.rawValue): \(issue.code.rawValue): \(issue.message)")
-                    }
-                    for synthetic in SyntheticAttendees.cases {
-                        let badge = try renderer.render(fields: BadgeFields.fields(synthetic: synthetic.fields, event: event))
-                        for element in badge.elements {
-                            for issue in element.issues {
-                                let name = element.id ?? "elements[\(element.index)]"
-                                // Placement issues are the same for every attendee: report them once.
-                                let key = [.outsideStock, .outsideSafeArea].contains(issue.code)
-                                    ? "\(name) \(issue.code)" : "\(dpi) \(synthetic.label) \(name) \(issue.code)"
-                                guard seen.insert(key).inserted else { continue }
-                                if issue.severity == .error { errors += 1 } else { warnings += 1 }
-                                print("\(issue.severity.rawValue): \(name) @\(dpi) dpi [\(synthetic.label)]: \(issue.code.rawValue): \(issue.message)")
-                            }
-                        }
-                    }
-                }
+                let bundle = try Installation.bundle(directory)
+                let event = try Installation.event(event)
+                let check = try TemplateCheck(bundle: bundle, event: event, dpis: dpi, logger: Installation.quietLogger)
+                for finding in check.findings { print(finding.description) }
+                let errors = check.errors.count, warnings = check.warningCount
                 let template = bundle.template
                 print("\(template.name) \(template.version) (bundle \(bundle.manifest.digest.prefix(12))): "
                     + "\(SyntheticAttendees.cases.count) synthetic attendees at \(dpi.map(String.init).joined(separator: ", ")) dpi: "

@@ -1,5 +1,6 @@
 import Badges
 import Foundation
+import LanyardSupport
 
 /// One raw registration named on the command line: a JSON file, one line of a JSONL file
 /// (`--record N`), or standard input (`-`), taken through intake.

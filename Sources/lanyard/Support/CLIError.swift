@@ -1,30 +1,12 @@
-import Agent
 import ArgumentParser
-import Badges
 import Foundation
-import Printers
-import Store
-import Sync
+import LanyardSupport
 
-/// A failure the command line reports on stderr with a documented exit code.
+/// A failure the command line itself finds (a usage it refuses, a file it cannot write), with
+/// its exit code. Every library error carries its own (`LanyardError.exitStatus`): the README's
+/// table is `ExitStatus`, and nothing maps codes here case by case.
 struct CLIError: Error, CustomStringConvertible {
-    enum Exit: Int32 {
-        case contentErrors = 1
-        case usage = 64
-        case invalidData = 65
-        case inputMissing = 66
-        /// The printer cannot be reached: not found, busy, disconnected, timed out; or the
-        /// agent's listen address is taken.
-        case unavailable = 69
-        case `internal` = 70
-        /// `lanyard agent`: another agent is running on the same data directory.
-        case dataDirectoryInUse = 73
-        case io = 74
-        /// The printer answered but cannot print now (paper out, head open, paused): try again.
-        case printerNotReady = 75
-        /// The device exists but this user may not open it.
-        case noPermission = 77
-    }
+    typealias Exit = ExitStatus
 
     let exit: Exit
     let message: String
@@ -36,62 +18,15 @@ struct CLIError: Error, CustomStringConvertible {
         self.message = message
     }
 
-    /// Maps the libraries' errors to exit codes; anything unknown is an internal error.
+    /// Any error as the command line reports it; one that is not a Lanyard error is internal.
     init(from error: any Error) {
         switch error {
         case let error as CLIError:
             self = error
-        case let error as BadgeError:
-            let exit: Exit = switch error.code {
-            case .manifestMissing, .assetMissing: .inputMissing
-            case .io: .io
-            case .renderFailed: .internal
-            default: .invalidData
-            }
-            self.init(exit, error.description)
-        case let error as ProfileError:
-            self.init(error.code == .notFound || error.code == .unreadable ? .inputMissing : .invalidData, error.description)
-        case let error as PrintersError:
-            let exit: Exit = switch error.code {
-            case .profileRequired, .printerAmbiguous: .usage
-            default: .invalidData
-            }
-            self.init(exit, error.description)
-        case let error as EventConfigurationError:
-            self.init(error.code == .unreadable ? .inputMissing : .invalidData, error.description)
-        case let error as IntakeFileError:
-            self.init(.inputMissing, error.description)
-        case let error as TransportError:
-            let exit: Exit = switch error.code {
-            case .invalidAddress: .usage
-            case .permissionDenied: .noPermission
-            case .unsupported: .usage
-            case .notFound, .busy, .timeout, .disconnected, .ioFailed: .unavailable
-            }
-            self.init(exit, error.description)
-        case let error as StoreError:
-            self.init(.io, error.description)
-        case let error as SyncError:
-            let exit: Exit = switch error.code {
-            case .io: .io
-            case .fileMissing: .inputMissing
-            case .transport: .unavailable
-            case .targetInvalid: .usage
-            default: .invalidData
-            }
-            self.init(exit, error.description)
-        case let error as AgentError:
-            let exit: Exit = switch error.code {
-            case .dataDirectoryInUse: .dataDirectoryInUse
-            case .listenAddressInUse: .unavailable
-            case .configurationInvalid: .invalidData
-            default: .internal
-            }
-            self.init(exit, error.description)
-        case let error as SimulatorError:
-            self.init(error.code == .invalidConfiguration ? .invalidData : .io, error.description)
+        case let error as any LanyardError:
+            self.init(error.exitStatus, error.description)
         default:
-            self.init(.internal, "\(error)")
+            self.init(.internalError, "\(error)")
         }
     }
 }

@@ -1,44 +1,46 @@
+import BadgePipeline
 import Badges
 import Foundation
 import Printers
 import Store
 
-/// Darkness and speed for a printer: the technician's tuning stored for it, then explicit
-/// command-line values on top.
+/// Darkness and speed for a printer (`TuningOverrides`): the technician's tuning stored for it, then
+/// explicit command-line values on top. A tuning that cannot be read is said, not hidden.
 func effectiveOverrides(for printer: ConnectedPrinter, darkness: Int?, speed: Int?) -> (JobOverrides, PrinterTuning?) {
-    var overrides = JobOverrides()
-    var tuning: PrinterTuning?
-    do {
-        tuning = try StateDirectory.openStore().currentTuning(printerKey: printer.key)
-    } catch {
+    var store: LanyardStore?
+    do { store = try StateDirectory.openStore() } catch {
         Terminal.warning("cannot read the stored tuning (\(error)); using the profile's defaults")
     }
-    overrides.darkness = darkness ?? tuning?.darkness
-    overrides.speedIPS = speed ?? tuning?.speedIPS
-    return (overrides, tuning)
+    let settings = printer.tuningOverrides(store: store, darkness: darkness, speed: speed)
+    if let reason = settings.tuningUnreadable {
+        Terminal.warning("cannot read the stored tuning (\(reason)); using the profile's defaults")
+    }
+    return (settings.overrides, settings.tuning)
 }
 
-/// Renders a badge for a printer and encodes it in the printer's language.
+/// Renders a badge for a printer and encodes it in the printer's language, saying what the
+/// render and the encoder found.
 func printerJob(template: TemplateBundle, fields: [String: String], printer: ConnectedPrinter,
                 overrides: JobOverrides) throws -> (EncodedLabel, RenderedBadge) {
-    let renderer = try BadgeRenderer(bundle: template, dpi: printer.profile.dpi, logger: Resources.logger)
-    let badge = try renderer.render(fields: fields)
+    let (label, badge) = try printer.label(template: template, fields: fields, overrides: overrides)
     for issue in badge.issues {
         Terminal.report(issue, isError: issue.severity == .error)
     }
-    if RenderReportSummary(issues: badge.issues).blocksPrinting {
-        throw CLIError(.contentErrors, "the badge cannot be printed: a symbol could not be made; nothing was sent")
-    }
-    let label = try LabelEncoder.encode(bitmap: badge.bitmap, profile: printer.profile, language: printer.client.language,
-                                        overrides: overrides)
     for warning in label.warnings { Terminal.warning(warning.description) }
     return (label, badge)
+}
+
+extension ConnectedPrinter {
+    /// Fails with exit code 75 unless the printer can print; warns when its state cannot be read.
+    func ensureReady() async throws {
+        if let warning = try await requireReady() { Terminal.warning(warning) }
+    }
 }
 
 /// Sends a job to a ready printer, then reports what the printer says (and, for the simulator,
 /// where the printed label is).
 func sendJob(_ label: EncodedLabel, to printer: ConnectedPrinter, what: String, timeout: Duration) async throws {
-    try await printer.requireReady()
+    try await printer.ensureReady()
     let start = ContinuousClock.now
     try await printer.client.send(job: label.bytes, timeout: timeout)
     let elapsed = ContinuousClock.now - start

@@ -1,5 +1,8 @@
+import BadgePipeline
 import ArgumentParser
+import BadgePipeline
 import Foundation
+import LanyardSupport
 import Printers
 
 /// The options every command that talks to a printer takes.
@@ -24,15 +27,12 @@ struct PrinterTargetOptions: ParsableArguments {
 
     var timeoutDuration: Duration { .milliseconds(Int(max(0.1, timeout) * 1000)) }
 
-    /// Opens the printer and settles its profile and language (see `PrinterResolver`).
+    /// Opens the printer and settles its profile and language (`ConnectedPrinter.open`).
     func connect() async throws -> ConnectedPrinter {
-        var resolver = PrinterResolver(address: try printer.map(PrinterAddress.init(parsing:)), profile: profile,
-                                       library: try ProfileLibrary.load(directory: profilesDir ?? Resources.profiles.path),
-                                       simulatorOutput: URL(filePath: simOut, directoryHint: .isDirectory))
-        resolver.timeout = timeoutDuration
-        let resolved: ResolvedPrinter, client: PrinterClient
         do {
-            (resolved, client) = try await resolver.connect()
+            return try await ConnectedPrinter.open(address: printer, profile: profile, profilesDirectory: profilesDir,
+                                                   simulatorOutput: URL(filePath: simOut, directoryHint: .isDirectory),
+                                                   timeout: timeoutDuration)
         } catch let error as PrintersError {
             // The resolver names what is missing; the command line says which option gives it.
             let option = switch error.code {
@@ -42,46 +42,7 @@ struct PrinterTargetOptions: ParsableArguments {
             }
             throw CLIError(CLIError(from: error).exit, error.message + option)
         }
-        return ConnectedPrinter(client: client, key: resolved.key, name: resolved.name, notes: resolved.notes,
-                                simulator: resolved.simulator)
     }
-}
-
-/// An open printer, ready for commands.
-struct ConnectedPrinter {
-    let client: PrinterClient
-    /// What per-printer state (tuning) is stored under: the USB serial number, or the address.
-    let key: String
-    /// For messages: model and address.
-    let name: String
-    /// Things the user should know (fell back to the simulator, language mismatch).
-    let notes: [String]
-    /// The in-process simulator behind `sim`, to wait for its labels before the command ends.
-    let simulator: PrinterSimulator?
-
-    var profile: PrinterProfile { client.profile }
-
-    /// Fails with exit code 75 unless the printer reports that it can print; a printer whose
-    /// state cannot be read (a device file) is trusted, with a warning.
-    func requireReady() async throws {
-        let reading = try await client.status()
-        if reading.status.isReady { return }
-        if reading.status.conditions == [.unknown], !client.connection.canRead {
-            Terminal.warning("\(name): cannot read the printer's state; sending anyway")
-            return
-        }
-        let what = reading.status.sortedConditions.map(\.rawValue).joined(separator: ", ")
-        let details = (reading.status.errors + reading.status.warnings).joined(separator: "; ")
-        throw CLIError(.printerNotReady, "\(name) is not ready: \(what)\(details.isEmpty ? "" : " (\(details))")")
-    }
-
-    /// For the simulator: waits until it has printed `count` labels (they are decoded on arrival).
-    func waitForSimulatedLabels(_ count: Int) async -> [SimulatedLabel] {
-        guard let simulator else { return [] }
-        return await simulator.waitForLabels(count: count, timeout: .seconds(30))
-    }
-
-    func close() async { await client.close() }
 }
 
 /// A value for JSONSerialization, which takes NSNull for a missing one, not Optional.none.

@@ -27,3 +27,12 @@ public enum Timestamps {
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 }
+
+extension Timestamps {
+    /// An ISO-8601 UTC timestamp with or without fractional seconds, as `iso8601(_:)` and other
+    /// tools write it; nil when the text is not one.
+    public static func parse(_ text: String) -> Date? {
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+            ?? (try? Date.ISO8601FormatStyle().parse(text))
+    }
+}

@@ -1,6 +1,8 @@
+import BadgePipeline
 import ArgumentParser
 import Badges
 import Foundation
+import LanyardSupport
 import Glibc
 import Store
 
@@ -55,7 +57,7 @@ struct AttendeeSyncBench {
     func run() throws {
         let parent = options.dataParent.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? FileManager.default.temporaryDirectory
         let workspace = parent.appending(path: "lanyard-bench-sync-\(getpid())")
-        try makeDirectory(workspace)
+        try Files.makeDirectory(workspace)
         defer { try? FileManager.default.removeItem(at: workspace) }
         #if DEBUG
         let build = "debug"
@@ -90,20 +92,20 @@ struct AttendeeSyncBench {
             let outcome = try fresh.applyAttendeeSnapshot(event: Self.event, cursor: 1, attendees: roster)
             snapshots.append((ContinuousClock.now - started).seconds)
             guard outcome.written == roster.count, try fresh.attendeeCount() == roster.count else {
-                throw CLIError(.internal, "the snapshot wrote \(outcome.written) attendees, not \(roster.count)")
+                throw BenchError(.internal, "the snapshot wrote \(outcome.written) attendees, not \(roster.count)")
             }
             started = ContinuousClock.now
             let unchanged = try fresh.applyAttendeeSnapshot(event: Self.event, cursor: 1, attendees: roster)
             again.append((ContinuousClock.now - started).seconds)
             guard unchanged.written == 0, unchanged.removed == 0 else {
-                throw CLIError(.internal, "the same snapshot again rewrote \(unchanged.written) and removed \(unchanged.removed)")
+                throw BenchError(.internal, "the same snapshot again rewrote \(unchanged.written) and removed \(unchanged.removed)")
             }
             fileMegabytes = Double((try? FileManager.default.attributesOfItem(atPath: fresh.path)[.size] as? Int) ?? 0) / 1_048_576
             store = fresh
             if run < options.snapshotRuns { try? FileManager.default.removeItem(at: directory) }
         }
         guard let store else { return }
-        print(table(header: ["snapshot of \(roster.count) attendees, \(options.snapshotRuns) runs", "min s", "p50 s", "max s"], rows: [
+        print(TextTable.render(header: ["snapshot of \(roster.count) attendees, \(options.snapshotRuns) runs", "min s", "p50 s", "max s"], rows: [
             ["into a fresh database (target <= \(BenchCommand.fmt(Self.targets.snapshotSeconds)) s)", BenchCommand.fmt(snapshots.min() ?? 0),
              BenchCommand.fmt(snapshots.percentile(50)), BenchCommand.fmt(snapshots.max() ?? 0)],
             ["the same snapshot again (nothing changed)", BenchCommand.fmt(again.min() ?? 0),
@@ -129,11 +131,11 @@ struct AttendeeSyncBench {
             guard outcome.written == Self.deltaMix.upserts, outcome.removed == Self.deltaMix.removals,
                   outcome.resolutions == Self.deltaMix.resolutions
             else {
-                throw CLIError(.internal, "a delta wrote \(outcome.written), removed \(outcome.removed), resolved \(outcome.resolutions)")
+                throw BenchError(.internal, "a delta wrote \(outcome.written), removed \(outcome.removed), resolved \(outcome.resolutions)")
             }
         }
         let mix = "\(Self.deltaMix.upserts) renames + \(Self.deltaMix.removals) removals + \(Self.deltaMix.resolutions) check-in resolutions"
-        print(table(header: ["delta of \(Self.deltaMix.total) changes (\(mix)), \(options.deltaRuns) runs", "p50 ms", "p95 ms", "max ms"], rows: [
+        print(TextTable.render(header: ["delta of \(Self.deltaMix.total) changes (\(mix)), \(options.deltaRuns) runs", "p50 ms", "p95 ms", "max ms"], rows: [
             ["against the \(roster.count)-attendee database (target <= \(BenchCommand.fmt(Self.targets.deltaMilliseconds)) ms)",
              BenchCommand.fmt(timings.percentile(50)), BenchCommand.fmt(timings.percentile(95)), BenchCommand.fmt(timings.max() ?? 0)],
             ["then in the background: index merges and checkpoint (short transactions)",

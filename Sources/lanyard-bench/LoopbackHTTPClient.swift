@@ -38,7 +38,7 @@ final class LoopbackHTTPClient {
     }
 
     /// Opens the connection now (a refused connection throws at once: nothing is listening).
-    func connect() throws(CLIError) {
+    func connect() throws(BenchError) {
         guard socket < 0 else { return }
         let raw = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard raw >= 0 else { throw Self.failure("socket") }
@@ -68,7 +68,7 @@ final class LoopbackHTTPClient {
     /// Sends one request and reads its response. A keep-alive connection the server closed
     /// while idle is opened again and the request sent once more (the agent's badge requests are
     /// idempotent), with `writtenAt` taken anew.
-    func send(_ method: String, _ path: String, json body: [UInt8]? = nil) throws(CLIError) -> Response {
+    func send(_ method: String, _ path: String, json body: [UInt8]? = nil) throws(BenchError) -> Response {
         do {
             return try exchange(method, path, body: body)
         } catch .closedBeforeResponse {
@@ -81,11 +81,11 @@ final class LoopbackHTTPClient {
 
     private enum ExchangeError: Error {
         case closedBeforeResponse
-        case failed(CLIError)
+        case failed(BenchError)
 
-        var cliError: CLIError {
+        var cliError: BenchError {
             switch self {
-            case .closedBeforeResponse: CLIError(.unavailable, "the agent closed the connection before answering")
+            case .closedBeforeResponse: BenchError(.unavailable, "the agent closed the connection before answering")
             case .failed(let error): error
             }
         }
@@ -137,7 +137,7 @@ final class LoopbackHTTPClient {
         var lines = head.components(separatedBy: "\r\n")
         let statusLine = lines.removeFirst().split(separator: " ")
         guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), let status = Int(statusLine[1]) else {
-            throw .failed(CLIError(.internal, "not an HTTP/1.1 response: \(head.prefix(80))"))
+            throw .failed(BenchError(.internal, "not an HTTP/1.1 response: \(head.prefix(80))"))
         }
         var headers: [String: String] = [:]
         for line in lines {
@@ -149,7 +149,7 @@ final class LoopbackHTTPClient {
             while true {
                 let line = try readLine()
                 guard let size = Int(line.split(separator: ";").first.map(String.init) ?? "", radix: 16) else {
-                    throw .failed(CLIError(.internal, "malformed chunk size \"\(line)\""))
+                    throw .failed(BenchError(.internal, "malformed chunk size \"\(line)\""))
                 }
                 if size == 0 {
                     while try !readLine().isEmpty {}
@@ -194,11 +194,11 @@ final class LoopbackHTTPClient {
             }
             if count == 0 {
                 throw receivedNothing ? ExchangeError.closedBeforeResponse
-                    : ExchangeError.failed(CLIError(.unavailable, "the agent closed the connection mid-response"))
+                    : ExchangeError.failed(BenchError(.unavailable, "the agent closed the connection mid-response"))
             }
             if errno == EINTR { continue }
             if errno == EAGAIN || errno == EWOULDBLOCK {
-                throw .failed(CLIError(.unavailable, "no response from the agent within \(timeout)"))
+                throw .failed(BenchError(.unavailable, "no response from the agent within \(timeout)"))
             }
             throw receivedNothing && errno == ECONNRESET ? ExchangeError.closedBeforeResponse : ExchangeError.failed(Self.failure("recv"))
         }
@@ -212,7 +212,7 @@ final class LoopbackHTTPClient {
         return nil
     }
 
-    private static func failure(_ call: String) -> CLIError {
-        CLIError(.unavailable, "\(call): \(String(cString: strerror(errno)))")
+    private static func failure(_ call: String) -> BenchError {
+        BenchError(.unavailable, "\(call): \(String(cString: strerror(errno)))")
     }
 }

@@ -1,14 +1,16 @@
+import BadgePipeline
 import ArgumentParser
 import Badges
 import Dispatch
 import Foundation
+import LanyardSupport
 import Glibc
 import Printers
 import Raster
 import Synchronization
 
 /// `lanyard bench --agent`: the agent as it runs on a kiosk box, measured across real process
-/// and network boundaries. The agent is this same executable, started as a child process
+/// and network boundaries. The agent is the `lanyard` executable, started as a child process
 /// (`lanyard agent`) on a fresh data directory, printing over TCP to a `SimulatorServer` inside
 /// the bench process; the clients are plain HTTP/1.1 connections, one thread each.
 struct AgentBenchOptions: ParsableArguments {
@@ -61,13 +63,13 @@ struct AgentBench {
 
     func run() throws {
         let executable = try Self.executable()
-        let profile = try Resources.profile(Self.profileID, directory: nil)
+        let profile = try Installation.profile(Self.profileID, directory: nil)
         let simulator = try PrinterSimulator(profile: profile)
         let server = try SimulatorServer(simulator: simulator)
         defer { server.stop() }
         let parent = options.dataParent.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? FileManager.default.temporaryDirectory
         let workspace = parent.appending(path: "lanyard-bench-agent-\(getpid())")
-        try makeDirectory(workspace)
+        try Files.makeDirectory(workspace)
         defer { try? FileManager.default.removeItem(at: workspace) }
         let launcher = AgentLauncher(executable: executable, workspace: workspace, printerPort: server.port, profileID: profile.id)
 
@@ -89,7 +91,7 @@ struct AgentBench {
             logged.append(try agent.loggedStartupMilliseconds(timeout: .seconds(5)))
             if agent.stop() == 0 { cleanStops += 1 }
         }
-        print(table(header: ["start to ready, \(options.starts) starts", "p50 ms", "p95 ms", "max ms"], rows: [
+        print(TextTable.render(header: ["start to ready, \(options.starts) starts", "p50 ms", "p95 ms", "max ms"], rows: [
             ["spawn -> first 200 from GET /v1/health", BenchCommand.fmt(toHealth.percentile(50)),
              BenchCommand.fmt(toHealth.percentile(95)), BenchCommand.fmt(toHealth.max() ?? 0)],
             ["startup_ms of the agent's \"agent ready\" log line", BenchCommand.fmt(logged.percentile(50)),
@@ -124,7 +126,7 @@ struct AgentBench {
         let stopStatus = agent.stop()
         arrivals.stop()
 
-        print(table(header: ["agent memory (/proc/PID/status)", "VmRSS MB", "RssAnon MB", "RssFile MB", "VmHWM MB"], rows: memory.map { row in
+        print(TextTable.render(header: ["agent memory (/proc/PID/status)", "VmRSS MB", "RssAnon MB", "RssFile MB", "VmHWM MB"], rows: memory.map { row in
             [row.0, Self.megabytes(row.1.rssKB), Self.megabytes(row.1.anonKB), Self.megabytes(row.1.fileKB), Self.megabytes(row.1.peakKB)]
         }))
 
@@ -132,7 +134,7 @@ struct AgentBench {
         let verification = try Verifier(profile: profile).check(warmup.jobs + scenarios.flatMap(\.jobs), labels: simulator.printedLabels,
                                                                  labelBase: load.labelBase)
         print("")
-        print(table(header: ["request written -> last byte at the printer (\(options.thinkMilliseconds) ms think time)", "requests", "p50 ms", "p95 ms", "max ms",
+        print(TextTable.render(header: ["request written -> last byte at the printer (\(options.thinkMilliseconds) ms think time)", "requests", "p50 ms", "p95 ms", "max ms",
                              "202 p50 ms", "badges/s", "other", "lost"], rows: scenarios.map { result in
             [result.clients == 1 ? "1 client" : "\(result.clients) clients", "\(result.latencies.count)",
              BenchCommand.fmt(result.latencies.percentile(50)), BenchCommand.fmt(result.latencies.percentile(95)),
@@ -149,7 +151,7 @@ struct AgentBench {
         let oneClient = scenarios.first { $0.clients == 1 }?.latencies.percentile(95) ?? 0
         let idleRSS = Double(memory[0].1.rssKB) / 1024
         print("")
-        print(table(header: ["target", "measured", "met"], rows: [
+        print(TextTable.render(header: ["target", "measured", "met"], rows: [
             ["start to ready <= \(Int(Self.targets.readyMilliseconds)) ms (p95, spawn -> 200)",
              "\(BenchCommand.fmt(toHealth.percentile(95))) ms", Self.verdict(toHealth.percentile(95) <= Self.targets.readyMilliseconds)],
             ["idle RSS <= \(Int(Self.targets.idleRSSMegabytes)) MB", "\(Self.megabytes(memory[0].1.rssKB)) MB",
@@ -160,7 +162,7 @@ struct AgentBench {
         let incomplete = scenarios.contains { $0.lost > 0 || !$0.failures.isEmpty || $0.latencies.count < options.requests }
             || verification.matching != verification.checked || cleanStops != options.starts || stopStatus != 0
         if incomplete {
-            throw CLIError(.internal, "the agent benchmark did not complete cleanly (lost or failed requests, unmatched labels or unclean stops; see above)")
+            throw BenchError(.internal, "the agent benchmark did not complete cleanly (lost or failed requests, unmatched labels or unclean stops; see above)")
         }
     }
 
@@ -170,12 +172,15 @@ struct AgentBench {
 
     static func seconds(_ value: Double) -> String { String(format: "%g s", value) }
 
-    /// The running executable, through the kernel's link (argv[0] may be a bare name).
+    /// The `lanyard` executable the benchmarks start: `$LANYARD_EXECUTABLE`, else the one built
+    /// beside this benchmark executable (`.build/release/lanyard`).
     static func executable() throws -> URL {
-        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
-            throw CLIError(.internal, "cannot read /proc/self/exe to start the agent")
+        if let path = ProcessInfo.processInfo.environment["LANYARD_EXECUTABLE"], !path.isEmpty { return URL(filePath: path) }
+        let sibling = Installation.executable.deletingLastPathComponent().appending(path: "lanyard")
+        guard FileManager.default.isExecutableFile(atPath: sibling.path) else {
+            throw BenchError(.internal, "no lanyard executable at \(sibling.path): build it (make release) or set LANYARD_EXECUTABLE")
         }
-        return URL(filePath: path)
+        return sibling
     }
 }
 
@@ -196,9 +201,9 @@ struct AgentLauncher {
     func launch(name: String) throws -> AgentProcess {
         let directory = workspace.appending(path: name)
         let data = directory.appending(path: "data")
-        try makeDirectory(data)
+        try Files.makeDirectory(data)
         let config = directory.appending(path: "agent.yaml")
-        try writeFile(Array("""
+        try Files.write(Array("""
             # Generated by lanyard bench --agent.
             printer:
               address: "tcp://127.0.0.1:\(printerPort)"
@@ -210,7 +215,7 @@ struct AgentLauncher {
         let port = try Self.freeLoopbackPort()
         let log = directory.appending(path: "agent.log")
         guard FileManager.default.createFile(atPath: log.path, contents: nil), let stderr = FileHandle(forWritingAtPath: log.path) else {
-            throw CLIError(.io, "cannot create \(log.path)")
+            throw BenchError(.io, "cannot create \(log.path)")
         }
         let process = Process()
         process.executableURL = executable
@@ -221,7 +226,7 @@ struct AgentLauncher {
         process.standardError = stderr
         let spawnedAt = ContinuousClock.now
         do { try process.run() } catch {
-            throw CLIError(.internal, "cannot start \(executable.path) agent: \(error)")
+            throw BenchError(.internal, "cannot start \(executable.path) agent: \(error)")
         }
         try? stderr.close()
         return AgentProcess(process: process, port: port, log: log, spawnedAt: spawnedAt)
@@ -231,7 +236,7 @@ struct AgentLauncher {
     /// moments later; another program taking it in between would make the start fail, not lie.
     static func freeLoopbackPort() throws -> Int {
         let raw = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard raw >= 0 else { throw CLIError(.internal, "socket: \(String(cString: strerror(errno)))") }
+        guard raw >= 0 else { throw BenchError(.internal, "socket: \(String(cString: strerror(errno)))") }
         defer { close(raw) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -240,7 +245,7 @@ struct AgentLauncher {
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(raw, $0, length) == 0 && getsockname(raw, $0, &length) == 0 }
         }
-        guard bound else { throw CLIError(.internal, "cannot find a free loopback port: \(String(cString: strerror(errno)))") }
+        guard bound else { throw BenchError(.internal, "cannot find a free loopback port: \(String(cString: strerror(errno)))") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
@@ -271,14 +276,14 @@ final class AgentProcess {
         let client = LoopbackHTTPClient(port: port, timeout: .seconds(5))
         while true {
             guard process.isRunning else {
-                throw CLIError(.internal, "the agent exited with status \(process.terminationStatus) before it was ready: \(logTail())")
+                throw BenchError(.internal, "the agent exited with status \(process.terminationStatus) before it was ready: \(logTail())")
             }
             if let response = try? client.send("GET", "/v1/health"), response.status == 200 {
                 return response.completedAt
             }
             client.close()
             guard ContinuousClock.now < deadline else {
-                throw CLIError(.unavailable, "the agent did not answer /v1/health within \(timeout): \(logTail())")
+                throw BenchError(.unavailable, "the agent did not answer /v1/health within \(timeout): \(logTail())")
             }
             usleep(1000)
         }
@@ -291,11 +296,11 @@ final class AgentProcess {
         while true {
             for line in logLines() where line["message"] as? String == "agent ready" {
                 guard let text = line["startup_ms"] as? String, let value = Double(text) else {
-                    throw CLIError(.internal, "the \"agent ready\" log line has no startup_ms")
+                    throw BenchError(.internal, "the \"agent ready\" log line has no startup_ms")
                 }
                 return value
             }
-            guard ContinuousClock.now < deadline else { throw CLIError(.internal, "the agent logged no \"agent ready\" line: \(logTail())") }
+            guard ContinuousClock.now < deadline else { throw BenchError(.internal, "the agent logged no \"agent ready\" line: \(logTail())") }
             usleep(1000)
         }
     }
@@ -307,7 +312,7 @@ final class AgentProcess {
     func memory() throws -> Memory {
         let path = "/proc/\(process.processIdentifier)/status"
         guard process.isRunning, let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CLIError(.internal, "cannot read \(path): the agent is not running")
+            throw BenchError(.internal, "cannot read \(path): the agent is not running")
         }
         var memory = Memory()
         for line in text.split(separator: "\n") {
@@ -560,9 +565,9 @@ struct Verifier {
     let event: EventConfiguration
 
     init(profile: PrinterProfile) throws {
-        event = try Resources.event(nil)
-        renderer = try BadgeRenderer(bundle: try Resources.bundle(Resources.templates.appending(path: "standard").path),
-                                     dpi: profile.dpi, logger: Resources.logger)
+        event = try Installation.event(nil)
+        renderer = try BadgeRenderer(bundle: try Installation.bundle(Installation.templates.appending(path: "standard").path),
+                                     dpi: profile.dpi, logger: Installation.quietLogger)
     }
 
     func check(_ jobs: [LoadRunner.Job], labels: [SimulatedLabel], labelBase: Int) throws -> (checked: Int, matching: Int) {

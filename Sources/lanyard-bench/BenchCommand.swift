@@ -1,12 +1,15 @@
+import BadgePipeline
 import ArgumentParser
 import Badges
 import Foundation
+import LanyardSupport
 import Printers
 import Raster
 
+@main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "lanyard-bench",
         abstract: "Measure rendering, encoding and batch throughput (build with -c release).",
         discussion: """
             1. render + ZPL encode of the standard 4x3 in badge at 300 dpi, timed per badge; \
@@ -64,13 +67,13 @@ struct BenchCommand: AsyncParsableCommand {
         }
         var badgeJob: [UInt8] = []
         try withExitCodes {
-            let event = try Resources.event(nil)
-            let profile = try Resources.profile("zebra-zd621d-300", directory: nil)
-            let bundle = try Resources.bundle(Resources.templates.appending(path: "standard").path)
-            let output = try BadgeOutput(bundle: bundle, profile: profile)
+            let event = try Installation.event(nil)
+            let profile = try Installation.profile("zebra-zd621d-300", directory: nil)
+            let bundle = try Installation.bundle(Installation.templates.appending(path: "standard").path)
+            let output = try BadgeWriter(bundle: bundle, profile: profile)
             var session = Intake(event: event).makeSession()
-            let attendees = try session.acceptJSONLines(in: Resources.sampleAttendees).outcomes.compactMap(\.attendee)
-            guard let attendee = attendees.first else { throw CLIError(.internal, "no sample attendee") }
+            let attendees = try session.acceptJSONLines(in: Installation.sampleAttendees).outcomes.compactMap(\.attendee)
+            guard let attendee = attendees.first else { throw BenchError(.internal, "no sample attendee") }
             let fields = BadgeFields.fields(for: attendee, event: event)
 
             print("Lanyard bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(iterations) iterations\n")
@@ -99,7 +102,7 @@ struct BenchCommand: AsyncParsableCommand {
                 _ = try output.encode(badge, as: .zpl)
                 if index >= 50 { mixed.append((ContinuousClock.now - start).milliseconds) }
             }
-            print(table(header: ["standard 4x3 in @ 300 dpi (\(bitmap.width)x\(bitmap.height))", "p50 ms", "p95 ms", "min ms"], rows: [
+            print(TextTable.render(header: ["standard 4x3 in @ 300 dpi (\(bitmap.width)x\(bitmap.height))", "p50 ms", "p95 ms", "min ms"], rows: [
                 ["render (cairo/Pango -> 1-bit)", Self.fmt(render.percentile(50)), Self.fmt(render.percentile(95)), Self.fmt(render.min() ?? 0)],
                 ["ZPL encode", Self.fmt(encode.percentile(50)), Self.fmt(encode.percentile(95)), Self.fmt(encode.min() ?? 0)],
                 ["render + encode", Self.fmt(total.percentile(50)), Self.fmt(total.percentile(95)), Self.fmt(total.min() ?? 0)],
@@ -128,24 +131,25 @@ struct BenchCommand: AsyncParsableCommand {
         if let printer {
             arguments = ["--printer", printer] + (printerProfile.map { ["--profile", $0] } ?? [])
         } else {
-            let profile = try Resources.profile(printerProfile ?? "zebra-zd621d-300", directory: nil)
+            let profile = try Installation.profile(printerProfile ?? "zebra-zd621d-300", directory: nil)
             let started = try SimulatorServer(simulator: try PrinterSimulator(profile: profile))
             server = started
             arguments = ["--printer", "tcp://127.0.0.1:\(started.port)", "--profile", profile.id]
         }
         defer { server?.stop() }
-        let target = try PrinterTargetOptions.parse(arguments)
-        let connected = try await target.connect()
+        let connected = try await ConnectedPrinter.open(
+            address: arguments[1], profile: arguments[3], profilesDirectory: nil,
+            simulatorOutput: FileManager.default.temporaryDirectory.appending(path: "lanyard-bench-sim"), timeout: .seconds(10))
         let bytes: [UInt8]
         if let job {
             bytes = job
         } else {
-            let output = try BadgeOutput(bundle: try Resources.bundle(Resources.templates.appending(path: "standard").path),
+            let output = try BadgeWriter(bundle: try Installation.bundle(Installation.templates.appending(path: "standard").path),
                                          profile: connected.profile)
-            let event = try Resources.event(nil)
+            let event = try Installation.event(nil)
             var session = Intake(event: event).makeSession()
-            guard let attendee = try session.acceptJSONLines(in: Resources.sampleAttendees).outcomes.compactMap(\.attendee).first else {
-                throw CLIError(.internal, "no sample attendee")
+            guard let attendee = try session.acceptJSONLines(in: Installation.sampleAttendees).outcomes.compactMap(\.attendee).first else {
+                throw BenchError(.internal, "no sample attendee")
             }
             bytes = try output.encode(try output.renderer.render(fields: BadgeFields.fields(for: attendee, event: event)),
                                       as: connected.client.language == .epl ? .epl : .zpl).bytes
@@ -165,7 +169,7 @@ struct BenchCommand: AsyncParsableCommand {
             polls.append((ContinuousClock.now - start).milliseconds)
         }
         await connected.close()
-        print(table(header: ["\(connected.name): \(bytes.count)-byte badge job, \(rounds) rounds", "p50 ms", "p95 ms", "min ms"], rows: [
+        print(TextTable.render(header: ["\(connected.name): \(bytes.count)-byte badge job, \(rounds) rounds", "p50 ms", "p95 ms", "min ms"], rows: [
             ["job ready -> last byte written", Self.fmt(sends.percentile(50)), Self.fmt(sends.percentile(95)), Self.fmt(sends.min() ?? 0)],
             ["status poll of an idle printer (\(StatusPoll(language: connected.client.language, profile: connected.profile).queries.map(\.rawValue).joined(separator: " + ")))",
              Self.fmt(polls.percentile(50)), Self.fmt(polls.percentile(95)), Self.fmt(polls.min() ?? 0)],
@@ -174,11 +178,11 @@ struct BenchCommand: AsyncParsableCommand {
 
     private func compareWithZebrafy(bitmap: Bitmap, zpl: [UInt8]) throws {
         let temp = FileManager.default.temporaryDirectory.appending(path: "lanyard-bench-\(getpid())")
-        try makeDirectory(temp)
+        try Files.makeDirectory(temp)
         defer { try? FileManager.default.removeItem(at: temp) }
         let png = temp.appending(path: "badge.png"), report = temp.appending(path: "zebrafy.json")
-        try writeFile(try bitmap.png(), to: png)
-        let script = Resources.home.appending(path: "Benchmarks/zebrafy_reference.py")
+        try Files.write(try bitmap.png(), to: png)
+        let script = Installation.home.appending(path: "Benchmarks/zebrafy_reference.py")
         let python = ProcessInfo.processInfo.environment["LANYARD_PYTHON"] ?? "python3"
         let status = try Self.runProcess(python, [script.path, png.path], stdout: report)
         guard status == 0, let data = try? Data(contentsOf: report),
@@ -189,7 +193,7 @@ struct BenchCommand: AsyncParsableCommand {
             return
         }
         let ours = try ZPLGraphicDecoder.decodeLabel(zpl)
-        print(table(header: ["ZPL for the same raster", "bytes", "largest ^GF field", "same raster"], rows: [
+        print(TextTable.render(header: ["ZPL for the same raster", "bytes", "largest ^GF field", "same raster"], rows: [
             ["lanyard (settings + ^GFA stripes, Z64 or ACS)", "\(zpl.count)", "\(bitmap.bytesPerRow * ((bitmap.height + 1) / 2))",
              "\(ours == bitmap)"],
             ["zebrafy Z64 (complete_zpl)", "\(theirBytes)", "\(theirs["largest_field_bytes"] ?? "?")",
@@ -200,20 +204,20 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     private func measureBatch() throws {
-        let input = batchInput ?? Resources.home.appending(path: "Tests/BadgesTests/Fixtures/registrations.jsonl").path
+        let input = batchInput ?? Installation.home.appending(path: "Tests/BadgesTests/Fixtures/registrations.jsonl").path
         let out = FileManager.default.temporaryDirectory.appending(path: "lanyard-bench-batch-\(getpid())")
         defer { try? FileManager.default.removeItem(at: out) }
-        let executable = URL(filePath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        let executable = try AgentBench.executable().path
         let start = ContinuousClock.now
         let status = try Self.runProcess(executable, [
-            "batch", "--template", Resources.templates.appending(path: "standard").path, "--input", input,
+            "batch", "--template", Installation.templates.appending(path: "standard").path, "--input", input,
             "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", out.path,
         ], quiet: true)
         let seconds = (ContinuousClock.now - start).seconds
         var usage = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".zpl") }.count) ?? 0
-        print(table(header: ["batch: \(URL(filePath: input).lastPathComponent) -> standard ZPL @ 300 dpi", "value"], rows: [
+        print(TextTable.render(header: ["batch: \(URL(filePath: input).lastPathComponent) -> standard ZPL @ 300 dpi", "value"], rows: [
             ["exit status", "\(status)"],
             ["badges written", "\(files)"],
             ["wall time", "\(Self.fmt(seconds)) s"],
@@ -240,6 +244,7 @@ struct BenchCommand: AsyncParsableCommand {
 }
 
 extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
     var milliseconds: Double { seconds * 1000 }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Glibc
 
 /// The sd_notify protocol, spoken directly so the agent needs no libsystemd: under a
@@ -6,40 +6,40 @@ import Glibc
 /// `READY=1` before it considers the service started; with `WatchdogSec=` it also passes
 /// `$WATCHDOG_USEC` and kills the service when `WATCHDOG=1` pings stop. Outside systemd every
 /// call is a no-op, so the agent runs the same way from a terminal.
-struct SystemdNotify: Sendable {
+public struct SystemdNotify: Sendable {
     /// The `sockaddr_un.sun_path` bytes: a filesystem path, or for the abstract namespace
     /// (`$NOTIFY_SOCKET` starting with `@`) a leading NUL and the name. Nil when not under systemd.
-    let socketPath: [UInt8]?
+    public let socketPath: [UInt8]?
     /// How long systemd waits between pings before it declares the service hung; nil when the
     /// watchdog is off or meant for another process (`$WATCHDOG_PID`).
-    let watchdogTimeout: Duration?
+    public let watchdogTimeout: Duration?
 
-    init(environment: [String: String] = ProcessInfo.processInfo.environment, processID: pid_t = getpid()) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, processID: pid_t = getpid()) {
         socketPath = Self.socketPath(environment["NOTIFY_SOCKET"])
         watchdogTimeout = Self.watchdogTimeout(environment, processID: processID)
     }
 
-    var isEnabled: Bool { socketPath != nil }
+    public var isEnabled: Bool { socketPath != nil }
 
     /// How often to ping: half the timeout, as systemd recommends, so one late ping is not fatal.
-    var watchdogInterval: Duration? { watchdogTimeout.map { $0 / 2 } }
+    public var watchdogInterval: Duration? { watchdogTimeout.map { $0 / 2 } }
 
     @discardableResult
-    func ready(status: String? = nil) -> Bool { send(["READY=1"] + Self.statusLine(status)) }
+    public func ready(status: String? = nil) -> Bool { send(["READY=1"] + Self.statusLine(status)) }
 
     @discardableResult
-    func status(_ text: String) -> Bool { send(Self.statusLine(text)) }
+    public func status(_ text: String) -> Bool { send(Self.statusLine(text)) }
 
     @discardableResult
-    func watchdog() -> Bool { send(["WATCHDOG=1"]) }
+    public func watchdog() -> Bool { send(["WATCHDOG=1"]) }
 
     @discardableResult
-    func stopping(status: String? = nil) -> Bool { send(["STOPPING=1"] + Self.statusLine(status)) }
+    public func stopping(status: String? = nil) -> Bool { send(["STOPPING=1"] + Self.statusLine(status)) }
 
     /// Pings the watchdog every `watchdogInterval` until the task is cancelled, skipping a ping
     /// whenever `isHealthy` says the agent is stuck, so that systemd restarts it. Returns at once
     /// when the watchdog is off.
-    func feedWatchdog(while isHealthy: @escaping @Sendable () async -> Bool = { true }) async {
+    public func feedWatchdog(while isHealthy: @escaping @Sendable () async -> Bool = { true }) async {
         guard socketPath != nil, let interval = watchdogInterval else { return }
         while !Task.isCancelled {
             if await isHealthy() { watchdog() }
@@ -50,7 +50,7 @@ struct SystemdNotify: Sendable {
     /// Sends one datagram of `KEY=VALUE` lines. Returns whether systemd's socket took it; a
     /// missing socket or a failed send is not an error for the agent, only a lost notification.
     @discardableResult
-    func send(_ assignments: [String]) -> Bool {
+    public func send(_ assignments: [String]) -> Bool {
         guard let socketPath, !assignments.isEmpty else { return false }
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }

@@ -1,6 +1,8 @@
+import BadgePipeline
 import Agent
 import Badges
 import Foundation
+import LanyardSupport
 import Registry
 import Sync
 
@@ -84,7 +86,7 @@ struct SyncFleetBench {
                     pending.remove(index)
                 }
                 guard ContinuousClock.now < deadline else {
-                    throw CLIError(.unavailable, "\(pending.count) agent(s) did not take round \(round) within 60 s (logs in \(workspace.path))")
+                    throw BenchError(.unavailable, "\(pending.count) agent(s) did not take round \(round) within 60 s (logs in \(workspace.path))")
                 }
                 usleep(5_000)
             }
@@ -97,12 +99,12 @@ struct SyncFleetBench {
     /// with one new file to fetch, like a typical template fix.
     func publish(round: Int, publisher: RegistryPublisher, repository: URL) throws {
         let bundle = workspace.appending(path: "bundle-\(round)")
-        try FileManager.default.copyItem(at: Resources.templates.appending(path: "standard"), to: bundle)
+        try FileManager.default.copyItem(at: Installation.templates.appending(path: "standard"), to: bundle)
         let file = bundle.appending(path: TemplateBundle.templateFile)
         let text = try String(contentsOf: file, encoding: .utf8)
         try Data((text + "# publication round \(round)\n").utf8).write(to: file)
         try BundleManifest.write(directory: bundle)
-        _ = try RegistryLocking.locked(repository: repository.path) {
+        _ = try RepositoryLock(repository: repository).withLock(wait: true) {
             try publisher.publishDirectory(bundle, as: "templates/standard", kind: .template, scope: .global, label: "round-\(round)")
         }
     }
@@ -118,8 +120,8 @@ struct SyncFleetBench {
     func waitFor(label: String, on child: Child, timeout: Duration) throws {
         let deadline = ContinuousClock.now + timeout
         while fallbackLabel(child) != label {
-            guard child.process.isRunning else { throw CLIError(.internal, "an agent exited (logs in \(workspace.path))") }
-            guard ContinuousClock.now < deadline else { throw CLIError(.unavailable, "an agent did not take \(label) (logs in \(workspace.path))") }
+            guard child.process.isRunning else { throw BenchError(.internal, "an agent exited (logs in \(workspace.path))") }
+            guard ContinuousClock.now < deadline else { throw BenchError(.unavailable, "an agent did not take \(label) (logs in \(workspace.path))") }
             usleep(20_000)
         }
     }
@@ -127,7 +129,7 @@ struct SyncFleetBench {
     func spawn(_ arguments: [String], port: Int, log: String) throws -> Child {
         let logFile = workspace.appending(path: log)
         guard FileManager.default.createFile(atPath: logFile.path, contents: nil), let handle = FileHandle(forWritingAtPath: logFile.path) else {
-            throw CLIError(.io, "cannot create \(logFile.path)")
+            throw BenchError(.io, "cannot create \(logFile.path)")
         }
         let process = Process()
         process.executableURL = executable

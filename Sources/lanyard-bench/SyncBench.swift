@@ -1,7 +1,9 @@
+import BadgePipeline
 import Agent
 import ArgumentParser
 import Badges
 import Foundation
+import LanyardSupport
 import Logging
 import Sync
 
@@ -45,9 +47,9 @@ struct SyncBench {
         let writer = RepositoryWriter(directory: repository)
         try writer.initialize(root: root, rootKeys: Array(rootKeys.prefix(2)))
         let publisher = RegistryPublisher(repository: repository, targetsKeys: [targets], timestampKeys: [timestamp])
-        let bundle = Resources.templates.appending(path: "standard")
+        let bundle = Installation.templates.appending(path: "standard")
         let published = try publisher.publishDirectory(bundle, as: "templates/standard", kind: .template, scope: .global, label: "bench")
-        guard let release = published.target?.current else { throw CLIError(.internal, "nothing was published") }
+        guard let release = published.target?.current else { throw BenchError(.internal, "nothing was published") }
         let rootData = try writer.read(RepositoryLayout.root(version: 1))
         let timestampData = try writer.read(RepositoryLayout.timestamp)
         let targetsData = try writer.read(RepositoryLayout.targets(version: published.targetsVersion))
@@ -64,12 +66,12 @@ struct SyncBench {
             try trusted.updateTimestamp(timestampData, now: Date())
             try trusted.updateTargets(targetsData, now: Date())
             guard let verified = trusted.targets?.targets["templates/standard"]?.current else {
-                throw CLIError(.internal, "the bundle vanished from its targets")
+                throw BenchError(.internal, "the bundle vanished from its targets")
             }
             for (path, file) in verified.files {
                 let data = try Data(contentsOf: cache.url(for: file))
                 guard data.count == file.length, SHA256Digest.hex(data) == file.sha256 else {
-                    throw CLIError(.internal, "\(path) does not match its signed hash")
+                    throw BenchError(.internal, "\(path) does not match its signed hash")
                 }
             }
             times.append(Self.milliseconds(ContinuousClock.now - start))
@@ -78,7 +80,7 @@ struct SyncBench {
         print("verify a template bundle (metadata + every file's SHA-256), ms: p50 \(BenchCommand.fmt(timed.percentile(50)))"
             + "  p95 \(BenchCommand.fmt(timed.percentile(95)))  max \(BenchCommand.fmt(timed.max() ?? 0))  (target p95 <= 20)")
 
-        let event = try Resources.event(nil)
+        let event = try Installation.event(nil)
         let directory = work.appending(path: "release")
         try cache.materialize(release, into: directory)
         let templateSource = TemplateSource(name: "standard", directory: directory, label: "bench", digest: release.digest, origin: .registry)

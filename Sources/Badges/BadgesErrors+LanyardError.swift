@@ -1,0 +1,33 @@
+public import LanyardSupport
+
+extension BadgeError: LanyardError {
+    public var errorCode: String { code.rawValue }
+    public var context: String? { location }
+    public var exitStatus: ExitStatus {
+        switch code {
+        case .manifestMissing, .assetMissing: .inputMissing
+        case .io: .ioFailed
+        case .renderFailed: .internalError
+        case .templateMalformed, .templateInvalid, .manifestInvalid, .checksumMismatch, .unlistedFile, .assetInvalid,
+             .fontMissing, .eventInvalid, .symbolFailed, .outsidePrintableArea: .invalidData
+        }
+    }
+}
+
+extension EventConfigurationError: LanyardError {
+    public var errorCode: String { code.rawValue }
+    public var context: String? { fieldPath.isEmpty ? file : "\(file): \(fieldPath)" }
+    public var exitStatus: ExitStatus { code == .unreadable ? .inputMissing : .invalidData }
+}
+
+extension IntakeFileError: LanyardError {
+    public var errorCode: String { code.rawValue }
+    public var context: String? { file }
+    public var exitStatus: ExitStatus { .inputMissing }
+}
+
+extension CSVError: LanyardError {
+    public var errorCode: String { code.rawValue }
+    public var context: String? { "line \(line)" }
+    public var exitStatus: ExitStatus { .invalidData }
+}

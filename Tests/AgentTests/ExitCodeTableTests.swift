@@ -1,0 +1,124 @@
+import Agent
+import BadgePipeline
+import Badges
+import Foundation
+import LanyardSupport
+import Printers
+import Raster
+import Registry
+import Store
+import Symbols
+import Sync
+import Testing
+
+/// The command line's exit codes, code by code. Every error of every module carries its exit
+/// status and HTTP status (`LanyardError`); this table is the contract. A new error code without
+/// a row here, or a row that changed, fails the test, and every status used is in the README's
+/// exit-code table.
+@Suite struct ExitCodeTableTests {
+    /// Every error code, as each module's error type makes it, with the exit status it must carry.
+    static let expected: [String: LanyardSupport.ExitStatus] = [
+        // Templates and badges: a broken bundle is invalid data; a missing file is missing input.
+        "template.malformed": .invalidData, "template.invalid": .invalidData, "template.manifest_missing": .inputMissing,
+        "template.manifest_invalid": .invalidData, "template.checksum_mismatch": .invalidData, "template.unlisted_file": .invalidData,
+        "template.asset_missing": .inputMissing, "template.asset_invalid": .invalidData, "template.font_missing": .invalidData,
+        "event.invalid": .invalidData, "render.failed": .internalError, "render.symbol_failed": .invalidData,
+        "render.outside_printable_area": .invalidData, "io.failed": .ioFailed,
+        "event_config.unreadable": .inputMissing, "event_config.invalid_yaml": .invalidData, "event_config.missing_field": .invalidData,
+        "event_config.wrong_type": .invalidData, "event_config.invalid_value": .invalidData, "event_config.unknown_field": .invalidData,
+        "intake.file_unreadable": .inputMissing,
+        "csv.unterminated_quote": .invalidData, "csv.text_after_closing_quote": .invalidData, "csv.invalid_utf8": .invalidData,
+        "symbols.empty_input": .invalidData, "symbols.input_too_long": .invalidData, "symbols.invalid_character": .invalidData,
+        "symbols.capacity_exceeded": .invalidData, "symbols.invalid_option": .invalidData, "symbols.invalid_matrix": .internalError,
+        "symbols.invalid_placement": .invalidData, "symbols.encoder_failed": .internalError,
+        "raster.dimension_mismatch": .internalError, "raster.compression_failed": .internalError, "raster.invalid_image": .invalidData,
+        // Printers: which printer is a usage question; an unreachable one is unavailable.
+        "printers.settings_invalid": .invalidData, "printers.raster_too_wide": .invalidData, "printers.language_unsupported": .invalidData,
+        "printers.encoding_failed": .invalidData, "printers.malformed_job": .invalidData, "printers.configuration_invalid": .invalidData,
+        "printers.profile_required": .usage, "printers.profile_unmatched": .invalidData, "printers.printer_ambiguous": .usage,
+        "printers.profile_invalid": .invalidData, "printers.profile_unreadable": .inputMissing, "printers.profile_duplicate_id": .invalidData,
+        "printers.profile_directory_empty": .invalidData, "printers.profile_not_found": .inputMissing,
+        "printers.status_empty": .unavailable, "printers.status_unframed": .unavailable, "printers.status_truncated": .unavailable,
+        "printers.status_too_long": .unavailable, "printers.status_missing_field": .unavailable, "printers.status_invalid_field": .unavailable,
+        "printers.device_id_invalid": .unavailable,
+        "transport.invalid_address": .usage, "transport.not_found": .unavailable, "transport.permission_denied": .noPermission,
+        "transport.busy": .unavailable, "transport.timeout": .unavailable, "transport.disconnected": .unavailable,
+        "transport.unsupported": .usage, "transport.io_failed": .unavailable,
+        "simulator.malformed_job": .ioFailed, "simulator.output_failed": .ioFailed, "simulator.invalid_configuration": .invalidData,
+        // The pipeline around them.
+        "pipeline.input_unreadable": .inputMissing, "pipeline.output_failed": .ioFailed, "pipeline.printer_not_ready": .printerNotReady,
+        "pipeline.badge_blocked": .contentErrors, "pipeline.format_unsupported": .usage,
+        // State and sync.
+        "store.open_failed": .ioFailed, "store.migration_failed": .ioFailed, "store.query_failed": .ioFailed, "store.invalid_value": .ioFailed,
+        "store.queue_full": .ioFailed, "store.invalid_transition": .ioFailed, "store.not_found": .ioFailed, "store.job_not_finished": .ioFailed,
+        "store.already_replayed": .ioFailed, "store.corrupt_record": .ioFailed, "store.cursor_mismatch": .ioFailed, "store.snapshot_stale": .ioFailed,
+        "sync.metadata_invalid": .invalidData, "sync.signature_threshold": .invalidData, "sync.version_rollback": .invalidData,
+        "sync.version_conflict": .invalidData, "sync.root_chain_broken": .invalidData, "sync.expired": .invalidData,
+        "sync.mix_and_match": .invalidData, "sync.length_exceeded": .invalidData, "sync.hash_mismatch": .invalidData,
+        "sync.key_invalid": .invalidData, "sync.target_invalid": .usage, "sync.io": .ioFailed, "sync.file_missing": .inputMissing,
+        "sync.transport": .unavailable,
+        // Servers.
+        "registry.request_invalid": .usage, "registry.unauthorized": .noPermission, "registry.signature_invalid": .noPermission,
+        "registry.agent_key_mismatch": .noPermission, "registry.report_replayed": .invalidData, "registry.payload_too_large": .usage,
+        "registry.not_found": .inputMissing, "registry.conflict": .invalidData, "registry.storage": .ioFailed,
+        "registry.configuration_invalid": .invalidData, "registry.cursor_ahead": .invalidData, "registry.signing_unavailable": .unavailable,
+        "agent.configuration_invalid": .invalidData, "agent.startup_failed": .internalError, "agent.request_invalid": .usage,
+        "agent.not_found": .inputMissing, "agent.unauthorized": .noPermission, "agent.queue_full": .printerNotReady,
+        "agent.signature_invalid": .noPermission, "agent.rate_limited": .printerNotReady, "agent.data_directory_in_use": .inUse,
+        "agent.listen_address_in_use": .unavailable,
+        "listen.invalid": .invalidData, "listen.in_use": .unavailable, "listen.not_a_socket": .invalidData,
+    ]
+
+    /// One error of every code of every error type.
+    static var everyError: [any LanyardError] {
+        var errors: [any LanyardError] = []
+        errors += BadgeError.Code.allCases.map { BadgeError($0, "m") }
+        errors += EventConfigurationError.Code.allCases.map { EventConfigurationError(code: $0, message: "m", file: "f", fieldPath: "p") }
+        errors += IntakeFileError.Code.allCases.map { IntakeFileError(code: $0, message: "m", file: "f") }
+        errors += CSVError.Code.allCases.map { CSVError(code: $0, message: "m", line: 1) }
+        errors += SymbolError.Code.allCases.map { SymbolError(code: $0, message: "m") }
+        errors += RasterError.Code.allCases.map { RasterError(code: $0, message: "m") }
+        errors += PrintersError.Code.allCases.map { PrintersError(code: $0, message: "m") }
+        errors += ProfileError.Code.allCases.map { ProfileError(code: $0, problems: []) }
+        errors += StatusParseError.Code.allCases.map { StatusParseError($0, "m") }
+        errors += TransportError.Code.allCases.map { TransportError($0, "m") }
+        errors += SimulatorError.Code.allCases.map { SimulatorError($0, "m") }
+        errors += PipelineErrorCode.allCases.map { PipelineError($0, "m") }
+        errors += StoreError.Code.allCases.map { StoreError($0, "m") }
+        errors += SyncError.Code.allCases.map { SyncError($0, "m") }
+        errors += RegistryError.Code.allCases.map { RegistryError($0, "m") }
+        errors += AgentError.Code.allCases.map { AgentError($0, "m") }
+        errors += ListenErrorCode.allCases.map { ListenError($0, "m", context: "a") }
+        return errors
+    }
+
+    @Test func everyErrorCodeCarriesItsExitStatus() {
+        let errors = Self.everyError
+        #expect(Set(errors.map(\.errorCode)).count == errors.count, "error codes are unique across modules")
+        for error in errors {
+            #expect(Self.expected[error.errorCode] == error.exitStatus, "\(error.errorCode): \(error.exitStatus)")
+        }
+        #expect(Set(Self.expected.keys) == Set(errors.map(\.errorCode)), "every row is a code that exists")
+    }
+
+    @Test func everyHTTPStatusIsAnErrorStatus() {
+        for error in Self.everyError {
+            #expect((400...599).contains(error.httpStatus), "\(error.errorCode): \(error.httpStatus)")
+        }
+        #expect(AgentError(.queueFull, "m").httpStatus == 429)
+        #expect(StoreError(.jobNotFinished, "m").httpStatus == 409)
+        #expect(RegistryError(.payloadTooLarge, "m").httpStatus == 413)
+        #expect(ListenError(.inUse, "m", context: "a").httpStatus == 503)
+    }
+
+    /// The README's table lists exactly the statuses the command line can end with.
+    @Test func theREADMEsExitCodeTableIsComplete() throws {
+        let readme = try String(contentsOf: AgentHarness.repositoryRoot.appending(path: "README.md"), encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "### Exit codes").last?.components(separatedBy: "\n## ").first)
+        let documented = Set(section.split(separator: "\n").compactMap { line -> Int32? in
+            guard line.hasPrefix("| ") else { return nil }
+            return Int32(line.dropFirst(2).prefix { $0.isNumber })
+        })
+        #expect(documented == Set(LanyardSupport.ExitStatus.allCases.map(\.rawValue)))
+    }
+}
