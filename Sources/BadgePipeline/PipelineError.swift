@@ -11,6 +11,8 @@ public enum PipelineErrorCode: String, ErrorCode {
     /// `BadgePolicy`: a code could not be made, or a font is missing.
     case badgeBlocked = "pipeline.badge_blocked"
     case formatUnsupported = "pipeline.format_unsupported"
+    /// A file of several records with none chosen, or a record number the file does not have.
+    case recordNotChosen = "pipeline.record_not_chosen"
 
     public var exitStatus: ExitStatus {
         switch self {
@@ -18,7 +20,7 @@ public enum PipelineErrorCode: String, ErrorCode {
         case .outputFailed: .ioFailed
         case .printerNotReady: .printerNotReady
         case .badgeBlocked: .contentErrors
-        case .formatUnsupported: .usage
+        case .formatUnsupported, .recordNotChosen: .usage
         }
     }
 }

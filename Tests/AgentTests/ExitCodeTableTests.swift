@@ -48,6 +48,7 @@ import Testing
         // The pipeline around them.
         "pipeline.input_unreadable": .inputMissing, "pipeline.output_failed": .ioFailed, "pipeline.printer_not_ready": .printerNotReady,
         "pipeline.badge_blocked": .contentErrors, "pipeline.format_unsupported": .usage,
+        "pipeline.record_not_chosen": .usage,
         // State and sync.
         "store.open_failed": .ioFailed, "store.migration_failed": .ioFailed, "store.query_failed": .ioFailed, "store.invalid_value": .ioFailed,
         "store.queue_full": .ioFailed, "store.invalid_transition": .ioFailed, "store.not_found": .ioFailed, "store.job_not_finished": .ioFailed,

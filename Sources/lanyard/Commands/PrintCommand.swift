@@ -38,7 +38,7 @@ struct PrintCommand: AsyncParsableCommand {
     func run() async throws {
         try await withExitCodes {
             let event = try Installation.event(event)
-            let attendee = try AttendeeRecord(path: attendee, record: record).accept(event: event)
+            let attendee = try AttendeeRecord(path: attendee, record: record).accept(event: event, report: Terminal.report)
             let bundle = try Installation.bundle(template ?? Installation.templates.appending(path: "standard").path)
             let printer = try await target.connect()
             for note in printer.notes { Terminal.warning(note) }

@@ -13,31 +13,12 @@ struct SimulatorModeName: ExpressibleByArgument {
     init(mode: SimulatorMode) { self.mode = mode }
 
     init?(argument: String) {
-        let parts = argument.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
-        guard let first = parts.first else { return nil }
-        let number = parts.count == 2 ? Int(parts[1]) : nil
-        switch first {
-        case "ready": mode = .ready
-        case "paper-out": mode = .paperOut
-        case "head-open": mode = .headOpen
-        case "paused": mode = .paused
-        case "slow": mode = .slow(bytesPerSecond: max(1, number ?? 2000))
-        case "drop": mode = .dropConnection(afterBytes: max(0, number ?? 1000))
-        default: return nil
-        }
+        guard let mode = SimulatorMode(name: argument) else { return nil }
+        self.mode = mode
     }
 
     /// The mode as it is written on the command line (for `--help`).
-    var defaultValueDescription: String {
-        switch mode {
-        case .ready: "ready"
-        case .paperOut: "paper-out"
-        case .headOpen: "head-open"
-        case .paused: "paused"
-        case .slow(let rate): "slow:\(rate)"
-        case .dropConnection(let after): "drop:\(after)"
-        }
-    }
+    var defaultValueDescription: String { mode.name }
 }
 
 /// Writes a line at once: the simulator's output is read by scripts through a pipe, where
@@ -94,12 +75,12 @@ struct PrinterSimCommand: AsyncParsableCommand {
             try simulator.setMode(mode.mode)
             let (host, port) = try Self.hostAndPort(listen)
             let server = try SimulatorServer(simulator: simulator, host: host, port: port)
-            var controlServer: ModeControlServer?
+            var controlServer: SimulatorControlServer?
             var controlHost = ""
             if let control {
                 let (host, controlPort) = try Self.hostAndPort(control)
                 controlHost = host
-                controlServer = try ModeControlServer(host: host, port: controlPort, simulator: simulator)
+                controlServer = try SimulatorControlServer(host: host, port: controlPort, simulator: simulator)
             }
             say("simulated \(profile.model) (\(simulator.language.rawValue.uppercased()), \(profile.dpi) dpi) listening on "
                 + "\(host):\(server.port), labels to \(out), state \(simulator.mode)"
@@ -108,7 +89,7 @@ struct PrinterSimCommand: AsyncParsableCommand {
             while let line = readLine() {
                 let text = line.trimmingCharacters(in: .whitespaces)
                 guard !text.isEmpty else { continue }
-                say(ModeControlServer.apply(text, to: simulator))
+                say(SimulatorControlServer.apply(text, to: simulator))
             }
             // Input closed (a service, or `< /dev/null`): keep serving until killed.
             while true { try await Task.sleep(for: .seconds(3600)) }

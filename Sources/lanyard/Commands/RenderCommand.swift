@@ -57,7 +57,7 @@ struct RenderCommand: ParsableCommand {
     func run() throws {
         try withExitCodes {
             let event = try Installation.event(event)
-            let attendee = try AttendeeRecord(path: attendee, record: record).accept(event: event)
+            let attendee = try AttendeeRecord(path: attendee, record: record).accept(event: event, report: Terminal.report)
             let writer = try BadgeWriter(bundle: try Installation.bundle(template), profile: try printer.load(), overrides: printer.overrides)
             let written = try writer.write(fields: BadgeFields.fields(for: attendee, event: event), format: format, to: URL(filePath: out))
             for issue in written.issues {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Badges
 import Foundation
 import LanyardSupport
 
@@ -61,6 +62,12 @@ enum Terminal {
     /// An issue found in the input (intake, rendering), as an error or a warning by its severity.
     static func report(_ issue: some CustomStringConvertible, isError: Bool) {
         if isError { error(issue.description) } else { warning(issue.description) }
+    }
+
+    /// An intake issue of a record named on the command line.
+    static func report(_ issue: IntakeIssue) {
+        let text = "\(issue.code.rawValue) at \(issue.fieldPath) (record \(issue.recordID)): \(issue.reason)"
+        if issue.severity == .error { error(text) } else { warning(text) }
     }
 
     static var stderrIsTerminal: Bool { isatty(2) == 1 }

@@ -1,24 +1,27 @@
-import Badges
+public import Badges
 import Foundation
 import LanyardSupport
 
 /// One raw registration named on the command line: a JSON file, one line of a JSONL file
 /// (`--record N`), or standard input (`-`), taken through intake.
-struct AttendeeRecord {
-    let path: String
-    let record: Int?
+public struct AttendeeRecord {
+    public let path: String
+    public let record: Int?
 
-    /// The accepted attendee, with intake's warnings printed; a rejected record is an error.
-    func accept(event: EventConfiguration) throws -> Attendee {
+    public init(path: String, record: Int?) {
+        self.path = path
+        self.record = record
+    }
+
+    /// The accepted attendee; `report` hears every issue intake found (a rejected record's
+    /// errors too, before it is refused with `pipeline.badge_blocked`).
+    public func accept(event: EventConfiguration, report: (IntakeIssue) -> Void) throws -> Attendee {
         let (bytes, line) = try read()
         var session = Intake(event: event).makeSession()
         let outcome = session.accept(jsonObject: bytes, line: line)
-        for issue in outcome.issues {
-            let text = "\(issue.code.rawValue) at \(issue.fieldPath) (record \(issue.recordID)): \(issue.reason)"
-            if issue.severity == .error { Terminal.error(text) } else { Terminal.warning(text) }
-        }
+        outcome.issues.forEach(report)
         guard let attendee = outcome.attendee else {
-            throw CLIError(.contentErrors, "the record was rejected; nothing was rendered")
+            throw PipelineError(.badgeBlocked, "the record was rejected; nothing was rendered", context: path)
         }
         return attendee
     }
@@ -29,7 +32,7 @@ struct AttendeeRecord {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
             do { data = try Data(contentsOf: URL(filePath: path)) } catch {
-                throw CLIError(.inputMissing, "cannot read the attendee file \(path)")
+                throw PipelineError(.inputUnreadable, "cannot read the attendee file \(path)", context: path)
             }
         }
         if record == nil, (try? JSONSerialization.jsonObject(with: data)) is [String: Any] {
@@ -38,12 +41,12 @@ struct AttendeeRecord {
         let lines = Array(JSONLReader(data: data))
         if let record {
             guard let line = lines.first(where: { $0.number == record }) else {
-                throw CLIError(.usage, "--record \(record): the file has no record on that line (records on lines \(lines.first?.number ?? 0)-\(lines.last?.number ?? 0))")
+                throw PipelineError(.recordNotChosen, "--record \(record): the file has no record on that line (records on lines \(lines.first?.number ?? 0)-\(lines.last?.number ?? 0))")
             }
             return (line.bytes, line.number)
         }
         guard lines.count <= 1 else {
-            throw CLIError(.usage, "the attendee file holds \(lines.count) records; choose one with --record N")
+            throw PipelineError(.recordNotChosen, "the attendee file holds \(lines.count) records; choose one with --record N")
         }
         return (lines.first?.bytes ?? data, lines.first?.number)
     }

@@ -1,23 +1,22 @@
 import Foundation
-import LanyardSupport
 import Glibc
-import Printers
+public import LanyardSupport
 
 /// The simulator's control port: a line names a mode (`paper-out`, `ready`, `slow:500`...), the
 /// reply says what the simulator is doing now. For demos and scripts (`echo paper-out | nc ...`);
 /// it binds to loopback unless told otherwise and takes one client at a time.
-final class ModeControlServer: Sendable {
-    let port: Int
+public final class SimulatorControlServer: Sendable {
+    public let port: Int
     private let listener: Int32
 
-    init(host: String, port: Int, simulator: PrinterSimulator) throws {
+    public init(host: String, port: Int, simulator: PrinterSimulator) throws(ListenError) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         var found: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, String(port), &hints, &found) == 0, let info = found else {
-            throw CLIError(.usage, "--control \(host):\(port): cannot resolve the address")
+            throw ListenError(.invalid, "cannot resolve the address", context: "\(host):\(port)")
         }
         defer { freeaddrinfo(found) }
         let socket = Glibc.socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -26,7 +25,7 @@ final class ModeControlServer: Sendable {
         guard socket >= 0, bind(socket, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0, Glibc.listen(socket, 4) == 0 else {
             let text = String(cString: strerror(errno))
             if socket >= 0 { close(socket) }
-            throw CLIError(.unavailable, "--control \(host):\(port): \(text)")
+            throw ListenError(.inUse, text, context: "\(host):\(port)")
         }
         var bound = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -72,11 +71,11 @@ final class ModeControlServer: Sendable {
     }
 
     /// Applies a mode name; the answer starts with `ok` or `error`.
-    static func apply(_ line: String, to simulator: PrinterSimulator) -> String {
+    public static func apply(_ line: String, to simulator: PrinterSimulator) -> String {
         if line == "status" {
             return "ok \(simulator.mode); \(simulator.printedLabels.count) label(s) printed"
         }
-        guard let mode = SimulatorModeName(argument: line)?.mode else {
+        guard let mode = SimulatorMode(name: line) else {
             return "error: unknown state '\(line)'; use ready, paper-out, head-open, paused, slow:N, drop:N or status"
         }
         do {
@@ -84,6 +83,37 @@ final class ModeControlServer: Sendable {
             return "ok \(simulator.mode)"
         } catch {
             return "error: \(error)"
+        }
+    }
+}
+
+extension SimulatorMode {
+    /// A state as typed on a command line or a control port: `ready`, `paper-out`, `head-open`,
+    /// `paused`, `slow:BYTES_PER_SECOND`, `drop:AFTER_BYTES`.
+    public init?(name: String) {
+        let parts = name.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
+        guard let first = parts.first else { return nil }
+        let number = parts.count == 2 ? Int(parts[1]) : nil
+        switch first {
+        case "ready": self = .ready
+        case "paper-out": self = .paperOut
+        case "head-open": self = .headOpen
+        case "paused": self = .paused
+        case "slow": self = .slow(bytesPerSecond: max(1, number ?? 2000))
+        case "drop": self = .dropConnection(afterBytes: max(0, number ?? 1000))
+        default: return nil
+        }
+    }
+
+    /// The name `init?(name:)` reads.
+    public var name: String {
+        switch self {
+        case .ready: "ready"
+        case .paperOut: "paper-out"
+        case .headOpen: "head-open"
+        case .paused: "paused"
+        case .slow(let rate): "slow:\(rate)"
+        case .dropConnection(let after): "drop:\(after)"
         }
     }
 }
