@@ -63,7 +63,11 @@ let package = Package(
         .target(name: "CivilDate", swiftSettings: strictSettings),
         .target(
             name: "LanyardSupport",
-            dependencies: ["CivilDate", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CivilDate",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -93,7 +97,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Badges", "CivilDate", "LanyardSupport", "Printers",
+                "Badges", "CivilDate", "LanyardSupport", "Sync",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -199,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "RegistryTests",
             dependencies: [
-                "Registry", "Sync",
+                "LanyardSupport", "Registry", "Sync",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -216,7 +220,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "PrintersTests", dependencies: ["Printers", "Raster", "YAMLReading"], swiftSettings: strictSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Badges", "Printers"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Badges", "Printers", "Sync"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "AgentTests",
             dependencies: [

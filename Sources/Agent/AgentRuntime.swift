@@ -89,7 +89,7 @@ public struct AgentRuntime: Sendable {
         if let sync {
             let workers = [worker]
             await sync.setPrinterReport {
-                var printers: [AgentReportPayload.Printer] = []
+                var printers: [AgentReport.Printer] = []
                 var depth = 0
                 for worker in workers {
                     let state = worker.state

@@ -29,10 +29,12 @@ public enum Timestamps {
 }
 
 extension Timestamps {
-    /// An ISO-8601 UTC timestamp with or without fractional seconds, as `iso8601(_:)` and other
-    /// tools write it; nil when the text is not one.
+    /// An ISO-8601 instant with or without fractional seconds and with any offset, as
+    /// `iso8601(_:)` and other tools write it, kept to the millisecond (the precision written);
+    /// nil when the text is not one.
     public static func parse(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+        let parsed = (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
             ?? (try? Date.ISO8601FormatStyle().parse(text))
+        return parsed.map { Date(timeIntervalSince1970: Double(Int64(($0.timeIntervalSince1970 * 1000).rounded())) / 1000) }
     }
 }

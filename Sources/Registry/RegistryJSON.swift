@@ -1,21 +1,11 @@
 public import Foundation
+import Sync
 
-/// The JSON the registry reads and writes: snake_case keys spelled out by each type, keys sorted
-/// on output, and ISO-8601 dates with or without fractional seconds and with any offset on
-/// input (kiosks' clocks and libraries differ), UTC with milliseconds when there are any on
-/// output.
+/// The JSON the registry reads and writes: `WireJSON`, the one encoding of every kiosk-registry
+/// contract, with decoding failures turned into `registry.request_invalid` naming the field.
 public enum RegistryJSON {
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, what: String) throws(RegistryError) -> T {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = parseDate(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an ISO-8601 date and time")
-            }
-            return date
-        }
-        do { return try decoder.decode(type, from: data) } catch let error as DecodingError {
+        do { return try WireJSON.decoder.decode(type, from: data) } catch let error as DecodingError {
             let (path, reason) = describe(error)
             throw RegistryError(.requestInvalid, "not a valid \(what): \(reason)", detail: path)
         } catch {
@@ -23,28 +13,7 @@ public enum RegistryJSON {
         }
     }
 
-    public static func encode<T: Encodable>(_ value: T) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(formatDate(date))
-        }
-        // Every type the registry encodes is plain data (strings, numbers, dates, arrays of
-        // them); encoding them cannot fail, and an empty object is the honest fallback.
-        return (try? encoder.encode(value)) ?? Data("{}".utf8)
-    }
-
-    public static func parseDate(_ text: String) -> Date? {
-        guard text.utf8.count <= 64 else { return nil }
-        return (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
-            ?? (try? Date.ISO8601FormatStyle().parse(text))
-    }
-
-    public static func formatDate(_ date: Date) -> String {
-        let whole = date.timeIntervalSince1970.rounded(.down) == date.timeIntervalSince1970
-        return whole ? Date.ISO8601FormatStyle().format(date) : Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
-    }
+    public static func encode<T: Encodable>(_ value: T) -> Data { WireJSON.encode(value) }
 
     /// Microseconds since 1970: how instants are stored and compared, so that two scans a
     /// fraction of a second apart keep their order.

@@ -1,5 +1,6 @@
 public import Badges
 public import Foundation
+public import Sync
 internal import GRDB
 
 /// The changes to an event's attendee list between two of the registry's cursors. The kiosk

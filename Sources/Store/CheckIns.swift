@@ -1,50 +1,7 @@
 public import Foundation
+public import Sync
 internal import GRDB
 
-/// The check-in the registry kept for an attendee. Kiosks that were offline can each check the
-/// same attendee in; the registry keeps the earliest scan and reports it to every kiosk in a
-/// delta (`AttendeeChange.checkInResolved`).
-///
-/// JSON: `{"attendee_id", "nonce", "kiosk_id", "scanned_at"}`, `scanned_at` always ISO-8601
-/// text in UTC with milliseconds whatever the coder's date strategy, as in the outbox payload.
-public struct CheckInResolution: Sendable, Equatable, Codable {
-    public var attendeeID: String
-    /// The winning check-in's nonce, as its kiosk sent it upstream.
-    public var nonce: String
-    public var kioskID: String
-    public var scannedAt: Date
-
-    public init(attendeeID: String, nonce: String, kioskID: String, scannedAt: Date) {
-        self.attendeeID = attendeeID
-        self.nonce = nonce
-        self.kioskID = kioskID
-        self.scannedAt = scannedAt
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case attendeeID = "attendee_id", nonce, kioskID = "kiosk_id", scannedAt = "scanned_at"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        attendeeID = try container.decode(String.self, forKey: .attendeeID)
-        nonce = try container.decode(String.self, forKey: .nonce)
-        kioskID = try container.decode(String.self, forKey: .kioskID)
-        let text = try container.decode(String.self, forKey: .scannedAt)
-        guard let date = ScanTime.parse(text) else {
-            throw DecodingError.dataCorruptedError(forKey: .scannedAt, in: container, debugDescription: "not an ISO-8601 instant: \(text)")
-        }
-        scannedAt = date
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(attendeeID, forKey: .attendeeID)
-        try container.encode(nonce, forKey: .nonce)
-        try container.encode(kioskID, forKey: .kioskID)
-        try container.encode(ScanTime.text(scannedAt), forKey: .scannedAt)
-    }
-}
 
 /// A check-in made at this kiosk.
 public struct LocalCheckIn: Sendable, Equatable {

@@ -45,3 +45,14 @@ extension LanyardStore {
         }
     }
 }
+
+extension LanyardStore {
+    /// The newest jobs, in one state or in any, newest first: what an operator scans for.
+    public func recentJobs(state: JobState?, limit: Int) throws(StoreError) -> [PrintJob] {
+        try read { db in
+            var request = JobRow.order(JobRow.Columns.id.desc).limit(max(0, limit))
+            if let state { request = request.filter(JobRow.Columns.state == state.rawValue) }
+            return try Self.jobs(db, rows: try request.fetchAll(db))
+        }
+    }
+}

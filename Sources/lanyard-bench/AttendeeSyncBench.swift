@@ -5,6 +5,7 @@ import Foundation
 import LanyardSupport
 import Glibc
 import Store
+import Sync
 
 /// `lanyard bench --attendee-sync`: the Store side of registry sync at a large event's size.
 /// A synthetic roster (`SyntheticRoster`) applied as a snapshot into a fresh database, the same

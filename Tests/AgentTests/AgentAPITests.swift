@@ -108,11 +108,25 @@ import Testing
             }
             #expect(activity == "paused")
             #expect(try harness.simulator.printedLabels.isEmpty, "nothing prints while the paper is out")
+            // Readiness says so, with the reason: a kiosk out of paper is not ready for attendees.
+            let notReady = try await client.execute(uri: "/v1/ready", method: .get)
+            #expect(notReady.status == .serviceUnavailable)
+            let reasons = (json(notReady)["not_ready"] as? [String: [String]])?.values.flatMap { $0 } ?? []
+            #expect(reasons.contains("paper_out"), "\(json(notReady))")
+            // The operator's list of queued jobs shows the two held badges, newest first.
+            let queued = json(try await client.execute(uri: "/v1/jobs?state=queued", method: .get))["jobs"] as? [[String: Any]] ?? []
+            #expect(queued.compactMap { $0["id"] as? Int } == ids.reversed())
+            let unknownState = try await client.execute(uri: "/v1/jobs?state=stuck", method: .get)
+            #expect(unknownState.status == .badRequest)
             try harness.simulator.setMode(.ready)
             for id in ids { #expect(try await finalState(client, job: id) == "printed") }
             #expect(try harness.simulator.printedLabels.count == 2)
             let job = json(try await client.execute(uri: "/v1/jobs/\(ids[0])", method: .get))
             #expect(job["attempts"] as? Int == 1, "a paused printer costs no attempt")
+            let ready = try await eventually { () async throws -> Bool? in
+                try await client.execute(uri: "/v1/ready", method: .get).status == .ok ? true : nil
+            }
+            #expect(ready == true, "ready again once the paper is back")
         }
     }
 

@@ -47,16 +47,19 @@ import Testing
         #expect(plan.apply(to: localSet) { _ in URL(filePath: "/unused") } == localSet)
     }
 
-    @Test func printResultsNameTheTemplateAndTheServersStates() {
+    @Test func printResultsNameTheTemplateAndTheServersStates() throws {
         let outcome = JobOutcomeFixture.make(state: .deadLettered)
         let item = RegistryUploader.printResult(outcome, nonce: "n-1")
-        #expect(item["state"] as? String == "dead_letter")
-        #expect(item["template"] as? String == "standard")
-        #expect(item["template_version"] as? String == "standard@2.0.0")
-        #expect(item["nonce"] as? String == "n-1")
-        #expect(item["finished_at"] as? String == "2026-11-22T12:00:00.250Z")
-        #expect(RegistryUploader.printResult(JobOutcomeFixture.make(state: .printed), nonce: "n-2")["state"] as? String == "printed")
-        #expect(RegistryUploader.printResult(JobOutcomeFixture.make(state: .manualReview), nonce: "n-3")["state"] as? String == "manual_review")
+        #expect(item.state == .deadLetter)
+        #expect(item.template == "standard")
+        #expect(item.templateVersion == "standard@2.0.0")
+        #expect(item.nonce == "n-1")
+        // On the wire, as the registry reads it: the one date encoding, milliseconds in UTC.
+        let wire = try #require(try JSONSerialization.jsonObject(with: WireJSON.encode(item)) as? [String: Any])
+        #expect(wire["state"] as? String == "dead_letter")
+        #expect(wire["finished_at"] as? String == "2026-11-22T12:00:00.250Z")
+        #expect(RegistryUploader.printResult(JobOutcomeFixture.make(state: .printed), nonce: "n-2").state == .printed)
+        #expect(RegistryUploader.printResult(JobOutcomeFixture.make(state: .manualReview), nonce: "n-3").state == .manualReview)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LanyardSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -70,7 +71,7 @@ import Testing
             let secondWinner = try #require((fromB["resolutions"] as? [[String: Any]])?.first)
             #expect(secondWinner["nonce"] as? String == "nonce-b")
             #expect(secondWinner["kiosk_id"] as? String == "door-b")
-            #expect(secondWinner["scanned_at"] as? String == "2026-11-03T09:01:00Z")
+            #expect(secondWinner["scanned_at"] as? String == "2026-11-03T09:01:00.000Z")
             #expect(secondWinner["cursor"] as? Int == 2, "a changed winner is a new change")
 
             // A scan between the two changes nothing.
@@ -85,7 +86,7 @@ import Testing
             #expect(changes.map(\.cursor) == [1, 2])
             #expect(changes.map(\.resolution.nonce) == ["nonce-a", "nonce-b"])
             #expect(changes.last?.resolution == CheckInResolution(attendeeID: "att-7", nonce: "nonce-b", kioskID: "door-b",
-                                                                   scannedAt: try #require(RegistryJSON.parseDate("2026-11-03T09:01:00Z"))))
+                                                                   scannedAt: try #require(Timestamps.parse("2026-11-03T09:01:00Z"))))
             #expect(try server.database.checkInResolutions(event: "devcon-2026", after: 1).map(\.resolution.nonce) == ["nonce-b"])
             #expect(try server.database.checkInResolutions(event: "devcon-2026", after: 2).isEmpty)
             #expect(try server.database.checkInCount(event: "devcon-2026") == 3, "every check-in is kept, winner or not")

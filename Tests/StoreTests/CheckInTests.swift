@@ -1,6 +1,7 @@
 import Badges
 import Foundation
 import Store
+import Sync
 import Testing
 
 @Suite struct CheckInTests {

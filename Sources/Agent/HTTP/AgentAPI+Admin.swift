@@ -1,6 +1,6 @@
-import LanyardSupport
 import Foundation
 import Hummingbird
+import LanyardSupport
 import Store
 
 /// Admin routes: they change what gets printed or who decides, so each needs the admin token
@@ -11,66 +11,44 @@ extension AgentAPI {
             await handle(request) { correlation in
                 try authorize(request, core: core)
                 let id = try context.parameters.require("id", as: Int64.self)
-                let reason = request.uri.queryParameters.get("reason") ?? "reprint requested"
-                let result = try core.store.enqueueReprint(of: id, idempotencyKey: "reprint:\(id):\(correlation)", actor: "admin", reason: reason)
-                core.workers[result.job.printerID]?.nudge()
-                return json(result.isDuplicate ? .ok : .accepted, jobObject(result.job))
+                let result = try await core.reprint(jobID: id, reason: request.uri.queryParameters.get("reason") ?? "reprint requested",
+                                                    correlationID: correlation)
+                return json(result.isDuplicate ? .ok : .accepted, JobView(result.job))
             }
         }
         router.get("/v1/dead-letters") { request, _ in
             await handle(request) { _ in
                 try authorize(request, core: core)
-                let letters = try core.store.deadLetters(limit: 200, includeReplayed: false)
-                return json(.ok, ["dead_letters": letters.map { letter in
-                    ["id": letter.id, "stage": letter.stage.rawValue, "code": letter.code, "reason": letter.reason,
-                     "correlation_id": letter.correlationID, "created_at": Timestamps.iso8601(letter.createdAt)] as [String: Any]
-                }])
+                let letters = try core.store.deadLetters(limit: 200, includeReplayed: false).map {
+                    DeadLetterView(id: $0.id, stage: $0.stage.rawValue, code: $0.code, reason: $0.reason, correlationID: $0.correlationID,
+                                   createdAt: Timestamps.iso8601($0.createdAt))
+                }
+                return json(.ok, DeadLetterList(deadLetters: letters))
             }
         }
         router.post("/v1/dead-letters/:id/replay") { request, context in
             await handle(request) { correlation in
                 try authorize(request, core: core)
                 let id = try context.parameters.require("id", as: Int64.self)
-                let payload = try core.store.markReplayed(id: id)
-                return submissionResponse(try core.submit(registration: payload, idempotencyKey: nil, printer: nil, correlationID: correlation),
-                                          correlation: correlation)
+                return submissionResponse(try await core.replayDeadLetter(id: id, correlationID: correlation), correlation: correlation)
             }
         }
         router.get("/v1/manual-review") { request, _ in
             await handle(request) { _ in
                 try authorize(request, core: core)
-                let jobs = try core.store.openManualReviews(limit: 200)
-                return json(.ok, ["jobs": jobs.map(reviewObject)])
+                return json(.ok, JobList(jobs: try core.store.openManualReviews(limit: 200).map { JobView($0, withUpdatedAt: true) }))
             }
         }
         router.post("/v1/manual-review/:id/decision") { request, context in
             await handle(request) { _ in
                 try authorize(request, core: core)
                 let id = try context.parameters.require("id", as: Int64.self)
-                let body = try await bodyData(request)
-                let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
-                guard let text = object?["decision"] as? String, let decision = ReviewDecision(rawValue: text) else {
-                    throw AgentError(.requestInvalid, "expected {\"decision\": \"printed\"|\"reprint\"|\"dismissed\", \"reason\": \"...\"}",
-                                     detail: "$.decision")
-                }
-                guard let reason = object?["reason"] as? String, !reason.isEmpty, reason.count <= 500 else {
-                    throw AgentError(.requestInvalid, "a decision needs a reason (1 to 500 characters)", detail: "$.reason")
-                }
-                let actor = (object?["actor"] as? String).flatMap { $0.isEmpty || $0.count > 100 ? nil : $0 } ?? "admin"
-                let (record, reprint) = try core.store.decideManualReview(jobID: id, decision: decision, actor: actor, reason: reason)
-                if let reprint { core.workers[reprint.printerID]?.nudge() }
-                var answer: [String: Any] = ["job_id": record.jobID, "decision": record.decision.rawValue, "actor": record.actor,
-                                             "decided_at": Timestamps.iso8601(record.decidedAt)]
-                if let reprint { answer["reprint"] = jobObject(reprint) }
-                return json(.ok, answer)
+                let body = try decode(ReviewDecisionRequest.self, from: try await bodyData(request),
+                                      expecting: "{\"decision\": \"printed\"|\"reprint\"|\"dismissed\", \"reason\": \"...\"}")
+                let (record, reprint) = try await core.decide(jobID: id, body)
+                return json(.ok, ReviewDecisionView(jobID: record.jobID, decision: record.decision.rawValue, actor: record.actor,
+                                                    decidedAt: Timestamps.iso8601(record.decidedAt), reprint: reprint.map { JobView($0) }))
             }
         }
-    }
-
-    /// A job awaiting review (its diagnostic included) and since when.
-    static func reviewObject(_ job: PrintJob) -> [String: Any] {
-        var object = jobObject(job)
-        object["updated_at"] = Timestamps.iso8601(job.updatedAt)
-        return object
     }
 }

@@ -1,46 +1,41 @@
-import LanyardSupport
 import Badges
 import Foundation
 import Hummingbird
+import LanyardSupport
 import Sync
 
 /// `GET /v1/sync`: what the kiosk runs and how fresh its registry metadata is.
 extension AgentAPI {
     static func addSyncRoutes(to router: Router<BasicRequestContext>, core: AgentCore) {
         router.get("/v1/sync") { request, _ in
-            await handle(request) { _ in json(.ok, await syncObject(core)) }
+            await handle(request) { _ in json(.ok, syncView(core)) }
         }
     }
 
-    static func syncObject(_ core: AgentCore) async -> [String: Any] {
-        var object: [String: Any] = ["enabled": core.sync != nil]
+    static func syncView(_ core: AgentCore) -> SyncView {
+        var view = SyncView(enabled: core.sync != nil)
         if let templates = core.templates {
-            object["templates"] = templateObjects(templates.current)
-            if let stable = templates.lastStable { object["last_stable"] = templateObjects(stable) }
-            object["activated_at"] = Timestamps.iso8601(templates.activatedAt)
+            view.templates = templateViews(templates.current)
+            view.lastStable = templates.lastStable.map(templateViews)
+            view.activatedAt = Timestamps.iso8601(templates.activatedAt)
         }
-        guard let sync = core.sync else { return object }
+        guard let sync = core.sync else { return view }
         let status = sync.status
-        object["agent_id"] = sync.agentID
-        object["freshness"] = freshnessName(status.freshness)
-        object["root_version"] = status.rootVersion
-        object["consecutive_failures"] = status.consecutiveFailures
-        if let version = status.targetsVersion { object["targets_version"] = version }
-        if let at = status.lastFreshRefresh { object["last_fresh_refresh"] = Timestamps.iso8601(at) }
-        if let at = status.lastAttempt { object["last_attempt"] = Timestamps.iso8601(at) }
-        if let error = status.lastError {
-            var detail: [String: Any] = ["code": error.code.rawValue, "message": error.message]
-            if let subject = error.subject { detail["subject"] = subject }
-            object["last_error"] = detail
+        view.agentID = sync.agentID
+        view.freshness = freshnessName(status.freshness)
+        view.rootVersion = status.rootVersion
+        view.consecutiveFailures = status.consecutiveFailures
+        view.targetsVersion = status.targetsVersion
+        view.lastFreshRefresh = status.lastFreshRefresh.map(Timestamps.iso8601)
+        view.lastAttempt = status.lastAttempt.map(Timestamps.iso8601)
+        view.lastError = status.lastError.map { SyncView.Failure(code: $0.code.rawValue, message: $0.message, subject: $0.subject) }
+        view.attendees = SyncView.Attendees(
+            event: core.event.slug, followsChanges: sync.attendeeChanges != nil, cursor: status.attendeeCursor,
+            error: status.attendeeChangesError.map { SyncView.Failure(code: $0.code.rawValue, message: $0.message, subject: nil) })
+        view.rolledBack = sync.rollbacks.map {
+            SyncView.RolledBack(target: $0.target, label: $0.label, digest: $0.digest, reason: $0.reason, at: Timestamps.iso8601($0.at))
         }
-        var attendees: [String: Any] = ["event": core.event.slug, "follows_changes": sync.attendeeChanges != nil]
-        if let cursor = status.attendeeCursor { attendees["cursor"] = cursor }
-        if let error = status.attendeeChangesError { attendees["error"] = ["code": error.code.rawValue, "message": error.message] }
-        object["attendees"] = attendees
-        object["rolled_back"] = sync.rollbacks.map {
-            ["target": $0.target, "label": $0.label, "digest": $0.digest, "reason": $0.reason, "at": Timestamps.iso8601($0.at)]
-        }
-        return object
+        return view
     }
 
     static func freshnessName(_ freshness: Freshness?) -> String {
@@ -52,11 +47,9 @@ extension AgentAPI {
         }
     }
 
-    static func templateObjects(_ set: TemplateSet) -> [[String: Any]] {
+    static func templateViews(_ set: TemplateSet) -> [SyncView.Template] {
         set.all.map { tier, source in
-            var object: [String: Any] = ["tier": tier.rawValue, "name": source.name, "label": source.label, "origin": source.origin.rawValue]
-            if let digest = source.digest { object["digest"] = digest }
-            return object
+            SyncView.Template(tier: tier.rawValue, name: source.name, label: source.label, origin: source.origin.rawValue, digest: source.digest)
         }
     }
 }

@@ -45,19 +45,16 @@ public struct RegistryUploader: Sendable {
         var delivered = 0
         let checkIns = pending.filter { $0.kind == LanyardStore.checkInOutboxKind }
         if !checkIns.isEmpty {
-            let items = checkIns.compactMap { try? JSONSerialization.jsonObject(with: $0.payload) }
-            let answer = try await post("check-ins", ["items": items])
+            let items = checkIns.compactMap { try? WireJSON.decoder.decode(CheckInUpload.self, from: $0.payload) }
+            let answer = try await post("check-ins", UploadBatch(items: items), answer: CheckInBatchResult.self)
             try markDelivered(checkIns, store: store, now: now)
             delivered += checkIns.count
             try recordResolutions(answer, store: store, now: now)
         }
         let outcomes = pending.filter { $0.kind == JobOutcome.outboxKind }
         if !outcomes.isEmpty {
-            let items: [[String: Any]] = outcomes.compactMap { item in
-                guard let outcome = try? JobOutcome.decode(item.payload) else { return nil }
-                return Self.printResult(outcome, nonce: item.nonce)
-            }
-            _ = try await post("print-results", ["items": items])
+            let items = outcomes.compactMap { item in (try? JobOutcome.decode(item.payload)).map { Self.printResult($0, nonce: item.nonce) } }
+            _ = try await post("print-results", UploadBatch(items: items), answer: UploadBatchResult.self)
             try markDelivered(outcomes, store: store, now: now)
             delivered += outcomes.count
         }
@@ -65,45 +62,32 @@ public struct RegistryUploader: Sendable {
     }
 
     /// A finished job as the server's print-result item.
-    static func printResult(_ outcome: JobOutcome, nonce: String) -> [String: Any] {
-        let state = switch outcome.state {
-        case .printed: "printed"
-        case .manualReview: "manual_review"
-        case .cancelled: "cancelled"
-        default: "dead_letter"
+    static func printResult(_ outcome: JobOutcome, nonce: String) -> PrintResultUpload {
+        let state: PrintResultUpload.State = switch outcome.state {
+        case .printed: .printed
+        case .manualReview: .manualReview
+        case .cancelled: .cancelled
+        default: .deadLetter
         }
-        var item: [String: Any] = ["nonce": nonce, "job_id": outcome.jobID, "state": state,
-                                   "finished_at": Timestamps.iso8601(outcome.finishedAt)]
-        if let attendee = outcome.attendeeID { item["attendee_id"] = attendee }
-        if let tier = outcome.templateTier { item["tier"] = tier }
-        if let version = outcome.templateVersion {
-            item["template_version"] = version
-            item["template"] = String(version.split(separator: "@").first ?? "")
-        }
-        return item
+        return PrintResultUpload(nonce: nonce, jobID: String(outcome.jobID), attendeeID: outcome.attendeeID, state: state,
+                                 template: outcome.templateVersion.map { String($0.split(separator: "@").first ?? "") },
+                                 templateVersion: outcome.templateVersion, tier: outcome.templateTier, finishedAt: outcome.finishedAt)
     }
 
     /// The check-ins the server decided for the attendees of the batch: stored, so the kiosk
     /// knows at once whether another kiosk scanned one of them first.
-    func recordResolutions(_ answer: [String: Any], store: LanyardStore, now: Date) throws(SyncError) {
-        let resolved = answer["resolutions"] as? [[String: Any]] ?? []
-        var byEvent: [String: [CheckInResolution]] = [:]
-        for object in resolved {
-            guard let event = object["event"] as? String, let data = try? JSONSerialization.data(withJSONObject: object),
-                  let resolution = try? JSONDecoder().decode(CheckInResolution.self, from: data) else { continue }
-            byEvent[event, default: []].append(resolution)
-        }
-        for (event, resolutions) in byEvent {
-            do { try store.recordCheckInResolutions(resolutions, event: event, now: now) } catch {
+    func recordResolutions(_ answer: CheckInBatchResult, store: LanyardStore, now: Date) throws(SyncError) {
+        let byEvent = Dictionary(grouping: answer.resolutions, by: \.event)
+        for (event, resolved) in byEvent {
+            do { try store.recordCheckInResolutions(resolved.map(\.resolution), event: event, now: now) } catch {
                 throw SyncError(.io, "cannot record the registry's check-in resolutions", cause: "\(error)")
             }
         }
     }
 
     /// Signs and sends the report.
-    public func sendReport(_ report: AgentReportPayload) async throws(SyncError) {
-        var envelope = SignedEnvelope(payloadType: AgentReportPayload.payloadType, payload: try report.encoded())
-        try envelope.sign(with: [key])
+    public func sendReport(_ report: AgentReport) async throws(SyncError) {
+        let envelope = try report.signed(with: key)
         let body: Data
         do { body = try JSONEncoder().encode(envelope) } catch {
             throw SyncError(.metadataInvalid, "cannot encode the report", cause: "\(error)")
@@ -117,13 +101,11 @@ public struct RegistryUploader: Sendable {
         }
     }
 
-    private func post(_ endpoint: String, _ object: [String: Any]) async throws(SyncError) -> [String: Any] {
-        let body: Data
-        do { body = try JSONSerialization.data(withJSONObject: object) } catch {
-            throw SyncError(.metadataInvalid, "cannot encode the \(endpoint) batch", cause: "\(error)")
+    private func post<Answer: Decodable>(_ endpoint: String, _ batch: some Encodable, answer: Answer.Type) async throws(SyncError) -> Answer {
+        let data = try await send(endpoint, body: WireJSON.encode(batch))
+        do { return try WireJSON.decoder.decode(Answer.self, from: data) } catch {
+            throw SyncError(.transport, "the registry server's answer to \(endpoint) does not decode", subject: endpoint, cause: "\(error)")
         }
-        let answer = try await send(endpoint, body: body)
-        return (try? JSONSerialization.jsonObject(with: answer) as? [String: Any]) ?? [:]
     }
 
     private func send(_ endpoint: String, body: Data) async throws(SyncError) -> Data {
@@ -146,55 +128,5 @@ public struct RegistryUploader: Sendable {
                             cause: String(buffer: data).prefix(300).description)
         }
         return Data(data.readableBytesView)
-    }
-}
-
-/// The signed report of what a kiosk runs, as the registry server reads it.
-public struct AgentReportPayload: Sendable, Encodable {
-    public static let payloadType = "application/vnd.lanyard.agent-report+json"
-
-    public struct Template: Sendable, Encodable {
-        public var name: String
-        public var label: String
-        public var digest: String
-        public var state: String
-    }
-
-    public struct Printer: Sendable, Encodable {
-        public var id: String
-        public var activity: String
-        public var ready: Bool
-        public var conditions: [String]
-    }
-
-    public struct Rollback: Sendable, Encodable {
-        public var name: String
-        public var from: String
-        public var to: String
-        public var reason: String
-        public var at: String
-    }
-
-    public var agentID: String
-    public var sentAt: String
-    public var publicKey: String
-    public var targetsVersion: Int?
-    public var freshness: String
-    public var templates: [Template]
-    public var printers: [Printer]
-    public var queueDepth: Int
-    public var rollbacks: [Rollback]
-
-    enum CodingKeys: String, CodingKey {
-        case agentID = "agent_id", sentAt = "sent_at", publicKey = "public_key", targetsVersion = "targets_version", freshness
-        case templates, printers, queueDepth = "queue_depth", rollbacks
-    }
-
-    func encoded() throws(SyncError) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        do { return try encoder.encode(self) } catch {
-            throw SyncError(.metadataInvalid, "cannot encode the report", cause: "\(error)")
-        }
     }
 }

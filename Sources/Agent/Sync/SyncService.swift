@@ -78,7 +78,7 @@ public actor SyncService: Service {
     /// Sends the outbox and the signed report to the registry server, when there is one.
     let uploader: RegistryUploader?
     /// The printers' state and queue depth for the report, given once the workers exist.
-    private var printerReport: (@Sendable () async -> (printers: [AgentReportPayload.Printer], queueDepth: Int))?
+    private var printerReport: (@Sendable () async -> (printers: [AgentReport.Printer], queueDepth: Int))?
     private var lastUploadError: SyncError?
     var attendeeChangesError: SyncError? {
         didSet { publishStatus() }
@@ -295,7 +295,7 @@ public actor SyncService: Service {
 
     // MARK: Upstream
 
-    public func setPrinterReport(_ report: @escaping @Sendable () async -> (printers: [AgentReportPayload.Printer], queueDepth: Int)) {
+    public func setPrinterReport(_ report: @escaping @Sendable () async -> (printers: [AgentReport.Printer], queueDepth: Int)) {
         printerReport = report
     }
 
@@ -315,27 +315,26 @@ public actor SyncService: Service {
         }
     }
 
-    func report(publicKey: String) async -> AgentReportPayload {
+    func report(publicKey: String) async -> AgentReport {
         let current = active.current
-        var templates = current.all.compactMap { _, source -> AgentReportPayload.Template? in
+        var templates = current.all.compactMap { _, source -> AgentReport.Template? in
             guard let digest = source.digest else { return nil }
-            return .init(name: "templates/\(source.name)", label: source.label, digest: digest, state: "active")
+            return .init(name: "templates/\(source.name)", label: source.label, digest: digest, state: .active)
         }
         let entries = rolledBack.all
-        templates += entries.map { .init(name: $0.target, label: $0.label, digest: $0.digest, state: "rolled_back") }
+        templates += entries.map { .init(name: $0.target, label: $0.label, digest: $0.digest, state: .rolledBack) }
         let rollbacks = entries.map { entry in
-            AgentReportPayload.Rollback(name: entry.target, from: entry.label, to: "last stable", reason: entry.reason,
-                                        at: Timestamps.iso8601(entry.at))
+            AgentReport.Rollback(name: entry.target, from: entry.label, to: "last stable", reason: entry.reason, at: entry.at)
         }
         let printers = await printerReport?() ?? (printers: [], queueDepth: 0)
-        let freshness: String = switch trusted.timestamp == nil ? nil : trusted.overallFreshness(now: now()) {
-        case .fresh: "fresh"
-        case .expired: "expired"
-        case .stale, nil: "stale"
+        let freshness: AgentReport.Freshness = switch trusted.timestamp == nil ? nil : trusted.overallFreshness(now: now()) {
+        case .fresh: .fresh
+        case .expired: .expired
+        case .stale, nil: .stale
         }
-        return AgentReportPayload(agentID: agentID, sentAt: Timestamps.iso8601(now()), publicKey: publicKey,
-                                  targetsVersion: trusted.targets?.version, freshness: freshness, templates: templates,
-                                  printers: printers.printers, queueDepth: printers.queueDepth, rollbacks: rollbacks)
+        return AgentReport(agentID: agentID, sentAt: now(), publicKey: publicKey, targetsVersion: trusted.targets?.version,
+                           freshness: freshness, templates: templates, printers: printers.printers, queueDepth: printers.queueDepth,
+                           rollbacks: rollbacks)
     }
 
     // MARK: The loop

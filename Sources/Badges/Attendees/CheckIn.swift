@@ -1,3 +1,4 @@
+import LanyardSupport
 import Crypto
 import Foundation
 
@@ -58,7 +59,7 @@ public enum CheckIn {
         else { return nil }
         if let expectedEventSlug, asciiSanitized(expectedEventSlug) != slug { return nil }
         let expected = tag(eventSlug: slug, attendeeID: attendeeID, accessTier: tier, secret: secret)
-        guard constantTimeEqual(expected, presented) else { return nil }
+        guard ConstantTime.equal(expected, presented) else { return nil }
         return VerifiedCheckIn(eventSlug: slug, attendeeID: attendeeID, accessTier: tier)
     }
 
@@ -98,16 +99,6 @@ public enum CheckIn {
         return Array(Array(mac).prefix(tokenByteCount))
     }
 
-    /// Compares without an early exit, so response timing does not reveal how many leading bytes
-    /// of a forged token were right.
-    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var difference: UInt8 = 0
-        for index in lhs.indices {
-            difference |= lhs[index] ^ rhs[index]
-        }
-        return difference == 0
-    }
 
     static func base64URLEncoded(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()

@@ -1,4 +1,5 @@
 public import Foundation
+public import Sync
 internal import GRDB
 
 extension RegistryDatabase {

@@ -1,4 +1,6 @@
+import LanyardSupport
 public import Foundation
+public import Sync
 internal import GRDB
 
 /// What became of a verified report.
@@ -40,8 +42,8 @@ extension RegistryDatabase {
             }
             guard sentAt > lastSentAt else {
                 throw RegistryError(.reportReplayed, "the report is not newer than the last one accepted from \(report.agentID)",
-                                    detail: "sent_at \(RegistryJSON.formatDate(report.sentAt)), last accepted "
-                                        + RegistryJSON.formatDate(RegistryJSON.date(microseconds: lastSentAt)))
+                                    detail: "sent_at \(Timestamps.iso8601(report.sentAt)), last accepted "
+                                        + Timestamps.iso8601(RegistryJSON.date(microseconds: lastSentAt)))
             }
             try db.execute(sql: """
                 UPDATE agent SET last_seen = ?, sent_at_us = ?, report = ?, reports_received = reports_received + 1 WHERE agent_id = ?

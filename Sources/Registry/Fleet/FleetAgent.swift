@@ -1,4 +1,5 @@
 public import Foundation
+public import Sync
 
 /// One agent as the fleet view shows it: when it was last heard from and what its latest
 /// accepted report said.

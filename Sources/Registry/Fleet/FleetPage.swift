@@ -1,3 +1,5 @@
+import Sync
+import LanyardSupport
 import Foundation
 
 /// `/fleet`: one server-rendered table for people at an event's operations desk. No script: it
@@ -15,7 +17,7 @@ struct FleetPage {
         var rows = ""
         for agent in agents { rows += row(agent) }
         if agents.isEmpty { rows = "<tr><td colspan=\"9\">No agent has reported yet.</td></tr>\n" }
-        let expires = repository.timestampExpires.map(RegistryJSON.formatDate) ?? "—"
+        let expires = repository.timestampExpires.map(Timestamps.iso8601) ?? "—"
         return """
             <!doctype html>
             <html lang="en">
@@ -37,7 +39,7 @@ struct FleetPage {
             <body>
             <h1>Lanyard fleet</h1>
             <p>Repository: timestamp version \(repository.timestampVersion), targets version \(repository.targetsVersion), \
-            timestamp expires \(escape(expires)). \(agents.count) agent(s). Generated \(escape(RegistryJSON.formatDate(now))).</p>
+            timestamp expires \(escape(expires)). \(agents.count) agent(s). Generated \(escape(Timestamps.iso8601(now))).</p>
             <table>
             <thead><tr><th>Agent</th><th>Last seen</th><th>Targets</th><th>Freshness</th><th>Templates</th><th>Printers</th>\
             <th>Queue</th><th>Last rollbacks</th><th>Print results</th></tr></thead>
@@ -53,7 +55,7 @@ struct FleetPage {
     private func row(_ agent: FleetAgent) -> String {
         let report = agent.report
         let age = now.timeIntervalSince(agent.lastSeen)
-        let lastSeen = "\(escape(RegistryJSON.formatDate(agent.lastSeen)))<br><span class=\"muted\">\(Self.ago(age))</span>"
+        let lastSeen = "\(escape(Timestamps.iso8601(agent.lastSeen)))<br><span class=\"muted\">\(Self.ago(age))</span>"
         let behind = (report.targetsVersion ?? 0) < repository.targetsVersion
         let targets = report.targetsVersion.map { "\($0)" } ?? "none"
         let templates = list(report.templates.map { "\(escape($0.name)) \(escape($0.label)) (\($0.state.rawValue))" })
@@ -63,7 +65,7 @@ struct FleetPage {
         })
         let rollbacks = list(report.rollbacks.suffix(3).reversed().map { rollback in
             "\(escape(rollback.name)) \(escape(rollback.from)) → \(escape(rollback.to)): \(escape(rollback.reason)) "
-                + "<span class=\"muted\">\(escape(RegistryJSON.formatDate(rollback.at)))</span>"
+                + "<span class=\"muted\">\(escape(Timestamps.iso8601(rollback.at)))</span>"
         })
         let results = agent.printResults.keys.sorted().map { "\(escape($0)) \(agent.printResults[$0] ?? 0)" }.joined(separator: "<br>")
         let notReady = report.printers.contains { !$0.ready }

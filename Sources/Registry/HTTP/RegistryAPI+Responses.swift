@@ -1,3 +1,4 @@
+import LanyardSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -35,7 +36,7 @@ extension RegistryAPI {
     /// Uploads: the agent token as `Authorization: Bearer`, when one is configured.
     static func requireAgentToken(_ request: Request, server: RegistryServer) throws(RegistryError) {
         guard let token = server.configuration.agentToken else { return }
-        guard let given = bearer(request), constantTimeEqual(Array(given.utf8), Array(token.utf8)) else {
+        guard let given = bearer(request), ConstantTime.equal(Array(given.utf8), Array(token.utf8)) else {
             throw RegistryError(.unauthorized, "the agent token is required", detail: "Authorization")
         }
     }
@@ -44,7 +45,7 @@ extension RegistryAPI {
     /// authentication so a browser can open `/fleet`.
     static func requireAdminToken(_ request: Request, server: RegistryServer) throws(RegistryError) {
         guard let token = server.configuration.adminToken else { return }
-        guard let given = bearer(request) ?? basicPassword(request), constantTimeEqual(Array(given.utf8), Array(token.utf8)) else {
+        guard let given = bearer(request) ?? basicPassword(request), ConstantTime.equal(Array(given.utf8), Array(token.utf8)) else {
             throw RegistryError(.unauthorized, "the admin token is required", detail: "Authorization")
         }
     }
@@ -70,11 +71,4 @@ extension RegistryAPI {
         return String(text[text.index(after: colon)...])
     }
 
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(a.count == b.count ? 0 : 1)
-        for index in 0..<max(a.count, b.count) {
-            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
-        }
-        return difference == 0
-    }
 }

@@ -1,3 +1,4 @@
+import LanyardSupport
 public import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -55,7 +56,7 @@ public final class TimestampRefresher: Service, Sendable {
         if case .refreshed(let refreshed)? = outcome {
             logger.notice("timestamp re-signed", metadata: [
                 "timestamp_version": "\(refreshed.version)", "targets_version": "\(refreshed.targets.version)",
-                "expires": "\(RegistryJSON.formatDate(refreshed.expires))",
+                "expires": "\(Timestamps.iso8601(refreshed.expires))",
             ])
         }
         return outcome ?? .busy
@@ -66,7 +67,7 @@ public final class TimestampRefresher: Service, Sendable {
         let key = "\(timestamp.version)-\(expired)"
         guard warned.withLock({ $0.insert(key).inserted }) else { return }
         let metadata: Logger.Metadata = [
-            "timestamp_version": "\(timestamp.version)", "expires": "\(RegistryJSON.formatDate(timestamp.expires))",
+            "timestamp_version": "\(timestamp.version)", "expires": "\(Timestamps.iso8601(timestamp.expires))",
             "remaining_seconds": "\(Int(remaining))",
         ]
         if expired {

@@ -1,4 +1,6 @@
 public import Foundation
+import LanyardSupport
+import Sync
 
 /// One change central operations or an integrator pushes to an event's attendee list
 /// (`POST /v1/events/{event}/attendees`):
@@ -16,13 +18,15 @@ public enum AttendeePush: Sendable, Equatable {
     /// More than this in one request is refused; larger lists go out as a snapshot.
     public static let maximumChanges = 2_000
 
+    /// The body as it travels: each change an object whose fields the op decides.
+    struct Body: Decodable {
+        var changes: [JSONValue]
+    }
+
     /// Parses and checks a push body; the error names the change and field at fault.
     public static func decode(_ data: Data, event: String) throws(RegistryError) -> [AttendeePush] {
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: data) } catch {
-            throw RegistryError(.requestInvalid, "the body is not JSON", detail: "$")
-        }
-        guard let body = object as? [String: Any], let changes = body["changes"] as? [Any] else {
+        let changes: [JSONValue]
+        do { changes = try JSONDecoder().decode(Body.self, from: data).changes } catch {
             throw RegistryError(.requestInvalid, "the body is an object with a changes array", detail: "$.changes")
         }
         guard changes.count <= maximumChanges else {
@@ -36,26 +40,22 @@ public enum AttendeePush: Sendable, Equatable {
         return result
     }
 
-    private static func change(_ element: Any, path: String, event: String) throws(RegistryError) -> AttendeePush {
-        guard let change = element as? [String: Any] else { throw RegistryError(.requestInvalid, "a change is an object", detail: path) }
-        switch change["op"] as? String {
-        case "upsert":
-            guard let registration = change["registration"] as? [String: Any] else {
+    private static func change(_ element: JSONValue, path: String, event: String) throws(RegistryError) -> AttendeePush {
+        guard case .object(let change) = element else { throw RegistryError(.requestInvalid, "a change is an object", detail: path) }
+        switch change["op"] {
+        case .string("upsert"):
+            guard case .object(let registration) = change["registration"] else {
                 throw RegistryError(.requestInvalid, "an upsert carries its registration as an object", detail: path + ".registration")
             }
             let id = try attendeeID(registration["attendee_id"], path: path + ".registration.attendee_id")
             if let slug = registration["event_slug"] {
-                guard (slug as? String) == event else {
+                guard slug == .string(event) else {
                     throw RegistryError(.requestInvalid, "the registration belongs to another event than \"\(event)\"",
                                         detail: path + ".registration.event_slug")
                 }
             }
-            let text: Data
-            do { text = try JSONSerialization.data(withJSONObject: registration, options: [.sortedKeys, .withoutEscapingSlashes]) } catch {
-                throw RegistryError(.requestInvalid, "the registration cannot be written as JSON", detail: path + ".registration")
-            }
-            return .upsert(attendeeID: id, registration: String(decoding: text, as: UTF8.self))
-        case "remove":
+            return .upsert(attendeeID: id, registration: String(decoding: WireJSON.encode(JSONValue.object(registration)), as: UTF8.self))
+        case .string("remove"):
             return .remove(attendeeID: try attendeeID(change["attendee_id"], path: path + ".attendee_id"))
         default:
             throw RegistryError(.requestInvalid, "op is \"upsert\" or \"remove\"", detail: path + ".op")
@@ -63,8 +63,8 @@ public enum AttendeePush: Sendable, Equatable {
     }
 
     /// A UUID, 8-4-4-4-12 hex digits, returned in lower case (as kiosks' intake keeps it).
-    static func attendeeID(_ value: Any?, path: String) throws(RegistryError) -> String {
-        guard let text = value as? String else { throw RegistryError(.requestInvalid, "attendee_id is a string", detail: path) }
+    static func attendeeID(_ value: JSONValue?, path: String) throws(RegistryError) -> String {
+        guard case .string(let text) = value else { throw RegistryError(.requestInvalid, "attendee_id is a string", detail: path) }
         let groups = text.split(separator: "-", omittingEmptySubsequences: false)
         let shaped = groups.map(\.utf8.count) == [8, 4, 4, 4, 12]
             && groups.allSatisfy { $0.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) } }

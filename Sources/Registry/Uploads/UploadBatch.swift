@@ -1,17 +1,7 @@
 public import Foundation
+public import Sync
 
-/// What every upload endpoint takes: `{"items": [...]}`, each item carrying its own nonce so a
-/// batch re-sent after a lost answer changes nothing.
-public struct UploadBatch<Item: Codable & Sendable>: Codable, Sendable {
-    /// More than this in one request is refused; kiosks send their outbox in pages.
-    public static var maximumItems: Int { 1_000 }
-
-    public var items: [Item]
-
-    public init(items: [Item]) {
-        self.items = items
-    }
-
+extension UploadBatch {
     /// Decodes and checks a batch body; the error names the item and field at fault.
     public static func decode(_ data: Data, what: String, validate: (Item, String) throws(RegistryError) -> Void) throws(RegistryError) -> [Item] {
         let batch = try RegistryJSON.decode(UploadBatch<Item>.self, from: data, what: what)
@@ -22,17 +12,6 @@ public struct UploadBatch<Item: Codable & Sendable>: Codable, Sendable {
             try validate(item, "$.items[\(index)]")
         }
         return batch.items
-    }
-}
-
-/// How many items of a batch were new and how many had been received before.
-public struct UploadBatchResult: Sendable, Equatable, Codable {
-    public var accepted: Int
-    public var duplicates: Int
-
-    public init(accepted: Int, duplicates: Int) {
-        self.accepted = accepted
-        self.duplicates = duplicates
     }
 }
 

@@ -1,7 +1,6 @@
 public import Foundation
-public import Sync
 
-/// What a kiosk says it runs, signed with its own Ed25519 key: the targets version it trusts and
+/// What a kiosk says it runs (the wire contract of `POST /v1/agents/{id}/report`, both sides), signed with its own Ed25519 key: the targets version it trusts and
 /// how fresh that is, its templates, its printers, its queue and the rollbacks it made. The
 /// registry believes the key the first report of an agent carries (trust on first use) and from
 /// then on only reports signed by that key.
@@ -91,18 +90,18 @@ public struct AgentReport: Sendable, Equatable, Codable {
         self.queueDepth = queueDepth
         self.rollbacks = rollbacks
     }
+}
 
-    /// The report as the agent sends it: its JSON (dates with milliseconds, so two reports in
-    /// the same second still order) in an envelope signed by `key`, whose public half this
+extension AgentReport {
+    /// The report as the agent sends it: its wire JSON (dates with milliseconds, so two reports
+    /// in the same second still order) in an envelope signed by `key`, whose public half this
     /// report must name.
-    public func signed(with key: SigningKey) throws(RegistryError) -> SignedEnvelope {
+    public func signed(with key: SigningKey) throws(SyncError) -> SignedEnvelope {
         guard key.publicEntry.publicKey == publicKey.lowercased() else {
-            throw RegistryError(.requestInvalid, "the report names another public key than the one signing it", detail: "$.public_key")
+            throw SyncError(.keyInvalid, "the report names another public key than the one signing it", subject: "$.public_key")
         }
-        var envelope = SignedEnvelope(payloadType: Self.payloadType, payload: RegistryJSON.encode(self))
-        do { try envelope.sign(with: [key]) } catch {
-            throw RegistryError(.signatureInvalid, "cannot sign the report", detail: error.description)
-        }
+        var envelope = SignedEnvelope(payloadType: Self.payloadType, payload: WireJSON.encode(self))
+        try envelope.sign(with: [key])
         return envelope
     }
 }

@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Printers
+import Prometheus
+import Store
+
+/// Health, readiness, the printers and the metrics: read from the state the workers publish,
+/// never by waiting on a worker.
+extension AgentAPI {
+    static func addStatusRoutes(to router: Router<BasicRequestContext>, core: AgentCore, metrics: PrometheusCollectorRegistry) {
+        router.get("/v1/health") { _, _ async in
+            json(.ok, HealthView(uptimeSeconds: Int(Date().timeIntervalSince(core.startedAt)),
+                                 registry: core.sync.map { freshnessName($0.status.freshness) },
+                                 simulatedPrinter: core.printsToSimulator ? true : nil))
+        }
+        router.get("/v1/ready") { _, _ async in
+            let view = readiness(core)
+            return json(view.ready ? .ok : .serviceUnavailable, view)
+        }
+        router.get("/metrics") { _, _ async in
+            core.metrics.refreshGauges(core: core)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+        }
+        router.get("/v1/printers") { request, _ in
+            await handle(request) { _ in
+                let printers = core.workers.sorted { $0.key < $1.key }.map { id, worker in
+                    let state = worker.state
+                    return PrinterView(id: id, activity: state.activity.rawValue, breaker: state.breaker.rawValue,
+                                       conditions: state.status.sortedConditions.map(\.rawValue), errors: state.status.errors,
+                                       queueDepth: (try? core.store.queueDepth(printerID: id)) ?? 0)
+                }
+                return json(.ok, PrinterList(printers: printers))
+            }
+        }
+    }
+
+    /// Ready when every worker has started and no printer is in a state that stops printing: a
+    /// kiosk whose printer is out of paper must not be sent attendees (a load balancer, the
+    /// kiosk page) as if it could print.
+    static func readiness(_ core: AgentCore) -> ReadyView {
+        var activities: [String: String] = [:]
+        var notReady: [String: [String]] = [:]
+        for (id, worker) in core.workers {
+            let state = worker.state
+            activities[id] = state.activity.rawValue
+            var reasons: [String] = []
+            if state.activity == .starting { reasons.append("starting") }
+            // A printer whose state cannot be read (`unknown`: a device file, no answer yet) is
+            // not reported unready for that alone; the worker holds its jobs either way.
+            reasons += state.status.sortedConditions.filter { $0.blocksPrinting && $0 != .unknown }.map(\.rawValue)
+            if !reasons.isEmpty { notReady[id] = reasons }
+        }
+        return ReadyView(ready: notReady.isEmpty, printers: activities, notReady: notReady.isEmpty ? nil : notReady)
+    }
+}
