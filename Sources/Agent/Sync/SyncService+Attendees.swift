@@ -1,3 +1,4 @@
+import LanyardSupport
 import Badges
 import Foundation
 import Logging
@@ -22,27 +23,32 @@ extension SyncService {
         if let stored, stored >= cursor { return }
         let release = target.release(for: agentID)
         try await materialize(release)
-        var attendees: [Attendee] = []
-        var refused = 0
-        for path in release.files.keys.sorted() where path.hasSuffix(".jsonl") {
-            var session = Intake(event: event).makeSession()
-            let batch: IntakeBatch
-            do { batch = try session.acceptJSONLines(in: releaseDirectory(release).appending(path: path)) } catch {
-                throw SyncError(.io, "cannot read the attendee snapshot", subject: name, cause: "\(error)")
-            }
-            attendees += batch.outcomes.compactMap(\.attendee)
-            refused += batch.outcomes.filter { $0.attendee == nil }.count
-        }
+        // Reading and storing 100,000 attendees takes seconds of parsing and fsync'd writes: on
+        // `Blocking`, not on the cooperative pool the HTTP API and the printer workers share.
+        let files = release.files.keys.sorted().filter { $0.hasSuffix(".jsonl") }.map { releaseDirectory(release).appending(path: $0) }
+        let (event, store, at) = (self.event, self.store, now())
+        let applied: (outcome: AttendeeSyncOutcome, attendees: Int, refused: Int)
         do {
-            let outcome = try store.applyAttendeeSnapshot(event: event.slug, cursor: cursor, attendees: attendees, now: now())
-            attendeeCursorRefused = false
-            logger.notice("attendee snapshot applied", metadata: [
-                "event": "\(event.slug)", "cursor": "\(cursor)", "attendees": "\(attendees.count)", "written": "\(outcome.written)",
-                "removed": "\(outcome.removed)", "refused_lines": "\(refused)",
-            ])
+            applied = try await Blocking.run {
+                var attendees: [Attendee] = []
+                var refused = 0
+                for file in files {
+                    var session = Intake(event: event).makeSession()
+                    let batch = try session.acceptJSONLines(in: file)
+                    attendees += batch.outcomes.compactMap(\.attendee)
+                    refused += batch.outcomes.filter { $0.attendee == nil }.count
+                }
+                let outcome = try store.applyAttendeeSnapshot(event: event.slug, cursor: cursor, attendees: attendees, now: at)
+                return (outcome, attendees.count, refused)
+            }
         } catch {
             throw SyncError(.io, "cannot apply the attendee snapshot", subject: name, cause: "\(error)")
         }
+        attendeeCursorRefused = false
+        logger.notice("attendee snapshot applied", metadata: [
+            "event": "\(event.slug)", "cursor": "\(cursor)", "attendees": "\(applied.attendees)", "written": "\(applied.outcome.written)",
+            "removed": "\(applied.outcome.removed)", "refused_lines": "\(applied.refused)",
+        ])
     }
 
     /// Most pages taken in one step; the rest follow at the next (a kiosk back after a long
@@ -73,7 +79,8 @@ extension SyncService {
                 if page.changes.isEmpty { break }
                 let (delta, refused) = attendeeDelta(page)
                 let outcome: AttendeeSyncOutcome
-                do { outcome = try store.applyAttendeeDelta(delta, now: now()) } catch {
+                let (store, at) = (self.store, now())
+                do { outcome = try await Blocking.run { try store.applyAttendeeDelta(delta, now: at) } } catch {
                     throw SyncError(.io, "cannot apply the attendee changes", subject: "attendees/\(event.slug)", cause: "\(error)")
                 }
                 logger.notice("attendee changes applied", metadata: [

@@ -1,5 +1,5 @@
 public import Badges
-import Dispatch
+import LanyardSupport
 import Foundation
 public import Logging
 import Printers
@@ -15,15 +15,16 @@ public enum TemplateDryRun {
         public var description: String { "\(template): \(reason)" }
     }
 
-    /// The same, on a thread of its own: sixteen renders are too long to hold one of the few
-    /// threads of Swift's cooperative pool, which the HTTP API and the printer workers share.
+    /// The same, on `Blocking`: sixteen renders are too long to hold one of the few threads of
+    /// Swift's cooperative pool, which the HTTP API and the printer workers share.
     public static func checkOffPool(_ source: TemplateSource, event: EventConfiguration, dpi: Int, logger: Logger) async throws(Failure) {
-        let result: Result<Void, Failure> = await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .utility).async {
-                continuation.resume(returning: Result { () throws(Failure) in try check(source, event: event, dpi: dpi, logger: logger) })
-            }
+        do {
+            try await Blocking.run { try check(source, event: event, dpi: dpi, logger: logger) }
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(template: source.name, reason: "\(error)")
         }
-        try result.get()
     }
 
     public static func check(_ source: TemplateSource, event: EventConfiguration, dpi: Int, logger: Logger) throws(Failure) {

@@ -1,3 +1,4 @@
+import LanyardSupport
 import Foundation
 import Hummingbird
 import Logging
@@ -20,7 +21,7 @@ extension RegistryAPI {
                 try requireConfiguredAdminToken(request, server: server)
                 let event = try eventParameter(context)
                 let changes = try AttendeePush.decode(try await bodyData(request), event: event)
-                let result = try server.database.recordAttendeeChanges(changes, event: event, at: Date())
+                let result = try await Blocking.run { try server.database.recordAttendeeChanges(changes, event: event, at: Date()) }
                 await server.hub.attendeesChanged(event: event, cursor: result.cursor)
                 server.logger.notice("attendee changes recorded", metadata: [
                     "event": "\(event)", "cursor": "\(result.cursor)", "upserted": "\(result.upserted)", "removed": "\(result.removed)",

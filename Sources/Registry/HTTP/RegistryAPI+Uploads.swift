@@ -1,3 +1,4 @@
+import LanyardSupport
 import Foundation
 import Hummingbird
 import Logging
@@ -25,7 +26,7 @@ extension RegistryAPI {
                 let items = try UploadBatch<CheckInUpload>.decode(try await bodyData(request), what: "check-in batch") {
                     (item, path) throws(RegistryError) in try item.validate(path)
                 }
-                let result = try server.database.recordCheckIns(items, agentID: agentID, receivedAt: Date())
+                let result = try await Blocking.run { try server.database.recordCheckIns(items, agentID: agentID, receivedAt: Date()) }
                 for resolved in result.resolutions {
                     await server.hub.attendeesChanged(event: resolved.event, cursor: resolved.cursor)
                 }
@@ -39,7 +40,7 @@ extension RegistryAPI {
                 let items = try UploadBatch<PrintResultUpload>.decode(try await bodyData(request), what: "print result batch") {
                     (item, path) throws(RegistryError) in try item.validate(path)
                 }
-                return json(.ok, try server.database.recordPrintResults(items, agentID: agentID, receivedAt: Date()))
+                return json(.ok, try await Blocking.run { try server.database.recordPrintResults(items, agentID: agentID, receivedAt: Date()) })
             }
         }
         router.post("/v1/agents/:agent_id/report") { request, context in
@@ -51,10 +52,13 @@ extension RegistryAPI {
                 let report = try AgentReport.verify(envelope, agentID: agentID, now: now,
                                                     maximumClockSkew: server.configuration.maximumClockSkew)
                 let keyID = report.publicKeyEntry?.keyID ?? ""
-                let recorded = Result { () throws(RegistryError) -> ReportOutcome in
-                    try server.database.recordReport(report, payload: envelope.payload, receivedAt: now)
+                let recorded: Result<ReportOutcome, any Error>
+                do {
+                    recorded = .success(try await Blocking.run { try server.database.recordReport(report, payload: envelope.payload, receivedAt: now) })
+                } catch {
+                    recorded = .failure(error)
                 }
-                if case .failure(let error) = recorded, error.code == .agentKeyMismatch {
+                if case .failure(let error as RegistryError) = recorded, error.code == .agentKeyMismatch {
                     server.logger.warning("agent report signed by an unknown key refused", metadata: [
                         "agent_id": "\(agentID)", "key_id": "\(keyID)", "correlation_id": "\(correlation)",
                     ])
