@@ -50,7 +50,7 @@ test: deps tools
 	$(SWIFT) build --build-tests
 	LANYARD_REQUIRE_EXTERNAL_TOOLS=1 LANYARD_PYTHON=$(abspath $(PYTHON)) $(SWIFT) test --skip-build --skip USBEmulated --skip FleetSyncTests
 	LANYARD_REQUIRE_USB_EMULATION=1 umockdev-wrapper $(SWIFT) test --skip-build --filter USBEmulated
-	@# Six processes timed against a 10 s bound: run alone, not beside the parallel unit tests.
+	@# Six processes of their own: after the parallel unit tests, not beside them (no timing is asserted).
 	$(SWIFT) test --skip-build --filter FleetSyncTests
 	$(MAKE) --no-print-directory proofs
 
@@ -63,8 +63,11 @@ proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/registry_fuzz.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_load.py --duration $(LOAD_SECONDS)
 
-# The benchmarks are their own executable, lanyard-bench, never shipped (docs/benchmarks.md).
+# In-process benchmarks (Benchmarks/, ordo-one/benchmark) checked against the targets in
+# Benchmarks/Thresholds, then the process-level ones, lanyard-bench, an executable never shipped
+# (docs/benchmarks.md).
 bench: release tools
+	SWIFT=$(SWIFT) Benchmarks/check-thresholds.sh
 	$(SWIFT) build -c release --product lanyard-bench $(RELEASE_FLAGS)
 	LANYARD_PYTHON=$(abspath $(PYTHON)) .build/release/lanyard-bench
 

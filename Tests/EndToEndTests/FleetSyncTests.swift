@@ -2,11 +2,11 @@ import Badges
 import Foundation
 import Testing
 
-/// Run on its own by `make test` (after the parallel unit tests): its six processes and the
-/// 10 s bound would otherwise compete with every other suite for the two cores.
+/// `make test` runs it after the parallel unit tests, so that its six processes do not wait on
+/// every other suite for the two cores; it asserts no timing and passes under plain `swift test`.
 ///
 /// One registry server and five agents, each its own process, as at a venue: a template
-/// published once reaches every kiosk within seconds (notification, then verified download,
+/// published once reaches every kiosk (notification, then verified download,
 /// dry run and atomic promotion) while badges keep printing; a template whose renders fail is
 /// rolled back by every kiosk on its own.
 @Suite(.serialized) struct FleetSyncTests {
@@ -98,21 +98,16 @@ import Testing
         for index in 0..<Self.agents {
             for number in 0..<2 { jobs.append((index, try submitBadge(socket: fleet.socket(index), sourceID: "FLEET-\(index)-\(number)"))) }
         }
-        let published = ContinuousClock.now
         #expect(try runLanyard(["registry", "publish"] + fleet.signing + ["--template", "Templates/standard", "--label", "v2"]).status == 0)
         for index in 0..<Self.agents {
             jobs.append((index, try submitBadge(socket: fleet.socket(index), sourceID: "FLEET-\(index)-during")))
         }
-        var latencies: [Double] = []
+        // Every kiosk takes it. How fast is measured by `lanyard-bench --sync` (docs/benchmarks.md),
+        // not asserted here: the bound is only the wait for a kiosk that never would.
         for index in 0..<Self.agents {
             let label = try await waitFor(socket: fleet.socket(index), seconds: 30) { Self.fallbackLabel($0) == "v2" ? "v2" : nil }
             #expect(label == "v2", "kiosk \(index) takes the new release")
-            let elapsed = ContinuousClock.now - published
-            latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         }
-        let sorted = latencies.sorted()
-        let p95 = sorted[min(sorted.count - 1, Int((0.95 * Double(sorted.count)).rounded(.up)) - 1)]
-        #expect(p95 <= 10, "publish to active on all five kiosks, p95 \(p95) s (target 10 s): \(latencies)")
         for job in jobs {
             let state = try await waitFor(socket: fleet.socket(job.agent), path: "/v1/jobs/\(job.id)", seconds: 60) { object in
                 ["printed", "manual_review", "dead_lettered", "cancelled"].contains(object["state"] as? String ?? "") ? object["state"] as? String : nil
@@ -194,28 +189,23 @@ import Testing
                                                   body: body, headers: ["Authorization: Bearer \(Self.adminToken)"]))
             #expect(reply.status == 200, "\(String(decoding: reply.body, as: UTF8.self))")
         }
-        func everyKioskFinds(_ query: String, seconds: Double) async throws -> [Double] {
-            let started = ContinuousClock.now
-            var latencies: [Double] = []
+        func everyKioskFinds(_ query: String, seconds: Double) async throws {
             for index in 0..<Self.agents {
                 let found = try await waitFor(socket: fleet.socket(index), path: "/v1/attendees?q=\(query)", seconds: seconds) { object in
                     ((object["attendees"] as? [[String: Any]]) ?? []).isEmpty ? nil : true
                 }
                 #expect(found == true, "kiosk \(index) finds \(query)")
-                let elapsed = ContinuousClock.now - started
-                latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             }
-            return latencies
         }
 
         try push([#"{"op":"upsert","registration":\#(attendee(1, "Rosalind"))}"#, #"{"op":"upsert","registration":\#(attendee(2, "Barbara"))}"#])
         #expect(try runLanyard(["registry", "publish"] + fleet.signing
             + ["--attendees-from-state", fleet.work.appending(path: "registry-state").path, "--event", "devcon-2026"]).status == 0)
-        _ = try await everyKioskFinds("Rosalind", seconds: 30)
+        try await everyKioskFinds("Rosalind", seconds: 30)
 
         try push([#"{"op":"upsert","registration":\#(attendee(3, "Shafrira"))}"#, #"{"op":"remove","attendee_id":"00000000-0000-4000-8000-000000000002"}"#])
-        let latencies = try await everyKioskFinds("Shafrira", seconds: 30)
-        #expect(latencies.max() ?? 99 <= 10, "a pushed attendee reaches every kiosk within seconds: \(latencies)")
+        // Followed through the change log, not a new snapshot (how fast: `lanyard-bench --attendee-sync`).
+        try await everyKioskFinds("Shafrira", seconds: 30)
         for index in 0..<Self.agents {
             let gone = try await waitFor(socket: fleet.socket(index), path: "/v1/attendees?q=Barbara", seconds: 10) { object in
                 ((object["attendees"] as? [[String: Any]]) ?? []).isEmpty ? true : nil
