@@ -105,6 +105,13 @@ public struct CodedError<Code: ErrorCode>: LanyardError {
     public var httpStatus: Int { code.httpStatus ?? exitStatus.httpStatus }
 
     public var description: String {
-        "\(message)" + (context.map { " (\($0))" } ?? "")
+        "\(code.rawValue): \(message)" + (context.map { " (\($0))" } ?? "")
+    }
+}
+
+extension CodedError: Equatable {
+    /// Two failures are the same when their code, message and context are; the cause is detail.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.context == rhs.context
     }
 }

@@ -49,11 +49,12 @@ extension LanyardStore {
     /// The printer accepted every byte. The template that rendered the badge is recorded here,
     /// because rendering happens after the claim.
     @discardableResult
-    public func markSent(id: Int64, templateTier: String? = nil, templateVersion: String? = nil,
+    public func markSent(id: Int64, templateTier: String? = nil, templateVersion: String? = nil, templateRelease: String? = nil,
                          now: Date = Date()) throws(StoreError) -> PrintJob {
         try move(id, to: .sent, now: now, note: nil) { job in
             job.templateTier = templateTier ?? job.templateTier
             job.templateVersion = templateVersion ?? job.templateVersion
+            job.templateRelease = templateRelease ?? job.templateRelease
         }
     }
 

@@ -18,6 +18,7 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRec
     var diagnostic: Data?
     var templateTier: String?
     var templateVersion: String?
+    var templateRelease: String?
     var reprintOf: Int64?
     var createdAt: Date
     var updatedAt: Date
@@ -26,7 +27,7 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRec
         case id, idempotencyKey = "idempotency_key", correlationID = "correlation_id", attendeeID = "attendee_id"
         case printerID = "printer_id", state, payload, attempts, nextAttemptAt = "next_attempt_at"
         case lastError = "last_error", diagnostic, templateTier = "template_tier", templateVersion = "template_version"
-        case reprintOf = "reprint_of", createdAt = "created_at", updatedAt = "updated_at"
+        case templateRelease = "template_release", reprintOf = "reprint_of", createdAt = "created_at", updatedAt = "updated_at"
     }
 
     enum Columns {
@@ -46,7 +47,7 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRec
         PrintJob(id: id ?? 0, idempotencyKey: idempotencyKey, correlationID: correlationID, attendeeID: attendeeID,
                  printerID: printerID, state: state, payload: payload, attempts: attempts, nextAttemptAt: nextAttemptAt,
                  lastError: lastError, diagnostic: diagnostic, templateTier: templateTier,
-                 templateVersion: templateVersion, reprintOf: reprintOf, createdAt: createdAt, updatedAt: updatedAt,
+                 templateVersion: templateVersion, templateRelease: templateRelease, reprintOf: reprintOf, createdAt: createdAt, updatedAt: updatedAt,
                  history: history)
     }
 }

@@ -56,6 +56,8 @@ public struct PrintJob: Sendable, Equatable, Identifiable {
     /// Which template rendered the badge (event, track or global) and its version.
     public var templateTier: String?
     public var templateVersion: String?
+    /// The registry release that rendered the badge (its digest); nil for a local bundle.
+    public var templateRelease: String?
     /// For a reprint: the original job (always the first one, also for a reprint of a reprint).
     public var reprintOf: Int64?
     public var createdAt: Date
@@ -65,8 +67,8 @@ public struct PrintJob: Sendable, Equatable, Identifiable {
 
     public init(id: Int64, idempotencyKey: String, correlationID: String, attendeeID: String?, printerID: String,
                 state: JobState, payload: Data, attempts: Int, nextAttemptAt: Date?, lastError: String?,
-                diagnostic: Data?, templateTier: String?, templateVersion: String?, reprintOf: Int64?,
-                createdAt: Date, updatedAt: Date, history: [JobTransition]) {
+                diagnostic: Data?, templateTier: String?, templateVersion: String?, templateRelease: String? = nil,
+                reprintOf: Int64?, createdAt: Date, updatedAt: Date, history: [JobTransition]) {
         self.id = id
         self.idempotencyKey = idempotencyKey
         self.correlationID = correlationID
@@ -80,6 +82,7 @@ public struct PrintJob: Sendable, Equatable, Identifiable {
         self.diagnostic = diagnostic
         self.templateTier = templateTier
         self.templateVersion = templateVersion
+        self.templateRelease = templateRelease
         self.reprintOf = reprintOf
         self.createdAt = createdAt
         self.updatedAt = updatedAt

@@ -28,6 +28,7 @@ enum Schema {
         migrator.registerMigration("v9-attendee-search-by-field", migrate: searchAttendeesByField)
         migrator.registerMigration("v10-attendee-sync", migrate: createAttendeeSync)
         migrator.registerMigration("v11-search-index-memory", migrate: sizeSearchIndexMemory)
+        migrator.registerMigration("v12-job-template-release", migrate: recordTemplateRelease)
         return migrator
     }
 
@@ -323,6 +324,11 @@ enum Schema {
     /// make 10-15 MiB per index, so they land as one segment and the merge that follows has
     /// nothing to do, where 1 MiB left a dozen segments and a full rewrite of each index. The
     /// memory is taken only while such a statement runs; smaller writes flush long before.
+    /// Which registry release rendered a badge, beside the template's own version.
+    private static func recordTemplateRelease(_ db: Database) throws {
+        try db.alter(table: "print_job") { table in table.add(column: "template_release", .text) }
+    }
+
     private static func sizeSearchIndexMemory(_ db: Database) throws {
         for table in ["attendee_name_search", "attendee_email_search", "attendee_company_search"] {
             try db.execute(sql: "INSERT INTO \(table)(\(table), rank) VALUES ('hashsize', 33554432)")

@@ -107,7 +107,7 @@ import Testing
             let header = try await post(client, "/v1/badges", #"{"attendee": \#(Self.registration)}"#,
                                         headers: [HTTPField.Name("Idempotency-Key")!: ""])
             #expect(header.status == .badRequest)
-            #expect(error(header)["code"] as? String == AgentError.Code.requestInvalid.rawValue)
+            #expect(error(header)["code"] as? String == AgentErrorCode.requestInvalid.rawValue)
             let field = try await post(client, "/v1/badges", #"{"attendee": \#(Self.registration), "idempotency_key": ""}"#)
             #expect(field.status == .badRequest)
             #expect(try runtime.core.store.queueDepth(printerID: runtime.core.defaultPrinter) == 0)

@@ -1,3 +1,4 @@
+import LanyardSupport
 import Agent
 import Foundation
 import Testing

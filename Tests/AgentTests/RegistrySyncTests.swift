@@ -99,6 +99,8 @@ struct TestRegistry {
             let id = try await submitBadge(client, "SYNC-1")
             #expect(try await finalState(client, job: id) == "printed")
             #expect(try await job(client, id)["template_version"] as? String == "standard@2.0.0")
+            let release = try #require(fallback.digest)
+            #expect(try await job(client, id)["template_release"] as? String == release, "the job names the release that rendered it")
             #expect(try await sync.syncOnce() == .unchanged, "nothing new: nothing changes")
             let audit = try agent.core.store.latestAuditEntry(action: "template.activated", subject: "template:standard")
             #expect(audit?.details["origin"] == "registry")

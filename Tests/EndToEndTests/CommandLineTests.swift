@@ -128,6 +128,22 @@ import Testing
         let cramped = try lanyard("templates", "check", directory.path)
         #expect(cramped.status == 1)
         #expect(cramped.stdout.contains("text.overflow"))
+
+        // A placeholder naming no field would print blank on every badge: an error, with the
+        // field that was probably meant.
+        try Data("""
+            format: lanyard-template/1
+            name: misspelt
+            version: 0.1.0
+            stock: { size: 2x1in }
+            fonts: [fonts/NotoSans-Regular.ttf]
+            elements:
+              - { type: text, text: "{first_name} ({pronoun})", box: [2, 2, 40, 8], font: { families: [Noto Sans], size: 10 } }
+            """.utf8).write(to: directory.appending(path: "template.yaml"))
+        #expect(try lanyard("templates", "manifest", directory.path).status == 0)
+        let misspelt = try lanyard("templates", "check", directory.path)
+        #expect(misspelt.status == 1, "\(misspelt.stdout)")
+        #expect(misspelt.stdout.contains("template.unknown_field: 'pronoun' is not a field; did you mean 'pronouns'?"), "\(misspelt.stdout)")
     }
 
     /// BadgePolicy on the command line: an element off the stock prints but is an error (render

@@ -77,6 +77,7 @@ import Testing
         #expect(promoted.stdout.contains("targets version 3; current vip-look"), "\(promoted.stdout) \(promoted.stderr)")
         let rolledBack = try lanyard(["registry", "rollback"] + signing + ["templates/standard"])
         #expect(rolledBack.stdout.contains("targets version 4; current 1.0.0"), "\(rolledBack.stdout) \(rolledBack.stderr)")
+        #expect(!rolledBack.stderr.contains("not the only template"))
 
         let wrongKey = try lanyard(["registry", "publish", "--repository", path("repo"), "--targets-key", path("root-1.key"),
                                     "--timestamp-key", path("ts.key"), "--template", "Templates/vip"])
@@ -96,6 +97,11 @@ import Testing
         #expect(status.stdout.contains("root version 2"))
         #expect(status.stdout.contains("targets version 4"))
         #expect(status.stdout.contains("templates/standard [template, global]: 1.0.0"))
+
+        // A second template for the same scope is published, and named: kiosks take one per tier.
+        let second = try lanyard(["registry", "publish"] + signing + ["--template", "Templates/speaker", "--name", "speaker"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("templates/speaker is not the only template for scope global: templates/standard"), "\(second.stderr)")
 
         let broken = work.appending(path: "broken")
         try FileManager.default.copyItem(at: repositoryRoot.appending(path: "Templates/standard"), to: broken)

@@ -1,3 +1,4 @@
+import LanyardSupport
 import Testing
 @testable import Registry
 

@@ -1,3 +1,4 @@
+import LanyardSupport
 import Foundation
 @testable import Registry
 import Sync

@@ -1,4 +1,4 @@
-import LanyardSupport
+public import LanyardSupport
 import YAMLReading
 public import Foundation
 import Glibc

@@ -1,3 +1,4 @@
+import LanyardSupport
 import Badges
 import Hummingbird
 import Store

@@ -1,3 +1,4 @@
+import LanyardSupport
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -29,7 +29,7 @@ public enum AgentAPI {
     /// A webhook source over its rate: 429 with the seconds until its next delivery is taken.
     struct RateLimited: LanyardError, RetryLater {
         var retryAfter: Duration
-        var errorCode: String { AgentError.Code.rateLimited.rawValue }
+        var errorCode: String { AgentErrorCode.rateLimited.rawValue }
         var message: String { "too many deliveries from this source" }
         var context: String? { nil }
         var exitStatus: ExitStatus { .printerNotReady }

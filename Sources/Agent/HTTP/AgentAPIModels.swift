@@ -44,6 +44,7 @@ public struct JobView: Codable, Sendable, Equatable {
     public var attendeeID: String?
     public var templateTier: String?
     public var templateVersion: String?
+    public var templateRelease: String?
     public var lastError: String?
     public var reprintOf: Int64?
     public var diagnostic: JSONValue?
@@ -53,7 +54,7 @@ public struct JobView: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, state, printer, attempts, idempotencyKey = "idempotency_key", correlationID = "correlation_id"
         case createdAt = "created_at", updatedAt = "updated_at", attendeeID = "attendee_id", templateTier = "template_tier"
-        case templateVersion = "template_version", lastError = "last_error", reprintOf = "reprint_of", diagnostic, duplicate
+        case templateVersion = "template_version", templateRelease = "template_release", lastError = "last_error", reprintOf = "reprint_of", diagnostic, duplicate
         case alreadyCheckedIn = "already_checked_in"
     }
 
@@ -69,6 +70,7 @@ public struct JobView: Codable, Sendable, Equatable {
         attendeeID = job.attendeeID
         templateTier = job.templateTier
         templateVersion = job.templateVersion
+        templateRelease = job.templateRelease
         lastError = job.lastError
         reprintOf = job.reprintOf
         diagnostic = job.diagnostic.flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) }

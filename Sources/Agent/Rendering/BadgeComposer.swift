@@ -15,6 +15,8 @@ public struct ComposedBadge: Sendable {
     public var tier: TemplateTier
     public var templateName: String
     public var templateVersion: String
+    /// The registry release (its digest), or nil for a local bundle.
+    public var templateRelease: String?
     public var renderSeconds: Double
 }
 
@@ -76,7 +78,7 @@ public final class BadgeComposer {
                 let label = try LabelEncoder.encode(bitmap: badge.bitmap, profile: profile, language: language, overrides: overrides)
                 let elapsed = ContinuousClock.now - start
                 return ComposedBadge(label: label, tier: tier, templateName: renderer.bundle.template.name,
-                                     templateVersion: renderer.bundle.template.version,
+                                     templateVersion: renderer.bundle.template.version, templateRelease: source.digest,
                                      renderSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             } catch let error as BadgeError {
                 failure.reasons.append((tier, name, error.description))

@@ -185,7 +185,8 @@ public actor PrinterWorker {
         breaker.recordSuccess()
         snapshot.breaker = breaker.state
         do {
-            _ = try store.markSent(id: job.id, templateTier: badge.tier.rawValue, templateVersion: "\(badge.templateName)@\(badge.templateVersion)")
+            _ = try store.markSent(id: job.id, templateTier: badge.tier.rawValue, templateVersion: "\(badge.templateName)@\(badge.templateVersion)",
+                                   templateRelease: badge.templateRelease)
         } catch {
             log.error("cannot record a sent job", metadata: ["error": "\(error)"])
         }

@@ -1,4 +1,4 @@
-import LanyardSupport
+public import LanyardSupport
 public import Badges
 public import Foundation
 import Synchronization

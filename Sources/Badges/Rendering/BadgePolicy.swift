@@ -14,7 +14,7 @@ extension RenderIssue {
     public var blocksPrinting: Bool {
         switch code {
         case .symbolEncodingFailed, .symbolDoesNotFit, .fontMissing: true
-        case .textOverflow, .textEllipsized, .missingGlyphs, .qrDowngraded, .outsideStock, .outsideSafeArea: false
+        case .textOverflow, .textEllipsized, .missingGlyphs, .qrDowngraded, .outsideStock, .outsideSafeArea, .unknownField: false
         }
     }
 }

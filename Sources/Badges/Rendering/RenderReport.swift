@@ -36,6 +36,8 @@ public struct RenderIssue: Sendable, Equatable, Codable, CustomStringConvertible
         case symbolEncodingFailed = "symbol.encoding_failed"
         case outsideStock = "layout.outside_stock"
         case outsideSafeArea = "layout.outside_safe_area"
+        /// A `{placeholder}`, rule or condition names a field no attendee has: it would print blank.
+        case unknownField = "template.unknown_field"
     }
 
     public var severity: Severity

@@ -1,4 +1,5 @@
 public import Logging
+import YAMLReading
 
 /// The check a template passes before it prints anywhere: rendered for every synthetic attendee
 /// (`SyntheticAttendees`) at each resolution, every issue reported once with where it happened.
@@ -32,7 +33,7 @@ public struct TemplateCheck: Sendable {
 
     /// Renders `bundle` for every synthetic attendee at each of `dpis`.
     public init(bundle: TemplateBundle, event: EventConfiguration, dpis: [Int], logger: Logger) throws(BadgeError) {
-        var findings: [Finding] = []
+        var findings = Self.unknownFields(in: bundle.template, dpi: dpis.first ?? 0)
         var seen = Set<String>()
         for dpi in dpis {
             let renderer = try BadgeRenderer(bundle: bundle, dpi: dpi, logger: logger)
@@ -54,5 +55,37 @@ public struct TemplateCheck: Sendable {
             }
         }
         self.findings = findings
+    }
+
+    /// Placeholders, rules and conditions that name a field no attendee has: `{pronoun}` renders
+    /// blank on every badge, so it is an error, named with the field that was probably meant.
+    static func unknownFields(in template: Template, dpi: Int) -> [Finding] {
+        var known = Set(BadgeFields.names)
+        var findings: [Finding] = []
+        func check(_ names: [String], at place: String) {
+            for name in names where !known.contains(name) && !BadgeFields.isKnown(name) {
+                let guess = closestKey(to: name, among: Array(known)).map { "; did you mean '\($0)'?" } ?? ""
+                findings.append(Finding(issue: RenderIssue(.error, .unknownField, "'\(name)' is not a field\(guess) (docs/templates.md lists them)"),
+                                        element: place, dpi: dpi, attendee: nil))
+            }
+        }
+        for (index, rule) in template.fields.enumerated() {
+            let place = "fields[\(index)] \(rule.name)"
+            check(rule.firstOf ?? [], at: place)
+            check(rule.format.map(FieldMapper.placeholders(in:)) ?? [], at: place)
+            check(rule.lookup.map { [$0] } ?? [], at: place)
+            known.insert(rule.name)
+        }
+        for (index, element) in template.elements.enumerated() {
+            let place = element.id ?? "elements[\(index)]"
+            check(element.when.map(\.field), at: place)
+            switch element.kind {
+            case .text(let text): check(FieldMapper.placeholders(in: text.text), at: place)
+            case .qr(let qr): check(FieldMapper.placeholders(in: qr.payload), at: place)
+            case .barcode(let barcode): check(FieldMapper.placeholders(in: barcode.data), at: place)
+            default: break
+            }
+        }
+        return findings
     }
 }

@@ -1,4 +1,4 @@
-import LanyardSupport
+public import LanyardSupport
 public import Foundation
 public import Sync
 internal import GRDB

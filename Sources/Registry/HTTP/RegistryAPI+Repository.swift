@@ -44,7 +44,7 @@ extension RegistryAPI {
         if let header = request.headers[.range], let requested = ByteRange(header: header),
            request.headers[.ifRange].map({ $0 == file.etag }) ?? true {
             guard let resolved = requested.resolve(size: file.size) else {
-                var response = problem(.rangeNotSatisfiable, code: RegistryError.Code.requestInvalid.rawValue,
+                var response = problem(.rangeNotSatisfiable, code: RegistryErrorCode.requestInvalid.rawValue,
                                        message: "the range selects no byte of the \(file.size)-byte file", detail: header, correlation: correlation)
                 // The problem keeps its own `no-store`: the file's caching policy is not this answer's.
                 response.headers[.eTag] = file.etag

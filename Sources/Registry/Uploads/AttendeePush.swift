@@ -1,5 +1,5 @@
 public import Foundation
-import LanyardSupport
+public import LanyardSupport
 import Sync
 
 /// One change central operations or an integrator pushes to an event's attendee list

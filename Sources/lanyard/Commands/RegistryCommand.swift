@@ -242,9 +242,19 @@ struct RegistryPublishCommand: ParsableCommand {
             _ = try BundleManifest.verify(directory: directory)
             let bundle = try TemplateBundle.load(directory: directory)
             try Self.refuseTemplateErrors(bundle)
+            let targetName = "templates/\(name ?? directory.lastPathComponent)"
+            let templateScope = try TemplateScope(parsing: scope)
+            // Kiosks choose one template per scope (event, then track, then global): a second
+            // template in the same scope is usually a mistake, so it is named, not refused.
+            let others = (try publisher.writer.currentTargets()?.targets ?? [:]).filter { other in
+                other.key != targetName && other.value.kind == .template && other.value.scope == templateScope
+            }.keys.sorted()
+            if !others.isEmpty {
+                Terminal.warning("\(targetName) is not the only template for scope \(scope): \(others.joined(separator: ", ")) "
+                    + "also applies there, and a kiosk takes one per tier (docs/registry-protocol.md, scope)")
+            }
             return try publisher.publishDirectory(
-                directory, as: "templates/\(name ?? directory.lastPathComponent)", kind: .template,
-                scope: try TemplateScope(parsing: scope), label: label ?? bundle.template.version, share: share)
+                directory, as: targetName, kind: .template, scope: templateScope, label: label ?? bundle.template.version, share: share)
         } else if let profiles {
             let directory = URL(filePath: profiles, directoryHint: .isDirectory)
             return try publisher.publishDirectory(
