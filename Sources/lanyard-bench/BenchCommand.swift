@@ -210,7 +210,7 @@ struct BenchCommand: AsyncParsableCommand {
         let executable = try AgentBench.executable().path
         let start = ContinuousClock.now
         let status = try Self.runProcess(executable, [
-            "batch", "--template", Installation.templates.appending(path: "standard").path, "--input", input,
+            "batch", "--template", Installation.templates.appending(path: "standard").path, "--attendees", input,
             "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", out.path,
         ], quiet: true)
         let seconds = (ContinuousClock.now - start).seconds

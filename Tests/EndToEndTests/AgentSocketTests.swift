@@ -127,7 +127,7 @@ import Testing
         #expect(agent.terminationReason == .exit && agent.terminationStatus == 0)
 
         // With no agent on the directory, an import still lands there, and says who will see it.
-        let later = try runLanyard(["import", registrations.path, "--data", data.path])
+        let later = try runLanyard(["import", "--attendees", registrations.path, "--data", data.path])
         #expect(later.status == 0, "\(later.stderr)")
         #expect(later.stderr.contains("no agent is running on \(data.path)"), "\(later.stderr)")
     }

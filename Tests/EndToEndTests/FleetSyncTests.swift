@@ -61,9 +61,11 @@ import Testing
                                 "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key")]).status == 0)
         #expect(try runLanyard(["registry", "publish"] + fleet.signing + ["--template", "Templates/standard", "--label", "v1"]).status == 0)
 
+        // The admin token as a file, the way a unit file gives it (not on the command line).
+        try Data("\(Self.adminToken)\n".utf8).write(to: work.appending(path: "admin.token"))
         let registry = try Running(["registry", "serve", "--repository", path("repo"), "--state", path("registry-state"),
                                     "--listen", "127.0.0.1:\(fleet.registryPort)", "--timestamp-key", path("ts.key"),
-                                    "--admin-token", Self.adminToken],
+                                    "--admin-token-file", path("admin.token")],
                                    log: work.appending(path: "registry.log"))
         defer { registry.stop() }
         var agents: [Running] = []

@@ -75,7 +75,7 @@ import Testing
 
         let promoted = try lanyard(["registry", "promote"] + signing + ["templates/standard"])
         #expect(promoted.stdout.contains("targets version 3; current vip-look"), "\(promoted.stdout) \(promoted.stderr)")
-        let rolledBack = try lanyard(["registry", "rollback"] + signing + ["templates/standard"])
+        let rolledBack = try lanyard(["registry", "rollback"] + signing + ["--name", "templates/standard"])
         #expect(rolledBack.stdout.contains("targets version 4; current 1.0.0"), "\(rolledBack.stdout) \(rolledBack.stderr)")
         #expect(!rolledBack.stderr.contains("not the only template"))
 

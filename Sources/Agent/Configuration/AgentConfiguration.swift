@@ -198,7 +198,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         }
     }
 
-    func validate() throws(AgentError) {
+    public func validate() throws(AgentError) {
         guard (try? ListenAddress(parsing: listen)) != nil else {
             throw AgentError(.configurationInvalid, "listen must be HOST:PORT or unix:/absolute/path", detail: "listen: \(listen)")
         }

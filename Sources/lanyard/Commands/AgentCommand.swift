@@ -29,6 +29,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Log level.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "File holding the admin token (overrides admin_token and LANYARD_ADMIN_TOKEN).")
+    var adminTokenFile: String?
+
     /// A malformed `--listen` is a usage error (64), named before anything starts.
     func validate() throws {
         guard let listen else { return }
@@ -57,6 +60,8 @@ struct AgentCommand: AsyncParsableCommand {
             var configuration = try AgentConfiguration.load(file: config)
             if let listen { configuration.listen = listen }
             if let data { configuration.dataDirectory = data }
+            if let token = try TokenFile.read(adminTokenFile) { configuration.adminToken = token }
+            try configuration.validate()
             let server = try await AgentApplication.build(configuration: configuration, metrics: registry, logger: logger) { address in
                 SystemdNotify().ready(status: "serving on \(address)")
             }

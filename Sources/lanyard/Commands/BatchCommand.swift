@@ -18,8 +18,9 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "Template bundle directory.")
     var template: String
 
-    @Option(help: "Registrations: a .jsonl file of raw records or a .csv ticketing export.")
-    var input: String
+    @Option(name: [.customLong("attendees"), .customLong("input")],
+            help: "Registrations: a .jsonl file of raw records or a .csv ticketing export (--input: its former name).")
+    var attendees: String
 
     @OptionGroup var printer: PrinterOptions
 
@@ -45,7 +46,7 @@ struct BatchCommand: ParsableCommand {
             let progress = Progress()
             run.onProgress = progress.update
             run.onInputIssue = { issue in Terminal.report(issue, isError: issue.severity == .error) }
-            let summary = try run.run(input: URL(filePath: input))
+            let summary = try run.run(input: URL(filePath: attendees))
             progress.finish()
             if json {
                 let encoder = JSONEncoder()

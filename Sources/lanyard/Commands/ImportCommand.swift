@@ -17,8 +17,21 @@ struct ImportCommand: ParsableCommand {
             Nothing is printed. Exit code 1 when some records were rejected.
             """)
 
-    @Argument(help: "Registrations: .csv (mapped by the event's columns) or JSON Lines.")
-    var file: String
+    @Option(help: "Registrations: .csv (mapped by the event's columns) or JSON Lines.")
+    var attendees: String?
+
+    @Argument(help: "The registrations file, as a positional argument (the same as --attendees).")
+    var positionalFile: String?
+
+    /// One vocabulary with `batch` and `registry publish`: `--attendees FILE`; the file alone
+    /// after the command, as before, still works.
+    var file: String { attendees ?? positionalFile ?? "" }
+
+    func validate() throws {
+        guard (attendees == nil) != (positionalFile == nil) else {
+            throw ValidationError("give the registrations file once: --attendees FILE (or FILE alone)")
+        }
+    }
 
     @Option(help: "Agent configuration YAML (for its data directory and event).")
     var config: String?
@@ -44,11 +57,9 @@ struct ImportCommand: ParsableCommand {
                 .run(file: URL(filePath: file), correlationID: "import-\(UUID().uuidString.lowercased())")
             for issue in summary.headerIssues { Terminal.report(issue, isError: issue.severity == .error) }
             if json {
-                let object: [String: Any] = [
-                    "accepted": summary.accepted, "rejected": summary.rejected, "dead_letter_ids": summary.deadLetterIDs,
-                    "issues": summary.firstIssues.map { ["line": nullable($0.line), "code": $0.code.rawValue, "field": $0.fieldPath] },
-                ]
-                print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(ImportReport(summary)), as: UTF8.self))
             } else {
                 print("\(summary.accepted) attendees imported into \(directory.path); \(summary.rejected) rejected (dead letters).")
                 for issue in summary.firstIssues {
@@ -60,5 +71,37 @@ struct ImportCommand: ParsableCommand {
             }
             if summary.rejected > 0 { throw ExitCode(CLIError.Exit.contentErrors.rawValue) }
         }
+    }
+}
+
+/// `lanyard import --json`: snake_case, as the agent's API writes its own.
+struct ImportReport: Encodable {
+    struct Issue: Encodable {
+        var line: Int?
+        var code: String
+        var field: String
+    }
+
+    var accepted: Int
+    var rejected: Int
+    var deadLetterIDs: [Int64]
+    var issues: [Issue]
+
+    init(_ summary: AttendeeImport.Summary) {
+        accepted = summary.accepted
+        rejected = summary.rejected
+        deadLetterIDs = summary.deadLetterIDs
+        issues = summary.firstIssues.map { Issue(line: $0.line, code: $0.code.rawValue, field: $0.fieldPath) }
+    }
+
+    enum CodingKeys: String, CodingKey { case accepted, rejected, deadLetterIDs = "dead_letter_ids", issues }
+
+    /// `line` is written as null when intake did not know it, as before.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(accepted, forKey: .accepted)
+        try container.encode(rejected, forKey: .rejected)
+        try container.encode(deadLetterIDs, forKey: .deadLetterIDs)
+        try container.encode(issues, forKey: .issues)
     }
 }

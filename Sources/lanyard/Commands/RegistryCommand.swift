@@ -181,7 +181,7 @@ struct RegistryPublishCommand: ParsableCommand {
         commandName: "publish",
         abstract: "Publish a template bundle, printer profiles or an attendee snapshot as a new version.",
         discussion: """
-            Give one of --template, --profiles, --attendees or --attendees-from-state. A template \
+            Give one of --template, --profiles-dir, --attendees or --attendees-from-state. A template \
             bundle is checked first \
             (manifest, every file's SHA-256, the template itself) so a broken bundle is never \
             published. With --share below 1 the release is staged to that share of the fleet; \
@@ -195,7 +195,8 @@ struct RegistryPublishCommand: ParsableCommand {
     @Option(help: "Template bundle directory.")
     var template: String?
 
-    @Option(help: "Directory of printer profile YAML files.")
+    @Option(name: [.customLong("profiles-dir"), .customLong("profiles")],
+            help: "Directory of printer profile YAML files to publish (--profiles: its former name).")
     var profiles: String?
 
     @Option(help: "Attendee snapshot (JSON Lines) for --event.")
@@ -226,7 +227,7 @@ struct RegistryPublishCommand: ParsableCommand {
         try withExitCodes {
             let sources = [template, profiles, attendees, attendeesFromState].compactMap { $0 }
             guard sources.count == 1 else {
-                throw CLIError(.usage, "give exactly one of --template, --profiles, --attendees or --attendees-from-state")
+                throw CLIError(.usage, "give exactly one of --template, --profiles-dir, --attendees or --attendees-from-state")
             }
             let publisher = try options.publisher()
             let publication = try options.locked { () throws -> RegistryPublisher.Publication in
@@ -305,7 +306,8 @@ struct RegistryPromoteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "promote", abstract: "Give a staged release to the whole fleet.")
 
     @OptionGroup var options: PublishingOptions
-    @Argument(help: "Target name, e.g. templates/standard.") var name: String
+    @OptionGroup var target: TargetNameArgument
+    var name: String { target.name }
 
     func run() throws {
         try withExitCodes { options.report(try options.locked { try options.publisher().promote(name) }, action: "promoted") }
@@ -319,7 +321,8 @@ struct RegistryRollbackCommand: ParsableCommand {
         discussion: "Published as a new, higher version: kiosks never have to accept a lower one.")
 
     @OptionGroup var options: PublishingOptions
-    @Argument(help: "Target name, e.g. templates/standard.") var name: String
+    @OptionGroup var target: TargetNameArgument
+    var name: String { target.name }
 
     func run() throws {
         try withExitCodes { options.report(try options.locked { try options.publisher().rollback(name) }, action: "rolled back") }
@@ -333,7 +336,8 @@ struct RegistryRevokeCommand: ParsableCommand {
         discussion: "To revoke a key, publish a new root without it: 'lanyard registry rotate-root'.")
 
     @OptionGroup var options: PublishingOptions
-    @Argument(help: "Target name, e.g. templates/vip.") var name: String
+    @OptionGroup var target: TargetNameArgument
+    var name: String { target.name }
 
     func run() throws {
         try withExitCodes {
@@ -437,5 +441,21 @@ struct RegistryStatusCommand: ParsableCommand {
                 print(line)
             }
         }
+    }
+}
+
+/// The target a command acts on: `--name NAME`, as `publish` takes it, or the name alone after
+/// the command, as before.
+struct TargetNameArgument: ParsableArguments {
+    @Option(name: .customLong("name"), help: "Target name, e.g. templates/standard.")
+    var option: String?
+
+    @Argument(help: "The target name, as a positional argument (the same as --name).")
+    var positional: String?
+
+    var name: String { option ?? positional ?? "" }
+
+    func validate() throws {
+        guard (option == nil) != (positional == nil) else { throw ValidationError("name the target once: --name NAME (or NAME alone)") }
     }
 }

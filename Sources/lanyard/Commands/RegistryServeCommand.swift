@@ -38,10 +38,16 @@ struct RegistryServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a re-signed timestamp is valid; it is re-signed once less than half remains.")
     var timestampLifetime: Int = 86_400
 
-    @Option(help: "Bearer token kiosks must send with uploads (at least 16 characters).")
+    @Option(help: "File holding the bearer token kiosks must send with uploads (at least 16 characters).")
+    var agentTokenFile: String?
+
+    @Option(help: "File holding the bearer token (or Basic password) for the fleet view (at least 16 characters).")
+    var adminTokenFile: String?
+
+    @Option(help: "Deprecated: a token on the command line is visible to every user of the box; use --agent-token-file.")
     var agentToken: String?
 
-    @Option(help: "Bearer token (or Basic password) for the fleet view (at least 16 characters).")
+    @Option(help: "Deprecated: a token on the command line is visible to every user of the box; use --admin-token-file.")
     var adminToken: String?
 
     @Option(help: "Log level.")
@@ -75,8 +81,10 @@ struct RegistryServeCommand: AsyncParsableCommand {
         var configuration = RegistryConfiguration(repository: repositoryURL, stateDirectory: URL(filePath: state, directoryHint: .isDirectory))
         configuration.timestampKey = try timestampKey.map { path throws(SyncError) in try SigningKey.read(from: URL(filePath: path)) }
         configuration.timestampLifetime = TimeInterval(timestampLifetime)
-        configuration.agentToken = agentToken ?? environment["LANYARD_REGISTRY_AGENT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        configuration.adminToken = adminToken ?? environment["LANYARD_REGISTRY_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        configuration.agentToken = try TokenFile.read(agentTokenFile) ?? agentToken
+            ?? environment["LANYARD_REGISTRY_AGENT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        configuration.adminToken = try TokenFile.read(adminTokenFile) ?? adminToken
+            ?? environment["LANYARD_REGISTRY_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         let server = try RegistryServer(configuration: configuration, logger: logger)
 
         let address = try ListenAddress(parsing: listen)

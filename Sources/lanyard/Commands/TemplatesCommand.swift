@@ -21,7 +21,7 @@ struct TemplatesCommand: ParsableCommand {
         @Argument(help: "Template bundle directory.")
         var directory: String
 
-        @Option(parsing: .upToNextOption, help: "Resolutions to check at (default: 203 300).")
+        @Option(parsing: .upToNextOption, help: "Resolutions to check at.")
         var dpi: [Int] = [203, 300]
 
         @Option(help: "Event configuration YAML (default: the sample event).")
