@@ -20,7 +20,7 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Registrations: .csv (mapped by the event's columns) or JSON Lines.")
     var attendees: String?
 
-    @Argument(help: "The registrations file, as a positional argument (the same as --attendees).")
+    @Argument(help: ArgumentHelp("The registrations file alone (the same as --attendees).", valueName: "file"))
     var positionalFile: String?
 
     /// One vocabulary with `batch` and `registry publish`: `--attendees FILE`; the file alone

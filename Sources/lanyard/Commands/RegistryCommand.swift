@@ -450,7 +450,7 @@ struct TargetNameArgument: ParsableArguments {
     @Option(name: .customLong("name"), help: "Target name, e.g. templates/standard.")
     var option: String?
 
-    @Argument(help: "The target name, as a positional argument (the same as --name).")
+    @Argument(help: ArgumentHelp("The target name alone (the same as --name).", valueName: "name"))
     var positional: String?
 
     var name: String { option ?? positional ?? "" }
