@@ -68,6 +68,7 @@ import Testing
         "agent.signature_invalid": .noPermission, "agent.rate_limited": .printerNotReady, "agent.data_directory_in_use": .inUse,
         "agent.listen_address_in_use": .unavailable,
         "listen.invalid": .invalidData, "listen.in_use": .unavailable, "listen.not_a_socket": .invalidData,
+        "token_file.unreadable": .inputMissing, "token_file.empty": .invalidData,
     ]
 
     /// One error of every code of every error type.
@@ -90,6 +91,7 @@ import Testing
         errors += RegistryErrorCode.allCases.map { RegistryError($0, "m") }
         errors += AgentErrorCode.allCases.map { AgentError($0, "m") }
         errors += ListenErrorCode.allCases.map { ListenError($0, "m", context: "a") }
+        errors += TokenFileErrorCode.allCases.map { TokenFile.Failure($0, "m") }
         return errors
     }
 

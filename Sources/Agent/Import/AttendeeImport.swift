@@ -9,7 +9,9 @@ public import Store
 /// Nothing is printed by the import itself: printing a whole list ahead is `lanyard batch`.
 /// Importing the same file again updates the same attendees (their ids are stable).
 public struct AttendeeImport: Sendable {
-    public struct Summary: Sendable, Equatable {
+    /// `lanyard import --json` writes it: snake_case, as the agent's API does; the first issues as
+    /// line (null when unknown), code and field.
+    public struct Summary: Sendable, Equatable, Encodable {
         public var accepted = 0
         public var rejected = 0
         public var deadLetterIDs: [Int64] = []
@@ -18,6 +20,23 @@ public struct AttendeeImport: Sendable {
         /// What the CSV header says about the whole file: columns not mapped (with the header
         /// probably meant), and fields every record needs that no column gives.
         public var headerIssues: [IntakeIssue] = []
+
+        enum CodingKeys: String, CodingKey { case accepted, rejected, deadLetterIDs = "dead_letter_ids", issues }
+        enum IssueKeys: String, CodingKey { case line, code, field }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(accepted, forKey: .accepted)
+            try container.encode(rejected, forKey: .rejected)
+            try container.encode(deadLetterIDs, forKey: .deadLetterIDs)
+            var issues = container.nestedUnkeyedContainer(forKey: .issues)
+            for issue in firstIssues {
+                var object = issues.nestedContainer(keyedBy: IssueKeys.self)
+                try object.encode(issue.line, forKey: .line)
+                try object.encode(issue.code.rawValue, forKey: .code)
+                try object.encode(issue.fieldPath, forKey: .field)
+            }
+        }
     }
 
     public var event: EventConfiguration

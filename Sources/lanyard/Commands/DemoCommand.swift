@@ -141,7 +141,7 @@ struct DemoCommand: AsyncParsableCommand {
     /// `listen`, or the same host on a port the system picks when that one is taken.
     static func available(_ listen: String) throws -> String {
         let (host, port) = try ListenAddress.hostAndPort(listen)
-        guard port != 0, !TCPPort.isFree(host: host, port: port) else { return listen }
+        guard port != 0, !ListenAddress.isFree(host: host, port: port) else { return listen }
         Terminal.warning("\(listen) is in use; the demo agent takes a free port instead")
         return "\(host.contains(":") ? "[\(host)]" : host):0"
     }
@@ -154,23 +154,5 @@ struct DemoCommand: AsyncParsableCommand {
             if states.allSatisfy(\.isTerminal) || ContinuousClock.now > deadline { return states }
             try await Task.sleep(for: .milliseconds(100))
         }
-    }
-}
-
-/// Whether a TCP port can be bound, tried by binding it for a moment.
-enum TCPPort {
-    static func isFree(host: String, port: Int) -> Bool {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else { return true }
-        defer { freeaddrinfo(list) }
-        let descriptor = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return true }
-        defer { close(descriptor) }
-        var one: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        return bind(descriptor, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0
     }
 }

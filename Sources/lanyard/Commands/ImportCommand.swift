@@ -59,7 +59,7 @@ struct ImportCommand: ParsableCommand {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(ImportReport(summary)), as: UTF8.self))
+                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
             } else {
                 print("\(summary.accepted) attendees imported into \(directory.path); \(summary.rejected) rejected (dead letters).")
                 for issue in summary.firstIssues {
@@ -71,37 +71,5 @@ struct ImportCommand: ParsableCommand {
             }
             if summary.rejected > 0 { throw ExitCode(CLIError.Exit.contentErrors.rawValue) }
         }
-    }
-}
-
-/// `lanyard import --json`: snake_case, as the agent's API writes its own.
-struct ImportReport: Encodable {
-    struct Issue: Encodable {
-        var line: Int?
-        var code: String
-        var field: String
-    }
-
-    var accepted: Int
-    var rejected: Int
-    var deadLetterIDs: [Int64]
-    var issues: [Issue]
-
-    init(_ summary: AttendeeImport.Summary) {
-        accepted = summary.accepted
-        rejected = summary.rejected
-        deadLetterIDs = summary.deadLetterIDs
-        issues = summary.firstIssues.map { Issue(line: $0.line, code: $0.code.rawValue, field: $0.fieldPath) }
-    }
-
-    enum CodingKeys: String, CodingKey { case accepted, rejected, deadLetterIDs = "dead_letter_ids", issues }
-
-    /// `line` is written as null when intake did not know it, as before.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(accepted, forKey: .accepted)
-        try container.encode(rejected, forKey: .rejected)
-        try container.encode(deadLetterIDs, forKey: .deadLetterIDs)
-        try container.encode(issues, forKey: .issues)
     }
 }

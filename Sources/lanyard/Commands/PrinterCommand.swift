@@ -108,17 +108,10 @@ struct PrinterStatusCommand: AsyncParsableCommand {
                         identification: PrinterIdentification?) {
         let status = reading.status
         if json {
-            let object: [String: Any] = [
-                "printer": name, "key": key, "profile": profile, "language": language,
-                "conditions": status.sortedConditions.map(\.rawValue), "errors": status.errors, "warnings": status.warnings,
-                "formats_in_buffer": nullable(status.formatsInBuffer), "labels_remaining": nullable(status.labelsRemaining),
-                "model": nullable(identification?.model), "firmware": nullable(identification?.firmware),
-                "answered": reading.answered.map(\.rawValue), "problems": reading.problems.map(\.description),
-                "at": ISO8601DateFormatter().string(from: Date()),
-            ]
-            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-                say(String(decoding: data, as: UTF8.self))
-            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let report = PrinterStatusReport(reading, name: name, key: key, profile: profile, language: language, identification: identification)
+            if let data = try? encoder.encode(report) { say(String(decoding: data, as: UTF8.self)) }
             return
         }
         var line = "\(name)" + (profile.isEmpty ? "" : " [\(profile)" + (language.isEmpty ? "" : ", \(language.uppercased())") + "]") + ": "

@@ -26,53 +26,20 @@ struct PrintersCommand: AsyncParsableCommand {
     func run() async throws {
         try await withExitCodes {
             let library = try ProfileLibrary.load(directory: profilesDir ?? Installation.profiles.path)
-            var rows: [[String: Any]] = []
-            for info in try await USBPrinterDiscovery.printers() {
-                let deviceID = info.deviceID.flatMap { try? DeviceID.parse($0) }
-                let match = library.match(vendorId: info.vendorId, productId: info.productId, deviceID: deviceID)
-                rows.append([
-                    "address": info.printerAddress.description, "transport": "usb",
-                    "vendor_id": USBIdentity.hexText(info.vendorId), "product_id": USBIdentity.hexText(info.productId),
-                    "serial": nullable(info.serialNumber), "model": nullable((deviceID?.model ?? info.product)),
-                    "manufacturer": nullable((deviceID?.manufacturer ?? info.manufacturer)),
-                    "languages": (deviceID?.languages ?? []).map(\.rawValue), "profile": nullable(match?.profile.id),
-                    "notes": [info.problem?.description, match?.languageMismatch?.description].compactMap { $0 },
-                ])
-            }
             let configPath = config ?? ProcessInfo.processInfo.environment["LANYARD_PRINTERS"] ?? "/etc/lanyard/printers.yaml"
-            for configured in try ConfiguredPrinter.load(file: configPath) {
-                var row: [String: Any] = ["address": configured.address.description, "name": configured.name,
-                                          "transport": "\(configured.address)".components(separatedBy: ":").first ?? "", "profile": configured.profile]
-                do {
-                    let profile = try Installation.profile(configured.profile, directory: profilesDir)
-                    if case .tcp = configured.address {
-                        let connection = try await TCPPrinterConnection.connect(to: configured.address, timeout: .seconds(2))
-                        let client = PrinterClient(connection: connection, profile: profile, queryTimeout: .milliseconds(500))
-                        row["status"] = try await client.status().status.sortedConditions.map(\.rawValue)
-                        row["model"] = nullable(try await client.identification()?.model)
-                        await client.close()
-                    }
-                } catch {
-                    row["notes"] = [CLIError(from: error).message]
-                }
-                rows.append(row)
+            let entries = try await PrinterInventoryEntry.list(profiles: library, configured: try ConfiguredPrinter.load(file: configPath)) {
+                try Installation.profile($0, directory: profilesDir)
             }
             if json {
-                let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(entries), as: UTF8.self))
                 return
             }
-            if rows.isEmpty { print("no USB printer attached and no network printer configured (\(configPath))") }
-            for row in rows {
-                var line = "\(row["address"] ?? "")"
-                if let name = row["name"] as? String { line += "  \(name)" }
-                if let model = row["model"] as? String { line += "  \(model)" }
-                if let vendor = row["vendor_id"] as? String, let product = row["product_id"] as? String { line += "  \(vendor):\(product)" }
-                if let languages = row["languages"] as? [String], !languages.isEmpty { line += "  \(languages.joined(separator: "/").uppercased())" }
-                line += "  profile: \((row["profile"] as? String) ?? "none matches")"
-                if let status = row["status"] as? [String] { line += "  [\(status.joined(separator: ", "))]" }
-                print(line)
-                for note in (row["notes"] as? [String]) ?? [] { print("  note: \(note)") }
+            if entries.isEmpty { print("no USB printer attached and no network printer configured (\(configPath))") }
+            for entry in entries {
+                print(entry.line)
+                for note in entry.notes { print("  note: \(note)") }
             }
         }
     }

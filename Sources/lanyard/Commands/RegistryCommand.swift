@@ -263,27 +263,13 @@ struct RegistryPublishCommand: ParsableCommand {
                 label: label ?? Self.today(), share: share)
         }
         guard let event else { throw CLIError(.usage, "an attendee snapshot needs --event") }
-        let staging = FileManager.default.temporaryDirectory.appending(path: "lanyard-snapshot-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: staging) }
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        let snapshotFile = staging.appending(path: "attendees.jsonl")
-        var snapshotCursor = cursor
-        if let attendees {
-            try FileManager.default.copyItem(at: URL(filePath: attendees), to: snapshotFile)
-        } else if let attendeesFromState {
-            let snapshot: (cursor: Int64, registrations: [String])
-            do {
-                let database = try RegistryDatabase(stateDirectory: URL(filePath: attendeesFromState, directoryHint: .isDirectory))
-                snapshot = try database.attendeeSnapshot(event: event)
-            } catch {
-                throw CLIError(.ioFailed, "--attendees-from-state: \(error.description)")
-            }
-            snapshotCursor = snapshot.cursor
-            try Data(snapshot.registrations.map { $0 + "\n" }.joined().utf8).write(to: snapshotFile)
-        }
+        let snapshot = try AttendeeSnapshotStaging(event: event, file: attendees.map { URL(filePath: $0) },
+                                                   stateDirectory: attendeesFromState.map { URL(filePath: $0, directoryHint: .isDirectory) },
+                                                   cursor: cursor)
+        defer { snapshot.remove() }
         return try publisher.publishDirectory(
-            staging, as: "attendees/\(name ?? event)", kind: .attendeeSnapshot, scope: .event(event),
-            label: label ?? "cursor \(snapshotCursor)", cursor: snapshotCursor, share: share)
+            snapshot.directory, as: "attendees/\(name ?? event)", kind: .attendeeSnapshot, scope: .event(event),
+            label: label ?? "cursor \(snapshot.cursor)", cursor: snapshot.cursor, share: share)
     }
 
     /// A template that `templates check` calls broken never reaches a kiosk: the same check, its

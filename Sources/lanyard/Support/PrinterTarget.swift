@@ -44,6 +44,3 @@ struct PrinterTargetOptions: ParsableArguments {
         }
     }
 }
-
-/// A value for JSONSerialization, which takes NSNull for a missing one, not Optional.none.
-func nullable<T>(_ value: T?) -> Any { value.map { $0 as Any } ?? NSNull() }

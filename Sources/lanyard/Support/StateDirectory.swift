@@ -20,17 +20,3 @@ enum StateDirectory {
             + "not by an agent running on another data directory (give --data)")
     }
 }
-
-/// A secret given as a file (`--admin-token-file`, the same for the agent and the registry): its
-/// first line, trimmed. A secret on the command line would be visible in every user's `ps`.
-enum TokenFile {
-    static func read(_ path: String?) throws -> String? {
-        guard let path else { return nil }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CLIError(.inputMissing, "cannot read the token file \(path)")
-        }
-        let token = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        guard !token.isEmpty else { throw CLIError(.invalidData, "the token file \(path) is empty") }
-        return token
-    }
-}
