@@ -34,7 +34,7 @@ let package = Package(
     products: [
         .executable(name: "lanyard", targets: ["lanyard"]),
         // The libraries, for the benchmark package in Benchmarks/ (ordo-one/benchmark).
-        .library(name: "LanyardLibraries", targets: ["BadgePipeline", "Badges", "LanyardSupport", "Printers", "Raster", "Store"]),
+        .library(name: "LanyardLibraries", targets: ["Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Raster", "Store"]),
     ],
     // Exact versions: Package.resolved is not committed (these machines' package copies carry
     // their own commit ids), so the manifest alone decides what a fresh clone builds with.
@@ -79,10 +79,21 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+        // The attendee contract, event configuration and intake: what the store and the agent need
+        // of an attendee without linking the renderer (cairo, Pango).
+        .target(
+            name: "Attendees",
+            dependencies: [
+                "CivilDate", "LanyardSupport", "YAMLReading",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Badges",
             dependencies: [
-                "Raster", "Symbols", "CCairo", "CPango", "CivilDate", "LanyardSupport", "YAMLReading",
+                "Attendees", "Raster", "Symbols", "CCairo", "CPango", "CivilDate", "LanyardSupport", "YAMLReading",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -101,7 +112,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "Badges", "CivilDate", "LanyardSupport", "Sync",
+                "Attendees", "CivilDate", "LanyardSupport", "Sync",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
@@ -130,7 +141,7 @@ let package = Package(
         .target(
             name: "BadgePipeline",
             dependencies: [
-                "Badges", "LanyardSupport", "Printers", "Raster", "Store",
+                "Attendees", "Badges", "LanyardSupport", "Printers", "Raster", "Store",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -150,7 +161,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "BadgePipeline", "Badges", "LanyardHTTP", "LanyardSupport", "Printers", "Store", "Sync", "YAMLReading",
+                "Attendees", "BadgePipeline", "Badges", "LanyardHTTP", "LanyardSupport", "Printers", "Store", "Sync", "YAMLReading",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -168,7 +179,7 @@ let package = Package(
         .executableTarget(
             name: "lanyard",
             dependencies: [
-                "Agent", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Registry", "Store", "Sync",
+                "Agent", "Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Registry", "Store", "Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -185,7 +196,7 @@ let package = Package(
         .executableTarget(
             name: "lanyard-bench",
             dependencies: [
-                "Agent", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Store", "Sync",
+                "Agent", "Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Store", "Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -221,16 +232,16 @@ let package = Package(
         ),
         .testTarget(
             name: "BadgesTests",
-            dependencies: ["Badges", "Raster", "Symbols", "YAMLReading"],
+            dependencies: ["Attendees", "Badges", "Raster", "Symbols", "YAMLReading"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "PrintersTests", dependencies: ["Printers", "Raster", "YAMLReading"], swiftSettings: strictSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Badges", "Printers", "Sync"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Attendees", "Store", "Sync"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "BadgePipeline", "Store", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Symbols", "Sync",
+                "Agent", "Attendees", "BadgePipeline", "Store", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Symbols", "Sync",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -241,7 +252,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Badges", "Printers", "Raster", "Symbols"],
+            dependencies: ["Attendees", "Badges", "Printers", "Raster", "Symbols"],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,5 +1,5 @@
+import Attendees
 public import Foundation
-import Badges
 import LanyardSupport
 public import Store
 

@@ -1,3 +1,4 @@
+import Attendees
 import Badges
 public import Foundation
 public import Logging

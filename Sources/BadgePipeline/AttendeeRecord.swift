@@ -1,4 +1,4 @@
-public import Badges
+public import Attendees
 import Foundation
 import LanyardSupport
 

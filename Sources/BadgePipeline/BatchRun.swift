@@ -1,4 +1,5 @@
-public import Badges
+public import Attendees
+import Badges
 public import Foundation
 import LanyardSupport
 

@@ -1,3 +1,4 @@
+public import Attendees
 public import Badges
 import Foundation
 public import LanyardSupport

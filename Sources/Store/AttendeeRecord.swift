@@ -1,4 +1,4 @@
-import Badges
+import Attendees
 import Foundation
 
 /// The attendee cache's stored record: the attendee as JSON, byte for byte what `JSONEncoder`

@@ -1,4 +1,4 @@
-import Badges
+import Attendees
 import Dispatch
 import Foundation
 internal import GRDB

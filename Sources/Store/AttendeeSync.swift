@@ -1,4 +1,4 @@
-public import Badges
+public import Attendees
 public import Foundation
 public import Sync
 internal import GRDB

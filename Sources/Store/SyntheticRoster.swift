@@ -1,4 +1,4 @@
-public import Badges
+public import Attendees
 import Foundation
 
 /// A large, reproducible attendee list for sizing and benchmarking the attendee cache: names in

@@ -1,6 +1,6 @@
+import Attendees
 import BadgePipeline
 import ArgumentParser
-import Badges
 import Foundation
 import LanyardSupport
 import Glibc

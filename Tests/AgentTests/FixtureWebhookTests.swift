@@ -1,3 +1,4 @@
+import Attendees
 import Agent
 import Badges
 import Foundation

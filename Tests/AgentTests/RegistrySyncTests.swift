@@ -1,3 +1,4 @@
+import Attendees
 @testable import Agent
 import Badges
 import Foundation

@@ -1,4 +1,4 @@
-import Badges
+import Attendees
 import Testing
 
 @Suite("Text normalisation")

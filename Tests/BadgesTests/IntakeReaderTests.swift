@@ -1,3 +1,4 @@
+import Attendees
 import Badges
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+@testable import Attendees
 @testable import Badges
 @testable import YAMLReading
 import Foundation

@@ -1,4 +1,4 @@
-import Badges
+import Attendees
 import Foundation
 @testable import Store
 import Testing

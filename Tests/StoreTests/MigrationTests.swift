@@ -1,4 +1,4 @@
-import Badges
+import Attendees
 import Foundation
 import Store
 import Testing

@@ -1,3 +1,4 @@
+import Attendees
 import BadgePipeline
 import Badges
 import Benchmark

@@ -1,5 +1,5 @@
+import Attendees
 import LanyardSupport
-import Badges
 import Hummingbird
 import Store
 

@@ -1,4 +1,5 @@
-public import Badges
+public import Attendees
+import Badges
 import Foundation
 public import LanyardSupport
 public import Store

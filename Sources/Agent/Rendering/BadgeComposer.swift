@@ -1,4 +1,5 @@
-public import Badges
+public import Attendees
+import Badges
 import Foundation
 public import Logging
 public import Printers

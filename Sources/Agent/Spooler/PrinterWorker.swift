@@ -1,5 +1,5 @@
+public import Attendees
 import BadgePipeline
-public import Badges
 import Foundation
 import Synchronization
 public import Logging

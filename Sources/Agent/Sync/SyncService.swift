@@ -1,5 +1,6 @@
+public import Attendees
 public import LanyardSupport
-public import Badges
+import Badges
 public import Foundation
 import Synchronization
 public import Logging

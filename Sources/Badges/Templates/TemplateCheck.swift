@@ -1,3 +1,4 @@
+public import Attendees
 public import Logging
 import YAMLReading
 

@@ -1,3 +1,4 @@
+import Attendees
 import BadgePipeline
 public import ArgumentParser
 import Badges

@@ -1,3 +1,4 @@
+import Attendees
 import BadgePipeline
 import ArgumentParser
 import Badges

@@ -1,5 +1,5 @@
+import Attendees
 import ArgumentParser
-import Badges
 import Foundation
 import LanyardSupport
 
