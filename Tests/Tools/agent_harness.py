@@ -26,7 +26,7 @@ REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__f
 TERMINAL = ("printed", "manual_review", "dead_lettered", "cancelled")
 PROFILE = "zebra-zd621d-300"
 EVENT_SLUG = "devcon-2026"
-# Lanyard's UUIDv5 namespace (Sources/Badges/Attendees/StableAttendeeID.swift): attendee ids are
+# Lanyard's UUIDv5 namespace (Sources/Attendees/StableAttendeeID.swift): attendee ids are
 # uuid5(namespace, "<source>:<source_id>"), so a script knows each payload's id before sending it.
 ATTENDEE_NAMESPACE = uuid.UUID("5006d054-ac38-472a-a0a1-f699f9f3321a")
 
@@ -354,7 +354,7 @@ def decode_labels(directory):
 
 def attendees_on_labels(directory):
     """(Counter-like dict attendee id -> number of labels, labels without a readable badge QR).
-    The badge QR is `event|attendee_id|token|tier` (Sources/Badges/Attendees/CheckIn.swift)."""
+    The badge QR is `event|attendee_id|token|tier` (Sources/Attendees/CheckIn.swift)."""
     counts = {}
     unreadable = []
     for name, texts in decode_labels(directory).items():
