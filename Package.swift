@@ -203,6 +203,9 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // What the test targets share (the repository's location); built only for the tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
+
         .testTarget(name: "RasterTests", dependencies: ["Raster"], swiftSettings: strictSettings),
         .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strictSettings),
         .testTarget(name: "CivilDateTests", dependencies: ["CivilDate"], swiftSettings: strictSettings),
@@ -232,16 +235,17 @@ let package = Package(
         ),
         .testTarget(
             name: "BadgesTests",
-            dependencies: ["Attendees", "Badges", "Raster", "Symbols", "YAMLReading"],
+            dependencies: ["Attendees", "Badges", "Raster", "Symbols", "TestSupport", "YAMLReading"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "PrintersTests", dependencies: ["Printers", "Raster", "YAMLReading"], swiftSettings: strictSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Attendees", "Store", "Sync"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "PrintersTests", dependencies: ["LanyardSupport", "Printers", "Raster", "TestSupport", "YAMLReading"], swiftSettings: strictSettings),
+        .testTarget(name: "StoreTests", dependencies: ["Attendees", "LanyardSupport", "Store", "Sync"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "AgentTests",
             dependencies: [
                 "Agent", "Attendees", "BadgePipeline", "Store", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Symbols", "Sync",
+                "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -252,7 +256,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Attendees", "Badges", "Printers", "Raster", "Symbols"],
+            dependencies: ["Attendees", "Badges", "Printers", "Raster", "Symbols", "TestSupport"],
             swiftSettings: strictSettings
         ),
     ]

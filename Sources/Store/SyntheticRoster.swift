@@ -1,5 +1,6 @@
 public import Attendees
 import Foundation
+import LanyardSupport
 
 /// A large, reproducible attendee list for sizing and benchmarking the attendee cache: names in
 /// Latin (with diacritics), Greek, Cyrillic, Arabic, Hebrew, Devanagari, Thai, Chinese, Japanese
@@ -88,21 +89,6 @@ public enum SyntheticRoster {
     ]
 }
 
-/// Steele, Lea and Flood's SplitMix64: tiny, fast, and the same sequence on every platform
-/// (the standard library's generator is random by design).
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 extension LanyardStore {
     /// Fills the attendee cache with `count` synthetic attendees (see `SyntheticRoster`), in

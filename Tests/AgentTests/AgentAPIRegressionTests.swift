@@ -1,3 +1,4 @@
+import TestSupport
 import Agent
 import Foundation
 import Hummingbird
@@ -20,7 +21,7 @@ import Testing
 ///
 /// The printer worker never runs here, so every job stays where the test puts it.
 @Suite struct AgentAPIRegressionTests {
-    static let repositoryRoot = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = Repository.root
     static let adminToken = "regression-admin-token"
     static let registration = #"{"source":"crm","source_id":"R-1","event_slug":"devcon-2026","first_name":"Ada","last_name":"Lovelace","email":"ada@example.org","ticket_type":"VIP"}"#
 

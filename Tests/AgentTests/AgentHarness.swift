@@ -1,3 +1,4 @@
+import TestSupport
 import Agent
 import Badges
 import Foundation
@@ -57,7 +58,7 @@ struct AgentOptions: Sendable {
 struct AgentHarness: Sendable {
     static let webhookSecret = "webhook-secret"
     static let adminToken = "admin-token"
-    static let repositoryRoot = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = Repository.root
 
     let core: AgentCore
     let directory: URL

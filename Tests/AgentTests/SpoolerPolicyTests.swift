@@ -1,21 +1,11 @@
+import LanyardSupport
 import Agent
 import Testing
-
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct RetryPolicyTests {
     @Test func delaysGrowExponentiallyWithFullJitterAndStopAfterTheLastAttempt() {
         let policy = RetryPolicy(maxAttempts: 3, baseDelay: .seconds(1), maxDelay: .seconds(30))
-        var generator = SeededGenerator(state: 42)
+        var generator = SplitMix64(seed: 42)
         var first: [Duration] = [], second: [Duration] = []
         for _ in 0..<2000 {
             first.append(policy.delay(afterFailedAttempt: 1, using: &generator) ?? .seconds(-1))
@@ -31,7 +21,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
     @Test func theBoundNeverPassesTheMaximum() {
         let policy = RetryPolicy(maxAttempts: 40, baseDelay: .seconds(1), maxDelay: .seconds(5))
-        var generator = SeededGenerator(state: 7)
+        var generator = SplitMix64(seed: 7)
         for attempt in 1..<40 {
             let delay = policy.delay(afterFailedAttempt: attempt, using: &generator)
             #expect(delay.map { $0 <= .seconds(5) } == true)

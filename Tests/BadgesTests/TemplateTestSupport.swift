@@ -1,9 +1,10 @@
+import TestSupport
 import Badges
 import Foundation
 import Logging
 import Testing
 
-let repositoryRoot = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = Repository.root
 let templatesRoot = repositoryRoot.appending(path: "Templates")
 let testLogger = Logger(label: "lanyard.tests")
 

@@ -1,3 +1,4 @@
+import TestSupport
 import Attendees
 import Badges
 import Foundation
@@ -7,7 +8,7 @@ import Raster
 import Testing
 
 /// The repository root, found from this file's path.
-let repositoryRoot = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let repositoryRoot = Repository.root
 
 enum Fixtures {
     static let event: EventConfiguration = {

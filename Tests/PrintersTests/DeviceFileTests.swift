@@ -1,3 +1,4 @@
+import LanyardSupport
 import Dispatch
 import Foundation
 import Glibc
@@ -30,7 +31,7 @@ struct DeviceFileTests {
         let reader = try FIFOReader(path: path)
         let connection = try await DeviceFileConnection.open(path: path)
         // Larger than a pipe's buffer, so the writer must wait for the reader in poll.
-        var generator = SeededGenerator(seed: 17)
+        var generator = SplitMix64(seed: 17)
         let payload = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
         for piece in SimulatorSamples.chunks(payload, maxChunk: 70_000, seed: 3) {
             try await connection.write(piece, timeout: .seconds(10))

@@ -1,3 +1,4 @@
+import LanyardSupport
 import Foundation
 import Printers
 import Raster
@@ -77,7 +78,7 @@ enum SimulatorSamples {
 
     /// Splits `bytes` into pieces of 1...`maxChunk` bytes, reproducibly.
     static func chunks(_ bytes: [UInt8], maxChunk: Int, seed: UInt64) -> [[UInt8]] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var pieces: [[UInt8]] = []
         var start = 0
         while start < bytes.count {

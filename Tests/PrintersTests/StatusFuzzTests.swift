@@ -1,3 +1,4 @@
+import LanyardSupport
 import Printers
 import Testing
 
@@ -8,7 +9,7 @@ struct StatusFuzzTests {
     /// Bytes that matter to the formats, so random input reaches deep into the parsers.
     static let alphabet: [UInt8] = [0x02, 0x03, 0x0D, 0x0A, 0x00, 0x20, 0x09] + Array("0123456789,,,:;:;ABCDEFGPLSQqZTVabefx".utf8)
 
-    static func randomReply(_ generator: inout SeededGenerator) -> [UInt8] {
+    static func randomReply(_ generator: inout SplitMix64) -> [UInt8] {
         let length = Int.random(in: 0...200, using: &generator)
         let structured = Bool.random(using: &generator)
         return (0..<length).map { _ in
@@ -17,7 +18,7 @@ struct StatusFuzzTests {
     }
 
     /// One random edit: flip a byte, delete a run, insert bytes or cut the end.
-    static func mutate(_ reply: [UInt8], _ generator: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ reply: [UInt8], _ generator: inout SplitMix64) -> [UInt8] {
         var bytes = reply
         guard !bytes.isEmpty else { return bytes }
         let position = Int.random(in: 0..<bytes.count, using: &generator)
@@ -61,7 +62,7 @@ struct StatusFuzzTests {
     }
 
     @Test func randomBytes() {
-        var generator = SeededGenerator(seed: 0x5EED_0001)
+        var generator = SplitMix64(seed: 0x5EED_0001)
         var totals = (successes: 0, failures: 0)
         for _ in 0..<4000 {
             let result = Self.exercise(Self.randomReply(&generator))
@@ -83,7 +84,7 @@ struct StatusFuzzTests {
             Array(StatusEPLTests.dump.utf8),
             Replies.deviceID(StatusUSBTests.zebraExample),
         ]
-        var generator = SeededGenerator(seed: 0x5EED_0002)
+        var generator = SplitMix64(seed: 0x5EED_0002)
         var totals = (successes: 0, failures: 0)
         for round in 0..<3000 {
             var reply = seeds[round % seeds.count]
@@ -97,7 +98,7 @@ struct StatusFuzzTests {
     }
 
     @Test func hugeRepliesCostBoundedWork() {
-        var generator = SeededGenerator(seed: 0x5EED_0003)
+        var generator = SplitMix64(seed: 0x5EED_0003)
         let huge = (0..<1_000_000).map { _ in Self.alphabet.randomElement(using: &generator) ?? 0 }
         for query in StatusQuery.allCases { _ = query.isComplete(huge) }
         let result = Self.exercise(huge)

@@ -1,32 +1,18 @@
+import TestSupport
+import LanyardSupport
 import Foundation
 import Printers
 import Raster
 
-/// SplitMix64: a tiny seeded generator so random tests replay identically.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 enum Fixtures {
-    /// The repository root, found from this file's path (Tests/PrintersTests/Support.swift).
-    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository root (`TestSupport`).
+    static let repositoryRoot: URL = Repository.root
 
     static var profilesDirectory: String { repositoryRoot.appendingPathComponent("firmware-profiles").path }
 
     /// A bitmap whose dots are black with probability `density`.
     static func noise(width: Int, height: Int, density: Double, seed: UInt64) -> Bitmap {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var bitmap = Bitmap(width: width, height: height)
         for y in 0..<height {
             for x in 0..<width where Double.random(in: 0..<1, using: &generator) < density {
@@ -38,7 +24,7 @@ enum Fixtures {
 
     /// Random horizontal bars and repeated rows: long runs, `,`/`!` row ends and `:` repeats.
     static func blocks(width: Int, height: Int, seed: UInt64) -> Bitmap {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var bitmap = Bitmap(width: width, height: height)
         var y = 0
         while y < height {
@@ -55,7 +41,7 @@ enum Fixtures {
     /// A 4 x 3 in badge at 300 dpi (1200 x 900): three lines of letter-like strokes and a
     /// 33 x 33-module QR-like block at 8 dots per module; about 9 % black.
     static func badgeLike(seed: UInt64 = 99) -> Bitmap {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var badge = Bitmap(width: 1200, height: 900)
         for (line, glyphHeight) in [(0, 90), (1, 60), (2, 40)] {
             var x = 60

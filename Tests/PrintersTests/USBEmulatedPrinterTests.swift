@@ -1,3 +1,4 @@
+import LanyardSupport
 import Foundation
 import Printers
 import Testing
@@ -11,7 +12,7 @@ struct USBEmulatedPrinterTests {
 
     /// `count` seeded pseudo-random bytes: a job whose every byte position is checkable.
     static func job(count: Int, seed: UInt64) -> [UInt8] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 

@@ -1,3 +1,4 @@
+import LanyardSupport
 import Printers
 import Raster
 import Testing
@@ -34,7 +35,7 @@ struct ZB64Tests {
     }
 
     @Test func base64RoundTripsRandomBytes() {
-        var generator = SeededGenerator(seed: 64)
+        var generator = SplitMix64(seed: 64)
         for length in 0..<70 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             #expect(Base64.decode(Base64.encode(bytes)) == bytes)

@@ -1,3 +1,4 @@
+import LanyardSupport
 import Foundation
 import GRDB
 @testable import Store
@@ -7,18 +8,6 @@ import Testing
 /// Gregorian `Calendar` to read): same text to the character, same `Date` to the bit, so a
 /// database written by an earlier release reads exactly as it did.
 @Suite struct StoredDateTests {
-    /// A fixed-seed generator: the same dates on every run.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func grdbText(_ date: Date) -> String? { String.fromDatabaseValue(date.databaseValue) }
 
     /// Instants GRDB's formatter must round the same way: whole and half milliseconds, either
@@ -37,7 +26,7 @@ import Testing
     }()
 
     static func randomDates(count: Int, seed: UInt64) -> [Date] {
-        var generator = SeededGenerator(state: seed)
+        var generator = SplitMix64(seed: seed)
         return (0..<count).map { _ in
             let seconds = Double.random(in: -11_000_000_000...250_000_000_000, using: &generator)
             let fraction = Double(Int.random(in: 0..<10_000, using: &generator)) / 10_000
@@ -59,7 +48,7 @@ import Testing
 
     /// Every form SQLite and GRDB can have left in a column, well formed or not.
     static func texts(seed: UInt64) -> [String] {
-        var generator = SeededGenerator(state: seed)
+        var generator = SplitMix64(seed: seed)
         func two(_ range: ClosedRange<Int>) -> String {
             let value = Int.random(in: range, using: &generator)
             return value < 10 ? "0\(value)" : "\(value)"
