@@ -34,7 +34,8 @@ let package = Package(
     products: [
         .executable(name: "lanyard", targets: ["lanyard"]),
         // The libraries, for the benchmark package in Benchmarks/ (ordo-one/benchmark).
-        .library(name: "LanyardLibraries", targets: ["Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Raster", "Store"]),
+        .library(
+            name: "LanyardLibraries", targets: ["Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Raster", "Store"]),
     ],
     // Exact versions: Package.resolved is not committed (these machines' package copies carry
     // their own commit ids), so the manifest alone decides what a fresh clone builds with.
@@ -154,7 +155,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -239,12 +242,17 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "PrintersTests", dependencies: ["LanyardSupport", "Printers", "Raster", "TestSupport", "YAMLReading"], swiftSettings: strictSettings),
-        .testTarget(name: "StoreTests", dependencies: ["Attendees", "LanyardSupport", "Store", "Sync"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "PrintersTests", dependencies: ["LanyardSupport", "Printers", "Raster", "TestSupport", "YAMLReading"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "StoreTests", dependencies: ["Attendees", "LanyardSupport", "Store", "Sync"], exclude: ["Fixtures"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "Attendees", "BadgePipeline", "Store", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Symbols", "Sync",
+                "Agent", "Attendees", "BadgePipeline", "Store", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Symbols",
+                "Sync",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

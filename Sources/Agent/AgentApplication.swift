@@ -28,17 +28,20 @@ public struct AgentApplication: Sendable {
     /// agent in a test process has its own); `adaptClient` may put something between a worker and
     /// the printer it opens (a test's line that goes silent). `onReady` runs once the socket is
     /// bound, with the URL or socket path clients use.
-    public static func build(configuration: AgentConfiguration, resources: AgentResources = .installed,
-                             metrics: PrometheusCollectorRegistry, adaptClient: (@Sendable (PrinterClient) -> PrinterClient)? = nil,
-                             logger: Logger, onReady: @escaping @Sendable (String) -> Void = { _ in }) async throws -> AgentApplication {
+    public static func build(
+        configuration: AgentConfiguration, resources: AgentResources = .installed,
+        metrics: PrometheusCollectorRegistry, adaptClient: (@Sendable (PrinterClient) -> PrinterClient)? = nil,
+        logger: Logger, onReady: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws -> AgentApplication {
         let listen: ListenAddress
         do { listen = try ListenAddress(parsing: configuration.listen) } catch {
             throw AgentError(.configurationInvalid, error.message, detail: "listen: \(configuration.listen)")
         }
         let started = ContinuousClock.now
-        let runtime = try await AgentRuntime.start(configuration: configuration, resources: resources,
-                                                   metrics: AgentMetrics(factory: PrometheusMetricsFactory(registry: metrics)),
-                                                   adaptClient: adaptClient, logger: logger)
+        let runtime = try await AgentRuntime.start(
+            configuration: configuration, resources: resources,
+            metrics: AgentMetrics(factory: PrometheusMetricsFactory(registry: metrics)),
+            adaptClient: adaptClient, logger: logger)
         let bind: BindAddress
         switch listen {
         case .tcp(let host, let port):
@@ -59,10 +62,12 @@ public struct AgentApplication: Sendable {
                 let address = listen.clientURL(boundPort: channel.localAddress?.port)
                 bound.set(address)
                 let elapsed = ContinuousClock.now - started
-                logger.notice("agent ready", metadata: [
-                    "listen": "\(address)", "printer": "\(runtime.core.defaultPrinter)",
-                    "startup_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
-                ])
+                logger.notice(
+                    "agent ready",
+                    metadata: [
+                        "listen": "\(address)", "printer": "\(runtime.core.defaultPrinter)",
+                        "startup_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+                    ])
                 onReady(address)
             },
             logger: logger)
@@ -87,8 +92,10 @@ public struct AgentApplication: Sendable {
         do {
             try await group.run()
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
-            throw AgentError(.listenAddressInUse, "cannot listen on \(listen): another process is using that address "
-                + "(another agent, or another service on that port); give this agent another one with --listen", detail: "listen")
+            throw AgentError(
+                .listenAddressInUse,
+                "cannot listen on \(listen): another process is using that address "
+                    + "(another agent, or another service on that port); give this agent another one with --listen", detail: "listen")
         }
     }
 
@@ -98,8 +105,9 @@ public struct AgentApplication: Sendable {
 extension AgentResources {
     /// What ships with the installed `lanyard` (`Installation`).
     public static var installed: AgentResources {
-        AgentResources(templates: Installation.templates, profiles: Installation.profiles, sampleEvent: Installation.sampleEvent,
-                       sampleAttendees: Installation.sampleAttendees, defaultDataDirectory: Installation.stateDirectory)
+        AgentResources(
+            templates: Installation.templates, profiles: Installation.profiles, sampleEvent: Installation.sampleEvent,
+            sampleAttendees: Installation.sampleAttendees, defaultDataDirectory: Installation.stateDirectory)
     }
 }
 

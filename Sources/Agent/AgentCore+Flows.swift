@@ -43,8 +43,9 @@ extension AgentCore {
             guard let attendee = try self.store.attendee(id: verified.attendeeID) else {
                 throw AgentError(.notFound, "the ticket is valid but its attendee is not in this kiosk's list", detail: verified.attendeeID)
             }
-            let recorded = try self.store.recordCheckIn(attendeeID: attendee.attendeeID, event: attendee.eventSlug,
-                                                        kioskID: self.configuration.kioskID, scannedAt: Date())
+            let recorded = try self.store.recordCheckIn(
+                attendeeID: attendee.attendeeID, event: attendee.eventSlug,
+                kioskID: self.configuration.kioskID, scannedAt: Date())
             let submission = try self.enqueue(attendee, idempotencyKey: nil, printer: nil, correlationID: correlationID)
             return (submission, recorded.earlier)
         }
@@ -55,8 +56,10 @@ extension AgentCore {
     /// dead-lettered): a delivery refused for a full queue or a store failure was not taken, so the
     /// sender's retry must not be refused as a replay. Two copies racing in at once both pass;
     /// the job's idempotency key still prints one badge.
-    public func receiveWebhook(source: String, body: Data, timestamp: String?, signature: String?, delivery: String?,
-                               correlationID: String) async throws -> Submission {
+    public func receiveWebhook(
+        source: String, body: Data, timestamp: String?, signature: String?, delivery: String?,
+        correlationID: String
+    ) async throws -> Submission {
         guard let secret = configuration.webhooks.secrets[source] else {
             throw AgentError(.notFound, "no webhook source \(source) is configured", detail: "source")
         }
@@ -99,8 +102,9 @@ extension AgentCore {
     /// printer never confirmed, audited; a reprint decision queues a new job.
     public func decide(jobID: Int64, _ request: ReviewDecisionRequest) async throws -> (ReviewRecord, reprint: PrintJob?) {
         guard let decision = ReviewDecision(rawValue: request.decision) else {
-            throw AgentError(.requestInvalid, "expected {\"decision\": \"printed\"|\"reprint\"|\"dismissed\", \"reason\": \"...\"}",
-                             detail: "$.decision")
+            throw AgentError(
+                .requestInvalid, "expected {\"decision\": \"printed\"|\"reprint\"|\"dismissed\", \"reason\": \"...\"}",
+                detail: "$.decision")
         }
         guard let reason = request.reason, !reason.isEmpty, reason.count <= 500 else {
             throw AgentError(.requestInvalid, "a decision needs a reason (1 to 500 characters)", detail: "$.reason")

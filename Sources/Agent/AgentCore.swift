@@ -26,9 +26,11 @@ public final class AgentCore: Sendable {
     /// the operator).
     public let printsToSimulator: Bool
 
-    public init(configuration: AgentConfiguration, store: LanyardStore, event: EventConfiguration,
-                workers: [String: PrinterWorker], defaultPrinter: String, metrics: AgentMetrics = AgentMetrics(),
-                templates: ActiveTemplates? = nil, sync: SyncService? = nil, printsToSimulator: Bool = false, logger: Logger) {
+    public init(
+        configuration: AgentConfiguration, store: LanyardStore, event: EventConfiguration,
+        workers: [String: PrinterWorker], defaultPrinter: String, metrics: AgentMetrics = AgentMetrics(),
+        templates: ActiveTemplates? = nil, sync: SyncService? = nil, printsToSimulator: Bool = false, logger: Logger
+    ) {
         self.printsToSimulator = printsToSimulator
         self.configuration = configuration
         self.templates = templates
@@ -52,8 +54,10 @@ public final class AgentCore: Sendable {
     }
 
     /// A raw registration (JSON object bytes): intake, then a job.
-    public func submit(registration body: Data, idempotencyKey: String?, printer: String?, correlationID: String,
-                       stage: PipelineStage = .intake) throws -> Submission {
+    public func submit(
+        registration body: Data, idempotencyKey: String?, printer: String?, correlationID: String,
+        stage: PipelineStage = .intake
+    ) throws -> Submission {
         let outcome = Intake(event: event).validate(jsonObject: body, line: nil)
         guard let attendee = outcome.attendee else {
             // The errors that rejected the record come first, then the repairs noted on the way:
@@ -64,12 +68,15 @@ public final class AgentCore: Sendable {
             let reason = issues.map { "\($0.fieldPath): \($0.reason)" }.joined(separator: "; ")
             let id = try store.deadLetter(
                 payload: body, stage: stage, code: first?.code.rawValue ?? "intake.rejected", reason: reason,
-                fieldPath: first?.fieldPath, correlationID: correlationID).id
+                fieldPath: first?.fieldPath, correlationID: correlationID
+            ).id
             metrics.recordDeadLetter(stage: stage)
-            logger.warning("registration dead-lettered", metadata: [
-                "correlation_id": "\(correlationID)", "code": "\(first?.code.rawValue ?? "")", "field": "\(first?.fieldPath ?? "")",
-                "stage": "\(stage.rawValue)",
-            ])
+            logger.warning(
+                "registration dead-lettered",
+                metadata: [
+                    "correlation_id": "\(correlationID)", "code": "\(first?.code.rawValue ?? "")", "field": "\(first?.fieldPath ?? "")",
+                    "stage": "\(stage.rawValue)",
+                ])
             return .rejected(deadLetterID: id, issues: issues)
         }
         _ = try? store.upsertAttendees([attendee])
@@ -85,8 +92,9 @@ public final class AgentCore: Sendable {
         // One badge per attendee unless the caller says otherwise: a retried webhook or a second
         // scan of the same ticket must not print again (reprints are explicit).
         let key = idempotencyKey ?? "attendee:\(attendee.attendeeID)"
-        let job = NewPrintJob(idempotencyKey: key, correlationID: correlationID, attendeeID: attendee.attendeeID,
-                              printerID: printerID, payload: try JSONEncoder().encode(attendee))
+        let job = NewPrintJob(
+            idempotencyKey: key, correlationID: correlationID, attendeeID: attendee.attendeeID,
+            printerID: printerID, payload: try JSONEncoder().encode(attendee))
         let result: EnqueueResult
         do {
             result = try store.enqueue(job, maxQueued: configuration.queue.maxQueued)

@@ -44,45 +44,54 @@ public struct AgentRuntime: Sendable {
     /// `metrics` records into the process's metrics system unless given another factory.
     /// `adaptClient` may put something between the worker and the printer it opens (a test's
     /// line that goes silent, say); by default the worker uses the printer's client as opened.
-    public static func start(configuration: AgentConfiguration, resources: AgentResources, metrics: AgentMetrics = AgentMetrics(),
-                             adaptClient: (@Sendable (PrinterClient) -> PrinterClient)? = nil,
-                             logger: Logger) async throws -> AgentRuntime {
+    public static func start(
+        configuration: AgentConfiguration, resources: AgentResources, metrics: AgentMetrics = AgentMetrics(),
+        adaptClient: (@Sendable (PrinterClient) -> PrinterClient)? = nil,
+        logger: Logger
+    ) async throws -> AgentRuntime {
         let data = configuration.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? resources.defaultDataDirectory
         // Before anything is read or written: a second agent on the directory stops here.
         let lock = try DataDirectoryLock(directory: data)
         let store = try LanyardStore(dataDirectory: data)
         let reconciled = try store.reconcileInterruptedJobs(now: Date())
         for job in reconciled {
-            logger.warning("job reconciled after an unclean stop", metadata: ["job": "\(job.job.id)", "was": "\(job.from.rawValue)", "now": "\(job.job.state.rawValue)"])
+            logger.warning(
+                "job reconciled after an unclean stop",
+                metadata: ["job": "\(job.job.id)", "was": "\(job.from.rawValue)", "now": "\(job.job.state.rawValue)"])
         }
         let event = try EventConfiguration.load(file: configuration.event.map { URL(filePath: $0) } ?? resources.sampleEvent)
         let attendeesFile = configuration.attendees.map { URL(filePath: $0) } ?? resources.sampleAttendees
         var session = Intake(event: event).makeSession()
-        let batch = attendeesFile.pathExtension.lowercased() == "csv"
+        let batch =
+            attendeesFile.pathExtension.lowercased() == "csv"
             ? try session.acceptCSV(in: attendeesFile) : try session.acceptJSONLines(in: attendeesFile)
         let attendees = batch.outcomes.compactMap(\.attendee)
         try store.upsertAttendees(attendees)
         logger.info("attendee cache loaded", metadata: ["attendees": "\(attendees.count)", "file": "\(attendeesFile.lastPathComponent)"])
 
-        let printer = try await resolvePrinter(configuration.printer, profiles: resources.profiles,
-                                               simulatorOutput: data.appending(path: "sim"), logger: logger)
+        let printer = try await resolvePrinter(
+            configuration.printer, profiles: resources.profiles,
+            simulatorOutput: data.appending(path: "sim"), logger: logger)
         let templates = configuration.templates.directory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? resources.templates
         let localTemplates = TemplateSet.local(directory: templates, tiers: configuration.templates)
         let activeTemplates = ActiveTemplates(localTemplates)
         TemplateAudit.record(activeTemplates.current, store: store, actor: "system", logger: logger)
-        let sync = try makeSync(configuration: configuration, dataDirectory: data, localTemplates: localTemplates, active: activeTemplates,
-                                event: event, dpi: printer.profile.dpi, store: store, logger: logger)
+        let sync = try makeSync(
+            configuration: configuration, dataDirectory: data, localTemplates: localTemplates, active: activeTemplates,
+            event: event, dpi: printer.profile.dpi, store: store, logger: logger)
         var onAttempt: (@Sendable (TemplateSource, Bool) -> Void)?
         if let sync {
             onAttempt = { source, rendered in sync.recordRenderAttempt(source, rendered: rendered) }
         }
-        let composer = BadgeComposer(templates: activeTemplates, profile: printer.profile, language: printer.language, logger: logger,
-                                     onAttempt: onAttempt)
+        let composer = BadgeComposer(
+            templates: activeTemplates, profile: printer.profile, language: printer.language, logger: logger,
+            onAttempt: onAttempt)
         let queue = configuration.queue
         let worker = PrinterWorker(
             printerID: printer.key, store: store, composer: composer, event: event,
             retry: RetryPolicy(maxAttempts: queue.maxAttempts, baseDelay: .milliseconds(queue.retryBaseMilliseconds)),
-            breaker: CircuitBreaker(failureThreshold: queue.breakerFailures, coolDown: .milliseconds(Int(queue.breakerCoolDownSeconds * 1000))),
+            breaker: CircuitBreaker(
+                failureThreshold: queue.breakerFailures, coolDown: .milliseconds(Int(queue.breakerCoolDownSeconds * 1000))),
             pollInterval: .milliseconds(Int(max(0.05, configuration.printer.pollSeconds) * 1000)),
             confirmTimeout: .milliseconds(Int(max(1, configuration.printer.confirmSeconds) * 1000)),
             metrics: metrics, logger: logger,
@@ -94,34 +103,42 @@ public struct AgentRuntime: Sendable {
                 var depth = 0
                 for worker in workers {
                     let state = worker.state
-                    printers.append(.init(id: state.printerID, activity: state.activity.rawValue, ready: state.status.isReady,
-                                          conditions: state.status.sortedConditions.map(\.rawValue)))
+                    printers.append(
+                        .init(
+                            id: state.printerID, activity: state.activity.rawValue, ready: state.status.isReady,
+                            conditions: state.status.sortedConditions.map(\.rawValue)))
                     depth += (try? store.queueDepth(printerID: state.printerID)) ?? 0
                 }
                 return (printers, depth)
             }
         }
-        let core = AgentCore(configuration: configuration, store: store, event: event, workers: [printer.key: worker],
-                             defaultPrinter: printer.key, metrics: metrics, templates: activeTemplates, sync: sync,
-                             printsToSimulator: printer.simulator != nil, logger: logger)
-        return AgentRuntime(core: core, workers: [worker], simulator: printer.simulator, dataDirectory: data, reconciled: reconciled,
-                            sync: sync, templates: activeTemplates, lock: lock)
+        let core = AgentCore(
+            configuration: configuration, store: store, event: event, workers: [printer.key: worker],
+            defaultPrinter: printer.key, metrics: metrics, templates: activeTemplates, sync: sync,
+            printsToSimulator: printer.simulator != nil, logger: logger)
+        return AgentRuntime(
+            core: core, workers: [worker], simulator: printer.simulator, dataDirectory: data, reconciled: reconciled,
+            sync: sync, templates: activeTemplates, lock: lock)
     }
 
     /// The sync service for `registry.url`: a repository over HTTP, or a directory for a
     /// `file:` URL (a share or a USB stick); notifications from `registry.server` when given.
-    static func makeSync(configuration: AgentConfiguration, dataDirectory: URL, localTemplates: TemplateSet, active: ActiveTemplates,
-                         event: EventConfiguration, dpi: Int, store: LanyardStore, logger: Logger) throws -> SyncService? {
+    static func makeSync(
+        configuration: AgentConfiguration, dataDirectory: URL, localTemplates: TemplateSet, active: ActiveTemplates,
+        event: EventConfiguration, dpi: Int, store: LanyardStore, logger: Logger
+    ) throws -> SyncService? {
         let settings = configuration.registry
         guard let url = settings.url else { return nil }
-        let source: any RepositorySource = url.hasPrefix("file:")
+        let source: any RepositorySource =
+            url.hasPrefix("file:")
             ? DirectoryRepositorySource(directory: URL(filePath: String(url.dropFirst(5)), directoryHint: .isDirectory))
             : HTTPRepositorySource(baseURL: url)
         var uploader: RegistryUploader?
         if let server = settings.server {
             do {
-                uploader = try RegistryUploader(serverURL: server, agentID: configuration.kioskID, token: settings.token,
-                                                keyFile: dataDirectory.appending(path: "sync/agent.key"))
+                uploader = try RegistryUploader(
+                    serverURL: server, agentID: configuration.kioskID, token: settings.token,
+                    keyFile: dataDirectory.appending(path: "sync/agent.key"))
             } catch {
                 throw AgentError(.startupFailed, "cannot set up the report key: \(error.message)", detail: error.subject)
             }
@@ -136,10 +153,13 @@ public struct AgentRuntime: Sendable {
 
     /// The configured printer, or the first USB printer found, else the simulator. A profile that
     /// is missing or matches nothing is a configuration error naming `printer.profile`.
-    static func resolvePrinter(_ settings: AgentConfiguration.Printer, profiles: URL, simulatorOutput: URL,
-                               logger: Logger) async throws -> ResolvedPrinter {
-        var resolver = PrinterResolver(address: try settings.address.map(PrinterAddress.init(parsing:)), profile: settings.profile,
-                                       library: try ProfileLibrary.load(directory: profiles.path), simulatorOutput: simulatorOutput)
+    static func resolvePrinter(
+        _ settings: AgentConfiguration.Printer, profiles: URL, simulatorOutput: URL,
+        logger: Logger
+    ) async throws -> ResolvedPrinter {
+        var resolver = PrinterResolver(
+            address: try settings.address.map(PrinterAddress.init(parsing:)), profile: settings.profile,
+            library: try ProfileLibrary.load(directory: profiles.path), simulatorOutput: simulatorOutput)
         resolver.whenSeveralUSBPrinters = .takeFirst
         resolver.timeout = .seconds(5)
         do {

@@ -25,8 +25,9 @@ public final class DataDirectoryLock: Sendable {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw AgentError(.startupFailed, "cannot create the data directory \(directory.path): \(error.localizedDescription)",
-                             detail: "data_dir")
+            throw AgentError(
+                .startupFailed, "cannot create the data directory \(directory.path): \(error.localizedDescription)",
+                detail: "data_dir")
         }
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
@@ -40,10 +41,11 @@ public final class DataDirectoryLock: Sendable {
                 throw AgentError(.startupFailed, "cannot lock \(path): \(String(cString: strerror(failure)))", detail: "data_dir")
             }
             let who = holder.map { "another agent (process \($0))" } ?? "another agent"
-            throw AgentError(.dataDirectoryInUse,
-                             "\(who) is already running on the data directory \(directory.path); stop it first, "
-                                + "or give this one a data directory of its own (--data)",
-                             detail: path)
+            throw AgentError(
+                .dataDirectoryInUse,
+                "\(who) is already running on the data directory \(directory.path); stop it first, "
+                    + "or give this one a data directory of its own (--data)",
+                detail: path)
         }
         self.descriptor = descriptor
         let line = Array("\(getpid())\n".utf8)

@@ -135,9 +135,12 @@ public struct Attendee: Sendable, Codable, Equatable, Hashable {
             ("track", track),
             ("pronouns", pronouns),
             ("locale", locale),
-            ("registered_at", registeredAt.map {
-                RegistrationTimestamp.format($0, utcOffsetSeconds: registeredAtUTCOffsetSeconds)
-            }),
+            (
+                "registered_at",
+                registeredAt.map {
+                    RegistrationTimestamp.format($0, utcOffsetSeconds: registeredAtUTCOffsetSeconds)
+                }
+            ),
         ]
         for case let (name, value?) in optional {
             result[name] = value

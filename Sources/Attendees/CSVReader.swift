@@ -97,9 +97,10 @@ public struct CSVReader: Sendable {
                         }
                     }
                     guard closed else {
-                        throw CSVError(code: .unterminatedQuote,
-                                       message: "a quoted field is not closed before the end of the input",
-                                       line: startLine)
+                        throw CSVError(
+                            code: .unterminatedQuote,
+                            message: "a quoted field is not closed before the end of the input",
+                            line: startLine)
                     }
                     while position < bytes.count, !isDelimiter(bytes[position]) {
                         failure = failure ?? .textAfterClosingQuote

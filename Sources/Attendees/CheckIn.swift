@@ -1,6 +1,6 @@
-import LanyardSupport
 import Crypto
 import Foundation
+import LanyardSupport
 
 /// A QR payload whose token matched.
 public struct VerifiedCheckIn: Sendable, Equatable {
@@ -30,13 +30,16 @@ public enum CheckIn {
 
     /// The token for one attendee.
     public static func token(eventSlug: String, attendeeID: String, accessTier: AccessTier, secret: String) -> String {
-        base64URLEncoded(tag(eventSlug: asciiSanitized(eventSlug), attendeeID: asciiSanitized(attendeeID),
-                             accessTier: accessTier, secret: secret))
+        base64URLEncoded(
+            tag(
+                eventSlug: asciiSanitized(eventSlug), attendeeID: asciiSanitized(attendeeID),
+                accessTier: accessTier, secret: secret))
     }
 
     public static func payload(for attendee: Attendee, secret: String) -> String {
-        payload(eventSlug: attendee.eventSlug, attendeeID: attendee.attendeeID, accessTier: attendee.accessTier,
-                secret: secret)
+        payload(
+            eventSlug: attendee.eventSlug, attendeeID: attendee.attendeeID, accessTier: attendee.accessTier,
+            secret: secret)
     }
 
     public static func payload(eventSlug: String, attendeeID: String, accessTier: AccessTier, secret: String) -> String {
@@ -54,8 +57,8 @@ public enum CheckIn {
         guard parts.count == 4 else { return nil }
         let (slug, attendeeID, token, tierText) = (parts[0], parts[1], parts[2], parts[3])
         guard !slug.isEmpty, StableAttendeeID.canonical(attendeeID) == attendeeID,
-              let tier = AccessTier(rawValue: tierText),
-              let presented = base64URLDecoded(token), presented.count == tokenByteCount
+            let tier = AccessTier(rawValue: tierText),
+            let presented = base64URLDecoded(token), presented.count == tokenByteCount
         else { return nil }
         if let expectedEventSlug, asciiSanitized(expectedEventSlug) != slug { return nil }
         let expected = tag(eventSlug: slug, attendeeID: attendeeID, accessTier: tier, secret: secret)
@@ -99,7 +102,6 @@ public enum CheckIn {
         return Array(Array(mac).prefix(tokenByteCount))
     }
 
-
     static func base64URLEncoded(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
@@ -108,13 +110,16 @@ public enum CheckIn {
     }
 
     static func base64URLDecoded(_ text: String) -> [UInt8]? {
-        guard text.utf8.allSatisfy({ byte in
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"): true
-            default: false
-            }
-        }) else { return nil }
+        guard
+            text.utf8.allSatisfy({ byte in
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+                    true
+                default: false
+                }
+            })
+        else { return nil }
         var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         standard += String(repeating: "=", count: (4 - standard.count % 4) % 4)
         return Data(base64Encoded: standard).map(Array.init)

@@ -1,5 +1,5 @@
-import YAMLReading
 public import Foundation
+import YAMLReading
 import Yams
 
 /// Per-event intake settings: which event this kiosk serves, the check-in signing key, how
@@ -99,17 +99,20 @@ public struct EventConfiguration: Codable, Sendable, Equatable {
             unvalidatedSlug: try container.decode(String.self, forKey: .slug),
             name: try container.decode(String.self, forKey: .name),
             checkInSecret: try container.decode(String.self, forKey: .checkInSecret))
-        tierMapping = try container.decodeIfPresent([String: AccessTier].self, forKey: .tierMapping)
+        tierMapping =
+            try container.decodeIfPresent([String: AccessTier].self, forKey: .tierMapping)
             ?? Self.defaultTierMapping
-        csvColumns = try container.decodeIfPresent([String: String].self, forKey: .csvColumns)
+        csvColumns =
+            try container.decodeIfPresent([String: String].self, forKey: .csvColumns)
             ?? Self.defaultCSVColumns
         csvSource = try container.decodeIfPresent(String.self, forKey: .csvSource) ?? "csv"
         acceptOtherEvents = try container.decodeIfPresent(Bool.self, forKey: .acceptOtherEvents) ?? true
         do {
             try validate(file: "<decoded>")
         } catch {
-            throw DecodingError.dataCorrupted(DecodingError.Context(
-                codingPath: decoder.codingPath, debugDescription: error.description, underlyingError: error))
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: decoder.codingPath, debugDescription: error.description, underlyingError: error))
         }
     }
 
@@ -193,8 +196,9 @@ public struct EventConfiguration: Codable, Sendable, Equatable {
             throw invalid(CodingKeys.name.rawValue, "must not be empty")
         }
         guard checkInSecret.utf8.count >= Self.minimumSecretLength else {
-            throw invalid(CodingKeys.checkInSecret.rawValue,
-                          "must be at least \(Self.minimumSecretLength) bytes long")
+            throw invalid(
+                CodingKeys.checkInSecret.rawValue,
+                "must be at least \(Self.minimumSecretLength) bytes long")
         }
         guard !TextNormalization.normalize(csvSource).value.isEmpty else {
             throw invalid(CodingKeys.csvSource.rawValue, "must not be empty")
@@ -253,8 +257,11 @@ public struct EventConfiguration: Codable, Sendable, Equatable {
 private struct ConfigurationNodeReader {
     let file: String
 
-    func error(_ code: EventConfigurationError.Code, _ message: String, path: String, node: Node? = nil)
-        -> EventConfigurationError {
+    func error(
+        _ code: EventConfigurationError.Code, _ message: String, path: String, node: Node? = nil
+    )
+        -> EventConfigurationError
+    {
         let location = node?.mark.map { " (line \($0.line))" } ?? ""
         return EventConfigurationError(code: code, message: message + location, file: file, fieldPath: path)
     }

@@ -110,19 +110,25 @@ public struct Intake: Sendable {
         for (index, name) in names.enumerated() {
             let label = TextNormalization.normalize(name).value
             func issue(_ code: IntakeIssueCode, _ reason: String) -> IntakeIssue {
-                IntakeIssue(recordID: "header", line: line, fieldPath: label.isEmpty ? "column \(index + 1)" : label,
-                            code: code, reason: reason)
+                IntakeIssue(
+                    recordID: "header", line: line, fieldPath: label.isEmpty ? "column \(index + 1)" : label,
+                    code: code, reason: reason)
             }
             guard let field = lookup[EventConfiguration.matchKey(name)] else {
                 let guess = closestKey(to: EventConfiguration.matchKey(name), among: event.csvColumns.keys.map(EventConfiguration.matchKey))
                     .flatMap { match in event.csvColumns.keys.first { EventConfiguration.matchKey($0) == match } }
-                issues.append(issue(.unknownField, "column is not mapped to an attendee field; ignored"
-                    + (guess.map { " (did you mean '\($0)'?)" } ?? "")))
+                issues.append(
+                    issue(
+                        .unknownField,
+                        "column is not mapped to an attendee field; ignored"
+                            + (guess.map { " (did you mean '\($0)'?)" } ?? "")))
                 continue
             }
             if let first = claimed[field] {
-                issues.append(issue(.malformedCSV,
-                    "column maps to \(field), like column \(first + 1); every row would be ambiguous"))
+                issues.append(
+                    issue(
+                        .malformedCSV,
+                        "column maps to \(field), like column \(first + 1); every row would be ambiguous"))
                 continue
             }
             claimed[field] = index
@@ -135,13 +141,16 @@ public struct Intake: Sendable {
         if !mapped.contains("source_id"), !mapped.contains("attendee_id") { missing.append("source_id (or attendee_id)") }
         if !mapped.contains("email") { missing.append("email") }
         if !mapped.contains("ticket_type") { missing.append("ticket_type") }
-        if mapped.isDisjoint(with: ["first_name", "last_name", "preferred_name"]) { missing.append("a name (first_name, last_name or preferred_name)") }
+        if mapped.isDisjoint(with: ["first_name", "last_name", "preferred_name"]) {
+            missing.append("a name (first_name, last_name or preferred_name)")
+        }
         if !missing.isEmpty {
             let expected = event.csvColumns.sorted { $0.key < $1.key }.map { "'\($0.key)' -> \($0.value)" }.joined(separator: ", ")
-            issues.append(IntakeIssue(
-                recordID: "header", line: line, fieldPath: "$", code: .malformedCSV,
-                reason: "no column maps to \(missing.joined(separator: ", ")), so no row can be accepted; the event's "
-                    + "csv_columns expect these headers: \(expected)"))
+            issues.append(
+                IntakeIssue(
+                    recordID: "header", line: line, fieldPath: "$", code: .malformedCSV,
+                    reason: "no column maps to \(missing.joined(separator: ", ")), so no row can be accepted; the event's "
+                        + "csv_columns expect these headers: \(expected)"))
         }
         return CSVHeader(columnCount: names.count, fieldsByColumn: fieldsByColumn, issues: issues)
     }
@@ -150,8 +159,11 @@ public struct Intake: Sendable {
     public func validate(csvRecord record: CSVRecord, header: CSVHeader) -> IntakeOutcome {
         let recordID = "line \(record.line)"
         func malformed(_ reason: String) -> IntakeOutcome {
-            .rejected([IntakeIssue(recordID: recordID, line: record.line, fieldPath: "$", code: .malformedCSV,
-                                   reason: reason)])
+            .rejected([
+                IntakeIssue(
+                    recordID: recordID, line: record.line, fieldPath: "$", code: .malformedCSV,
+                    reason: reason)
+            ])
         }
         if let headerError = header.issues.first(where: { $0.severity == .error }) {
             return malformed("the header is unusable: \(headerError.reason)")
@@ -217,8 +229,9 @@ public struct IntakeFileError: Error, Sendable, Equatable, CustomStringConvertib
         do {
             return try Data(contentsOf: url)
         } catch {
-            throw IntakeFileError(code: .unreadable, message: "cannot read the file: \(error.localizedDescription)",
-                                  file: url.path)
+            throw IntakeFileError(
+                code: .unreadable, message: "cannot read the file: \(error.localizedDescription)",
+                file: url.path)
         }
     }
 }
@@ -307,9 +320,11 @@ public struct IntakeSession: Sendable {
                 outcome = accept(csvRecord: record, header: known)
                 row = Self.registrationObject(record, header: known)
             } catch {
-                outcome = .rejected([IntakeIssue(
-                    recordID: "line \(error.line)", line: error.line, fieldPath: "$", code: .malformedCSV,
-                    reason: error.message)])
+                outcome = .rejected([
+                    IntakeIssue(
+                        recordID: "line \(error.line)", line: error.line, fieldPath: "$", code: .malformedCSV,
+                        reason: error.message)
+                ])
             }
             try body(outcome, row)
         }

@@ -84,9 +84,15 @@ struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw unexpected("where a value was expected")
         }
@@ -170,8 +176,9 @@ struct JSONParser {
                 try parseEscape(into: &buffer)
                 segmentStart = position
             case 0x00..<0x20:
-                throw .syntax("a string contains a raw control character (byte 0x\(String(byte, radix: 16))) "
-                              + "at byte \(position); it must be escaped")
+                throw .syntax(
+                    "a string contains a raw control character (byte 0x\(String(byte, radix: 16))) "
+                        + "at byte \(position); it must be escaped")
             default:
                 position += 1
             }
@@ -196,7 +203,7 @@ struct JSONParser {
             var value = try parseHex4()
             if (0xD800...0xDBFF).contains(value) {
                 guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
-                      bytes[position + 1] == UInt8(ascii: "u")
+                    bytes[position + 1] == UInt8(ascii: "u")
                 else { throw .syntax("an unpaired surrogate escape at byte \(escapeOffset)") }
                 position += 2
                 let low = try parseHex4()
@@ -272,7 +279,7 @@ struct JSONParser {
     private mutating func expectLiteral(_ literal: String) throws(JSONParseFailure) {
         let expected = Array(literal.utf8)
         guard position + expected.count <= bytes.count,
-              bytes[position..<(position + expected.count)].elementsEqual(expected)
+            bytes[position..<(position + expected.count)].elementsEqual(expected)
         else { throw unexpected("where a value was expected") }
         position += expected.count
     }

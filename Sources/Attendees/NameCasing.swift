@@ -80,11 +80,11 @@ public enum NameCasing {
         switch scalar.value {
         case 0x41...0x5A, 0x61...0x7A: true
         case 0xD7, 0xF7: false
-        case 0xC0...0x24F: true // Latin-1 Supplement letters, Latin Extended-A and -B
-        case 0x1E00...0x1EFF: true // Latin Extended Additional (Vietnamese)
-        case 0x2C60...0x2C7F, 0xA720...0xA7FF, 0xAB30...0xAB6F: true // Latin Extended-C, -D, -E
-        case 0xFB00...0xFB06: true // Latin ligatures
-        case 0xFF21...0xFF3A, 0xFF41...0xFF5A: true // fullwidth Latin
+        case 0xC0...0x24F: true  // Latin-1 Supplement letters, Latin Extended-A and -B
+        case 0x1E00...0x1EFF: true  // Latin Extended Additional (Vietnamese)
+        case 0x2C60...0x2C7F, 0xA720...0xA7FF, 0xAB30...0xAB6F: true  // Latin Extended-C, -D, -E
+        case 0xFB00...0xFB06: true  // Latin ligatures
+        case 0xFF21...0xFF3A, 0xFF41...0xFF5A: true  // fullwidth Latin
         default: false
         }
     }
@@ -97,7 +97,8 @@ public enum NameCasing {
         var result: [String] = []
         for (index, word) in words.enumerated() {
             let startsName = index == 0 && position == .leading
-            let particleFollowedByName = particles.contains(lowered[index])
+            let particleFollowedByName =
+                particles.contains(lowered[index])
                 && lowered[(index + 1)...].contains { !particles.contains($0) }
             if particleFollowedByName && !startsName {
                 result.append(lowered[index])

@@ -50,24 +50,28 @@ struct RecordValidator {
         let attendeeID = explicitAttendeeID(object)
         let source = text(object, .source)
         if let source, source.contains(":") {
-            note(.invalidValue, AttendeeField.source.rawValue,
-                 "source must not contain ':', which separates source and source_id in the stable id")
+            note(
+                .invalidValue, AttendeeField.source.rawValue,
+                "source must not contain ':', which separates source and source_id in the stable id")
         }
         if attendeeID == nil && !hasIssue(at: AttendeeField.attendeeID.rawValue) {
             if source == nil && !hasIssue(at: AttendeeField.source.rawValue) {
-                note(.missingField, AttendeeField.source.rawValue,
-                     "source is required to derive a stable attendee id (or give attendee_id)")
+                note(
+                    .missingField, AttendeeField.source.rawValue,
+                    "source is required to derive a stable attendee id (or give attendee_id)")
             }
             if explicitSourceID == nil && !hasIssue(at: AttendeeField.sourceID.rawValue) {
-                note(.missingField, AttendeeField.sourceID.rawValue,
-                     "source_id is required to derive a stable attendee id (or give attendee_id)")
+                note(
+                    .missingField, AttendeeField.sourceID.rawValue,
+                    "source_id is required to derive a stable attendee id (or give attendee_id)")
             }
         }
 
         let eventSlug = text(object, .eventSlug) ?? configuration.slug
         if !configuration.acceptOtherEvents && eventSlug != configuration.slug {
-            note(.wrongEvent, AttendeeField.eventSlug.rawValue,
-                 "the record is for another event and this configuration accepts only '\(configuration.slug)'")
+            note(
+                .wrongEvent, AttendeeField.eventSlug.rawValue,
+                "the record is for another event and this configuration accepts only '\(configuration.slug)'")
         }
 
         let locale = text(object, .locale)
@@ -165,8 +169,9 @@ struct RecordValidator {
         }
         let normalized = TextNormalization.normalize(raw)
         if normalized.removedCharacterCount > 0 {
-            note(.strippedCharacters, path,
-                 "removed \(normalized.removedCharacterCount) control, zero-width or bidi formatting character(s)")
+            note(
+                .strippedCharacters, path,
+                "removed \(normalized.removedCharacterCount) control, zero-width or bidi formatting character(s)")
         }
         if normalized.whitespaceAdjusted {
             note(.strippedCharacters, path, "trimmed padding or collapsed internal whitespace")
@@ -253,11 +258,12 @@ struct RecordValidator {
         case .null:
             return nil
         case .integer, .double:
-            let seconds: Double = switch value {
-            case .integer(let integer): Double(integer)
-            case .double(let double): double
-            default: .nan
-            }
+            let seconds: Double =
+                switch value {
+                case .integer(let integer): Double(integer)
+                case .double(let double): double
+                default: .nan
+                }
             guard seconds.isFinite, abs(seconds) < 253_402_300_800 else {
                 note(.invalidValue, path, "is a number outside the range of dates")
                 return nil

@@ -20,17 +20,17 @@ public struct RegistrationTimestamp: Sendable, Equatable {
     public static func parse(_ text: String) -> RegistrationTimestamp? {
         var scanner = DigitScanner(Array(text.utf8))
         guard let year = scanner.number(digits: 4), scanner.take("-"),
-              let month = scanner.number(digits: 2), scanner.take("-"),
-              let day = scanner.number(digits: 2),
-              (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
+            let month = scanner.number(digits: 2), scanner.take("-"),
+            let day = scanner.number(digits: 2),
+            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
         else { return nil }
         var hour = 0, minute = 0, second = 0
         var fraction = 0.0
         var offset: Int?
         if !scanner.atEnd {
             guard scanner.take("T") || scanner.take("t") || scanner.take(" "),
-                  let h = scanner.number(digits: 2), scanner.take(":"),
-                  let m = scanner.number(digits: 2)
+                let h = scanner.number(digits: 2), scanner.take(":"),
+                let m = scanner.number(digits: 2)
             else { return nil }
             hour = h
             minute = m
@@ -74,7 +74,8 @@ public struct RegistrationTimestamp: Sendable, Equatable {
         let (year, month, day) = civilFromDays(days)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
-        var text = "\(yearText)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3600)):"
+        var text =
+            "\(yearText)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3600)):"
             + "\(two(secondsOfDay % 3600 / 60)):\(two(secondsOfDay % 60))"
         if let utcOffsetSeconds, utcOffsetSeconds != 0 {
             let magnitude = abs(utcOffsetSeconds)

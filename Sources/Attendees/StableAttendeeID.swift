@@ -8,9 +8,10 @@ public enum StableAttendeeID {
     /// never to be changed: changing it changes every derived attendee id, and with them every
     /// printed QR code.
     /// Written as bytes: 5006d054-ac38-472a-a0a1-f699f9f3321a.
-    public static let lanyardNamespace = UUID(uuid: (
-        0x50, 0x06, 0xD0, 0x54, 0xAC, 0x38, 0x47, 0x2A, 0xA0, 0xA1, 0xF6, 0x99, 0xF9, 0xF3, 0x32, 0x1A
-    ))
+    public static let lanyardNamespace = UUID(
+        uuid: (
+            0x50, 0x06, 0xD0, 0x54, 0xAC, 0x38, 0x47, 0x2A, 0xA0, 0xA1, 0xF6, 0x99, 0xF9, 0xF3, 0x32, 0x1A
+        ))
 
     /// The id for a registration: UUIDv5 of "<source>:<source_id>" in `lanyardNamespace`,
     /// lower-case.
@@ -27,10 +28,11 @@ public enum StableAttendeeID {
         var bytes = Array(hasher.finalize().prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x50
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        return UUID(uuid: (
-            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-        ))
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
     }
 
     /// The canonical lower-case form of a UUID string in any case, or nil if it is not a UUID in

@@ -111,8 +111,9 @@ public enum TextNormalization {
                 let previous = result.last
                 let next = index + 1 < scalars.count ? scalars[index + 1] : nil
                 if let previous, let next,
-                   joinsAcross(previous, allowsEmoji: allowsEmoji),
-                   joinsAcross(next, allowsEmoji: allowsEmoji) {
+                    joinsAcross(previous, allowsEmoji: allowsEmoji),
+                    joinsAcross(next, allowsEmoji: allowsEmoji)
+                {
                     result.append(scalar)
                 } else {
                     removed += 1

@@ -41,7 +41,10 @@ public struct AttendeeRecord {
         let lines = Array(JSONLReader(data: data))
         if let record {
             guard let line = lines.first(where: { $0.number == record }) else {
-                throw PipelineError(.recordNotChosen, "--record \(record): the file has no record on that line (records on lines \(lines.first?.number ?? 0)-\(lines.last?.number ?? 0))")
+                throw PipelineError(
+                    .recordNotChosen,
+                    "--record \(record): the file has no record on that line (records on lines \(lines.first?.number ?? 0)-\(lines.last?.number ?? 0))"
+                )
             }
             return (line.bytes, line.number)
         }

@@ -1,7 +1,7 @@
 public import Badges
 public import Foundation
-public import Printers
 public import LanyardSupport
+public import Printers
 import Raster
 
 /// What a badge is written as: a printer language, or a preview.

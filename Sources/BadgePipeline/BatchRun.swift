@@ -100,7 +100,8 @@ public struct BatchRun {
             throw PipelineError(.inputUnreadable, "cannot read \(input.path): \(error.localizedDescription)", context: input.path)
         }
         guard FileManager.default.createFile(atPath: rejectedURL.path, contents: nil),
-              let rejectedLog = FileHandle(forWritingAtPath: rejectedURL.path) else {
+            let rejectedLog = FileHandle(forWritingAtPath: rejectedURL.path)
+        else {
             throw PipelineError(.outputFailed, "cannot write \(rejectedURL.path)", context: rejectedURL.path)
         }
         defer { try? rejectedLog.close() }
@@ -126,9 +127,11 @@ public struct BatchRun {
     private func process(_ outcome: IntakeOutcome, number: Int, log: FileHandle, summary: inout BatchSummary) throws {
         guard let attendee = outcome.attendee else {
             summary.rejected += 1
-            try reject(Rejection(record: number, recordID: outcome.issues.first?.recordID ?? "unknown", line: outcome.issues.first?.line,
-                                 stage: "intake", reasons: outcome.issues.map(Rejection.Reason.init)),
-                       into: log, summary: &summary)
+            try reject(
+                Rejection(
+                    record: number, recordID: outcome.issues.first?.recordID ?? "unknown", line: outcome.issues.first?.line,
+                    stage: "intake", reasons: outcome.issues.map(Rejection.Reason.init)),
+                into: log, summary: &summary)
             return
         }
         summary.accepted += 1
@@ -143,8 +146,9 @@ public struct BatchRun {
             } catch let error as PipelineError where error.code == .outputFailed {
                 throw error
             } catch {
-                try rejectAtRender([Rejection.Reason(code: "render.failed", fieldPath: "$", reason: "\(error)")],
-                                   attendee: attendee, number: number, log: log, summary: &summary)
+                try rejectAtRender(
+                    [Rejection.Reason(code: "render.failed", fieldPath: "$", reason: "\(error)")],
+                    attendee: attendee, number: number, log: log, summary: &summary)
                 return
             }
             summary.warnings += written.issues.count + written.notes.count
@@ -161,12 +165,15 @@ public struct BatchRun {
     }
 
     /// A record that passed intake but whose badge cannot be made counts as rejected, not accepted.
-    private func rejectAtRender(_ reasons: [Rejection.Reason], attendee: Attendee, number: Int, log: FileHandle,
-                                summary: inout BatchSummary) throws {
+    private func rejectAtRender(
+        _ reasons: [Rejection.Reason], attendee: Attendee, number: Int, log: FileHandle,
+        summary: inout BatchSummary
+    ) throws {
         summary.accepted -= 1
         summary.rejected += 1
-        try reject(Rejection(record: number, recordID: attendee.sourceID, line: nil, stage: "render", reasons: reasons),
-                   into: log, summary: &summary)
+        try reject(
+            Rejection(record: number, recordID: attendee.sourceID, line: nil, stage: "render", reasons: reasons),
+            into: log, summary: &summary)
     }
 
     private func reject(_ rejection: Rejection, into log: FileHandle, summary: inout BatchSummary) throws {
@@ -183,7 +190,8 @@ public struct BatchRun {
     /// Record number and source id, reduced to characters safe in any file name.
     public static func fileStem(number: Int, attendee: Attendee) -> String {
         let id = attendee.sourceID.isEmpty ? attendee.attendeeID : attendee.sourceID
-        let safe = String(id.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) && $0.isASCII || $0 == "-" ? Character($0) : "_" })
+        let safe = String(
+            id.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) && $0.isASCII || $0 == "-" ? Character($0) : "_" })
         return String(format: "%05d-", number) + safe.prefix(64)
     }
 }

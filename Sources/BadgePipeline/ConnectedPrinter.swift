@@ -21,14 +21,18 @@ public struct ConnectedPrinter: Sendable {
 
     /// Opens the printer at `address` (nil: the one USB printer attached, else the simulator) and
     /// settles its profile and language (`PrinterResolver`).
-    public static func open(address: String?, profile: String?, profilesDirectory: String?, simulatorOutput: URL,
-                            timeout: Duration) async throws -> ConnectedPrinter {
-        var resolver = PrinterResolver(address: try address.map(PrinterAddress.init(parsing:)), profile: profile,
-                                       library: try ProfileLibrary.load(directory: profilesDirectory ?? Installation.profiles.path),
-                                       simulatorOutput: simulatorOutput)
+    public static func open(
+        address: String?, profile: String?, profilesDirectory: String?, simulatorOutput: URL,
+        timeout: Duration
+    ) async throws -> ConnectedPrinter {
+        var resolver = PrinterResolver(
+            address: try address.map(PrinterAddress.init(parsing:)), profile: profile,
+            library: try ProfileLibrary.load(directory: profilesDirectory ?? Installation.profiles.path),
+            simulatorOutput: simulatorOutput)
         resolver.timeout = timeout
         let (resolved, client) = try await resolver.connect()
-        return ConnectedPrinter(client: client, key: resolved.key, name: resolved.name, notes: resolved.notes, simulator: resolved.simulator)
+        return ConnectedPrinter(
+            client: client, key: resolved.key, name: resolved.name, notes: resolved.notes, simulator: resolved.simulator)
     }
 
     /// Fails with `pipeline.printer_not_ready` (exit 75) unless the printer reports that it can
@@ -51,7 +55,8 @@ public struct ConnectedPrinter: Sendable {
         let renderer = try BadgeRenderer(bundle: template, dpi: profile.dpi, logger: Installation.quietLogger)
         let badge = try renderer.render(fields: fields)
         if let blocking = badge.blockingIssue {
-            throw PipelineError(.badgeBlocked, "the badge cannot be printed: \(blocking.message); nothing was sent", context: blocking.code.rawValue)
+            throw PipelineError(
+                .badgeBlocked, "the badge cannot be printed: \(blocking.message); nothing was sent", context: blocking.code.rawValue)
         }
         let label = try LabelEncoder.encode(bitmap: badge.bitmap, profile: profile, language: client.language, overrides: overrides)
         return (label, badge)

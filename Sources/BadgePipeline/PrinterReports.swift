@@ -24,8 +24,10 @@ public struct PrinterStatusReport: Encodable, Sendable {
         case labelsRemaining = "labels_remaining", model, firmware, answered, problems, at
     }
 
-    public init(_ reading: StatusReading, name: String, key: String, profile: String, language: String,
-                identification: PrinterIdentification?, at: Date = Date()) {
+    public init(
+        _ reading: StatusReading, name: String, key: String, profile: String, language: String,
+        identification: PrinterIdentification?, at: Date = Date()
+    ) {
         printer = name
         self.key = key
         self.profile = profile
@@ -95,22 +97,26 @@ public struct PrinterInventoryEntry: Encodable, Sendable {
         return line
     }
 
-    public static func list(profiles library: ProfileLibrary, configured: [ConfiguredPrinter],
-                            profile: (String) throws -> PrinterProfile) async throws -> [PrinterInventoryEntry] {
+    public static func list(
+        profiles library: ProfileLibrary, configured: [ConfiguredPrinter],
+        profile: (String) throws -> PrinterProfile
+    ) async throws -> [PrinterInventoryEntry] {
         var entries: [PrinterInventoryEntry] = []
         for info in try await USBPrinterDiscovery.printers() {
             let deviceID = info.deviceID.flatMap { try? DeviceID.parse($0) }
             let match = library.match(vendorId: info.vendorId, productId: info.productId, deviceID: deviceID)
-            entries.append(PrinterInventoryEntry(
-                address: info.printerAddress.description, transport: "usb", vendorID: USBIdentity.hexText(info.vendorId),
-                productID: USBIdentity.hexText(info.productId), serial: info.serialNumber, model: deviceID?.model ?? info.product,
-                manufacturer: deviceID?.manufacturer ?? info.manufacturer, languages: (deviceID?.languages ?? []).map(\.rawValue),
-                profile: match?.profile.id, notes: [info.problem?.description, match?.languageMismatch?.description].compactMap { $0 }))
+            entries.append(
+                PrinterInventoryEntry(
+                    address: info.printerAddress.description, transport: "usb", vendorID: USBIdentity.hexText(info.vendorId),
+                    productID: USBIdentity.hexText(info.productId), serial: info.serialNumber, model: deviceID?.model ?? info.product,
+                    manufacturer: deviceID?.manufacturer ?? info.manufacturer, languages: (deviceID?.languages ?? []).map(\.rawValue),
+                    profile: match?.profile.id, notes: [info.problem?.description, match?.languageMismatch?.description].compactMap { $0 }))
         }
         for printer in configured {
-            var entry = PrinterInventoryEntry(address: printer.address.description,
-                                              transport: "\(printer.address)".components(separatedBy: ":").first ?? "",
-                                              name: printer.name, profile: printer.profile, notes: [])
+            var entry = PrinterInventoryEntry(
+                address: printer.address.description,
+                transport: "\(printer.address)".components(separatedBy: ":").first ?? "",
+                name: printer.name, profile: printer.profile, notes: [])
             do {
                 let resolved = try profile(printer.profile)
                 if case .tcp = printer.address {

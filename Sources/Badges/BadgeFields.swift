@@ -1,4 +1,5 @@
 public import Attendees
+
 /// The fields a template sees for one attendee of one event: the attendee contract's fields plus
 /// what the event adds (its name, the check-in token and the QR payload that carries it).
 public enum BadgeFields {

@@ -9,7 +9,8 @@ extension BadgeError: LanyardError {
         case .io: .ioFailed
         case .renderFailed: .internalError
         case .templateMalformed, .templateInvalid, .manifestInvalid, .checksumMismatch, .unlistedFile, .assetInvalid,
-             .fontMissing, .eventInvalid, .symbolFailed, .outsidePrintableArea: .invalidData
+            .fontMissing, .eventInvalid, .symbolFailed, .outsidePrintableArea:
+            .invalidData
         }
     }
 }

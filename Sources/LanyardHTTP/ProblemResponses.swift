@@ -69,14 +69,17 @@ public enum APIResponder {
         var response: Response
         switch error {
         case let error as any LanyardError:
-            response = problem(HTTPResponse.Status(code: error.httpStatus), code: error.errorCode, message: error.message,
-                               detail: error.context, correlation: correlation)
+            response = problem(
+                HTTPResponse.Status(code: error.httpStatus), code: error.errorCode, message: error.message,
+                detail: error.context, correlation: correlation)
         case let error as HTTPError:
-            response = problem(error.status, code: "http.\(error.status.code)", message: error.body ?? error.status.reasonPhrase,
-                               detail: nil, correlation: correlation)
+            response = problem(
+                error.status, code: "http.\(error.status.code)", message: error.body ?? error.status.reasonPhrase,
+                detail: nil, correlation: correlation)
         case let error as DecodingError:
-            response = problem(.badRequest, code: "http.400", message: "the request body does not decode: \(error)", detail: nil,
-                               correlation: correlation)
+            response = problem(
+                .badRequest, code: "http.400", message: "the request body does not decode: \(error)", detail: nil,
+                correlation: correlation)
         default:
             response = problem(.internalServerError, code: "internal", message: "\(error)", detail: nil, correlation: correlation)
         }
@@ -89,10 +92,13 @@ public enum APIResponder {
         return response
     }
 
-    public static func problem(_ status: HTTPResponse.Status, code: String, message: String, detail: String?, correlation: String) -> Response {
+    public static func problem(
+        _ status: HTTPResponse.Status, code: String, message: String, detail: String?, correlation: String
+    ) -> Response {
         // A refusal is about this request: no cache may answer a later one with it.
-        json(status, Problem(error: .init(code: code, message: message, detail: detail, correlationID: correlation)),
-             headers: [.cacheControl: "no-store"])
+        json(
+            status, Problem(error: .init(code: code, message: message, detail: detail, correlationID: correlation)),
+            headers: [.cacheControl: "no-store"])
     }
 
     /// A JSON response of a Codable value: keys sorted, slashes as they are.

@@ -41,7 +41,9 @@ public enum Installation {
     public static var stateDirectory: URL {
         let environment = ProcessInfo.processInfo.environment
         if let path = environment["LANYARD_STATE_DIR"], !path.isEmpty { return URL(filePath: path, directoryHint: .isDirectory) }
-        if FileManager.default.isWritableFile(atPath: "/var/lib/lanyard") { return URL(filePath: "/var/lib/lanyard", directoryHint: .isDirectory) }
+        if FileManager.default.isWritableFile(atPath: "/var/lib/lanyard") {
+            return URL(filePath: "/var/lib/lanyard", directoryHint: .isDirectory)
+        }
         if let state = environment["XDG_STATE_HOME"], !state.isEmpty {
             return URL(filePath: state, directoryHint: .isDirectory).appending(path: "lanyard")
         }

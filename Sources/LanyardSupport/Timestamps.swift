@@ -33,7 +33,8 @@ extension Timestamps {
     /// `iso8601(_:)` and other tools write it, kept to the millisecond (the precision written);
     /// nil when the text is not one.
     public static func parse(_ text: String) -> Date? {
-        let parsed = (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+        let parsed =
+            (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
             ?? (try? Date.ISO8601FormatStyle().parse(text))
         return parsed.map { Date(timeIntervalSince1970: Double(Int64(($0.timeIntervalSince1970 * 1000).rounded())) / 1000) }
     }

@@ -17,15 +17,18 @@ public enum LabelEncoder {
         guard let language = language ?? profile.rasterLanguage, profile.supports(language) else {
             throw PrintersError(
                 code: .languageUnsupported,
-                message: "profile \(profile.id) speaks \(profile.languages.map(\.rawValue).joined(separator: ", ")), not \(language?.rawValue ?? "a raster language")",
+                message:
+                    "profile \(profile.id) speaks \(profile.languages.map(\.rawValue).joined(separator: ", ")), not \(language?.rawValue ?? "a raster language")",
                 field: "languages")
         }
         let resolved = try JobSettings.resolve(
             profile: profile, labelWidthDots: bitmap.width, labelLengthDots: bitmap.height, overrides: overrides)
-        let bytes: [UInt8] = switch language {
-        case .zpl: try ZPLEncoder.encode(bitmap: bitmap, settings: resolved.settings, options: ZPLEncoder.Options(profile: profile)).bytes
-        case .epl: try EPLEncoder.encode(bitmap: bitmap, settings: resolved.settings, profile: profile).bytes
-        }
+        let bytes: [UInt8] =
+            switch language {
+            case .zpl:
+                try ZPLEncoder.encode(bitmap: bitmap, settings: resolved.settings, options: ZPLEncoder.Options(profile: profile)).bytes
+            case .epl: try EPLEncoder.encode(bitmap: bitmap, settings: resolved.settings, profile: profile).bytes
+            }
         return EncodedLabel(language: language, bytes: bytes, settings: resolved.settings, warnings: resolved.warnings)
     }
 }

@@ -62,7 +62,8 @@ extension GrayImage {
                         while x + 8 <= width {
                             let raw = UnsafeRawPointer(row + x)
                             if x + 32 <= width {
-                                let any = raw.loadUnaligned(as: UInt64.self)
+                                let any =
+                                    raw.loadUnaligned(as: UInt64.self)
                                     | raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
                                     | raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
                                     | raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
@@ -97,7 +98,10 @@ extension GrayImage {
 
     private static let bitReversed: [UInt8] = (0..<256).map { value in
         var v = UInt8(value), reversed: UInt8 = 0
-        for _ in 0..<8 { reversed = reversed << 1 | v & 1; v >>= 1 }
+        for _ in 0..<8 {
+            reversed = reversed << 1 | v & 1
+            v >>= 1
+        }
         return reversed
     }
 

@@ -31,16 +31,18 @@ public struct RegistryServer: Sendable {
             throw RegistryError(.configurationInvalid, "the repository cannot be read", detail: error.description)
         }
         if let key = configuration.timestampKey, root.keys(for: .timestamp)?.keyIDs.contains(key.keyID) != true {
-            throw RegistryError(.configurationInvalid, "the timestamp key is not a timestamp key of root version \(root.version)",
-                                detail: "key \(key.keyID.prefix(16))…")
+            throw RegistryError(
+                .configurationInvalid, "the timestamp key is not a timestamp key of root version \(root.version)",
+                detail: "key \(key.keyID.prefix(16))…")
         }
         self.configuration = configuration
         self.logger = logger
         database = try RegistryDatabase(stateDirectory: configuration.stateDirectory)
         hub = NotifyHub(current: versions, eventCursors: try database.eventCursors(), maximumWaiters: configuration.maximumWaiters)
         watcher = RepositoryWatcher(repository: configuration.repository, hub: hub, interval: configuration.watchInterval, logger: logger)
-        refresher = TimestampRefresher(repository: configuration.repository, key: configuration.timestampKey,
-                                       lifetime: configuration.timestampLifetime, interval: configuration.refreshInterval, logger: logger)
+        refresher = TimestampRefresher(
+            repository: configuration.repository, key: configuration.timestampKey,
+            lifetime: configuration.timestampLifetime, interval: configuration.refreshInterval, logger: logger)
         files = RepositoryFiles(directory: configuration.repository)
         startedAt = Date()
     }

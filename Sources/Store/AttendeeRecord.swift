@@ -17,33 +17,70 @@ enum AttendeeRecord {
         var out = JSONBytes()
         out.bytes.reserveCapacity(512)
         out.open()
-        out.key("access_tier"); out.string(attendee.accessTier.rawValue)
-        out.key("accessibility"); out.strings(attendee.accessibility)
-        out.key("attendee_id"); out.string(attendee.attendeeID)
-        if let company = attendee.company { out.key("company"); out.string(company) }
-        out.key("custom"); out.dictionary(attendee.custom)
-        out.key("dietary"); out.strings(attendee.dietary)
-        out.key("email"); out.string(attendee.email)
-        out.key("event_slug"); out.string(attendee.eventSlug)
-        if let first = attendee.firstName { out.key("first_name"); out.string(first) }
-        if let title = attendee.jobTitle { out.key("job_title"); out.string(title) }
-        if let last = attendee.lastName { out.key("last_name"); out.string(last) }
-        if let locale = attendee.locale { out.key("locale"); out.string(locale) }
-        if let preferred = attendee.preferredName { out.key("preferred_name"); out.string(preferred) }
-        if let pronouns = attendee.pronouns { out.key("pronouns"); out.string(pronouns) }
+        out.key("access_tier")
+        out.string(attendee.accessTier.rawValue)
+        out.key("accessibility")
+        out.strings(attendee.accessibility)
+        out.key("attendee_id")
+        out.string(attendee.attendeeID)
+        if let company = attendee.company {
+            out.key("company")
+            out.string(company)
+        }
+        out.key("custom")
+        out.dictionary(attendee.custom)
+        out.key("dietary")
+        out.strings(attendee.dietary)
+        out.key("email")
+        out.string(attendee.email)
+        out.key("event_slug")
+        out.string(attendee.eventSlug)
+        if let first = attendee.firstName {
+            out.key("first_name")
+            out.string(first)
+        }
+        if let title = attendee.jobTitle {
+            out.key("job_title")
+            out.string(title)
+        }
+        if let last = attendee.lastName {
+            out.key("last_name")
+            out.string(last)
+        }
+        if let locale = attendee.locale {
+            out.key("locale")
+            out.string(locale)
+        }
+        if let preferred = attendee.preferredName {
+            out.key("preferred_name")
+            out.string(preferred)
+        }
+        if let pronouns = attendee.pronouns {
+            out.key("pronouns")
+            out.string(pronouns)
+        }
         if let registered = attendee.registeredAt {
             let seconds = registered.timeIntervalSinceReferenceDate
             guard seconds.isFinite else { return nil }
-            out.key("registered_at"); out.number(seconds)
+            out.key("registered_at")
+            out.number(seconds)
         }
         if let offset = attendee.registeredAtUTCOffsetSeconds {
-            out.key("registered_at_utc_offset_seconds"); out.raw(String(offset))
+            out.key("registered_at_utc_offset_seconds")
+            out.raw(String(offset))
         }
-        out.key("sessions"); out.strings(attendee.sessions)
-        out.key("source"); out.string(attendee.source)
-        out.key("source_id"); out.string(attendee.sourceID)
-        out.key("ticket_type"); out.string(attendee.ticketType)
-        if let track = attendee.track { out.key("track"); out.string(track) }
+        out.key("sessions")
+        out.strings(attendee.sessions)
+        out.key("source")
+        out.string(attendee.source)
+        out.key("source_id")
+        out.string(attendee.sourceID)
+        out.key("ticket_type")
+        out.string(attendee.ticketType)
+        if let track = attendee.track {
+            out.key("track")
+            out.string(track)
+        }
         out.close()
         return Data(out.bytes)
     }
@@ -131,8 +168,10 @@ private struct JSONBytes {
             case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
             case 0x00...0x1F:
                 let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                bytes.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                    hex[Int(byte >> 4)], hex[Int(byte & 0x0F)],
+                ])
             default: bytes.append(byte)
             }
         }

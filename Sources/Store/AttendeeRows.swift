@@ -66,8 +66,10 @@ struct AttendeeRows: Sendable {
         batches = try Self.prepare(attendees, stamp: stamp, folds: &folds)
     }
 
-    private static func prepare(_ attendees: ArraySlice<Attendee>, stamp: DatabaseValue,
-                                folds: inout FoldCache) throws(StoreError) -> [Batch] {
+    private static func prepare(
+        _ attendees: ArraySlice<Attendee>, stamp: DatabaseValue,
+        folds: inout FoldCache
+    ) throws(StoreError) -> [Batch] {
         var batches: [Batch] = []
         var start = attendees.startIndex
         while start < attendees.endIndex {
@@ -92,8 +94,10 @@ struct AttendeeRows: Sendable {
                 values.append(stamp)
             }
             let statementRows = LanyardStore.statementRows(for: end - start, limit: batchSize)
-            batches.append(Batch(rowCount: end - start, statementRows: statementRows,
-                                 arguments: StatementArguments(LanyardStore.padded(values, columns: columnCount, to: statementRows))))
+            batches.append(
+                Batch(
+                    rowCount: end - start, statementRows: statementRows,
+                    arguments: StatementArguments(LanyardStore.padded(values, columns: columnCount, to: statementRows))))
             start = end
         }
         return batches
@@ -145,8 +149,10 @@ final class AttendeeRowStream: @unchecked Sendable {
     private var consumed = 0
     private var cancelled = false
 
-    init(_ attendees: [Attendee], now: Date, chunkSize: Int, window: Int = 16,
-         workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    init(
+        _ attendees: [Attendee], now: Date, chunkSize: Int, window: Int = 16,
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
         self.attendees = attendees
         self.stamp = StoredDate(now).databaseValue
         self.chunkSize = max(1, chunkSize)

@@ -152,8 +152,10 @@ struct AttendeeSearch {
             self.init(kinds: [(kind, nil)], lookups: lookups, upTo: upTo, filter: test, scanLimit: scanLimit)
         }
 
-        init(kinds: [(kind: AttendeeMatch.Kind, test: Condition?)], lookups: [Lookup], upTo: Condition,
-             filter: Condition?, scanLimit: Int? = nil) {
+        init(
+            kinds: [(kind: AttendeeMatch.Kind, test: Condition?)], lookups: [Lookup], upTo: Condition,
+            filter: Condition?, scanLimit: Int? = nil
+        ) {
             self.kinds = kinds
             self.lookups = lookups
             self.upTo = upTo
@@ -182,24 +184,29 @@ struct AttendeeSearch {
         let start = Condition.any([Field.name.starts(with: text), Field.name.contains("  " + text)])
         let exact = Tier(.exactName, [Lookup(field: .name, match: Self.match("\n" + text + "\n"))], test: whole, upTo: whole)
         // "\n\n" + text also starts a whole name, so `start` covers the exact tier too.
-        let prefix = Tier(.namePrefix, [Lookup(field: .name, match: Self.match("\n\n" + text) + " OR " + Self.match("  " + text))],
-                          test: start, upTo: start)
+        let prefix = Tier(
+            .namePrefix, [Lookup(field: .name, match: Self.match("\n\n" + text) + " OR " + Self.match("  " + text))],
+            test: start, upTo: start)
         guard SearchFolding.length(query) >= 3 else {
             // Under three characters there are no trigrams of the query alone: only the starts
             // of fields, whose marks make the pattern three characters long.
-            let email = Tier(.email, [Lookup(field: .email, match: Self.match("\n\n" + query))],
-                             test: Field.email.starts(with: query), upTo: .any([start, Field.email.starts(with: query)]))
-            let company = Tier(.company, [Lookup(field: .company, match: Self.match("\n\n" + query))],
-                               test: Field.company.starts(with: query), upTo: .any([email.upTo, Field.company.starts(with: query)]))
+            let email = Tier(
+                .email, [Lookup(field: .email, match: Self.match("\n\n" + query))],
+                test: Field.email.starts(with: query), upTo: .any([start, Field.email.starts(with: query)]))
+            let company = Tier(
+                .company, [Lookup(field: .company, match: Self.match("\n\n" + query))],
+                test: Field.company.starts(with: query), upTo: .any([email.upTo, Field.company.starts(with: query)]))
             steps = [exact, prefix, email, company].map(Step.tier)
             return
         }
         let inName = Field.name.contains(text)
         let contains = Tier(.nameContains, [Lookup(field: .name, match: Self.match(text))], test: inName, upTo: inName)
-        let email = Tier(.email, [Lookup(field: .email, match: Self.match(query))], test: Field.email.contains(query),
-                         upTo: .any([inName, Field.email.contains(query)]))
-        let company = Tier(.company, [Lookup(field: .company, match: Self.match(query))], test: Field.company.contains(query),
-                           upTo: .any([email.upTo, Field.company.contains(query)]))
+        let email = Tier(
+            .email, [Lookup(field: .email, match: Self.match(query))], test: Field.email.contains(query),
+            upTo: .any([inName, Field.email.contains(query)]))
+        let company = Tier(
+            .company, [Lookup(field: .company, match: Self.match(query))], test: Field.company.contains(query),
+            upTo: .any([email.upTo, Field.company.contains(query)]))
         let words = query.split(separator: " ").map(String.init)
         guard words.count > 1 else {
             steps = [exact, prefix, contains, email, company].map(Step.tier)
@@ -207,8 +214,9 @@ struct AttendeeSearch {
         }
         // Several words are rarely found in many names together: one lookup of the names that
         // contain the query, sorted into the three name kinds, usually replaces three.
-        let names = Tier(kinds: [(.exactName, whole), (.namePrefix, start), (.nameContains, nil)],
-                         lookups: contains.lookups, upTo: inName, filter: inName)
+        let names = Tier(
+            kinds: [(.exactName, whole), (.namePrefix, start), (.nameContains, nil)],
+            lookups: contains.lookups, upTo: inName, filter: inName)
         var plan: [Step] = [.merged(names, otherwise: [exact, prefix, contains]), .tier(email), .tier(company)]
         let long = words.filter { SearchFolding.length($0) >= 3 }
         let everyWord = Condition.all(words.map { word in .any(Field.allCases.map { $0.contains(word) }) })
@@ -216,9 +224,12 @@ struct AttendeeSearch {
             // All long words in one field: FTS5 intersects them within each field's index.
             let together = long.map(Self.match).joined(separator: " AND ")
             let oneField = Condition.any(Field.allCases.map { field in .all(long.map(field.contains)) })
-            plan.append(.tier(Tier(.severalFields, Field.allCases.map { Lookup(field: $0, match: together) },
-                                    test: .all([oneField, everyWord]), upTo: .any([company.upTo, oneField]),
-                                    scanLimit: max(Self.scanLimit, limit))))
+            plan.append(
+                .tier(
+                    Tier(
+                        .severalFields, Field.allCases.map { Lookup(field: $0, match: together) },
+                        test: .all([oneField, everyWord]), upTo: .any([company.upTo, oneField]),
+                        scanLimit: max(Self.scanLimit, limit))))
         }
         if long.count > 1 { plan.append(.apart(longWords: long, everyWord: everyWord)) }
         steps = plan
@@ -263,10 +274,11 @@ struct AttendeeSearch {
     /// so that when that word is rare enough every words-apart match is examined.
     private func apartTier(longWords: [String], everyWord: Condition, _ db: Database) throws -> Tier {
         let scan = max(Self.scanLimit, limit)
-        let count = try db.cachedStatement(sql: """
-            SELECT count(*) FROM (\(Field.allCases.map { "SELECT rowid FROM \($0.table) WHERE \($0.table) MATCH ?" }
+        let count = try db.cachedStatement(
+            sql: """
+                SELECT count(*) FROM (\(Field.allCases.map { "SELECT rowid FROM \($0.table) WHERE \($0.table) MATCH ?" }
                 .joined(separator: " UNION ALL ")) LIMIT ?)
-            """)
+                """)
         var anchor = longWords[0]
         var fewest = Int.max
         for word in longWords {
@@ -277,20 +289,24 @@ struct AttendeeSearch {
                 fewest = found
             }
         }
-        return Tier(.severalFields, Field.allCases.map { Lookup(field: $0, match: Self.match(anchor)) },
-                    test: everyWord, upTo: everyWord, scanLimit: scan)
+        return Tier(
+            .severalFields, Field.allCases.map { Lookup(field: $0, match: Self.match(anchor)) },
+            test: everyWord, upTo: everyWord, scanLimit: scan)
     }
 
     /// Up to `need` members of `tier`, best first: the first `window` candidates in cache order
     /// that pass its filter and `skipping` does not, sorted by kind and name.
-    private func hits(of tier: Tier, skipping: Condition?, window: Int, need: Int,
-                      _ db: Database) throws -> [(id: Int64, kind: AttendeeMatch.Kind)] {
+    private func hits(
+        of tier: Tier, skipping: Condition?, window: Int, need: Int,
+        _ db: Database
+    ) throws -> [(id: Int64, kind: AttendeeMatch.Kind)] {
         var arguments: [(any DatabaseValueConvertible)?] = []
         func bind(_ values: [String]) { arguments += values.map { $0 as (any DatabaseValueConvertible)? } }
         var rank = "0"
         if tier.kinds.count > 1 {
             let tests = tier.kinds.enumerated().compactMap { index, kind in kind.test.map { (index, $0) } }
-            rank = "CASE " + tests.map { test in "WHEN \(test.1.sql) THEN \(test.0)" }.joined(separator: " ")
+            rank =
+                "CASE " + tests.map { test in "WHEN \(test.1.sql) THEN \(test.0)" }.joined(separator: " ")
                 + " ELSE \(tier.kinds.count - 1) END"
             bind(tests.flatMap { $0.1.arguments })
         }
@@ -310,14 +326,15 @@ struct AttendeeSearch {
         let tests = [tier.filter, skipping.map { Condition(sql: "NOT (\($0.sql))", arguments: $0.arguments) }].compactMap { $0 }
         bind(tests.flatMap(\.arguments))
         arguments += [window, need]
-        let statement = try db.cachedStatement(sql: """
-            SELECT id, rank FROM (
-                SELECT a.id AS id, \(rank) AS rank, a.last_folded AS last, a.first_folded AS first
-                FROM \(source) AS hit JOIN attendee a ON a.id = hit.id
-                \(tests.isEmpty ? "" : "WHERE " + Condition.all(tests).sql)
-                LIMIT ?
-            ) ORDER BY rank, last, first, id LIMIT ?
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT id, rank FROM (
+                    SELECT a.id AS id, \(rank) AS rank, a.last_folded AS last, a.first_folded AS first
+                    FROM \(source) AS hit JOIN attendee a ON a.id = hit.id
+                    \(tests.isEmpty ? "" : "WHERE " + Condition.all(tests).sql)
+                    LIMIT ?
+                ) ORDER BY rank, last, first, id LIMIT ?
+                """)
         return try Row.fetchAll(statement, arguments: StatementArguments(arguments)).map { row in
             let id: Int64 = row[0]
             let rank: Int = row[1]

@@ -1,7 +1,7 @@
 public import Attendees
 public import Foundation
-public import Sync
 internal import GRDB
+public import Sync
 
 /// The changes to an event's attendee list between two of the registry's cursors. The kiosk
 /// applies it only on top of `fromCursor`; afterwards it is at `toCursor`.
@@ -123,12 +123,16 @@ extension LanyardStore {
     /// empty cache is filled more directly (`load`). Rows are prepared on other threads while
     /// earlier ones are written (`AttendeeRowStream`).
     @discardableResult
-    public func applyAttendeeSnapshot(event: String, cursor: Int64, attendees: [Attendee],
-                                      now: Date = Date()) throws(StoreError) -> AttendeeSyncOutcome {
+    public func applyAttendeeSnapshot(
+        event: String, cursor: Int64, attendees: [Attendee],
+        now: Date = Date()
+    ) throws(StoreError) -> AttendeeSyncOutcome {
         guard !event.isEmpty else { throw StoreError(.invalidValue, "a snapshot needs its event") }
         if let stray = attendees.firstIndex(where: { $0.eventSlug != event }) {
-            throw StoreError(.invalidValue, "attendee \(stray) of the snapshot (\(attendees[stray].attendeeID)) belongs to "
-                + "event \"\(attendees[stray].eventSlug)\", not \"\(event)\"")
+            throw StoreError(
+                .invalidValue,
+                "attendee \(stray) of the snapshot (\(attendees[stray].attendeeID)) belongs to "
+                    + "event \"\(attendees[stray].eventSlug)\", not \"\(event)\"")
         }
         if let blank = attendees.firstIndex(where: { $0.attendeeID.isEmpty }) {
             throw StoreError(.invalidValue, "attendee \(blank) of the snapshot has no attendee_id")
@@ -137,8 +141,9 @@ extension LanyardStore {
         return try writeThenCheckpoint { db in
             let stored = try Self.cursor(db, event: event)
             if let stored, cursor < stored {
-                throw StoreError(.snapshotStale, "the snapshot of \(event) is older than the attendee list already applied",
-                                 cursor: StoreError.CursorConflict(stored: stored, given: cursor))
+                throw StoreError(
+                    .snapshotStale, "the snapshot of \(event) is older than the attendee list already applied",
+                    cursor: StoreError.CursorConflict(stored: stored, given: cursor))
             }
             let stream = AttendeeRowStream(listed, now: now, chunkSize: AttendeeRows.batchSize)
             defer { stream.cancel() }
@@ -177,23 +182,27 @@ extension LanyardStore {
                 return AttendeeSyncOutcome(cursor: stored, written: 0, removed: 0, resolutions: 0, alreadyApplied: true)
             }
             guard stored == delta.fromCursor else {
-                throw StoreError(.cursorMismatch, "the delta of \(delta.event) does not start where the attendee list is",
-                                 cursor: StoreError.CursorConflict(stored: stored, given: delta.fromCursor))
+                throw StoreError(
+                    .cursorMismatch, "the delta of \(delta.event) does not start where the attendee list is",
+                    cursor: StoreError.CursorConflict(stored: stored, given: delta.fromCursor))
             }
             let written = try Self.upsertAttendeeRows(db, rows)
             let removed = try Self.removeAttendees(db, ids: net.removals, event: delta.event)
             try Self.storeResolutions(db, net.resolutions, event: delta.event, now: now)
             try Self.setCursor(db, event: delta.event, cursor: delta.toCursor, now: now)
-            return AttendeeSyncOutcome(cursor: delta.toCursor, written: written, removed: removed,
-                                       resolutions: net.resolutions.count, alreadyApplied: false)
+            return AttendeeSyncOutcome(
+                cursor: delta.toCursor, written: written, removed: removed,
+                resolutions: net.resolutions.count, alreadyApplied: false)
         }
     }
 
     /// Stages the rows in a temporary table, upserts them into the cache with one statement, then
     /// removes the event's attendees the snapshot does not list. Returns (written, removed).
     private static func replace(_ db: Database, _ stream: AttendeeRowStream, event: String) throws -> (Int, Int) {
-        let hadAttendees = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM attendee WHERE event_slug = ?)",
-                                             arguments: [event]) ?? false
+        let hadAttendees =
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM attendee WHERE event_slug = ?)",
+                arguments: [event]) ?? false
         try db.execute(sql: "CREATE TEMP TABLE attendee_snapshot (\(attendeeColumns))")
         while let rows = try stream.next() {
             for batch in rows.batches {
@@ -203,19 +212,21 @@ extension LanyardStore {
                 try statement.execute()
             }
         }
-        try db.execute(sql: """
-            INSERT INTO attendee (\(attendeeColumns))
-            SELECT \(attendeeColumns) FROM temp.attendee_snapshot WHERE true
-            \(upsertConflictClause)
-            """)
+        try db.execute(
+            sql: """
+                INSERT INTO attendee (\(attendeeColumns))
+                SELECT \(attendeeColumns) FROM temp.attendee_snapshot WHERE true
+                \(upsertConflictClause)
+                """)
         let written = db.changesCount
         // An event with no attendees before has none to remove: no need to read them all.
         var removed = 0
         if hadAttendees {
-            try db.execute(sql: """
-                DELETE FROM attendee
-                WHERE event_slug = ? AND attendee_id NOT IN (SELECT attendee_id FROM temp.attendee_snapshot)
-                """, arguments: [event])
+            try db.execute(
+                sql: """
+                    DELETE FROM attendee
+                    WHERE event_slug = ? AND attendee_id NOT IN (SELECT attendee_id FROM temp.attendee_snapshot)
+                    """, arguments: [event])
             removed = db.changesCount
         }
         try db.execute(sql: "DROP TABLE temp.attendee_snapshot")
@@ -264,13 +275,16 @@ extension LanyardStore {
     /// nil otherwise. A later schema that changes them makes `load` step aside, not go wrong.
     private static func searchTriggersIfEmpty(_ db: Database) throws -> [(name: String, sql: String)]? {
         guard try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM attendee)") == true else { return nil }
-        let triggers = try Row.fetchAll(db, sql: """
-            SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'attendee' ORDER BY name
-            """).map { row -> (name: String, sql: String) in (row[0], row[1]) }
+        let triggers = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'attendee' ORDER BY name
+                """
+        ).map { row -> (name: String, sql: String) in (row[0], row[1]) }
         guard Set(triggers.map(\.name)) == searchTriggerNames, triggers.count == searchTriggerNames.count,
-              let insert = triggers.first(where: { $0.name == "attendee_search_insert" })?.sql,
-              insert.components(separatedBy: "INSERT INTO").count - 1 == searchDocuments.count,
-              searchDocuments.allSatisfy({ insert.contains("INSERT INTO \($0.table)(rowid, document) VALUES (new.id, \($0.document));") })
+            let insert = triggers.first(where: { $0.name == "attendee_search_insert" })?.sql,
+            insert.components(separatedBy: "INSERT INTO").count - 1 == searchDocuments.count,
+            searchDocuments.allSatisfy({ insert.contains("INSERT INTO \($0.table)(rowid, document) VALUES (new.id, \($0.document));") })
         else { return nil }
         return triggers
     }
@@ -293,8 +307,10 @@ extension LanyardStore {
                         throw StoreError(.invalidValue, "change \(index) of the delta upserts an attendee without attendee_id")
                     }
                     guard attendee.eventSlug == delta.event else {
-                        throw StoreError(.invalidValue, "change \(index) of the delta upserts \(attendee.attendeeID) of event "
-                            + "\"\(attendee.eventSlug)\" into \"\(delta.event)\"")
+                        throw StoreError(
+                            .invalidValue,
+                            "change \(index) of the delta upserts \(attendee.attendeeID) of event "
+                                + "\"\(attendee.eventSlug)\" into \"\(delta.event)\"")
                     }
                     last[attendee.attendeeID] = index
                 case .remove(let attendeeID):
@@ -333,10 +349,11 @@ extension LanyardStore {
     }
 
     static func setCursor(_ db: Database, event: String, cursor: Int64, now: Date) throws {
-        try db.execute(sql: """
-            INSERT INTO attendee_sync_cursor (event_slug, cursor, updated_at) VALUES (?, ?, ?)
-            ON CONFLICT (event_slug) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
-            """, arguments: [event, cursor, StoredDate(now)])
+        try db.execute(
+            sql: """
+                INSERT INTO attendee_sync_cursor (event_slug, cursor, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT (event_slug) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
+                """, arguments: [event, cursor, StoredDate(now)])
     }
 
     /// Deletes the event's attendees among `ids`; the delete trigger takes them out of the search.

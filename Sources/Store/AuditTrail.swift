@@ -54,8 +54,10 @@ struct AuditRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateR
 extension LanyardStore {
     /// Records an action; durable when this returns. See `AuditEntry` for why only ids belong here.
     @discardableResult
-    public func audit(action: String, actor: String, subject: String, details: [String: String] = [:],
-                      now: Date = Date()) throws(StoreError) -> AuditEntry {
+    public func audit(
+        action: String, actor: String, subject: String, details: [String: String] = [:],
+        now: Date = Date()
+    ) throws(StoreError) -> AuditEntry {
         try write { db in try Self.audit(db, action: action, actor: actor, subject: subject, details: details, now: now) }
     }
 
@@ -75,15 +77,18 @@ extension LanyardStore {
     }
 
     /// Inside a caller's transaction, so the entry commits with the action it records.
-    static func audit(_ db: Database, action: String, actor: String, subject: String, details: [String: String],
-                      now: Date) throws -> AuditEntry {
+    static func audit(
+        _ db: Database, action: String, actor: String, subject: String, details: [String: String],
+        now: Date
+    ) throws -> AuditEntry {
         guard !action.isEmpty, !actor.isEmpty, !subject.isEmpty else {
             throw StoreError(.invalidValue, "an audit entry needs an action, an actor and a subject")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var row = AuditRow(at: now, action: action, actor: actor, subject: subject,
-                           details: String(decoding: try encoder.encode(details), as: UTF8.self))
+        var row = AuditRow(
+            at: now, action: action, actor: actor, subject: subject,
+            details: String(decoding: try encoder.encode(details), as: UTF8.self))
         try row.insert(db)
         return try AuditRow.fetchOne(db, key: row.id)?.entry() ?? row.entry()
     }

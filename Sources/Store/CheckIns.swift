@@ -1,7 +1,6 @@
 public import Foundation
-public import Sync
 internal import GRDB
-
+public import Sync
 
 /// A check-in made at this kiosk.
 public struct LocalCheckIn: Sendable, Equatable {
@@ -100,22 +99,26 @@ extension LanyardStore {
     /// for the same attendee changes nothing and returns the stored check-in (a retried
     /// request); for another attendee it is refused. `scannedAt` is kept to the millisecond.
     @discardableResult
-    public func recordCheckIn(attendeeID: String, event: String, kioskID: String, scannedAt: Date,
-                              nonce: String? = nil, now: Date = Date()) throws(StoreError) -> RecordedCheckIn {
+    public func recordCheckIn(
+        attendeeID: String, event: String, kioskID: String, scannedAt: Date,
+        nonce: String? = nil, now: Date = Date()
+    ) throws(StoreError) -> RecordedCheckIn {
         guard !attendeeID.isEmpty, !event.isEmpty, !kioskID.isEmpty else {
             throw StoreError(.invalidValue, "a check-in needs an attendee, an event and a kiosk id")
         }
         if let nonce, nonce.isEmpty { throw StoreError(.invalidValue, "a check-in's nonce cannot be empty") }
         let nonce = nonce ?? Self.randomNonce()
         let milliseconds = ScanTime.milliseconds(scannedAt)
-        let checkIn = LocalCheckIn(attendeeID: attendeeID, event: event, kioskID: kioskID, nonce: nonce,
-                                   scannedAt: ScanTime.date(milliseconds: milliseconds), recordedAt: now)
+        let checkIn = LocalCheckIn(
+            attendeeID: attendeeID, event: event, kioskID: kioskID, nonce: nonce,
+            scannedAt: ScanTime.date(milliseconds: milliseconds), recordedAt: now)
         let payload: Data
         do {
-            payload = try JSONSerialization.data(withJSONObject: [
-                "attendee_id": attendeeID, "event": event, "kiosk_id": kioskID, "nonce": nonce,
-                "scanned_at": ScanTime.text(milliseconds: milliseconds),
-            ], options: [.sortedKeys])
+            payload = try JSONSerialization.data(
+                withJSONObject: [
+                    "attendee_id": attendeeID, "event": event, "kiosk_id": kioskID, "nonce": nonce,
+                    "scanned_at": ScanTime.text(milliseconds: milliseconds),
+                ], options: [.sortedKeys])
         } catch {
             throw StoreError(.invalidValue, "the check-in of \(attendeeID) cannot be encoded", cause: "\(error)")
         }
@@ -128,17 +131,19 @@ extension LanyardStore {
                 return RecordedCheckIn(checkIn: stored, outboxItem: nil, earlier: state?.earlier(than: nonce))
             }
             let earlier = try Self.checkInState(db, attendeeID: attendeeID)?.first
-            try db.execute(sql: """
-                INSERT INTO check_in (nonce, attendee_id, event_slug, kiosk_id, scanned_at_ms, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [nonce, attendeeID, event, kioskID, milliseconds, StoredDate(now)])
+            try db.execute(
+                sql: """
+                    INSERT INTO check_in (nonce, attendee_id, event_slug, kiosk_id, scanned_at_ms, recorded_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [nonce, attendeeID, event, kioskID, milliseconds, StoredDate(now)])
             var row = OutboxRow(kind: Self.checkInOutboxKind, payload: payload, nonce: nonce, createdAt: now)
             do { try row.insert(db) } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 throw StoreError(.invalidValue, "nonce \(nonce) is already used by another outbox item", cause: Self.describe(error))
             }
             // Read back, so the caller holds the values exactly as any later read returns them.
-            return RecordedCheckIn(checkIn: try Self.checkIn(db, nonce: nonce) ?? checkIn,
-                                   outboxItem: try OutboxRow.fetchOne(db, key: row.id)?.item ?? row.item, earlier: earlier)
+            return RecordedCheckIn(
+                checkIn: try Self.checkIn(db, nonce: nonce) ?? checkIn,
+                outboxItem: try OutboxRow.fetchOne(db, key: row.id)?.item ?? row.item, earlier: earlier)
         }
     }
 
@@ -148,13 +153,19 @@ extension LanyardStore {
     }
 
     static func checkInState(_ db: Database, attendeeID: String) throws -> CheckInState? {
-        let local = try Row.fetchAll(db, sql: """
-            SELECT attendee_id, event_slug, kiosk_id, nonce, scanned_at_ms, recorded_at FROM check_in
-            WHERE attendee_id = ? ORDER BY scanned_at_ms, id
-            """, arguments: [attendeeID]).map(localCheckIn)
-        let resolution = try Row.fetchOne(db, sql: """
-            SELECT attendee_id, nonce, kiosk_id, scanned_at_ms FROM check_in_resolution WHERE attendee_id = ?
-            """, arguments: [attendeeID]).map { row in
+        let local = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT attendee_id, event_slug, kiosk_id, nonce, scanned_at_ms, recorded_at FROM check_in
+                WHERE attendee_id = ? ORDER BY scanned_at_ms, id
+                """, arguments: [attendeeID]
+        ).map(localCheckIn)
+        let resolution = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT attendee_id, nonce, kiosk_id, scanned_at_ms FROM check_in_resolution WHERE attendee_id = ?
+                """, arguments: [attendeeID]
+        ).map { row in
             CheckInResolution(attendeeID: row[0], nonce: row[1], kioskID: row[2], scannedAt: ScanTime.date(milliseconds: row[3]))
         }
         guard !local.isEmpty || resolution != nil else { return nil }
@@ -162,14 +173,18 @@ extension LanyardStore {
     }
 
     static func checkIn(_ db: Database, nonce: String) throws -> LocalCheckIn? {
-        try Row.fetchOne(db, sql: """
-            SELECT attendee_id, event_slug, kiosk_id, nonce, scanned_at_ms, recorded_at FROM check_in WHERE nonce = ?
-            """, arguments: [nonce]).map(localCheckIn)
+        try Row.fetchOne(
+            db,
+            sql: """
+                SELECT attendee_id, event_slug, kiosk_id, nonce, scanned_at_ms, recorded_at FROM check_in WHERE nonce = ?
+                """, arguments: [nonce]
+        ).map(localCheckIn)
     }
 
     private static func localCheckIn(_ row: Row) -> LocalCheckIn {
-        LocalCheckIn(attendeeID: row[0], event: row[1], kioskID: row[2], nonce: row[3],
-                     scannedAt: ScanTime.date(milliseconds: row[4]), recordedAt: (row[5] as StoredDate?)?.date ?? .distantPast)
+        LocalCheckIn(
+            attendeeID: row[0], event: row[1], kioskID: row[2], nonce: row[3],
+            scannedAt: ScanTime.date(milliseconds: row[4]), recordedAt: (row[5] as StoredDate?)?.date ?? .distantPast)
     }
 
     /// Records resolutions the registry gave in answer to an upload of check-ins (outside any
@@ -201,14 +216,19 @@ extension LanyardStore {
             var values: [DatabaseValue] = []
             values.reserveCapacity(chunk.count * columns)
             for resolution in chunk {
-                values += [resolution.attendeeID.databaseValue, event.databaseValue, resolution.nonce.databaseValue,
-                           resolution.kioskID.databaseValue, ScanTime.milliseconds(resolution.scannedAt).databaseValue,
-                           StoredDate(now).databaseValue]
+                values += [
+                    resolution.attendeeID.databaseValue, event.databaseValue, resolution.nonce.databaseValue,
+                    resolution.kioskID.databaseValue, ScanTime.milliseconds(resolution.scannedAt).databaseValue,
+                    StoredDate(now).databaseValue,
+                ]
             }
-            do { try statement.execute(arguments: StatementArguments(padded(values, columns: columns, to: size))) } catch let error as DatabaseError
-                where error.resultCode == .SQLITE_CONSTRAINT {
-                throw StoreError(.invalidValue, "a check-in resolution of the delta has an empty attendee id, nonce or kiosk id",
-                                 cause: describe(error))
+            do { try statement.execute(arguments: StatementArguments(padded(values, columns: columns, to: size))) } catch let error
+                as DatabaseError
+                where error.resultCode == .SQLITE_CONSTRAINT
+            {
+                throw StoreError(
+                    .invalidValue, "a check-in resolution of the delta has an empty attendee id, nonce or kiosk id",
+                    cause: describe(error))
             }
             start += chunk.count
         }
@@ -269,7 +289,8 @@ public enum ScanTime {
 
     /// An ISO-8601 instant with or without decimals, to the millisecond.
     public static func parse(_ text: String) -> Date? {
-        let parsed = (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+        let parsed =
+            (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
             ?? (try? Date.ISO8601FormatStyle().parse(text))
         return parsed.map { date(milliseconds: milliseconds($0)) }
     }

@@ -24,8 +24,10 @@ public struct DeadLetter: Sendable, Equatable, Identifiable, Codable {
     public var createdAt: Date
     public var replayedAt: Date?
 
-    public init(id: Int64, payload: Data, stage: PipelineStage, code: String, reason: String, fieldPath: String?,
-                correlationID: String, jobID: Int64?, createdAt: Date, replayedAt: Date?) {
+    public init(
+        id: Int64, payload: Data, stage: PipelineStage, code: String, reason: String, fieldPath: String?,
+        correlationID: String, jobID: Int64?, createdAt: Date, replayedAt: Date?
+    ) {
         self.id = id
         self.payload = payload
         self.stage = stage
@@ -77,8 +79,10 @@ public struct DeadLetter: Sendable, Equatable, Identifiable, Codable {
 
     private static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
-    private static func parseTimestamp(_ text: String, key: CodingKeys,
-                                       in container: KeyedDecodingContainer<CodingKeys>) throws -> Date {
+    private static func parseTimestamp(
+        _ text: String, key: CodingKeys,
+        in container: KeyedDecodingContainer<CodingKeys>
+    ) throws -> Date {
         if let date = try? timestamp.parse(text) { return date }
         if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
         throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "'\(text)' is not an ISO-8601 instant")
@@ -109,19 +113,23 @@ struct DeadLetterRow: Codable, FetchableRecord, MutablePersistableRecord, Stored
     }
 
     var deadLetter: DeadLetter {
-        DeadLetter(id: id ?? 0, payload: payload, stage: stage, code: code, reason: reason, fieldPath: fieldPath,
-                   correlationID: correlationID, jobID: jobID, createdAt: createdAt, replayedAt: replayedAt)
+        DeadLetter(
+            id: id ?? 0, payload: payload, stage: stage, code: code, reason: reason, fieldPath: fieldPath,
+            correlationID: correlationID, jobID: jobID, createdAt: createdAt, replayedAt: replayedAt)
     }
 }
 
 extension LanyardStore {
     /// Keeps a rejected input; durable when this returns, so intake may then answer the sender.
     @discardableResult
-    public func deadLetter(payload: Data, stage: PipelineStage, code: String, reason: String, fieldPath: String? = nil,
-                           correlationID: String, now: Date = Date()) throws(StoreError) -> DeadLetter {
+    public func deadLetter(
+        payload: Data, stage: PipelineStage, code: String, reason: String, fieldPath: String? = nil,
+        correlationID: String, now: Date = Date()
+    ) throws(StoreError) -> DeadLetter {
         try write { db in
-            try Self.deadLetter(db, payload: payload, stage: stage, code: code, reason: reason, fieldPath: fieldPath,
-                                correlationID: correlationID, jobID: nil, now: now)
+            try Self.deadLetter(
+                db, payload: payload, stage: stage, code: code, reason: reason, fieldPath: fieldPath,
+                correlationID: correlationID, jobID: nil, now: now)
         }
     }
 
@@ -155,13 +163,16 @@ extension LanyardStore {
         }
     }
 
-    static func deadLetter(_ db: Database, payload: Data, stage: PipelineStage, code: String, reason: String,
-                           fieldPath: String?, correlationID: String, jobID: Int64?, now: Date) throws -> DeadLetter {
+    static func deadLetter(
+        _ db: Database, payload: Data, stage: PipelineStage, code: String, reason: String,
+        fieldPath: String?, correlationID: String, jobID: Int64?, now: Date
+    ) throws -> DeadLetter {
         guard !code.isEmpty, !reason.isEmpty else {
             throw StoreError(.invalidValue, "a dead letter needs the error code and the reason")
         }
-        var row = DeadLetterRow(payload: payload, stage: stage, code: code, reason: reason, fieldPath: fieldPath,
-                                correlationID: correlationID, jobID: jobID, createdAt: now)
+        var row = DeadLetterRow(
+            payload: payload, stage: stage, code: code, reason: reason, fieldPath: fieldPath,
+            correlationID: correlationID, jobID: jobID, createdAt: now)
         try row.insert(db)
         return try DeadLetterRow.fetchOne(db, key: row.id)?.deadLetter ?? row.deadLetter
     }

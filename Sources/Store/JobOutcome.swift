@@ -20,9 +20,11 @@ public struct JobOutcome: Sendable, Equatable, Codable {
     public var reprintOf: Int64?
     public var finishedAt: Date
 
-    public init(jobID: Int64, idempotencyKey: String, correlationID: String, attendeeID: String?, printerID: String,
-                state: JobState, attempts: Int, templateTier: String?, templateVersion: String?, reprintOf: Int64?,
-                finishedAt: Date) {
+    public init(
+        jobID: Int64, idempotencyKey: String, correlationID: String, attendeeID: String?, printerID: String,
+        state: JobState, attempts: Int, templateTier: String?, templateVersion: String?, reprintOf: Int64?,
+        finishedAt: Date
+    ) {
         self.jobID = jobID
         self.idempotencyKey = idempotencyKey
         self.correlationID = correlationID

@@ -34,10 +34,12 @@ extension LanyardStore {
     public func claimNextJob(printerID: String, now: Date = Date()) throws(StoreError) -> PrintJob? {
         try write { db in
             let due = JobRow.Columns.nextAttemptAt == nil || JobRow.Columns.nextAttemptAt <= StoredDate(now)
-            guard let row = try JobRow
-                .filter(JobRow.Columns.printerID == printerID && JobRow.Columns.state == JobState.queued.rawValue && due)
-                .order(JobRow.Columns.id)
-                .fetchOne(db), let id = row.id
+            guard
+                let row =
+                    try JobRow
+                    .filter(JobRow.Columns.printerID == printerID && JobRow.Columns.state == JobState.queued.rawValue && due)
+                    .order(JobRow.Columns.id)
+                    .fetchOne(db), let id = row.id
             else { return nil }
             return try Self.move(db, id: id, to: .sending, now: now, note: "attempt \(row.attempts + 1)") { job in
                 job.attempts += 1
@@ -49,8 +51,10 @@ extension LanyardStore {
     /// The printer accepted every byte. The template that rendered the badge is recorded here,
     /// because rendering happens after the claim.
     @discardableResult
-    public func markSent(id: Int64, templateTier: String? = nil, templateVersion: String? = nil, templateRelease: String? = nil,
-                         now: Date = Date()) throws(StoreError) -> PrintJob {
+    public func markSent(
+        id: Int64, templateTier: String? = nil, templateVersion: String? = nil, templateRelease: String? = nil,
+        now: Date = Date()
+    ) throws(StoreError) -> PrintJob {
         try move(id, to: .sent, now: now, note: nil) { job in
             job.templateTier = templateTier ?? job.templateTier
             job.templateVersion = templateVersion ?? job.templateVersion
@@ -77,8 +81,10 @@ extension LanyardStore {
 
     /// Parks a job whose outcome is unknown for an operator; `diagnostic` (JSON) says what is known.
     @discardableResult
-    public func moveToManualReview(id: Int64, diagnostic: Data, note: String? = nil,
-                                   now: Date = Date()) throws(StoreError) -> PrintJob {
+    public func moveToManualReview(
+        id: Int64, diagnostic: Data, note: String? = nil,
+        now: Date = Date()
+    ) throws(StoreError) -> PrintJob {
         do {
             _ = try JSONSerialization.jsonObject(with: diagnostic, options: [.fragmentsAllowed])
         } catch {
@@ -99,14 +105,17 @@ extension LanyardStore {
     /// Gives up on a job that can never succeed as given, keeping its request as a dead letter;
     /// both happen in one transaction.
     @discardableResult
-    public func moveToDeadLetters(id: Int64, stage: PipelineStage, code: String, reason: String, fieldPath: String? = nil,
-                                  now: Date = Date()) throws(StoreError) -> (job: PrintJob, deadLetter: DeadLetter) {
+    public func moveToDeadLetters(
+        id: Int64, stage: PipelineStage, code: String, reason: String, fieldPath: String? = nil,
+        now: Date = Date()
+    ) throws(StoreError) -> (job: PrintJob, deadLetter: DeadLetter) {
         try write { db in
             let job = try Self.move(db, id: id, to: .deadLettered, now: now, note: "\(code): \(reason)") { job in
                 job.lastError = reason
             }
-            let letter = try Self.deadLetter(db, payload: job.payload, stage: stage, code: code, reason: reason,
-                                             fieldPath: fieldPath, correlationID: job.correlationID, jobID: id, now: now)
+            let letter = try Self.deadLetter(
+                db, payload: job.payload, stage: stage, code: code, reason: reason,
+                fieldPath: fieldPath, correlationID: job.correlationID, jobID: id, now: now)
             return (job, letter)
         }
     }
@@ -116,14 +125,17 @@ extension LanyardStore {
     /// reprint, so counts add up per badge), counted and written to the audit trail in the same
     /// transaction. `idempotencyKey` is the reprint request's own key, so a double click prints
     /// one extra badge, not two. Reprints skip the queue bound: they are rare and deliberate.
-    public func enqueueReprint(of originalID: Int64, idempotencyKey: String, actor: String, reason: String,
-                               printerID: String? = nil, now: Date = Date()) throws(StoreError) -> EnqueueResult {
+    public func enqueueReprint(
+        of originalID: Int64, idempotencyKey: String, actor: String, reason: String,
+        printerID: String? = nil, now: Date = Date()
+    ) throws(StoreError) -> EnqueueResult {
         guard !idempotencyKey.isEmpty else { throw StoreError(.invalidValue, "a reprint needs its own idempotency key") }
         guard !actor.isEmpty, !reason.isEmpty else { throw StoreError(.invalidValue, "a reprint needs an actor and a reason") }
         if let printerID, printerID.isEmpty { throw StoreError(.invalidValue, "the reprint's printer id is empty") }
         return try write { db in
-            try Self.insertReprint(db, of: originalID, idempotencyKey: idempotencyKey, actor: actor, reason: reason,
-                                   printerID: printerID, now: now)
+            try Self.insertReprint(
+                db, of: originalID, idempotencyKey: idempotencyKey, actor: actor, reason: reason,
+                printerID: printerID, now: now)
         }
     }
 
@@ -139,8 +151,10 @@ extension LanyardStore {
 
     /// `enqueueReprint` inside a caller's transaction (a manual-review decision reprints and
     /// records the decision together).
-    static func insertReprint(_ db: Database, of originalID: Int64, idempotencyKey: String, actor: String, reason: String,
-                              printerID: String?, now: Date) throws -> EnqueueResult {
+    static func insertReprint(
+        _ db: Database, of originalID: Int64, idempotencyKey: String, actor: String, reason: String,
+        printerID: String?, now: Date
+    ) throws -> EnqueueResult {
         if let existing = try JobRow.filter(JobRow.Columns.idempotencyKey == idempotencyKey).fetchOne(db) {
             return .duplicate(try jobs(db, rows: [existing])[0])
         }
@@ -149,32 +163,40 @@ extension LanyardStore {
             throw StoreError(.jobNotFinished, "job \(originalID) is still \(original.state.rawValue); it needs no reprint")
         }
         let root = original.reprintOf ?? original.id
-        let request = NewPrintJob(idempotencyKey: idempotencyKey, correlationID: original.correlationID,
-                                  attendeeID: original.attendeeID, printerID: printerID ?? original.printerID,
-                                  payload: original.payload)
+        let request = NewPrintJob(
+            idempotencyKey: idempotencyKey, correlationID: original.correlationID,
+            attendeeID: original.attendeeID, printerID: printerID ?? original.printerID,
+            payload: original.payload)
         let id = try insertJob(db, request, reprintOf: root, now: now, note: "reprint of job \(originalID) by \(actor)")
         let count = try reprintCount(db, root: root)
-        var details = ["original_job": String(originalID), "first_job": String(root), "reprint_number": String(count),
-                       "printer_id": request.printerID, "reason": reason]
+        var details = [
+            "original_job": String(originalID), "first_job": String(root), "reprint_number": String(count),
+            "printer_id": request.printerID, "reason": reason,
+        ]
         details["attendee_id"] = original.attendeeID
         _ = try audit(db, action: "job.reprint", actor: actor, subject: "job:\(id)", details: details, now: now)
         return .accepted(try existingJob(db, id: id))
     }
 
-    func move(_ id: Int64, to target: JobState, now: Date, note: String?,
-              _ change: (inout JobRow) -> Void = { _ in }) throws(StoreError) -> PrintJob {
+    func move(
+        _ id: Int64, to target: JobState, now: Date, note: String?,
+        _ change: (inout JobRow) -> Void = { _ in }
+    ) throws(StoreError) -> PrintJob {
         try write { db in try Self.move(db, id: id, to: target, now: now, note: note, change) }
     }
 
     /// The one place a job's state changes: checks the transition, applies `change`, appends the
     /// history entry and, for a terminal state, the outcome for the registry.
-    static func move(_ db: Database, id: Int64, to target: JobState, now: Date, note: String?,
-                     _ change: (inout JobRow) -> Void = { _ in }) throws -> PrintJob {
+    static func move(
+        _ db: Database, id: Int64, to target: JobState, now: Date, note: String?,
+        _ change: (inout JobRow) -> Void = { _ in }
+    ) throws -> PrintJob {
         guard var row = try JobRow.fetchOne(db, key: id) else { throw StoreError(.notFound, "there is no print job \(id)") }
         let from = row.state
         guard from.canMove(to: target) else {
-            throw StoreError(.invalidTransition, "job \(id) cannot go from \(from.rawValue) to \(target.rawValue)",
-                             transition: StoreError.Transition(from: from, to: target))
+            throw StoreError(
+                .invalidTransition, "job \(id) cannot go from \(from.rawValue) to \(target.rawValue)",
+                transition: StoreError.Transition(from: from, to: target))
         }
         row.state = target
         row.updatedAt = now
@@ -183,19 +205,21 @@ extension LanyardStore {
         var transition = TransitionRow(jobID: id, from: from, to: target, at: now, note: note)
         try transition.insert(db)
         if target.isTerminal {
-            let outcome = JobOutcome(jobID: id, idempotencyKey: row.idempotencyKey, correlationID: row.correlationID,
-                                     attendeeID: row.attendeeID, printerID: row.printerID, state: target,
-                                     attempts: row.attempts, templateTier: row.templateTier,
-                                     templateVersion: row.templateVersion, reprintOf: row.reprintOf, finishedAt: now)
+            let outcome = JobOutcome(
+                jobID: id, idempotencyKey: row.idempotencyKey, correlationID: row.correlationID,
+                attendeeID: row.attendeeID, printerID: row.printerID, state: target,
+                attempts: row.attempts, templateTier: row.templateTier,
+                templateVersion: row.templateVersion, reprintOf: row.reprintOf, finishedAt: now)
             _ = try appendOutbox(db, kind: JobOutcome.outboxKind, payload: try outcome.encoded(), now: now)
         }
         return try existingJob(db, id: id)
     }
 
     static func insertJob(_ db: Database, _ job: NewPrintJob, reprintOf: Int64?, now: Date, note: String) throws -> Int64 {
-        var row = JobRow(idempotencyKey: job.idempotencyKey, correlationID: job.correlationID, attendeeID: job.attendeeID,
-                         printerID: job.printerID, state: .queued, payload: job.payload, attempts: 0, reprintOf: reprintOf,
-                         createdAt: now, updatedAt: now)
+        var row = JobRow(
+            idempotencyKey: job.idempotencyKey, correlationID: job.correlationID, attendeeID: job.attendeeID,
+            printerID: job.printerID, state: .queued, payload: job.payload, attempts: 0, reprintOf: reprintOf,
+            createdAt: now, updatedAt: now)
         try row.insert(db)
         guard let id = row.id else { throw StoreError(.queryFailed, "the new print job got no id") }
         var transition = TransitionRow(jobID: id, from: nil, to: .queued, at: now, note: note)

@@ -20,7 +20,8 @@ extension LanyardStore {
     /// Both moves, their history entries and their outcome reports commit in one transaction.
     public func reconcileInterruptedJobs(now: Date = Date()) throws(StoreError) -> [ReconciledJob] {
         try write { db in
-            let rows = try JobRow
+            let rows =
+                try JobRow
                 .filter([JobState.sending.rawValue, JobState.sent.rawValue].contains(JobRow.Columns.state))
                 .order(JobRow.Columns.id)
                 .fetchAll(db)

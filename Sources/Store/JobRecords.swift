@@ -44,11 +44,13 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRec
     }
 
     func job(history: [JobTransition]) -> PrintJob {
-        PrintJob(id: id ?? 0, idempotencyKey: idempotencyKey, correlationID: correlationID, attendeeID: attendeeID,
-                 printerID: printerID, state: state, payload: payload, attempts: attempts, nextAttemptAt: nextAttemptAt,
-                 lastError: lastError, diagnostic: diagnostic, templateTier: templateTier,
-                 templateVersion: templateVersion, templateRelease: templateRelease, reprintOf: reprintOf, createdAt: createdAt, updatedAt: updatedAt,
-                 history: history)
+        PrintJob(
+            id: id ?? 0, idempotencyKey: idempotencyKey, correlationID: correlationID, attendeeID: attendeeID,
+            printerID: printerID, state: state, payload: payload, attempts: attempts, nextAttemptAt: nextAttemptAt,
+            lastError: lastError, diagnostic: diagnostic, templateTier: templateTier,
+            templateVersion: templateVersion, templateRelease: templateRelease, reprintOf: reprintOf, createdAt: createdAt,
+            updatedAt: updatedAt,
+            history: history)
     }
 }
 
@@ -75,7 +77,8 @@ extension LanyardStore {
     static func jobs(_ db: Database, rows: [JobRow]) throws -> [PrintJob] {
         let ids = rows.compactMap(\.id)
         guard !ids.isEmpty else { return [] }
-        let transitions = try TransitionRow
+        let transitions =
+            try TransitionRow
             .filter(ids.contains(Column(TransitionRow.CodingKeys.jobID)))
             .order(Column(TransitionRow.CodingKeys.id))
             .fetchAll(db)

@@ -32,7 +32,8 @@ public final class LanyardStore: Sendable {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw StoreError(.openFailed, "cannot create the database directory", path: directory.path, cause: "\(error.localizedDescription)")
+            throw StoreError(
+                .openFailed, "cannot create the database directory", path: directory.path, cause: "\(error.localizedDescription)")
         }
         var configuration = Configuration()
         configuration.prepareDatabase { db in

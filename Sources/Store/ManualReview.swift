@@ -44,13 +44,15 @@ extension LanyardStore {
     /// operator works through. Each carries its diagnostic (why it is there, as JSON).
     public func openManualReviews(limit: Int) throws(StoreError) -> [PrintJob] {
         try read { db in
-            let rows = try JobRow.fetchAll(db, sql: """
-                SELECT print_job.* FROM print_job
-                LEFT JOIN manual_review_decision d ON d.job_id = print_job.id
-                WHERE print_job.state = ? AND d.job_id IS NULL
-                ORDER BY print_job.updated_at, print_job.id
-                LIMIT ?
-                """, arguments: [JobState.manualReview.rawValue, max(0, limit)])
+            let rows = try JobRow.fetchAll(
+                db,
+                sql: """
+                    SELECT print_job.* FROM print_job
+                    LEFT JOIN manual_review_decision d ON d.job_id = print_job.id
+                    WHERE print_job.state = ? AND d.job_id IS NULL
+                    ORDER BY print_job.updated_at, print_job.id
+                    LIMIT ?
+                    """, arguments: [JobState.manualReview.rawValue, max(0, limit)])
             return try Self.jobs(db, rows: rows)
         }
     }
@@ -63,8 +65,10 @@ extension LanyardStore {
     /// Records an operator's decision on a job in manual review, with its audit entry and, for
     /// `reprint`, the reprint job, all in one transaction. A job is decided once: a second
     /// decision is refused (`invalidTransition`), so two operators cannot both reprint it.
-    public func decideManualReview(jobID: Int64, decision: ReviewDecision, actor: String, reason: String,
-                                   now: Date = Date()) throws(StoreError) -> (record: ReviewRecord, reprint: PrintJob?) {
+    public func decideManualReview(
+        jobID: Int64, decision: ReviewDecision, actor: String, reason: String,
+        now: Date = Date()
+    ) throws(StoreError) -> (record: ReviewRecord, reprint: PrintJob?) {
         guard !actor.isEmpty, !reason.isEmpty else { throw StoreError(.invalidValue, "a review decision needs an actor and a reason") }
         return try write { db in
             let job = try Self.existingJob(db, id: jobID)
@@ -76,26 +80,33 @@ extension LanyardStore {
             }
             var reprint: PrintJob?
             if decision == .reprint {
-                switch try Self.insertReprint(db, of: jobID, idempotencyKey: "review:\(jobID)", actor: actor, reason: reason,
-                                              printerID: nil, now: now) {
+                switch try Self.insertReprint(
+                    db, of: jobID, idempotencyKey: "review:\(jobID)", actor: actor, reason: reason,
+                    printerID: nil, now: now)
+                {
                 case .accepted(let created), .duplicate(let created): reprint = created
                 }
             }
-            let row = ReviewRow(jobID: jobID, decision: decision.rawValue, actor: actor, reason: reason, decidedAt: now,
-                                reprintJobID: reprint?.id)
+            let row = ReviewRow(
+                jobID: jobID, decision: decision.rawValue, actor: actor, reason: reason, decidedAt: now,
+                reprintJobID: reprint?.id)
             try row.insert(db)
             var details = ["decision": decision.rawValue, "reason": reason, "attempts": String(job.attempts)]
             details["reprint_job"] = reprint.map { String($0.id) }
             _ = try Self.audit(db, action: "job.review", actor: actor, subject: "job:\(jobID)", details: details, now: now)
-            return (ReviewRecord(jobID: jobID, decision: decision, actor: actor, reason: reason, decidedAt: now,
-                                 reprintJobID: reprint?.id), reprint)
+            return (
+                ReviewRecord(
+                    jobID: jobID, decision: decision, actor: actor, reason: reason, decidedAt: now,
+                    reprintJobID: reprint?.id), reprint
+            )
         }
     }
 
     private static func record(_ row: ReviewRow) -> ReviewRecord? {
         ReviewDecision(rawValue: row.decision).map {
-            ReviewRecord(jobID: row.jobID, decision: $0, actor: row.actor, reason: row.reason, decidedAt: row.decidedAt,
-                         reprintJobID: row.reprintJobID)
+            ReviewRecord(
+                jobID: row.jobID, decision: $0, actor: row.actor, reason: row.reason, decidedAt: row.decidedAt,
+                reprintJobID: row.reprintJobID)
         }
     }
 }

@@ -65,10 +65,12 @@ public struct PrintJob: Sendable, Equatable, Identifiable {
     /// Every state change, oldest first; the first entry is the creation.
     public var history: [JobTransition]
 
-    public init(id: Int64, idempotencyKey: String, correlationID: String, attendeeID: String?, printerID: String,
-                state: JobState, payload: Data, attempts: Int, nextAttemptAt: Date?, lastError: String?,
-                diagnostic: Data?, templateTier: String?, templateVersion: String?, templateRelease: String? = nil,
-                reprintOf: Int64?, createdAt: Date, updatedAt: Date, history: [JobTransition]) {
+    public init(
+        id: Int64, idempotencyKey: String, correlationID: String, attendeeID: String?, printerID: String,
+        state: JobState, payload: Data, attempts: Int, nextAttemptAt: Date?, lastError: String?,
+        diagnostic: Data?, templateTier: String?, templateVersion: String?, templateRelease: String? = nil,
+        reprintOf: Int64?, createdAt: Date, updatedAt: Date, history: [JobTransition]
+    ) {
         self.id = id
         self.idempotencyKey = idempotencyKey
         self.correlationID = correlationID

@@ -49,8 +49,9 @@ private struct TuningRow: Codable, FetchableRecord, PersistableRecord, StoredDat
     }
 
     var tuning: PrinterTuning {
-        PrinterTuning(printerKey: printerKey, profileID: profileID, darkness: darkness, speedIPS: speedIPS,
-                      reason: reason, recordedAt: recordedAt)
+        PrinterTuning(
+            printerKey: printerKey, profileID: profileID, darkness: darkness, speedIPS: speedIPS,
+            reason: reason, recordedAt: recordedAt)
     }
 }
 
@@ -59,8 +60,10 @@ extension LanyardStore {
     /// the same transaction. Values not given keep what the last change set, so
     /// `tune --speed 4` after `tune --darkness 22` leaves darkness at 22. Returns what is now in force.
     @discardableResult
-    public func recordTuning(printerKey: String, profileID: String?, darkness: Int?, speedIPS: Int?, reason: String?,
-                             actor: String = "technician", at date: Date = Date()) throws(StoreError) -> PrinterTuning {
+    public func recordTuning(
+        printerKey: String, profileID: String?, darkness: Int?, speedIPS: Int?, reason: String?,
+        actor: String = "technician", at date: Date = Date()
+    ) throws(StoreError) -> PrinterTuning {
         guard !printerKey.isEmpty else { throw StoreError(.invalidValue, "a tuning needs the printer's serial number or address") }
         guard darkness != nil || speedIPS != nil else {
             throw StoreError(.invalidValue, "a tuning changes the darkness, the speed or both")

@@ -115,48 +115,49 @@ enum Schema {
     /// their indexes (SQLite's LIKE optimisation needs a NOCASE index while LIKE is
     /// case-insensitive); their text is already lower-cased, so NOCASE changes no result.
     private static func createAttendeeCache(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE attendee (
-                id INTEGER PRIMARY KEY,
-                attendee_id TEXT NOT NULL UNIQUE,
-                event_slug TEXT NOT NULL,
-                record BLOB NOT NULL,
-                first_folded TEXT NOT NULL COLLATE NOCASE,
-                last_folded TEXT NOT NULL COLLATE NOCASE,
-                preferred_folded TEXT NOT NULL COLLATE NOCASE,
-                email_folded TEXT NOT NULL COLLATE NOCASE,
-                company_folded TEXT NOT NULL COLLATE NOCASE,
-                family_given_folded TEXT NOT NULL COLLATE NOCASE,
-                given_family_folded TEXT NOT NULL COLLATE NOCASE,
-                name_text TEXT NOT NULL,
-                updated_at DATETIME NOT NULL
-            );
-            CREATE INDEX attendee_first_folded ON attendee(first_folded);
-            CREATE INDEX attendee_last_folded ON attendee(last_folded);
-            CREATE INDEX attendee_preferred_folded ON attendee(preferred_folded);
-            CREATE INDEX attendee_email_folded ON attendee(email_folded);
-            CREATE INDEX attendee_company_folded ON attendee(company_folded);
-            CREATE INDEX attendee_family_given_folded ON attendee(family_given_folded);
-            CREATE INDEX attendee_given_family_folded ON attendee(given_family_folded);
-            CREATE VIRTUAL TABLE attendee_search USING fts5(
-                name_text, email_folded, company_folded,
-                content = 'attendee', content_rowid = 'id', tokenize = 'trigram'
-            );
-            CREATE TRIGGER attendee_search_insert AFTER INSERT ON attendee BEGIN
-                INSERT INTO attendee_search(rowid, name_text, email_folded, company_folded)
-                VALUES (new.id, new.name_text, new.email_folded, new.company_folded);
-            END;
-            CREATE TRIGGER attendee_search_delete AFTER DELETE ON attendee BEGIN
-                INSERT INTO attendee_search(attendee_search, rowid, name_text, email_folded, company_folded)
-                VALUES ('delete', old.id, old.name_text, old.email_folded, old.company_folded);
-            END;
-            CREATE TRIGGER attendee_search_update AFTER UPDATE ON attendee BEGIN
-                INSERT INTO attendee_search(attendee_search, rowid, name_text, email_folded, company_folded)
-                VALUES ('delete', old.id, old.name_text, old.email_folded, old.company_folded);
-                INSERT INTO attendee_search(rowid, name_text, email_folded, company_folded)
-                VALUES (new.id, new.name_text, new.email_folded, new.company_folded);
-            END;
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE attendee (
+                    id INTEGER PRIMARY KEY,
+                    attendee_id TEXT NOT NULL UNIQUE,
+                    event_slug TEXT NOT NULL,
+                    record BLOB NOT NULL,
+                    first_folded TEXT NOT NULL COLLATE NOCASE,
+                    last_folded TEXT NOT NULL COLLATE NOCASE,
+                    preferred_folded TEXT NOT NULL COLLATE NOCASE,
+                    email_folded TEXT NOT NULL COLLATE NOCASE,
+                    company_folded TEXT NOT NULL COLLATE NOCASE,
+                    family_given_folded TEXT NOT NULL COLLATE NOCASE,
+                    given_family_folded TEXT NOT NULL COLLATE NOCASE,
+                    name_text TEXT NOT NULL,
+                    updated_at DATETIME NOT NULL
+                );
+                CREATE INDEX attendee_first_folded ON attendee(first_folded);
+                CREATE INDEX attendee_last_folded ON attendee(last_folded);
+                CREATE INDEX attendee_preferred_folded ON attendee(preferred_folded);
+                CREATE INDEX attendee_email_folded ON attendee(email_folded);
+                CREATE INDEX attendee_company_folded ON attendee(company_folded);
+                CREATE INDEX attendee_family_given_folded ON attendee(family_given_folded);
+                CREATE INDEX attendee_given_family_folded ON attendee(given_family_folded);
+                CREATE VIRTUAL TABLE attendee_search USING fts5(
+                    name_text, email_folded, company_folded,
+                    content = 'attendee', content_rowid = 'id', tokenize = 'trigram'
+                );
+                CREATE TRIGGER attendee_search_insert AFTER INSERT ON attendee BEGIN
+                    INSERT INTO attendee_search(rowid, name_text, email_folded, company_folded)
+                    VALUES (new.id, new.name_text, new.email_folded, new.company_folded);
+                END;
+                CREATE TRIGGER attendee_search_delete AFTER DELETE ON attendee BEGIN
+                    INSERT INTO attendee_search(attendee_search, rowid, name_text, email_folded, company_folded)
+                    VALUES ('delete', old.id, old.name_text, old.email_folded, old.company_folded);
+                END;
+                CREATE TRIGGER attendee_search_update AFTER UPDATE ON attendee BEGIN
+                    INSERT INTO attendee_search(attendee_search, rowid, name_text, email_folded, company_folded)
+                    VALUES ('delete', old.id, old.name_text, old.email_folded, old.company_folded);
+                    INSERT INTO attendee_search(rowid, name_text, email_folded, company_folded)
+                    VALUES (new.id, new.name_text, new.email_folded, new.company_folded);
+                END;
+                """)
     }
 
     private static func createWebhookDeliveries(_ db: Database) throws {
@@ -201,21 +202,22 @@ enum Schema {
     /// that format must come with a migration that rewrites the column again, so writing
     /// today's form here is harmless.
     private static func searchAttendeesByField(_ db: Database) throws {
-        try db.execute(sql: """
-            DROP TRIGGER attendee_search_insert;
-            DROP TRIGGER attendee_search_delete;
-            DROP TRIGGER attendee_search_update;
-            DROP TABLE attendee_search;
-            DROP INDEX attendee_first_folded;
-            DROP INDEX attendee_last_folded;
-            DROP INDEX attendee_preferred_folded;
-            DROP INDEX attendee_email_folded;
-            DROP INDEX attendee_company_folded;
-            DROP INDEX attendee_family_given_folded;
-            DROP INDEX attendee_given_family_folded;
-            ALTER TABLE attendee DROP COLUMN family_given_folded;
-            ALTER TABLE attendee DROP COLUMN given_family_folded;
-            """)
+        try db.execute(
+            sql: """
+                DROP TRIGGER attendee_search_insert;
+                DROP TRIGGER attendee_search_delete;
+                DROP TRIGGER attendee_search_update;
+                DROP TABLE attendee_search;
+                DROP INDEX attendee_first_folded;
+                DROP INDEX attendee_last_folded;
+                DROP INDEX attendee_preferred_folded;
+                DROP INDEX attendee_email_folded;
+                DROP INDEX attendee_company_folded;
+                DROP INDEX attendee_family_given_folded;
+                DROP INDEX attendee_given_family_folded;
+                ALTER TABLE attendee DROP COLUMN family_given_folded;
+                ALTER TABLE attendee DROP COLUMN given_family_folded;
+                """)
         // Read first, then write: updating rows while a statement is still reading them is
         // left undefined by SQLite.
         let names = try Row.fetchAll(db, sql: "SELECT id, first_folded, last_folded, preferred_folded FROM attendee")
@@ -226,48 +228,51 @@ enum Schema {
             try update.execute(arguments: [document, id])
         }
         var statements = ""
-        for (table, document) in [("attendee_name_search", "name_text"),
-                                  ("attendee_email_search", "char(10, 10) || email_folded"),
-                                  ("attendee_company_search", "char(10, 10) || company_folded")] {
+        for (table, document) in [
+            ("attendee_name_search", "name_text"),
+            ("attendee_email_search", "char(10, 10) || email_folded"),
+            ("attendee_company_search", "char(10, 10) || company_folded"),
+        ] {
             statements += """
                 CREATE VIRTUAL TABLE \(table) USING fts5(document, tokenize = 'trigram', content = '', columnsize = 0);
                 INSERT INTO \(table)(rowid, document) SELECT id, \(document) FROM attendee;
 
                 """
         }
-        try db.execute(sql: statements + """
-            CREATE TRIGGER attendee_search_insert AFTER INSERT ON attendee BEGIN
-                INSERT INTO attendee_name_search(rowid, document) VALUES (new.id, new.name_text);
-                INSERT INTO attendee_email_search(rowid, document) VALUES (new.id, char(10, 10) || new.email_folded);
-                INSERT INTO attendee_company_search(rowid, document) VALUES (new.id, char(10, 10) || new.company_folded);
-            END;
-            CREATE TRIGGER attendee_search_delete AFTER DELETE ON attendee BEGIN
-                INSERT INTO attendee_name_search(attendee_name_search, rowid, document)
-                VALUES ('delete', old.id, old.name_text);
-                INSERT INTO attendee_email_search(attendee_email_search, rowid, document)
-                VALUES ('delete', old.id, char(10, 10) || old.email_folded);
-                INSERT INTO attendee_company_search(attendee_company_search, rowid, document)
-                VALUES ('delete', old.id, char(10, 10) || old.company_folded);
-            END;
-            CREATE TRIGGER attendee_name_search_update AFTER UPDATE OF name_text ON attendee
-            WHEN old.name_text IS NOT new.name_text BEGIN
-                INSERT INTO attendee_name_search(attendee_name_search, rowid, document)
-                VALUES ('delete', old.id, old.name_text);
-                INSERT INTO attendee_name_search(rowid, document) VALUES (new.id, new.name_text);
-            END;
-            CREATE TRIGGER attendee_email_search_update AFTER UPDATE OF email_folded ON attendee
-            WHEN old.email_folded IS NOT new.email_folded BEGIN
-                INSERT INTO attendee_email_search(attendee_email_search, rowid, document)
-                VALUES ('delete', old.id, char(10, 10) || old.email_folded);
-                INSERT INTO attendee_email_search(rowid, document) VALUES (new.id, char(10, 10) || new.email_folded);
-            END;
-            CREATE TRIGGER attendee_company_search_update AFTER UPDATE OF company_folded ON attendee
-            WHEN old.company_folded IS NOT new.company_folded BEGIN
-                INSERT INTO attendee_company_search(attendee_company_search, rowid, document)
-                VALUES ('delete', old.id, char(10, 10) || old.company_folded);
-                INSERT INTO attendee_company_search(rowid, document) VALUES (new.id, char(10, 10) || new.company_folded);
-            END;
-            """)
+        try db.execute(
+            sql: statements + """
+                CREATE TRIGGER attendee_search_insert AFTER INSERT ON attendee BEGIN
+                    INSERT INTO attendee_name_search(rowid, document) VALUES (new.id, new.name_text);
+                    INSERT INTO attendee_email_search(rowid, document) VALUES (new.id, char(10, 10) || new.email_folded);
+                    INSERT INTO attendee_company_search(rowid, document) VALUES (new.id, char(10, 10) || new.company_folded);
+                END;
+                CREATE TRIGGER attendee_search_delete AFTER DELETE ON attendee BEGIN
+                    INSERT INTO attendee_name_search(attendee_name_search, rowid, document)
+                    VALUES ('delete', old.id, old.name_text);
+                    INSERT INTO attendee_email_search(attendee_email_search, rowid, document)
+                    VALUES ('delete', old.id, char(10, 10) || old.email_folded);
+                    INSERT INTO attendee_company_search(attendee_company_search, rowid, document)
+                    VALUES ('delete', old.id, char(10, 10) || old.company_folded);
+                END;
+                CREATE TRIGGER attendee_name_search_update AFTER UPDATE OF name_text ON attendee
+                WHEN old.name_text IS NOT new.name_text BEGIN
+                    INSERT INTO attendee_name_search(attendee_name_search, rowid, document)
+                    VALUES ('delete', old.id, old.name_text);
+                    INSERT INTO attendee_name_search(rowid, document) VALUES (new.id, new.name_text);
+                END;
+                CREATE TRIGGER attendee_email_search_update AFTER UPDATE OF email_folded ON attendee
+                WHEN old.email_folded IS NOT new.email_folded BEGIN
+                    INSERT INTO attendee_email_search(attendee_email_search, rowid, document)
+                    VALUES ('delete', old.id, char(10, 10) || old.email_folded);
+                    INSERT INTO attendee_email_search(rowid, document) VALUES (new.id, char(10, 10) || new.email_folded);
+                END;
+                CREATE TRIGGER attendee_company_search_update AFTER UPDATE OF company_folded ON attendee
+                WHEN old.company_folded IS NOT new.company_folded BEGIN
+                    INSERT INTO attendee_company_search(attendee_company_search, rowid, document)
+                    VALUES ('delete', old.id, char(10, 10) || old.company_folded);
+                    INSERT INTO attendee_company_search(rowid, document) VALUES (new.id, char(10, 10) || new.company_folded);
+                END;
+                """)
         // One segment per index, as a bulk upsert leaves them (`LanyardStore.optimizeSearchIndexes`).
         for table in ["attendee_name_search", "attendee_email_search", "attendee_company_search"] {
             try db.execute(sql: "INSERT INTO \(table)(\(table)) VALUES ('optimize')")
@@ -291,31 +296,32 @@ enum Schema {
     /// The CHECKs refuse empty identifiers in the database itself, so a bad change inside a
     /// delta fails its transaction rather than being stored.
     private static func createAttendeeSync(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE attendee_sync_cursor (
-                event_slug TEXT PRIMARY KEY NOT NULL CHECK (event_slug <> ''),
-                cursor INTEGER NOT NULL,
-                updated_at DATETIME NOT NULL
-            );
-            CREATE TABLE check_in (
-                id INTEGER PRIMARY KEY,
-                nonce TEXT NOT NULL UNIQUE CHECK (nonce <> ''),
-                attendee_id TEXT NOT NULL CHECK (attendee_id <> ''),
-                event_slug TEXT NOT NULL CHECK (event_slug <> ''),
-                kiosk_id TEXT NOT NULL CHECK (kiosk_id <> ''),
-                scanned_at_ms INTEGER NOT NULL,
-                recorded_at DATETIME NOT NULL
-            );
-            CREATE INDEX check_in_attendee ON check_in(attendee_id, scanned_at_ms);
-            CREATE TABLE check_in_resolution (
-                attendee_id TEXT PRIMARY KEY NOT NULL CHECK (attendee_id <> ''),
-                event_slug TEXT NOT NULL CHECK (event_slug <> ''),
-                nonce TEXT NOT NULL CHECK (nonce <> ''),
-                kiosk_id TEXT NOT NULL CHECK (kiosk_id <> ''),
-                scanned_at_ms INTEGER NOT NULL,
-                received_at DATETIME NOT NULL
-            );
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE attendee_sync_cursor (
+                    event_slug TEXT PRIMARY KEY NOT NULL CHECK (event_slug <> ''),
+                    cursor INTEGER NOT NULL,
+                    updated_at DATETIME NOT NULL
+                );
+                CREATE TABLE check_in (
+                    id INTEGER PRIMARY KEY,
+                    nonce TEXT NOT NULL UNIQUE CHECK (nonce <> ''),
+                    attendee_id TEXT NOT NULL CHECK (attendee_id <> ''),
+                    event_slug TEXT NOT NULL CHECK (event_slug <> ''),
+                    kiosk_id TEXT NOT NULL CHECK (kiosk_id <> ''),
+                    scanned_at_ms INTEGER NOT NULL,
+                    recorded_at DATETIME NOT NULL
+                );
+                CREATE INDEX check_in_attendee ON check_in(attendee_id, scanned_at_ms);
+                CREATE TABLE check_in_resolution (
+                    attendee_id TEXT PRIMARY KEY NOT NULL CHECK (attendee_id <> ''),
+                    event_slug TEXT NOT NULL CHECK (event_slug <> ''),
+                    nonce TEXT NOT NULL CHECK (nonce <> ''),
+                    kiosk_id TEXT NOT NULL CHECK (kiosk_id <> ''),
+                    scanned_at_ms INTEGER NOT NULL,
+                    received_at DATETIME NOT NULL
+                );
+                """)
     }
 
     /// Each full-text index gets a `hashsize` of 32 MiB: FTS5 turns its pending index data into

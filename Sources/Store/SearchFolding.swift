@@ -77,7 +77,9 @@ enum SearchFolding {
     }
 
     /// Dropped before decomposition, which would turn some of them (´) into a space and a mark.
-    private static let apostrophes: Set<Unicode.Scalar> = ["'", "`", "\u{00B4}", "\u{2018}", "\u{2019}", "\u{02BC}", "\u{02BB}", "\u{02B9}"]
+    private static let apostrophes: Set<Unicode.Scalar> = [
+        "'", "`", "\u{00B4}", "\u{2018}", "\u{2019}", "\u{02BC}", "\u{02BB}", "\u{02B9}",
+    ]
 
     /// Letters whose mark is part of the base character, so decomposition leaves them alone.
     private static let substitutions: [Unicode.Scalar: String] = [
@@ -119,7 +121,7 @@ enum SearchFolding {
         var forms: [String] = []
         func add(_ line: String, _ form: @autoclosure () -> String) {
             guard !line.isEmpty,
-                  !lines.contains(where: { $0.utf8.count == line.utf8.count && $0.utf8.elementsEqual(line.utf8) })
+                !lines.contains(where: { $0.utf8.count == line.utf8.count && $0.utf8.elementsEqual(line.utf8) })
             else { return }
             lines.append(line)
             forms.append(form())

@@ -68,8 +68,10 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// to fetch next without parsing the message.
     public let cursor: CursorConflict?
 
-    public init(_ code: Code, _ message: String, path: String? = nil, cause: String? = nil, transition: Transition? = nil,
-                cursor: CursorConflict? = nil) {
+    public init(
+        _ code: Code, _ message: String, path: String? = nil, cause: String? = nil, transition: Transition? = nil,
+        cursor: CursorConflict? = nil
+    ) {
         self.code = code
         self.message = message
         self.path = path

@@ -72,7 +72,7 @@ struct StoredDate: DatabaseValueConvertible {
             return true
         }
         guard let year = number(4), skip("-"), let month = number(2), skip("-"), let day = number(2),
-              year >= 1583, (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
+            year >= 1583, (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
         else { return nil }
         var hour: Int?, minute: Int?, second: Int?, nanosecond: Int?
         if index < bytes.count {

@@ -23,8 +23,9 @@ extension LanyardStore {
     /// Whether the source already delivered that id.
     public func isDeliveryKnown(source: String, deliveryID: String) throws(StoreError) -> Bool {
         try read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM webhook_delivery WHERE source = ? AND delivery_id = ?)",
-                              arguments: [source, deliveryID]) ?? false
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM webhook_delivery WHERE source = ? AND delivery_id = ?)",
+                arguments: [source, deliveryID]) ?? false
         }
     }
 

@@ -32,13 +32,16 @@ public enum Barcode {
         guard length <= symbology.maximumInputLength else {
             throw SymbolError(
                 code: .inputTooLong,
-                message: "\(symbology.rawValue) data of \(length) \(unit) exceeds the \(symbology.maximumInputLength)-\(unit.dropLast()) maximum",
+                message:
+                    "\(symbology.rawValue) data of \(length) \(unit) exceeds the \(symbology.maximumInputLength)-\(unit.dropLast()) maximum",
                 capacity: SymbolError.Capacity(payloadLength: length, limit: symbology.maximumInputLength, unit: unit)
             )
         }
         switch symbology {
         case .code39:
-            try requireCharacters(of: data, in: symbology) { Symbology.code39Characters.contains($0) } hint: { character in
+            try requireCharacters(of: data, in: symbology) {
+                Symbology.code39Characters.contains($0)
+            } hint: { character in
                 character.isLowercase
                     ? "Code 39 has no lower case; upper-case the data explicitly if that is acceptable"
                     : "Code 39 encodes only 0-9, A-Z, space and - . $ / + %"
@@ -46,7 +49,9 @@ public enum Barcode {
         case .code128:
             // Code 128 reaches Latin-1 only through FNC4, which many scanners ignore; ASCII is
             // what reads back reliably.
-            try requireCharacters(of: data, in: symbology) { $0.isASCII } hint: { _ in
+            try requireCharacters(of: data, in: symbology) {
+                $0.isASCII
+            } hint: { _ in
                 "Code 128 data must be ASCII"
             }
         case .pdf417, .dataMatrix, .aztec:

@@ -1,4 +1,5 @@
 internal import CQRencode
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

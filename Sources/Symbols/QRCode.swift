@@ -170,7 +170,7 @@ public enum QRCode {
                 let encoding = try encode(payload, level: current, maxVersion: widestVersion)
                 let downgrade = current == preferredLevel ? nil : QRLevelDowngrade(from: preferredLevel, to: current)
                 return QRFittedEncoding(encoding: encoding, downgrade: downgrade)
-            } catch where error.code == .capacityExceeded {
+            } catch  where error.code == .capacityExceeded {
                 level = current.lower
             }
         }

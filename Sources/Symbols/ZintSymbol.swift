@@ -49,12 +49,13 @@ final class ZintSymbol {
         }
         guard status >= ZINT_ERROR else { return }
         let reason = errorText
-        let code: SymbolError.Code = switch status {
-        case ZINT_ERROR_TOO_LONG: .capacityExceeded
-        case ZINT_ERROR_INVALID_DATA: .invalidCharacter
-        case ZINT_ERROR_INVALID_OPTION: .invalidOption
-        default: .encoderFailed
-        }
+        let code: SymbolError.Code =
+            switch status {
+            case ZINT_ERROR_TOO_LONG: .capacityExceeded
+            case ZINT_ERROR_INVALID_DATA: .invalidCharacter
+            case ZINT_ERROR_INVALID_OPTION: .invalidOption
+            default: .encoderFailed
+            }
         throw SymbolError(code: code, message: "libzint rejected the data (status \(status))", cause: reason)
     }
 
@@ -75,7 +76,7 @@ final class ZintSymbol {
         let columns = Int(symbol.pointee.width)
         let rowStride = MemoryLayout.size(ofValue: symbol.pointee.encoded_data.0)
         guard let dataOffset = MemoryLayout<zint_symbol>.offset(of: \zint_symbol.encoded_data),
-              let dataEnd = MemoryLayout<zint_symbol>.offset(of: \zint_symbol.row_height)
+            let dataEnd = MemoryLayout<zint_symbol>.offset(of: \zint_symbol.row_height)
         else {
             throw SymbolError(code: .encoderFailed, message: "libzint's symbol layout is not addressable")
         }
@@ -91,15 +92,17 @@ final class ZintSymbol {
         let packed = [UInt8](
             UnsafeRawBufferPointer(start: UnsafeRawPointer(symbol) + dataOffset, count: rows * rowStride)
         )
-        let rowHeights: [Int]? = switch symbology.layout {
-        case .stacked: stackedRowHeights(rows: rows)
-        case .linear, .matrix: nil
-        }
-        let humanReadable: String? = switch symbology {
-        case .code39: Self.withoutStartStop(text)
-        case .code128: text
-        case .pdf417, .dataMatrix, .aztec: nil
-        }
+        let rowHeights: [Int]? =
+            switch symbology.layout {
+            case .stacked: stackedRowHeights(rows: rows)
+            case .linear, .matrix: nil
+            }
+        let humanReadable: String? =
+            switch symbology {
+            case .code39: Self.withoutStartStop(text)
+            case .code128: text
+            case .pdf417, .dataMatrix, .aztec: nil
+            }
         return try SymbolMatrix(
             layout: symbology.layout,
             columns: columns,

@@ -33,8 +33,9 @@ package enum YAMLReader {
         } catch let error as DecodingError {
             throw error
         } catch {
-            throw DecodingError.dataCorrupted(DecodingError.Context(
-                codingPath: [], debugDescription: "The given data was not valid YAML.", underlyingError: error))
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: [], debugDescription: "The given data was not valid YAML.", underlyingError: error))
         }
     }
 
@@ -73,8 +74,10 @@ package enum YAMLReader {
     }
 
     private static var resolvedWords: Set<String> {
-        ["yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-         "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL"]
+        [
+            "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+            "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
+        ]
     }
 
     /// `YAMLDecoder` resolves both the keys of a document and the key names it looks up with its
@@ -122,9 +125,9 @@ package enum YAMLReader {
             guard mapping.tag.rawValue == Tag.Name.implicit.rawValue else { return false }
             for (key, value) in mapping {
                 guard case .scalar(let scalar) = key, scalar.anchor == nil,
-                      scalar.tag.rawValue == Tag.Name.implicit.rawValue || scalar.tag.rawValue == Tag.Name.str.rawValue,
-                      ordinaryKey(scalar),
-                      hasOnlyPlainStructure(value, ordinaryKey: ordinaryKey)
+                    scalar.tag.rawValue == Tag.Name.implicit.rawValue || scalar.tag.rawValue == Tag.Name.str.rawValue,
+                    ordinaryKey(scalar),
+                    hasOnlyPlainStructure(value, ordinaryKey: ordinaryKey)
                 else { return false }
             }
             return true
@@ -192,9 +195,11 @@ struct YAMLNodeDecoder: Decoder, SingleValueDecodingContainer {
     }
 
     static func typeMismatch(at codingPath: [any CodingKey], expectation: Any.Type, reality: Any) -> DecodingError {
-        .typeMismatch(expectation, DecodingError.Context(
-            codingPath: codingPath,
-            debugDescription: "Expected to decode \(expectation) but found \(type(of: reality)) instead."))
+        .typeMismatch(
+            expectation,
+            DecodingError.Context(
+                codingPath: codingPath,
+                debugDescription: "Expected to decode \(expectation) but found \(type(of: reality)) instead."))
     }
 }
 
@@ -220,8 +225,11 @@ private struct YAMLKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decoder(for: key).decode(type) }
 
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
-        -> KeyedDecodingContainer<NestedKey> {
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type, forKey key: Key
+    ) throws
+        -> KeyedDecodingContainer<NestedKey>
+    {
         try decoder(for: key).container(keyedBy: type)
     }
 
@@ -235,8 +243,10 @@ private struct YAMLKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtoco
 
     private func decoder(for key: any CodingKey) throws -> YAMLNodeDecoder {
         guard let node = mapping[key.stringValue] else {
-            throw DecodingError.keyNotFound(key, DecodingError.Context(
-                codingPath: codingPath, debugDescription: "No value associated with key \(key) (\"\(key.stringValue)\")."))
+            throw DecodingError.keyNotFound(
+                key,
+                DecodingError.Context(
+                    codingPath: codingPath, debugDescription: "No value associated with key \(key) (\"\(key.stringValue)\")."))
         }
         return decoder.child(node, at: key)
     }
@@ -264,8 +274,11 @@ private struct YAMLUnkeyedContainer: UnkeyedDecodingContainer {
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next { try $0.decode(type) } }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
-        -> KeyedDecodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws
+        -> KeyedDecodingContainer<NestedKey>
+    {
         try next { try $0.container(keyedBy: type) }
     }
 
@@ -283,8 +296,10 @@ private struct YAMLUnkeyedContainer: UnkeyedDecodingContainer {
     }
 
     private func atEnd(_ type: Any.Type) -> DecodingError {
-        .valueNotFound(type, DecodingError.Context(
-            codingPath: codingPath + [_YAMLCodingKey(index: currentIndex)], debugDescription: "Unkeyed container is at end."))
+        .valueNotFound(
+            type,
+            DecodingError.Context(
+                codingPath: codingPath + [_YAMLCodingKey(index: currentIndex)], debugDescription: "Unkeyed container is at end."))
     }
 }
 

@@ -1,11 +1,11 @@
+import ArgumentParser
 import Attendees
 import BadgePipeline
-import ArgumentParser
 import Badges
 import Dispatch
 import Foundation
-import LanyardSupport
 import Glibc
+import LanyardSupport
 import Printers
 import Raster
 import Synchronization
@@ -15,10 +15,12 @@ import Synchronization
 /// (`lanyard agent`) on a fresh data directory, printing over TCP to a `SimulatorServer` inside
 /// the bench process; the clients are plain HTTP/1.1 connections, one thread each.
 struct AgentBenchOptions: ParsableArguments {
-    @Flag(name: .customLong("agent"), help: """
-        Measure `lanyard agent` instead: start to ready, idle RSS, and request -> last byte at a \
-        simulated printer with 1 and 16 clients (build with -c release).
-        """)
+    @Flag(
+        name: .customLong("agent"),
+        help: """
+            Measure `lanyard agent` instead: start to ready, idle RSS, and request -> last byte at a \
+            simulated printer with 1 and 16 clients (build with -c release).
+            """)
     var enabled = false
 
     @Option(name: .customLong("agent-starts"), help: "Agent starts timed from spawn to the first 200 from /v1/health.")
@@ -33,22 +35,27 @@ struct AgentBenchOptions: ParsableArguments {
     @Option(name: .customLong("agent-idle-seconds"), help: "Seconds the agent idles before its memory is read.")
     var idleSeconds = 5.0
 
-    @Option(name: .customLong("agent-think-ms"), help: """
-        Milliseconds each client waits after its badge reached the printer before its next request \
-        (a kiosk's next attendee takes seconds; this only lets the agent finish confirming the last badge).
-        """)
+    @Option(
+        name: .customLong("agent-think-ms"),
+        help: """
+            Milliseconds each client waits after its badge reached the printer before its next request \
+            (a kiosk's next attendee takes seconds; this only lets the agent finish confirming the last badge).
+            """)
     var thinkMilliseconds = 100
 
-    @Option(name: .customLong("agent-data"), help: """
-        Directory for the agents' data directories (default: the temporary directory); the \
-        database commits with fsync, so the disk under it shows in every figure.
-        """)
+    @Option(
+        name: .customLong("agent-data"),
+        help: """
+            Directory for the agents' data directories (default: the temporary directory); the \
+            database commits with fsync, so the disk under it shows in every figure.
+            """)
     var dataParent: String?
 
     func validate() throws {
         guard starts >= 1, requests >= 1, warmup >= 0, (0...600).contains(idleSeconds), (0...60_000).contains(thinkMilliseconds) else {
-            throw ValidationError("--agent-starts and --agent-requests must be at least 1, --agent-warmup at least 0, "
-                + "--agent-idle-seconds from 0 to 600, --agent-think-ms from 0 to 60000")
+            throw ValidationError(
+                "--agent-starts and --agent-requests must be at least 1, --agent-warmup at least 0, "
+                    + "--agent-idle-seconds from 0 to 600, --agent-think-ms from 0 to 60000")
         }
     }
 }
@@ -79,9 +86,10 @@ struct AgentBench {
         #else
         let build = "release"
         #endif
-        print("Lanyard agent bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(build) build; "
-            + "agent: \(executable.path) agent; printer: simulated \(profile.id) on tcp://127.0.0.1:\(server.port); "
-            + "data under \(parent.path)\n")
+        print(
+            "Lanyard agent bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(build) build; "
+                + "agent: \(executable.path) agent; printer: simulated \(profile.id) on tcp://127.0.0.1:\(server.port); "
+                + "data under \(parent.path)\n")
 
         // 1. Start to ready.
         var toHealth: [Double] = [], logged: [Double] = [], cleanStops = 0
@@ -92,12 +100,19 @@ struct AgentBench {
             logged.append(try agent.loggedStartupMilliseconds(timeout: .seconds(5)))
             if agent.stop() == 0 { cleanStops += 1 }
         }
-        print(TextTable.render(header: ["start to ready, \(options.starts) starts", "p50 ms", "p95 ms", "max ms"], rows: [
-            ["spawn -> first 200 from GET /v1/health", BenchCommand.fmt(toHealth.percentile(50)),
-             BenchCommand.fmt(toHealth.percentile(95)), BenchCommand.fmt(toHealth.max() ?? 0)],
-            ["startup_ms of the agent's \"agent ready\" log line", BenchCommand.fmt(logged.percentile(50)),
-             BenchCommand.fmt(logged.percentile(95)), BenchCommand.fmt(logged.max() ?? 0)],
-        ]))
+        print(
+            TextTable.render(
+                header: ["start to ready, \(options.starts) starts", "p50 ms", "p95 ms", "max ms"],
+                rows: [
+                    [
+                        "spawn -> first 200 from GET /v1/health", BenchCommand.fmt(toHealth.percentile(50)),
+                        BenchCommand.fmt(toHealth.percentile(95)), BenchCommand.fmt(toHealth.max() ?? 0),
+                    ],
+                    [
+                        "startup_ms of the agent's \"agent ready\" log line", BenchCommand.fmt(logged.percentile(50)),
+                        BenchCommand.fmt(logged.percentile(95)), BenchCommand.fmt(logged.max() ?? 0),
+                    ],
+                ]))
         print("stopped by SIGTERM with exit status 0: \(cleanStops) of \(options.starts)")
 
         // 2. and 3. One agent: memory at idle, then the load, then memory again.
@@ -111,8 +126,9 @@ struct AgentBench {
         let arrivals = LabelArrivals(simulator: simulator)
         arrivals.startWatching()
         defer { arrivals.stop() }
-        let load = LoadRunner(port: agent.port, arrivals: arrivals, labelBase: simulator.printedLabels.count,
-                              think: .milliseconds(options.thinkMilliseconds))
+        let load = LoadRunner(
+            port: agent.port, arrivals: arrivals, labelBase: simulator.printedLabels.count,
+            think: .milliseconds(options.thinkMilliseconds))
         var next = 0
         let warmup = load.run(clients: 1, numbers: next..<(next + options.warmup))
         next += options.warmup
@@ -127,43 +143,74 @@ struct AgentBench {
         let stopStatus = agent.stop()
         arrivals.stop()
 
-        print(TextTable.render(header: ["agent memory (/proc/PID/status)", "VmRSS MB", "RssAnon MB", "RssFile MB", "VmHWM MB"], rows: memory.map { row in
-            [row.0, Self.megabytes(row.1.rssKB), Self.megabytes(row.1.anonKB), Self.megabytes(row.1.fileKB), Self.megabytes(row.1.peakKB)]
-        }))
+        print(
+            TextTable.render(
+                header: ["agent memory (/proc/PID/status)", "VmRSS MB", "RssAnon MB", "RssFile MB", "VmHWM MB"],
+                rows: memory.map { row in
+                    [
+                        row.0, Self.megabytes(row.1.rssKB), Self.megabytes(row.1.anonKB), Self.megabytes(row.1.fileKB),
+                        Self.megabytes(row.1.peakKB),
+                    ]
+                }))
 
         // Every label checked against a badge rendered here for the request it was matched to.
-        let verification = try Verifier(profile: profile).check(warmup.jobs + scenarios.flatMap(\.jobs), labels: simulator.printedLabels,
-                                                                 labelBase: load.labelBase)
+        let verification = try Verifier(profile: profile).check(
+            warmup.jobs + scenarios.flatMap(\.jobs), labels: simulator.printedLabels,
+            labelBase: load.labelBase)
         print("")
-        print(TextTable.render(header: ["request written -> last byte at the printer (\(options.thinkMilliseconds) ms think time)", "requests", "p50 ms", "p95 ms", "max ms",
-                             "202 p50 ms", "badges/s", "other", "lost"], rows: scenarios.map { result in
-            [result.clients == 1 ? "1 client" : "\(result.clients) clients", "\(result.latencies.count)",
-             BenchCommand.fmt(result.latencies.percentile(50)), BenchCommand.fmt(result.latencies.percentile(95)),
-             BenchCommand.fmt(result.latencies.max() ?? 0), BenchCommand.fmt(result.accepted.percentile(50)),
-             BenchCommand.fmt(Double(result.latencies.count) / max(result.seconds, 0.001)),
-             result.otherStatuses.isEmpty ? "0" : result.otherStatuses.sorted { $0.key < $1.key }.map { "\($0.value)x\($0.key)" }.joined(separator: " "),
-             "\(result.lost)"]
-        }))
-        print("labels matched to requests by job id (the worker prints in job order) and checked raster for raster: "
-            + "\(verification.matching) of \(verification.checked) match")
+        print(
+            TextTable.render(
+                header: [
+                    "request written -> last byte at the printer (\(options.thinkMilliseconds) ms think time)", "requests", "p50 ms",
+                    "p95 ms", "max ms",
+                    "202 p50 ms", "badges/s", "other", "lost",
+                ],
+                rows: scenarios.map { result in
+                    [
+                        result.clients == 1 ? "1 client" : "\(result.clients) clients", "\(result.latencies.count)",
+                        BenchCommand.fmt(result.latencies.percentile(50)), BenchCommand.fmt(result.latencies.percentile(95)),
+                        BenchCommand.fmt(result.latencies.max() ?? 0), BenchCommand.fmt(result.accepted.percentile(50)),
+                        BenchCommand.fmt(Double(result.latencies.count) / max(result.seconds, 0.001)),
+                        result.otherStatuses.isEmpty
+                            ? "0" : result.otherStatuses.sorted { $0.key < $1.key }.map { "\($0.value)x\($0.key)" }.joined(separator: " "),
+                        "\(result.lost)",
+                    ]
+                }))
+        print(
+            "labels matched to requests by job id (the worker prints in job order) and checked raster for raster: "
+                + "\(verification.matching) of \(verification.checked) match")
         for failure in (warmup.failures + scenarios.flatMap(\.failures)).prefix(5) { print("request failed: \(failure)") }
         print("load agent stopped by SIGTERM with exit status \(stopStatus)")
 
         let oneClient = scenarios.first { $0.clients == 1 }?.latencies.percentile(95) ?? 0
         let idleRSS = Double(memory[0].1.rssKB) / 1024
         print("")
-        print(TextTable.render(header: ["target", "measured", "met"], rows: [
-            ["start to ready <= \(Int(Self.targets.readyMilliseconds)) ms (p95, spawn -> 200)",
-             "\(BenchCommand.fmt(toHealth.percentile(95))) ms", Self.verdict(toHealth.percentile(95) <= Self.targets.readyMilliseconds)],
-            ["idle RSS <= \(Int(Self.targets.idleRSSMegabytes)) MB", "\(Self.megabytes(memory[0].1.rssKB)) MB",
-             Self.verdict(idleRSS <= Self.targets.idleRSSMegabytes)],
-            ["1 client, request -> last byte p95 <= \(Int(Self.targets.oneClientP95Milliseconds)) ms", "\(BenchCommand.fmt(oneClient)) ms",
-             Self.verdict(oneClient <= Self.targets.oneClientP95Milliseconds)],
-        ]))
-        let incomplete = scenarios.contains { $0.lost > 0 || !$0.failures.isEmpty || $0.latencies.count < options.requests }
+        print(
+            TextTable.render(
+                header: ["target", "measured", "met"],
+                rows: [
+                    [
+                        "start to ready <= \(Int(Self.targets.readyMilliseconds)) ms (p95, spawn -> 200)",
+                        "\(BenchCommand.fmt(toHealth.percentile(95))) ms",
+                        Self.verdict(toHealth.percentile(95) <= Self.targets.readyMilliseconds),
+                    ],
+                    [
+                        "idle RSS <= \(Int(Self.targets.idleRSSMegabytes)) MB", "\(Self.megabytes(memory[0].1.rssKB)) MB",
+                        Self.verdict(idleRSS <= Self.targets.idleRSSMegabytes),
+                    ],
+                    [
+                        "1 client, request -> last byte p95 <= \(Int(Self.targets.oneClientP95Milliseconds)) ms",
+                        "\(BenchCommand.fmt(oneClient)) ms",
+                        Self.verdict(oneClient <= Self.targets.oneClientP95Milliseconds),
+                    ],
+                ]))
+        let incomplete =
+            scenarios.contains { $0.lost > 0 || !$0.failures.isEmpty || $0.latencies.count < options.requests }
             || verification.matching != verification.checked || cleanStops != options.starts || stopStatus != 0
         if incomplete {
-            throw BenchError(.internal, "the agent benchmark did not complete cleanly (lost or failed requests, unmatched labels or unclean stops; see above)")
+            throw BenchError(
+                .internal,
+                "the agent benchmark did not complete cleanly (lost or failed requests, unmatched labels or unclean stops; see above)")
         }
     }
 
@@ -204,15 +251,17 @@ struct AgentLauncher {
         let data = directory.appending(path: "data")
         try Files.makeDirectory(data)
         let config = directory.appending(path: "agent.yaml")
-        try Files.write(Array("""
-            # Generated by lanyard bench --agent.
-            printer:
-              address: "tcp://127.0.0.1:\(printerPort)"
-              profile: "\(profileID)"
-            queue:
-              max_queued: \(AgentBench.maxQueued)
+        try Files.write(
+            Array(
+                """
+                # Generated by lanyard bench --agent.
+                printer:
+                  address: "tcp://127.0.0.1:\(printerPort)"
+                  profile: "\(profileID)"
+                queue:
+                  max_queued: \(AgentBench.maxQueued)
 
-            """.utf8), to: config)
+                """.utf8), to: config)
         let port = try Self.freeLoopbackPort()
         let log = directory.appending(path: "agent.log")
         guard FileManager.default.createFile(atPath: log.path, contents: nil), let stderr = FileHandle(forWritingAtPath: log.path) else {
@@ -301,7 +350,9 @@ final class AgentProcess {
                 }
                 return value
             }
-            guard ContinuousClock.now < deadline else { throw BenchError(.internal, "the agent logged no \"agent ready\" line: \(logTail())") }
+            guard ContinuousClock.now < deadline else {
+                throw BenchError(.internal, "the agent logged no \"agent ready\" line: \(logTail())")
+            }
             usleep(1000)
         }
     }
@@ -426,7 +477,10 @@ final class LabelArrivals: Sendable {
     /// Stops the watcher and waits for it. Idempotent.
     func stop() {
         let wasWatching = state.withLock { state -> Bool in
-            defer { state.stopped = true; state.watching = false }
+            defer {
+                state.stopped = true
+                state.watching = false
+            }
             return state.watching
         }
         if wasWatching { finished.wait() }
@@ -524,7 +578,7 @@ struct LoadRunner {
                 continue
             }
             guard response.status == 202,
-                  let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any], let id = object["id"] as? Int
+                let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any], let id = object["id"] as? Int
             else {
                 result.otherStatuses[response.status, default: 0] += 1
                 if response.status == 429 { Thread.sleep(forTimeInterval: Double(response.headers["retry-after"] ?? "1") ?? 1) }
@@ -542,10 +596,14 @@ struct LoadRunner {
         return result
     }
 
-    static let firstNames = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Tim",
-                             "Radia", "John", "Hedy", "Niklaus", "Sophie", "Linus"]
-    static let lastNames = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton",
-                            "Berners-Lee", "Perlman", "Backus", "Lamarr", "Wirth", "Wilson", "Torvalds", "Ritchie"]
+    static let firstNames = [
+        "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Tim",
+        "Radia", "John", "Hedy", "Niklaus", "Sophie", "Linus",
+    ]
+    static let lastNames = [
+        "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton",
+        "Berners-Lee", "Perlman", "Backus", "Lamarr", "Wirth", "Wilson", "Torvalds", "Ritchie",
+    ]
     static let companies = ["Analytical Engines Ltd", "Compiler Works", "Structured Programs BV", "Packet Switching AG", "Kernel & Co"]
 
     /// A distinct, valid registration of the sample event for each number.
@@ -567,8 +625,9 @@ struct Verifier {
 
     init(profile: PrinterProfile) throws {
         event = try Installation.event(nil)
-        renderer = try BadgeRenderer(bundle: try Installation.bundle(Installation.templates.appending(path: "standard").path),
-                                     dpi: profile.dpi, logger: Installation.quietLogger)
+        renderer = try BadgeRenderer(
+            bundle: try Installation.bundle(Installation.templates.appending(path: "standard").path),
+            dpi: profile.dpi, logger: Installation.quietLogger)
     }
 
     func check(_ jobs: [LoadRunner.Job], labels: [SimulatedLabel], labelBase: Int) throws -> (checked: Int, matching: Int) {
@@ -576,7 +635,7 @@ struct Verifier {
         for job in jobs {
             let index = labelBase + job.id - 1
             guard labels.indices.contains(index), labels[index].sequence == labelBase + job.id,
-                  let attendee = Intake(event: event).validate(jsonObject: job.registration, line: nil).attendee
+                let attendee = Intake(event: event).validate(jsonObject: job.registration, line: nil).attendee
             else { continue }
             let expected = try renderer.render(fields: BadgeFields.fields(for: attendee, event: event)).bitmap
             if labels[index].bitmap == expected { matching += 1 }

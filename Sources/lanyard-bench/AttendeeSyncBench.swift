@@ -1,9 +1,9 @@
+import ArgumentParser
 import Attendees
 import BadgePipeline
-import ArgumentParser
 import Foundation
-import LanyardSupport
 import Glibc
+import LanyardSupport
 import Store
 import Sync
 
@@ -13,10 +13,12 @@ import Sync
 /// figure is the Store call alone, as the sync loop makes it, with the database on disk and
 /// commits synced (the data directory's disk shows in every figure).
 struct AttendeeSyncBenchOptions: ParsableArguments {
-    @Flag(name: .customLong("attendee-sync"), help: """
-        Measure attendee sync instead: a snapshot applied into a fresh database, and deltas of \
-        upserts, removals and check-in resolutions against it (build with -c release).
-        """)
+    @Flag(
+        name: .customLong("attendee-sync"),
+        help: """
+            Measure attendee sync instead: a snapshot applied into a fresh database, and deltas of \
+            upserts, removals and check-in resolutions against it (build with -c release).
+            """)
     var enabled = false
 
     @Option(name: .customLong("sync-attendees"), help: "Attendees in the snapshot.")
@@ -31,16 +33,19 @@ struct AttendeeSyncBenchOptions: ParsableArguments {
     @Option(name: .customLong("sync-data"), help: "Directory for the databases (default: the temporary directory).")
     var dataParent: String?
 
-    @Flag(name: .customLong("sync-distinct-names"), help: """
-        Give every attendee a first and last name of their own (a suffix of letters), so no folded \
-        name is reused within a snapshot: the worst case for preparing rows.
-        """)
+    @Flag(
+        name: .customLong("sync-distinct-names"),
+        help: """
+            Give every attendee a first and last name of their own (a suffix of letters), so no folded \
+            name is reused within a snapshot: the worst case for preparing rows.
+            """)
     var distinctNames = false
 
     func validate() throws {
         guard attendees >= AttendeeSyncBench.deltaMix.total * 2, snapshotRuns >= 1, deltaRuns >= 1 else {
-            throw ValidationError("--sync-attendees must be at least \(AttendeeSyncBench.deltaMix.total * 2), "
-                + "--sync-snapshot-runs and --sync-delta-runs at least 1")
+            throw ValidationError(
+                "--sync-attendees must be at least \(AttendeeSyncBench.deltaMix.total * 2), "
+                    + "--sync-snapshot-runs and --sync-delta-runs at least 1")
         }
     }
 }
@@ -65,8 +70,9 @@ struct AttendeeSyncBench {
         #else
         let build = "release"
         #endif
-        print("Lanyard attendee sync bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(build) build; "
-            + "databases under \(parent.path)\n")
+        print(
+            "Lanyard attendee sync bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(build) build; "
+                + "databases under \(parent.path)\n")
 
         var started = ContinuousClock.now
         var roster = SyntheticRoster.attendees(count: options.attendees, seed: Self.seed, eventSlug: Self.event)
@@ -77,8 +83,9 @@ struct AttendeeSyncBench {
                 roster[index].lastName = roster[index].lastName.map { "\($0) \(tag)" }
             }
         }
-        print("generated \(options.attendees) synthetic attendees in \(BenchCommand.fmt((ContinuousClock.now - started).milliseconds)) ms "
-            + "(not part of any figure)\(options.distinctNames ? "; every first and last name distinct" : "")\n")
+        print(
+            "generated \(options.attendees) synthetic attendees in \(BenchCommand.fmt((ContinuousClock.now - started).milliseconds)) ms "
+                + "(not part of any figure)\(options.distinctNames ? "; every first and last name distinct" : "")\n")
 
         // 1. Snapshots, each into a fresh database; the last database is kept for the deltas.
         var snapshots: [Double] = [], again: [Double] = []
@@ -106,12 +113,20 @@ struct AttendeeSyncBench {
             if run < options.snapshotRuns { try? FileManager.default.removeItem(at: directory) }
         }
         guard let store else { return }
-        print(TextTable.render(header: ["snapshot of \(roster.count) attendees, \(options.snapshotRuns) runs", "min s", "p50 s", "max s"], rows: [
-            ["into a fresh database (target <= \(BenchCommand.fmt(Self.targets.snapshotSeconds)) s)", BenchCommand.fmt(snapshots.min() ?? 0),
-             BenchCommand.fmt(snapshots.percentile(50)), BenchCommand.fmt(snapshots.max() ?? 0)],
-            ["the same snapshot again (nothing changed)", BenchCommand.fmt(again.min() ?? 0),
-             BenchCommand.fmt(again.percentile(50)), BenchCommand.fmt(again.max() ?? 0)],
-        ]))
+        print(
+            TextTable.render(
+                header: ["snapshot of \(roster.count) attendees, \(options.snapshotRuns) runs", "min s", "p50 s", "max s"],
+                rows: [
+                    [
+                        "into a fresh database (target <= \(BenchCommand.fmt(Self.targets.snapshotSeconds)) s)",
+                        BenchCommand.fmt(snapshots.min() ?? 0),
+                        BenchCommand.fmt(snapshots.percentile(50)), BenchCommand.fmt(snapshots.max() ?? 0),
+                    ],
+                    [
+                        "the same snapshot again (nothing changed)", BenchCommand.fmt(again.min() ?? 0),
+                        BenchCommand.fmt(again.percentile(50)), BenchCommand.fmt(again.max() ?? 0),
+                    ],
+                ]))
         print("database file after the snapshot: \(String(format: "%.0f", fileMegabytes)) MiB (plus WAL)\n")
 
         // 2. Deltas, built before the clock starts, applied one after the other. After each, the
@@ -130,28 +145,40 @@ struct AttendeeSyncBench {
             store.waitForScheduledCheckpoints()
             maintenance.append((ContinuousClock.now - started).milliseconds)
             guard outcome.written == Self.deltaMix.upserts, outcome.removed == Self.deltaMix.removals,
-                  outcome.resolutions == Self.deltaMix.resolutions
+                outcome.resolutions == Self.deltaMix.resolutions
             else {
                 throw BenchError(.internal, "a delta wrote \(outcome.written), removed \(outcome.removed), resolved \(outcome.resolutions)")
             }
         }
-        let mix = "\(Self.deltaMix.upserts) renames + \(Self.deltaMix.removals) removals + \(Self.deltaMix.resolutions) check-in resolutions"
-        print(TextTable.render(header: ["delta of \(Self.deltaMix.total) changes (\(mix)), \(options.deltaRuns) runs", "p50 ms", "p95 ms", "max ms"], rows: [
-            ["against the \(roster.count)-attendee database (target <= \(BenchCommand.fmt(Self.targets.deltaMilliseconds)) ms)",
-             BenchCommand.fmt(timings.percentile(50)), BenchCommand.fmt(timings.percentile(95)), BenchCommand.fmt(timings.max() ?? 0)],
-            ["then in the background: index merges and checkpoint (short transactions)",
-             BenchCommand.fmt(maintenance.percentile(50)), BenchCommand.fmt(maintenance.percentile(95)), BenchCommand.fmt(maintenance.max() ?? 0)],
-        ]))
+        let mix =
+            "\(Self.deltaMix.upserts) renames + \(Self.deltaMix.removals) removals + \(Self.deltaMix.resolutions) check-in resolutions"
+        print(
+            TextTable.render(
+                header: ["delta of \(Self.deltaMix.total) changes (\(mix)), \(options.deltaRuns) runs", "p50 ms", "p95 ms", "max ms"],
+                rows: [
+                    [
+                        "against the \(roster.count)-attendee database (target <= \(BenchCommand.fmt(Self.targets.deltaMilliseconds)) ms)",
+                        BenchCommand.fmt(timings.percentile(50)), BenchCommand.fmt(timings.percentile(95)),
+                        BenchCommand.fmt(timings.max() ?? 0),
+                    ],
+                    [
+                        "then in the background: index merges and checkpoint (short transactions)",
+                        BenchCommand.fmt(maintenance.percentile(50)), BenchCommand.fmt(maintenance.percentile(95)),
+                        BenchCommand.fmt(maintenance.max() ?? 0),
+                    ],
+                ]))
         print("full-text index segments after the deltas (name, email, company): \(try store.searchSegmentCounts())")
-        print("longest background merge step (the write lock held, commit included): "
-            + "\(BenchCommand.fmt(LanyardStore.longestMergeStep.milliseconds)) ms")
+        print(
+            "longest background merge step (the write lock held, commit included): "
+                + "\(BenchCommand.fmt(LanyardStore.longestMergeStep.milliseconds)) ms")
 
         // The deltas did what they say: the renamed carry their new names, the removed are gone.
         let renamedKept = try plan.lastRenamed.filter { try store.attendee(id: $0.attendeeID) == $0 }.count
         let removedFound = try plan.lastRemoved.filter { try store.attendee(id: $0) != nil }.count
-        print("after the deltas: cursor \(try store.attendeeCursor(event: Self.event) ?? -1), "
-            + "\(renamedKept) of \(plan.lastRenamed.count) renamed attendees read back with their new names, "
-            + "\(removedFound) of \(plan.lastRemoved.count) removed attendees still cached")
+        print(
+            "after the deltas: cursor \(try store.attendeeCursor(event: Self.event) ?? -1), "
+                + "\(renamedKept) of \(plan.lastRenamed.count) renamed attendees read back with their new names, "
+                + "\(removedFound) of \(plan.lastRemoved.count) removed attendees still cached")
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         print("peak RSS of the bench process: \(usage.ru_maxrss / 1024) MB")
@@ -216,9 +243,11 @@ struct AttendeeSyncBench {
             }
             for index in 0..<AttendeeSyncBench.deltaMix.resolutions {
                 let attendee = take()
-                changes.append(.checkInResolved(CheckInResolution(
-                    attendeeID: attendee.attendeeID, nonce: String(format: "%016llx%08lx", fromCursor, index),
-                    kioskID: "kiosk-\(index % 8)", scannedAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(index) / 8))))
+                changes.append(
+                    .checkInResolved(
+                        CheckInResolution(
+                            attendeeID: attendee.attendeeID, nonce: String(format: "%016llx%08lx", fromCursor, index),
+                            kioskID: "kiosk-\(index % 8)", scannedAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(index) / 8))))
             }
             return AttendeeDelta(event: AttendeeSyncBench.event, fromCursor: fromCursor, toCursor: fromCursor + 1, changes: changes)
         }

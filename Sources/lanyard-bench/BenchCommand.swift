@@ -1,6 +1,6 @@
+import ArgumentParser
 import Attendees
 import BadgePipeline
-import ArgumentParser
 import Badges
 import Foundation
 import LanyardSupport
@@ -103,13 +103,21 @@ struct BenchCommand: AsyncParsableCommand {
                 _ = try output.encode(badge, as: .zpl)
                 if index >= 50 { mixed.append((ContinuousClock.now - start).milliseconds) }
             }
-            print(TextTable.render(header: ["standard 4x3 in @ 300 dpi (\(bitmap.width)x\(bitmap.height))", "p50 ms", "p95 ms", "min ms"], rows: [
-                ["render (cairo/Pango -> 1-bit)", Self.fmt(render.percentile(50)), Self.fmt(render.percentile(95)), Self.fmt(render.min() ?? 0)],
-                ["ZPL encode", Self.fmt(encode.percentile(50)), Self.fmt(encode.percentile(95)), Self.fmt(encode.min() ?? 0)],
-                ["render + encode", Self.fmt(total.percentile(50)), Self.fmt(total.percentile(95)), Self.fmt(total.min() ?? 0)],
-                ["render + encode, \(sampleFields.count) sample attendees in turn", Self.fmt(mixed.percentile(50)),
-                 Self.fmt(mixed.percentile(95)), Self.fmt(mixed.min() ?? 0)],
-            ]))
+            print(
+                TextTable.render(
+                    header: ["standard 4x3 in @ 300 dpi (\(bitmap.width)x\(bitmap.height))", "p50 ms", "p95 ms", "min ms"],
+                    rows: [
+                        [
+                            "render (cairo/Pango -> 1-bit)", Self.fmt(render.percentile(50)), Self.fmt(render.percentile(95)),
+                            Self.fmt(render.min() ?? 0),
+                        ],
+                        ["ZPL encode", Self.fmt(encode.percentile(50)), Self.fmt(encode.percentile(95)), Self.fmt(encode.min() ?? 0)],
+                        ["render + encode", Self.fmt(total.percentile(50)), Self.fmt(total.percentile(95)), Self.fmt(total.min() ?? 0)],
+                        [
+                            "render + encode, \(sampleFields.count) sample attendees in turn", Self.fmt(mixed.percentile(50)),
+                            Self.fmt(mixed.percentile(95)), Self.fmt(mixed.min() ?? 0),
+                        ],
+                    ]))
 
             // 2. Size against zebrafy.
             print("")
@@ -145,15 +153,18 @@ struct BenchCommand: AsyncParsableCommand {
         if let job {
             bytes = job
         } else {
-            let output = try BadgeWriter(bundle: try Installation.bundle(Installation.templates.appending(path: "standard").path),
-                                         profile: connected.profile)
+            let output = try BadgeWriter(
+                bundle: try Installation.bundle(Installation.templates.appending(path: "standard").path),
+                profile: connected.profile)
             let event = try Installation.event(nil)
             var session = Intake(event: event).makeSession()
             guard let attendee = try session.acceptJSONLines(in: Installation.sampleAttendees).outcomes.compactMap(\.attendee).first else {
                 throw BenchError(.internal, "no sample attendee")
             }
-            bytes = try output.encode(try output.renderer.render(fields: BadgeFields.fields(for: attendee, event: event)),
-                                      as: connected.client.language == .epl ? .epl : .zpl).bytes
+            bytes = try output.encode(
+                try output.renderer.render(fields: BadgeFields.fields(for: attendee, event: event)),
+                as: connected.client.language == .epl ? .epl : .zpl
+            ).bytes
         }
         let rounds = max(20, iterations / 10)
         var sends: [Double] = [], polls: [Double] = []
@@ -170,11 +181,19 @@ struct BenchCommand: AsyncParsableCommand {
             polls.append((ContinuousClock.now - start).milliseconds)
         }
         await connected.close()
-        print(TextTable.render(header: ["\(connected.name): \(bytes.count)-byte badge job, \(rounds) rounds", "p50 ms", "p95 ms", "min ms"], rows: [
-            ["job ready -> last byte written", Self.fmt(sends.percentile(50)), Self.fmt(sends.percentile(95)), Self.fmt(sends.min() ?? 0)],
-            ["status poll of an idle printer (\(StatusPoll(language: connected.client.language, profile: connected.profile).queries.map(\.rawValue).joined(separator: " + ")))",
-             Self.fmt(polls.percentile(50)), Self.fmt(polls.percentile(95)), Self.fmt(polls.min() ?? 0)],
-        ]))
+        print(
+            TextTable.render(
+                header: ["\(connected.name): \(bytes.count)-byte badge job, \(rounds) rounds", "p50 ms", "p95 ms", "min ms"],
+                rows: [
+                    [
+                        "job ready -> last byte written", Self.fmt(sends.percentile(50)), Self.fmt(sends.percentile(95)),
+                        Self.fmt(sends.min() ?? 0),
+                    ],
+                    [
+                        "status poll of an idle printer (\(StatusPoll(language: connected.client.language, profile: connected.profile).queries.map(\.rawValue).joined(separator: " + ")))",
+                        Self.fmt(polls.percentile(50)), Self.fmt(polls.percentile(95)), Self.fmt(polls.min() ?? 0),
+                    ],
+                ]))
     }
 
     private func compareWithZebrafy(bitmap: Bitmap, zpl: [UInt8]) throws {
@@ -187,21 +206,30 @@ struct BenchCommand: AsyncParsableCommand {
         let python = ProcessInfo.processInfo.environment["LANYARD_PYTHON"] ?? "python3"
         let status = try Self.runProcess(python, [script.path, png.path], stdout: report)
         guard status == 0, let data = try? Data(contentsOf: report),
-              let theirs = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let theirBytes = theirs["job_bytes"] as? Int
+            let theirs = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let theirBytes = theirs["job_bytes"] as? Int
         else {
             print("zebrafy comparison skipped: \(python) could not run zebrafy and zplkit (install them with 'make tools')")
             return
         }
         let ours = try ZPLGraphicDecoder.decodeLabel(zpl)
-        print(TextTable.render(header: ["ZPL for the same raster", "bytes", "largest ^GF field", "same raster"], rows: [
-            ["lanyard (settings + ^GFA stripes, Z64 or ACS)", "\(zpl.count)", "\(bitmap.bytesPerRow * ((bitmap.height + 1) / 2))",
-             "\(ours == bitmap)"],
-            ["zebrafy Z64 (complete_zpl)", "\(theirBytes)", "\(theirs["largest_field_bytes"] ?? "?")",
-             (theirs["matches_raster"] as? Bool).map { "\($0)" } ?? "?"],
-        ]))
-        print("lanyard / zebrafy = \(String(format: "%.3f", Double(zpl.count) / Double(theirBytes)))  "
-            + "(ZPL allows at most 99,999 bytes in one ^GF field)")
+        print(
+            TextTable.render(
+                header: ["ZPL for the same raster", "bytes", "largest ^GF field", "same raster"],
+                rows: [
+                    [
+                        "lanyard (settings + ^GFA stripes, Z64 or ACS)", "\(zpl.count)",
+                        "\(bitmap.bytesPerRow * ((bitmap.height + 1) / 2))",
+                        "\(ours == bitmap)",
+                    ],
+                    [
+                        "zebrafy Z64 (complete_zpl)", "\(theirBytes)", "\(theirs["largest_field_bytes"] ?? "?")",
+                        (theirs["matches_raster"] as? Bool).map { "\($0)" } ?? "?",
+                    ],
+                ]))
+        print(
+            "lanyard / zebrafy = \(String(format: "%.3f", Double(zpl.count) / Double(theirBytes)))  "
+                + "(ZPL allows at most 99,999 bytes in one ^GF field)")
     }
 
     private func measureBatch() throws {
@@ -210,20 +238,25 @@ struct BenchCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: out) }
         let executable = try AgentBench.executable().path
         let start = ContinuousClock.now
-        let status = try Self.runProcess(executable, [
-            "batch", "--template", Installation.templates.appending(path: "standard").path, "--attendees", input,
-            "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", out.path,
-        ], quiet: true)
+        let status = try Self.runProcess(
+            executable,
+            [
+                "batch", "--template", Installation.templates.appending(path: "standard").path, "--attendees", input,
+                "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", out.path,
+            ], quiet: true)
         let seconds = (ContinuousClock.now - start).seconds
         var usage = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".zpl") }.count) ?? 0
-        print(TextTable.render(header: ["batch: \(URL(filePath: input).lastPathComponent) -> standard ZPL @ 300 dpi", "value"], rows: [
-            ["exit status", "\(status)"],
-            ["badges written", "\(files)"],
-            ["wall time", "\(Self.fmt(seconds)) s"],
-            ["peak RSS of the batch process", "\(usage.ru_maxrss / 1024) MB"],
-        ]))
+        print(
+            TextTable.render(
+                header: ["batch: \(URL(filePath: input).lastPathComponent) -> standard ZPL @ 300 dpi", "value"],
+                rows: [
+                    ["exit status", "\(status)"],
+                    ["badges written", "\(files)"],
+                    ["wall time", "\(Self.fmt(seconds)) s"],
+                    ["peak RSS of the batch process", "\(usage.ru_maxrss / 1024) MB"],
+                ]))
     }
 
     @discardableResult

@@ -193,7 +193,8 @@ final class LoopbackHTTPClient {
                 return
             }
             if count == 0 {
-                throw receivedNothing ? ExchangeError.closedBeforeResponse
+                throw receivedNothing
+                    ? ExchangeError.closedBeforeResponse
                     : ExchangeError.failed(BenchError(.unavailable, "the agent closed the connection mid-response"))
             }
             if errno == EINTR { continue }

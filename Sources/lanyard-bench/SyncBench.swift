@@ -1,6 +1,6 @@
-import BadgePipeline
 import Agent
 import ArgumentParser
+import BadgePipeline
 import Badges
 import Foundation
 import LanyardSupport
@@ -8,10 +8,12 @@ import Logging
 import Sync
 
 struct SyncBenchOptions: ParsableArguments {
-    @Flag(name: .customLong("sync"), help: """
-        Measure the registry sync instead: verifying a published template bundle (metadata \
-        signatures and every file's SHA-256) and its dry run (build with -c release).
-        """)
+    @Flag(
+        name: .customLong("sync"),
+        help: """
+            Measure the registry sync instead: verifying a published template bundle (metadata \
+            signatures and every file's SHA-256) and its dry run (build with -c release).
+            """)
     var enabled = false
 
     @Option(name: .customLong("sync-iterations"), help: "Timed verifications.")
@@ -39,11 +41,13 @@ struct SyncBench {
         let rootKeys = [SigningKey(), SigningKey(), SigningKey()], targets = SigningKey(), timestamp = SigningKey()
         var keys: [String: PublicKeyEntry] = [:]
         for key in rootKeys + [targets, timestamp] { keys[key.keyID] = key.publicEntry }
-        let root = RootMetadata(version: 1, expires: RepositoryWriter.wholeSeconds(Date().addingTimeInterval(86_400)), keys: keys, roles: [
-            .root: RoleKeys(keyIDs: rootKeys.map(\.keyID), threshold: 2),
-            .targets: RoleKeys(keyIDs: [targets.keyID], threshold: 1),
-            .timestamp: RoleKeys(keyIDs: [timestamp.keyID], threshold: 1),
-        ])
+        let root = RootMetadata(
+            version: 1, expires: RepositoryWriter.wholeSeconds(Date().addingTimeInterval(86_400)), keys: keys,
+            roles: [
+                .root: RoleKeys(keyIDs: rootKeys.map(\.keyID), threshold: 2),
+                .targets: RoleKeys(keyIDs: [targets.keyID], threshold: 1),
+                .timestamp: RoleKeys(keyIDs: [timestamp.keyID], threshold: 1),
+            ])
         let writer = RepositoryWriter(directory: repository)
         try writer.initialize(root: root, rootKeys: Array(rootKeys.prefix(2)))
         let publisher = RegistryPublisher(repository: repository, targetsKeys: [targets], timestampKeys: [timestamp])
@@ -77,28 +81,35 @@ struct SyncBench {
             times.append(Self.milliseconds(ContinuousClock.now - start))
         }
         let timed = Array(times.dropFirst(10))
-        print("verify a template bundle (metadata + every file's SHA-256), ms: p50 \(BenchCommand.fmt(timed.percentile(50)))"
-            + "  p95 \(BenchCommand.fmt(timed.percentile(95)))  max \(BenchCommand.fmt(timed.max() ?? 0))  (target p95 <= 20)")
+        print(
+            "verify a template bundle (metadata + every file's SHA-256), ms: p50 \(BenchCommand.fmt(timed.percentile(50)))"
+                + "  p95 \(BenchCommand.fmt(timed.percentile(95)))  max \(BenchCommand.fmt(timed.max() ?? 0))  (target p95 <= 20)")
 
         let event = try Installation.event(nil)
         let directory = work.appending(path: "release")
         try cache.materialize(release, into: directory)
-        let templateSource = TemplateSource(name: "standard", directory: directory, label: "bench", digest: release.digest, origin: .registry)
+        let templateSource = TemplateSource(
+            name: "standard", directory: directory, label: "bench", digest: release.digest, origin: .registry)
         var dryRuns: [Double] = []
         for _ in 0..<5 {
             let start = ContinuousClock.now
             try TemplateDryRun.check(templateSource, event: event, dpi: 300, logger: Logger(label: "bench"))
             dryRuns.append(Self.milliseconds(ContinuousClock.now - start))
         }
-        print("dry run of that bundle, \(SyntheticAttendees.cases.count) synthetic attendees at 300 dpi, ms: "
-            + "p50 \(BenchCommand.fmt(dryRuns.percentile(50)))  max \(BenchCommand.fmt(dryRuns.max() ?? 0))")
+        print(
+            "dry run of that bundle, \(SyntheticAttendees.cases.count) synthetic attendees at 300 dpi, ms: "
+                + "p50 \(BenchCommand.fmt(dryRuns.percentile(50)))  max \(BenchCommand.fmt(dryRuns.max() ?? 0))")
 
         guard options.agents > 0 else { return }
         print("\npublish to active: 1 registry server and \(options.agents) agents on this machine, \(options.rounds) publications...")
-        let latencies = try SyncFleetBench(agents: options.agents, rounds: options.rounds, workspace: work,
-                                           executable: try AgentBench.executable()).run()
-        print("publish to active on every agent, ms (\(latencies.count) samples): p50 \(BenchCommand.fmt(latencies.percentile(50)))"
-            + "  p95 \(BenchCommand.fmt(latencies.percentile(95)))  max \(BenchCommand.fmt(latencies.max() ?? 0))  (target p95 <= 10000)")
+        let latencies = try SyncFleetBench(
+            agents: options.agents, rounds: options.rounds, workspace: work,
+            executable: try AgentBench.executable()
+        ).run()
+        print(
+            "publish to active on every agent, ms (\(latencies.count) samples): p50 \(BenchCommand.fmt(latencies.percentile(50)))"
+                + "  p95 \(BenchCommand.fmt(latencies.percentile(95)))  max \(BenchCommand.fmt(latencies.max() ?? 0))  (target p95 <= 10000)"
+        )
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

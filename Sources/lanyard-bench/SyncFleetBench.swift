@@ -1,5 +1,5 @@
-import BadgePipeline
 import Agent
+import BadgePipeline
 import Badges
 import Foundation
 import LanyardSupport
@@ -39,26 +39,32 @@ struct SyncFleetBench {
         var keys: [String: PublicKeyEntry] = [:]
         for key in [root, targets, timestamp] { keys[key.keyID] = key.publicEntry }
         let writer = RepositoryWriter(directory: repository)
-        try writer.initialize(root: RootMetadata(
-            version: 1, expires: RepositoryWriter.wholeSeconds(Date().addingTimeInterval(86_400)), keys: keys, roles: [
-                .root: RoleKeys(keyIDs: [root.keyID], threshold: 1), .targets: RoleKeys(keyIDs: [targets.keyID], threshold: 1),
-                .timestamp: RoleKeys(keyIDs: [timestamp.keyID], threshold: 1),
-            ]), rootKeys: [root])
+        try writer.initialize(
+            root: RootMetadata(
+                version: 1, expires: RepositoryWriter.wholeSeconds(Date().addingTimeInterval(86_400)), keys: keys,
+                roles: [
+                    .root: RoleKeys(keyIDs: [root.keyID], threshold: 1), .targets: RoleKeys(keyIDs: [targets.keyID], threshold: 1),
+                    .timestamp: RoleKeys(keyIDs: [timestamp.keyID], threshold: 1),
+                ]), rootKeys: [root])
         let timestampKeyFile = workspace.appending(path: "timestamp.key")
         try timestamp.write(to: timestampKeyFile)
         let publisher = RegistryPublisher(repository: repository, targetsKeys: [targets], timestampKeys: [timestamp])
         try publish(round: 0, publisher: publisher, repository: repository)
 
         let registryPort = try AgentLauncher.freeLoopbackPort()
-        let registry = try spawn(["registry", "serve", "--repository", repository.path, "--state", workspace.appending(path: "registry-state").path,
-                                  "--listen", "127.0.0.1:\(registryPort)", "--timestamp-key", timestampKeyFile.path],
-                                 port: registryPort, log: "registry.log")
+        let registry = try spawn(
+            [
+                "registry", "serve", "--repository", repository.path, "--state", workspace.appending(path: "registry-state").path,
+                "--listen", "127.0.0.1:\(registryPort)", "--timestamp-key", timestampKeyFile.path,
+            ],
+            port: registryPort, log: "registry.log")
         var children: [Child] = []
         for index in 0..<agents {
             let data = workspace.appending(path: "fleet-agent-\(index)")
             try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
             let config = data.appending(path: "agent.yaml")
-            try Data("""
+            try Data(
+                """
                 kiosk_id: bench-kiosk-\(index)
                 printer: { address: sim }
                 registry:
@@ -67,10 +73,13 @@ struct SyncFleetBench {
                   root: \(repository.appending(path: RepositoryLayout.root(version: 1)).path)
                   poll_seconds: 30
 
-                """.utf8).write(to: config)
+                """.utf8
+            ).write(to: config)
             let port = try AgentLauncher.freeLoopbackPort()
-            children.append(try spawn(["agent", "--config", config.path, "--data", data.path, "--listen", "127.0.0.1:\(port)"],
-                                      port: port, log: "fleet-agent-\(index).log"))
+            children.append(
+                try spawn(
+                    ["agent", "--config", config.path, "--data", data.path, "--listen", "127.0.0.1:\(port)"],
+                    port: port, log: "fleet-agent-\(index).log"))
         }
         for child in children { try waitFor(label: "round-0", on: child, timeout: .seconds(120)) }
 
@@ -86,7 +95,8 @@ struct SyncFleetBench {
                     pending.remove(index)
                 }
                 guard ContinuousClock.now < deadline else {
-                    throw BenchError(.unavailable, "\(pending.count) agent(s) did not take round \(round) within 60 s (logs in \(workspace.path))")
+                    throw BenchError(
+                        .unavailable, "\(pending.count) agent(s) did not take round \(round) within 60 s (logs in \(workspace.path))")
                 }
                 usleep(5_000)
             }
@@ -113,7 +123,8 @@ struct SyncFleetBench {
         let client = LoopbackHTTPClient(port: child.port, timeout: .seconds(5))
         defer { client.close() }
         guard let response = try? client.send("GET", "/v1/sync"), response.status == 200,
-              let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else { return nil }
+            let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        else { return nil }
         return ((object["templates"] as? [[String: Any]]) ?? []).first { $0["tier"] as? String == "fallback" }?["label"] as? String
     }
 
@@ -121,14 +132,17 @@ struct SyncFleetBench {
         let deadline = ContinuousClock.now + timeout
         while fallbackLabel(child) != label {
             guard child.process.isRunning else { throw BenchError(.internal, "an agent exited (logs in \(workspace.path))") }
-            guard ContinuousClock.now < deadline else { throw BenchError(.unavailable, "an agent did not take \(label) (logs in \(workspace.path))") }
+            guard ContinuousClock.now < deadline else {
+                throw BenchError(.unavailable, "an agent did not take \(label) (logs in \(workspace.path))")
+            }
             usleep(20_000)
         }
     }
 
     func spawn(_ arguments: [String], port: Int, log: String) throws -> Child {
         let logFile = workspace.appending(path: log)
-        guard FileManager.default.createFile(atPath: logFile.path, contents: nil), let handle = FileHandle(forWritingAtPath: logFile.path) else {
+        guard FileManager.default.createFile(atPath: logFile.path, contents: nil), let handle = FileHandle(forWritingAtPath: logFile.path)
+        else {
             throw BenchError(.io, "cannot create \(logFile.path)")
         }
         let process = Process()

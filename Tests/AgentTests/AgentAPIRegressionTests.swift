@@ -1,12 +1,12 @@
-import TestSupport
 import Agent
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import HTTPTypes
 import Logging
 import Prometheus
 import Store
+import TestSupport
 import Testing
 
 /// Answers that broke docs/openapi.yaml, found by the process-level proofs
@@ -23,7 +23,8 @@ import Testing
 @Suite struct AgentAPIRegressionTests {
     static let repositoryRoot = Repository.root
     static let adminToken = "regression-admin-token"
-    static let registration = #"{"source":"crm","source_id":"R-1","event_slug":"devcon-2026","first_name":"Ada","last_name":"Lovelace","email":"ada@example.org","ticket_type":"VIP"}"#
+    static let registration =
+        #"{"source":"crm","source_id":"R-1","event_slug":"devcon-2026","first_name":"Ada","last_name":"Lovelace","email":"ada@example.org","ticket_type":"VIP"}"#
 
     func withAgent(_ body: @escaping @Sendable (AgentRuntime, any TestClientProtocol) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "lanyard-regression-\(UUID().uuidString)")
@@ -35,10 +36,11 @@ import Testing
         let root = Self.repositoryRoot
         let runtime = try await AgentRuntime.start(
             configuration: configuration,
-            resources: AgentResources(templates: root.appending(path: "Templates"), profiles: root.appending(path: "firmware-profiles"),
-                                      sampleEvent: root.appending(path: "Templates/sample-event.yaml"),
-                                      sampleAttendees: root.appending(path: "Templates/sample-attendees.jsonl"),
-                                      defaultDataDirectory: directory),
+            resources: AgentResources(
+                templates: root.appending(path: "Templates"), profiles: root.appending(path: "firmware-profiles"),
+                sampleEvent: root.appending(path: "Templates/sample-event.yaml"),
+                sampleAttendees: root.appending(path: "Templates/sample-attendees.jsonl"),
+                defaultDataDirectory: directory),
             logger: Logger(label: "lanyard.tests"))
         let app = Application(router: AgentAPI.router(core: runtime.core, metrics: PrometheusCollectorRegistry()))
         try await app.test(.router) { client in try await body(runtime, client) }
@@ -75,8 +77,9 @@ import Testing
             let printer = runtime.core.defaultPrinter
             var seen: [String] = []
             for (number, settle) in [("1", "interrupted"), ("2", "dead")] {
-                let response = try await post(client, "/v1/badges",
-                                               #"{"attendee": \#(Self.registration.replacingOccurrences(of: "R-1", with: "R-\(number)"))}"#)
+                let response = try await post(
+                    client, "/v1/badges",
+                    #"{"attendee": \#(Self.registration.replacingOccurrences(of: "R-1", with: "R-\(number)"))}"#)
                 #expect(response.status == .accepted)
                 let claimed = try #require(try store.claimNextJob(printerID: printer))
                 if settle == "interrupted" {
@@ -95,8 +98,9 @@ import Testing
 
     @Test func aRejectedRegistrationCarriesTheCorrelationID() async throws {
         try await withAgent { _, client in
-            let response = try await post(client, "/v1/badges", #"{"attendee": {"source":"crm","source_id":"R-9"}}"#,
-                                          headers: [AgentAPI.correlationHeader: "kiosk-7-req-42"])
+            let response = try await post(
+                client, "/v1/badges", #"{"attendee": {"source":"crm","source_id":"R-9"}}"#,
+                headers: [AgentAPI.correlationHeader: "kiosk-7-req-42"])
             #expect(response.status == .unprocessableContent)
             #expect(error(response)["correlation_id"] as? String == "kiosk-7-req-42")
             #expect(error(response)["dead_letter_id"] as? Int != nil)
@@ -105,8 +109,9 @@ import Testing
 
     @Test func anEmptyIdempotencyKeyIsABadRequest() async throws {
         try await withAgent { runtime, client in
-            let header = try await post(client, "/v1/badges", #"{"attendee": \#(Self.registration)}"#,
-                                        headers: [HTTPField.Name("Idempotency-Key")!: ""])
+            let header = try await post(
+                client, "/v1/badges", #"{"attendee": \#(Self.registration)}"#,
+                headers: [HTTPField.Name("Idempotency-Key")!: ""])
             #expect(header.status == .badRequest)
             #expect(error(header)["code"] as? String == AgentErrorCode.requestInvalid.rawValue)
             let field = try await post(client, "/v1/badges", #"{"attendee": \#(Self.registration), "idempotency_key": ""}"#)

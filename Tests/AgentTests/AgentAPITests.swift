@@ -1,10 +1,10 @@
-import Attendees
 import Agent
+import Attendees
 import Badges
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import HTTPTypes
 import Logging
 import Printers
 import Prometheus
@@ -18,13 +18,16 @@ import Testing
 @Suite(.serialized) struct AgentAPITests {
     static let repositoryRoot = AgentHarness.repositoryRoot
 
-    func withAgent(maxQueued: Int = 100, _ body: @escaping @Sendable (AgentHarness, any TestClientProtocol) async throws -> Void) async throws {
+    func withAgent(
+        maxQueued: Int = 100, _ body: @escaping @Sendable (AgentHarness, any TestClientProtocol) async throws -> Void
+    ) async throws {
         var options = AgentOptions()
         options.maxQueued = maxQueued
         try await AgentTests.withAgent(options, body)
     }
 
-    static let registration = #"{"source":"crm","source_id":"T-100","event_slug":"devcon-2026","first_name":"Ada","last_name":"Lovelace","email":"ada@example.org","ticket_type":"VIP"}"#
+    static let registration =
+        #"{"source":"crm","source_id":"T-100","event_slug":"devcon-2026","first_name":"Ada","last_name":"Lovelace","email":"ada@example.org","ticket_type":"VIP"}"#
 
     @Test func aBadgePrintsOnceAndItsRasterIsTheRenderedOne() async throws {
         try await withAgent { harness, client in
@@ -39,8 +42,9 @@ import Testing
 
             let event = try EventConfiguration.load(file: Self.repositoryRoot.appending(path: "Templates/sample-event.yaml"))
             let attendee = try #require(Intake(event: event).validate(jsonObject: Data(Self.registration.utf8), line: nil).attendee)
-            let renderer = try BadgeRenderer(bundle: try TemplateBundle.load(directory: Self.repositoryRoot.appending(path: "Templates/standard")),
-                                             dpi: 300, logger: Logger(label: "test"))
+            let renderer = try BadgeRenderer(
+                bundle: try TemplateBundle.load(directory: Self.repositoryRoot.appending(path: "Templates/standard")),
+                dpi: 300, logger: Logger(label: "test"))
             let expected = try renderer.render(fields: BadgeFields.fields(for: attendee, event: event)).bitmap
             #expect(try harness.simulator.printedLabels.first?.bitmap == expected)
             let job = json(try await client.execute(uri: "/v1/jobs/\(id)", method: .get))
@@ -50,7 +54,8 @@ import Testing
 
     @Test func aDefectiveRegistrationIsDeadLetteredWithItsReason() async throws {
         try await withAgent { harness, client in
-            let bad = #"{"attendee": {"source":"crm","source_id":"T-2","event_slug":"devcon-2026","first_name":"No","email":"not an email","ticket_type":"VIP"}}"#
+            let bad =
+                #"{"attendee": {"source":"crm","source_id":"T-2","event_slug":"devcon-2026","first_name":"No","email":"not an email","ticket_type":"VIP"}}"#
             let response = try await post(client, "/v1/badges", bad)
             #expect(response.status == .unprocessableContent)
             let error = try #require(json(response)["error"] as? [String: Any])
@@ -69,21 +74,28 @@ import Testing
             let body = Self.registration
             let now = Int(Date().timeIntervalSince1970)
             func headers(_ timestamp: Int, _ secret: String, delivery: String) -> HTTPFields {
-                [HTTPField.Name("X-Lanyard-Timestamp")!: "\(timestamp)",
-                 HTTPField.Name("X-Lanyard-Signature")!: WebhookSignature.sign(body: Data(body.utf8), timestamp: timestamp, secret: secret),
-                 HTTPField.Name("X-Lanyard-Delivery")!: delivery]
+                [
+                    HTTPField.Name("X-Lanyard-Timestamp")!: "\(timestamp)",
+                    HTTPField.Name("X-Lanyard-Signature")!: WebhookSignature.sign(
+                        body: Data(body.utf8), timestamp: timestamp, secret: secret),
+                    HTTPField.Name("X-Lanyard-Delivery")!: delivery,
+                ]
             }
-            let good = try await post(client, "/v1/webhooks/registrations/crm", body, headers: headers(now, "webhook-secret", delivery: "d-1"))
+            let good = try await post(
+                client, "/v1/webhooks/registrations/crm", body, headers: headers(now, "webhook-secret", delivery: "d-1"))
             #expect(good.status == .accepted)
-            let replay = try await post(client, "/v1/webhooks/registrations/crm", body, headers: headers(now, "webhook-secret", delivery: "d-1"))
+            let replay = try await post(
+                client, "/v1/webhooks/registrations/crm", body, headers: headers(now, "webhook-secret", delivery: "d-1"))
             #expect(replay.status == .unauthorized, "a replayed delivery is refused")
             let wrong = try await post(client, "/v1/webhooks/registrations/crm", body, headers: headers(now, "guess", delivery: "d-2"))
             #expect(wrong.status == .unauthorized)
-            let old = try await post(client, "/v1/webhooks/registrations/crm", body, headers: headers(now - 3600, "webhook-secret", delivery: "d-3"))
+            let old = try await post(
+                client, "/v1/webhooks/registrations/crm", body, headers: headers(now - 3600, "webhook-secret", delivery: "d-3"))
             #expect(old.status == .unauthorized)
             let unsigned = try await post(client, "/v1/webhooks/registrations/crm", body)
             #expect(unsigned.status == .unauthorized)
-            let unknown = try await post(client, "/v1/webhooks/registrations/other", body, headers: headers(now, "webhook-secret", delivery: "d-4"))
+            let unknown = try await post(
+                client, "/v1/webhooks/registrations/other", body, headers: headers(now, "webhook-secret", delivery: "d-4"))
             #expect(unknown.status == .notFound)
         }
     }
@@ -94,11 +106,13 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             var ids: [Int] = []
             for number in 1...2 {
-                let response = try await post(client, "/v1/badges", #"{"attendee": \#(Self.registration.replacingOccurrences(of: "T-100", with: "Q-\(number)"))}"#)
+                let response = try await post(
+                    client, "/v1/badges", #"{"attendee": \#(Self.registration.replacingOccurrences(of: "T-100", with: "Q-\(number)"))}"#)
                 #expect(response.status == .accepted)
                 ids.append(json(response)["id"] as? Int ?? 0)
             }
-            let full = try await post(client, "/v1/badges", #"{"attendee": \#(Self.registration.replacingOccurrences(of: "T-100", with: "Q-3"))}"#)
+            let full = try await post(
+                client, "/v1/badges", #"{"attendee": \#(Self.registration.replacingOccurrences(of: "T-100", with: "Q-3"))}"#)
             #expect(full.status == .tooManyRequests && full.headers[.retryAfter] != nil)
             // A ZPL printer out of paper does not answer ~HS, so the worker learns it after one query timeout.
             var activity = ""

@@ -1,6 +1,6 @@
-import LanyardSupport
 import Agent
 import Foundation
+import LanyardSupport
 import Testing
 
 /// A setting the agent does not know is refused, never ignored: a misspelt `adress:` would
@@ -24,7 +24,10 @@ import Testing
         ("admin-token: secret-secret-secret\n", "admin-token", "admin_token"),
         ("printer: { adress: tcp://10.0.0.7, profile: zebra-zd421d-300 }\n", "printer.adress", "address"),
         ("queue:\n  max_queue: 20\n", "queue.max_queue", "max_queued"),
-        ("registry:\n  url: http://registry/repository/\n  root: /etc/lanyard/root.json\n  pol_seconds: 5\n", "registry.pol_seconds", "poll_seconds"),
+        (
+            "registry:\n  url: http://registry/repository/\n  root: /etc/lanyard/root.json\n  pol_seconds: 5\n", "registry.pol_seconds",
+            "poll_seconds"
+        ),
         ("webhooks:\n  PerMinute: 5\n", "webhooks.PerMinute", "per_minute"),
         ("templates: { fallbak: vip }\n", "templates.fallbak", "fallback"),
         ("Listen: 127.0.0.1:9000\n", "Listen", "listen"),
@@ -62,11 +65,13 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appending(path: "agent.yaml")
-        try Data("""
+        try Data(
+            """
             webhooks: { secrets: { crm-eu: s1, Tito: s2 } }
             templates: { tracks: { Security: vip } }
             registry: { url: file:/mnt/repo, root: /etc/lanyard/root.json, pins: { templates/vip: "2026.11-b" } }
-            """.utf8).write(to: file)
+            """.utf8
+        ).write(to: file)
         let configuration = try AgentConfiguration.load(file: file.path, environment: [:])
         #expect(configuration.webhooks.secrets == ["crm-eu": "s1", "Tito": "s2"])
         #expect(configuration.templates.tracks == ["Security": "vip"])

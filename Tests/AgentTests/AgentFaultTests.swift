@@ -1,5 +1,5 @@
-import Attendees
 import Agent
+import Attendees
 import Badges
 import Foundation
 import HummingbirdTesting
@@ -71,10 +71,11 @@ import Testing
             let labels = simulator.printedLabels
             #expect(labels.count == ids.count, "every badge printed once")
             #expect(Set(labels.map { $0.bitmap.bytes.hashValue }).count == ids.count)
-            let resumed = try #require(try await eventually { () async throws -> [String: Any]? in
-                let state = try await printer(client)
-                return state["activity"] as? String == "idle" ? state : nil
-            })
+            let resumed = try #require(
+                try await eventually { () async throws -> [String: Any]? in
+                    let state = try await printer(client)
+                    return state["activity"] as? String == "idle" ? state : nil
+                })
             #expect(resumed["conditions"] as? [String] == ["ready"] && resumed["queue_depth"] as? Int == 0)
         }
     }
@@ -117,7 +118,12 @@ import Testing
     /// A worker at rest sleeps for its poll interval, but a retry it scheduled ends that sleep
     /// when it comes due: with an hour between polls, three sends still happen in moments.
     @Test func aRetryIsSentWhenItComesDueNotAtTheNextPoll() async throws {
-        try await withAgent(Self.options { $0.maxAttempts = 3; $0.pollSeconds = 3600 }) { harness, client in
+        try await withAgent(
+            Self.options {
+                $0.maxAttempts = 3
+                $0.pollSeconds = 3600
+            }
+        ) { harness, client in
             try harness.simulator.setMode(.dropConnection(afterBytes: 512))
             let id = try await submitBadge(client, "DUE-1")
             #expect(try await finalState(client, job: id) == "manual_review")
@@ -139,7 +145,12 @@ import Testing
     }
 
     @Test func aPrinterThatRecoversMidRetryPrintsTheJobOnce() async throws {
-        try await withAgent(Self.options { $0.maxAttempts = 5; $0.retryBaseMilliseconds = 400 }) { harness, client in
+        try await withAgent(
+            Self.options {
+                $0.maxAttempts = 5
+                $0.retryBaseMilliseconds = 400
+            }
+        ) { harness, client in
             let simulator = try harness.simulator
             try simulator.setMode(.dropConnection(afterBytes: 512))
             let id = try await submitBadge(client, "R-1")
@@ -161,7 +172,12 @@ import Testing
     }
 
     @Test func aConnectionDroppedAfterTheLastByteIsNotSentAgain() async throws {
-        try await withAgent(Self.options { $0.maxAttempts = 3; $0.retryBaseMilliseconds = 0 }) { harness, client in
+        try await withAgent(
+            Self.options {
+                $0.maxAttempts = 3
+                $0.retryBaseMilliseconds = 0
+            }
+        ) { harness, client in
             let simulator = try harness.simulator
             // A new connection takes one status poll and then exactly one badge before it drops:
             // a badge sent on a fresh connection arrives whole and the drop comes right after.
@@ -180,7 +196,11 @@ import Testing
     // MARK: Circuit breaker
 
     @Test func theBreakerOpensAfterTheConfiguredFailuresAndHoldsJobsWhileOpen() async throws {
-        let options = Self.options { $0.maxAttempts = 10; $0.breakerFailures = 2; $0.breakerCoolDownSeconds = 3600 }
+        let options = Self.options {
+            $0.maxAttempts = 10
+            $0.breakerFailures = 2
+            $0.breakerCoolDownSeconds = 3600
+        }
         try await withAgent(options) { harness, client in
             let simulator = try harness.simulator
             try simulator.setMode(.dropConnection(afterBytes: 512))
@@ -210,7 +230,11 @@ import Testing
     }
 
     @Test func anOpenBreakerHalfOpensAfterTheCoolDownAndClosesOnASuccessfulProbe() async throws {
-        let options = Self.options { $0.maxAttempts = 10; $0.breakerFailures = 2; $0.breakerCoolDownSeconds = 0.5 }
+        let options = Self.options {
+            $0.maxAttempts = 10
+            $0.breakerFailures = 2
+            $0.breakerCoolDownSeconds = 0.5
+        }
         try await withAgent(options) { harness, client in
             let simulator = try harness.simulator
             let labelBytes = try encodedLabel(harness, sourceID: "H-1").count
@@ -291,7 +315,10 @@ import Testing
 
     @Test func aBadgeThePrinterNeverConfirmsIsNotReportedPrinted() async throws {
         let line = PrinterLine(.silentAfterNextJob)
-        let options = Self.options { $0.printer = .simulatorOnLine(line); $0.confirmSeconds = 1 }
+        let options = Self.options {
+            $0.printer = .simulatorOnLine(line)
+            $0.confirmSeconds = 1
+        }
         try await withAgent(options) { harness, client in
             let simulator = try harness.simulator
             let id = try await submitBadge(client, "S-2")

@@ -1,16 +1,16 @@
-import TestSupport
 import Agent
 import Badges
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import HTTPTypes
 import Logging
 import Printers
 import Prometheus
 import ServiceLifecycle
 import Store
 import Synchronization
+import TestSupport
 import Testing
 
 /// What an agent under test is made of. The defaults are the agent's own, except a fast status
@@ -73,17 +73,20 @@ struct AgentHarness: Sendable {
 
     static var resources: AgentResources {
         let root = repositoryRoot
-        return AgentResources(templates: root.appending(path: "Templates"), profiles: root.appending(path: "firmware-profiles"),
-                              sampleEvent: root.appending(path: "Templates/sample-event.yaml"),
-                              sampleAttendees: root.appending(path: "Templates/sample-attendees.jsonl"),
-                              defaultDataDirectory: FileManager.default.temporaryDirectory)
+        return AgentResources(
+            templates: root.appending(path: "Templates"), profiles: root.appending(path: "firmware-profiles"),
+            sampleEvent: root.appending(path: "Templates/sample-event.yaml"),
+            sampleAttendees: root.appending(path: "Templates/sample-attendees.jsonl"),
+            defaultDataDirectory: FileManager.default.temporaryDirectory)
     }
 }
 
 /// Runs `body` against an agent with a fresh data directory and its printer workers running, then
 /// stops the workers (waiting for them) and removes the directory.
-func withAgent(_ options: AgentOptions = AgentOptions(),
-               _ body: @escaping @Sendable (AgentHarness, any TestClientProtocol) async throws -> Void) async throws {
+func withAgent(
+    _ options: AgentOptions = AgentOptions(),
+    _ body: @escaping @Sendable (AgentHarness, any TestClientProtocol) async throws -> Void
+) async throws {
     let directory = FileManager.default.temporaryDirectory.appending(path: "lanyard-agent-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
     var configuration = AgentConfiguration()
@@ -117,12 +120,14 @@ func withAgent(_ options: AgentOptions = AgentOptions(),
     if case .simulatorOnLine(let line) = options.printer {
         // The simulator behind a line that can go silent; status queries time out quickly.
         adaptClient = { client in
-            PrinterClient(connection: LineConnection(inner: client.connection, line: line), profile: client.profile,
-                          language: client.language, queryTimeout: .milliseconds(300))
+            PrinterClient(
+                connection: LineConnection(inner: client.connection, line: line), profile: client.profile,
+                language: client.language, queryTimeout: .milliseconds(300))
         }
     }
-    let application = try await AgentApplication.build(configuration: configuration, resources: resources, metrics: registry,
-                                                       adaptClient: adaptClient, logger: logger)
+    let application = try await AgentApplication.build(
+        configuration: configuration, resources: resources, metrics: registry,
+        adaptClient: adaptClient, logger: logger)
     let runtime = application.runtime
     // The agent's own services beside its HTTP API: the spooler always, the registry sync when the
     // test lets it run on its own (others step it with `syncOnce()`).
@@ -258,8 +263,10 @@ func finalState(_ client: any TestClientProtocol, job id: Int, polls: Int = 800)
 
 /// Polls `probe` until it gives a value, at most `polls` times `interval` apart. Nil when it never
 /// did: the caller's `#require` then fails the test instead of hanging it.
-func eventually<T>(polls: Int = 800, interval: Duration = .milliseconds(25),
-                   _ probe: () async throws -> T?) async throws -> T? {
+func eventually<T>(
+    polls: Int = 800, interval: Duration = .milliseconds(25),
+    _ probe: () async throws -> T?
+) async throws -> T? {
     for _ in 0..<polls {
         if let value = try await probe() { return value }
         try await Task.sleep(for: interval)
@@ -281,9 +288,13 @@ func submitBadge(_ client: any TestClientProtocol, _ sourceID: String) async thr
 }
 
 /// Headers of a signed webhook delivery.
-func signedHeaders(body: Data, delivery: String, secret: String = AgentHarness.webhookSecret,
-                   timestamp: Int = Int(Date().timeIntervalSince1970)) -> HTTPFields {
-    [HTTPField.Name(WebhookSignature.timestampHeader)!: "\(timestamp)",
-     HTTPField.Name(WebhookSignature.signatureHeader)!: WebhookSignature.sign(body: body, timestamp: timestamp, secret: secret),
-     HTTPField.Name(WebhookSignature.deliveryHeader)!: delivery]
+func signedHeaders(
+    body: Data, delivery: String, secret: String = AgentHarness.webhookSecret,
+    timestamp: Int = Int(Date().timeIntervalSince1970)
+) -> HTTPFields {
+    [
+        HTTPField.Name(WebhookSignature.timestampHeader)!: "\(timestamp)",
+        HTTPField.Name(WebhookSignature.signatureHeader)!: WebhookSignature.sign(body: body, timestamp: timestamp, secret: secret),
+        HTTPField.Name(WebhookSignature.deliveryHeader)!: delivery,
+    ]
 }

@@ -39,7 +39,10 @@ import Testing
         try await withAgent { _, client in
             let id = try await submitBadge(client, "M-1")
             #expect(try await finalState(client, job: id) == "printed")
-            let rejected = try await post(client, "/v1/badges", #"{"attendee": {"source":"crm","source_id":"M-2","event_slug":"devcon-2026","first_name":"No","email":"nope","ticket_type":"VIP"}}"#)
+            let rejected = try await post(
+                client, "/v1/badges",
+                #"{"attendee": {"source":"crm","source_id":"M-2","event_slug":"devcon-2026","first_name":"No","email":"nope","ticket_type":"VIP"}}"#
+            )
             #expect(rejected.status == .unprocessableContent)
             let response = try await client.execute(uri: "/metrics", method: .get)
             let text = String(decoding: response.body.readableBytesView, as: UTF8.self)

@@ -1,4 +1,3 @@
-@testable import Agent
 import Badges
 import Foundation
 import HTTPTypes
@@ -11,6 +10,8 @@ import Store
 import Sync
 import Testing
 
+@testable import Agent
+
 /// The attendee list end to end over HTTP: the registry server holds the event's list, its
 /// snapshot is published into the repository at the server's cursor, and a kiosk applies the
 /// snapshot and then follows the server's signed change log, check-in winners included.
@@ -22,14 +23,18 @@ import Testing
     static func id(_ n: Int) -> String { String(format: "00000000-0000-4000-8000-%012d", n) }
 
     static func registration(_ n: Int, first: String, email: String? = nil) -> [String: Any] {
-        ["attendee_id": id(n), "event_slug": event, "first_name": first, "last_name": "Registry \(n)",
-         "email": email ?? "r\(n)@example.org", "ticket_type": "VIP"]
+        [
+            "attendee_id": id(n), "event_slug": event, "first_name": first, "last_name": "Registry \(n)",
+            "email": email ?? "r\(n)@example.org", "ticket_type": "VIP",
+        ]
     }
 
     /// A live registry server over `registry`'s repository, with the timestamp key that signs
     /// change pages; `body` gets the server, a client of it and its base URL.
-    static func withRegistryServer(_ registry: TestRegistry,
-                                   _ body: @escaping @Sendable (RegistryServer, any TestClientProtocol, String) async throws -> Void) async throws {
+    static func withRegistryServer(
+        _ registry: TestRegistry,
+        _ body: @escaping @Sendable (RegistryServer, any TestClientProtocol, String) async throws -> Void
+    ) async throws {
         var configuration = RegistryConfiguration(repository: registry.repository, stateDirectory: registry.base.appending(path: "state"))
         configuration.timestampKey = registry.timestampKey
         configuration.agentToken = agentToken
@@ -59,8 +64,9 @@ import Testing
         let directory = registry.base.appending(path: "snapshot-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(snapshot.registrations.joined(separator: "\n").utf8).write(to: directory.appending(path: "attendees.jsonl"))
-        try registry.publisher.publishDirectory(directory, as: "attendees/\(event)", kind: .attendeeSnapshot, scope: .event(event),
-                                                label: "cursor \(snapshot.cursor)", cursor: snapshot.cursor)
+        try registry.publisher.publishDirectory(
+            directory, as: "attendees/\(event)", kind: .attendeeSnapshot, scope: .event(event),
+            label: "cursor \(snapshot.cursor)", cursor: snapshot.cursor)
         return snapshot.cursor
     }
 
@@ -75,10 +81,12 @@ import Testing
         let registry = try TestRegistry()
         defer { registry.remove() }
         try await Self.withRegistryServer(registry) { server, registryClient, url in
-            try await Self.push(registryClient, [
-                ["op": "upsert", "registration": Self.registration(1, first: "Grace")],
-                ["op": "upsert", "registration": Self.registration(2, first: "Hedy")],
-            ])
+            try await Self.push(
+                registryClient,
+                [
+                    ["op": "upsert", "registration": Self.registration(1, first: "Grace")],
+                    ["op": "upsert", "registration": Self.registration(2, first: "Hedy")],
+                ])
             let snapshotCursor = try Self.publishSnapshot(registry, from: server)
             #expect(snapshotCursor == 2)
 
@@ -91,19 +99,26 @@ import Testing
 
                 // Changes after the snapshot: a rename, a removal, a newcomer, one registration
                 // the kiosk's intake refuses, and a check-in made at another kiosk.
-                try await Self.push(registryClient, [
-                    ["op": "upsert", "registration": Self.registration(1, first: "Augusta")],
-                    ["op": "remove", "attendee_id": Self.id(2)],
-                    ["op": "upsert", "registration": Self.registration(3, first: "Katherine")],
-                    ["op": "upsert", "registration": Self.registration(4, first: "Mallory", email: "not an email")],
-                ])
+                try await Self.push(
+                    registryClient,
+                    [
+                        ["op": "upsert", "registration": Self.registration(1, first: "Augusta")],
+                        ["op": "remove", "attendee_id": Self.id(2)],
+                        ["op": "upsert", "registration": Self.registration(3, first: "Katherine")],
+                        ["op": "upsert", "registration": Self.registration(4, first: "Mallory", email: "not an email")],
+                    ])
                 let checkIn = try await registryClient.execute(
                     uri: "/v1/agents/door-b/check-ins", method: .post,
                     headers: [.authorization: "Bearer \(Self.agentToken)", .contentType: "application/json"],
-                    body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: ["items": [[
-                        "nonce": "door-b-1", "attendee_id": Self.id(3), "event": Self.event, "kiosk_id": "door-b",
-                        "scanned_at": "2026-11-03T09:00:00.250Z",
-                    ]]])))
+                    body: ByteBuffer(
+                        bytes: try JSONSerialization.data(withJSONObject: [
+                            "items": [
+                                [
+                                    "nonce": "door-b-1", "attendee_id": Self.id(3), "event": Self.event, "kiosk_id": "door-b",
+                                    "scanned_at": "2026-11-03T09:00:00.250Z",
+                                ]
+                            ]
+                        ])))
                 #expect(checkIn.status == .ok)
 
                 try await sync.syncOnce()
@@ -143,8 +158,9 @@ import Testing
             let directory = registry.base.appending(path: "foreign")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try Data(AgentTests.registration("FOREIGN-1", first: "Dorothy").utf8).write(to: directory.appending(path: "attendees.jsonl"))
-            try registry.publisher.publishDirectory(directory, as: "attendees/\(Self.event)", kind: .attendeeSnapshot,
-                                                    scope: .event(Self.event), label: "cursor 500", cursor: 500)
+            try registry.publisher.publishDirectory(
+                directory, as: "attendees/\(Self.event)", kind: .attendeeSnapshot,
+                scope: .event(Self.event), label: "cursor 500", cursor: 500)
             try await withAgent(AgentOptions(registry: Self.settings(registry, server: url))) { agent, client in
                 let sync = try #require(agent.core.sync)
                 try await sync.syncOnce()
@@ -160,8 +176,9 @@ import Testing
                 let own = registry.base.appending(path: "own")
                 try FileManager.default.createDirectory(at: own, withIntermediateDirectories: true)
                 try Data(snapshot.registrations.joined(separator: "\n").utf8).write(to: own.appending(path: "attendees.jsonl"))
-                try registry.publisher.publishDirectory(own, as: "attendees/\(Self.event)", kind: .attendeeSnapshot,
-                                                        scope: .event(Self.event), label: "reset", cursor: 501)
+                try registry.publisher.publishDirectory(
+                    own, as: "attendees/\(Self.event)", kind: .attendeeSnapshot,
+                    scope: .event(Self.event), label: "reset", cursor: 501)
                 try await sync.syncOnce()
                 #expect(try agent.core.store.searchAttendees("Grace", limit: 5).count == 1)
                 #expect(try agent.core.store.searchAttendees("Dorothy", limit: 5).isEmpty)

@@ -1,5 +1,5 @@
-import Attendees
 import Agent
+import Attendees
 import Badges
 import Foundation
 import Store
@@ -50,12 +50,14 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let csv = directory.appending(path: "drop.csv")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Data("""
+        try Data(
+            """
             Attendee #,First Name,Last Name,Email,Ticket Type
             C-1,Grace,Hopper,grace@example.org,VIP
             C-2,No,Email,not-an-email,VIP
 
-            """.utf8).write(to: csv)
+            """.utf8
+        ).write(to: csv)
         let summary = try AttendeeImport(event: event, store: store).run(file: csv, correlationID: "csv")
         #expect(summary.accepted == 1)
         #expect(summary.rejected == 1)

@@ -1,5 +1,5 @@
-import Attendees
 import Agent
+import Attendees
 import Badges
 import Foundation
 import HTTPTypes

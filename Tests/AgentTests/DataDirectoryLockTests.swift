@@ -1,6 +1,6 @@
-import LanyardSupport
 import Agent
 import Foundation
+import LanyardSupport
 import Logging
 import Testing
 

@@ -1,5 +1,5 @@
-import Attendees
 import Agent
+import Attendees
 import BadgePipeline
 import Badges
 import Foundation
@@ -37,10 +37,12 @@ import Testing
         "printers.settings_invalid": .invalidData, "printers.raster_too_wide": .invalidData, "printers.language_unsupported": .invalidData,
         "printers.encoding_failed": .invalidData, "printers.malformed_job": .invalidData, "printers.configuration_invalid": .invalidData,
         "printers.profile_required": .usage, "printers.profile_unmatched": .invalidData, "printers.printer_ambiguous": .usage,
-        "printers.profile_invalid": .invalidData, "printers.profile_unreadable": .inputMissing, "printers.profile_duplicate_id": .invalidData,
+        "printers.profile_invalid": .invalidData, "printers.profile_unreadable": .inputMissing,
+        "printers.profile_duplicate_id": .invalidData,
         "printers.profile_directory_empty": .invalidData, "printers.profile_not_found": .inputMissing,
         "printers.status_empty": .unavailable, "printers.status_unframed": .unavailable, "printers.status_truncated": .unavailable,
-        "printers.status_too_long": .unavailable, "printers.status_missing_field": .unavailable, "printers.status_invalid_field": .unavailable,
+        "printers.status_too_long": .unavailable, "printers.status_missing_field": .unavailable,
+        "printers.status_invalid_field": .unavailable,
         "printers.device_id_invalid": .unavailable,
         "transport.invalid_address": .usage, "transport.not_found": .unavailable, "transport.permission_denied": .noPermission,
         "transport.busy": .unavailable, "transport.timeout": .unavailable, "transport.disconnected": .unavailable,
@@ -51,9 +53,12 @@ import Testing
         "pipeline.badge_blocked": .contentErrors, "pipeline.format_unsupported": .usage,
         "pipeline.record_not_chosen": .usage,
         // State and sync.
-        "store.open_failed": .ioFailed, "store.migration_failed": .ioFailed, "store.query_failed": .ioFailed, "store.invalid_value": .ioFailed,
-        "store.queue_full": .ioFailed, "store.invalid_transition": .ioFailed, "store.not_found": .ioFailed, "store.job_not_finished": .ioFailed,
-        "store.already_replayed": .ioFailed, "store.corrupt_record": .ioFailed, "store.cursor_mismatch": .ioFailed, "store.snapshot_stale": .ioFailed,
+        "store.open_failed": .ioFailed, "store.migration_failed": .ioFailed, "store.query_failed": .ioFailed,
+        "store.invalid_value": .ioFailed,
+        "store.queue_full": .ioFailed, "store.invalid_transition": .ioFailed, "store.not_found": .ioFailed,
+        "store.job_not_finished": .ioFailed,
+        "store.already_replayed": .ioFailed, "store.corrupt_record": .ioFailed, "store.cursor_mismatch": .ioFailed,
+        "store.snapshot_stale": .ioFailed,
         "sync.metadata_invalid": .invalidData, "sync.signature_threshold": .invalidData, "sync.version_rollback": .invalidData,
         "sync.version_conflict": .invalidData, "sync.root_chain_broken": .invalidData, "sync.expired": .invalidData,
         "sync.mix_and_match": .invalidData, "sync.length_exceeded": .invalidData, "sync.hash_mismatch": .invalidData,
@@ -119,10 +124,11 @@ import Testing
     @Test func theREADMEsExitCodeTableIsComplete() throws {
         let readme = try String(contentsOf: AgentHarness.repositoryRoot.appending(path: "README.md"), encoding: .utf8)
         let section = try #require(readme.components(separatedBy: "### Exit codes").last?.components(separatedBy: "\n## ").first)
-        let documented = Set(section.split(separator: "\n").compactMap { line -> Int32? in
-            guard line.hasPrefix("| ") else { return nil }
-            return Int32(line.dropFirst(2).prefix { $0.isNumber })
-        })
+        let documented = Set(
+            section.split(separator: "\n").compactMap { line -> Int32? in
+                guard line.hasPrefix("| ") else { return nil }
+                return Int32(line.dropFirst(2).prefix { $0.isNumber })
+            })
         #expect(documented == Set(LanyardSupport.ExitStatus.allCases.map(\.rawValue)))
     }
 }

@@ -1,5 +1,5 @@
-import Attendees
 import Agent
+import Attendees
 import Badges
 import Foundation
 import HTTPTypes
@@ -39,10 +39,11 @@ import Testing
             let fields = try #require(try JSONSerialization.jsonObject(with: raw) as? [String: Any], "line \(index + 1)")
             let source = fields["source"] as? String
             let sourceID = fields["source_id"].flatMap { $0 is NSNull ? nil : "\($0)" }
-            records.append(Record(
-                line: index + 1, raw: raw, defect: fields["_defect"] as? String, source: source,
-                attendeeKey: source.flatMap { source in sourceID.map { "\(source)|\($0)" } },
-                ticketType: fields["ticket_type"] as? String, company: fields["company"] as? String))
+            records.append(
+                Record(
+                    line: index + 1, raw: raw, defect: fields["_defect"] as? String, source: source,
+                    attendeeKey: source.flatMap { source in sourceID.map { "\(source)|\($0)" } },
+                    ticketType: fields["ticket_type"] as? String, company: fields["company"] as? String))
         }
         return records
     }
@@ -95,9 +96,11 @@ import Testing
             for record in records {
                 let source = record.source ?? "crm"
                 let context = Comment(rawValue: "line \(record.line) (\(record.defect ?? "clean"))")
-                let response = try await post(client, "/v1/webhooks/registrations/\(source)", record.raw,
-                                              headers: signedHeaders(body: record.raw, delivery: "fixture-\(record.line)",
-                                                                     secret: "secret-of-\(source)"))
+                let response = try await post(
+                    client, "/v1/webhooks/registrations/\(source)", record.raw,
+                    headers: signedHeaders(
+                        body: record.raw, delivery: "fixture-\(record.line)",
+                        secret: "secret-of-\(source)"))
                 let body = json(response)
                 if let rejection = Self.expectedRejection(record) {
                     outcomes["dead_lettered", default: 0] += 1
@@ -146,10 +149,11 @@ import Testing
             #expect(letters.count == outcomes["dead_lettered"] ?? 0)
             #expect(letters.allSatisfy { $0.stage == .intake }, "no badge failed to render")
 
-            print("fixture webhooks: \(records.count) posted; \(outcomes["queued"] ?? 0) queued and printed once, "
-                + "\(outcomes["duplicate"] ?? 0) answered as duplicates, \(outcomes["dead_lettered"] ?? 0) dead-lettered "
-                + "(\(rejectedByCode.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))); "
-                + "\(labels.count) labels printed")
+            print(
+                "fixture webhooks: \(records.count) posted; \(outcomes["queued"] ?? 0) queued and printed once, "
+                    + "\(outcomes["duplicate"] ?? 0) answered as duplicates, \(outcomes["dead_lettered"] ?? 0) dead-lettered "
+                    + "(\(rejectedByCode.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))); "
+                    + "\(labels.count) labels printed")
         }
     }
 
@@ -163,15 +167,18 @@ import Testing
             let simulator = try harness.simulator
             try simulator.setMode(.paperOut)
             let first = Data(registration("W-1").utf8)
-            let accepted = try await post(client, "/v1/webhooks/registrations/crm", first, headers: signedHeaders(body: first, delivery: "w-1"))
+            let accepted = try await post(
+                client, "/v1/webhooks/registrations/crm", first, headers: signedHeaders(body: first, delivery: "w-1"))
             #expect(accepted.status == .accepted)
             let second = Data(registration("W-2").utf8)
-            let refused = try await post(client, "/v1/webhooks/registrations/crm", second, headers: signedHeaders(body: second, delivery: "w-2"))
+            let refused = try await post(
+                client, "/v1/webhooks/registrations/crm", second, headers: signedHeaders(body: second, delivery: "w-2"))
             #expect(refused.status == .tooManyRequests && refused.headers[.retryAfter] != nil)
 
             try simulator.setMode(.ready)
             #expect(try await finalState(client, job: try #require(json(accepted)["id"] as? Int)) == "printed")
-            let retried = try await post(client, "/v1/webhooks/registrations/crm", second, headers: signedHeaders(body: second, delivery: "w-2"))
+            let retried = try await post(
+                client, "/v1/webhooks/registrations/crm", second, headers: signedHeaders(body: second, delivery: "w-2"))
             #expect(retried.status == .accepted, "\(json(retried))")
         }
     }

@@ -11,12 +11,15 @@ import Testing
 @Suite(.serialized) struct ManualReviewAPITests {
     /// A job parked for review on a printer no worker serves, so nothing else touches it.
     func parkedJob(_ store: LanyardStore) throws -> PrintJob {
-        _ = try store.enqueue(NewPrintJob(idempotencyKey: "parked", correlationID: "corr-parked", attendeeID: "a-1",
-                                          printerID: "elsewhere", payload: Data(AgentAPITests.registration.utf8)), maxQueued: 10)
+        _ = try store.enqueue(
+            NewPrintJob(
+                idempotencyKey: "parked", correlationID: "corr-parked", attendeeID: "a-1",
+                printerID: "elsewhere", payload: Data(AgentAPITests.registration.utf8)), maxQueued: 10)
         let claimed = try #require(try store.claimNextJob(printerID: "elsewhere"))
         _ = try store.markSent(id: claimed.id)
-        return try store.moveToManualReview(id: claimed.id, diagnostic: Data(#"{"conditions":["head_open"]}"#.utf8),
-                                            note: "head opened after sending")
+        return try store.moveToManualReview(
+            id: claimed.id, diagnostic: Data(#"{"conditions":["head_open"]}"#.utf8),
+            note: "head opened after sending")
     }
 
     @Test func anOperatorDecidesOnceAndAReprintIsQueued() async throws {
@@ -35,15 +38,17 @@ import Testing
             let noReason = try await post(client, "/v1/manual-review/\(parked.id)/decision", #"{"decision":"reprint"}"#, headers: admin)
             #expect(noReason.status == .badRequest)
 
-            let decided = try await post(client, "/v1/manual-review/\(parked.id)/decision",
-                                             #"{"decision":"reprint","reason":"tray empty","actor":"op-7"}"#, headers: admin)
+            let decided = try await post(
+                client, "/v1/manual-review/\(parked.id)/decision",
+                #"{"decision":"reprint","reason":"tray empty","actor":"op-7"}"#, headers: admin)
             #expect(decided.status == .ok)
             let reprint = try #require(json(decided)["reprint"] as? [String: Any])
             #expect(reprint["reprint_of"] as? Int == Int(parked.id))
             #expect(reprint["state"] as? String == "queued")
 
-            let again = try await post(client, "/v1/manual-review/\(parked.id)/decision",
-                                           #"{"decision":"reprint","reason":"again"}"#, headers: admin)
+            let again = try await post(
+                client, "/v1/manual-review/\(parked.id)/decision",
+                #"{"decision":"reprint","reason":"again"}"#, headers: admin)
             #expect(again.status == .conflict, "a job is decided once")
             #expect(try harness.store.reprintCount(of: parked.id) == 1)
             let emptied = json(try await client.execute(uri: "/v1/manual-review", method: .get, headers: admin))

@@ -1,15 +1,16 @@
 import Attendees
-@testable import Agent
 import Badges
 import Foundation
-import Logging
-import Synchronization
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Store
 import Sync
+import Synchronization
 import Testing
+
+@testable import Agent
 
 /// A registry repository on disk with one key per role, and bundles derived from the shipped
 /// `standard` template: what the agent's sync is tested against.
@@ -27,11 +28,13 @@ struct TestRegistry {
         let root = SigningKey(), targets = SigningKey(), timestamp = SigningKey()
         var keys: [String: PublicKeyEntry] = [:]
         for key in [root, targets, timestamp] { keys[key.keyID] = key.publicEntry }
-        let metadata = RootMetadata(version: 1, expires: RepositoryWriter.wholeSeconds(Date().addingTimeInterval(86_400 * 30)), keys: keys, roles: [
-            .root: RoleKeys(keyIDs: [root.keyID], threshold: 1),
-            .targets: RoleKeys(keyIDs: [targets.keyID], threshold: 1),
-            .timestamp: RoleKeys(keyIDs: [timestamp.keyID], threshold: 1),
-        ])
+        let metadata = RootMetadata(
+            version: 1, expires: RepositoryWriter.wholeSeconds(Date().addingTimeInterval(86_400 * 30)), keys: keys,
+            roles: [
+                .root: RoleKeys(keyIDs: [root.keyID], threshold: 1),
+                .targets: RoleKeys(keyIDs: [targets.keyID], threshold: 1),
+                .timestamp: RoleKeys(keyIDs: [timestamp.keyID], threshold: 1),
+            ])
         try RepositoryWriter(directory: repository).initialize(root: metadata, rootKeys: [root])
         publisher = RegistryPublisher(repository: repository, targetsKeys: [targets], timestampKeys: [timestamp])
         timestampKey = timestamp
@@ -59,10 +62,13 @@ struct TestRegistry {
     }
 
     @discardableResult
-    func publish(version: String, scope: TemplateScope = .global, name: String = "standard",
-                 edit: (String) -> String = { $0 }) throws -> RegistryPublisher.Publication {
-        try publisher.publishDirectory(try bundle(version: version, edit: edit), as: "templates/\(name)", kind: .template, scope: scope,
-                                       label: version)
+    func publish(
+        version: String, scope: TemplateScope = .global, name: String = "standard",
+        edit: (String) -> String = { $0 }
+    ) throws -> RegistryPublisher.Publication {
+        try publisher.publishDirectory(
+            try bundle(version: version, edit: edit), as: "templates/\(name)", kind: .template, scope: scope,
+            label: version)
     }
 
     func remove() { try? FileManager.default.removeItem(at: base) }
@@ -74,16 +80,18 @@ struct TestRegistry {
     /// An extra QR code of the attendee's source id in a box small enough for short ids only:
     /// the synthetic attendees of the dry run pass, a registration with a long id does not.
     static func addSourceIDCode(_ text: String) -> String {
-        text.replacingOccurrences(of: "elements:\n", with: """
-            elements:
-              - id: source-code
-                type: qr
-                payload: "{source_id}"
-                box: [44, 50, 20, 20]
-                error_correction: L
-                min_module_mm: 0.5
+        text.replacingOccurrences(
+            of: "elements:\n",
+            with: """
+                elements:
+                  - id: source-code
+                    type: qr
+                    payload: "{source_id}"
+                    box: [44, 50, 20, 20]
+                    error_correction: L
+                    min_module_mm: 0.5
 
-            """)
+                """)
     }
 
     @Test func aPublishedReleaseIsPromotedAndBadgesPrintWithIt() async throws {
@@ -181,18 +189,21 @@ struct TestRegistry {
         let registry = try TestRegistry()
         defer { registry.remove() }
         try registry.publish(version: "1.0.0")
-        let staged = try registry.publisher.publishDirectory(try registry.bundle(version: "2.0.0-rc"), as: "templates/standard",
-                                                             kind: .template, scope: .global, label: "2.0.0-rc", share: 0.3)
+        let staged = try registry.publisher.publishDirectory(
+            try registry.bundle(version: "2.0.0-rc"), as: "templates/standard",
+            kind: .template, scope: .global, label: "2.0.0-rc", share: 0.3)
         let targets = try #require(try RepositoryWriter(directory: registry.repository).currentTargets())
         let agents = (0..<200).map { "kiosk-\($0)" }
         let labels = agents.map {
-            TemplatePlan.make(targets: targets, eventSlug: "devcon-2026", agentID: $0, local: AgentConfiguration.Templates()).fallback?.release.label
+            TemplatePlan.make(targets: targets, eventSlug: "devcon-2026", agentID: $0, local: AgentConfiguration.Templates()).fallback?
+                .release.label
         }
         let onCandidate = labels.filter { $0 == "2.0.0-rc" }.count
         #expect((35...85).contains(onCandidate), "about 30 % of 200 kiosks: \(onCandidate)")
         #expect(labels.allSatisfy { $0 == "2.0.0-rc" || $0 == "1.0.0" })
-        let pinned = TemplatePlan.make(targets: targets, eventSlug: "devcon-2026", agentID: "kiosk-1", local: AgentConfiguration.Templates(),
-                                       pins: ["templates/standard": "1.0.0"])
+        let pinned = TemplatePlan.make(
+            targets: targets, eventSlug: "devcon-2026", agentID: "kiosk-1", local: AgentConfiguration.Templates(),
+            pins: ["templates/standard": "1.0.0"])
         #expect(pinned.fallback?.release.label == "1.0.0", "a pin holds the event on its release")
         #expect(staged.target?.staged?.share == 0.3)
     }
@@ -260,12 +271,16 @@ final class CutOnceSource: RepositorySource {
 
     var hasCut: Bool { cut.withLock { $0 } }
 
-    func fetch(_ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
-               onChunk: (Data) throws(SyncError) -> Void) async throws(SyncError) -> FetchOutcome {
-        let cutting = path.hasPrefix("blobs/") && limit > cutAt && cut.withLock { done in
-            defer { done = true }
-            return !done
-        }
+    func fetch(
+        _ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
+        onChunk: (Data) throws(SyncError) -> Void
+    ) async throws(SyncError) -> FetchOutcome {
+        let cutting =
+            path.hasPrefix("blobs/") && limit > cutAt
+            && cut.withLock { done in
+                defer { done = true }
+                return !done
+            }
         guard cutting else { return try await inner.fetch(path, offset: offset, limit: limit, ifNoneMatch: ifNoneMatch, onChunk: onChunk) }
         var sent = 0
         _ = try await inner.fetch(path, offset: offset, limit: limit, ifNoneMatch: ifNoneMatch) { (chunk: Data) throws(SyncError) in
@@ -286,7 +301,8 @@ final class CutOnceSource: RepositorySource {
         try await withAgent(AgentOptions()) { agent, client in
             let templates = try #require(agent.core.templates)
             let before = templates.current
-            let source = CutOnceSource(inner: DirectoryRepositorySource(directory: registry.repository, chunkSize: 64 * 1024), cutAt: 100_000)
+            let source = CutOnceSource(
+                inner: DirectoryRepositorySource(directory: registry.repository, chunkSize: 64 * 1024), cutAt: 100_000)
             let sync = try SyncService(
                 settings: registry.settings(), agentID: "kiosk-1", dataDirectory: agent.directory, localTemplates: before,
                 localTiers: AgentConfiguration.Templates(), active: templates, event: agent.core.event, dpi: 300,
@@ -297,7 +313,8 @@ final class CutOnceSource: RepositorySource {
             #expect(templates.current == before, "nothing is activated from a partial download")
             let partials = try FileManager.default.contentsOfDirectory(atPath: agent.directory.appending(path: "sync/cache/partial").path)
             #expect(partials.count == 1, "the cut file is kept to resume")
-            let releases = (try? FileManager.default.contentsOfDirectory(atPath: agent.directory.appending(path: "sync/releases").path)) ?? []
+            let releases =
+                (try? FileManager.default.contentsOfDirectory(atPath: agent.directory.appending(path: "sync/releases").path)) ?? []
             #expect(releases.isEmpty, "no release directory is laid out from a partial download")
 
             #expect(try await sync.syncOnce() == .promoted(["templates/standard@2.0.0"]))
@@ -321,8 +338,9 @@ final class CutOnceSource: RepositorySource {
         let directory = registry.base.appending(path: "snapshot")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(lines.joined(separator: "\n").utf8).write(to: directory.appending(path: "attendees.jsonl"))
-        try registry.publisher.publishDirectory(directory, as: "attendees/devcon-2026", kind: .attendeeSnapshot,
-                                                scope: .event("devcon-2026"), label: "cursor 40", cursor: 40)
+        try registry.publisher.publishDirectory(
+            directory, as: "attendees/devcon-2026", kind: .attendeeSnapshot,
+            scope: .event("devcon-2026"), label: "cursor 40", cursor: 40)
         try await withAgent(AgentOptions(registry: registry.settings())) { agent, client in
             #expect(try agent.core.store.searchAttendees("Thomas Carter", limit: 1).count == 1, "the sample attendees before")
             try await #require(agent.core.sync).syncOnce()
@@ -336,8 +354,9 @@ final class CutOnceSource: RepositorySource {
             // The same snapshot again changes nothing; a new one at a higher cursor applies.
             try await #require(agent.core.sync).syncOnce()
             try Data(registration("SNAP-3", first: "Katherine").utf8).write(to: directory.appending(path: "attendees.jsonl"))
-            try registry.publisher.publishDirectory(directory, as: "attendees/devcon-2026", kind: .attendeeSnapshot,
-                                                    scope: .event("devcon-2026"), label: "cursor 41", cursor: 41)
+            try registry.publisher.publishDirectory(
+                directory, as: "attendees/devcon-2026", kind: .attendeeSnapshot,
+                scope: .event("devcon-2026"), label: "cursor 41", cursor: 41)
             try await #require(agent.core.sync).syncOnce()
             #expect(try agent.core.store.attendeeCursor(event: "devcon-2026") == 41)
             #expect(try agent.core.store.searchAttendees("Katherine", limit: 5).count == 1)

@@ -1,5 +1,5 @@
-import LanyardSupport
 import Agent
+import LanyardSupport
 import Testing
 
 @Suite struct RetryPolicyTests {

@@ -1,9 +1,10 @@
-@testable import Agent
 import Badges
 import Foundation
 import Logging
 import Store
 import Testing
+
+@testable import Agent
 
 /// Template changes reach the audit trail: a bundle seen for the first time, and a bundle whose
 /// content changed, each leave one `template.activated` entry; an unchanged restart leaves none.
@@ -13,7 +14,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let templates = directory.appending(path: "templates")
         try FileManager.default.createDirectory(at: templates, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: AgentAPITests.repositoryRoot.appending(path: "Templates/vip"), to: templates.appending(path: "vip"))
+        try FileManager.default.copyItem(
+            at: AgentAPITests.repositoryRoot.appending(path: "Templates/vip"), to: templates.appending(path: "vip"))
         let store = try LanyardStore(path: directory.appending(path: "lanyard.sqlite").path)
         var tiers = AgentConfiguration.Templates()
         tiers.event = "vip"

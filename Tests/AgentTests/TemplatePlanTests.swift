@@ -1,13 +1,20 @@
 import Foundation
+import Store
 import Sync
 import Testing
+
 @testable import Agent
 
 /// How registry targets map onto the three template tiers of one kiosk.
 @Suite struct TemplatePlanTests {
     static func release(_ label: String) -> TargetRelease {
-        TargetRelease(label: label, files: ["template.yaml": TargetFile(sha256: String(repeating: label.first == "a" ? "a" : "b", count: 64),
-                                                                       length: label.count)])
+        TargetRelease(
+            label: label,
+            files: [
+                "template.yaml": TargetFile(
+                    sha256: String(repeating: label.first == "a" ? "a" : "b", count: 64),
+                    length: label.count)
+            ])
     }
 
     static func target(_ label: String, _ scope: TemplateScope) -> Target {
@@ -15,14 +22,17 @@ import Testing
     }
 
     @Test func eachScopeTakesItsTierAndOtherEventsAreIgnored() {
-        let targets = TargetsMetadata(version: 3, expires: Date(), targets: [
-            "templates/standard": Self.target("global-1", .global),
-            "templates/devcon": Self.target("event-1", .event("devcon-2026")),
-            "templates/other": Self.target("other-event", .event("other-2026")),
-            "templates/speakers": Self.target("track-1", .track(event: "devcon-2026", track: "speakers")),
-            "templates/elsewhere": Self.target("other-track", .track(event: "other-2026", track: "speakers")),
-            "attendees/devcon-2026": Target(kind: .attendeeSnapshot, scope: .event("devcon-2026"), cursor: 4, current: Self.release("a")),
-        ])
+        let targets = TargetsMetadata(
+            version: 3, expires: Date(),
+            targets: [
+                "templates/standard": Self.target("global-1", .global),
+                "templates/devcon": Self.target("event-1", .event("devcon-2026")),
+                "templates/other": Self.target("other-event", .event("other-2026")),
+                "templates/speakers": Self.target("track-1", .track(event: "devcon-2026", track: "speakers")),
+                "templates/elsewhere": Self.target("other-track", .track(event: "other-2026", track: "speakers")),
+                "attendees/devcon-2026": Target(
+                    kind: .attendeeSnapshot, scope: .event("devcon-2026"), cursor: 4, current: Self.release("a")),
+            ])
         let plan = TemplatePlan.make(targets: targets, eventSlug: "devcon-2026", agentID: "kiosk-1", local: AgentConfiguration.Templates())
         #expect(plan.event?.release.label == "event-1")
         #expect(plan.tracks.mapValues(\.release.label) == ["speakers": "track-1"])
@@ -40,8 +50,9 @@ import Testing
     @Test func aRevokedOrExcludedTargetLeavesTheLocalBundle() {
         let targets = TargetsMetadata(version: 4, expires: Date(), targets: ["templates/standard": Self.target("global-2", .global)])
         let excluded = Set([Self.release("global-2").digest])
-        let plan = TemplatePlan.make(targets: targets, eventSlug: "devcon-2026", agentID: "kiosk-1", local: AgentConfiguration.Templates(),
-                                     excluded: excluded)
+        let plan = TemplatePlan.make(
+            targets: targets, eventSlug: "devcon-2026", agentID: "kiosk-1", local: AgentConfiguration.Templates(),
+            excluded: excluded)
         #expect(plan.fallback == nil)
         let localSet = TemplateSet.local(directory: URL(filePath: "/templates"), tiers: AgentConfiguration.Templates())
         #expect(plan.apply(to: localSet) { _ in URL(filePath: "/unused") } == localSet)
@@ -63,12 +74,11 @@ import Testing
     }
 }
 
-import Store
-
 enum JobOutcomeFixture {
     static func make(state: JobState) -> JobOutcome {
-        JobOutcome(jobID: 7, idempotencyKey: "k", correlationID: "c", attendeeID: "a-1", printerID: "sim", state: state, attempts: 1,
-                   templateTier: "fallback", templateVersion: "standard@2.0.0", reprintOf: nil,
-                   finishedAt: Date(timeIntervalSince1970: 1_795_348_800.25))
+        JobOutcome(
+            jobID: 7, idempotencyKey: "k", correlationID: "c", attendeeID: "a-1", printerID: "sim", state: state, attempts: 1,
+            templateTier: "fallback", templateVersion: "standard@2.0.0", reprintOf: nil,
+            finishedAt: Date(timeIntervalSince1970: 1_795_348_800.25))
     }
 }

@@ -26,14 +26,16 @@ import Testing
         var received = body
         if tamper == 1 { received.append(0x20) }
         #expect(throws: AgentError.self, "\(label)") {
-            try WebhookSignature(secret: secret, tolerance: 300).verify(body: received, timestamp: timestamp, signature: signature, now: now)
+            try WebhookSignature(secret: secret, tolerance: 300).verify(
+                body: received, timestamp: timestamp, signature: signature, now: now)
         }
     }
 
     @Test func malformedSignatureHeadersAreRefused() {
         for header in [nil, "", "sha256=", "sha1=abcd", "sha256=zz" + String(repeating: "0", count: 62)] {
             #expect(throws: AgentError.self) {
-                try WebhookSignature(secret: secret, tolerance: 300).verify(body: body, timestamp: "1790000000", signature: header, now: now)
+                try WebhookSignature(secret: secret, tolerance: 300).verify(
+                    body: body, timestamp: "1790000000", signature: header, now: now)
             }
         }
     }

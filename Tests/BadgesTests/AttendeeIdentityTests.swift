@@ -30,25 +30,29 @@ struct AttendeeIdentityTests {
         #expect(namespace.uuidString.lowercased() == "5006d054-ac38-472a-a0a1-f699f9f3321a")
     }
 
-    @Test("Timestamps parse with offsets, Z, naive and date-only forms", arguments: [
-        ("2026-10-20T00:26:47+05:30", 1_792_436_207.0, Optional(19_800)),
-        ("2026-10-20T00:26:47-08:00", 1_792_484_807.0, Optional(-28_800)),
-        ("2026-10-20T00:26:47Z", 1_792_456_007.0, Optional(0)),
-        ("2026-10-20 00:26:47.250+0000", 1_792_456_007.25, Optional(0)),
-        ("2026-10-20T00:26:47", 1_792_456_007.0, nil),
-        ("2026-10-20", 1_792_454_400.0, nil),
-        ("2024-02-29T12:00:00+01", 1_709_204_400.0, Optional(3600)),
-    ] as [(String, Double, Int?)])
+    @Test(
+        "Timestamps parse with offsets, Z, naive and date-only forms",
+        arguments: [
+            ("2026-10-20T00:26:47+05:30", 1_792_436_207.0, Optional(19_800)),
+            ("2026-10-20T00:26:47-08:00", 1_792_484_807.0, Optional(-28_800)),
+            ("2026-10-20T00:26:47Z", 1_792_456_007.0, Optional(0)),
+            ("2026-10-20 00:26:47.250+0000", 1_792_456_007.25, Optional(0)),
+            ("2026-10-20T00:26:47", 1_792_456_007.0, nil),
+            ("2026-10-20", 1_792_454_400.0, nil),
+            ("2024-02-29T12:00:00+01", 1_709_204_400.0, Optional(3600)),
+        ] as [(String, Double, Int?)])
     func timestamps(_ text: String, _ epoch: Double, _ offset: Int?) throws {
         let parsed = try #require(RegistrationTimestamp.parse(text))
         #expect(parsed.date.timeIntervalSince1970 == epoch)
         #expect(parsed.utcOffsetSeconds == offset)
     }
 
-    @Test("Invalid timestamps are refused", arguments: [
-        "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z", "2026-10-20T24:00:00Z", "2026-10-20T10:00:00+19:00",
-        "20/10/2026", "2026-10-20T10:00:00 +02:00", "2026-10-20T10", "", "2026-10-20T10:00:00.Z",
-    ])
+    @Test(
+        "Invalid timestamps are refused",
+        arguments: [
+            "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z", "2026-10-20T24:00:00Z", "2026-10-20T10:00:00+19:00",
+            "20/10/2026", "2026-10-20T10:00:00 +02:00", "2026-10-20T10", "", "2026-10-20T10:00:00.Z",
+        ])
     func invalidTimestamps(_ text: String) {
         #expect(RegistrationTimestamp.parse(text) == nil)
     }
@@ -59,8 +63,9 @@ struct AttendeeIdentityTests {
             let parsed = try #require(RegistrationTimestamp.parse(text))
             #expect(RegistrationTimestamp.format(parsed.date, utcOffsetSeconds: parsed.utcOffsetSeconds) == text)
         }
-        #expect(RegistrationTimestamp.format(Date(timeIntervalSince1970: 0), utcOffsetSeconds: nil)
-            == "1970-01-01T00:00:00Z")
+        #expect(
+            RegistrationTimestamp.format(Date(timeIntervalSince1970: 0), utcOffsetSeconds: nil)
+                == "1970-01-01T00:00:00Z")
     }
 
     @Test("The token is 22 base64url characters and the payload verifies")
@@ -80,8 +85,9 @@ struct AttendeeIdentityTests {
     @Test("The token is HMAC-SHA256 over slug|id|tier truncated to 16 bytes")
     func knownToken() {
         // Computed independently (Python hmac): HMAC-SHA256(key "key", "ev|00000000-0000-0000-0000-000000000000|staff").
-        let token = CheckIn.token(eventSlug: "ev", attendeeID: "00000000-0000-0000-0000-000000000000",
-                                  accessTier: .staff, secret: "key")
+        let token = CheckIn.token(
+            eventSlug: "ev", attendeeID: "00000000-0000-0000-0000-000000000000",
+            accessTier: .staff, secret: "key")
         #expect(token == "oR-298sQfWxHaN-jrrImNw")
     }
 

@@ -28,18 +28,19 @@ struct IntakeConfigurationTests {
 
     @Test("All settings are read from YAML")
     func fullFile() throws {
-        let yaml = minimal + """
+        let yaml =
+            minimal + """
 
-            accept_other_events: false
-            csv_source: eventbrite
-            tier_mapping:
-              Early Bird: general
-              Gold: vip
-            csv_columns:
-              "Ticket #": source_id
-              E-mail: email
-              Shirt: custom.tshirt
-            """
+                accept_other_events: false
+                csv_source: eventbrite
+                tier_mapping:
+                  Early Bird: general
+                  Gold: vip
+                csv_columns:
+                  "Ticket #": source_id
+                  E-mail: email
+                  Shirt: custom.tshirt
+                """
         let configuration = try EventConfiguration.parse(yaml: yaml, file: "event.yaml")
         #expect(!configuration.acceptOtherEvents)
         #expect(configuration.csvSource == "eventbrite")
@@ -72,25 +73,37 @@ struct IntakeConfigurationTests {
         #expect(throws: EventConfigurationError.self) { try EventConfiguration.load(file: missing) }
     }
 
-    @Test("Errors name the field path", arguments: [
-        ("name: x\ncheck_in_secret: 0123456789abcdef", EventConfigurationError.Code.missingField, "slug"),
-        ("slug: a\nname: x\ncheck_in_secret: short", .invalidValue, "check_in_secret"),
-        ("slug: has space\nname: x\ncheck_in_secret: 0123456789abcdef", .invalidValue, "slug"),
-        ("slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\ncheck_in_secrte: y", .unknownField, "check_in_secrte"),
-        ("slug: a\nname: [x]\ncheck_in_secret: 0123456789abcdef", .wrongType, "name"),
-        ("slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\naccept_other_events: maybe", .wrongType,
-         "accept_other_events"),
-        ("slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\ncsv_columns:\n  Mail: e_mail", .invalidValue,
-         "csv_columns.Mail"),
-        ("slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\ncsv_columns:\n  A: email\n  B: email", .invalidValue,
-         "csv_columns.B"),
-        ("slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\ntier_mapping:\n  VIP: vip\n  Vip: staff",
-         .invalidValue, "tier_mapping.Vip"),
-        ("slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\ncsv_columns:\n  Email: email\n  email: first_name",
-         .invalidValue, "csv_columns.email"),
-        ("- just\n- a list", .wrongType, "$"),
-        ("slug: [unclosed", .invalidYAML, "$"),
-    ])
+    @Test(
+        "Errors name the field path",
+        arguments: [
+            ("name: x\ncheck_in_secret: 0123456789abcdef", EventConfigurationError.Code.missingField, "slug"),
+            ("slug: a\nname: x\ncheck_in_secret: short", .invalidValue, "check_in_secret"),
+            ("slug: has space\nname: x\ncheck_in_secret: 0123456789abcdef", .invalidValue, "slug"),
+            ("slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\ncheck_in_secrte: y", .unknownField, "check_in_secrte"),
+            ("slug: a\nname: [x]\ncheck_in_secret: 0123456789abcdef", .wrongType, "name"),
+            (
+                "slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\naccept_other_events: maybe", .wrongType,
+                "accept_other_events"
+            ),
+            (
+                "slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\ncsv_columns:\n  Mail: e_mail", .invalidValue,
+                "csv_columns.Mail"
+            ),
+            (
+                "slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\ncsv_columns:\n  A: email\n  B: email", .invalidValue,
+                "csv_columns.B"
+            ),
+            (
+                "slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\ntier_mapping:\n  VIP: vip\n  Vip: staff",
+                .invalidValue, "tier_mapping.Vip"
+            ),
+            (
+                "slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\ncsv_columns:\n  Email: email\n  email: first_name",
+                .invalidValue, "csv_columns.email"
+            ),
+            ("- just\n- a list", .wrongType, "$"),
+            ("slug: [unclosed", .invalidYAML, "$"),
+        ])
     func errors(_ yaml: String, _ code: EventConfigurationError.Code, _ path: String) {
         do throws(EventConfigurationError) {
             _ = try EventConfiguration.parse(yaml: yaml, file: "conf/event.yaml")

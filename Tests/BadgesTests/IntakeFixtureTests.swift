@@ -61,10 +61,12 @@ struct IntakeFixtureTests {
                 #expect(attendee?.email == String(raw[..<at]) + raw[at...].lowercased(), context)
                 #expect(outcome.has(.recased, at: "email"), context)
             case "padding":
-                #expect(attendee?.firstName == record.string("first_name")?.trimmingCharacters(in: .whitespaces),
-                        context)
-                #expect(attendee?.lastName == record.string("last_name")?.trimmingCharacters(in: .whitespaces),
-                        context)
+                #expect(
+                    attendee?.firstName == record.string("first_name")?.trimmingCharacters(in: .whitespaces),
+                    context)
+                #expect(
+                    attendee?.lastName == record.string("last_name")?.trimmingCharacters(in: .whitespaces),
+                    context)
                 #expect(outcome.has(.strippedCharacters, at: "first_name"), context)
                 #expect(outcome.has(.strippedCharacters, at: "last_name"), context)
             case "sessions-string":
@@ -85,8 +87,9 @@ struct IntakeFixtureTests {
                 let raw = try #require(record.string("ticket_type"))
                 let normalised = TextNormalization.normalize(raw).value.lowercased()
                 if tierKeys.contains(normalised) {
-                    #expect(attendee?.accessTier.rawValue == (normalised == "general admission" ? "general" : normalised),
-                            context)
+                    #expect(
+                        attendee?.accessTier.rawValue == (normalised == "general admission" ? "general" : normalised),
+                        context)
                 } else {
                     #expect(outcome.errorCodes == [.unknownTicketType], context)
                     #expect(outcome.has(.unknownTicketType, at: "ticket_type"), context)
@@ -96,8 +99,10 @@ struct IntakeFixtureTests {
                 let rawLast = try #require(record.string("last_name"))
                 #expect(attendee != nil, context)
                 if NameCasing.isLatinScript(rawFirst) {
-                    for (path, raw, cased) in [("first_name", rawFirst, attendee?.firstName),
-                                               ("last_name", rawLast, attendee?.lastName)] {
+                    for (path, raw, cased) in [
+                        ("first_name", rawFirst, attendee?.firstName),
+                        ("last_name", rawLast, attendee?.lastName),
+                    ] {
                         #expect(outcome.has(.recased, at: path), context)
                         #expect(cased != raw, context)
                         #expect(cased?.lowercased() == raw.lowercased(), context)
@@ -133,9 +138,10 @@ struct IntakeFixtureTests {
                 #expect(outcome.has(.strippedCharacters, at: "first_name"), context)
                 #expect(outcome.has(.strippedCharacters, at: "company"), context)
                 let cleaned = (attendee?.firstName ?? "") + (attendee?.company ?? "")
-                #expect(!cleaned.unicodeScalars.contains {
-                    TextNormalization.isControl($0) || TextNormalization.isBidiControl($0) || $0 == "\u{200B}"
-                }, context)
+                #expect(
+                    !cleaned.unicodeScalars.contains {
+                        TextNormalization.isControl($0) || TextNormalization.isBidiControl($0) || $0 == "\u{200B}"
+                    }, context)
             case "duplicate":
                 #expect(!firstTime, "the fixture's duplicate must follow its original")
                 #expect(outcome.errorCodes == [.duplicate], context)

@@ -62,8 +62,9 @@ struct IntakeNameCasingTests {
 
     @Test("Re-cases only all-caps or all-lower Latin names", arguments: table)
     func casing(_ entry: Case) {
-        #expect(NameCasing.normalizeCasing(entry.input, position: entry.position, locale: entry.locale)
-            == entry.expected)
+        #expect(
+            NameCasing.normalizeCasing(entry.input, position: entry.position, locale: entry.locale)
+                == entry.expected)
     }
 
     @Test("Detects Latin script, ignoring marks, digits and punctuation")
@@ -85,9 +86,10 @@ struct IntakeNameCasingTests {
 
     @Test("The particle list is the documented one")
     func particles() {
-        #expect(NameCasing.particles == [
-            "van", "von", "der", "den", "de", "la", "le", "du", "da", "das", "dos", "di", "del",
-            "della", "y", "e", "bin", "ibn", "al",
-        ])
+        #expect(
+            NameCasing.particles == [
+                "van", "von", "der", "den", "de", "la", "le", "du", "da", "das", "dos", "di", "del",
+                "della", "y", "e", "bin", "ibn", "al",
+            ])
     }
 }

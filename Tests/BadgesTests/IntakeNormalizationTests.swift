@@ -42,9 +42,12 @@ struct IntakeNormalizationTests {
         #expect(!result.whitespaceAdjusted)
     }
 
-    @Test("Removes bidi embeddings, overrides, isolates and marks",
-          arguments: ["\u{202A}", "\u{202B}", "\u{202C}", "\u{202D}", "\u{202E}",
-                      "\u{2066}", "\u{2067}", "\u{2068}", "\u{2069}", "\u{200E}", "\u{200F}"])
+    @Test(
+        "Removes bidi embeddings, overrides, isolates and marks",
+        arguments: [
+            "\u{202A}", "\u{202B}", "\u{202C}", "\u{202D}", "\u{202E}",
+            "\u{2066}", "\u{2067}", "\u{2068}", "\u{2069}", "\u{200E}", "\u{200F}",
+        ])
     func stripsBidi(_ control: String) {
         let result = TextNormalization.normalize("\(control)Tóth és Novák Nyrt.")
         #expect(result.value == "Tóth és Novák Nyrt.")
@@ -85,25 +88,28 @@ struct IntakeEmailTests {
         #expect(try EmailAddress.normalize("ivan@ПРИМЕР.РФ").get().value == "ivan@пример.рф")
     }
 
-    @Test("Rejects malformed shapes with the specific problem", arguments: [
-        ("", EmailProblem.empty),
-        ("851f34bbde at luukku.com", .missingAt),
-        ("a@b@example.com", .multipleAt),
-        ("ada lovelace@example.org", .containsWhitespace),
-        ("@example.org", .emptyLocalPart),
-        ("ada@localhost", .domainWithoutDot),
-        ("ada@example..org", .emptyDomainLabel),
-        ("ada@.example.org", .emptyDomainLabel),
-        ("ada@example.org.", .emptyDomainLabel),
-    ])
+    @Test(
+        "Rejects malformed shapes with the specific problem",
+        arguments: [
+            ("", EmailProblem.empty),
+            ("851f34bbde at luukku.com", .missingAt),
+            ("a@b@example.com", .multipleAt),
+            ("ada lovelace@example.org", .containsWhitespace),
+            ("@example.org", .emptyLocalPart),
+            ("ada@localhost", .domainWithoutDot),
+            ("ada@example..org", .emptyDomainLabel),
+            ("ada@.example.org", .emptyDomainLabel),
+            ("ada@example.org.", .emptyDomainLabel),
+        ])
     func rejectsMalformed(_ input: String, _ problem: EmailProblem) {
         #expect(EmailAddress.normalize(input) == .failure(problem))
     }
 
     @Test("Accepts plus addressing, subdomains and non-ASCII local parts")
     func acceptsRealisticAddresses() {
-        #expect((try? EmailAddress.normalize("ada+badges@mail.example.co.uk").get().value)
-            == "ada+badges@mail.example.co.uk")
+        #expect(
+            (try? EmailAddress.normalize("ada+badges@mail.example.co.uk").get().value)
+                == "ada+badges@mail.example.co.uk")
         #expect((try? EmailAddress.normalize("josé@example.es").get().value) == "josé@example.es")
     }
 }

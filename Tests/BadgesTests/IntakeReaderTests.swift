@@ -16,8 +16,10 @@ struct IntakeCSVReaderTests {
 
     @Test("Plain records with CRLF, LF and CR line ends")
     func lineEnds() throws {
-        let expected = [CSVRecord(line: 1, fields: ["a", "b"]), CSVRecord(line: 2, fields: ["c", "d"]),
-                        CSVRecord(line: 3, fields: ["e", "f"])]
+        let expected = [
+            CSVRecord(line: 1, fields: ["a", "b"]), CSVRecord(line: 2, fields: ["c", "d"]),
+            CSVRecord(line: 3, fields: ["e", "f"]),
+        ]
         #expect(try records("a,b\r\nc,d\r\ne,f\r\n") == expected)
         #expect(try records("a,b\nc,d\ne,f") == expected)
         #expect(try records("a,b\rc,d\re,f\r") == expected)
@@ -25,15 +27,17 @@ struct IntakeCSVReaderTests {
 
     @Test("Quoted fields: commas, doubled quotes, newlines inside quotes")
     func quoting() throws {
-        let text = "id,company,note\r\n1,\"Valenko, Chmil and Satsiuk\",\"said \"\"hi\"\"\"\r\n"
+        let text =
+            "id,company,note\r\n1,\"Valenko, Chmil and Satsiuk\",\"said \"\"hi\"\"\"\r\n"
             + "2,\"two\r\nlines\",\"\"\r\n3,plain,end\r\n"
         let result = try records(text)
-        #expect(result.map(\.fields) == [
-            ["id", "company", "note"],
-            ["1", "Valenko, Chmil and Satsiuk", "said \"hi\""],
-            ["2", "two\r\nlines", ""],
-            ["3", "plain", "end"],
-        ])
+        #expect(
+            result.map(\.fields) == [
+                ["id", "company", "note"],
+                ["1", "Valenko, Chmil and Satsiuk", "said \"hi\""],
+                ["2", "two\r\nlines", ""],
+                ["3", "plain", "end"],
+            ])
         #expect(result.map(\.line) == [1, 2, 3, 5])
     }
 
@@ -59,8 +63,11 @@ struct IntakeCSVReaderTests {
     @Test("Text after a closing quote fails that record only")
     func textAfterQuote() throws {
         var reader = CSVReader(string: "a,\"b\"x,c\nd,e,f\n")
-        #expect(throws: CSVError(code: .textAfterClosingQuote, message: "text follows a closing quote inside a field",
-                                 line: 1)) {
+        #expect(
+            throws: CSVError(
+                code: .textAfterClosingQuote, message: "text follows a closing quote inside a field",
+                line: 1)
+        ) {
             try reader.next()
         }
         #expect(try reader.next() == CSVRecord(line: 2, fields: ["d", "e", "f"]))
@@ -126,7 +133,8 @@ struct IntakeCSVTests {
     @Test("Rows map through the configured columns; lists split without a warning")
     func mapping() throws {
         var session = try Support.intake().makeSession()
-        let csv = "\u{FEFF}Attendee #,First Name,Last Name,Email,Ticket Type,Dietary Requirements,Order Date,Extra\r\n"
+        let csv =
+            "\u{FEFF}Attendee #,First Name,Last Name,Email,Ticket Type,Dietary Requirements,Order Date,Extra\r\n"
             + "R-1,ANNE,\"van der Berg\",Anne@Example.ORG,vip,\"halal; vegan\",2026-10-20T00:26:47+05:30,x\r\n"
             + "R-2,,,b@example.org,VIP,,,\r\n"
             + "R-1,Anne,Berg,anne@example.org,VIP,,,\r\n"
@@ -157,18 +165,21 @@ struct IntakeCSVTests {
         var columns = EventConfiguration.defaultCSVColumns
         columns["System"] = "source"
         columns["T-Shirt"] = "custom.tshirt"
-        let mapped = Intake(event: try EventConfiguration(
-            slug: "devcon-2026", name: "DevCon", checkInSecret: Support.secret, csvColumns: columns))
+        let mapped = Intake(
+            event: try EventConfiguration(
+                slug: "devcon-2026", name: "DevCon", checkInSecret: Support.secret, csvColumns: columns))
         var session = mapped.makeSession()
-        let batch = session.acceptCSV(data: Data(
-            "System,Attendee #,First Name,Email,Ticket Type,T-Shirt\ncrm,9,Ada,a@example.org,Staff,XL\n".utf8))
+        let batch = session.acceptCSV(
+            data: Data(
+                "System,Attendee #,First Name,Email,Ticket Type,T-Shirt\ncrm,9,Ada,a@example.org,Staff,XL\n".utf8))
         let attendee = try #require(batch.outcomes.first?.attendee)
         #expect(attendee.source == "crm")
         #expect(attendee.custom == ["tshirt": "XL"])
         #expect(attendee.attendeeID == StableAttendeeID.derive(source: "crm", sourceID: "9"))
 
-        let renamed = Intake(event: try EventConfiguration(
-            slug: "devcon-2026", name: "DevCon", checkInSecret: Support.secret, csvSource: "eventbrite"))
+        let renamed = Intake(
+            event: try EventConfiguration(
+                slug: "devcon-2026", name: "DevCon", checkInSecret: Support.secret, csvSource: "eventbrite"))
         var other = renamed.makeSession()
         let row = other.acceptCSV(data: Data("Attendee #,First Name,Email,Ticket Type\n9,Ada,a@example.org,Staff\n".utf8))
         #expect(row.outcomes.first?.attendee?.source == "eventbrite")
@@ -206,8 +217,9 @@ struct IntakeCSVTests {
     @Test("A CSV reader error becomes a rejected outcome for that line")
     func readerErrors() throws {
         var session = try Support.intake().makeSession()
-        let batch = session.acceptCSV(data: Data(
-            "Attendee #,First Name,Email,Ticket Type\n1,\"Ada\"x,a@example.org,VIP\n2,Bo,b@example.org,VIP\n".utf8))
+        let batch = session.acceptCSV(
+            data: Data(
+                "Attendee #,First Name,Email,Ticket Type\n1,\"Ada\"x,a@example.org,VIP\n2,Bo,b@example.org,VIP\n".utf8))
         #expect(batch.outcomes.count == 2)
         #expect(batch.outcomes[0].has(.malformedCSV, at: "$"))
         #expect(batch.outcomes[0].issues.first?.line == 2)

@@ -84,8 +84,10 @@ struct IntakeRecordTests {
         let noSource = try Support.outcome(["source": "null"])
         #expect(noSource.has(.missingField, at: "source"))
 
-        let explicit = try Support.outcome(["source": nil, "source_id": nil,
-                                            "attendee_id": q("6BA7B810-9DAD-11D1-80B4-00C04FD430C8")])
+        let explicit = try Support.outcome([
+            "source": nil, "source_id": nil,
+            "attendee_id": q("6BA7B810-9DAD-11D1-80B4-00C04FD430C8"),
+        ])
         let attendee = try #require(explicit.attendee)
         #expect(attendee.attendeeID == "6ba7b810-9dad-11d1-80b4-00c04fd430c8")
         #expect(attendee.source.isEmpty && attendee.sourceID.isEmpty)
@@ -95,16 +97,18 @@ struct IntakeRecordTests {
         #expect(try Support.outcome(["source": q("crm:eu")]).has(.invalidValue, at: "source"))
     }
 
-    @Test("Missing, empty or malformed email is rejected", arguments: [
-        (String?.none, IntakeIssueCode.missingField),
-        ("null", .missingField),
-        (#""   ""#, .missingField),
-        (#""ada at example.org""#, .invalidEmail),
-        (#""ada@example""#, .invalidEmail),
-        (#""a@b@example.org""#, .invalidEmail),
-        ("42", .invalidEmail),
-        (#"{"address": "ada@example.org"}"#, .wrongType),
-    ])
+    @Test(
+        "Missing, empty or malformed email is rejected",
+        arguments: [
+            (String?.none, IntakeIssueCode.missingField),
+            ("null", .missingField),
+            (#""   ""#, .missingField),
+            (#""ada at example.org""#, .invalidEmail),
+            (#""ada@example""#, .invalidEmail),
+            (#""a@b@example.org""#, .invalidEmail),
+            ("42", .invalidEmail),
+            (#"{"address": "ada@example.org"}"#, .wrongType),
+        ])
     func badEmail(_ email: String?, _ code: IntakeIssueCode) throws {
         let outcome = try Support.outcome(["email": email])
         #expect(outcome.attendee == nil)
@@ -128,22 +132,26 @@ struct IntakeRecordTests {
         #expect(objectName.has(.wrongType, at: "first_name"))
     }
 
-    @Test("Empty, missing or unknown ticket types are rejected", arguments: [
-        (String?.none, IntakeIssueCode.missingField),
-        (#""""#, .unknownTicketType),
-        (#""Platinum++""#, .unknownTicketType),
-        ("true", .wrongType),
-    ])
+    @Test(
+        "Empty, missing or unknown ticket types are rejected",
+        arguments: [
+            (String?.none, IntakeIssueCode.missingField),
+            (#""""#, .unknownTicketType),
+            (#""Platinum++""#, .unknownTicketType),
+            ("true", .wrongType),
+        ])
     func badTicket(_ ticket: String?, _ code: IntakeIssueCode) throws {
         let outcome = try Support.outcome(["ticket_type": ticket])
         #expect(outcome.errorCodes == [code])
         #expect(outcome.has(code, at: "ticket_type"))
     }
 
-    @Test("Ticket types map case-insensitively after whitespace normalisation", arguments: [
-        ("vip ", AccessTier.vip), ("SPEAKER", .speaker), ("general\u{00A0} admission", .general),
-        ("Student", .student), ("press", .press), ("STAFF", .staff), ("sponsor", .sponsor),
-    ])
+    @Test(
+        "Ticket types map case-insensitively after whitespace normalisation",
+        arguments: [
+            ("vip ", AccessTier.vip), ("SPEAKER", .speaker), ("general\u{00A0} admission", .general),
+            ("Student", .student), ("press", .press), ("STAFF", .staff), ("sponsor", .sponsor),
+        ])
     func ticketMapping(_ ticket: String, _ tier: AccessTier) throws {
         let attendee = try #require(try Support.outcome(["ticket_type": q(ticket)]).attendee)
         #expect(attendee.accessTier == tier)
@@ -176,22 +184,25 @@ struct IntakeRecordTests {
 
         let manySessions = "[" + (0..<300).map { q("S-\($0)") }.joined(separator: ",") + "]"
         #expect(try Support.outcome(["sessions": manySessions]).has(.tooLong, at: "sessions"))
-        #expect(try Support.outcome(["sessions": "[\(q(String(repeating: "s", count: 600)))]"])
-            .has(.tooLong, at: "sessions[0]"))
+        #expect(
+            try Support.outcome(["sessions": "[\(q(String(repeating: "s", count: 600)))]"])
+                .has(.tooLong, at: "sessions[0]"))
     }
 
-    @Test("Malformed JSON and non-object records are rejected at $", arguments: [
-        #"{"source": "ticketing", "#,
-        "",
-        "[1, 2, 3]",
-        #""just a string""#,
-        "42",
-        "null",
-        "{\"first_name\": \"a\u{0}b\"}",
-        #"{"first_name": "\ud800"}"#,
-        String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000),
-        #"{"a": 1e400}"#,
-    ])
+    @Test(
+        "Malformed JSON and non-object records are rejected at $",
+        arguments: [
+            #"{"source": "ticketing", "#,
+            "",
+            "[1, 2, 3]",
+            #""just a string""#,
+            "42",
+            "null",
+            "{\"first_name\": \"a\u{0}b\"}",
+            #"{"first_name": "\ud800"}"#,
+            String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000),
+            #"{"a": 1e400}"#,
+        ])
     func malformed(_ text: String) throws {
         let outcome = try Support.intake().validate(jsonObject: Data(text.utf8), line: 3)
         #expect(outcome.attendee == nil)
@@ -235,7 +246,7 @@ struct IntakeRecordTests {
     @Test("Invalid UTF-8 bytes are rejected cleanly with the offset")
     func invalidUTF8() throws {
         var bytes = Array(#"{"source": "crm", "source_id": "R-1", "first_name": "Zo"#.utf8)
-        bytes += [0xC3, 0x28] // a lead byte followed by a non-continuation byte
+        bytes += [0xC3, 0x28]  // a lead byte followed by a non-continuation byte
         bytes += Array(#"", "email": "z@example.org", "ticket_type": "VIP"}"#.utf8)
         let outcome = try Support.intake().validate(jsonObject: Data(bytes), line: 9)
         #expect(outcome.has(.malformedJSON, at: "$"))
@@ -373,20 +384,22 @@ struct IntakeRecordTests {
 
     /// Nothing is interpreted: "null" is a name like any other, markup and format strings are
     /// text. All-lower Latin input is still re-cased by the normal rule.
-    @Test("Naughty strings never crash and end in a clear outcome", arguments: [
-        ("👩\u{200D}💻 Ada 🎉", "👩\u{200D}💻 Ada 🎉"),
-        ("\u{202E}Ada", "Ada"),
-        ("Ame\u{0301}lie", "Amélie"),
-        ("null", "Null"),
-        ("undefined", "Undefined"),
-        ("NULL", "Null"),
-        ("Robert'); DROP TABLE Students;--", "Robert'); DROP TABLE Students;--"),
-        ("<script>alert(1)</script>", "<Script>alert(1)</script>"),
-        ("Z\u{0000}oë", "Zoë"),
-        ("%s%n{0}${name}", "%S%n{0}${name}"),
-        ("Z̷̢͎̓a̸͉̿l̵̰̓g̶̗̾o̴̤͗", "Z̷̢͎̓a̸͉̿l̵̰̓g̶̗̾o̴̤͗"),
-        ("\u{FEFF}\u{200B}\u{2060}", nil),
-    ] as [(String, String?)])
+    @Test(
+        "Naughty strings never crash and end in a clear outcome",
+        arguments: [
+            ("👩\u{200D}💻 Ada 🎉", "👩\u{200D}💻 Ada 🎉"),
+            ("\u{202E}Ada", "Ada"),
+            ("Ame\u{0301}lie", "Amélie"),
+            ("null", "Null"),
+            ("undefined", "Undefined"),
+            ("NULL", "Null"),
+            ("Robert'); DROP TABLE Students;--", "Robert'); DROP TABLE Students;--"),
+            ("<script>alert(1)</script>", "<Script>alert(1)</script>"),
+            ("Z\u{0000}oë", "Zoë"),
+            ("%s%n{0}${name}", "%S%n{0}${name}"),
+            ("Z̷̢͎̓a̸͉̿l̵̰̓g̶̗̾o̴̤͗", "Z̷̢͎̓a̸͉̿l̵̰̓g̶̗̾o̴̤͗"),
+            ("\u{FEFF}\u{200B}\u{2060}", nil),
+        ] as [(String, String?)])
     func naughty(_ input: String, _ expected: String?) throws {
         let outcome = try Support.outcome(["first_name": q(input), "last_name": nil])
         if let expected {

@@ -8,8 +8,9 @@ enum IntakeTestSupport {
     static let secret = "test-secret-for-lanyard-check-ins"
 
     static func configuration(acceptOtherEvents: Bool = true) throws -> EventConfiguration {
-        try EventConfiguration(slug: "devcon-2026", name: "DevCon 2026", checkInSecret: secret,
-                               acceptOtherEvents: acceptOtherEvents)
+        try EventConfiguration(
+            slug: "devcon-2026", name: "DevCon 2026", checkInSecret: secret,
+            acceptOtherEvents: acceptOtherEvents)
     }
 
     static func intake(acceptOtherEvents: Bool = true) throws -> Intake {

@@ -16,10 +16,11 @@ import Testing
     }
 
     func fields(first: String, last: String, tier: String = "general", company: String = "ACME") -> [String: String] {
-        BadgeFields.fields(synthetic: [
-            "attendee_id": "6f1c2a1e-3b4d-5e6f-8a9b-0c1d2e3f4a5b", "first_name": first, "last_name": last,
-            "company": company, "access_tier": tier, "ticket_type": tier.capitalized, "source_id": "REG-1",
-        ], event: Self.event)
+        BadgeFields.fields(
+            synthetic: [
+                "attendee_id": "6f1c2a1e-3b4d-5e6f-8a9b-0c1d2e3f4a5b", "first_name": first, "last_name": last,
+                "company": company, "access_tier": tier, "ticket_type": tier.capitalized, "source_id": "REG-1",
+            ], event: Self.event)
     }
 
     /// Black dots of a bitmap inside and outside a rectangle.
@@ -100,9 +101,11 @@ import Testing
 
     @Test func textNeverLeavesItsBox() throws {
         let long = String(repeating: "Wolfeschlegelsteinhausenbergerdorff ", count: 40)
-        let scratch = try ScratchBundle(template: templateYAML(elements: """
-              - { id: name, type: text, text: "{name}", box: [10, 10, 40, 16], font: { families: [Noto Sans], size: [8, 30] }, max_lines: 2 }
-            """))
+        let scratch = try ScratchBundle(
+            template: templateYAML(
+                elements: """
+                      - { id: name, type: text, text: "{name}", box: [10, 10, 40, 16], font: { families: [Noto Sans], size: [8, 30] }, max_lines: 2 }
+                    """))
         defer { scratch.remove() }
         let renderer = try BadgeRenderer(bundle: try scratch.load(), dpi: 300, logger: testLogger)
         let badge = try renderer.render(fields: ["name": long])
@@ -121,9 +124,11 @@ import Testing
     }
 
     @Test func overflowWithoutEllipsisIsAnError() throws {
-        let scratch = try ScratchBundle(template: templateYAML(elements: """
-              - { type: text, text: "{name}", box: [10, 10, 20, 5], font: { families: [Noto Sans], size: 20 }, overflow: [shrink] }
-            """))
+        let scratch = try ScratchBundle(
+            template: templateYAML(
+                elements: """
+                      - { type: text, text: "{name}", box: [10, 10, 20, 5], font: { families: [Noto Sans], size: 20 }, overflow: [shrink] }
+                    """))
         defer { scratch.remove() }
         let badge = try BadgeRenderer(bundle: try scratch.load(), dpi: 203, logger: testLogger).render(fields: ["name": "Bartholomew"])
         #expect(badge.elements[0].text?.outcome == .overflow)
@@ -146,15 +151,22 @@ import Testing
 
     /// `left` is the start of the line: a right-to-left name begins at the box's right edge.
     @Test func rightToLeftNamesStartOnTheRight() throws {
-        let scratch = try ScratchBundle(template: templateYAML(elements: """
-              - { type: text, text: "{name}", box: [0, 0, 101.6, 20], font: { families: \(allScripts), size: 14 }, align: left }
-            """))
+        let scratch = try ScratchBundle(
+            template: templateYAML(
+                elements: """
+                      - { type: text, text: "{name}", box: [0, 0, 101.6, 20], font: { families: \(allScripts), size: 14 }, align: left }
+                    """))
         defer { scratch.remove() }
         let renderer = try BadgeRenderer(bundle: try scratch.load(), dpi: 203, logger: testLogger)
         func meanX(_ name: String) throws -> Double {
             let bitmap = try renderer.render(fields: ["name": name]).bitmap
             var sum = 0, count = 0
-            for y in 0..<bitmap.height { for x in 0..<bitmap.width where bitmap[x, y] { sum += x; count += 1 } }
+            for y in 0..<bitmap.height {
+                for x in 0..<bitmap.width where bitmap[x, y] {
+                    sum += x
+                    count += 1
+                }
+            }
             return Double(sum) / Double(max(count, 1))
         }
         #expect(try meanX("אביגיל") > Double(812 / 2))
@@ -183,9 +195,11 @@ import Testing
     }
 
     @Test func qrLevelIsLoweredAndRecordedWhenTheBoxIsSmall() throws {
-        let scratch = try ScratchBundle(template: templateYAML(elements: """
-              - { type: qr, payload: "{p}", box: [5, 5, 10, 10], error_correction: H, min_module_mm: 0.25 }
-            """))
+        let scratch = try ScratchBundle(
+            template: templateYAML(
+                elements: """
+                      - { type: qr, payload: "{p}", box: [5, 5, 10, 10], error_correction: H, min_module_mm: 0.25 }
+                    """))
         defer { scratch.remove() }
         let renderer = try BadgeRenderer(bundle: try scratch.load(), dpi: 203, logger: testLogger)
         // 10 mm at 203 dpi is 80 dots: 40 two-dot modules, so version 3 at most (29 + 8 quiet).
@@ -199,9 +213,11 @@ import Testing
     }
 
     @Test func aMissingFontFamilyWarnsAndFallsBack() throws {
-        let scratch = try ScratchBundle(template: templateYAML(elements: """
-              - { type: text, text: "Hello", box: [5, 5, 60, 15], font: { families: [Nonexistent Grotesk, Noto Sans], size: 20 } }
-            """))
+        let scratch = try ScratchBundle(
+            template: templateYAML(
+                elements: """
+                      - { type: text, text: "Hello", box: [5, 5, 60, 15], font: { families: [Nonexistent Grotesk, Noto Sans], size: 20 } }
+                    """))
         defer { scratch.remove() }
         let renderer = try BadgeRenderer(bundle: try scratch.load(), dpi: 203, logger: testLogger)
         #expect(renderer.fontWarnings.map(\.code) == [.fontMissing])
@@ -229,8 +245,10 @@ import Testing
         let bundle = try TemplateBundle.load(directory: templatesRoot.appending(path: "standard"))
         let shedding = try BadgeRenderer(bundle: bundle, dpi: 300, glyphCacheBytes: 0, logger: testLogger)
         let keeping = try BadgeRenderer(bundle: bundle, dpi: 300, glyphCacheBytes: .max, logger: testLogger)
-        let names = [("Ada", "Lovelace"), ("欧阳", "娜娜"), ("محمد", "الفلاحي"), ("Maximiliane Alexandrina", "von Hohenzollern"),
-                     ("Ada", "Lovelace"), ("ประเสริฐศักดิ์", "ศรี"), ("김서연", "")]
+        let names = [
+            ("Ada", "Lovelace"), ("欧阳", "娜娜"), ("محمد", "الفلاحي"), ("Maximiliane Alexandrina", "von Hohenzollern"),
+            ("Ada", "Lovelace"), ("ประเสริฐศักดิ์", "ศรี"), ("김서연", ""),
+        ]
         for (first, last) in names {
             let input = fields(first: first, last: last, tier: "speaker")
             #expect(try shedding.render(fields: input).rasterSHA256 == keeping.render(fields: input).rasterSHA256, "\(first) \(last)")
@@ -249,10 +267,12 @@ import Testing
             }
         }
         // At 300 dpi: x and y 0.93 mm are dot 11; 37 x 23 dots are 3.13267 x 1.94733 mm.
-        let scratch = try ScratchBundle(template: templateYAML(elements: """
-              - { type: rect, box: [0.93, 0.93, 1.5, 1.94733], fill: black }
-              - { type: image, file: assets/pattern.png, box: [0.93, 0.93, 3.13267, 1.94733] }
-            """), extraFiles: ["assets/pattern.png": Data(try pattern.png())])
+        let scratch = try ScratchBundle(
+            template: templateYAML(
+                elements: """
+                      - { type: rect, box: [0.93, 0.93, 1.5, 1.94733], fill: black }
+                      - { type: image, file: assets/pattern.png, box: [0.93, 0.93, 3.13267, 1.94733] }
+                    """), extraFiles: ["assets/pattern.png": Data(try pattern.png())])
         defer { scratch.remove() }
         let badge = try BadgeRenderer(bundle: try scratch.load(), dpi: 300, logger: testLogger).render(fields: [:])
         #expect(badge.elements[1].rect == DotRect(x: 11, y: 11, width: 37, height: 23))

@@ -76,17 +76,39 @@ import Testing
     /// A misspelt key is refused, never skipped: `colour: white` on white text would otherwise
     /// print black, and a misspelt condition would draw a VIP band on every badge.
     @Test(arguments: [
-        (templateYAML(elements: "  - { type: text, text: x, box: [1, 1, 10, 5], font: { families: [Noto Sans], size: 9 }, colour: white }"),
-         "elements[0].colour", "color"),
-        (templateYAML(elements: "  - { type: qr, payload: x, box: [1, 1, 20, 20], error-correction: H }"), "elements[0].error-correction", "error_correction"),
-        (templateYAML(elements: "  - { type: rect, box: [1, 1, 10, 5], when: { feild: access_tier, equals: vip } }"), "elements[0].when.feild", "field"),
-        (templateYAML(elements: "  - { type: rect, box: [1, 1, 10, 5], when: [ { field: access_tier, equal: vip } ] }"), "elements[0].when[0].equal", "equals"),
-        (templateYAML(elements: "  - { type: text, text: x, box: [1, 1, 10, 5], font: { families: [Noto Sans], size: 9, wieght: bold } }"),
-         "elements[0].font.wieght", "weight"),
-        (templateYAML(stock: "size: 4x3in, safe_margin: 2", elements: "  - { type: rect, box: [1, 1, 2, 2] }"), "stock.safe_margin", "safe_margin_mm"),
+        (
+            templateYAML(
+                elements: "  - { type: text, text: x, box: [1, 1, 10, 5], font: { families: [Noto Sans], size: 9 }, colour: white }"),
+            "elements[0].colour", "color"
+        ),
+        (
+            templateYAML(elements: "  - { type: qr, payload: x, box: [1, 1, 20, 20], error-correction: H }"),
+            "elements[0].error-correction", "error_correction"
+        ),
+        (
+            templateYAML(elements: "  - { type: rect, box: [1, 1, 10, 5], when: { feild: access_tier, equals: vip } }"),
+            "elements[0].when.feild", "field"
+        ),
+        (
+            templateYAML(elements: "  - { type: rect, box: [1, 1, 10, 5], when: [ { field: access_tier, equal: vip } ] }"),
+            "elements[0].when[0].equal", "equals"
+        ),
+        (
+            templateYAML(
+                elements: "  - { type: text, text: x, box: [1, 1, 10, 5], font: { families: [Noto Sans], size: 9, wieght: bold } }"),
+            "elements[0].font.wieght", "weight"
+        ),
+        (
+            templateYAML(stock: "size: 4x3in, safe_margin: 2", elements: "  - { type: rect, box: [1, 1, 2, 2] }"), "stock.safe_margin",
+            "safe_margin_mm"
+        ),
         (templateYAML(fields: "descripton: a badge", elements: "  - { type: rect, box: [1, 1, 2, 2] }"), "descripton", "description"),
-        (templateYAML(fields: "fields:\n  - { name: shown, first_of: [preferred_name], defualt: guest }", elements: "  - { type: rect, box: [1, 1, 2, 2] }"),
-         "fields[0].defualt", "default"),
+        (
+            templateYAML(
+                fields: "fields:\n  - { name: shown, first_of: [preferred_name], defualt: guest }",
+                elements: "  - { type: rect, box: [1, 1, 2, 2] }"),
+            "fields[0].defualt", "default"
+        ),
     ])
     func aMisspeltKeyIsRefusedWithTheKeyItMeant(template: String, path: String, meant: String) throws {
         let scratch = try ScratchBundle(template: template)
@@ -100,7 +122,8 @@ import Testing
     @Test func anEditedBundleSaysToRunTemplatesManifest() throws {
         let scratch = try ScratchBundle(template: templateYAML(elements: "  - { type: rect, box: [2, 2, 10, 10] }"))
         defer { scratch.remove() }
-        try Data(templateYAML(elements: "  - { type: rect, box: [2, 2, 12, 10] }").utf8).write(to: scratch.directory.appending(path: TemplateBundle.templateFile))
+        try Data(templateYAML(elements: "  - { type: rect, box: [2, 2, 12, 10] }").utf8).write(
+            to: scratch.directory.appending(path: TemplateBundle.templateFile))
         let error = try #require(throws: BadgeError.self) { try scratch.load() }
         #expect(error.code == .checksumMismatch)
         #expect(error.message.contains("run 'lanyard templates manifest \(scratch.directory.path)'"), "\(error)")
@@ -117,7 +140,8 @@ import Testing
         let yamlError = try #require(throws: BadgeError.self) { try broken.load() }
         #expect(yamlError.code == .templateMalformed)
 
-        let unknownStock = try ScratchBundle(template: templateYAML(stock: "size: 9x9in", elements: "  - { type: rect, box: [1, 1, 2, 2] }"))
+        let unknownStock = try ScratchBundle(
+            template: templateYAML(stock: "size: 9x9in", elements: "  - { type: rect, box: [1, 1, 2, 2] }"))
         defer { unknownStock.remove() }
         let stockError = try #require(throws: BadgeError.self) { try unknownStock.load() }
         #expect(stockError.location?.contains("stock.size") == true)
@@ -127,22 +151,26 @@ import Testing
 
 @Suite struct FieldMappingTests {
     func rules(_ yaml: String) throws -> [FieldRule] {
-        let scratch = try ScratchBundle(template: templateYAML(fields: "fields:\n" + yaml, elements: "  - { type: rect, box: [1, 1, 2, 2] }"))
+        let scratch = try ScratchBundle(
+            template: templateYAML(fields: "fields:\n" + yaml, elements: "  - { type: rect, box: [1, 1, 2, 2] }"))
         defer { scratch.remove() }
         return try scratch.load().template.fields
     }
 
     @Test func firstOfFormatLookupDefaultAndTransform() throws {
-        let rules = try rules("""
+        let rules = try rules(
+            """
               - { name: display_name, first_of: [preferred_name, first_name, last_name] }
               - { name: full_name, format: "{display_name} {middle} {last_name}" }
               - { name: tier_label, lookup: access_tier, table: { VIP: Very Important }, default: Guest }
               - { name: shout, format: "{display_name}", transform: upper }
               - { name: company_line, first_of: [company, job_title], default: "" }
             """)
-        let resolved = FieldMapper.resolve(rules, fields: [
-            "first_name": "Ada", "preferred_name": "", "last_name": "Lovelace", "access_tier": "vip", "job_title": "Analyst",
-        ])
+        let resolved = FieldMapper.resolve(
+            rules,
+            fields: [
+                "first_name": "Ada", "preferred_name": "", "last_name": "Lovelace", "access_tier": "vip", "job_title": "Analyst",
+            ])
         #expect(resolved["display_name"] == "Ada")
         #expect(resolved["full_name"] == "Ada Lovelace", "empty placeholders leave no double spaces")
         #expect(resolved["tier_label"] == "Very Important", "lookups ignore case")
@@ -160,20 +188,23 @@ import Testing
     }
 
     @Test func rulesNeedExactlyOneSource() throws {
-        let scratch = try ScratchBundle(template: templateYAML(
-            fields: "fields:\n  - { name: x, first_of: [a], format: \"{b}\" }", elements: "  - { type: rect, box: [1, 1, 2, 2] }"))
+        let scratch = try ScratchBundle(
+            template: templateYAML(
+                fields: "fields:\n  - { name: x, first_of: [a], format: \"{b}\" }", elements: "  - { type: rect, box: [1, 1, 2, 2] }"))
         defer { scratch.remove() }
         let error = try #require(throws: BadgeError.self) { try scratch.load() }
         #expect(error.location?.contains("fields[0]") == true, "\(error)")
     }
 
     @Test func conditionsCompareCaseInsensitively() throws {
-        let scratch = try ScratchBundle(template: templateYAML(elements: """
-              - { type: rect, box: [1, 1, 2, 2], when: { field: access_tier, equals: VIP } }
-              - { type: rect, box: [1, 1, 2, 2], when: { field: access_tier, in: [speaker, staff] } }
-              - { type: rect, box: [1, 1, 2, 2], when: { field: access_tier, not_in: [general] } }
-              - { type: rect, box: [1, 1, 2, 2], when: [{ field: company, present: true }, { field: access_tier, equals: vip }] }
-            """))
+        let scratch = try ScratchBundle(
+            template: templateYAML(
+                elements: """
+                      - { type: rect, box: [1, 1, 2, 2], when: { field: access_tier, equals: VIP } }
+                      - { type: rect, box: [1, 1, 2, 2], when: { field: access_tier, in: [speaker, staff] } }
+                      - { type: rect, box: [1, 1, 2, 2], when: { field: access_tier, not_in: [general] } }
+                      - { type: rect, box: [1, 1, 2, 2], when: [{ field: company, present: true }, { field: access_tier, equals: vip }] }
+                    """))
         defer { scratch.remove() }
         let conditions = try scratch.load().template.elements.map(\.when)
         let vip = ["access_tier": " vip ", "company": "ACME"]

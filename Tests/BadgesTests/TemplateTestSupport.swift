@@ -1,7 +1,7 @@
-import TestSupport
 import Badges
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
 let repositoryRoot = Repository.root

@@ -1,9 +1,10 @@
-@testable import Attendees
-@testable import Badges
-@testable import YAMLReading
 import Foundation
 import Testing
 import Yams
+
+@testable import Attendees
+@testable import Badges
+@testable import YAMLReading
 
 /// Badges' `YAMLReader` against Yams: templates decode as `YAMLDecoder` decodes them, event
 /// configurations compose to the tree `Yams.compose` gives, read the way the event reader reads
@@ -71,7 +72,10 @@ import Yams
         #expect(event.csvSource == "yes")
         #expect(event.acceptOtherEvents == false)
         #expect(event.tierMapping == ["VIP": .vip, "Off": .staff])
-        let quoted = Result { try EventConfiguration.parse(yaml: "slug: a\nname: b\ncheck_in_secret: 0123456789abcdef\naccept_other_events: 'no'", file: "e.yaml") }
+        let quoted = Result {
+            try EventConfiguration.parse(
+                yaml: "slug: a\nname: b\ncheck_in_secret: 0123456789abcdef\naccept_other_events: 'no'", file: "e.yaml")
+        }
         guard case .failure(let error as EventConfigurationError) = quoted else {
             Issue.record("a quoted 'no' was read as a boolean")
             return

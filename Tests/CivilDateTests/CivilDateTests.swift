@@ -43,7 +43,8 @@ import Testing
         #expect(CivilDate.daysIn(month: 12, year: 2026) == 31)
         for year in 1583...2400 {
             let total = (1...12).reduce(0) { $0 + CivilDate.daysIn(month: $1, year: year) }
-            #expect(total == Int(CivilDate.days(year: Int64(year) + 1, month: 1, day: 1) - CivilDate.days(year: Int64(year), month: 1, day: 1)))
+            #expect(
+                total == Int(CivilDate.days(year: Int64(year) + 1, month: 1, day: 1) - CivilDate.days(year: Int64(year), month: 1, day: 1)))
         }
     }
 }

@@ -20,7 +20,8 @@ import Testing
     }
 
     @Test func agentBenchReportsStartMemoryAndLatency() throws {
-        let run = try runBench(["--agent", "--agent-starts", "2", "--agent-requests", "16", "--agent-warmup", "2", "--agent-idle-seconds", "0.2",
+        let run = try runBench([
+            "--agent", "--agent-starts", "2", "--agent-requests", "16", "--agent-warmup", "2", "--agent-idle-seconds", "0.2",
         ])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         let output = run.stdout

@@ -74,8 +74,9 @@ import Testing
         #expect(mode == 0o660)
 
         // A second agent on the same socket is refused while the first answers.
-        let intruder = try runLanyard(["agent", "--listen", "unix:\(socket)", "--data", directory.appending(path: "other").path],
-                                      environment: ["LANYARD_PRINTER": "sim"])
+        let intruder = try runLanyard(
+            ["agent", "--listen", "unix:\(socket)", "--data", directory.appending(path: "other").path],
+            environment: ["LANYARD_PRINTER": "sim"])
         #expect(intruder.status != 0)
         #expect(intruder.stderr.contains("another process is listening"))
 
@@ -97,8 +98,9 @@ import Testing
         defer { if agent.isRunning { kill(agent.processIdentifier, SIGKILL) } }
         _ = try await waitForAnswer("/v1/health", socket: socket, process: agent)
 
-        let second = try runLanyard(["agent", "--listen", "unix:\(directory.appending(path: "second.sock").path)", "--data", data.path],
-                                    environment: ["LANYARD_PRINTER": "sim"])
+        let second = try runLanyard(
+            ["agent", "--listen", "unix:\(directory.appending(path: "second.sock").path)", "--data", data.path],
+            environment: ["LANYARD_PRINTER": "sim"])
         #expect(second.status == 73, "\(second.stderr)")
         #expect(second.stderr.contains("agent.data_directory_in_use"), "\(second.stderr)")
         #expect(second.stderr.contains(data.path), "the refusal names the directory: \(second.stderr)")
@@ -107,17 +109,23 @@ import Testing
 
         // Beside the running agent: an import and a stored tuning, through SQLite's own locking.
         let registrations = directory.appending(path: "drop.jsonl")
-        try Data(#"{"source":"crm","source_id":"LOCK-1","event_slug":"devcon-2026","first_name":"Grace","last_name":"Hopper","email":"grace@example.org","ticket_type":"Staff"}"#.utf8 + [0x0A])
-            .write(to: registrations)
+        try Data(
+            #"{"source":"crm","source_id":"LOCK-1","event_slug":"devcon-2026","first_name":"Grace","last_name":"Hopper","email":"grace@example.org","ticket_type":"Staff"}"#
+                .utf8 + [0x0A]
+        )
+        .write(to: registrations)
         let imported = try runLanyard(["import", registrations.path, "--data", data.path])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(!imported.stderr.contains("no agent is running"), "\(imported.stderr)")
-        let tuned = try runLanyard(["printer", "tune", "--printer", "sim", "--darkness", "20", "--reason", "beside a running agent",
-                                    "--data", data.path])
+        let tuned = try runLanyard([
+            "printer", "tune", "--printer", "sim", "--darkness", "20", "--reason", "beside a running agent",
+            "--data", data.path,
+        ])
         #expect(tuned.status == 0, "\(tuned.stderr)")
         #expect(!tuned.stderr.contains("no agent is running"), "\(tuned.stderr)")
-        let tunedByEnvironment = try runLanyard(["printer", "tune", "--printer", "sim", "--speed", "4"],
-                                                environment: ["LANYARD_STATE_DIR": data.path])
+        let tunedByEnvironment = try runLanyard(
+            ["printer", "tune", "--printer", "sim", "--speed", "4"],
+            environment: ["LANYARD_STATE_DIR": data.path])
         #expect(tunedByEnvironment.status == 0, "\(tunedByEnvironment.stderr)")
         let search = get("/v1/attendees?q=Hopper", socket: socket) ?? ""
         #expect(search.contains("Grace"), "the running agent sees the import: \(search.prefix(300))")
@@ -160,12 +168,15 @@ import Testing
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) == 0 && listen(holder, 1) == 0 && getsockname(holder, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(holder, $0, length) == 0 && listen(holder, 1) == 0 && getsockname(holder, $0, &length) == 0
+            }
         }
         try #require(bound)
         let port = Int(UInt16(bigEndian: address.sin_port))
-        let run = try runLanyard(["agent", "--listen", "127.0.0.1:\(port)", "--data", directory.appending(path: "data").path],
-                                 environment: ["LANYARD_PRINTER": "sim"])
+        let run = try runLanyard(
+            ["agent", "--listen", "127.0.0.1:\(port)", "--data", directory.appending(path: "data").path],
+            environment: ["LANYARD_PRINTER": "sim"])
         #expect(run.status == 69, "\(run.stderr)")
         #expect(run.stderr.contains("agent.listen_address_in_use: cannot listen on 127.0.0.1:\(port)"), "\(run.stderr)")
     }

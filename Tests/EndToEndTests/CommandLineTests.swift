@@ -21,8 +21,10 @@ import Testing
         return url
     }
 
-    static let good = #"{"source":"crm","source_id":"R-1","event_slug":"devcon-2026","first_name":"Ada","last_name":"Lovelace","email":"ada@Example.ORG","ticket_type":"vip"}"#
-    static let badEmail = #"{"source":"crm","source_id":"R-2","event_slug":"devcon-2026","first_name":"Bad","email":"nope at example.org","ticket_type":"VIP"}"#
+    static let good =
+        #"{"source":"crm","source_id":"R-1","event_slug":"devcon-2026","first_name":"Ada","last_name":"Lovelace","email":"ada@Example.ORG","ticket_type":"vip"}"#
+    static let badEmail =
+        #"{"source":"crm","source_id":"R-2","event_slug":"devcon-2026","first_name":"Bad","email":"nope at example.org","ticket_type":"VIP"}"#
 
     /// `make demo`'s command off a terminal: renders, starts the agent, prints its URL, prints the
     /// sample badges through the queue to the simulator, then stops on its own.
@@ -44,28 +46,33 @@ import Testing
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let zpl = directory.appending(path: "badge.zpl"), epl = directory.appending(path: "badge.epl")
-        let first = try lanyard("render", "--template", "Templates/standard", "--attendee", input.path,
-                                "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", zpl.path)
+        let first = try lanyard(
+            "render", "--template", "Templates/standard", "--attendee", input.path,
+            "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", zpl.path)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(try String(contentsOf: zpl, encoding: .utf8).hasPrefix("~SD"))
-        let second = try lanyard("render", "--template", "Templates/vip", "--attendee", input.path, "--record", "1",
-                                 "--profile", "zebra-gc420d-203", "--format", "epl", "--out", epl.path, "--speed", "9")
+        let second = try lanyard(
+            "render", "--template", "Templates/vip", "--attendee", input.path, "--record", "1",
+            "--profile", "zebra-gc420d-203", "--format", "epl", "--out", epl.path, "--speed", "9")
         #expect(second.status == 0, "\(second.stderr)")
-        #expect(second.stderr.contains("clamped") || second.stderr.contains("outside"), "a speed above the printer's is clamped with a warning")
+        #expect(
+            second.stderr.contains("clamped") || second.stderr.contains("outside"), "a speed above the printer's is clamped with a warning")
         #expect(try Data(contentsOf: epl).starts(with: Data("\nN\n".utf8)))
     }
 
     @Test func documentedExitCodes() throws {
         let never = try temporaryDirectory().appending(path: "never.zpl").path
         let bad = try records([Self.badEmail])
-        let rejected = try lanyard("render", "--template", "Templates/standard", "--attendee", bad.path,
-                                   "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", never)
+        let rejected = try lanyard(
+            "render", "--template", "Templates/standard", "--attendee", bad.path,
+            "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", never)
         #expect(rejected.status == 1)
         #expect(rejected.stderr.contains("intake.invalid_email"))
 
         let good = try records([Self.good])
-        let unknownProfile = try lanyard("render", "--template", "Templates/standard", "--attendee", good.path,
-                                         "--profile", "zebra-zz999", "--format", "zpl", "--out", never)
+        let unknownProfile = try lanyard(
+            "render", "--template", "Templates/standard", "--attendee", good.path,
+            "--profile", "zebra-zz999", "--format", "zpl", "--out", never)
         #expect(unknownProfile.status == 66, "\(unknownProfile.stderr)")
         #expect(unknownProfile.stderr.contains("zebra-zz999"))
 
@@ -75,20 +82,24 @@ import Testing
         let usage = try lanyard("render", "--template", "Templates/standard")
         #expect(usage.status == 64)
 
-        let wrongRecord = try lanyard("render", "--template", "Templates/standard", "--attendee", good.path, "--record", "9",
-                                      "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", never)
+        let wrongRecord = try lanyard(
+            "render", "--template", "Templates/standard", "--attendee", good.path, "--record", "9",
+            "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", never)
         #expect(wrongRecord.status == 64)
         #expect(!FileManager.default.fileExists(atPath: never), "nothing is written when the command fails")
     }
 
     @Test func batchWritesBadgesAndReasonsAndNeverStopsOnABadRecord() throws {
-        let lines = try String(contentsOf: repositoryRoot.appending(path: "Tests/BadgesTests/Fixtures/registrations.jsonl"), encoding: .utf8)
-            .split(separator: "\n").prefix(150).map(String.init)
+        let lines = try String(
+            contentsOf: repositoryRoot.appending(path: "Tests/BadgesTests/Fixtures/registrations.jsonl"), encoding: .utf8
+        )
+        .split(separator: "\n").prefix(150).map(String.init)
         let input = try records(lines + ["{not json", Self.badEmail])
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try lanyard("batch", "--template", "Templates/standard", "--input", input.path,
-                              "--profile", "zebra-zd421d-203", "--format", "zpl", "png", "--out", directory.path, "--json")
+        let run = try lanyard(
+            "batch", "--template", "Templates/standard", "--input", input.path,
+            "--profile", "zebra-zd421d-203", "--format", "zpl", "png", "--out", directory.path, "--json")
         #expect(run.status == 0, "\(run.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let accepted = try #require(summary["accepted"] as? Int), rejected = try #require(summary["rejected"] as? Int)
@@ -112,8 +123,10 @@ import Testing
 
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.copyItem(at: repositoryRoot.appending(path: "Templates/staff/fonts"), to: directory.appending(path: "fonts"))
-        try Data("""
+        try FileManager.default.copyItem(
+            at: repositoryRoot.appending(path: "Templates/staff/fonts"), to: directory.appending(path: "fonts"))
+        try Data(
+            """
             format: lanyard-template/1
             name: cramped
             version: 0.1.0
@@ -121,7 +134,8 @@ import Testing
             fonts: [fonts/NotoSans-Regular.ttf]
             elements:
               - { type: text, text: "{first_name} {last_name} {company}", box: [2, 2, 20, 4], font: { families: [Noto Sans], size: 12 }, overflow: [wrap] }
-            """.utf8).write(to: directory.appending(path: "template.yaml"))
+            """.utf8
+        ).write(to: directory.appending(path: "template.yaml"))
         let unsigned = try lanyard("templates", "check", directory.path)
         #expect(unsigned.status == 66, "no manifest yet")
         #expect(try lanyard("templates", "manifest", directory.path).status == 0)
@@ -131,7 +145,8 @@ import Testing
 
         // A placeholder naming no field would print blank on every badge: an error, with the
         // field that was probably meant.
-        try Data("""
+        try Data(
+            """
             format: lanyard-template/1
             name: misspelt
             version: 0.1.0
@@ -139,11 +154,13 @@ import Testing
             fonts: [fonts/NotoSans-Regular.ttf]
             elements:
               - { type: text, text: "{first_name} ({pronoun})", box: [2, 2, 40, 8], font: { families: [Noto Sans], size: 10 } }
-            """.utf8).write(to: directory.appending(path: "template.yaml"))
+            """.utf8
+        ).write(to: directory.appending(path: "template.yaml"))
         #expect(try lanyard("templates", "manifest", directory.path).status == 0)
         let misspelt = try lanyard("templates", "check", directory.path)
         #expect(misspelt.status == 1, "\(misspelt.stdout)")
-        #expect(misspelt.stdout.contains("template.unknown_field: 'pronoun' is not a field; did you mean 'pronouns'?"), "\(misspelt.stdout)")
+        #expect(
+            misspelt.stdout.contains("template.unknown_field: 'pronoun' is not a field; did you mean 'pronouns'?"), "\(misspelt.stdout)")
     }
 
     /// BadgePolicy on the command line: an element off the stock prints but is an error (render
@@ -152,9 +169,11 @@ import Testing
     @Test func renderExitsOneOnTemplateErrorsAndWritesNothingForAMissingFont() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.copyItem(at: repositoryRoot.appending(path: "Templates/staff/fonts"), to: directory.appending(path: "fonts"))
+        try FileManager.default.copyItem(
+            at: repositoryRoot.appending(path: "Templates/staff/fonts"), to: directory.appending(path: "fonts"))
         func template(family: String, box: String) throws {
-            try Data("""
+            try Data(
+                """
                 format: lanyard-template/1
                 name: policy
                 version: 0.1.0
@@ -162,23 +181,26 @@ import Testing
                 fonts: [fonts/NotoSans-Regular.ttf]
                 elements:
                   - { type: text, text: "{first_name}", box: \(box), font: { families: [\(family)], size: 10 } }
-                """.utf8).write(to: directory.appending(path: "template.yaml"))
+                """.utf8
+            ).write(to: directory.appending(path: "template.yaml"))
             #expect(try lanyard("templates", "manifest", directory.path).status == 0)
         }
         let out = directory.appending(path: "badge.zpl").path
         let attendee = repositoryRoot.appending(path: "Templates/sample-attendees.jsonl").path
 
         try template(family: "Noto Sans", box: "[40, 2, 20, 6]")
-        let offStock = try lanyard("render", "--template", directory.path, "--attendee", attendee, "--record", "1",
-                                   "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", out)
+        let offStock = try lanyard(
+            "render", "--template", directory.path, "--attendee", attendee, "--record", "1",
+            "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", out)
         #expect(offStock.status == 1, "\(offStock.stderr)")
         #expect(offStock.stderr.contains("layout.outside_stock"))
         #expect(FileManager.default.fileExists(atPath: out), "the badge is written: it prints, but the template needs fixing")
         try FileManager.default.removeItem(atPath: out)
 
         try template(family: "No Such Family Anywhere", box: "[2, 2, 20, 6]")
-        let noFont = try lanyard("render", "--template", directory.path, "--attendee", attendee, "--record", "1",
-                                 "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", out)
+        let noFont = try lanyard(
+            "render", "--template", directory.path, "--attendee", attendee, "--record", "1",
+            "--profile", "zebra-zd621d-300", "--format", "zpl", "--out", out)
         #expect(noFont.status == 1, "\(noFont.stderr)")
         #expect(noFont.stderr.contains("font.missing"))
         #expect(!FileManager.default.fileExists(atPath: out), "nothing is written for a badge that must not print")

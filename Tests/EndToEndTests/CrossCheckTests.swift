@@ -30,8 +30,10 @@ struct CrossCheckTests {
                     let badge = try renderer.render(fields: BadgeFields.fields(for: attendee, event: Fixtures.event))
                     #expect(!badge.issues.contains { $0.severity == .error }, "\(template) \(attendee.sourceID): \(badge.issues)")
                     let zpl = try LabelEncoder.encode(bitmap: badge.bitmap, profile: profile, language: .zpl).bytes
-                    rendered.append(Rendered(id: "\(template)-\(profile.dpi)-\(attendee.sourceID)", attendee: attendee,
-                                             template: template, dpi: profile.dpi, bitmap: badge.bitmap, zpl: zpl))
+                    rendered.append(
+                        Rendered(
+                            id: "\(template)-\(profile.dpi)-\(attendee.sourceID)", attendee: attendee,
+                            template: template, dpi: profile.dpi, bitmap: badge.bitmap, zpl: zpl))
                 }
             }
         }

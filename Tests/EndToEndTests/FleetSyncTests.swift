@@ -45,8 +45,10 @@ import Testing
         let work: URL
         let registryPort: Int
         var signing: [String] {
-            ["--repository", work.appending(path: "repo").path, "--targets-key", work.appending(path: "targets.key").path,
-             "--timestamp-key", work.appending(path: "ts.key").path]
+            [
+                "--repository", work.appending(path: "repo").path, "--targets-key", work.appending(path: "targets.key").path,
+                "--timestamp-key", work.appending(path: "ts.key").path,
+            ]
         }
         func socket(_ index: Int) -> String { work.appending(path: "agent-\(index).sock").path }
     }
@@ -58,16 +60,23 @@ import Testing
         func path(_ name: String) -> String { work.appending(path: name).path }
 
         #expect(try runLanyard(["registry", "keygen", path("root.key"), path("targets.key"), path("ts.key")]).status == 0)
-        #expect(try runLanyard(["registry", "init", "--repository", path("repo"), "--root-key", path("root.key"),
-                                "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key")]).status == 0)
-        #expect(try runLanyard(["registry", "publish"] + fleet.signing + ["--template", "Templates/standard", "--label", "v1"]).status == 0)
+        #expect(
+            try runLanyard([
+                "registry", "init", "--repository", path("repo"), "--root-key", path("root.key"),
+                "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key"),
+            ]).status == 0)
+        #expect(
+            try runLanyard(["registry", "publish"] + fleet.signing + ["--template", "Templates/standard", "--label", "v1"]).status == 0)
 
         // The admin token as a file, the way a unit file gives it (not on the command line).
         try Data("\(Self.adminToken)\n".utf8).write(to: work.appending(path: "admin.token"))
-        let registry = try Running(["registry", "serve", "--repository", path("repo"), "--state", path("registry-state"),
-                                    "--listen", "127.0.0.1:\(fleet.registryPort)", "--timestamp-key", path("ts.key"),
-                                    "--admin-token-file", path("admin.token")],
-                                   log: work.appending(path: "registry.log"))
+        let registry = try Running(
+            [
+                "registry", "serve", "--repository", path("repo"), "--state", path("registry-state"),
+                "--listen", "127.0.0.1:\(fleet.registryPort)", "--timestamp-key", path("ts.key"),
+                "--admin-token-file", path("admin.token"),
+            ],
+            log: work.appending(path: "registry.log"))
         defer { registry.stop() }
         var agents: [Running] = []
         defer { agents.forEach { $0.stop() } }
@@ -85,8 +94,10 @@ import Testing
                   upload_seconds: 1
                 """
             try Data(config.utf8).write(to: work.appending(path: "agent-\(index).yaml"))
-            agents.append(try Running(["agent", "--config", path("agent-\(index).yaml"), "--log-level", "notice"],
-                                      log: work.appending(path: "agent-\(index).log")))
+            agents.append(
+                try Running(
+                    ["agent", "--config", path("agent-\(index).yaml"), "--log-level", "notice"],
+                    log: work.appending(path: "agent-\(index).log")))
         }
         for index in 0..<Self.agents {
             let label = try await waitFor(socket: fleet.socket(index), seconds: 60) { status in
@@ -101,7 +112,8 @@ import Testing
         for index in 0..<Self.agents {
             for number in 0..<2 { jobs.append((index, try submitBadge(socket: fleet.socket(index), sourceID: "FLEET-\(index)-\(number)"))) }
         }
-        #expect(try runLanyard(["registry", "publish"] + fleet.signing + ["--template", "Templates/standard", "--label", "v2"]).status == 0)
+        #expect(
+            try runLanyard(["registry", "publish"] + fleet.signing + ["--template", "Templates/standard", "--label", "v2"]).status == 0)
         for index in 0..<Self.agents {
             jobs.append((index, try submitBadge(socket: fleet.socket(index), sourceID: "FLEET-\(index)-during")))
         }
@@ -113,28 +125,34 @@ import Testing
         }
         for job in jobs {
             let state = try await waitFor(socket: fleet.socket(job.agent), path: "/v1/jobs/\(job.id)", seconds: 60) { object in
-                ["printed", "manual_review", "dead_lettered", "cancelled"].contains(object["state"] as? String ?? "") ? object["state"] as? String : nil
+                ["printed", "manual_review", "dead_lettered", "cancelled"].contains(object["state"] as? String ?? "")
+                    ? object["state"] as? String : nil
             }
             #expect(state == "printed", "job \(job.id) on kiosk \(job.agent) printed across the promotion")
         }
 
         // Every kiosk reports what it runs; the registry's fleet view shows it.
         let fleetView = try await waitForFleet(port: fleet.registryPort) { agents in
-            agents.count == Self.agents && agents.allSatisfy { agent in
-                ((agent["templates"] as? [[String: Any]]) ?? []).contains { $0["label"] as? String == "v2" }
-            } ? agents : nil
+            agents.count == Self.agents
+                && agents.allSatisfy { agent in
+                    ((agent["templates"] as? [[String: Any]]) ?? []).contains { $0["label"] as? String == "v2" }
+                } ? agents : nil
         }
         #expect(fleetView?.count == Self.agents, "the fleet view lists all five kiosks on v2")
 
         // Two kiosks check the same attendee in; the registry keeps the first scan and tells them.
         let payload = try #require(try checkInPayload(socket: fleet.socket(0)))
-        let first = try #require(unixHTTP(socket: fleet.socket(0), method: "POST", path: "/v1/checkins", body: Data(#"{"payload":"\#(payload)"}"#.utf8)))
+        let first = try #require(
+            unixHTTP(socket: fleet.socket(0), method: "POST", path: "/v1/checkins", body: Data(#"{"payload":"\#(payload)"}"#.utf8)))
         #expect(first.status == 202)
         try await Task.sleep(for: .milliseconds(50))
-        let second = try #require(unixHTTP(socket: fleet.socket(1), method: "POST", path: "/v1/checkins", body: Data(#"{"payload":"\#(payload)"}"#.utf8)))
+        let second = try #require(
+            unixHTTP(socket: fleet.socket(1), method: "POST", path: "/v1/checkins", body: Data(#"{"payload":"\#(payload)"}"#.utf8)))
         #expect(second.status == 202)
-        let told = try await waitFor(socket: fleet.socket(1), path: "/v1/checkins", seconds: 20, method: "POST",
-                                     body: Data(#"{"payload":"\#(payload)"}"#.utf8)) { object in
+        let told = try await waitFor(
+            socket: fleet.socket(1), path: "/v1/checkins", seconds: 20, method: "POST",
+            body: Data(#"{"payload":"\#(payload)"}"#.utf8)
+        ) { object in
             (object["already_checked_in"] as? [String: Any])?["kiosk_id"] as? String == "kiosk-0" ? true : nil
         }
         #expect(told == true, "kiosk-1 learns that kiosk-0 scanned the attendee first")
@@ -146,22 +164,29 @@ import Testing
         let failing = work.appending(path: "failing")
         try FileManager.default.copyItem(at: repositoryRoot.appending(path: "Templates/standard"), to: failing)
         let file = failing.appending(path: "template.yaml")
-        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "elements:\n", with: """
-            elements:
-              - id: source-code
-                type: qr
-                payload: "{source_id}"
-                box: [44, 50, 20, 20]
-                error_correction: L
-                min_module_mm: 0.5
+        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+            of: "elements:\n",
+            with: """
+                elements:
+                  - id: source-code
+                    type: qr
+                    payload: "{source_id}"
+                    box: [44, 50, 20, 20]
+                    error_correction: L
+                    min_module_mm: 0.5
 
-            """)
+                """)
         try Data(text.utf8).write(to: file)
         #expect(try runLanyard(["templates", "manifest", failing.path]).status == 0)
-        #expect(try runLanyard(["registry", "publish"] + fleet.signing
-            + ["--template", failing.path, "--name", "event-badge", "--scope", "event:devcon-2026", "--label", "fails"]).status == 0)
+        #expect(
+            try runLanyard(
+                ["registry", "publish"] + fleet.signing
+                    + ["--template", failing.path, "--name", "event-badge", "--scope", "event:devcon-2026", "--label", "fails"]
+            ).status == 0)
         for index in 0..<Self.agents {
-            let promoted = try await waitFor(socket: fleet.socket(index), seconds: 30) { Self.tierLabel($0, "event") == "fails" ? true : nil }
+            let promoted = try await waitFor(socket: fleet.socket(index), seconds: 30) {
+                Self.tierLabel($0, "event") == "fails" ? true : nil
+            }
             #expect(promoted == true, "kiosk \(index) promoted the failing release after its dry run")
             let id = try submitBadge(socket: fleet.socket(index), sourceID: "LONG-\(index)-" + String(repeating: "X", count: 150))
             let state = try await waitFor(socket: fleet.socket(index), path: "/v1/jobs/\(id)", seconds: 60) { object in
@@ -188,8 +213,10 @@ import Testing
         }
         func push(_ changes: [String]) throws {
             let body = Data(#"{"changes":[\#(changes.joined(separator: ","))]}"#.utf8)
-            let reply = try #require(loopbackHTTP(port: fleet.registryPort, method: "POST", path: "/v1/events/devcon-2026/attendees",
-                                                  body: body, headers: ["Authorization: Bearer \(Self.adminToken)"]))
+            let reply = try #require(
+                loopbackHTTP(
+                    port: fleet.registryPort, method: "POST", path: "/v1/events/devcon-2026/attendees",
+                    body: body, headers: ["Authorization: Bearer \(Self.adminToken)"]))
             #expect(reply.status == 200, "\(String(decoding: reply.body, as: UTF8.self))")
         }
         func everyKioskFinds(_ query: String, seconds: Double) async throws {
@@ -201,12 +228,20 @@ import Testing
             }
         }
 
-        try push([#"{"op":"upsert","registration":\#(attendee(1, "Rosalind"))}"#, #"{"op":"upsert","registration":\#(attendee(2, "Barbara"))}"#])
-        #expect(try runLanyard(["registry", "publish"] + fleet.signing
-            + ["--attendees-from-state", fleet.work.appending(path: "registry-state").path, "--event", "devcon-2026"]).status == 0)
+        try push([
+            #"{"op":"upsert","registration":\#(attendee(1, "Rosalind"))}"#, #"{"op":"upsert","registration":\#(attendee(2, "Barbara"))}"#,
+        ])
+        #expect(
+            try runLanyard(
+                ["registry", "publish"] + fleet.signing
+                    + ["--attendees-from-state", fleet.work.appending(path: "registry-state").path, "--event", "devcon-2026"]
+            ).status == 0)
         try await everyKioskFinds("Rosalind", seconds: 30)
 
-        try push([#"{"op":"upsert","registration":\#(attendee(3, "Shafrira"))}"#, #"{"op":"remove","attendee_id":"00000000-0000-4000-8000-000000000002"}"#])
+        try push([
+            #"{"op":"upsert","registration":\#(attendee(3, "Shafrira"))}"#,
+            #"{"op":"remove","attendee_id":"00000000-0000-4000-8000-000000000002"}"#,
+        ])
         // Followed through the change log, not a new snapshot (how fast: `lanyard-bench --attendee-sync`).
         try await everyKioskFinds("Shafrira", seconds: 30)
         for index in 0..<Self.agents {
@@ -220,15 +255,18 @@ import Testing
         // the change log which scan the registry kept.
         let payload = try #require(try checkInPayload(socket: fleet.socket(2), query: "Rosalind"))
         for index in [2, 3] {
-            let reply = try #require(unixHTTP(socket: fleet.socket(index), method: "POST", path: "/v1/checkins",
-                                              body: Data(#"{"payload":"\#(payload)"}"#.utf8)))
+            let reply = try #require(
+                unixHTTP(
+                    socket: fleet.socket(index), method: "POST", path: "/v1/checkins",
+                    body: Data(#"{"payload":"\#(payload)"}"#.utf8)))
             #expect(reply.status == 202)
             try await Task.sleep(for: .milliseconds(50))
         }
         let rosalind = "00000000-0000-4000-8000-000000000001"
         let first = try await waitFor(socket: fleet.socket(4), path: "/v1/attendees/\(rosalind)", seconds: 20) { object -> [String: Any]? in
             guard let first = (object["check_in"] as? [String: Any])?["first"] as? [String: Any],
-                  first["kiosk_id"] as? String == "kiosk-2", first["confirmed_by_registry"] as? Bool == true else { return nil }
+                first["kiosk_id"] as? String == "kiosk-2", first["confirmed_by_registry"] as? Bool == true
+            else { return nil }
             return object
         }
         #expect(first != nil, "kiosk 4 knows from the change log that kiosk 2 scanned Rosalind first")
@@ -244,12 +282,15 @@ import Testing
     }
 
     /// Polls a JSON endpoint of an agent until `probe` gives a value; nil after `seconds`.
-    func waitFor<T>(socket: String, path: String = "/v1/sync", seconds: Double, method: String = "GET", body: Data? = nil,
-                    _ probe: ([String: Any]) -> T?) async throws -> T? {
+    func waitFor<T>(
+        socket: String, path: String = "/v1/sync", seconds: Double, method: String = "GET", body: Data? = nil,
+        _ probe: ([String: Any]) -> T?
+    ) async throws -> T? {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if let reply = unixHTTP(socket: socket, method: method, path: path, body: body),
-               let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any], let value = probe(object) {
+                let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any], let value = probe(object)
+            {
                 return value
             }
             try await Task.sleep(for: .milliseconds(100))
@@ -260,9 +301,11 @@ import Testing
     /// The registry's fleet view until `probe` accepts it.
     func waitForFleet<T>(port: Int, _ probe: ([[String: Any]]) -> T?) async throws -> T? {
         for _ in 0..<200 {
-            if let reply = loopbackHTTP(port: port, method: "GET", path: "/v1/fleet", headers: ["Authorization: Bearer \(Self.adminToken)"]),
-               let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any],
-               let value = probe(object["agents"] as? [[String: Any]] ?? []) {
+            if let reply = loopbackHTTP(
+                port: port, method: "GET", path: "/v1/fleet", headers: ["Authorization: Bearer \(Self.adminToken)"]),
+                let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any],
+                let value = probe(object["agents"] as? [[String: Any]] ?? [])
+            {
                 return value
             }
             try await Task.sleep(for: .milliseconds(100))
@@ -275,13 +318,15 @@ import Testing
         let reply = unixHTTP(socket: socket, method: "GET", path: "/v1/attendees?q=\(query)", body: nil)
         let object = reply.flatMap { try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any] }
         guard let attendee = (object?["attendees"] as? [[String: Any]])?.first, let id = attendee["attendee_id"] as? String,
-              let tier = (attendee["access_tier"] as? String).flatMap(AccessTier.init(rawValue:)) else { return nil }
+            let tier = (attendee["access_tier"] as? String).flatMap(AccessTier.init(rawValue:))
+        else { return nil }
         let event = try EventConfiguration.load(file: repositoryRoot.appending(path: "Templates/sample-event.yaml"))
         return CheckIn.payload(eventSlug: event.slug, attendeeID: id, accessTier: tier, secret: event.checkInSecret)
     }
 
     func submitBadge(socket: String, sourceID: String) throws -> Int {
-        let body = #"{"attendee": {"source":"crm","source_id":"\#(sourceID)","event_slug":"devcon-2026","first_name":"Ada","last_name":"Fleet \#(sourceID.prefix(20))","email":"ada@example.org","ticket_type":"VIP"}}"#
+        let body =
+            #"{"attendee": {"source":"crm","source_id":"\#(sourceID)","event_slug":"devcon-2026","first_name":"Ada","last_name":"Fleet \#(sourceID.prefix(20))","email":"ada@example.org","ticket_type":"VIP"}}"#
         let reply = try #require(unixHTTP(socket: socket, method: "POST", path: "/v1/badges", body: Data(body.utf8)))
         #expect(reply.status == 202, "\(String(decoding: reply.body, as: UTF8.self))")
         let object = try #require(try JSONSerialization.jsonObject(with: reply.body) as? [String: Any])
@@ -320,7 +365,8 @@ func loopbackHTTP(port: Int, method: String, path uri: String, body: Data? = nil
     return httpExchange(descriptor, method: method, path: uri, body: body, headers: headers)
 }
 
-func httpExchange(_ descriptor: Int32, method: String, path uri: String, body: Data?, headers: [String] = []) -> (status: Int, body: Data)? {
+func httpExchange(_ descriptor: Int32, method: String, path uri: String, body: Data?, headers: [String] = []) -> (status: Int, body: Data)?
+{
     // A process that accepts but never answers must not hang the test: reads give up after 10 s.
     var timeout = timeval(tv_sec: 10, tv_usec: 0)
     setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -375,7 +421,9 @@ func freeTCPPort() throws -> Int {
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+        }
     }
     try #require(bound)
     return Int(UInt16(bigEndian: address.sin_port))

@@ -24,12 +24,16 @@ import Testing
     @Test func aBadgePrintedOnTheSimulatorIsTheRenderedRaster() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let printed = try lanyard(["print", "--attendee", Self.attendee, "--record", "4", "--printer", "sim",
-                                   "--sim-out", directory.appending(path: "sim").path])
+        let printed = try lanyard([
+            "print", "--attendee", Self.attendee, "--record", "4", "--printer", "sim",
+            "--sim-out", directory.appending(path: "sim").path,
+        ])
         #expect(printed.status == 0, "\(printed.stderr)")
         let rendered = directory.appending(path: "badge.png")
-        let render = try lanyard(["render", "--template", "Templates/standard", "--attendee", Self.attendee, "--record", "4",
-                                  "--profile", "zebra-zd621d-300", "--format", "png", "--out", rendered.path])
+        let render = try lanyard([
+            "render", "--template", "Templates/standard", "--attendee", Self.attendee, "--record", "4",
+            "--profile", "zebra-zd621d-300", "--format", "png", "--out", rendered.path,
+        ])
         #expect(render.status == 0, "\(render.stderr)")
         let label = directory.appending(path: "sim/label-000001.png")
         #expect(try Data(contentsOf: label) == Data(contentsOf: rendered), "the printer must receive the raster that was rendered")
@@ -55,8 +59,10 @@ import Testing
     @Test func theLadderPrintsOneLabelledCellPerSettingWithCodesThatScan() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let ladder = try lanyard(["printer", "ladder", "--printer", "sim", "--sim-out", directory.path,
-                                  "--darkness", "12", "22", "--speeds", "2", "5"])
+        let ladder = try lanyard([
+            "printer", "ladder", "--printer", "sim", "--sim-out", directory.path,
+            "--darkness", "12", "22", "--speeds", "2", "5",
+        ])
         #expect(ladder.status == 0, "\(ladder.stderr)")
         let labels = pngs(in: directory)
         #expect(labels.count == 4)
@@ -111,8 +117,10 @@ import Testing
         let watcher = Process()
         let executable = try #require(CommandLineTests.executable)
         watcher.executableURL = executable
-        watcher.arguments = ["printer", "status", "--watch", "--interval", "0.2", "--printer", "tcp://127.0.0.1:\(port)",
-                             "--profile", "zebra-zd621d-300"]
+        watcher.arguments = [
+            "printer", "status", "--watch", "--interval", "0.2", "--printer", "tcp://127.0.0.1:\(port)",
+            "--profile", "zebra-zd621d-300",
+        ]
         watcher.currentDirectoryURL = repositoryRoot
         watcher.standardOutput = FileHandle(forWritingAtPath: log.path)
         watcher.standardError = FileHandle.nullDevice

@@ -18,9 +18,11 @@ import Testing
         #expect(try FileManager.default.attributesOfItem(atPath: keys.appending(path: "root.key").path)[.posixPermissions] as? Int == 0o600)
 
         let missing = keys.appending(path: "timestamp.key").path
-        let initialised = try runLanyard(["registry", "init", "--repository", work.appending(path: "repo").path,
-                                          "--root-key", keys.appending(path: "root.key").path,
-                                          "--targets-key", keys.appending(path: "targets.key").path, "--timestamp-key", missing])
+        let initialised = try runLanyard([
+            "registry", "init", "--repository", work.appending(path: "repo").path,
+            "--root-key", keys.appending(path: "root.key").path,
+            "--targets-key", keys.appending(path: "targets.key").path, "--timestamp-key", missing,
+        ])
         #expect(initialised.status == 66, "\(initialised.stderr)")
         #expect(initialised.stderr.contains("sync.file_missing") && initialised.stderr.contains(missing), "\(initialised.stderr)")
         #expect(!initialised.stderr.contains("NSCocoaErrorDomain"), "\(initialised.stderr)")
@@ -33,23 +35,28 @@ import Testing
         func lanyard(_ arguments: [String]) throws -> LanyardRun { try runLanyard(arguments) }
         let signing = ["--repository", path("repo"), "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key")]
 
-        let keygen = try lanyard(["registry", "keygen", path("root-1.key"), path("root-2.key"), path("root-3.key"),
-                                  path("targets.key"), path("ts.key")])
+        let keygen = try lanyard([
+            "registry", "keygen", path("root-1.key"), path("root-2.key"), path("root-3.key"),
+            path("targets.key"), path("ts.key"),
+        ])
         #expect(keygen.status == 0, "\(keygen.stderr)")
         #expect(keygen.stdout.components(separatedBy: "keyid ").count == 6)
         let again = try lanyard(["registry", "keygen", path("root-1.key")])
         #expect(again.status == 74, "an existing key is never overwritten: \(again.stderr)")
 
-        let initialised = try lanyard(["registry", "init", "--repository", path("repo"), "--root-key", path("root-1.key"),
-                                       "--root-key", path("root-2.key"), "--root-key", path("root-3.key"), "--root-threshold", "2",
-                                       "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key")])
+        let initialised = try lanyard([
+            "registry", "init", "--repository", path("repo"), "--root-key", path("root-1.key"),
+            "--root-key", path("root-2.key"), "--root-key", path("root-3.key"), "--root-threshold", "2",
+            "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key"),
+        ])
         #expect(initialised.status == 0, "\(initialised.stderr)")
 
         // A bundle that `templates check` finds errors in is refused in the same words, before
         // anything is signed: the first version published below is still version 1.
         let offStock = work.appending(path: "off-stock")
         try FileManager.default.copyItem(at: repositoryRoot.appending(path: "Templates/staff/fonts"), to: offStock.appending(path: "fonts"))
-        try Data("""
+        try Data(
+            """
             format: lanyard-template/1
             name: off-stock
             version: 0.1.0
@@ -57,19 +64,22 @@ import Testing
             fonts: [fonts/NotoSans-Regular.ttf]
             elements:
               - { type: text, text: "{first_name}", box: [40, 2, 20, 6], font: { families: [Noto Sans], size: 10 } }
-            """.utf8).write(to: offStock.appending(path: "template.yaml"))
+            """.utf8
+        ).write(to: offStock.appending(path: "template.yaml"))
         #expect(try lanyard(["templates", "manifest", offStock.path]).status == 0)
         let unpublishable = try lanyard(["registry", "publish"] + signing + ["--template", offStock.path])
         #expect(unpublishable.status == 1, "\(unpublishable.stderr)")
-        #expect(unpublishable.stderr.contains("layout.outside_stock") && unpublishable.stderr.contains("nothing was published"),
-                "\(unpublishable.stderr)")
+        #expect(
+            unpublishable.stderr.contains("layout.outside_stock") && unpublishable.stderr.contains("nothing was published"),
+            "\(unpublishable.stderr)")
 
         let published = try lanyard(["registry", "publish"] + signing + ["--template", "Templates/standard"])
         #expect(published.status == 0, "\(published.stderr)")
         #expect(published.stdout.contains("published templates/standard: targets version 1; current 1.0.0"))
 
-        let staged = try lanyard(["registry", "publish"] + signing
-            + ["--template", "Templates/vip", "--name", "standard", "--label", "vip-look", "--share", "0.25"])
+        let staged = try lanyard(
+            ["registry", "publish"] + signing
+                + ["--template", "Templates/vip", "--name", "standard", "--label", "vip-look", "--share", "0.25"])
         #expect(staged.stdout.contains("staged vip-look"), "\(staged.stdout) \(staged.stderr)")
         #expect(staged.stdout.contains("to 25% of the fleet"))
 
@@ -79,18 +89,24 @@ import Testing
         #expect(rolledBack.stdout.contains("targets version 4; current 1.0.0"), "\(rolledBack.stdout) \(rolledBack.stderr)")
         #expect(!rolledBack.stderr.contains("not the only template"))
 
-        let wrongKey = try lanyard(["registry", "publish", "--repository", path("repo"), "--targets-key", path("root-1.key"),
-                                    "--timestamp-key", path("ts.key"), "--template", "Templates/vip"])
+        let wrongKey = try lanyard([
+            "registry", "publish", "--repository", path("repo"), "--targets-key", path("root-1.key"),
+            "--timestamp-key", path("ts.key"), "--template", "Templates/vip",
+        ])
         #expect(wrongKey.status == 65)
         #expect(wrongKey.stderr.contains("sync.signature_threshold"))
 
-        let oneSigner = try lanyard(["registry", "rotate-root", "--repository", path("repo"), "--sign-key", path("root-1.key"),
-                                     "--root-key", path("root-1.key"), "--root-threshold", "1",
-                                     "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key")])
+        let oneSigner = try lanyard([
+            "registry", "rotate-root", "--repository", path("repo"), "--sign-key", path("root-1.key"),
+            "--root-key", path("root-1.key"), "--root-threshold", "1",
+            "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key"),
+        ])
         #expect(oneSigner.status == 65, "one of the two required old root keys is not enough: \(oneSigner.stderr)")
-        let rotated = try lanyard(["registry", "rotate-root", "--repository", path("repo"), "--sign-key", path("root-1.key"),
-                                   "--sign-key", path("root-2.key"), "--root-key", path("root-1.key"), "--root-key", path("root-2.key"),
-                                   "--root-threshold", "2", "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key")])
+        let rotated = try lanyard([
+            "registry", "rotate-root", "--repository", path("repo"), "--sign-key", path("root-1.key"),
+            "--sign-key", path("root-2.key"), "--root-key", path("root-1.key"), "--root-key", path("root-2.key"),
+            "--root-threshold", "2", "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key"),
+        ])
         #expect(rotated.status == 0, "\(rotated.stderr)")
 
         let status = try lanyard(["registry", "status", "--repository", path("repo")])
@@ -101,7 +117,8 @@ import Testing
         // A second template for the same scope is published, and named: kiosks take one per tier.
         let second = try lanyard(["registry", "publish"] + signing + ["--template", "Templates/speaker", "--name", "speaker"])
         #expect(second.status == 0, "\(second.stderr)")
-        #expect(second.stderr.contains("templates/speaker is not the only template for scope global: templates/standard"), "\(second.stderr)")
+        #expect(
+            second.stderr.contains("templates/speaker is not the only template for scope global: templates/standard"), "\(second.stderr)")
 
         let broken = work.appending(path: "broken")
         try FileManager.default.copyItem(at: repositoryRoot.appending(path: "Templates/standard"), to: broken)

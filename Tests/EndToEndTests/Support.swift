@@ -1,10 +1,10 @@
-import TestSupport
 import Attendees
 import Badges
 import Foundation
 import Logging
 import Printers
 import Raster
+import TestSupport
 import Testing
 
 /// The repository root, found from this file's path.
@@ -73,11 +73,11 @@ enum CrossCheck {
         defer { try? FileManager.default.removeItem(at: directory) }
         let inURL = directory.appending(path: "in"), outURL = directory.appending(path: "out"), errURL = directory.appending(path: "err")
         guard (try? input.write(to: inURL)) != nil,
-              FileManager.default.createFile(atPath: outURL.path, contents: nil),
-              FileManager.default.createFile(atPath: errURL.path, contents: nil),
-              let stdin = FileHandle(forReadingAtPath: inURL.path),
-              let stdout = FileHandle(forWritingAtPath: outURL.path),
-              let stderr = FileHandle(forWritingAtPath: errURL.path)
+            FileManager.default.createFile(atPath: outURL.path, contents: nil),
+            FileManager.default.createFile(atPath: errURL.path, contents: nil),
+            let stdin = FileHandle(forReadingAtPath: inURL.path),
+            let stdout = FileHandle(forWritingAtPath: outURL.path),
+            let stderr = FileHandle(forWritingAtPath: errURL.path)
         else { return nil }
         let process = Process()
         process.executableURL = URL(filePath: python.contains("/") ? python : "/usr/bin/env")
@@ -124,9 +124,10 @@ func runLanyard(_ arguments: [String], environment: [String: String] = [:], prog
     process.standardError = FileHandle(forWritingAtPath: err.path)
     try process.run()
     process.waitUntilExit()
-    return LanyardRun(status: process.terminationStatus,
-                      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    return LanyardRun(
+        status: process.terminationStatus,
+        stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+        stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
 }
 
 /// Runs the benchmark executable, `lanyard-bench`, built beside `lanyard`.

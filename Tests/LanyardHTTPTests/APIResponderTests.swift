@@ -44,8 +44,9 @@ import Testing
             let empty = try await client.execute(uri: "/echo", method: .get, headers: [APIResponder.correlationHeader: ""])
             let given = try #require(empty.headers[APIResponder.correlationHeader])
             #expect(given.count == 36, "a new UUID, not the empty value: \(given)")
-            let long = try await client.execute(uri: "/echo", method: .get,
-                                                headers: [APIResponder.correlationHeader: String(repeating: "x", count: 101)])
+            let long = try await client.execute(
+                uri: "/echo", method: .get,
+                headers: [APIResponder.correlationHeader: String(repeating: "x", count: 101)])
             #expect(long.headers[APIResponder.correlationHeader]?.count == 36)
         }
     }

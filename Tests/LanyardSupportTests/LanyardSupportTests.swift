@@ -1,6 +1,7 @@
 import Foundation
-@testable import LanyardSupport
 import Testing
+
+@testable import LanyardSupport
 
 @Suite struct TimestampTests {
     @Test func timestampsAreWrittenByHandInUTC() {
@@ -68,10 +69,12 @@ import Testing
     }
 
     @Test func theWatchdogIsPingedAtHalfItsTimeoutOnlyForThisProcess() {
-        let mine = SystemdNotify(environment: ["NOTIFY_SOCKET": "@lanyard", "WATCHDOG_USEC": "10000000", "WATCHDOG_PID": "42"], processID: 42)
+        let mine = SystemdNotify(
+            environment: ["NOTIFY_SOCKET": "@lanyard", "WATCHDOG_USEC": "10000000", "WATCHDOG_PID": "42"], processID: 42)
         #expect(mine.socketPath == [0] + Array("lanyard".utf8))
         #expect(mine.watchdogInterval == .seconds(5))
-        let another = SystemdNotify(environment: ["NOTIFY_SOCKET": "/run/notify", "WATCHDOG_USEC": "10000000", "WATCHDOG_PID": "7"], processID: 42)
+        let another = SystemdNotify(
+            environment: ["NOTIFY_SOCKET": "/run/notify", "WATCHDOG_USEC": "10000000", "WATCHDOG_PID": "7"], processID: 42)
         #expect(another.watchdogInterval == nil)
         #expect(SystemdNotify(environment: ["NOTIFY_SOCKET": "relative"], processID: 42).socketPath == nil)
     }
@@ -80,7 +83,10 @@ import Testing
         let path = "/tmp/lanyard-notify-\(UUID().uuidString.prefix(8))"
         let receiver = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         #expect(receiver >= 0)
-        defer { close(receiver); unlink(path) }
+        defer {
+            close(receiver)
+            unlink(path)
+        }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path.utf8) }

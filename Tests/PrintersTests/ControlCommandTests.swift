@@ -27,7 +27,8 @@ struct ControlCommandTests {
         let profile = try Fixtures.profile("zebra-zd421d-203")
         let mark = try PrinterControl.applySettings(
             profile: profile, labelWidthDots: 812, labelLengthDots: 609,
-            overrides: JobOverrides(mediaTracking: .mark, mediaType: .thermalTransfer, printMode: .peel, tearOffAdjustDots: -20, gapDots: 30))
+            overrides: JobOverrides(
+                mediaTracking: .mark, mediaType: .thermalTransfer, printMode: .peel, tearOffAdjustDots: -20, gapDots: 30))
         #expect(mark.text == "~SD20\n~TA-020\n^XA\n^PW812^LL609^LH0,0\n^MNM^MTT^MMP^PR4,4,2^JZN\n^XZ\n")
         let markEPL = try PrinterControl.applySettings(
             profile: profile, language: .epl, labelWidthDots: 812, labelLengthDots: 609,
@@ -39,7 +40,8 @@ struct ControlCommandTests {
         #expect(continuous.text == "\nOD,C\nq832\nQ609,0\nS2\nD10\n")
         let continuousZPL = try PrinterControl.applySettings(
             profile: profile, labelLengthDots: 609,
-            overrides: JobOverrides(speedIPS: 2, mediaTracking: .continuous, printMode: .cutter, tearOffAdjustDots: 5, reprintAfterError: true))
+            overrides: JobOverrides(
+                speedIPS: 2, mediaTracking: .continuous, printMode: .cutter, tearOffAdjustDots: 5, reprintAfterError: true))
         #expect(continuousZPL.text == "~SD20\n~TA005\n^XA\n^PW832^LL609^LH0,0\n^MNN^MTD^MMC^PR2,2,2^JZY\n^XZ\n")
     }
 
@@ -73,7 +75,8 @@ struct ControlCommandTests {
 
     @Test func refusals() throws {
         let profile = try Fixtures.profile("zebra-zd421d-203")
-        let tooWide = try #require(controlError { try PrinterControl.applySettings(profile: profile, labelWidthDots: 900, labelLengthDots: 600) })
+        let tooWide = try #require(
+            controlError { try PrinterControl.applySettings(profile: profile, labelWidthDots: 900, labelLengthDots: 600) })
         #expect(tooWide.code == .rasterTooWide)
         let noLength = try #require(controlError { try PrinterControl.applySettings(profile: profile, labelLengthDots: 0) })
         #expect(noLength.code == .settingsInvalid)
@@ -85,7 +88,8 @@ struct ControlCommandTests {
     /// A printer set up by a control command ends in the state a job header would leave it in.
     @Test func setupMatchesTheEncodersJobHeaders() throws {
         let profile = try Fixtures.profile("zebra-zd421d-203")
-        let overrides = JobOverrides(darkness: 17, speedIPS: 5, mediaTracking: .mark, printMode: .peel, labelHome: LabelHome(x: 4, y: 8), tearOffAdjustDots: -7)
+        let overrides = JobOverrides(
+            darkness: 17, speedIPS: 5, mediaTracking: .mark, printMode: .peel, labelHome: LabelHome(x: 4, y: 8), tearOffAdjustDots: -7)
         let resolved = try JobSettings.resolve(profile: profile, labelWidthDots: 16, labelLengthDots: 4, overrides: overrides)
         let job = try ZPLEncoder.encode(bitmap: Fixtures.goldenBitmap(), settings: resolved.settings).bytes
         let zpl = try PrinterControl.applySettings(resolved.settings, profile: profile, language: .zpl)

@@ -1,5 +1,5 @@
-import LanyardSupport
 import Foundation
+import LanyardSupport
 import Printers
 import Raster
 import Testing
@@ -8,7 +8,8 @@ import Testing
 struct DecoderTests {
     @Test func zplDecoderPlacesFieldsWithHomeAndOrigin() throws {
         // Two hex fields and one B64 field, the second shifted by ^LH and ^FO to an unaligned x.
-        let job = Array("""
+        let job = Array(
+            """
             ^XA^PW24^LL4^LH0,0
             ^FO0,0^GFA,2,2,1,FF80^FS
             ^LH1,1^FO2,0^GFA,1,1,1,F0^FS

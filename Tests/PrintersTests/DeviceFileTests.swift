@@ -1,7 +1,7 @@
-import LanyardSupport
 import Dispatch
 import Foundation
 import Glibc
+import LanyardSupport
 import Printers
 import Synchronization
 import Testing

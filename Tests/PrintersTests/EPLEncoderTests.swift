@@ -6,9 +6,11 @@ import Testing
 struct EPLEncoderTests {
     @Test func goldenJobForASmallPattern() throws {
         let profile = try Fixtures.profile("zebra-gk420d-203")
-        let job = try EPLEncoder.encode(bitmap: Fixtures.goldenBitmap(), settings: Fixtures.settings(width: 16, length: 4), profile: profile)
+        let job = try EPLEncoder.encode(
+            bitmap: Fixtures.goldenBitmap(), settings: Fixtures.settings(width: 16, length: 4), profile: profile)
         // Rows FF00, FF00, 0FF0, 0000 inverted: 0 = black in EPL.
-        let expected = Array("\nN\nOD\nq16\nQ4,24\nS4\nD10\nZT\nGW0,0,2,4,".utf8)
+        let expected =
+            Array("\nN\nOD\nq16\nQ4,24\nS4\nD10\nZT\nGW0,0,2,4,".utf8)
             + [0x00, 0xFF, 0x00, 0xFF, 0xF0, 0x0F, 0xFF, 0xFF]
             + Array("\nP1\n".utf8)
         #expect(job.bytes == expected)
@@ -31,7 +33,8 @@ struct EPLEncoderTests {
         settings.labelHome = LabelHome(x: 8, y: 3)
         let job = try EPLEncoder.encode(bitmap: bitmap, settings: settings, profile: profile)
         // Row 0: FF F0 -> 00 0F (padding bits become 1 = white); row 1: 00 00 -> FF FF.
-        let expected = Array("\nN\nOC\nq12\nQ2,B24\nS3\nD7\nZT\nGW8,3,2,2,".utf8)
+        let expected =
+            Array("\nN\nOC\nq12\nQ2,B24\nS3\nD7\nZT\nGW8,3,2,2,".utf8)
             + [0x00, 0x0F, 0xFF, 0xFF]
             + Array("\nP2\n".utf8)
         #expect(job.bytes == expected)

@@ -16,8 +16,9 @@ import Testing
         let profile = try Self.profiles.require(id: profileID)
         let simulator = try PrinterSimulator(profile: profile)
         try simulator.setMode(mode)
-        let client = PrinterClient(connection: VirtualPrinterConnection(simulator: simulator), profile: profile,
-                                   queryTimeout: .milliseconds(300))
+        let client = PrinterClient(
+            connection: VirtualPrinterConnection(simulator: simulator), profile: profile,
+            queryTimeout: .milliseconds(300))
         return (client, simulator)
     }
 

@@ -12,8 +12,9 @@ struct PrinterResolverTests {
     }
 
     func resolver(_ address: PrinterAddress?, profile: String?) -> PrinterResolver {
-        PrinterResolver(address: address, profile: profile, library: library,
-                        simulatorOutput: FileManager.default.temporaryDirectory.appending(path: "lanyard-resolver-\(UUID().uuidString)"))
+        PrinterResolver(
+            address: address, profile: profile, library: library,
+            simulatorOutput: FileManager.default.temporaryDirectory.appending(path: "lanyard-resolver-\(UUID().uuidString)"))
     }
 
     @Test func aNetworkPrinterWithoutAProfileIsRefusedByName() async throws {

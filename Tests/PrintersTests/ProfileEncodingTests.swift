@@ -12,10 +12,11 @@ struct ProfileEncodingTests {
 
     @Test func keysAndValuesAreSnakeCase() throws {
         let object = try json(try Fixtures.profile("zebra-zd421d-203"))
-        #expect(Set(object.keys) == [
-            "id", "manufacturer", "model", "languages", "dpi", "max_print_width_dots", "speed", "darkness",
-            "epl_density", "epl_speed_codes", "media_type", "media_tracking", "print_mode", "usb", "quirks", "notes",
-        ])
+        #expect(
+            Set(object.keys) == [
+                "id", "manufacturer", "model", "languages", "dpi", "max_print_width_dots", "speed", "darkness",
+                "epl_density", "epl_speed_codes", "media_type", "media_tracking", "print_mode", "usb", "quirks", "notes",
+            ])
         #expect(object["max_print_width_dots"] as? Int == 832)
         #expect(object["media_type"] as? String == "direct_thermal")
         #expect(object["media_tracking"] as? String == "gap")

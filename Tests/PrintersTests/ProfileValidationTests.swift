@@ -218,10 +218,14 @@ struct ProfileValidationTests {
     @Test func directoryLoadCollectsProblemsOfEveryFile() throws {
         let directory = try TemporaryDirectory()
         try directory.write("test-printer.yaml", Self.valid)
-        try directory.write("bad-one.yaml", Self.valid.replacingOccurrences(of: "id: test-printer", with: "id: bad-one")
-            .replacingOccurrences(of: "dpi: 203", with: "dpi: 204"))
-        try directory.write("bad-two.yml", Self.valid.replacingOccurrences(of: "id: test-printer", with: "id: bad-two")
-            .replacingOccurrences(of: "default: 20}", with: "default: 31}"))
+        try directory.write(
+            "bad-one.yaml",
+            Self.valid.replacingOccurrences(of: "id: test-printer", with: "id: bad-one")
+                .replacingOccurrences(of: "dpi: 203", with: "dpi: 204"))
+        try directory.write(
+            "bad-two.yml",
+            Self.valid.replacingOccurrences(of: "id: test-printer", with: "id: bad-two")
+                .replacingOccurrences(of: "default: 20}", with: "default: 31}"))
         try directory.write("README.md", "not a profile")
         let error = try #require(throws: ProfileError.self) { try ProfileLibrary.load(directory: directory.path) }
         #expect(error.code == .invalid)

@@ -1,5 +1,5 @@
-import LanyardSupport
 import Foundation
+import LanyardSupport
 import Printers
 import Raster
 
@@ -70,7 +70,9 @@ enum SimulatorSamples {
     static var cases: [(Raster, Kind)] { rasters.flatMap { raster in Kind.allCases.map { (raster, $0) } } }
 
     /// A simulator for `kind`'s language writing PNGs into `directory`.
-    static func simulator(for language: PrinterLanguage, directory: String? = nil, answerWhenFaulted: Bool = false) throws -> PrinterSimulator {
+    static func simulator(
+        for language: PrinterLanguage, directory: String? = nil, answerWhenFaulted: Bool = false
+    ) throws -> PrinterSimulator {
         var configuration = PrinterSimulator.Configuration(profile: try profile(), language: language, outputDirectory: directory)
         configuration.answersHostStatusWhenFaulted = answerWhenFaulted
         return try PrinterSimulator(configuration: configuration)
@@ -125,17 +127,18 @@ enum SimulatorReplies {
         frames(bytes).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
     }
 
-    static func hostStatus(paperOut: Bool = false, paused: Bool = false, length: Int = 1800, formats: Int = 0,
-                           partial: Bool = false, headOpen: Bool = false, remaining: Int = 0) -> [UInt8] {
+    static func hostStatus(
+        paperOut: Bool = false, paused: Bool = false, length: Int = 1800, formats: Int = 0,
+        partial: Bool = false, headOpen: Bool = false, remaining: Int = 0
+    ) -> [UInt8] {
         func flag(_ value: Bool) -> String { value ? "1" : "0" }
         let lengthText = String(repeating: "0", count: max(0, 4 - String(length).count)) + String(length)
         let formatText = String(repeating: "0", count: max(0, 3 - String(formats).count)) + String(formats)
         let remainingText = String(repeating: "0", count: max(0, 8 - String(remaining).count)) + String(remaining)
-        return Array((
-            "\u{02}030,\(flag(paperOut)),\(flag(paused)),\(lengthText),\(formatText),0,0,\(flag(partial)),000,0,0,0\u{03}\r\n"
-            + "\u{02}000,0,\(flag(headOpen)),0,0,2,0,0,\(remainingText),1,000\u{03}\r\n"
-            + "\u{02}1234,0\u{03}\r\n"
-        ).utf8)
+        return Array(
+            ("\u{02}030,\(flag(paperOut)),\(flag(paused)),\(lengthText),\(formatText),0,0,\(flag(partial)),000,0,0,0\u{03}\r\n"
+                + "\u{02}000,0,\(flag(headOpen)),0,0,2,0,0,\(remainingText),1,000\u{03}\r\n"
+                + "\u{02}1234,0\u{03}\r\n").utf8)
     }
 
     static func extendedStatus(errors: String) -> [UInt8] {

@@ -87,7 +87,8 @@ struct SimulatorTests {
         let bitmap = Fixtures.noise(width: 80, height: 24, density: 0.5, seed: 2)
         let simulator = try SimulatorSamples.simulator(for: .epl)
         let session = simulator.makeSession()
-        _ = session.receive(try SimulatorSamples.encode(bitmap, as: .epl, overrides: JobOverrides(eplDensity: 13, speedIPS: 2, copies: 2)).bytes)
+        _ = session.receive(
+            try SimulatorSamples.encode(bitmap, as: .epl, overrides: JobOverrides(eplDensity: 13, speedIPS: 2, copies: 2)).bytes)
         let label = try #require(simulator.printedLabels.first)
         #expect(label.bitmap == bitmap && label.copies == 2)
         #expect(label.settings.eplDensity == 13 && label.settings.eplSpeedCode == 2 && label.settings.printSpeedIPS == 2)
@@ -187,8 +188,11 @@ struct SimulatorTests {
         #expect(simulator.snapshot.heldLabels == 2)
         #expect(simulator.status.conditions == [mode.condition] && simulator.status.formatsInBuffer == 2)
         let status = session.receive(Array("~HS".utf8)).replies
-        #expect(status == SimulatorReplies.hostStatus(
-            paperOut: mode == .paperOut, paused: mode == .paused, length: 40, formats: 2, headOpen: mode == .headOpen, remaining: 3))
+        #expect(
+            status
+                == SimulatorReplies.hostStatus(
+                    paperOut: mode == .paperOut, paused: mode == .paused, length: 40, formats: 2, headOpen: mode == .headOpen, remaining: 3)
+        )
         try simulator.setMode(.ready)
         #expect(simulator.printedLabels.map(\.bitmap) == [bitmap, bitmap])
         #expect(simulator.printedLabels.map(\.copies) == [2, 1])

@@ -33,7 +33,9 @@ struct SimulatorVirtualConnectionTests {
         try await connection.write(Array("~HS".utf8), timeout: .seconds(1))
         #expect(try await connection.read(timeout: .milliseconds(100), until: SimulatorReplies.framesComplete(3)).isEmpty)
         try await connection.write(Array("~HQES".utf8), timeout: .seconds(1))
-        #expect(try await connection.read(timeout: .seconds(2), until: SimulatorReplies.framesComplete(1)) == SimulatorReplies.extendedStatus(errors: "00000001"))
+        #expect(
+            try await connection.read(timeout: .seconds(2), until: SimulatorReplies.framesComplete(1))
+                == SimulatorReplies.extendedStatus(errors: "00000001"))
     }
 
     @Test func droppedConnectionFailsTheWrite() async throws {

@@ -94,7 +94,8 @@ struct StatusExtendedStatusTests {
 
     @Test func aFlagWithoutBitsIsStillReported() throws {
         let status = try ExtendedStatus.parse(
-            Replies.extendedStatus(errors: "00000000", warnings: "00000000", errorFlag: "1", warningFlag: "1")).printerStatus
+            Replies.extendedStatus(errors: "00000000", warnings: "00000000", errorFlag: "1", warningFlag: "1")
+        ).printerStatus
         #expect(status.conditions == [.fault])
         #expect(status.errors == ["error flag set without an error bit"])
         #expect(status.warnings == ["warning flag set without a warning bit"])
@@ -107,7 +108,8 @@ struct StatusExtendedStatusTests {
     }
 
     @Test func aMissingWarningsLineIsAnError() throws {
-        let error = try #require(parseError { try ExtendedStatus.parse(Replies.frame("PRINTER STATUS\r\nERRORS: 0 00000000 00000000\r\n")) })
+        let error = try #require(
+            parseError { try ExtendedStatus.parse(Replies.frame("PRINTER STATUS\r\nERRORS: 0 00000000 00000000\r\n")) })
         #expect(error.code == .missingField)
         #expect(error.field == "WARNINGS")
     }

@@ -32,7 +32,8 @@ struct StatusFramingTests {
     }
 
     @Test func bytesBetweenFramesAreSkipped() throws {
-        let noisy = Array("\r\n\u{3}junk".utf8) + Replies.frame(Replies.hsReadyStrings[0]) + Array("xx\u{3}".utf8)
+        let noisy =
+            Array("\r\n\u{3}junk".utf8) + Replies.frame(Replies.hsReadyStrings[0]) + Array("xx\u{3}".utf8)
             + Replies.frame(Replies.hsReadyStrings[1]) + [0x00, 0x0A] + Replies.frame(Replies.hsReadyStrings[2])
         #expect(StatusQuery.zplHostStatus.isComplete(noisy))
         let status = try HostStatus.parse(noisy)

@@ -25,7 +25,10 @@ struct StatusFuzzTests {
         switch Int.random(in: 0..<4, using: &generator) {
         case 0: bytes[position] = alphabet.randomElement(using: &generator) ?? 0
         case 1: bytes.removeSubrange(position..<min(bytes.count, position + Int.random(in: 1...4, using: &generator)))
-        case 2: bytes.insert(contentsOf: (0..<Int.random(in: 1...3, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? 0 }, at: position)
+        case 2:
+            bytes.insert(
+                contentsOf: (0..<Int.random(in: 1...3, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? 0 },
+                at: position)
         default: bytes.removeSubrange(position...)
         }
         return bytes

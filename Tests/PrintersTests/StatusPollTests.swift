@@ -12,7 +12,8 @@ struct StatusPollTests {
         let godex = try Fixtures.profile("godex-g500-203")
         #expect(godex.has(.noExtendedStatus))
         #expect(StatusPoll(language: .zpl, profile: godex).queries == [.zplHostStatus])
-        #expect(StatusPoll(language: .zpl, profile: try Fixtures.profile("zebra-zd421d-203")).queries == [.zplHostStatus, .zplExtendedStatus])
+        #expect(
+            StatusPoll(language: .zpl, profile: try Fixtures.profile("zebra-zd421d-203")).queries == [.zplHostStatus, .zplExtendedStatus])
         #expect(zpl.identificationQuery == .zplHostIdentification)
         #expect(epl.identificationQuery == .eplConfiguration)
     }
@@ -84,7 +85,8 @@ struct StatusPollTests {
         #expect(silentButEmpty.status.conditions == [.paperOut])
         let silentButHealthy = zpl.merge([:], portStatus: USBPortStatus(rawValue: 0x18))
         #expect(silentButHealthy.status == .unknown)
-        let answered = zpl.merge([.zplHostStatus: Replies.hsReady, .zplExtendedStatus: Replies.hqesReady], portStatus: USBPortStatus(rawValue: 0x38))
+        let answered = zpl.merge(
+            [.zplHostStatus: Replies.hsReady, .zplExtendedStatus: Replies.hqesReady], portStatus: USBPortStatus(rawValue: 0x38))
         #expect(answered.status.isReady)
     }
 

@@ -1,8 +1,8 @@
-import TestSupport
-import LanyardSupport
 import Foundation
+import LanyardSupport
 import Printers
 import Raster
+import TestSupport
 
 enum Fixtures {
     /// The repository root (`TestSupport`).
@@ -90,7 +90,8 @@ final class TemporaryDirectory {
     let path: String
 
     init() throws {
-        path = FileManager.default.temporaryDirectory
+        path =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("printers-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }

@@ -75,10 +75,15 @@ struct TCPTransportTests {
             #expect(fields[0][1] == (mode == .paperOut ? "1" : "0") && fields[0][2] == (mode == .paused ? "1" : "0"))
             #expect(fields[1][2] == (mode == .headOpen ? "1" : "0"))
             try await connection.write(Array("~HQES".utf8), timeout: .seconds(2))
-            #expect(try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(1)) == SimulatorReplies.extendedStatus(errors: errors))
+            #expect(
+                try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(1))
+                    == SimulatorReplies.extendedStatus(errors: errors))
         }
         try await connection.write(Array("~HI".utf8), timeout: .seconds(2))
-        #expect(SimulatorReplies.frames(try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(1))) == ["ZD421-300dpi,V00.00.00SIM,12,8192KB"])
+        #expect(
+            SimulatorReplies.frames(try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(1))) == [
+                "ZD421-300dpi,V00.00.00SIM,12,8192KB"
+            ])
         await connection.close()
     }
 
@@ -102,13 +107,17 @@ struct TCPTransportTests {
         let silence = try await connection.read(timeout: .milliseconds(300), until: SimulatorReplies.framesComplete(3))
         #expect(silence.isEmpty)
         try await connection.write(Array("~HQES".utf8), timeout: .seconds(2))
-        #expect(try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(1)) == SimulatorReplies.extendedStatus(errors: "00000001"))
+        #expect(
+            try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(1))
+                == SimulatorReplies.extendedStatus(errors: "00000001"))
         // The label waited; it prints once paper is back, and ~HS answers again.
         #expect(served.simulator.printedLabels.isEmpty && served.simulator.snapshot.heldLabels == 1)
         try served.server.setMode(.ready)
         #expect(served.simulator.printedLabels.map(\.bitmap) == [bitmap])
         try await connection.write(Array("~HS".utf8), timeout: .seconds(2))
-        #expect(try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(3)) == SimulatorReplies.hostStatus(length: 16))
+        #expect(
+            try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(3))
+                == SimulatorReplies.hostStatus(length: 16))
         await connection.close()
     }
 
@@ -240,18 +249,20 @@ struct TCPTransportTests {
             #expect(await served.simulator.waitForLabels(count: run, timeout: .seconds(30)).count == run)
         }
         for _ in 1...50 {
-            polls.append(try await clock.measure {
-                try await connection.write(Array("~HS".utf8), timeout: .seconds(2))
-                let reply = try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(3))
-                #expect(SimulatorReplies.frames(reply).count == 3)
-            })
+            polls.append(
+                try await clock.measure {
+                    try await connection.write(Array("~HS".utf8), timeout: .seconds(2))
+                    let reply = try await connection.read(timeout: .seconds(5), until: SimulatorReplies.framesComplete(3))
+                    #expect(SimulatorReplies.frames(reply).count == 3)
+                })
         }
         for _ in 1...20 {
             // Job and status query back to back: the reply comes once the simulator has decoded the job.
-            confirmed.append(try await clock.measure {
-                try await connection.write(job + Array("~HS".utf8), timeout: .seconds(5))
-                _ = try await connection.read(timeout: .seconds(10), until: SimulatorReplies.framesComplete(3))
-            })
+            confirmed.append(
+                try await clock.measure {
+                    try await connection.write(job + Array("~HS".utf8), timeout: .seconds(5))
+                    _ = try await connection.read(timeout: .seconds(10), until: SimulatorReplies.framesComplete(3))
+                })
         }
         print("measure: \(job.count)-byte ZPL job, ready to last byte written: \(Self.summary(writes))")
         print("measure: ~HS round trip, idle printer: \(Self.summary(polls))")

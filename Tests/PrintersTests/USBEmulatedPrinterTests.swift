@@ -1,5 +1,5 @@
-import LanyardSupport
 import Foundation
+import LanyardSupport
 import Printers
 import Testing
 

@@ -1,10 +1,12 @@
 import Foundation
-@testable import Printers
 import Testing
+
+@testable import Printers
 
 /// The USB layer's pure parts: error translation, timeouts, device ID fields, printer identity.
 struct USBInfoTests {
-    static func info(serial: String?, bus: UInt8 = 1, address: UInt8 = 2, ports: [UInt8] = [1], deviceID: [UInt8]? = nil) -> USBPrinterInfo {
+    static func info(serial: String?, bus: UInt8 = 1, address: UInt8 = 2, ports: [UInt8] = [1], deviceID: [UInt8]? = nil) -> USBPrinterInfo
+    {
         USBPrinterInfo(
             vendorId: 0x0A5F, productId: 0x0179, bus: bus, deviceAddress: address, portNumbers: ports,
             interfaceNumber: 0, interfaceProtocol: 2, bidirectional: true, serialNumber: serial, deviceID: deviceID)
@@ -41,8 +43,10 @@ struct USBInfoTests {
     }
 
     @Test func deviceIDFieldsFindModelAndSerial() throws {
-        let zebra = try #require(DeviceIDFields(Self.rawDeviceID(
-            "MANUFACTURER:Zebra Technologies ;COMMAND SET:ZPL;MODEL:ZTC ZD621-203dpi ZPL;CLASS:PRINTER;SN:D8N213901234;")))
+        let zebra = try #require(
+            DeviceIDFields(
+                Self.rawDeviceID(
+                    "MANUFACTURER:Zebra Technologies ;COMMAND SET:ZPL;MODEL:ZTC ZD621-203dpi ZPL;CLASS:PRINTER;SN:D8N213901234;")))
         #expect(zebra.model == "ZTC ZD621-203dpi ZPL")
         #expect(zebra.serial == "D8N213901234")
 

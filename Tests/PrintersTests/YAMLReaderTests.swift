@@ -1,8 +1,9 @@
 import Foundation
-@testable import Printers
-@testable import YAMLReading
 import Testing
 import Yams
+
+@testable import Printers
+@testable import YAMLReading
 
 /// `YAMLReader` against Yams' `YAMLDecoder`: the same value, or an error with the same text,
 /// for every document, including the ones it hands to Yams (anchors, merge keys, tags).
@@ -45,7 +46,9 @@ import Yams
         case (.success(let a), .success(let b)):
             #expect(a == b, "\(yaml)", sourceLocation: sourceLocation)
         case (.failure(let a), .failure(let b)):
-            #expect(Swift.type(of: a) == Swift.type(of: b) && "\(a)" == "\(b)", "\(yaml)\nYams: \(a)\nours: \(b)", sourceLocation: sourceLocation)
+            #expect(
+                Swift.type(of: a) == Swift.type(of: b) && "\(a)" == "\(b)", "\(yaml)\nYams: \(a)\nours: \(b)",
+                sourceLocation: sourceLocation)
         case (.success(let a), .failure(let b)):
             Issue.record("\(yaml)\nYams decoded \(a), ours threw \(b)", sourceLocation: sourceLocation)
         case (.failure(let a), .success(let b)):
@@ -96,8 +99,10 @@ import Yams
         expectSameAsYams([String: String].self, yaml)
     }
 
-    @Test(arguments: ["name: a\ncount: 1", "name: 2024\ncount: '1'", "count: 1", "name: a", "name: ~\ncount: 1",
-                      "name: a\ncount: ~", "- name: a", "name: a\ncount: 1\nextra: x"])
+    @Test(arguments: [
+        "name: a\ncount: 1", "name: 2024\ncount: '1'", "count: 1", "name: a", "name: ~\ncount: 1",
+        "name: a\ncount: ~", "- name: a", "name: a\ncount: 1\nextra: x",
+    ])
     func reportsMissingAndMistypedFieldsLikeYams(_ yaml: String) {
         expectSameAsYams(Required.self, yaml)
         expectSameAsYams([Required].self, "- " + yaml.replacingOccurrences(of: "\n", with: "\n  "))

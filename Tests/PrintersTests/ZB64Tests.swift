@@ -57,7 +57,10 @@ struct ZB64Tests {
         #expect(stream[0] == 0x78)
         #expect((Int(stream[0]) << 8 | Int(stream[1])) % 31 == 0)
         var a: UInt32 = 1, b: UInt32 = 0
-        for byte in bitmap.bytes { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
+        for byte in bitmap.bytes {
+            a = (a + UInt32(byte)) % 65521
+            b = (b + a) % 65521
+        }
         #expect(Array(stream.suffix(4)) == [UInt8(b >> 8), UInt8(b & 0xFF), UInt8(a >> 8), UInt8(a & 0xFF)])
         var crc: [UInt8] = []
         let checksum = CRC16XMODEM.checksum(Array(parts[2].utf8))

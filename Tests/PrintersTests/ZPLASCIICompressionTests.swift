@@ -37,8 +37,9 @@ struct ZPLASCIICompressionTests {
         #expect(try ZPLASCIICompression.decode(Array("HF,:".utf8), totalBytes: 4, bytesPerRow: 2) == [0xFF, 0x00, 0xFF, 0x00])
         #expect(try ZPLASCIICompression.decode(Array("M60".utf8), totalBytes: 4, bytesPerRow: 4) == [0x66, 0x66, 0x66, 0x60])
         #expect(try ZPLASCIICompression.decode(Array("hB".utf8), totalBytes: 20, bytesPerRow: 20) == [UInt8](repeating: 0xBB, count: 20))
-        #expect(try ZPLASCIICompression.decode(Array("MvB1".utf8), totalBytes: 164, bytesPerRow: 164)
-            == [UInt8](repeating: 0xBB, count: 163) + [0xB1])
+        #expect(
+            try ZPLASCIICompression.decode(Array("MvB1".utf8), totalBytes: 164, bytesPerRow: 164)
+                == [UInt8](repeating: 0xBB, count: 163) + [0xB1])
         // Plain hex (either case) with line breaks is the same data without compression.
         #expect(try ZPLASCIICompression.decode(Array("ff00\r\nFF00".utf8), totalBytes: 4, bytesPerRow: 2) == [0xFF, 0x00, 0xFF, 0x00])
         #expect(try ZPLASCIICompression.decode(Array("F!".utf8), totalBytes: 2, bytesPerRow: 2) == [0xFF, 0xFF])

@@ -2,30 +2,38 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import Registry
 import Sync
 import Testing
+
+@testable import Registry
 
 /// Signed agent reports: trust on first use, then only that key, and never an older report.
 @Suite struct AgentReportTests {
     /// 2026-11-03T08:00:00Z
     static let rollbackTime = Date(timeIntervalSince1970: 1_793_692_800)
 
-    static func report(_ agent: String = "kiosk-a", key: SigningKey, sentAt: Date = Date(), queueDepth: Int = 2,
-                       printerID: String = "zebra-1") -> AgentReport {
+    static func report(
+        _ agent: String = "kiosk-a", key: SigningKey, sentAt: Date = Date(), queueDepth: Int = 2,
+        printerID: String = "zebra-1"
+    ) -> AgentReport {
         AgentReport(
-            agentID: agent, sentAt: RegistryJSON.date(microseconds: RegistryJSON.microseconds(sentAt)), publicKey: key.publicEntry.publicKey,
+            agentID: agent, sentAt: RegistryJSON.date(microseconds: RegistryJSON.microseconds(sentAt)),
+            publicKey: key.publicEntry.publicKey,
             targetsVersion: 1, freshness: .fresh,
             templates: [.init(name: "templates/standard", label: "2026.11-b", digest: String(repeating: "ab", count: 32), state: .active)],
             printers: [.init(id: printerID, activity: "idle", ready: false, conditions: ["paper_out"])],
             queueDepth: queueDepth,
-            rollbacks: [.init(name: "templates/standard", from: "2026.11-c", to: "2026.11-b", reason: "render failures",
-                              at: Self.rollbackTime)])
+            rollbacks: [
+                .init(
+                    name: "templates/standard", from: "2026.11-c", to: "2026.11-b", reason: "render failures",
+                    at: Self.rollbackTime)
+            ])
     }
 
     static func send(_ client: any TestClientProtocol, _ envelope: SignedEnvelope, agent: String = "kiosk-a") async throws -> TestResponse {
-        try await client.execute(uri: "/v1/agents/\(agent)/report", method: .post, headers: [.contentType: "application/json"],
-                                 body: ByteBuffer(bytes: try envelope.encoded()))
+        try await client.execute(
+            uri: "/v1/agents/\(agent)/report", method: .post, headers: [.contentType: "application/json"],
+            body: ByteBuffer(bytes: try envelope.encoded()))
     }
 
     @Test func theFirstKeyIsTrustedAndAnotherIsRefused() async throws {
@@ -39,7 +47,8 @@ import Testing
             #expect(try object(first)["outcome"] as? String == "first_report")
             #expect(try object(first)["key_id"] as? String == key.keyID)
 
-            let second = try await Self.send(client, try Self.report(key: key, sentAt: now.addingTimeInterval(-30), queueDepth: 5).signed(with: key))
+            let second = try await Self.send(
+                client, try Self.report(key: key, sentAt: now.addingTimeInterval(-30), queueDepth: 5).signed(with: key))
             #expect(try object(second)["outcome"] as? String == "accepted")
             #expect(try server.database.fleet().first?.report.queueDepth == 5)
 
@@ -87,7 +96,8 @@ import Testing
             let other = SigningKey()
 
             // Signed by one key, naming another.
-            var forged = SignedEnvelope(payloadType: AgentReport.payloadType, payload: RegistryJSON.encode(Self.report(key: other, sentAt: Date())))
+            var forged = SignedEnvelope(
+                payloadType: AgentReport.payloadType, payload: RegistryJSON.encode(Self.report(key: other, sentAt: Date())))
             try forged.sign(with: [key])
             let wrongSigner = try await Self.send(client, forged)
             #expect(wrongSigner.status == .unauthorized)
@@ -95,8 +105,11 @@ import Testing
 
             // A byte of the payload changed after signing.
             var tampered = try Self.report(key: key, sentAt: Date()).signed(with: key)
-            tampered.payload = Data(String(decoding: tampered.payload, as: UTF8.self).replacingOccurrences(of: "\"queue_depth\":2",
-                                                                                                      with: "\"queue_depth\":0").utf8)
+            tampered.payload = Data(
+                String(decoding: tampered.payload, as: UTF8.self).replacingOccurrences(
+                    of: "\"queue_depth\":2",
+                    with: "\"queue_depth\":0"
+                ).utf8)
             #expect(try errorCode(try await Self.send(client, tampered)) == "registry.signature_invalid")
 
             // About another agent than the URL says.
@@ -114,7 +127,8 @@ import Testing
             #expect(ahead.status == .badRequest)
             #expect((try object(ahead)["error"] as? [String: Any])?["detail"] as? String == "$.sent_at")
 
-            let garbage = try await client.execute(uri: "/v1/agents/kiosk-a/report", method: .post, body: ByteBuffer(string: "{\"payload\": 3}"))
+            let garbage = try await client.execute(
+                uri: "/v1/agents/kiosk-a/report", method: .post, body: ByteBuffer(string: "{\"payload\": 3}"))
             #expect(garbage.status == .badRequest)
             #expect(try server.database.fleet().isEmpty, "nothing was trusted on first use from a bad report")
         }
@@ -132,15 +146,19 @@ import Testing
         }
         try await withRegistry(fixture, { $0.adminToken = RegistryFixture.adminToken }) { server, client in
             #expect(try await Self.send(client, try Self.report(key: reinstalled).signed(with: reinstalled)).status == .forbidden)
-            #expect(try await client.execute(uri: "/v1/fleet/agents/kiosk-a", method: .delete, headers: .bearer("wrong-token-000000000")).status
-                == .unauthorized)
-            let forgotten = try await client.execute(uri: "/v1/fleet/agents/kiosk-a", method: .delete, headers: .bearer(RegistryFixture.adminToken))
+            #expect(
+                try await client.execute(uri: "/v1/fleet/agents/kiosk-a", method: .delete, headers: .bearer("wrong-token-000000000")).status
+                    == .unauthorized)
+            let forgotten = try await client.execute(
+                uri: "/v1/fleet/agents/kiosk-a", method: .delete, headers: .bearer(RegistryFixture.adminToken))
             #expect(forgotten.status == .ok)
             let fresh = try await Self.send(client, try Self.report(key: reinstalled).signed(with: reinstalled))
             #expect(try object(fresh)["outcome"] as? String == "first_report")
             #expect(try server.database.fleet().first?.keyID == reinstalled.keyID)
-            #expect(try await client.execute(uri: "/v1/fleet/agents/kiosk-z", method: .delete, headers: .bearer(RegistryFixture.adminToken)).status
-                == .notFound)
+            #expect(
+                try await client.execute(uri: "/v1/fleet/agents/kiosk-z", method: .delete, headers: .bearer(RegistryFixture.adminToken))
+                    .status
+                    == .notFound)
         }
     }
 }

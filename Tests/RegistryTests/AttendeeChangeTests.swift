@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import Registry
 import Sync
 import Testing
+
+@testable import Registry
 
 /// The events' attendee lists pushed to the registry and the signed change log kiosks follow.
 @Suite struct AttendeeChangeTests {
@@ -13,19 +14,25 @@ import Testing
     static func id(_ n: Int) -> String { String(format: "00000000-0000-4000-8000-%012d", n) }
 
     static func registration(_ n: Int, first: String = "Ada", event: String = event) -> [String: Any] {
-        ["attendee_id": id(n), "event_slug": event, "first_name": first, "last_name": "Lovelace \(n)",
-         "email": "a\(n)@example.org", "ticket_type": "General"]
+        [
+            "attendee_id": id(n), "event_slug": event, "first_name": first, "last_name": "Lovelace \(n)",
+            "email": "a\(n)@example.org", "ticket_type": "General",
+        ]
     }
 
-    static func push(_ client: any TestClientProtocol, _ changes: [[String: Any]], event: String = event,
-                     token: String = RegistryFixture.adminToken) async throws -> TestResponse {
-        try await client.execute(uri: "/v1/events/\(event)/attendees", method: .post, headers: .bearer(token),
-                                 body: try jsonBody(["changes": changes]))
+    static func push(
+        _ client: any TestClientProtocol, _ changes: [[String: Any]], event: String = event,
+        token: String = RegistryFixture.adminToken
+    ) async throws -> TestResponse {
+        try await client.execute(
+            uri: "/v1/events/\(event)/attendees", method: .post, headers: .bearer(token),
+            body: try jsonBody(["changes": changes]))
     }
 
     static func changes(_ client: any TestClientProtocol, since: Int64, limit: Int? = nil) async throws -> TestResponse {
-        try await client.execute(uri: "/v1/events/\(event)/attendee-changes?since=\(since)" + (limit.map { "&limit=\($0)" } ?? ""),
-                                 method: .get, headers: .bearer(RegistryFixture.agentToken))
+        try await client.execute(
+            uri: "/v1/events/\(event)/attendee-changes?since=\(since)" + (limit.map { "&limit=\($0)" } ?? ""),
+            method: .get, headers: .bearer(RegistryFixture.agentToken))
     }
 
     static func page(_ response: TestResponse, fixture: RegistryFixture, since: Int64) throws -> AttendeeChangePage {
@@ -46,24 +53,32 @@ import Testing
         let fixture = try RegistryFixture()
         defer { fixture.remove() }
         try await withRegistry(fixture, { Self.configure(&$0, key: fixture.timestampKey) }) { server, client in
-            let first = try object(try await Self.push(client, [
-                ["op": "upsert", "registration": Self.registration(1)],
-                ["op": "upsert", "registration": Self.registration(2)],
-            ]))
+            let first = try object(
+                try await Self.push(
+                    client,
+                    [
+                        ["op": "upsert", "registration": Self.registration(1)],
+                        ["op": "upsert", "registration": Self.registration(2)],
+                    ]))
             #expect(first["upserted"] as? Int == 2)
             #expect(first["cursor"] as? Int == 2)
 
             let checkIn = try await client.execute(
                 uri: "/v1/agents/kiosk-a/check-ins", method: .post, headers: .bearer(RegistryFixture.agentToken),
-                body: try jsonBody(["items": [CheckInUploadTests.item("nonce-1", attendee: Self.id(1), kiosk: "door-a", at: "2026-11-03T09:00:00.125Z")]]))
+                body: try jsonBody([
+                    "items": [CheckInUploadTests.item("nonce-1", attendee: Self.id(1), kiosk: "door-a", at: "2026-11-03T09:00:00.125Z")]
+                ]))
             #expect(checkIn.status == .ok)
 
-            let second = try object(try await Self.push(client, [
-                ["op": "upsert", "registration": Self.registration(2)],
-                ["op": "upsert", "registration": Self.registration(1, first: "Augusta")],
-                ["op": "remove", "attendee_id": Self.id(2)],
-                ["op": "remove", "attendee_id": Self.id(9)],
-            ]))
+            let second = try object(
+                try await Self.push(
+                    client,
+                    [
+                        ["op": "upsert", "registration": Self.registration(2)],
+                        ["op": "upsert", "registration": Self.registration(1, first: "Augusta")],
+                        ["op": "remove", "attendee_id": Self.id(2)],
+                        ["op": "remove", "attendee_id": Self.id(9)],
+                    ]))
             #expect(second["upserted"] as? Int == 1)
             #expect(second["removed"] as? Int == 1)
             #expect(second["unchanged"] as? Int == 2, "the same registration again and an unknown removal record nothing")
@@ -120,12 +135,16 @@ import Testing
             var envelope = try SignedEnvelope.decode(data, subject: "page")
             envelope.payload = Data(String(decoding: envelope.payload, as: UTF8.self).replacingOccurrences(of: "Ada", with: "Eve").utf8)
             let altered = try envelope.encoded()
-            let alteredError = #expect(throws: SyncError.self) { try AttendeeChangePage.verified(altered, root: root, event: Self.event, since: 0) }
+            let alteredError = #expect(throws: SyncError.self) {
+                try AttendeeChangePage.verified(altered, root: root, event: Self.event, since: 0)
+            }
             #expect(alteredError?.code == .signatureThreshold)
 
             let page = try AttendeeChangePage.verified(data, root: root, event: Self.event, since: 0)
             let forged = try page.signed(with: [SigningKey()]).encoded()
-            let forgedError = #expect(throws: SyncError.self) { try AttendeeChangePage.verified(forged, root: root, event: Self.event, since: 0) }
+            let forgedError = #expect(throws: SyncError.self) {
+                try AttendeeChangePage.verified(forged, root: root, event: Self.event, since: 0)
+            }
             #expect(forgedError?.code == .signatureThreshold)
             // Signed by the targets key, which the root does not trust for this role.
             let wrongRole = try page.signed(with: [fixture.targetsKey]).encoded()
@@ -137,13 +156,16 @@ import Testing
         let fixture = try RegistryFixture()
         defer { fixture.remove() }
         try await withRegistry(fixture, { Self.configure(&$0, key: fixture.timestampKey) }) { _, client in
-            let unauthorized = try await Self.push(client, [["op": "upsert", "registration": Self.registration(1)]],
-                                                   token: RegistryFixture.agentToken)
+            let unauthorized = try await Self.push(
+                client, [["op": "upsert", "registration": Self.registration(1)]],
+                token: RegistryFixture.agentToken)
             #expect(unauthorized.status == .unauthorized)
 
             let noID = try await Self.push(client, [["op": "upsert", "registration": ["first_name": "Ada"]]])
             #expect(noID.status == .badRequest)
-            #expect(try object(noID)["error"].flatMap { ($0 as? [String: Any])?["detail"] as? String } == "$.changes[0].registration.attendee_id")
+            #expect(
+                try object(noID)["error"].flatMap { ($0 as? [String: Any])?["detail"] as? String }
+                    == "$.changes[0].registration.attendee_id")
 
             let otherEvent = try await Self.push(client, [["op": "upsert", "registration": Self.registration(1, event: "another")]])
             #expect(otherEvent.status == .badRequest)
@@ -161,8 +183,9 @@ import Testing
             let ahead = try await Self.changes(client, since: 99)
             #expect(ahead.status == .conflict)
             #expect(try errorCode(ahead) == "registry.cursor_ahead")
-            let negative = try await client.execute(uri: "/v1/events/\(Self.event)/attendee-changes?since=-1", method: .get,
-                                                    headers: .bearer(RegistryFixture.agentToken))
+            let negative = try await client.execute(
+                uri: "/v1/events/\(Self.event)/attendee-changes?since=-1", method: .get,
+                headers: .bearer(RegistryFixture.agentToken))
             #expect(negative.status == .badRequest)
         }
     }
@@ -186,8 +209,9 @@ import Testing
         try await withRegistry(fixture, { Self.configure(&$0, key: fixture.timestampKey) }) { server, client in
             async let answer = client.execute(uri: "/v1/notify?after=0&timeout=30&event=\(Self.event)&attendee_cursor=0", method: .get)
             try await waitForWaiters(server.hub, count: 1)
-            #expect(try await Self.push(client, [["op": "upsert", "registration": Self.registration(1, event: "other")]], event: "other")
-                .status == .ok)
+            #expect(
+                try await Self.push(client, [["op": "upsert", "registration": Self.registration(1, event: "other")]], event: "other")
+                    .status == .ok)
             try await Task.sleep(for: .milliseconds(50))
             #expect(await server.hub.waitingCount == 1, "another event's change wakes nobody here")
             #expect(try await Self.push(client, [["op": "upsert", "registration": Self.registration(2)]]).status == .ok)

@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import Registry
 import Sync
 import Testing
+
+@testable import Registry
 
 /// Answers docs/registry-openapi.yaml describes that the fuzz proof (Tests/Tools/registry_fuzz.py)
 /// once found the server giving otherwise.
@@ -53,8 +54,9 @@ import Testing
         defer { fixture.remove() }
         try await withRegistry(fixture) { _, client in
             let key = SigningKey()
-            var forged = SignedEnvelope(payloadType: AgentReport.payloadType,
-                                        payload: RegistryJSON.encode(AgentReportTests.report(key: SigningKey(), sentAt: Date())))
+            var forged = SignedEnvelope(
+                payloadType: AgentReport.payloadType,
+                payload: RegistryJSON.encode(AgentReportTests.report(key: SigningKey(), sentAt: Date())))
             try forged.sign(with: [key])
             let refused = try await AgentReportTests.send(client, forged)
             #expect(refused.status == .unauthorized)

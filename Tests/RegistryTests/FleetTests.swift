@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import Registry
 import Sync
 import Testing
+
+@testable import Registry
 
 /// The fleet view shows what agents reported, behind the admin token when one is set.
 @Suite struct FleetTests {
@@ -17,8 +18,12 @@ import Testing
             let key = SigningKey()
             let report = AgentReportTests.report(key: key, sentAt: Date().addingTimeInterval(-5), printerID: "<script>alert(1)</script>")
             #expect(try await AgentReportTests.send(client, try report.signed(with: key)).status == .ok)
-            _ = try await PrintResultUploadTests.post(client, [PrintResultUploadTests.result("p-1", state: "printed"),
-                                                               PrintResultUploadTests.result("p-2", state: "dead_letter")])
+            _ = try await PrintResultUploadTests.post(
+                client,
+                [
+                    PrintResultUploadTests.result("p-1", state: "printed"),
+                    PrintResultUploadTests.result("p-2", state: "dead_letter"),
+                ])
 
             #expect(try await client.execute(uri: "/v1/fleet", method: .get).status == .unauthorized)
             let fleet = try object(try await client.execute(uri: "/v1/fleet", method: .get, headers: .bearer(RegistryFixture.adminToken)))

@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import Registry
 import Sync
 import Testing
+
+@testable import Registry
 
 /// `/v1/notify`: kiosks learn of a new version as soon as another process publishes it.
 @Suite struct NotifyTests {

@@ -1,5 +1,6 @@
 import LanyardSupport
 import Testing
+
 @testable import Registry
 
 @Suite struct RegistryErrorTests {

@@ -3,9 +3,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-@testable import Registry
 import Sync
 import Testing
+
+@testable import Registry
 
 /// A repository (one key per role), a state directory and the server over them. Metadata is
 /// signed at fixed dates so expiry is tested without a clock; the server itself reads the
@@ -34,11 +35,13 @@ struct RegistryFixture: Sendable {
         self.expiry = expiry
         var keys: [String: PublicKeyEntry] = [:]
         for key in [rootKey, targetsKey, timestampKey] { keys[key.keyID] = key.publicEntry }
-        let root = RootMetadata(version: 1, expires: Self.epoch.addingTimeInterval(expiry.root), keys: keys, roles: [
-            .root: RoleKeys(keyIDs: [rootKey.keyID], threshold: 1),
-            .targets: RoleKeys(keyIDs: [targetsKey.keyID], threshold: 1),
-            .timestamp: RoleKeys(keyIDs: [timestampKey.keyID], threshold: 1),
-        ])
+        let root = RootMetadata(
+            version: 1, expires: Self.epoch.addingTimeInterval(expiry.root), keys: keys,
+            roles: [
+                .root: RoleKeys(keyIDs: [rootKey.keyID], threshold: 1),
+                .targets: RoleKeys(keyIDs: [targetsKey.keyID], threshold: 1),
+                .timestamp: RoleKeys(keyIDs: [timestampKey.keyID], threshold: 1),
+            ])
         try RepositoryWriter(directory: repository).initialize(root: root, rootKeys: [rootKey])
     }
 
@@ -50,7 +53,9 @@ struct RegistryFixture: Sendable {
     }
 
     @discardableResult
-    func publishTemplate(_ name: String, text: String, extraBytes: Int = 3_000, at now: Date = Self.epoch) throws -> RegistryPublisher.Publication {
+    func publishTemplate(
+        _ name: String, text: String, extraBytes: Int = 3_000, at now: Date = Self.epoch
+    ) throws -> RegistryPublisher.Publication {
         let directory = base.appending(path: "bundles/\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appending(path: "fonts"), withIntermediateDirectories: true)
         try Data("name: \(name)\ntext: \(text)\n".utf8).write(to: directory.appending(path: "template.yaml"))
@@ -82,11 +87,14 @@ struct RegistryFixture: Sendable {
 
 /// Runs `body` against a server on the fixture's repository with its watcher and refresher
 /// running, as `lanyard registry serve` runs them.
-func withRegistry(_ fixture: RegistryFixture, live: Bool = false, _ configure: (inout RegistryConfiguration) -> Void = { _ in },
-                  _ body: @escaping @Sendable (RegistryServer, any TestClientProtocol) async throws -> Void) async throws {
+func withRegistry(
+    _ fixture: RegistryFixture, live: Bool = false, _ configure: (inout RegistryConfiguration) -> Void = { _ in },
+    _ body: @escaping @Sendable (RegistryServer, any TestClientProtocol) async throws -> Void
+) async throws {
     let server = try fixture.server(configure)
-    var app = Application(router: server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                          logger: RegistryFixture.quietLogger)
+    var app = Application(
+        router: server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        logger: RegistryFixture.quietLogger)
     app.addServices(server.services)
     try await app.test(live ? .live : .router) { client in try await body(server, client) }
 }

@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import Registry
 import Sync
 import Testing
+
+@testable import Registry
 
 /// `/repository/<path>`: the directory as a caching web server would serve it.
 @Suite struct RepositoryFileTests {
@@ -113,8 +114,9 @@ import Testing
             #expect(backwards.status == .ok, "a range this server does not understand is answered with the whole file")
             #expect(backwards.body.readableBytes == size)
 
-            let otherVersion = try await client.execute(uri: "/repository/\(path)", method: .get,
-                                                        headers: [.range: "bytes=10-", .ifRange: "\"another\""])
+            let otherVersion = try await client.execute(
+                uri: "/repository/\(path)", method: .get,
+                headers: [.range: "bytes=10-", .ifRange: "\"another\""])
             #expect(otherVersion.status == .ok, "If-Range naming another version asks for the whole file")
 
             let head = try await client.execute(uri: "/repository/\(path)", method: .head)
@@ -132,11 +134,13 @@ import Testing
         try Data("secret".utf8).write(to: fixture.repository.appending(path: "timestamp.key"))
         try Data().write(to: fixture.repository.appending(path: RepositoryLock.fileName))
         try await withRegistry(fixture) { _, client in
-            for path in ["/repository/../Package.swift", "/repository/root/../../etc/passwd", "/repository/%2e%2e/etc/passwd",
-                         "/repository/root/%2e%2e/timestamp.key", "/repository//etc/passwd", "/repository/timestamp.key",
-                         "/repository/\(RepositoryLock.fileName)", "/repository/root/01.json", "/repository/root/1.json/",
-                         "/repository/blobs/sha256/../../root/1.json", "/repository/blobs/sha256/XYZ", "/repository/root",
-                         "/repository/targets/99.json", "/repository/"] {
+            for path in [
+                "/repository/../Package.swift", "/repository/root/../../etc/passwd", "/repository/%2e%2e/etc/passwd",
+                "/repository/root/%2e%2e/timestamp.key", "/repository//etc/passwd", "/repository/timestamp.key",
+                "/repository/\(RepositoryLock.fileName)", "/repository/root/01.json", "/repository/root/1.json/",
+                "/repository/blobs/sha256/../../root/1.json", "/repository/blobs/sha256/XYZ", "/repository/root",
+                "/repository/targets/99.json", "/repository/",
+            ] {
                 let response = try await client.execute(uri: path, method: .get)
                 #expect(response.status == .notFound, "\(path)")
             }

@@ -1,8 +1,9 @@
-import LanyardSupport
 import Foundation
-@testable import Registry
+import LanyardSupport
 import Sync
 import Testing
+
+@testable import Registry
 
 /// The server keeps the timestamp alive; kiosks accept what it signs.
 @Suite struct TimestampRefresherTests {
@@ -12,7 +13,10 @@ import Testing
         let fixture = try RegistryFixture(expiry: ExpiryPolicy(timestamp: Self.hour))
         defer { fixture.remove() }
         try fixture.publishTemplate("standard", text: "v1", at: RegistryFixture.epoch)
-        let server = try fixture.server { $0.timestampKey = fixture.timestampKey; $0.timestampLifetime = Self.hour }
+        let server = try fixture.server {
+            $0.timestampKey = fixture.timestampKey
+            $0.timestampLifetime = Self.hour
+        }
 
         // A kiosk that already trusts the first timestamp.
         var trusted = try TrustedMetadata(trustedRoot: try fixture.read(RepositoryLayout.root(version: 1)))
@@ -64,7 +68,10 @@ import Testing
         let fixture = try RegistryFixture(expiry: ExpiryPolicy(timestamp: Self.hour))
         defer { fixture.remove() }
         try fixture.publishTemplate("standard", text: "v1", at: RegistryFixture.epoch)
-        let server = try fixture.server { $0.timestampKey = fixture.timestampKey; $0.timestampLifetime = Self.hour }
+        let server = try fixture.server {
+            $0.timestampKey = fixture.timestampKey
+            $0.timestampLifetime = Self.hour
+        }
         let due = RegistryFixture.epoch.addingTimeInterval(3_240)
         // The publish command holds the lock (another open file description, as another process would).
         let outcome = try RepositoryLock(repository: fixture.repository).withLock { try server.refresher.checkOnce(now: due) }
@@ -89,7 +96,9 @@ import Testing
         let fixture = try RegistryFixture()
         defer { fixture.remove() }
         let configuration = RegistryConfiguration(repository: fixture.base.appending(path: "nothing"), stateDirectory: fixture.state)
-        let error = #expect(throws: RegistryError.self) { try RegistryServer(configuration: configuration, logger: RegistryFixture.quietLogger) }
+        let error = #expect(throws: RegistryError.self) {
+            try RegistryServer(configuration: configuration, logger: RegistryFixture.quietLogger)
+        }
         #expect(error?.code == .configurationInvalid)
         let short = fixture.configuration { $0.agentToken = "short" }
         #expect(throws: RegistryError.self) { try RegistryServer(configuration: short, logger: RegistryFixture.quietLogger) }

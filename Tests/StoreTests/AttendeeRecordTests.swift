@@ -1,7 +1,8 @@
 import Attendees
 import Foundation
-@testable import Store
 import Testing
+
+@testable import Store
 
 /// The cache's hand-written attendee JSON must be exactly what `JSONEncoder` with `.sortedKeys`
 /// writes: rows stored by earlier releases are compared byte for byte to decide whether an

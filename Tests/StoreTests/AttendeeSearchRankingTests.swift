@@ -1,7 +1,8 @@
 import Attendees
 import Foundation
-@testable import Store
 import Testing
+
+@testable import Store
 
 /// The ranking `searchAttendees` documents, written the plain way — every attendee tested
 /// against the folded fields, every match sorted — to check the index-driven search against.
@@ -26,12 +27,15 @@ struct ReferenceSearch {
             let last = SearchFolding.fold(attendee.lastName ?? "")
             let preferred = SearchFolding.fold(attendee.preferredName ?? "")
             func spaced(_ parts: String...) -> String { parts.filter { !$0.isEmpty }.joined(separator: " ") }
-            var names = [spaced(first, last), spaced(last, first), first, last, preferred, preferred.isEmpty ? "" : spaced(preferred, last)]
+            var names = [
+                spaced(first, last), spaced(last, first), first, last, preferred, preferred.isEmpty ? "" : spaced(preferred, last),
+            ]
             if SearchFolding.writtenWithoutSpaces(first + last + preferred) {
                 names += [last + first, first + last, preferred.isEmpty ? "" : last + preferred]
             }
-            return Entry(attendeeID: attendee.attendeeID, first: first, last: last, email: SearchFolding.fold(attendee.email),
-                         company: SearchFolding.fold(attendee.company ?? ""), names: names.filter { !$0.isEmpty })
+            return Entry(
+                attendeeID: attendee.attendeeID, first: first, last: last, email: SearchFolding.fold(attendee.email),
+                company: SearchFolding.fold(attendee.company ?? ""), names: names.filter { !$0.isEmpty })
         }
     }
 
@@ -68,7 +72,8 @@ struct ReferenceSearch {
             } else {
                 let fields = [entry.names.joined(separator: "\n"), entry.email, entry.company]
                 guard words.count > 1, !long.isEmpty,
-                      words.allSatisfy({ word in fields.contains { Self.has($0, word) } }) else { continue }
+                    words.allSatisfy({ word in fields.contains { Self.has($0, word) } })
+                else { continue }
                 kind = .severalFields
                 apart = !fields.contains { field in long.allSatisfy { Self.has(field, $0) } }
             }
@@ -97,14 +102,18 @@ struct ReferenceSearch {
     /// name starts of one to three characters, inner parts of names, email parts and domains,
     /// companies, a name with a company, a short word with a long one; and some that find no one.
     static let queries: [String] = {
-        var queries = ["a", "an", "ö", "zz", "王", "김", "example", "example.com", "guest1", "anna acme", "muller gmbh",
-                       "jo li", "not there at all", "smith example.org", "ivan yandex", "иван яндекс"]
+        var queries = [
+            "a", "an", "ö", "zz", "王", "김", "example", "example.com", "guest1", "anna acme", "muller gmbh",
+            "jo li", "not there at all", "smith example.org", "ivan yandex", "иван яндекс",
+        ]
         for attendee in stride(from: 0, to: roster.count, by: 150).map({ roster[$0] }) {
             let first = attendee.firstName ?? "", last = attendee.lastName ?? "", company = attendee.company ?? ""
-            queries += [first, last, "\(first) \(last)", "\(last) \(first)", String(first.prefix(1)), String(last.prefix(2)),
-                        String(last.prefix(3)), String(last.dropFirst().prefix(3)), String(attendee.email.dropFirst(2).prefix(6)),
-                        String(attendee.email.split(separator: "@").last ?? ""), company,
-                        "\(first) \(company.split(separator: " ").first ?? "")", "\(first.prefix(2)) \(last)"]
+            queries += [
+                first, last, "\(first) \(last)", "\(last) \(first)", String(first.prefix(1)), String(last.prefix(2)),
+                String(last.prefix(3)), String(last.dropFirst().prefix(3)), String(attendee.email.dropFirst(2).prefix(6)),
+                String(attendee.email.split(separator: "@").last ?? ""), company,
+                "\(first) \(company.split(separator: " ").first ?? "")", "\(first.prefix(2)) \(last)",
+            ]
         }
         return queries
     }()

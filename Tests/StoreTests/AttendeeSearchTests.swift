@@ -1,16 +1,20 @@
 import Attendees
 import Foundation
-@testable import Store
 import Testing
 
+@testable import Store
+
 @Suite struct AttendeeSearchTests {
-    static func person(_ number: Int, first: String?, last: String?, preferred: String? = nil,
-                       email: String? = nil, company: String? = nil) -> Attendee {
-        Attendee(attendeeID: String(format: "00000000-0000-4000-8000-%012ld", number), source: "test", sourceID: "\(number)",
-                 eventSlug: "swiftconf", firstName: first, lastName: last, preferredName: preferred,
-                 email: email ?? "person\(number)@example.org", company: company, ticketType: "General",
-                 accessTier: .general, registeredAt: Date(timeIntervalSince1970: 1_790_000_000.123),
-                 registeredAtUTCOffsetSeconds: 7200, custom: ["seat": "A\(number)"])
+    static func person(
+        _ number: Int, first: String?, last: String?, preferred: String? = nil,
+        email: String? = nil, company: String? = nil
+    ) -> Attendee {
+        Attendee(
+            attendeeID: String(format: "00000000-0000-4000-8000-%012ld", number), source: "test", sourceID: "\(number)",
+            eventSlug: "swiftconf", firstName: first, lastName: last, preferredName: preferred,
+            email: email ?? "person\(number)@example.org", company: company, ticketType: "General",
+            accessTier: .general, registeredAt: Date(timeIntervalSince1970: 1_790_000_000.123),
+            registeredAtUTCOffsetSeconds: 7200, custom: ["seat": "A\(number)"])
     }
 
     static let people: [Attendee] = [
@@ -101,10 +105,12 @@ import Testing
     @Test func queriesAreDataNotSyntax() throws {
         let database = TemporaryDatabase()
         let store = try store(database)
-        let hostile = ["\"", "\"\"", "\"zoe", "zoe\"", "'", "''", "%", "_", "\\", "%%%", "a_b", "*", "zo*", "^zoe",
-                       "name:zoe", "zoe AND muller", "zoe OR", "NOT", "NEAR(zoe muller)", "(", ")", "(((", "-zoe",
-                       "+", "{zoe}", "[a]", ":", ";", "'; DROP TABLE attendee; --", "\u{0}", "\u{200B}", "   ", "",
-                       String(repeating: "\"", count: 500), "zo\"e mül\"ler"]
+        let hostile = [
+            "\"", "\"\"", "\"zoe", "zoe\"", "'", "''", "%", "_", "\\", "%%%", "a_b", "*", "zo*", "^zoe",
+            "name:zoe", "zoe AND muller", "zoe OR", "NOT", "NEAR(zoe muller)", "(", ")", "(((", "-zoe",
+            "+", "{zoe}", "[a]", ":", ";", "'; DROP TABLE attendee; --", "\u{0}", "\u{200B}", "   ", "",
+            String(repeating: "\"", count: 500), "zo\"e mül\"ler",
+        ]
         for query in hostile {
             _ = try store.searchAttendees(query, limit: 5)
         }
@@ -132,7 +138,12 @@ import Testing
         #expect(ids(try store.searchAttendees("gmbh", limit: 5)).isEmpty, "the old company is gone from the index")
         #expect(ids(try store.searchAttendees("muller", limit: 5)) == ["1"], "and so is the old name")
         expectStoreError(.invalidValue) { () throws(StoreError) in
-            try store.upsertAttendees([Self.person(99, first: "A", last: "B")].map { var a = $0; a.attendeeID = ""; return a })
+            try store.upsertAttendees(
+                [Self.person(99, first: "A", last: "B")].map {
+                    var a = $0
+                    a.attendeeID = ""
+                    return a
+                })
         }
     }
 
@@ -204,8 +215,9 @@ import Testing
         let window = AttendeeSearch.rankingWindow
         let crowd = (0..<(window + 50)).map { index in
             // Inserted in reverse name order: Name149 first, Name000 last.
-            Self.person(100 + index, first: "Guest", last: String(format: "Name%03d", window + 49 - index),
-                        email: "guest\(index)@crowd.example")
+            Self.person(
+                100 + index, first: "Guest", last: String(format: "Name%03d", window + 49 - index),
+                email: "guest\(index)@crowd.example")
         }
         try store.upsertAttendees(crowd)
         try store.upsertAttendees([Self.person(999, first: "Crowdy", last: "Person", email: "crowdy@elsewhere.example")])

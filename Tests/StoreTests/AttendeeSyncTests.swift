@@ -8,9 +8,10 @@ import Testing
     static let event = "swiftconf"
 
     static func person(_ number: Int, first: String, last: String, event: String = event) -> Attendee {
-        Attendee(attendeeID: String(format: "00000000-0000-4000-8000-%012ld", number), source: "registry", sourceID: "\(number)",
-                 eventSlug: event, firstName: first, lastName: last, email: "person\(number)@example.org",
-                 company: "Company \(number)", ticketType: "General", accessTier: .general)
+        Attendee(
+            attendeeID: String(format: "00000000-0000-4000-8000-%012ld", number), source: "registry", sourceID: "\(number)",
+            eventSlug: event, firstName: first, lastName: last, email: "person\(number)@example.org",
+            company: "Company \(number)", ticketType: "General", accessTier: .general)
     }
 
     static func id(_ number: Int) -> String { person(number, first: "", last: "").attendeeID }
@@ -47,9 +48,11 @@ import Testing
 
         // 2 renamed, 6 new, 1 unchanged; 3, 4 and 5 no longer listed.
         let renamed = Self.person(2, first: "Jürgen", last: "Schmidt")
-        let second = try store.applyAttendeeSnapshot(event: Self.event, cursor: 11, attendees: [
-            Self.roster[0], renamed, Self.person(6, first: "Ingrid", last: "Novák"),
-        ], now: .start.plus(60))
+        let second = try store.applyAttendeeSnapshot(
+            event: Self.event, cursor: 11,
+            attendees: [
+                Self.roster[0], renamed, Self.person(6, first: "Ingrid", last: "Novák"),
+            ], now: .start.plus(60))
         #expect(second == AttendeeSyncOutcome(cursor: 11, written: 2, removed: 3, resolutions: 0, alreadyApplied: false))
         #expect(try store.attendeeCursor(event: Self.event) == 11)
         #expect(try store.attendee(id: Self.id(2)) == renamed)
@@ -69,9 +72,11 @@ import Testing
     /// by upserts, and later changes must still reach the indexes.
     @Test func aFirstSnapshotSearchesLikeACacheFilledByUpserts() throws {
         let people = AttendeeSearchTests.people + SyntheticRoster.attendees(count: 400, offset: 1_000, seed: 9, eventSlug: "swiftconf")
-        let queries = ["zoe", "muller", "jurgen muller", "欧阳娜娜", "阳娜", "محمد", "בן דוד", "soren", "ann", "annabel smith",
-                       "lee ann", "o'brien", "paddy", "高橋", "김서연", "王伟", "j.mueller", "zoe@", "uppsala.example",
-                       "example.org", "acme", "acme gmbh", "łódź", "株式会社", "initech", "globex corporation", "a", "an", "xyz"]
+        let queries = [
+            "zoe", "muller", "jurgen muller", "欧阳娜娜", "阳娜", "محمد", "בן דוד", "soren", "ann", "annabel smith",
+            "lee ann", "o'brien", "paddy", "高橋", "김서연", "王伟", "j.mueller", "zoe@", "uppsala.example",
+            "example.org", "acme", "acme gmbh", "łódź", "株式会社", "initech", "globex corporation", "a", "an", "xyz",
+        ]
         let other = Self.person(9_999, first: "Other", last: "Event", event: "otherconf")
         let databases = (0..<4).map { _ in TemporaryDatabase() }
         let upserted = try databases[0].open(), loaded = try databases[1].open()
@@ -83,18 +88,23 @@ import Testing
         try staged.upsertAttendees([other])
         try staged.applyAttendeeSnapshot(event: "swiftconf", cursor: 1, attendees: people)
         for query in queries {
-            #expect(try loaded.searchAttendees(query, limit: 50).map(\.attendee.attendeeID)
-                == upserted.searchAttendees(query, limit: 50).map(\.attendee.attendeeID), "\(query)")
-            #expect(try staged.searchAttendees(query, limit: 50).map(\.attendee.attendeeID)
-                == upsertedWithOther.searchAttendees(query, limit: 50).map(\.attendee.attendeeID), "\(query)")
+            #expect(
+                try loaded.searchAttendees(query, limit: 50).map(\.attendee.attendeeID)
+                    == upserted.searchAttendees(query, limit: 50).map(\.attendee.attendeeID), "\(query)")
+            #expect(
+                try staged.searchAttendees(query, limit: 50).map(\.attendee.attendeeID)
+                    == upsertedWithOther.searchAttendees(query, limit: 50).map(\.attendee.attendeeID), "\(query)")
         }
         // The triggers are back: an upsert, a rename and a removal reach the search.
         try loaded.upsertAttendees([Self.person(7_001, first: "Ingrid", last: "Quokkaberg", event: "swiftconf")])
         #expect(try found(loaded, "quokkaberg") == ["7001"])
-        try loaded.applyAttendeeDelta(AttendeeDelta(event: "swiftconf", fromCursor: 1, toCursor: 2, changes: [
-            .upsert(Self.person(7_001, first: "Ingrid", last: "Wombatsson", event: "swiftconf")),
-            .remove(attendeeID: AttendeeSearchTests.people[5].attendeeID),
-        ]))
+        try loaded.applyAttendeeDelta(
+            AttendeeDelta(
+                event: "swiftconf", fromCursor: 1, toCursor: 2,
+                changes: [
+                    .upsert(Self.person(7_001, first: "Ingrid", last: "Wombatsson", event: "swiftconf")),
+                    .remove(attendeeID: AttendeeSearchTests.people[5].attendeeID),
+                ]))
         #expect(try found(loaded, "quokkaberg").isEmpty && found(loaded, "wombatsson") == ["7001"])
         #expect(try found(loaded, "kierkegaard").isEmpty)
     }
@@ -109,9 +119,11 @@ import Testing
         #expect(automatic > 0)
         func fileSize() -> Int { (try? FileManager.default.attributesOfItem(atPath: database.path)[.size] as? Int) ?? 0 }
         let before = fileSize()
-        try store.applyAttendeeSnapshot(event: Self.event, cursor: 1,
-                                        attendees: SyntheticRoster.attendees(count: 3_000, seed: 4, eventSlug: Self.event))
-        try store.applyAttendeeDelta(AttendeeDelta(event: Self.event, fromCursor: 1, toCursor: 2, changes: [.remove(attendeeID: Self.id(1))]))
+        try store.applyAttendeeSnapshot(
+            event: Self.event, cursor: 1,
+            attendees: SyntheticRoster.attendees(count: 3_000, seed: 4, eventSlug: Self.event))
+        try store.applyAttendeeDelta(
+            AttendeeDelta(event: Self.event, fromCursor: 1, toCursor: 2, changes: [.remove(attendeeID: Self.id(1))]))
         expectStoreError(.cursorMismatch) { () throws(StoreError) in
             try store.applyAttendeeDelta(AttendeeDelta(event: Self.event, fromCursor: 7, toCursor: 8, changes: []))
         }
@@ -128,14 +140,17 @@ import Testing
     @Test func deltasLeaveIndexMergesToTheBackground() throws {
         let database = TemporaryDatabase()
         let store = try database.open()
-        try store.applyAttendeeSnapshot(event: Self.event, cursor: 1,
-                                        attendees: SyntheticRoster.attendees(count: 2_000, seed: 5, eventSlug: Self.event))
+        try store.applyAttendeeSnapshot(
+            event: Self.event, cursor: 1,
+            attendees: SyntheticRoster.attendees(count: 2_000, seed: 5, eventSlug: Self.event))
         store.waitForScheduledCheckpoints()
         let deltas = 12
         for number in 0..<deltas {
             let renamed = (0..<10).map { Self.person(9_000 + number * 10 + $0, first: "Quokka\(number)", last: "Marsupial\($0)") }
-            try store.applyAttendeeDelta(AttendeeDelta(event: Self.event, fromCursor: Int64(1 + number), toCursor: Int64(2 + number),
-                                                       changes: renamed.map { .upsert($0) }))
+            try store.applyAttendeeDelta(
+                AttendeeDelta(
+                    event: Self.event, fromCursor: Int64(1 + number), toCursor: Int64(2 + number),
+                    changes: renamed.map { .upsert($0) }))
             #expect(try store.searchAutomergeSettings() == [4, 4, 4], "merging is back on for every other writer")
         }
         store.waitForScheduledCheckpoints()
@@ -162,7 +177,8 @@ import Testing
         let again = try store.applyAttendeeSnapshot(event: Self.event, cursor: 20, attendees: Self.roster, now: .start.plus(5))
         #expect(again.written == 0 && again.removed == 0 && again.cursor == 20)
         // Another event's cursor is its own.
-        try store.applyAttendeeSnapshot(event: "otherconf", cursor: 3, attendees: [Self.person(8, first: "A", last: "B", event: "otherconf")])
+        try store.applyAttendeeSnapshot(
+            event: "otherconf", cursor: 3, attendees: [Self.person(8, first: "A", last: "B", event: "otherconf")])
         #expect(try store.attendeeCursor(event: "otherconf") == 3 && store.attendeeCursor(event: Self.event) == 20)
     }
 
@@ -176,7 +192,8 @@ import Testing
             try store.applyAttendeeSnapshot(event: Self.event, cursor: 6, attendees: [Self.roster[0], blank])
         }
         let stray = expectStoreError(.invalidValue) { () throws(StoreError) in
-            try store.applyAttendeeSnapshot(event: Self.event, cursor: 6, attendees: [Self.person(9, first: "A", last: "B", event: "otherconf")])
+            try store.applyAttendeeSnapshot(
+                event: Self.event, cursor: 6, attendees: [Self.person(9, first: "A", last: "B", event: "otherconf")])
         }
         #expect(stray?.message.contains("otherconf") == true)
         expectStoreError(.invalidValue) { () throws(StoreError) in
@@ -229,16 +246,18 @@ import Testing
         let database = TemporaryDatabase()
         let store = try database.open()
         try store.applyAttendeeSnapshot(event: Self.event, cursor: 1, attendees: Self.roster, now: .start)
-        let delta = AttendeeDelta(event: Self.event, fromCursor: 1, toCursor: 4, changes: [
-            .upsert(Self.person(1, first: "Zoë", last: "Lindqvist")),        // renamed
-            .remove(attendeeID: Self.id(2)),
-            .upsert(Self.person(2, first: "Jürgen", last: "Schmidt")),       // removed, then back under a new name
-            .upsert(Self.person(6, first: "Ingrid", last: "Novák")),
-            .remove(attendeeID: Self.id(6)),                                  // added, then removed again
-            .remove(attendeeID: Self.id(5)),
-            .checkInResolved(resolution(3)),
-            .upsert(Self.person(1, first: "Zoë", last: "Lindqvist-Berg")),   // the later change to 1 wins
-        ])
+        let delta = AttendeeDelta(
+            event: Self.event, fromCursor: 1, toCursor: 4,
+            changes: [
+                .upsert(Self.person(1, first: "Zoë", last: "Lindqvist")),  // renamed
+                .remove(attendeeID: Self.id(2)),
+                .upsert(Self.person(2, first: "Jürgen", last: "Schmidt")),  // removed, then back under a new name
+                .upsert(Self.person(6, first: "Ingrid", last: "Novák")),
+                .remove(attendeeID: Self.id(6)),  // added, then removed again
+                .remove(attendeeID: Self.id(5)),
+                .checkInResolved(resolution(3)),
+                .upsert(Self.person(1, first: "Zoë", last: "Lindqvist-Berg")),  // the later change to 1 wins
+            ])
         let outcome = try store.applyAttendeeDelta(delta, now: .start.plus(60))
         #expect(outcome == AttendeeSyncOutcome(cursor: 4, written: 2, removed: 1, resolutions: 1, alreadyApplied: false))
         #expect(try store.attendeeCursor(event: Self.event) == 4)
@@ -253,9 +272,12 @@ import Testing
         #expect(try store.checkInState(attendeeID: Self.id(3))?.resolution == resolution(3))
 
         // The next delta starts where this one ended.
-        let next = try store.applyAttendeeDelta(AttendeeDelta(event: Self.event, fromCursor: 4, toCursor: 5, changes: [
-            .upsert(Self.person(7, first: "Noah", last: "Dubois")),
-        ]))
+        let next = try store.applyAttendeeDelta(
+            AttendeeDelta(
+                event: Self.event, fromCursor: 4, toCursor: 5,
+                changes: [
+                    .upsert(Self.person(7, first: "Noah", last: "Dubois"))
+                ]))
         #expect(next.cursor == 5 && next.written == 1)
         #expect(try found(store, "dubois") == ["7"])
     }
@@ -263,9 +285,11 @@ import Testing
     @Test func aDeltaFromAnotherCursorIsRefusedAndChangesNothing() throws {
         let database = TemporaryDatabase()
         let store = try database.open()
-        let delta = AttendeeDelta(event: Self.event, fromCursor: 5, toCursor: 6, changes: [
-            .upsert(Self.person(7, first: "Noah", last: "Dubois")), .remove(attendeeID: Self.id(1)),
-        ])
+        let delta = AttendeeDelta(
+            event: Self.event, fromCursor: 5, toCursor: 6,
+            changes: [
+                .upsert(Self.person(7, first: "Noah", last: "Dubois")), .remove(attendeeID: Self.id(1)),
+            ])
         // No snapshot yet: every delta is missing the list it builds on.
         let before = expectStoreError(.cursorMismatch) { () throws(StoreError) in try store.applyAttendeeDelta(delta) }
         #expect(before?.cursor == StoreError.CursorConflict(stored: nil, given: 5))
@@ -308,9 +332,12 @@ import Testing
         try store.applyAttendeeSnapshot(event: Self.event, cursor: 1, attendees: Self.roster, now: .start)
         let other = Self.person(42, first: "Other", last: "Event", event: "otherconf")
         try store.upsertAttendees([other])
-        let outcome = try store.applyAttendeeDelta(AttendeeDelta(event: Self.event, fromCursor: 1, toCursor: 2, changes: [
-            .remove(attendeeID: Self.id(4)), .remove(attendeeID: other.attendeeID), .remove(attendeeID: Self.id(500)),
-        ]))
+        let outcome = try store.applyAttendeeDelta(
+            AttendeeDelta(
+                event: Self.event, fromCursor: 1, toCursor: 2,
+                changes: [
+                    .remove(attendeeID: Self.id(4)), .remove(attendeeID: other.attendeeID), .remove(attendeeID: Self.id(500)),
+                ]))
         #expect(outcome.removed == 1)
         #expect(try store.attendee(id: Self.id(4)) == nil && found(store, "欧阳").isEmpty)
         #expect(try store.attendee(id: other.attendeeID) == other)
@@ -335,13 +362,16 @@ import Testing
         // A resolution without a nonce fails in the database, after the upserts and the removal
         // were written inside the transaction: all of it goes.
         let noNonce = expectStoreError(.invalidValue) { () throws(StoreError) in
-            try store.applyAttendeeDelta(AttendeeDelta(event: Self.event, fromCursor: 1, toCursor: 2,
-                                                       changes: changes + [.checkInResolved(resolution(4, nonce: ""))]))
+            try store.applyAttendeeDelta(
+                AttendeeDelta(
+                    event: Self.event, fromCursor: 1, toCursor: 2,
+                    changes: changes + [.checkInResolved(resolution(4, nonce: ""))]))
         }
         #expect(noNonce?.message.contains("resolution") == true)
         let wrongEvent = Self.person(8, first: "A", last: "B", event: "otherconf")
         expectStoreError(.invalidValue) { () throws(StoreError) in
-            try store.applyAttendeeDelta(AttendeeDelta(event: Self.event, fromCursor: 1, toCursor: 2, changes: changes + [.upsert(wrongEvent)]))
+            try store.applyAttendeeDelta(
+                AttendeeDelta(event: Self.event, fromCursor: 1, toCursor: 2, changes: changes + [.upsert(wrongEvent)]))
         }
 
         #expect(try store.attendeeCursor(event: Self.event) == 1)
@@ -356,11 +386,15 @@ import Testing
     }
 
     @Test func deltasTravelAsTaggedJSON() throws {
-        let delta = AttendeeDelta(event: Self.event, fromCursor: 41, toCursor: 57, changes: [
-            .upsert(Self.roster[0]), .remove(attendeeID: Self.id(2)),
-            .checkInResolved(CheckInResolution(attendeeID: Self.id(3), nonce: "ab12", kioskID: "hall-b",
-                                               scannedAt: Date(timeIntervalSince1970: 1_790_000_000.123))),
-        ])
+        let delta = AttendeeDelta(
+            event: Self.event, fromCursor: 41, toCursor: 57,
+            changes: [
+                .upsert(Self.roster[0]), .remove(attendeeID: Self.id(2)),
+                .checkInResolved(
+                    CheckInResolution(
+                        attendeeID: Self.id(3), nonce: "ab12", kioskID: "hall-b",
+                        scannedAt: Date(timeIntervalSince1970: 1_790_000_000.123))),
+            ])
         let data = try JSONEncoder().encode(delta)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["event"] as? String == Self.event)

@@ -6,14 +6,16 @@ import Testing
     @Test func deadLettersKeepTheRawInputAndReplayOnce() throws {
         let database = TemporaryDatabase()
         let store = try database.open()
-        let raw = Data([0x7B, 0x22, 0xFF, 0x00, 0x0A]) // not even UTF-8: kept byte for byte
-        let letter = try store.deadLetter(payload: raw, stage: .intake, code: "intake.field_invalid",
-                                          reason: "email has no domain", fieldPath: "attendees[3].email",
-                                          correlationID: "c-1", now: .start)
+        let raw = Data([0x7B, 0x22, 0xFF, 0x00, 0x0A])  // not even UTF-8: kept byte for byte
+        let letter = try store.deadLetter(
+            payload: raw, stage: .intake, code: "intake.field_invalid",
+            reason: "email has no domain", fieldPath: "attendees[3].email",
+            correlationID: "c-1", now: .start)
         #expect(letter.payload == raw && letter.stage == .intake && letter.fieldPath == "attendees[3].email")
         #expect(letter.createdAt == .start && letter.replayedAt == nil && letter.jobID == nil)
-        let second = try store.deadLetter(payload: Data("x".utf8), stage: .print, code: "printers.paper_out",
-                                          reason: "out of labels", correlationID: "c-2", now: .start.plus(1))
+        let second = try store.deadLetter(
+            payload: Data("x".utf8), stage: .print, code: "printers.paper_out",
+            reason: "out of labels", correlationID: "c-2", now: .start.plus(1))
         #expect(try store.deadLetters(limit: 10).map(\.id) == [second.id, letter.id], "newest first")
         #expect(try store.deadLetters(limit: 1).map(\.id) == [second.id])
 
@@ -35,9 +37,10 @@ import Testing
     @Test func aDeadLetterSerialisesWithISO8601Instants() throws {
         let database = TemporaryDatabase()
         let store = try database.open()
-        let letter = try store.deadLetter(payload: Data("{}".utf8), stage: .render, code: "badges.font_missing",
-                                          reason: "no font for Thai", correlationID: "c-9",
-                                          now: Date(timeIntervalSince1970: 1_790_000_000.25))
+        let letter = try store.deadLetter(
+            payload: Data("{}".utf8), stage: .render, code: "badges.font_missing",
+            reason: "no font for Thai", correlationID: "c-9",
+            now: Date(timeIntervalSince1970: 1_790_000_000.25))
         // Whatever the encoder's own date strategy, the instants are ISO-8601 text.
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
@@ -57,7 +60,8 @@ import Testing
         let store = try database.open()
         var appended: [OutboxItem] = []
         for index in 0..<5 {
-            appended.append(try store.appendOutbox(kind: "check_in", payload: Data("{\"n\":\(index)}".utf8), now: .start.plus(Double(index))))
+            appended.append(
+                try store.appendOutbox(kind: "check_in", payload: Data("{\"n\":\(index)}".utf8), now: .start.plus(Double(index))))
         }
         #expect(Set(appended.map(\.nonce)).count == 5, "a fresh nonce per item")
         #expect(appended.allSatisfy { $0.nonce.count >= 32 })

@@ -7,7 +7,10 @@ import Testing
         let database = TemporaryDatabase()
         let store = try database.open()
         let first = try store.enqueue(newJob("scan-42"), maxQueued: 10, now: .start)
-        guard case let .accepted(job) = first else { Issue.record("the first enqueue is accepted"); return }
+        guard case let .accepted(job) = first else {
+            Issue.record("the first enqueue is accepted")
+            return
+        }
         #expect(job.state == .queued && job.attempts == 0 && job.idempotencyKey == "scan-42")
         #expect(job.history == [JobTransition(from: nil, to: .queued, at: .start, note: "enqueued")])
 

@@ -35,8 +35,9 @@ import Testing
             case .scheduleRetry: try store.scheduleRetry(id: id, error: "connection refused", at: now.plus(30), now: now)
             case .moveToManualReview: try store.moveToManualReview(id: id, diagnostic: Data(#"{"status":"head open"}"#.utf8), now: now)
             case .moveToDeadLetters:
-                _ = try store.moveToDeadLetters(id: id, stage: .render, code: "badges.text_overflow", reason: "name does not fit",
-                                                fieldPath: "first_name", now: now)
+                _ = try store.moveToDeadLetters(
+                    id: id, stage: .render, code: "badges.text_overflow", reason: "name does not fit",
+                    fieldPath: "first_name", now: now)
             case .cancel: try store.cancel(id: id, reason: "attendee left", now: now)
             }
         }
@@ -154,9 +155,10 @@ import Testing
         let database = TemporaryDatabase()
         let store = try database.open()
         let id = try Self.job(in: .sending, store: store, key: "dead")
-        let (job, letter) = try store.moveToDeadLetters(id: id, stage: .render, code: "badges.text_overflow",
-                                                        reason: "the name does not fit", fieldPath: "last_name",
-                                                        now: .start.plus(20))
+        let (job, letter) = try store.moveToDeadLetters(
+            id: id, stage: .render, code: "badges.text_overflow",
+            reason: "the name does not fit", fieldPath: "last_name",
+            now: .start.plus(20))
         #expect(job.state == .deadLettered && job.lastError == "the name does not fit")
         #expect(letter.jobID == id && letter.payload == job.payload && letter.correlationID == job.correlationID)
         #expect(letter.stage == .render && letter.fieldPath == "last_name")

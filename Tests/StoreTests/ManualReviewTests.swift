@@ -10,8 +10,9 @@ import Testing
         _ = try store.enqueue(newJob(key), maxQueued: 50, now: time)
         let claimed = try #require(try store.claimNextJob(printerID: "zd621-front", now: time))
         _ = try store.markSent(id: claimed.id, now: time)
-        return try store.moveToManualReview(id: claimed.id, diagnostic: Data(#"{"conditions":["head_open"],"attempts":1}"#.utf8),
-                                            note: "head opened after sending", now: time)
+        return try store.moveToManualReview(
+            id: claimed.id, diagnostic: Data(#"{"conditions":["head_open"],"attempts":1}"#.utf8),
+            note: "head opened after sending", now: time)
     }
 
     @Test func openReviewsAreTheUndecidedOnesOldestFirst() throws {
@@ -24,8 +25,9 @@ import Testing
         #expect(open.map(\.id) == [first.id, second.id])
         #expect(open.first?.diagnostic.map { String(decoding: $0, as: UTF8.self) }?.contains("head_open") == true)
 
-        _ = try store.decideManualReview(jobID: first.id, decision: .printed, actor: "op-7", reason: "badge seen in the tray",
-                                         now: .start.plus(10))
+        _ = try store.decideManualReview(
+            jobID: first.id, decision: .printed, actor: "op-7", reason: "badge seen in the tray",
+            now: .start.plus(10))
         #expect(try store.openManualReviews(limit: 10).map(\.id) == [second.id])
         #expect(try store.job(id: first.id)?.state == .manualReview, "the job's own state never changes")
         #expect(try store.reviewDecision(jobID: first.id)?.decision == .printed)
@@ -35,8 +37,9 @@ import Testing
         let database = TemporaryDatabase()
         let store = try database.open()
         let parked = try parkedJob(store, key: "a", at: .start)
-        let (record, reprint) = try store.decideManualReview(jobID: parked.id, decision: .reprint, actor: "op-7",
-                                                             reason: "tray empty", now: .start.plus(1))
+        let (record, reprint) = try store.decideManualReview(
+            jobID: parked.id, decision: .reprint, actor: "op-7",
+            reason: "tray empty", now: .start.plus(1))
         let created = try #require(reprint)
         #expect(record.reprintJobID == created.id)
         #expect(created.state == .queued)

@@ -6,11 +6,12 @@ import Testing
 @Suite struct MigrationTests {
     @Test func theReleasedMigrationStaysFirstAndUnchangedInName() {
         #expect(LanyardStore.knownMigrations.first == "v1-printer-tuning")
-        #expect(LanyardStore.knownMigrations == [
-            "v1-printer-tuning", "v2-print-jobs", "v3-dead-letters", "v4-outbox", "v5-audit-trail",
-            "v6-attendee-cache", "v7-webhook-deliveries", "v8-manual-review-decisions", "v9-attendee-search-by-field",
-            "v10-attendee-sync", "v11-search-index-memory", "v12-job-template-release",
-        ])
+        #expect(
+            LanyardStore.knownMigrations == [
+                "v1-printer-tuning", "v2-print-jobs", "v3-dead-letters", "v4-outbox", "v5-audit-trail",
+                "v6-attendee-cache", "v7-webhook-deliveries", "v8-manual-review-decisions", "v9-attendee-search-by-field",
+                "v10-attendee-sync", "v11-search-index-memory", "v12-job-template-release",
+            ])
     }
 
     /// A database as the release with only printer tuning left it (a file that release wrote,
@@ -18,7 +19,8 @@ import Testing
     @Test func aDatabaseWithOnlyV1IsUpgraded() throws {
         let database = TemporaryDatabase()
         let fixture = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "Fixtures/v1-printer-tuning.sqlite")
-        try FileManager.default.createDirectory(at: URL(filePath: database.path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: URL(filePath: database.path).deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: fixture, to: URL(filePath: database.path))
         do {
             let old = try database.open(migratingUpTo: "v1-printer-tuning")
@@ -44,17 +46,22 @@ import Testing
     @Test func aV7AttendeeCacheIsUpgradedToTheSearchByField() throws {
         let database = TemporaryDatabase()
         let people = [
-            AttendeeSearchTests.person(1, first: "Zoë", last: "Ångström-Müller", email: "zoe@uppsala.example", company: "Łódź Spółka z o.o."),
+            AttendeeSearchTests.person(
+                1, first: "Zoë", last: "Ångström-Müller", email: "zoe@uppsala.example", company: "Łódź Spółka z o.o."),
             AttendeeSearchTests.person(2, first: "Jürgen", last: "Müller", email: "j.mueller@acme.example", company: "Acme GmbH"),
             AttendeeSearchTests.person(3, first: "娜娜", last: "欧阳", company: "中国科学院计算技术研究所"),
         ]
         // The folded columns as v7's upsert computed them.
         let folded: [[String]] = [
-            ["zoe", "angstrom muller", "", "zoe@uppsala.example", "lodz spolka z o.o.", "", "",
-             "zoe angstrom muller\nangstrom muller zoe"],
+            [
+                "zoe", "angstrom muller", "", "zoe@uppsala.example", "lodz spolka z o.o.", "", "",
+                "zoe angstrom muller\nangstrom muller zoe",
+            ],
             ["jurgen", "muller", "", "j.mueller@acme.example", "acme gmbh", "", "", "jurgen muller\nmuller jurgen"],
-            ["娜娜", "欧阳", "", "person3@example.org", "中国科学院计算技术研究所", "欧阳娜娜", "娜娜欧阳",
-             "娜娜 欧阳\n欧阳 娜娜\n欧阳娜娜\n娜娜欧阳"],
+            [
+                "娜娜", "欧阳", "", "person3@example.org", "中国科学院计算技术研究所", "欧阳娜娜", "娜娜欧阳",
+                "娜娜 欧阳\n欧阳 娜娜\n欧阳娜娜\n娜娜欧阳",
+            ],
         ]
         do {
             let old = try database.open(migratingUpTo: "v7-webhook-deliveries")
@@ -62,7 +69,8 @@ import Testing
             encoder.outputFormatting = [.sortedKeys]
             for (person, columns) in zip(people, folded) {
                 let record = String(decoding: try encoder.encode(person), as: UTF8.self)
-                try old.executeRawSQL("""
+                try old.executeRawSQL(
+                    """
                     INSERT INTO attendee (attendee_id, event_slug, record, first_folded, last_folded, preferred_folded,
                                           email_folded, company_folded, family_given_folded, given_family_folded,
                                           name_text, updated_at)

@@ -1,7 +1,8 @@
 import Attendees
 import Foundation
-@testable import Store
 import Testing
+
+@testable import Store
 
 /// `SearchFolding.nameDocument` skips Unicode work for speed; it must still write exactly the
 /// document the plain construction below writes (lines compared as strings, every line put in
@@ -37,8 +38,9 @@ import Testing
         for attendee in SyntheticRoster.attendees(count: 5_000, seed: 3) {
             let first = SearchFolding.fold(attendee.firstName ?? ""), last = SearchFolding.fold(attendee.lastName ?? "")
             let preferred = SearchFolding.fold(attendee.preferredName ?? "")
-            #expect(SearchFolding.nameDocument(first: first, last: last, preferred: preferred)
-                == Self.reference(first: first, last: last, preferred: preferred), "\(first) / \(last) / \(preferred)")
+            #expect(
+                SearchFolding.nameDocument(first: first, last: last, preferred: preferred)
+                    == Self.reference(first: first, last: last, preferred: preferred), "\(first) / \(last) / \(preferred)")
         }
     }
 
@@ -53,13 +55,15 @@ import Testing
         ("ab ", " cd", ""), ("\u{0600}", "x", ""),
     ])
     func unusualNamesGetTheSameDocuments(first: String, last: String, preferred: String) {
-        #expect(SearchFolding.nameDocument(first: first, last: last, preferred: preferred)
-            == Self.reference(first: first, last: last, preferred: preferred))
+        #expect(
+            SearchFolding.nameDocument(first: first, last: last, preferred: preferred)
+                == Self.reference(first: first, last: last, preferred: preferred))
     }
 
     @Test(arguments: ["anna van der berg", "a  b", "عبد الرحمن", "राम ाक", "ൎ x", "plain"])
     func theDocumentFormCutsAtSpaceCharacters(text: String) {
-        #expect(SearchFolding.documentForm(text)
-            == text.split(separator: " ", omittingEmptySubsequences: false).joined(separator: "  "))
+        #expect(
+            SearchFolding.documentForm(text)
+                == text.split(separator: " ", omittingEmptySubsequences: false).joined(separator: "  "))
     }
 }

@@ -13,10 +13,12 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(try store.currentTuning(printerKey: "D4J123") == nil)
         let start = Date(timeIntervalSince1970: 1_790_000_000)
-        try store.recordTuning(printerKey: "D4J123", profileID: "zebra-zd621d-300", darkness: 22, speedIPS: nil,
-                               reason: "faded QR", at: start)
-        let now = try store.recordTuning(printerKey: "D4J123", profileID: nil, darkness: nil, speedIPS: 3,
-                                         reason: "smudging at 4 ips", at: start.addingTimeInterval(60))
+        try store.recordTuning(
+            printerKey: "D4J123", profileID: "zebra-zd621d-300", darkness: 22, speedIPS: nil,
+            reason: "faded QR", at: start)
+        let now = try store.recordTuning(
+            printerKey: "D4J123", profileID: nil, darkness: nil, speedIPS: 3,
+            reason: "smudging at 4 ips", at: start.addingTimeInterval(60))
         #expect(now.darkness == 22 && now.speedIPS == 3 && now.profileID == "zebra-zd621d-300")
         #expect(try store.currentTuning(printerKey: "D4J123") == now)
         let history = try store.tuningHistory(printerKey: "D4J123")
@@ -29,7 +31,8 @@ import Testing
     @Test func eachChangeIsAudited() throws {
         let (store, directory) = try temporaryStore()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try store.recordTuning(printerKey: "D4J123", profileID: "zebra-zd621d-300", darkness: 22, speedIPS: 4, reason: "glossy", actor: "tech-12")
+        try store.recordTuning(
+            printerKey: "D4J123", profileID: "zebra-zd621d-300", darkness: 22, speedIPS: 4, reason: "glossy", actor: "tech-12")
         try store.recordTuning(printerKey: "D4J123", profileID: nil, darkness: 25, speedIPS: nil, reason: "still faded", actor: "tech-12")
         let entries = try store.auditEntries(limit: 10).filter { $0.action == "printer.tuning" }
         #expect(entries.count == 2)
@@ -56,8 +59,12 @@ import Testing
     @Test func emptyChangesAndKeysAreRefused() throws {
         let (store, directory) = try temporaryStore()
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(throws: StoreError.self) { try store.recordTuning(printerKey: "X", profileID: nil, darkness: nil, speedIPS: nil, reason: "nothing") }
-        #expect(throws: StoreError.self) { try store.recordTuning(printerKey: "", profileID: nil, darkness: 10, speedIPS: nil, reason: nil) }
+        #expect(throws: StoreError.self) {
+            try store.recordTuning(printerKey: "X", profileID: nil, darkness: nil, speedIPS: nil, reason: "nothing")
+        }
+        #expect(throws: StoreError.self) {
+            try store.recordTuning(printerKey: "", profileID: nil, darkness: 10, speedIPS: nil, reason: nil)
+        }
         #expect(try store.tuningHistory(printerKey: "X").isEmpty)
     }
 

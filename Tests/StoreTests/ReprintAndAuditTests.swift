@@ -19,16 +19,21 @@ import Testing
         let original = try printedJob(store)
         #expect(try store.reprintCount(of: original.id) == 0)
 
-        let reprint = try store.enqueueReprint(of: original.id, idempotencyKey: "reprint-1", actor: "operator-7",
-                                               reason: "ribbon wrinkle", now: .start.plus(60))
-        guard case let .accepted(job) = reprint else { Issue.record("the reprint is accepted"); return }
+        let reprint = try store.enqueueReprint(
+            of: original.id, idempotencyKey: "reprint-1", actor: "operator-7",
+            reason: "ribbon wrinkle", now: .start.plus(60))
+        guard case let .accepted(job) = reprint else {
+            Issue.record("the reprint is accepted")
+            return
+        }
         #expect(job.id != original.id && job.state == .queued && job.reprintOf == original.id)
         #expect(job.payload == original.payload && job.attendeeID == original.attendeeID && job.printerID == original.printerID)
         #expect(try store.reprintCount(of: original.id) == 1)
 
         // The same reprint request twice is one reprint.
-        let doubleClick = try store.enqueueReprint(of: original.id, idempotencyKey: "reprint-1", actor: "operator-7",
-                                                   reason: "ribbon wrinkle", now: .start.plus(61))
+        let doubleClick = try store.enqueueReprint(
+            of: original.id, idempotencyKey: "reprint-1", actor: "operator-7",
+            reason: "ribbon wrinkle", now: .start.plus(61))
         #expect(doubleClick == .duplicate(job))
         #expect(try store.reprintCount(of: original.id) == 1)
 
@@ -36,8 +41,10 @@ import Testing
         _ = try store.claimNextJob(printerID: "zd621-front", now: .start.plus(62))
         try store.markSent(id: job.id, now: .start.plus(63))
         try store.markPrinted(id: job.id, now: .start.plus(64))
-        let again = try store.enqueueReprint(of: job.id, idempotencyKey: "reprint-2", actor: "operator-9",
-                                             reason: "badge lost", printerID: "zd421-side", now: .start.plus(70)).job
+        let again = try store.enqueueReprint(
+            of: job.id, idempotencyKey: "reprint-2", actor: "operator-9",
+            reason: "badge lost", printerID: "zd421-side", now: .start.plus(70)
+        ).job
         #expect(again.reprintOf == original.id && again.printerID == "zd421-side")
         #expect(try store.reprintCount(of: original.id) == 2 && store.reprintCount(of: again.id) == 2)
 
@@ -76,9 +83,10 @@ import Testing
     @Test func auditingAReprintWritesNoNameOrEmail() throws {
         let database = TemporaryDatabase()
         let store = try database.open()
-        let attendee = Attendee(attendeeID: Self.attendeeID, source: "tito", sourceID: "T-1", eventSlug: "swiftconf",
-                                firstName: "Wilhelmina", lastName: "Oyelaran-Hargreaves", preferredName: "Mina",
-                                email: "w.oyelaran@example.org", company: "Acme", ticketType: "Speaker", accessTier: .speaker)
+        let attendee = Attendee(
+            attendeeID: Self.attendeeID, source: "tito", sourceID: "T-1", eventSlug: "swiftconf",
+            firstName: "Wilhelmina", lastName: "Oyelaran-Hargreaves", preferredName: "Mina",
+            email: "w.oyelaran@example.org", company: "Acme", ticketType: "Speaker", accessTier: .speaker)
         try store.upsertAttendees([attendee])
         let original = try printedJob(store)
         _ = try store.enqueueReprint(of: original.id, idempotencyKey: "reprint-1", actor: "operator-7", reason: "smudged")

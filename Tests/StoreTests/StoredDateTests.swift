@@ -1,8 +1,9 @@
-import LanyardSupport
 import Foundation
 import GRDB
-@testable import Store
+import LanyardSupport
 import Testing
+
+@testable import Store
 
 /// The store's hand-written date conversion against GRDB's own (a `DateFormatter` to write, a
 /// Gregorian `Calendar` to read): same text to the character, same `Date` to the bit, so a
@@ -15,11 +16,11 @@ import Testing
     static let edgeDates: [Date] = {
         var dates: [Date] = [.start, Date(timeIntervalSince1970: 0), Date(timeIntervalSinceReferenceDate: 0)]
         let instants: [TimeInterval] = [
-            951_868_799.9995, 951_868_799.999_499_9, 951_868_799.9994, 951_868_800.0005, // 2000-02-29 / 03-01
-            -0.0004, -0.0005, -0.0006, -1.2345, -86_400.0005, -2_208_988_800.25,        // before 1970
-            1_790_000_000.123_456, 1_790_000_000.999_999, 4_102_444_799.9996,            // 2099-12-31
-            -12_212_553_600, -12_212_553_600.001,                                         // 1583-01-01 and before
-            253_402_300_799.999, 253_402_300_799.9996,                                    // 9999-12-31, then year 10000
+            951_868_799.9995, 951_868_799.999_499_9, 951_868_799.9994, 951_868_800.0005,  // 2000-02-29 / 03-01
+            -0.0004, -0.0005, -0.0006, -1.2345, -86_400.0005, -2_208_988_800.25,  // before 1970
+            1_790_000_000.123_456, 1_790_000_000.999_999, 4_102_444_799.9996,  // 2099-12-31
+            -12_212_553_600, -12_212_553_600.001,  // 1583-01-01 and before
+            253_402_300_799.999, 253_402_300_799.9996,  // 9999-12-31, then year 10000
         ]
         dates += instants.map(Date.init(timeIntervalSince1970:))
         return dates
@@ -88,8 +89,10 @@ import Testing
         for value in values {
             let ours = StoredDate.date(from: value)
             let grdb = Date.fromDatabaseValue(value)
-            #expect(ours?.timeIntervalSinceReferenceDate.bitPattern == grdb?.timeIntervalSinceReferenceDate.bitPattern,
-                    "\(value): \(String(describing: ours?.timeIntervalSinceReferenceDate)) vs \(String(describing: grdb?.timeIntervalSinceReferenceDate))")
+            #expect(
+                ours?.timeIntervalSinceReferenceDate.bitPattern == grdb?.timeIntervalSinceReferenceDate.bitPattern,
+                "\(value): \(String(describing: ours?.timeIntervalSinceReferenceDate)) vs \(String(describing: grdb?.timeIntervalSinceReferenceDate))"
+            )
         }
     }
 
@@ -111,9 +114,9 @@ import Testing
 
     @Test func recordsUseTheHandWrittenConversion() {
         guard case .custom = JobRow.databaseDateEncodingStrategy(for: "created_at"),
-              case .custom = JobRow.databaseDateDecodingStrategy(for: "created_at"),
-              case .custom = TransitionRow.databaseDateEncodingStrategy(for: "at"),
-              case .custom = OutboxRow.databaseDateDecodingStrategy(for: "created_at")
+            case .custom = JobRow.databaseDateDecodingStrategy(for: "created_at"),
+            case .custom = TransitionRow.databaseDateEncodingStrategy(for: "at"),
+            case .custom = OutboxRow.databaseDateDecodingStrategy(for: "created_at")
         else {
             Issue.record("a record with dates fell back to GRDB's ICU-backed conversion")
             return
@@ -133,7 +136,8 @@ import Testing
         #expect(try store.recordDelivery(source: "crm", deliveryID: "d1", at: created))
         let queue = try DatabaseQueue(path: database.path)
         try queue.read { db in
-            let row = try #require(try Row.fetchOne(db, sql: "SELECT created_at, next_attempt_at FROM print_job WHERE id = ?", arguments: [job.id]))
+            let row = try #require(
+                try Row.fetchOne(db, sql: "SELECT created_at, next_attempt_at FROM print_job WHERE id = ?", arguments: [job.id]))
             #expect(row["created_at"] as String? == Self.grdbText(created))
             #expect(row["next_attempt_at"] as String? == Self.grdbText(retry))
             #expect(try String.fetchAll(db, sql: "SELECT received_at FROM webhook_delivery") == [created].compactMap(Self.grdbText))
@@ -144,20 +148,29 @@ import Testing
         #expect(try store.pruneDeliveries(olderThan: 10, now: created.plus(10.001)) == 1)
 
         try queue.read { db in
-            let transitions = try String.fetchAll(db, sql: "SELECT at FROM print_job_transition WHERE job_id = ? ORDER BY id", arguments: [job.id])
+            let transitions = try String.fetchAll(
+                db, sql: "SELECT at FROM print_job_transition WHERE job_id = ? ORDER BY id", arguments: [job.id])
             #expect(transitions == [created, created.plus(1), created.plus(2), retry].compactMap(Self.grdbText))
         }
         let read = try #require(try store.job(id: job.id))
         #expect(read.createdAt == Date.fromDatabaseValue(StoredDate(created).databaseValue))
-        #expect(read.history.map(\.at) == [created, created.plus(1), created.plus(2), retry].compactMap {
-            Date.fromDatabaseValue(StoredDate($0).databaseValue)
-        })
+        #expect(
+            read.history.map(\.at)
+                == [created, created.plus(1), created.plus(2), retry].compactMap {
+                    Date.fromDatabaseValue(StoredDate($0).databaseValue)
+                })
     }
 
     /// The released v1 file: its dates read as GRDB reads them.
     @Test func theFixtureDatabaseReadsTheSame() throws {
         let fixture = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "Fixtures/v1-printer-tuning.sqlite")
-        let queue = try DatabaseQueue(path: fixture.path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let queue = try DatabaseQueue(
+            path: fixture.path,
+            configuration: {
+                var c = Configuration()
+                c.readonly = true
+                return c
+            }())
         let values = try queue.read { db in try DatabaseValue.fetchAll(db, sql: "SELECT recorded_at FROM printer_tuning") }
         #expect(!values.isEmpty)
         for value in values {

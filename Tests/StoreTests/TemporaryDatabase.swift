@@ -30,16 +30,21 @@ extension Date {
     func plus(_ seconds: TimeInterval) -> Date { addingTimeInterval(seconds) }
 }
 
-func newJob(_ key: String, printer: String = "zd621-front", attendee: String? = "3f1c5b8e-0000-4000-8000-000000000001",
-            payload: String = #"{"attendee_id":"3f1c5b8e-0000-4000-8000-000000000001"}"#) -> NewPrintJob {
-    NewPrintJob(idempotencyKey: key, correlationID: "corr-\(key)", attendeeID: attendee, printerID: printer,
-                payload: Data(payload.utf8))
+func newJob(
+    _ key: String, printer: String = "zd621-front", attendee: String? = "3f1c5b8e-0000-4000-8000-000000000001",
+    payload: String = #"{"attendee_id":"3f1c5b8e-0000-4000-8000-000000000001"}"#
+) -> NewPrintJob {
+    NewPrintJob(
+        idempotencyKey: key, correlationID: "corr-\(key)", attendeeID: attendee, printerID: printer,
+        payload: Data(payload.utf8))
 }
 
 /// Runs `body`, records an issue unless it throws a `StoreError` with `code`, and returns the error.
 @discardableResult
-func expectStoreError<T>(_ code: StoreError.Code, sourceLocation: SourceLocation = #_sourceLocation,
-                         _ body: () throws(StoreError) -> T) -> StoreError? {
+func expectStoreError<T>(
+    _ code: StoreError.Code, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws(StoreError) -> T
+) -> StoreError? {
     do {
         let value = try body()
         Issue.record("expected \(code.rawValue), got \(value)", sourceLocation: sourceLocation)

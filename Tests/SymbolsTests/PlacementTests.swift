@@ -101,7 +101,8 @@ struct PlacementTests {
         let matrix = try Barcode.encode("PLACE 7", symbology: symbology)
         let bitmap = try matrix.bitmap(moduleDots: 3, barHeightDots: 40)
         let rowModules = matrix.layout == .linear ? 0 : matrix.rowHeights.reduce(0, +)
-        let expectedBlack = matrix.layout == .linear
+        let expectedBlack =
+            matrix.layout == .linear
             ? matrix.darkModuleCount * 3 * 40
             : (0..<matrix.rows).reduce(0) { sum, row in
                 sum + (0..<matrix.columns).filter { matrix[$0, row] }.count * matrix.rowHeights[row] * 9

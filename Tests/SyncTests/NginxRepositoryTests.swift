@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import NIOHTTP1
+import Testing
+
 @testable import Sync
 
 /// The repository served by a plain web server (Debian's nginx), read over HTTP: conditional
@@ -48,8 +49,9 @@ import NIOHTTP1
         var generator = SystemRandomNumberGenerator()
         let payload = Data((0..<600_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
         try payload.write(to: bundle.appending(path: "font.ttf"))
-        let published = try fixture.publisher.publishDirectory(bundle, as: "templates/big", kind: .template, scope: .global,
-                                                               label: "big", now: RepositoryFixture.epoch)
+        let published = try fixture.publisher.publishDirectory(
+            bundle, as: "templates/big", kind: .template, scope: .global,
+            label: "big", now: RepositoryFixture.epoch)
         let file = try #require(published.target?.current.files["font.ttf"])
 
         let slow = try NginxServer(serving: fixture.repository, rate: 100_000)
@@ -75,7 +77,9 @@ import NIOHTTP1
         try fixture.replace(RepositoryLayout.blob(sha256: file.sha256), with: Data(repeating: 0xA5, count: 5_000_000))
         let nginx = try NginxServer(serving: fixture.repository)
         let cache = BlobCache(directory: fixture.base.appending(path: "cache"))
-        let error = await #expect(throws: SyncError.self) { try await cache.fetch(file, from: HTTPRepositorySource(baseURL: nginx.baseURL)) }
+        let error = await #expect(throws: SyncError.self) {
+            try await cache.fetch(file, from: HTTPRepositorySource(baseURL: nginx.baseURL))
+        }
         #expect(error?.code == .lengthExceeded)
         #expect(cache.partialLength(of: file) <= file.length)
     }
@@ -86,8 +90,10 @@ struct KillOnFirstChunk: RepositorySource {
     let inner: HTTPRepositorySource
     let server: NginxServer
 
-    func fetch(_ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
-               onChunk: (Data) throws(SyncError) -> Void) async throws(SyncError) -> FetchOutcome {
+    func fetch(
+        _ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
+        onChunk: (Data) throws(SyncError) -> Void
+    ) async throws(SyncError) -> FetchOutcome {
         var killed = false
         return try await inner.fetch(path, offset: offset, limit: limit, ifNoneMatch: ifNoneMatch) { (chunk: Data) throws(SyncError) in
             try onChunk(chunk)
@@ -108,8 +114,10 @@ struct KillOnFirstChunk: RepositorySource {
     }
 
     @Test func aTagFromAFileChangedWithinTheSecondIsNotKept() {
-        var headers = HTTPHeaders([("ETag", "\"6740a1b2-1f3\""), ("Date", "Sun, 22 Nov 2026 12:00:00 GMT"),
-                                   ("Last-Modified", "Sun, 22 Nov 2026 12:00:00 GMT")])
+        var headers = HTTPHeaders([
+            ("ETag", "\"6740a1b2-1f3\""), ("Date", "Sun, 22 Nov 2026 12:00:00 GMT"),
+            ("Last-Modified", "Sun, 22 Nov 2026 12:00:00 GMT"),
+        ])
         #expect(HTTPRepositorySource.usableETag(headers) == nil)
         headers.replaceOrAdd(name: "Last-Modified", value: "Sun, 22 Nov 2026 11:59:58 GMT")
         #expect(HTTPRepositorySource.usableETag(headers) == "\"6740a1b2-1f3\"")

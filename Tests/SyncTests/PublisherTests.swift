@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Sync
 
 /// Registry-side operations: each is a new targets version, and versions only go up.
@@ -103,8 +104,9 @@ import Testing
         #expect((150...250).contains(tenth.count), "about a tenth of 2,000: \(tenth.count)")
         #expect((900...1_100).contains(half.count), "about half of 2,000: \(half.count)")
         #expect(agents.allSatisfy { StagedRelease(release: release, share: 1).includes(agentID: $0) })
-        let target = Target(kind: .template, scope: .global, current: TargetRelease(label: "v1", files: [:]),
-                            staged: StagedRelease(release: release, share: 0.1))
+        let target = Target(
+            kind: .template, scope: .global, current: TargetRelease(label: "v1", files: [:]),
+            staged: StagedRelease(release: release, share: 0.1))
         #expect(target.release(for: tenth.first!).label == "v2")
         #expect(target.release(for: agents.first { !tenth.contains($0) }!).label == "v1")
     }

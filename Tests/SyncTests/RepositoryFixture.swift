@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Sync
 
 /// A repository with three root keys (threshold two), one targets key and one timestamp key, and
@@ -21,20 +22,25 @@ struct RepositoryFixture {
         targetsKey = SigningKey()
         timestampKey = SigningKey()
         self.expiry = expiry
-        let root = Self.root(version: 1, rootKeys: rootKeys, threshold: 2, targets: targetsKey, timestamp: timestampKey,
-                             expires: Self.epoch.addingTimeInterval(expiry.root))
+        let root = Self.root(
+            version: 1, rootKeys: rootKeys, threshold: 2, targets: targetsKey, timestamp: timestampKey,
+            expires: Self.epoch.addingTimeInterval(expiry.root))
         try writer.initialize(root: root, rootKeys: Array(rootKeys.prefix(2)))
     }
 
-    static func root(version: Int, rootKeys: [SigningKey], threshold: Int, targets: SigningKey, timestamp: SigningKey,
-                     expires: Date) -> RootMetadata {
+    static func root(
+        version: Int, rootKeys: [SigningKey], threshold: Int, targets: SigningKey, timestamp: SigningKey,
+        expires: Date
+    ) -> RootMetadata {
         var keys: [String: PublicKeyEntry] = [:]
         for key in rootKeys + [targets, timestamp] { keys[key.keyID] = key.publicEntry }
-        return RootMetadata(version: version, expires: expires, keys: keys, roles: [
-            .root: RoleKeys(keyIDs: rootKeys.map(\.keyID), threshold: threshold),
-            .targets: RoleKeys(keyIDs: [targets.keyID], threshold: 1),
-            .timestamp: RoleKeys(keyIDs: [timestamp.keyID], threshold: 1),
-        ])
+        return RootMetadata(
+            version: version, expires: expires, keys: keys,
+            roles: [
+                .root: RoleKeys(keyIDs: rootKeys.map(\.keyID), threshold: threshold),
+                .targets: RoleKeys(keyIDs: [targets.keyID], threshold: 1),
+                .timestamp: RoleKeys(keyIDs: [timestamp.keyID], threshold: 1),
+            ])
     }
 
     var writer: RepositoryWriter { RepositoryWriter(directory: repository) }
@@ -43,7 +49,9 @@ struct RepositoryFixture {
     }
     var source: DirectoryRepositorySource { DirectoryRepositorySource(directory: repository, chunkSize: 64) }
 
-    func rootData(version: Int = 1) throws -> Data { try Data(contentsOf: repository.appending(path: RepositoryLayout.root(version: version))) }
+    func rootData(version: Int = 1) throws -> Data {
+        try Data(contentsOf: repository.appending(path: RepositoryLayout.root(version: version)))
+    }
 
     func trusted(policy: FreshnessPolicy = .init()) throws -> TrustedMetadata {
         try TrustedMetadata(trustedRoot: try rootData(), policy: policy)
@@ -59,9 +67,11 @@ struct RepositoryFixture {
     }
 
     @discardableResult
-    func publishTemplate(_ name: String, text: String, share: Double = 1, at now: Date = Self.epoch) throws -> RegistryPublisher.Publication {
-        try publisher.publishDirectory(try bundle(name, text: text), as: "templates/\(name)", kind: .template, scope: .global,
-                                       label: text, share: share, now: now)
+    func publishTemplate(_ name: String, text: String, share: Double = 1, at now: Date = Self.epoch) throws -> RegistryPublisher.Publication
+    {
+        try publisher.publishDirectory(
+            try bundle(name, text: text), as: "templates/\(name)", kind: .template, scope: .global,
+            label: text, share: share, now: now)
     }
 
     func replace(_ relative: String, with data: Data) throws {
@@ -79,8 +89,10 @@ struct CuttingSource: RepositorySource {
     let inner: DirectoryRepositorySource
     let cutAfter: Int
 
-    func fetch(_ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
-               onChunk: (Data) throws(SyncError) -> Void) async throws(SyncError) -> FetchOutcome {
+    func fetch(
+        _ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
+        onChunk: (Data) throws(SyncError) -> Void
+    ) async throws(SyncError) -> FetchOutcome {
         guard path.hasPrefix("blobs/") else {
             return try await inner.fetch(path, offset: offset, limit: limit, ifNoneMatch: ifNoneMatch, onChunk: onChunk)
         }
@@ -89,13 +101,19 @@ struct CuttingSource: RepositorySource {
         do {
             _ = try await inner.fetch(path, offset: offset, limit: limit, ifNoneMatch: ifNoneMatch) { (chunk: Data) throws(SyncError) in
                 let room = cutAfter - sent
-                if room <= 0 { cut = true; throw SyncError(.transport, "connection reset") }
+                if room <= 0 {
+                    cut = true
+                    throw SyncError(.transport, "connection reset")
+                }
                 let part = chunk.prefix(room)
                 try onChunk(Data(part))
                 sent += part.count
-                if part.count < chunk.count { cut = true; throw SyncError(.transport, "connection reset") }
+                if part.count < chunk.count {
+                    cut = true
+                    throw SyncError(.transport, "connection reset")
+                }
             }
-        } catch where cut {
+        } catch  where cut {
             throw SyncError(.transport, "connection reset after \(sent) bytes", subject: path)
         }
         return .complete(etag: nil)
@@ -107,8 +125,10 @@ struct OverlongSource: RepositorySource {
     let inner: DirectoryRepositorySource
     let extra: Int
 
-    func fetch(_ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
-               onChunk: (Data) throws(SyncError) -> Void) async throws(SyncError) -> FetchOutcome {
+    func fetch(
+        _ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
+        onChunk: (Data) throws(SyncError) -> Void
+    ) async throws(SyncError) -> FetchOutcome {
         guard path.hasPrefix("blobs/") else {
             return try await inner.fetch(path, offset: offset, limit: limit, ifNoneMatch: ifNoneMatch, onChunk: onChunk)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Sync
 
 /// Key rotation: kiosks follow a chain of roots, each signed by a threshold of the old root keys
@@ -18,8 +19,9 @@ import Testing
         // Replace one root key (the third, lost) and the targets key.
         let newRootKeys = [fixture.rootKeys[0], fixture.rootKeys[1], SigningKey()]
         let newTargets = SigningKey()
-        let root2 = RepositoryFixture.root(version: 2, rootKeys: newRootKeys, threshold: 2, targets: newTargets,
-                                           timestamp: fixture.timestampKey, expires: now.addingTimeInterval(86_400 * 365))
+        let root2 = RepositoryFixture.root(
+            version: 2, rootKeys: newRootKeys, threshold: 2, targets: newTargets,
+            timestamp: fixture.timestampKey, expires: now.addingTimeInterval(86_400 * 365))
         try fixture.writer.rotateRoot(root2, signers: [fixture.rootKeys[0], fixture.rootKeys[1]])
         fixture.rootKeys = newRootKeys
         fixture.targetsKey = newTargets
@@ -42,8 +44,9 @@ import Testing
         defer { fixture.remove() }
         try fixture.publishTemplate("standard", text: "first")
         let attackerKeys = [SigningKey(), SigningKey()]
-        let root2 = RepositoryFixture.root(version: 2, rootKeys: attackerKeys, threshold: 2, targets: SigningKey(),
-                                           timestamp: SigningKey(), expires: now.addingTimeInterval(86_400))
+        let root2 = RepositoryFixture.root(
+            version: 2, rootKeys: attackerKeys, threshold: 2, targets: SigningKey(),
+            timestamp: SigningKey(), expires: now.addingTimeInterval(86_400))
         // One stolen old key is not enough, however many new keys sign.
         #expect(throws: SyncError.self, "the registry refuses to write it") {
             try fixture.writer.rotateRoot(root2, signers: attackerKeys + [fixture.rootKeys[2]])
@@ -69,8 +72,9 @@ import Testing
     @Test func aRootThatSkipsAVersionIsRefused() throws {
         let fixture = try RepositoryFixture()
         defer { fixture.remove() }
-        let root3 = RepositoryFixture.root(version: 3, rootKeys: fixture.rootKeys, threshold: 2, targets: fixture.targetsKey,
-                                           timestamp: fixture.timestampKey, expires: now.addingTimeInterval(86_400))
+        let root3 = RepositoryFixture.root(
+            version: 3, rootKeys: fixture.rootKeys, threshold: 2, targets: fixture.targetsKey,
+            timestamp: fixture.timestampKey, expires: now.addingTimeInterval(86_400))
         let data = try fixture.writer.sign(root3, role: .root, keys: fixture.rootKeys).encoded()
         var trusted = try fixture.trusted()
         let error = #expect(throws: SyncError.self) { try trusted.updateRoot(data) }
@@ -82,8 +86,9 @@ import Testing
         defer { fixture.remove() }
         try fixture.publishTemplate("standard", text: "first")
         let oldTargets = fixture.targetsKey
-        let root2 = RepositoryFixture.root(version: 2, rootKeys: fixture.rootKeys, threshold: 2, targets: SigningKey(),
-                                           timestamp: fixture.timestampKey, expires: now.addingTimeInterval(86_400))
+        let root2 = RepositoryFixture.root(
+            version: 2, rootKeys: fixture.rootKeys, threshold: 2, targets: SigningKey(),
+            timestamp: fixture.timestampKey, expires: now.addingTimeInterval(86_400))
         try fixture.writer.rotateRoot(root2, signers: Array(fixture.rootKeys.prefix(2)))
         fixture.targetsKey = oldTargets
         #expect(throws: SyncError.self) { try fixture.publishTemplate("standard", text: "signed by a retired key") }
@@ -91,8 +96,9 @@ import Testing
 
     @Test func aRootWithAThresholdAboveItsKeysIsInvalid() throws {
         let keys = [SigningKey()]
-        let root = RepositoryFixture.root(version: 1, rootKeys: keys, threshold: 2, targets: SigningKey(), timestamp: SigningKey(),
-                                          expires: now)
+        let root = RepositoryFixture.root(
+            version: 1, rootKeys: keys, threshold: 2, targets: SigningKey(), timestamp: SigningKey(),
+            expires: now)
         let error = #expect(throws: SyncError.self) { try root.validate() }
         #expect(error?.code == .metadataInvalid)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Sync
 
 /// Every refusal the protocol promises, each with its named error, and each leaving the kiosk's
@@ -71,17 +72,20 @@ import Testing
         try fixture.publishTemplate("standard", text: "first")
         let intruder = RegistryPublisher(repository: fixture.repository, targetsKeys: [SigningKey()], timestampKeys: [fixture.timestampKey])
         #expect(throws: SyncError.self, "the registry refuses to publish what kiosks would refuse") {
-            try intruder.publishDirectory(try fixture.bundle("standard", text: "evil"), as: "templates/standard", kind: .template,
-                                          scope: .global, label: "evil", now: RepositoryFixture.epoch)
+            try intruder.publishDirectory(
+                try fixture.bundle("standard", text: "evil"), as: "templates/standard", kind: .template,
+                scope: .global, label: "evil", now: RepositoryFixture.epoch)
         }
         // Forge it by hand: targets signed by an unknown key, named by a genuinely signed timestamp.
         var targets = try #require(try fixture.writer.currentTargets())
         targets.version = 2
         let forged = try fixture.writer.sign(targets, role: .targets, keys: [SigningKey()]).encoded()
         try fixture.replace(RepositoryLayout.targets(version: 2), with: forged)
-        let timestamp = TimestampMetadata(version: 2, expires: now.addingTimeInterval(3_600),
-                                          targets: PinnedMetadata(version: 2, sha256: SHA256Digest.hex(forged), length: forged.count))
-        try fixture.replace(RepositoryLayout.timestamp, with: try fixture.writer.sign(timestamp, role: .timestamp, keys: [fixture.timestampKey]).encoded())
+        let timestamp = TimestampMetadata(
+            version: 2, expires: now.addingTimeInterval(3_600),
+            targets: PinnedMetadata(version: 2, sha256: SHA256Digest.hex(forged), length: forged.count))
+        try fixture.replace(
+            RepositoryLayout.timestamp, with: try fixture.writer.sign(timestamp, role: .timestamp, keys: [fixture.timestampKey]).encoded())
         var trusted = try fixture.trusted()
         var etag: String?
         let error = await #expect(throws: SyncError.self) {
@@ -99,7 +103,8 @@ import Testing
         let current = try #require(try fixture.writer.currentTimestamp())
         var next = current
         next.version += 1
-        try fixture.replace(RepositoryLayout.timestamp, with: try fixture.writer.sign(next, role: .timestamp, keys: [fixture.targetsKey]).encoded())
+        try fixture.replace(
+            RepositoryLayout.timestamp, with: try fixture.writer.sign(next, role: .timestamp, keys: [fixture.targetsKey]).encoded())
         var trusted = try fixture.trusted()
         var etag: String?
         let error = await #expect(throws: SyncError.self) {
@@ -130,7 +135,10 @@ import Testing
 
         let twoHoursLater = now.addingTimeInterval(2 * 3_600)
         let stale = try await MetadataUpdater(source: fixture.source).refresh(&trusted, timestampETag: &etag, now: twoHoursLater)
-        guard case .stale = stale.freshness else { Issue.record("expected stale, got \(stale.freshness)"); return }
+        guard case .stale = stale.freshness else {
+            Issue.record("expected stale, got \(stale.freshness)")
+            return
+        }
 
         let fourDaysLater = now.addingTimeInterval(4 * 86_400)
         let error = await #expect(throws: SyncError.self) {
@@ -138,7 +146,10 @@ import Testing
         }
         #expect(error?.code == .expired)
         #expect(trusted.targets?.version == 1, "what the kiosk runs is still known; only new metadata is refused")
-        guard case .expired = trusted.overallFreshness(now: fourDaysLater) else { Issue.record("status must show expired"); return }
+        guard case .expired = trusted.overallFreshness(now: fourDaysLater) else {
+            Issue.record("status must show expired")
+            return
+        }
 
         var fresh = try fixture.trusted()
         var noTag: String?

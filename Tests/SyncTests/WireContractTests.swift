@@ -22,20 +22,29 @@ import Testing
             rollbacks: [.init(name: "templates/vip", from: "2.0", to: "last stable", reason: "renders failed", at: Self.instant)])
         let wire = try roundTrip(report)
         #expect(wire["sent_at"] as? String == "2026-12-07T08:00:00.125Z")
-        #expect(Set(wire.keys) == ["agent_id", "sent_at", "public_key", "targets_version", "freshness", "templates", "printers",
-                                    "queue_depth", "rollbacks"])
+        #expect(
+            Set(wire.keys) == [
+                "agent_id", "sent_at", "public_key", "targets_version", "freshness", "templates", "printers",
+                "queue_depth", "rollbacks",
+            ])
     }
 
     @Test func uploadsAndTheirAnswersReadBackAsSent() throws {
         let checkIn = CheckInUpload(nonce: "n-1", attendeeID: "a-1", event: "devcon-2026", kioskID: "door-1", scannedAt: Self.instant)
         #expect(try roundTrip(checkIn)["scanned_at"] as? String == "2026-12-07T08:00:00.125Z")
-        let result = PrintResultUpload(nonce: "n-2", jobID: "42", attendeeID: "a-1", state: .manualReview, template: "standard",
-                                       templateVersion: "standard@1.0.0", tier: "event", finishedAt: Self.instant)
+        let result = PrintResultUpload(
+            nonce: "n-2", jobID: "42", attendeeID: "a-1", state: .manualReview, template: "standard",
+            templateVersion: "standard@1.0.0", tier: "event", finishedAt: Self.instant)
         #expect(try roundTrip(result)["state"] as? String == "manual_review")
-        let answer = CheckInBatchResult(accepted: 1, duplicates: 0, resolutions: [
-            .init(event: "devcon-2026", cursor: 9, resolution: CheckInResolution(attendeeID: "a-1", nonce: "n-1", kioskID: "door-1",
-                                                                                  scannedAt: Self.instant)),
-        ])
+        let answer = CheckInBatchResult(
+            accepted: 1, duplicates: 0,
+            resolutions: [
+                .init(
+                    event: "devcon-2026", cursor: 9,
+                    resolution: CheckInResolution(
+                        attendeeID: "a-1", nonce: "n-1", kioskID: "door-1",
+                        scannedAt: Self.instant))
+            ])
         let resolved = try #require((try roundTrip(answer)["resolutions"] as? [[String: Any]])?.first)
         #expect(resolved["cursor"] as? Int == 9 && resolved["nonce"] as? String == "n-1", "flat: the resolution beside event and cursor")
         _ = try roundTrip(UploadBatchResult(accepted: 3, duplicates: 1))

@@ -48,8 +48,10 @@ let benchmarks: @Sendable () -> Void = {
 
     // The event's 100,000-attendee snapshot applied by a kiosk to a fresh cache (the attendees
     // made before the clock starts, each run a new database). Target: <= 3 s.
-    Benchmark("ApplySnapshot100k",
-              configuration: .init(metrics: [.wallClock, .peakMemoryResident], warmupIterations: 0, maxIterations: 5)) { benchmark, roster in
+    Benchmark(
+        "ApplySnapshot100k",
+        configuration: .init(metrics: [.wallClock, .peakMemoryResident], warmupIterations: 0, maxIterations: 5)
+    ) { benchmark, roster in
         let directory = FileManager.default.temporaryDirectory.appending(path: "lanyard-benchmark-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try LanyardStore(dataDirectory: directory)
@@ -70,12 +72,15 @@ final class RenderSetup {
     init() throws {
         let templates = repositoryRoot.appending(path: "Templates")
         let event = try EventConfiguration.load(file: templates.appending(path: "sample-event.yaml"))
-        profile = try ProfileLibrary.load(directory: repositoryRoot.appending(path: "firmware-profiles").path).require(id: "zebra-zd621d-300")
-        renderer = try BadgeRenderer(bundle: try TemplateBundle.load(directory: templates.appending(path: "standard")), dpi: profile.dpi,
-                                     logger: Installation.quietLogger)
+        profile = try ProfileLibrary.load(directory: repositoryRoot.appending(path: "firmware-profiles").path).require(
+            id: "zebra-zd621d-300")
+        renderer = try BadgeRenderer(
+            bundle: try TemplateBundle.load(directory: templates.appending(path: "standard")), dpi: profile.dpi,
+            logger: Installation.quietLogger)
         var session = Intake(event: event).makeSession()
-        guard let attendee = try session.acceptJSONLines(in: templates.appending(path: "sample-attendees.jsonl")).outcomes
-            .compactMap(\.attendee).first
+        guard
+            let attendee = try session.acceptJSONLines(in: templates.appending(path: "sample-attendees.jsonl")).outcomes
+                .compactMap(\.attendee).first
         else { throw PipelineError(.inputUnreadable, "no sample attendee") }
         fields = BadgeFields.fields(for: attendee, event: event)
     }

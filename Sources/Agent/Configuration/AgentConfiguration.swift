@@ -1,8 +1,8 @@
-public import LanyardSupport
-import YAMLReading
 public import Foundation
 import Glibc
+public import LanyardSupport
 import Printers
+import YAMLReading
 
 /// Everything the agent can be told, with the default of each. Read from a YAML file (every key
 /// optional; `systemd/agent.yaml` documents them), then environment variables named in
@@ -71,7 +71,9 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         /// Seconds the printer may take to confirm a badge (its buffer empty, no fault).
         public var confirmSeconds: Double = 20
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case address, profile, pollSeconds = "poll_seconds", confirmSeconds = "confirm_seconds" }
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case address, profile, pollSeconds = "poll_seconds", confirmSeconds = "confirm_seconds"
+        }
         public init() {}
         public init(from decoder: any Decoder) throws {
             try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
@@ -152,7 +154,9 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
 
     /// The file (if any), then the environment. A missing file at an explicit path is an error;
     /// `nil` means defaults plus environment.
-    public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(AgentError) -> AgentConfiguration {
+    public static func load(
+        file: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(AgentError) -> AgentConfiguration {
         var configuration = AgentConfiguration()
         if let file {
             let text: String
@@ -193,7 +197,9 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         if let root = value("LANYARD_REGISTRY_ROOT") { registry.root = root }
         if let kiosk = value("LANYARD_KIOSK_ID") { kioskID = kiosk }
         if let text = value("LANYARD_MAX_QUEUED") {
-            guard let number = Int(text) else { throw AgentError(.configurationInvalid, "LANYARD_MAX_QUEUED must be a whole number", detail: text) }
+            guard let number = Int(text) else {
+                throw AgentError(.configurationInvalid, "LANYARD_MAX_QUEUED must be a whole number", detail: text)
+            }
             queue.maxQueued = number
         }
     }

@@ -53,7 +53,8 @@ public struct RegistrySettings: Sendable, Equatable, Decodable {
             throw AgentError(.configurationInvalid, "syncing with a registry needs the provisioned root metadata", detail: "registry.root")
         }
         guard pollSeconds > 0, uploadSeconds > 0, graceHours >= 0, rollbackWindowSeconds > 0, (0..<1).contains(rollbackFailureRatio) else {
-            throw AgentError(.configurationInvalid, "poll, grace and rollback settings must be positive (ratio below 1)", detail: "registry")
+            throw AgentError(
+                .configurationInvalid, "poll, grace and rollback settings must be positive (ratio below 1)", detail: "registry")
         }
     }
 }

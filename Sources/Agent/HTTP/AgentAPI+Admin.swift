@@ -11,8 +11,9 @@ extension AgentAPI {
             await handle(request) { correlation in
                 try authorize(request, core: core)
                 let id = try context.parameters.require("id", as: Int64.self)
-                let result = try await core.reprint(jobID: id, reason: request.uri.queryParameters.get("reason") ?? "reprint requested",
-                                                    correlationID: correlation)
+                let result = try await core.reprint(
+                    jobID: id, reason: request.uri.queryParameters.get("reason") ?? "reprint requested",
+                    correlationID: correlation)
                 return json(result.isDuplicate ? .ok : .accepted, JobView(result.job))
             }
         }
@@ -20,8 +21,9 @@ extension AgentAPI {
             await handle(request) { _ in
                 try authorize(request, core: core)
                 let letters = try core.store.deadLetters(limit: 200, includeReplayed: false).map {
-                    DeadLetterView(id: $0.id, stage: $0.stage.rawValue, code: $0.code, reason: $0.reason, correlationID: $0.correlationID,
-                                   createdAt: Timestamps.iso8601($0.createdAt))
+                    DeadLetterView(
+                        id: $0.id, stage: $0.stage.rawValue, code: $0.code, reason: $0.reason, correlationID: $0.correlationID,
+                        createdAt: Timestamps.iso8601($0.createdAt))
                 }
                 return json(.ok, DeadLetterList(deadLetters: letters))
             }
@@ -43,11 +45,15 @@ extension AgentAPI {
             await handle(request) { _ in
                 try authorize(request, core: core)
                 let id = try context.parameters.require("id", as: Int64.self)
-                let body = try decode(ReviewDecisionRequest.self, from: try await bodyData(request),
-                                      expecting: "{\"decision\": \"printed\"|\"reprint\"|\"dismissed\", \"reason\": \"...\"}")
+                let body = try decode(
+                    ReviewDecisionRequest.self, from: try await bodyData(request),
+                    expecting: "{\"decision\": \"printed\"|\"reprint\"|\"dismissed\", \"reason\": \"...\"}")
                 let (record, reprint) = try await core.decide(jobID: id, body)
-                return json(.ok, ReviewDecisionView(jobID: record.jobID, decision: record.decision.rawValue, actor: record.actor,
-                                                    decidedAt: Timestamps.iso8601(record.decidedAt), reprint: reprint.map { JobView($0) }))
+                return json(
+                    .ok,
+                    ReviewDecisionView(
+                        jobID: record.jobID, decision: record.decision.rawValue, actor: record.actor,
+                        decidedAt: Timestamps.iso8601(record.decidedAt), reprint: reprint.map { JobView($0) }))
             }
         }
     }

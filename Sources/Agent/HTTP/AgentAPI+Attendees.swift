@@ -1,6 +1,6 @@
 import Attendees
-import LanyardSupport
 import Hummingbird
+import LanyardSupport
 import Store
 
 /// Search and one attendee: display fields only, never an email.
@@ -17,7 +17,9 @@ extension AgentAPI {
         router.get("/v1/attendees/:id") { request, context in
             await handle(request) { _ in
                 let id = try context.parameters.require("id")
-                guard let attendee = try core.store.attendee(id: id) else { throw AgentError(.notFound, "no attendee \(id) in this kiosk's list") }
+                guard let attendee = try core.store.attendee(id: id) else {
+                    throw AgentError(.notFound, "no attendee \(id) in this kiosk's list")
+                }
                 return json(.ok, AttendeeView(attendee, checkIn: CheckInView(try core.store.checkInState(attendeeID: attendee.attendeeID))))
             }
         }

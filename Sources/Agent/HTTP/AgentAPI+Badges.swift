@@ -1,7 +1,7 @@
-import LanyardSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LanyardSupport
 import Store
 
 /// Badge requests, check-ins, signed webhooks and the jobs they make.
@@ -10,13 +10,15 @@ extension AgentAPI {
         router.post("/v1/badges") { request, _ in
             await handle(request) { correlation in
                 let body = try decode(BadgeRequest.self, from: try await bodyData(request))
-                let submission = try await core.requestBadge(body, headerKey: request.headers[idempotencyHeader], correlationID: correlation)
+                let submission = try await core.requestBadge(
+                    body, headerKey: request.headers[idempotencyHeader], correlationID: correlation)
                 return submissionResponse(submission, correlation: correlation)
             }
         }
         router.post("/v1/checkins") { request, _ in
             await handle(request) { correlation in
-                let body = try decode(CheckInRequest.self, from: try await bodyData(request), expecting: "{\"payload\": \"<scanned QR text>\"}")
+                let body = try decode(
+                    CheckInRequest.self, from: try await bodyData(request), expecting: "{\"payload\": \"<scanned QR text>\"}")
                 let (submission, earlier) = try await core.checkIn(payload: body.payload, correlationID: correlation)
                 let prior = earlier.map { PriorCheckInView(kioskID: $0.kioskID, scannedAt: ScanTime.text($0.scannedAt)) }
                 return submissionResponse(submission, correlation: correlation, alreadyCheckedIn: prior)
@@ -28,8 +30,10 @@ extension AgentAPI {
                 var state: JobState?
                 if let name = request.uri.queryParameters.get("state") {
                     guard let known = JobState.allCases.first(where: { $0.apiName == name }) else {
-                        throw AgentError(.requestInvalid, "unknown job state '\(name)'; states: "
-                            + JobState.allCases.map(\.apiName).joined(separator: ", "), detail: "state")
+                        throw AgentError(
+                            .requestInvalid,
+                            "unknown job state '\(name)'; states: "
+                                + JobState.allCases.map(\.apiName).joined(separator: ", "), detail: "state")
                     }
                     state = known
                 }

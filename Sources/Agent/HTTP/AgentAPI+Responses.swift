@@ -13,8 +13,10 @@ extension AgentAPI {
     /// A badge request's answer: the job (202 queued, 200 for a known idempotency key), or the
     /// rejection with its dead letter and every issue (422). `correlation` goes into a rejection
     /// like into every other problem, so an operator can find the dead letter from the answer.
-    static func submissionResponse(_ submission: AgentCore.Submission, correlation: String,
-                                   alreadyCheckedIn: PriorCheckInView? = nil) -> Response {
+    static func submissionResponse(
+        _ submission: AgentCore.Submission, correlation: String,
+        alreadyCheckedIn: PriorCheckInView? = nil
+    ) -> Response {
         switch submission {
         case .queued(let job):
             var view = JobView(job)
@@ -26,10 +28,15 @@ extension AgentAPI {
             view.duplicate = true
             return json(.ok, view)
         case .rejected(let id, let issues):
-            return json(.unprocessableContent, RejectionProblem(error: .init(
-                code: issues.first?.code.rawValue ?? "intake.rejected", message: "the registration cannot become a badge",
-                correlationID: correlation, deadLetterID: id,
-                issues: issues.map { .init(code: $0.code.rawValue, field: $0.fieldPath, reason: $0.reason, severity: "\($0.severity)") })))
+            return json(
+                .unprocessableContent,
+                RejectionProblem(
+                    error: .init(
+                        code: issues.first?.code.rawValue ?? "intake.rejected", message: "the registration cannot become a badge",
+                        correlationID: correlation, deadLetterID: id,
+                        issues: issues.map {
+                            .init(code: $0.code.rawValue, field: $0.fieldPath, reason: $0.reason, severity: "\($0.severity)")
+                        })))
         }
     }
 
@@ -57,8 +64,9 @@ extension AgentAPI {
             return try JSONDecoder().decode(T.self, from: body)
         } catch let error as DecodingError {
             let path = error.settingPath.isEmpty ? "$" : "$." + error.settingPath
-            throw AgentError(.requestInvalid, expecting.map { "expected \($0)" } ?? "the body does not decode: \(error.plainReason)",
-                             detail: path)
+            throw AgentError(
+                .requestInvalid, expecting.map { "expected \($0)" } ?? "the body does not decode: \(error.plainReason)",
+                detail: path)
         }
     }
 

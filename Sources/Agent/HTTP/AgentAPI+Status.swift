@@ -10,9 +10,12 @@ import Store
 extension AgentAPI {
     static func addStatusRoutes(to router: Router<BasicRequestContext>, core: AgentCore, metrics: PrometheusCollectorRegistry) {
         router.get("/v1/health") { _, _ async in
-            json(.ok, HealthView(uptimeSeconds: Int(Date().timeIntervalSince(core.startedAt)),
-                                 registry: core.sync.map { freshnessName($0.status.freshness) },
-                                 simulatedPrinter: core.printsToSimulator ? true : nil))
+            json(
+                .ok,
+                HealthView(
+                    uptimeSeconds: Int(Date().timeIntervalSince(core.startedAt)),
+                    registry: core.sync.map { freshnessName($0.status.freshness) },
+                    simulatedPrinter: core.printsToSimulator ? true : nil))
         }
         router.get("/v1/ready") { _, _ async in
             let view = readiness(core)
@@ -20,16 +23,18 @@ extension AgentAPI {
         }
         router.get("/metrics") { _, _ async in
             core.metrics.refreshGauges(core: core)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
         router.get("/v1/printers") { request, _ in
             await handle(request) { _ in
                 let printers = core.workers.sorted { $0.key < $1.key }.map { id, worker in
                     let state = worker.state
-                    return PrinterView(id: id, activity: state.activity.rawValue, breaker: state.breaker.rawValue,
-                                       conditions: state.status.sortedConditions.map(\.rawValue), errors: state.status.errors,
-                                       queueDepth: (try? core.store.queueDepth(printerID: id)) ?? 0)
+                    return PrinterView(
+                        id: id, activity: state.activity.rawValue, breaker: state.breaker.rawValue,
+                        conditions: state.status.sortedConditions.map(\.rawValue), errors: state.status.errors,
+                        queueDepth: (try? core.store.queueDepth(printerID: id)) ?? 0)
                 }
                 return json(.ok, PrinterList(printers: printers))
             }

@@ -50,7 +50,8 @@ extension AgentAPI {
 
     static func templateViews(_ set: TemplateSet) -> [SyncView.Template] {
         set.all.map { tier, source in
-            SyncView.Template(tier: tier.rawValue, name: source.name, label: source.label, origin: source.origin.rawValue, digest: source.digest)
+            SyncView.Template(
+                tier: tier.rawValue, name: source.name, label: source.label, origin: source.origin.rawValue, digest: source.digest)
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-public import Hummingbird
 import HTTPTypes
+public import Hummingbird
 import LanyardHTTP
 import LanyardSupport
 public import Prometheus

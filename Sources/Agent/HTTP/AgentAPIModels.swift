@@ -55,7 +55,8 @@ public struct JobView: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, state, printer, attempts, idempotencyKey = "idempotency_key", correlationID = "correlation_id"
         case createdAt = "created_at", updatedAt = "updated_at", attendeeID = "attendee_id", templateTier = "template_tier"
-        case templateVersion = "template_version", templateRelease = "template_release", lastError = "last_error", reprintOf = "reprint_of", diagnostic, duplicate
+        case templateVersion = "template_version", templateRelease = "template_release", lastError = "last_error", reprintOf = "reprint_of",
+            diagnostic, duplicate
         case alreadyCheckedIn = "already_checked_in"
     }
 
@@ -126,7 +127,9 @@ public struct CheckInView: Codable, Sendable, Equatable {
         public var scannedAt: String
         public var confirmedByRegistry: Bool
 
-        enum CodingKeys: String, CodingKey { case kioskID = "kiosk_id", scannedAt = "scanned_at", confirmedByRegistry = "confirmed_by_registry" }
+        enum CodingKeys: String, CodingKey {
+            case kioskID = "kiosk_id", scannedAt = "scanned_at", confirmedByRegistry = "confirmed_by_registry"
+        }
     }
 
     public var checkedIn: Bool

@@ -1,5 +1,4 @@
 public import Foundation
-
 public import Metrics
 import Printers
 public import Store
@@ -96,9 +95,10 @@ public final class AgentMetrics: Sendable {
                 p95 = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.95).rounded(.up)) - 1)]
             }
             let printed = window.outcomes.filter { $0.value == .printed }.count
-            return Summary(renderP95Seconds: p95,
-                           printSuccessRatio: window.outcomes.isEmpty ? nil : Double(printed) / Double(window.outcomes.count),
-                           deadLettersPerMinute: Double(window.deadLetters.count) / (Self.window / 60))
+            return Summary(
+                renderP95Seconds: p95,
+                printSuccessRatio: window.outcomes.isEmpty ? nil : Double(printed) / Double(window.outcomes.count),
+                deadLettersPerMinute: Double(window.deadLetters.count) / (Self.window / 60))
         }
     }
 
@@ -128,7 +128,8 @@ public final class AgentMetrics: Sendable {
         }
         for (id, worker) in core.workers {
             let snapshot = worker.state
-            Gauge(label: "lanyard_queue_depth", dimensions: [("printer", id)], factory: factory).record((try? core.store.queueDepth(printerID: id)) ?? 0)
+            Gauge(label: "lanyard_queue_depth", dimensions: [("printer", id)], factory: factory).record(
+                (try? core.store.queueDepth(printerID: id)) ?? 0)
             Gauge(label: "lanyard_printer_ready", dimensions: [("printer", id)], factory: factory).record(snapshot.status.isReady ? 1 : 0)
             Gauge(label: "lanyard_printer_breaker_open", dimensions: [("printer", id)], factory: factory)
                 .record(snapshot.activity == .breakerOpen ? 1 : 0)

@@ -43,8 +43,9 @@ public struct TemplateSet: Sendable, Equatable {
     /// The set a configuration names, from a local templates directory.
     public static func local(directory: URL, tiers: AgentConfiguration.Templates) -> TemplateSet {
         func source(_ name: String) -> TemplateSource {
-            TemplateSource(name: name, directory: directory.appending(path: name, directoryHint: .isDirectory), label: "local",
-                           origin: .local)
+            TemplateSource(
+                name: name, directory: directory.appending(path: name, directoryHint: .isDirectory), label: "local",
+                origin: .local)
         }
         return TemplateSet(event: tiers.event.map(source), tracks: tiers.tracks.mapValues(source), fallback: source(tiers.fallback))
     }

@@ -47,8 +47,10 @@ public final class BadgeComposer {
     /// the automatic rollback after a promotion watches.
     var onAttempt: (@Sendable (TemplateSource, Bool) -> Void)?
 
-    public init(templates: ActiveTemplates, profile: PrinterProfile, language: PrinterLanguage, logger: Logger,
-                onAttempt: (@Sendable (TemplateSource, Bool) -> Void)? = nil) {
+    public init(
+        templates: ActiveTemplates, profile: PrinterProfile, language: PrinterLanguage, logger: Logger,
+        onAttempt: (@Sendable (TemplateSource, Bool) -> Void)? = nil
+    ) {
         self.templates = templates
         self.profile = profile
         self.language = language
@@ -78,9 +80,10 @@ public final class BadgeComposer {
                 onAttempt?(source, true)
                 let label = try LabelEncoder.encode(bitmap: badge.bitmap, profile: profile, language: language, overrides: overrides)
                 let elapsed = ContinuousClock.now - start
-                return ComposedBadge(label: label, tier: tier, templateName: renderer.bundle.template.name,
-                                     templateVersion: renderer.bundle.template.version, templateRelease: source.digest,
-                                     renderSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                return ComposedBadge(
+                    label: label, tier: tier, templateName: renderer.bundle.template.name,
+                    templateVersion: renderer.bundle.template.version, templateRelease: source.digest,
+                    renderSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             } catch let error as BadgeError {
                 failure.reasons.append((tier, name, error.description))
                 onAttempt?(source, false)

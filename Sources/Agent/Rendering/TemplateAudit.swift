@@ -9,8 +9,10 @@ import Store
 /// changed. A local bundle's digest is its manifest digest (every file, so a swapped font counts
 /// as a change as much as a new version); a registry release's is its release digest.
 enum TemplateAudit {
-    static func recordActiveTemplates(directory: URL, tiers: AgentConfiguration.Templates, store: LanyardStore,
-                                      logger: Logger, now: Date = Date()) {
+    static func recordActiveTemplates(
+        directory: URL, tiers: AgentConfiguration.Templates, store: LanyardStore,
+        logger: Logger, now: Date = Date()
+    ) {
         record(TemplateSet.local(directory: directory, tiers: tiers), store: store, actor: "system", logger: logger, now: now)
     }
 
@@ -28,9 +30,12 @@ enum TemplateAudit {
                 details["previous_digest"] = previous?.details["digest"]
                 details["reason"] = reason
                 try store.audit(action: "template.activated", actor: actor, subject: subject, details: details, now: now)
-                logger.notice("template activated", metadata: [
-                    "template": "\(source.name)", "tier": "\(tier.rawValue)", "digest": "\(digest.prefix(12))", "origin": "\(source.origin.rawValue)",
-                ])
+                logger.notice(
+                    "template activated",
+                    metadata: [
+                        "template": "\(source.name)", "tier": "\(tier.rawValue)", "digest": "\(digest.prefix(12))",
+                        "origin": "\(source.origin.rawValue)",
+                    ])
             } catch {
                 logger.warning("template change not audited", metadata: ["template": "\(source.name)", "error": "\(error)"])
             }
@@ -39,7 +44,8 @@ enum TemplateAudit {
 
     static func manifestDigest(of source: TemplateSource) -> String? {
         guard let data = try? Data(contentsOf: source.directory.appending(path: BundleManifest.fileName)),
-              let manifest = try? JSONDecoder().decode(BundleManifest.self, from: data) else { return nil }
+            let manifest = try? JSONDecoder().decode(BundleManifest.self, from: data)
+        else { return nil }
         return manifest.digest
     }
 }

@@ -1,10 +1,10 @@
 public import Attendees
 import BadgePipeline
 import Foundation
-import Synchronization
 public import Logging
 public import Printers
 public import Store
+import Synchronization
 
 /// What a printer's queue is doing, for `/v1/printers`, metrics and logs.
 public struct WorkerSnapshot: Sendable, Codable, Equatable {
@@ -69,9 +69,11 @@ public actor PrinterWorker {
     /// rather than at the next poll.
     private var nextRetryDue: ContinuousClock.Instant?
 
-    public init(printerID: String, store: LanyardStore, composer: BadgeComposer, event: EventConfiguration,
-                retry: RetryPolicy, breaker: CircuitBreaker, pollInterval: Duration, confirmTimeout: Duration,
-                metrics: AgentMetrics = AgentMetrics(), logger: Logger, open: @escaping @Sendable () async throws -> PrinterClient) {
+    public init(
+        printerID: String, store: LanyardStore, composer: BadgeComposer, event: EventConfiguration,
+        retry: RetryPolicy, breaker: CircuitBreaker, pollInterval: Duration, confirmTimeout: Duration,
+        metrics: AgentMetrics = AgentMetrics(), logger: Logger, open: @escaping @Sendable () async throws -> PrinterClient
+    ) {
         self.printerID = printerID
         executor = DedicatedQueueExecutor(label: "lanyard.worker.\(printerID)")
         self.store = store
@@ -118,8 +120,9 @@ public actor PrinterWorker {
         snapshot.status = reading.status
         if !reading.status.isReady, client.connection.canRead {
             if snapshot.activity != .paused {
-                logger.warning("printer not ready; queue paused",
-                               metadata: ["printer": "\(printerID)", "state": "\(reading.status.sortedConditions.map(\.rawValue))"])
+                logger.warning(
+                    "printer not ready; queue paused",
+                    metadata: ["printer": "\(printerID)", "state": "\(reading.status.sortedConditions.map(\.rawValue))"])
             }
             snapshot.activity = .paused
             return await pause()
@@ -129,18 +132,19 @@ public actor PrinterWorker {
             snapshot.breaker = breaker.state
             return await pause()
         }
-        // The cool-down may just have turned the breaker half-open: report the probe as such.
-        snapshot.breaker = breaker.state
         let job: PrintJob?
         do { job = try store.claimNextJob(printerID: printerID, now: Date()) } catch {
             logger.error("cannot read the job queue", metadata: ["error": "\(error)"])
             return await pause()
         }
-        guard let job else {
-            snapshot.activity = .idle
-            return await idle()
-        }
-        snapshot.activity = .printing
+        // The cool-down may just have turned the breaker half-open: the probe is reported as such,
+        // breaker and activity in one published state, so no reader sees a half-open breaker
+        // beside a worker still waiting on it.
+        var next = snapshot
+        next.breaker = breaker.state
+        next.activity = job == nil ? .idle : .printing
+        snapshot = next
+        guard let job else { return await idle() }
         await process(job, on: client)
     }
 
@@ -152,7 +156,8 @@ public actor PrinterWorker {
         do {
             attendee = try JSONDecoder().decode(Attendee.self, from: job.payload)
         } catch {
-            return deadLetter(job, stage: .spool, code: "agent.payload_unreadable", reason: "the job's stored request cannot be read: \(error)", log: log)
+            return deadLetter(
+                job, stage: .spool, code: "agent.payload_unreadable", reason: "the job's stored request cannot be read: \(error)", log: log)
         }
         let overrides = tuning()
         let badge: ComposedBadge
@@ -163,10 +168,12 @@ public actor PrinterWorker {
             return deadLetter(job, stage: .render, code: "render.all_tiers_failed", reason: error.description, log: log)
         }
         metrics.recordRender(seconds: badge.renderSeconds, tier: badge.tier.rawValue)
-        log.info("badge rendered", metadata: [
-            "template": "\(badge.templateName)", "template_version": "\(badge.templateVersion)",
-            "tier": "\(badge.tier.rawValue)", "render_ms": "\(Int(badge.renderSeconds * 1000))",
-        ])
+        log.info(
+            "badge rendered",
+            metadata: [
+                "template": "\(badge.templateName)", "template_version": "\(badge.templateVersion)",
+                "tier": "\(badge.tier.rawValue)", "render_ms": "\(Int(badge.renderSeconds * 1000))",
+            ])
         do {
             try await client.send(job: badge.label.bytes, timeout: .seconds(30))
         } catch {
@@ -177,16 +184,18 @@ public actor PrinterWorker {
             guard error.bytesWritten == badge.label.bytes.count else {
                 return await failedSend(job, error: error, log: log)
             }
-            log.warning("connection lost after the printer took every byte; confirming, not resending",
-                        metadata: ["error": "\(error)"])
+            log.warning(
+                "connection lost after the printer took every byte; confirming, not resending",
+                metadata: ["error": "\(error)"])
             await client.close()
             self.client = nil
         }
         breaker.recordSuccess()
         snapshot.breaker = breaker.state
         do {
-            _ = try store.markSent(id: job.id, templateTier: badge.tier.rawValue, templateVersion: "\(badge.templateName)@\(badge.templateVersion)",
-                                   templateRelease: badge.templateRelease)
+            _ = try store.markSent(
+                id: job.id, templateTier: badge.tier.rawValue, templateVersion: "\(badge.templateName)@\(badge.templateVersion)",
+                templateRelease: badge.templateRelease)
         } catch {
             log.error("cannot record a sent job", metadata: ["error": "\(error)"])
         }
@@ -252,7 +261,8 @@ public actor PrinterWorker {
         do {
             _ = try store.moveToManualReview(id: job.id, diagnostic: try JSONEncoder().encode(diagnostic), note: reason)
             metrics.recordOutcome(.manualReview)
-            log.error("badge not confirmed by the printer; job sent to manual review", metadata: ["status": "\(diagnostic["status"] ?? "")"])
+            log.error(
+                "badge not confirmed by the printer; job sent to manual review", metadata: ["status": "\(diagnostic["status"] ?? "")"])
         } catch {
             log.error("cannot record an unconfirmed job", metadata: ["error": "\(error)"])
         }
@@ -266,7 +276,8 @@ public actor PrinterWorker {
         let message = "\(error)"
         do {
             if let delay = retry.delay(afterFailedAttempt: job.attempts) {
-                _ = try store.scheduleRetry(id: job.id, error: message, at: Date().addingTimeInterval(Double(RetryPolicy.nanoseconds(delay)) / 1e9))
+                _ = try store.scheduleRetry(
+                    id: job.id, error: message, at: Date().addingTimeInterval(Double(RetryPolicy.nanoseconds(delay)) / 1e9))
                 // A little after the stored time, so the claim at the wake-up finds it due.
                 let due = ContinuousClock.now + delay + .milliseconds(5)
                 nextRetryDue = nextRetryDue.map { $0 > .now ? min($0, due) : due } ?? due
@@ -318,7 +329,8 @@ public actor PrinterWorker {
                 logger.warning("printer unreachable; jobs wait", metadata: ["printer": "\(printerID)", "error": "\(error)"])
             }
             snapshot.activity = .disconnected
-            snapshot.status = (error as? TransportError).map { $0.code == .disconnected || $0.code == .notFound ? .unplugged : .unknown } ?? .unknown
+            snapshot.status =
+                (error as? TransportError).map { $0.code == .disconnected || $0.code == .notFound ? .unplugged : .unknown } ?? .unknown
             snapshot.detail = "\(error)"
             return nil
         }

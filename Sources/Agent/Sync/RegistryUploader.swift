@@ -1,6 +1,6 @@
-import LanyardSupport
 public import AsyncHTTPClient
 public import Foundation
+import LanyardSupport
 import NIOCore
 import NIOHTTP1
 public import Store
@@ -17,7 +17,9 @@ public struct RegistryUploader: Sendable {
     public let key: SigningKey
     let client: HTTPClient
 
-    public init(serverURL: String, agentID: String, token: String?, keyFile: URL, client: HTTPClient = RegistryHTTPClient.shared) throws(SyncError) {
+    public init(
+        serverURL: String, agentID: String, token: String?, keyFile: URL, client: HTTPClient = RegistryHTTPClient.shared
+    ) throws(SyncError) {
         self.serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
         self.agentID = agentID
         self.token = token
@@ -26,7 +28,8 @@ public struct RegistryUploader: Sendable {
             key = try SigningKey.read(from: keyFile)
         } else {
             let fresh = SigningKey()
-            do { try FileManager.default.createDirectory(at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true) } catch {
+            do { try FileManager.default.createDirectory(at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true) } catch
+            {
                 throw SyncError(.io, "cannot create the directory of the report key", subject: keyFile.path, cause: "\(error)")
             }
             try fresh.write(to: keyFile)
@@ -53,7 +56,8 @@ public struct RegistryUploader: Sendable {
         }
         let outcomes = pending.filter { $0.kind == JobOutcome.outboxKind }
         if !outcomes.isEmpty {
-            let items = outcomes.compactMap { item in (try? JobOutcome.decode(item.payload)).map { Self.printResult($0, nonce: item.nonce) } }
+            let items = outcomes.compactMap { item in (try? JobOutcome.decode(item.payload)).map { Self.printResult($0, nonce: item.nonce) }
+            }
             _ = try await post("print-results", UploadBatch(items: items), answer: UploadBatchResult.self)
             try markDelivered(outcomes, store: store, now: now)
             delivered += outcomes.count
@@ -63,15 +67,17 @@ public struct RegistryUploader: Sendable {
 
     /// A finished job as the server's print-result item.
     static func printResult(_ outcome: JobOutcome, nonce: String) -> PrintResultUpload {
-        let state: PrintResultUpload.State = switch outcome.state {
-        case .printed: .printed
-        case .manualReview: .manualReview
-        case .cancelled: .cancelled
-        default: .deadLetter
-        }
-        return PrintResultUpload(nonce: nonce, jobID: String(outcome.jobID), attendeeID: outcome.attendeeID, state: state,
-                                 template: outcome.templateVersion.map { String($0.split(separator: "@").first ?? "") },
-                                 templateVersion: outcome.templateVersion, tier: outcome.templateTier, finishedAt: outcome.finishedAt)
+        let state: PrintResultUpload.State =
+            switch outcome.state {
+            case .printed: .printed
+            case .manualReview: .manualReview
+            case .cancelled: .cancelled
+            default: .deadLetter
+            }
+        return PrintResultUpload(
+            nonce: nonce, jobID: String(outcome.jobID), attendeeID: outcome.attendeeID, state: state,
+            template: outcome.templateVersion.map { String($0.split(separator: "@").first ?? "") },
+            templateVersion: outcome.templateVersion, tier: outcome.templateTier, finishedAt: outcome.finishedAt)
     }
 
     /// The check-ins the server decided for the attendees of the batch: stored, so the kiosk
@@ -101,7 +107,8 @@ public struct RegistryUploader: Sendable {
         }
     }
 
-    private func post<Answer: Decodable>(_ endpoint: String, _ batch: some Encodable, answer: Answer.Type) async throws(SyncError) -> Answer {
+    private func post<Answer: Decodable>(_ endpoint: String, _ batch: some Encodable, answer: Answer.Type) async throws(SyncError) -> Answer
+    {
         let data = try await send(endpoint, body: WireJSON.encode(batch))
         do { return try WireJSON.decoder.decode(Answer.self, from: data) } catch {
             throw SyncError(.transport, "the registry server's answer to \(endpoint) does not decode", subject: endpoint, cause: "\(error)")
@@ -124,8 +131,9 @@ public struct RegistryUploader: Sendable {
             throw SyncError(.transport, "the registry server cannot be reached", subject: url, cause: "\(error)")
         }
         guard (200..<300).contains(response.status.code) else {
-            throw SyncError(.transport, "the registry server answered HTTP \(response.status.code)", subject: url,
-                            cause: String(buffer: data).prefix(300).description)
+            throw SyncError(
+                .transport, "the registry server answered HTTP \(response.status.code)", subject: url,
+                cause: String(buffer: data).prefix(300).description)
         }
         return Data(data.readableBytesView)
     }

@@ -1,6 +1,6 @@
 import Attendees
-import LanyardSupport
 import Foundation
+import LanyardSupport
 import Logging
 import Store
 import Sync
@@ -45,10 +45,13 @@ extension SyncService {
             throw SyncError(.io, "cannot apply the attendee snapshot", subject: name, cause: "\(error)")
         }
         attendeeCursorRefused = false
-        logger.notice("attendee snapshot applied", metadata: [
-            "event": "\(event.slug)", "cursor": "\(cursor)", "attendees": "\(applied.attendees)", "written": "\(applied.outcome.written)",
-            "removed": "\(applied.outcome.removed)", "refused_lines": "\(applied.refused)",
-        ])
+        logger.notice(
+            "attendee snapshot applied",
+            metadata: [
+                "event": "\(event.slug)", "cursor": "\(cursor)", "attendees": "\(applied.attendees)",
+                "written": "\(applied.outcome.written)",
+                "removed": "\(applied.outcome.removed)", "refused_lines": "\(applied.refused)",
+            ])
     }
 
     /// Most pages taken in one step; the rest follow at the next (a kiosk back after a long
@@ -67,9 +70,11 @@ extension SyncService {
                 let data: Data
                 do { data = try await attendeeChanges.page(event: event.slug, since: since) } catch {
                     if case .cursorAhead = error, !attendeeCursorRefused {
-                        logger.error("the registry does not know this kiosk's attendee cursor; waiting for a new snapshot", metadata: [
-                            "event": "\(event.slug)", "cursor": "\(since)",
-                        ])
+                        logger.error(
+                            "the registry does not know this kiosk's attendee cursor; waiting for a new snapshot",
+                            metadata: [
+                                "event": "\(event.slug)", "cursor": "\(since)",
+                            ])
                     }
                     if case .cursorAhead = error { attendeeCursorRefused = true }
                     throw error.syncError
@@ -83,18 +88,24 @@ extension SyncService {
                 do { outcome = try await Blocking.run { try store.applyAttendeeDelta(delta, now: at) } } catch {
                     throw SyncError(.io, "cannot apply the attendee changes", subject: "attendees/\(event.slug)", cause: "\(error)")
                 }
-                logger.notice("attendee changes applied", metadata: [
-                    "event": "\(event.slug)", "from_cursor": "\(page.fromCursor)", "to_cursor": "\(outcome.cursor)",
-                    "written": "\(outcome.written)", "removed": "\(outcome.removed)", "resolutions": "\(outcome.resolutions)",
-                    "refused_registrations": "\(refused)",
-                ])
+                logger.notice(
+                    "attendee changes applied",
+                    metadata: [
+                        "event": "\(event.slug)", "from_cursor": "\(page.fromCursor)", "to_cursor": "\(outcome.cursor)",
+                        "written": "\(outcome.written)", "removed": "\(outcome.removed)", "resolutions": "\(outcome.resolutions)",
+                        "refused_registrations": "\(refused)",
+                    ])
                 if !page.more { break }
             }
             attendeeChangesError = nil
         } catch {
             if attendeeChangesError?.code != error.code {
-                logger.warning("attendee changes not followed", metadata: ["code": "\(error.code.rawValue)", "error": "\(error.message)",
-                                                                          "subject": "\(error.subject ?? "-")"])
+                logger.warning(
+                    "attendee changes not followed",
+                    metadata: [
+                        "code": "\(error.code.rawValue)", "error": "\(error.message)",
+                        "subject": "\(error.subject ?? "-")",
+                    ])
             }
             attendeeChangesError = error
         }
@@ -118,16 +129,24 @@ extension SyncService {
             switch entry.op {
             case .upsert:
                 guard let attendee = intake.validate(jsonObject: Data((entry.registration ?? "").utf8), line: nil).attendee,
-                      attendee.attendeeID == entry.attendeeID
-                else { refused += 1; continue }
+                    attendee.attendeeID == entry.attendeeID
+                else {
+                    refused += 1
+                    continue
+                }
                 changes.append(.upsert(attendee))
             case .remove:
                 changes.append(.remove(attendeeID: entry.attendeeID))
             case .checkInResolved:
-                guard let nonce = entry.nonce, let kioskID = entry.kioskID, let micros = entry.scannedAtMicroseconds else { refused += 1; continue }
-                changes.append(.checkInResolved(CheckInResolution(
-                    attendeeID: entry.attendeeID, nonce: nonce, kioskID: kioskID,
-                    scannedAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000))))
+                guard let nonce = entry.nonce, let kioskID = entry.kioskID, let micros = entry.scannedAtMicroseconds else {
+                    refused += 1
+                    continue
+                }
+                changes.append(
+                    .checkInResolved(
+                        CheckInResolution(
+                            attendeeID: entry.attendeeID, nonce: nonce, kioskID: kioskID,
+                            scannedAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000))))
             }
         }
         return (AttendeeDelta(event: page.event, fromCursor: page.fromCursor, toCursor: page.toCursor, changes: changes), refused)

@@ -1,12 +1,12 @@
 public import Attendees
-public import LanyardSupport
 import Badges
 public import Foundation
-import Synchronization
+public import LanyardSupport
 public import Logging
 public import ServiceLifecycle
 public import Store
 public import Sync
+import Synchronization
 
 /// What one sync step did.
 public enum SyncStep: Sendable, Equatable {
@@ -88,13 +88,16 @@ public actor SyncService: Service {
     /// notification waits for one instead of for attendee changes.
     var attendeeCursorRefused = false
 
-    public init(settings: RegistrySettings, agentID: String, dataDirectory: URL, localTemplates: TemplateSet,
-                localTiers: AgentConfiguration.Templates, active: ActiveTemplates, event: EventConfiguration, dpi: Int,
-                store: LanyardStore, source: any RepositorySource, notifier: (any RegistryNotifier)?,
-                attendeeChanges: (any AttendeeChangeSource)? = nil, uploader: RegistryUploader? = nil, logger: Logger,
-                now: @escaping @Sendable () -> Date = { Date() }) throws(AgentError) {
+    public init(
+        settings: RegistrySettings, agentID: String, dataDirectory: URL, localTemplates: TemplateSet,
+        localTiers: AgentConfiguration.Templates, active: ActiveTemplates, event: EventConfiguration, dpi: Int,
+        store: LanyardStore, source: any RepositorySource, notifier: (any RegistryNotifier)?,
+        attendeeChanges: (any AttendeeChangeSource)? = nil, uploader: RegistryUploader? = nil, logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws(AgentError) {
         guard let rootPath = settings.root, let provisioned = FileManager.default.contents(atPath: rootPath) else {
-            throw AgentError(.configurationInvalid, "cannot read the provisioned root metadata", detail: "registry.root: \(settings.root ?? "-")")
+            throw AgentError(
+                .configurationInvalid, "cannot read the provisioned root metadata", detail: "registry.root: \(settings.root ?? "-")")
         }
         self.settings = settings
         self.agentID = agentID
@@ -123,14 +126,17 @@ public actor SyncService: Service {
             // start again from the provisioned root; versions only go up from there.
             logger.error("saved registry metadata refused; starting from the provisioned root", metadata: ["error": "\(error)"])
             do { trusted = try TrustedMetadata(trustedRoot: provisioned, policy: policy) } catch {
-                throw AgentError(.configurationInvalid, "the provisioned root metadata is not valid: \(error.message)", detail: "registry.root")
+                throw AgentError(
+                    .configurationInvalid, "the provisioned root metadata is not valid: \(error.message)", detail: "registry.root")
             }
         }
         published = Mutex(PublishedStatus(trusted: trusted))
         let activeTemplates = active
-        watch = PromotionWatch(failureRatio: settings.rollbackFailureRatio, window: settings.rollbackWindowSeconds) { digests, failures, attempts in
-            Self.rollBack(active: activeTemplates, rolledBack: rolledBack, digests: digests, failures: failures, attempts: attempts,
-                          store: store, logger: logger)
+        watch = PromotionWatch(failureRatio: settings.rollbackFailureRatio, window: settings.rollbackWindowSeconds) {
+            digests, failures, attempts in
+            Self.rollBack(
+                active: activeTemplates, rolledBack: rolledBack, digests: digests, failures: failures, attempts: attempts,
+                store: store, logger: logger)
         }
     }
 
@@ -143,10 +149,11 @@ public actor SyncService: Service {
     public nonisolated var status: Status {
         let state = published.withLock { $0 }
         let trusted = state.trusted
-        return Status(freshness: trusted.timestamp == nil ? nil : trusted.overallFreshness(now: now()), lastFreshRefresh: trusted.lastFreshRefresh,
-                      lastAttempt: state.lastAttempt, lastError: state.lastError, rootVersion: trusted.root.version,
-                      targetsVersion: trusted.targets?.version, consecutiveFailures: state.consecutiveFailures,
-                      attendeeCursor: try? store.attendeeCursor(event: event.slug), attendeeChangesError: state.attendeeChangesError)
+        return Status(
+            freshness: trusted.timestamp == nil ? nil : trusted.overallFreshness(now: now()), lastFreshRefresh: trusted.lastFreshRefresh,
+            lastAttempt: state.lastAttempt, lastError: state.lastError, rootVersion: trusted.root.version,
+            targetsVersion: trusted.targets?.version, consecutiveFailures: state.consecutiveFailures,
+            attendeeCursor: try? store.attendeeCursor(event: event.slug), attendeeChangesError: state.attendeeChangesError)
     }
 
     public nonisolated var rollbacks: [RolledBackReleases.Entry] { rolledBack.all }
@@ -160,8 +167,9 @@ public actor SyncService: Service {
     }
 
     private func publishStatus() {
-        let state = PublishedStatus(trusted: trusted, lastAttempt: lastAttempt, lastError: lastError,
-                                    consecutiveFailures: consecutiveFailures, attendeeChangesError: attendeeChangesError)
+        let state = PublishedStatus(
+            trusted: trusted, lastAttempt: lastAttempt, lastError: lastError,
+            consecutiveFailures: consecutiveFailures, attendeeChangesError: attendeeChangesError)
         published.withLock { $0 = state }
     }
 
@@ -180,9 +188,11 @@ public actor SyncService: Service {
             timestampETag = etag
             try trustedStore.save(trusted, timestampETag: timestampETag)
             if report.targetsChanged {
-                logger.notice("registry metadata updated", metadata: [
-                    "targets_version": "\(report.targetsVersion ?? 0)", "roots_followed": "\(report.rootsFollowed)",
-                ])
+                logger.notice(
+                    "registry metadata updated",
+                    metadata: [
+                        "targets_version": "\(report.targetsVersion ?? 0)", "roots_followed": "\(report.rootsFollowed)",
+                    ])
             }
             try await reconcileAttendees()
             let step = try await reconcileTemplates()
@@ -193,8 +203,12 @@ public actor SyncService: Service {
         } catch {
             lastError = error
             consecutiveFailures += 1
-            logger.warning("registry sync failed", metadata: ["code": "\(error.code.rawValue)", "error": "\(error.message)",
-                                                              "subject": "\(error.subject ?? "-")"])
+            logger.warning(
+                "registry sync failed",
+                metadata: [
+                    "code": "\(error.code.rawValue)", "error": "\(error.message)",
+                    "subject": "\(error.subject ?? "-")",
+                ])
             throw error
         }
     }
@@ -206,32 +220,40 @@ public actor SyncService: Service {
         guard let targets = trusted.targets else { return .unchanged }
         var refused: [String] = []
         for _ in 0..<8 {
-            let plan = TemplatePlan.make(targets: targets, eventSlug: event.slug, agentID: agentID, local: localTiers,
-                                         pins: settings.pins, excluded: rolledBack.digests)
+            let plan = TemplatePlan.make(
+                targets: targets, eventSlug: event.slug, agentID: agentID, local: localTiers,
+                pins: settings.pins, excluded: rolledBack.digests)
             let desired = plan.apply(to: localTemplates, directory: releaseDirectory)
             if desired == active.current { return refused.isEmpty ? .unchanged : .refused(refused) }
             var failed: RolledBackReleases.Entry?
             for choice in plan.choices {
                 // A download that failed verification or was cut is retried at the next step.
                 try await materialize(choice.release)
-                let source = TemplateSource(name: String(choice.target.dropFirst("templates/".count)), directory: releaseDirectory(choice.release),
-                                            label: choice.release.label, digest: choice.release.digest, origin: .registry)
+                let source = TemplateSource(
+                    name: String(choice.target.dropFirst("templates/".count)), directory: releaseDirectory(choice.release),
+                    label: choice.release.label, digest: choice.release.digest, origin: .registry)
                 if active.current.all.contains(where: { $0.source.digest == choice.release.digest }) { continue }
                 do {
                     try await TemplateDryRun.checkOffPool(source, event: event, dpi: dpi, logger: logger)
                 } catch {
-                    failed = .init(digest: choice.release.digest, target: choice.target, label: choice.release.label,
-                                   reason: "dry run: \(error.reason)", at: now())
+                    failed = .init(
+                        digest: choice.release.digest, target: choice.target, label: choice.release.label,
+                        reason: "dry run: \(error.reason)", at: now())
                     break
                 }
             }
             if let failed {
                 refused.append(failed.label)
                 rolledBack.add([failed])
-                logger.error("release refused by its dry run", metadata: ["target": "\(failed.target)", "label": "\(failed.label)",
-                                                                          "reason": "\(failed.reason)"])
-                _ = try? store.audit(action: "template.refused", actor: "agent", subject: failed.target,
-                                 details: ["digest": failed.digest, "label": failed.label, "reason": failed.reason], now: now())
+                logger.error(
+                    "release refused by its dry run",
+                    metadata: [
+                        "target": "\(failed.target)", "label": "\(failed.label)",
+                        "reason": "\(failed.reason)",
+                    ])
+                _ = try? store.audit(
+                    action: "template.refused", actor: "agent", subject: failed.target,
+                    details: ["digest": failed.digest, "label": failed.label, "reason": failed.reason], now: now())
                 continue
             }
             let promotedAt = now()
@@ -273,8 +295,10 @@ public actor SyncService: Service {
     // MARK: Rollback
 
     /// Goes back to the last stable set after the promoted releases failed too often.
-    static func rollBack(active: ActiveTemplates, rolledBack: RolledBackReleases, digests: Set<String>, failures: Int, attempts: Int,
-                         store: LanyardStore, logger: Logger) {
+    static func rollBack(
+        active: ActiveTemplates, rolledBack: RolledBackReleases, digests: Set<String>, failures: Int, attempts: Int,
+        store: LanyardStore, logger: Logger
+    ) {
         guard let failed = active.rollBack() else {
             logger.error("promoted releases fail but there is no stable set to go back to", metadata: ["failures": "\(failures)"])
             return
@@ -288,8 +312,9 @@ public actor SyncService: Service {
         rolledBack.add(entries)
         TemplateAudit.record(active.current, store: store, actor: "agent", reason: "automatic rollback: \(reason)", logger: logger, now: at)
         for entry in entries {
-            _ = try? store.audit(action: "template.rolled_back", actor: "agent", subject: entry.target,
-                             details: ["digest": entry.digest, "label": entry.label, "reason": reason], now: at)
+            _ = try? store.audit(
+                action: "template.rolled_back", actor: "agent", subject: entry.target,
+                details: ["digest": entry.digest, "label": entry.label, "reason": reason], now: at)
         }
         logger.error("template set rolled back", metadata: ["releases": "\(entries.map(\.label))", "reason": "\(reason)"])
     }
@@ -328,14 +353,16 @@ public actor SyncService: Service {
             AgentReport.Rollback(name: entry.target, from: entry.label, to: "last stable", reason: entry.reason, at: entry.at)
         }
         let printers = await printerReport?() ?? (printers: [], queueDepth: 0)
-        let freshness: AgentReport.Freshness = switch trusted.timestamp == nil ? nil : trusted.overallFreshness(now: now()) {
-        case .fresh: .fresh
-        case .expired: .expired
-        case .stale, nil: .stale
-        }
-        return AgentReport(agentID: agentID, sentAt: now(), publicKey: publicKey, targetsVersion: trusted.targets?.version,
-                           freshness: freshness, templates: templates, printers: printers.printers, queueDepth: printers.queueDepth,
-                           rollbacks: rollbacks)
+        let freshness: AgentReport.Freshness =
+            switch trusted.timestamp == nil ? nil : trusted.overallFreshness(now: now()) {
+            case .fresh: .fresh
+            case .expired: .expired
+            case .stale, nil: .stale
+            }
+        return AgentReport(
+            agentID: agentID, sentAt: now(), publicKey: publicKey, targetsVersion: trusted.targets?.version,
+            freshness: freshness, templates: templates, printers: printers.printers, queueDepth: printers.queueDepth,
+            rollbacks: rollbacks)
     }
 
     // MARK: The loop

@@ -1,7 +1,7 @@
 public import Attendees
 import Badges
-import LanyardSupport
 import Foundation
+import LanyardSupport
 public import Logging
 import Printers
 
@@ -32,7 +32,8 @@ public enum TemplateDryRun {
         let check: TemplateCheck
         do {
             _ = try BundleManifest.verify(directory: source.directory)
-            check = try TemplateCheck(bundle: try TemplateBundle.load(directory: source.directory), event: event, dpis: [dpi], logger: logger)
+            check = try TemplateCheck(
+                bundle: try TemplateBundle.load(directory: source.directory), event: event, dpis: [dpi], logger: logger)
         } catch {
             throw Failure(template: source.name, reason: error.description)
         }

@@ -22,8 +22,10 @@ public struct TemplatePlan: Sendable, Equatable {
 
     /// `pins` maps a target name to the label or digest an operator pinned it to for this event;
     /// a pin that names neither the current nor the staged release leaves that tier as it is.
-    public static func make(targets: TargetsMetadata, eventSlug: String, agentID: String, local: AgentConfiguration.Templates,
-                            pins: [String: String] = [:], excluded: Set<String> = []) -> TemplatePlan {
+    public static func make(
+        targets: TargetsMetadata, eventSlug: String, agentID: String, local: AgentConfiguration.Templates,
+        pins: [String: String] = [:], excluded: Set<String> = []
+    ) -> TemplatePlan {
         var plan = TemplatePlan(event: nil, tracks: [:], fallback: nil)
         let templates = targets.targets.filter { $0.value.kind == .template }.sorted { $0.key < $1.key }
         func choice(_ name: String, _ target: Target) -> Choice? {
@@ -45,7 +47,9 @@ public struct TemplatePlan: Sendable, Equatable {
         if let (name, target) = preferred(eventScoped, localName: local.event) { plan.event = choice(name, target) }
         var trackScoped: [String: [(String, Target)]] = [:]
         for (name, target) in templates {
-            if case .track(let event, let track) = target.scope, event == eventSlug { trackScoped[track, default: []].append((name, target)) }
+            if case .track(let event, let track) = target.scope, event == eventSlug {
+                trackScoped[track, default: []].append((name, target))
+            }
         }
         for (track, candidates) in trackScoped {
             if let (name, target) = preferred(candidates, localName: local.tracks[track]), let chosen = choice(name, target) {
@@ -60,8 +64,9 @@ public struct TemplatePlan: Sendable, Equatable {
     /// The set to run: the local set with each planned tier replaced by its materialised release.
     public func apply(to local: TemplateSet, directory: (TargetRelease) -> URL) -> TemplateSet {
         func source(_ choice: Choice) -> TemplateSource {
-            TemplateSource(name: String(choice.target.dropFirst("templates/".count)), directory: directory(choice.release),
-                           label: choice.release.label, digest: choice.release.digest, origin: .registry)
+            TemplateSource(
+                name: String(choice.target.dropFirst("templates/".count)), directory: directory(choice.release),
+                label: choice.release.label, digest: choice.release.digest, origin: .registry)
         }
         var set = local
         if let event { set.event = source(event) }

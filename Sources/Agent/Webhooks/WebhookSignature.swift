@@ -26,7 +26,8 @@ public struct WebhookSignature: Sendable {
 
     /// The header value a sender puts in `X-Lanyard-Signature`.
     public static func sign(body: Data, timestamp: Int, secret: String) -> String {
-        let code = HMAC<SHA256>.authenticationCode(for: message(body: body, timestamp: timestamp), using: SymmetricKey(data: Data(secret.utf8)))
+        let code = HMAC<SHA256>.authenticationCode(
+            for: message(body: body, timestamp: timestamp), using: SymmetricKey(data: Data(secret.utf8)))
         return "sha256=" + code.map { String(format: "%02x", $0) }.joined()
     }
 
@@ -39,11 +40,13 @@ public struct WebhookSignature: Sendable {
             throw AgentError(.signatureInvalid, "missing or malformed signature", detail: Self.signatureHeader)
         }
         let key = SymmetricKey(data: Data(secret.utf8))
-        guard HMAC<SHA256>.isValidAuthenticationCode(digest, authenticating: Self.message(body: body, timestamp: timestamp), using: key) else {
+        guard HMAC<SHA256>.isValidAuthenticationCode(digest, authenticating: Self.message(body: body, timestamp: timestamp), using: key)
+        else {
             throw AgentError(.signatureInvalid, "signature does not match the body", detail: Self.signatureHeader)
         }
         guard abs(now.timeIntervalSince1970 - Double(timestamp)) <= tolerance else {
-            throw AgentError(.signatureInvalid, "timestamp is more than \(Int(tolerance)) s from the agent's clock", detail: Self.timestampHeader)
+            throw AgentError(
+                .signatureInvalid, "timestamp is more than \(Int(tolerance)) s from the agent's clock", detail: Self.timestampHeader)
         }
     }
 

@@ -46,8 +46,10 @@ public final class BadgeRenderer {
 
     /// - Parameter glyphCacheBytes: the estimated glyph image memory after which the font
     ///   caches are dropped between two badges.
-    public init(bundle: TemplateBundle, dpi: Int, glyphCacheBytes: Int = BadgeRenderer.defaultGlyphCacheBytes,
-                logger: Logger) throws(BadgeError) {
+    public init(
+        bundle: TemplateBundle, dpi: Int, glyphCacheBytes: Int = BadgeRenderer.defaultGlyphCacheBytes,
+        logger: Logger
+    ) throws(BadgeError) {
         guard [152, 203, 300, 600].contains(dpi) else {
             throw BadgeError(.renderFailed, "unsupported resolution \(dpi) dpi; expected 203, 300 or 600")
         }
@@ -64,9 +66,11 @@ public final class BadgeRenderer {
         for element in bundle.template.elements {
             guard case .text(let text) = element.kind else { continue }
             for family in text.font.families where !fonts.hasFamily(family) && reported.insert(family).inserted {
-                warnings.append(RenderIssue(
-                    .warning, .fontMissing,
-                    "font family '\(family)' is neither in the bundle nor installed; text falls back to the next family or a system font"))
+                warnings.append(
+                    RenderIssue(
+                        .warning, .fontMissing,
+                        "font family '\(family)' is neither in the bundle nor installed; text falls back to the next family or a system font"
+                    ))
             }
         }
         self.fontWarnings = warnings
@@ -147,7 +151,8 @@ public final class BadgeRenderer {
         return reports
     }
 
-    private func draw(_ element: Element, fields: [String: String], on canvas: CairoCanvas, report: inout ElementReport) throws(BadgeError) {
+    private func draw(_ element: Element, fields: [String: String], on canvas: CairoCanvas, report: inout ElementReport) throws(BadgeError)
+    {
         switch element.kind {
         case .rect(let rect):
             let area = grid.rect(rect.box)
@@ -159,9 +164,10 @@ public final class BadgeRenderer {
             }
         case .line(let line):
             report.rect = grid.rect(element.box)
-            canvas.line(fromX: Double(grid.dots(line.from[0])), y0: Double(grid.dots(line.from[1])),
-                        toX: Double(grid.dots(line.to[0])), y1: Double(grid.dots(line.to[1])),
-                        thickness: max(1, grid.dots(line.thickness)), ink: line.color)
+            canvas.line(
+                fromX: Double(grid.dots(line.from[0])), y0: Double(grid.dots(line.from[1])),
+                toX: Double(grid.dots(line.to[0])), y1: Double(grid.dots(line.to[1])),
+                thickness: max(1, grid.dots(line.thickness)), ink: line.color)
         case .text(let text):
             try drawText(text, fields: fields, on: canvas, report: &report)
         case .image(let image):
@@ -178,36 +184,42 @@ public final class BadgeRenderer {
         }
     }
 
-    private func drawText(_ element: TextElement, fields: [String: String], on canvas: CairoCanvas, report: inout ElementReport) throws(BadgeError) {
+    private func drawText(
+        _ element: TextElement, fields: [String: String], on canvas: CairoCanvas, report: inout ElementReport
+    ) throws(BadgeError) {
         let area = grid.rect(element.box)
         report.rect = area
         if let background = element.background { canvas.fill(area, ink: background) }
         let text = FieldMapper.apply(element.transform, to: FieldMapper.fill(element.text, with: fields))
             .trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { return }
-        let layout = TextLayout(context: fonts.context, text: text, font: element.font, align: element.align,
-                                widthDots: Double(area.width), heightDots: Double(area.height), maxLines: element.maxLines)
+        let layout = TextLayout(
+            context: fonts.context, text: text, font: element.font, align: element.align,
+            widthDots: Double(area.width), heightDots: Double(area.height), maxLines: element.maxLines)
         let fit = layout.fit(policy: element.overflow)
         report.text = fit
         switch fit.outcome {
         case .overflow:
-            report.issues.append(RenderIssue(.error, .textOverflow, "text does not fit its box even at \(fit.sizePoints) pt; it is cut off"))
+            report.issues.append(
+                RenderIssue(.error, .textOverflow, "text does not fit its box even at \(fit.sizePoints) pt; it is cut off"))
         case .ellipsized:
             report.issues.append(RenderIssue(.warning, .textEllipsized, "text was shortened with an ellipsis at \(fit.sizePoints) pt"))
         case .fits, .shrunk, .wrapped:
             break
         }
         if fit.missingGlyphs > 0 {
-            report.issues.append(RenderIssue(.error, .missingGlyphs, "\(fit.missingGlyphs) character(s) have no glyph in any available font"))
+            report.issues.append(
+                RenderIssue(.error, .missingGlyphs, "\(fit.missingGlyphs) character(s) have no glyph in any available font"))
         }
         glyphBudget.noteDrawn(text, font: element.font, sizePoints: fit.sizePoints, dpi: grid.dpi)
         layout.prepareForDrawing(fit)
         let height = layout.height
-        let top: Double = switch element.valign {
-        case .top: Double(area.y)
-        case .middle: Double(area.y) + (Double(area.height) - height) / 2
-        case .bottom: Double(area.y + area.height) - height
-        }
+        let top: Double =
+            switch element.valign {
+            case .top: Double(area.y)
+            case .middle: Double(area.y) + (Double(area.height) - height) / 2
+            case .bottom: Double(area.y + area.height) - height
+            }
         canvas.save()
         canvas.clip(area)
         canvas.setInk(element.color)
@@ -222,13 +234,20 @@ public final class BadgeRenderer {
         let box = element.box
         let tolerance = 0.01
         if box.x < -tolerance || box.y < -tolerance || box.maxX > size.width + tolerance || box.maxY > size.height + tolerance {
-            return [RenderIssue(.error, .outsideStock, "box \(box.x),\(box.y) \(box.width)x\(box.height) mm reaches past the \(size.width)x\(size.height) mm stock")]
+            return [
+                RenderIssue(
+                    .error, .outsideStock,
+                    "box \(box.x),\(box.y) \(box.width)x\(box.height) mm reaches past the \(size.width)x\(size.height) mm stock")
+            ]
         }
         let margin = template.stock.safeMarginMM
         if !element.bleeds,
-           box.x < margin - tolerance || box.y < margin - tolerance
-            || box.maxX > size.width - margin + tolerance || box.maxY > size.height - margin + tolerance {
-            return [RenderIssue(.warning, .outsideSafeArea, "box reaches into the \(margin) mm unprintable margin; printers may cut it off")]
+            box.x < margin - tolerance || box.y < margin - tolerance
+                || box.maxX > size.width - margin + tolerance || box.maxY > size.height - margin + tolerance
+        {
+            return [
+                RenderIssue(.warning, .outsideSafeArea, "box reaches into the \(margin) mm unprintable margin; printers may cut it off")
+            ]
         }
         return []
     }

@@ -89,8 +89,10 @@ final class CairoCanvas {
         guard thickness > 0 else { return }
         setInk(ink)
         let half = Double(thickness) / 2
-        let inner = (x: Double(rect.x) + half, y: Double(rect.y) + half,
-                     w: Double(rect.width) - Double(thickness), h: Double(rect.height) - Double(thickness))
+        let inner = (
+            x: Double(rect.x) + half, y: Double(rect.y) + half,
+            w: Double(rect.width) - Double(thickness), h: Double(rect.height) - Double(thickness)
+        )
         guard inner.w > 0, inner.h > 0 else {
             fill(rect, ink: ink)
             return
@@ -279,7 +281,10 @@ final class A1Surface {
 enum BitReversal {
     static let table: [UInt8] = (0..<256).map { value in
         var v = UInt8(value), r: UInt8 = 0
-        for _ in 0..<8 { r = (r << 1) | (v & 1); v >>= 1 }
+        for _ in 0..<8 {
+            r = (r << 1) | (v & 1)
+            v >>= 1
+        }
         return r
     }
 }

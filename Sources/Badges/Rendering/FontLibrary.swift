@@ -97,7 +97,8 @@ final class FontLibrary {
     }
 
     deinit {
-        let evictionFace = evictionFace, context = UnsafeMutableRawPointer(context), fontMap = UnsafeMutableRawPointer(fontMap), config = config
+        let evictionFace = evictionFace, context = UnsafeMutableRawPointer(context), fontMap = UnsafeMutableRawPointer(fontMap),
+            config = config
         RenderLock.run {
             if let evictionFace { cairo_font_face_destroy(evictionFace) }
             g_object_unref(context)

@@ -23,8 +23,9 @@ final class ImageAssets {
     /// The image fitted into `width` x `height` dots; with `contain` the result may be smaller in
     /// one direction and the caller centres it.
     func bitmap(for element: ImageElement, width: Int, height: Int) throws(BadgeError) -> Bitmap {
-        let key = Key(file: element.file, width: width, height: height, fit: element.fit,
-                      dither: element.dither, threshold: element.threshold)
+        let key = Key(
+            file: element.file, width: width, height: height, fit: element.fit,
+            dither: element.dither, threshold: element.threshold)
         if let cached = cache[key] { return cached }
         let made = try load(element, width: width, height: height)
         cache[key] = made
@@ -45,7 +46,10 @@ final class ImageAssets {
             throw BadgeError(.assetInvalid, "image or its box is empty", location: url.path)
         }
         var scaleX = Double(width) / sourceWidth, scaleY = Double(height) / sourceHeight
-        if element.fit == .contain { scaleX = min(scaleX, scaleY); scaleY = scaleX }
+        if element.fit == .contain {
+            scaleX = min(scaleX, scaleY)
+            scaleY = scaleX
+        }
         let outWidth = max(1, Int((sourceWidth * scaleX).rounded()))
         let outHeight = max(1, Int((sourceHeight * scaleY).rounded()))
 

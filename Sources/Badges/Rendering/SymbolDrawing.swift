@@ -33,16 +33,20 @@ extension BadgeRenderer {
             level: fitted.encoding.level.rawValue, downgradedFrom: fitted.downgrade?.from.rawValue,
             version: fitted.encoding.version)
         if let downgrade = fitted.downgrade {
-            report.issues.append(RenderIssue(
-                .warning, .qrDowngraded,
-                "QR code lowered from level \(downgrade.from.rawValue) to \(downgrade.to.rawValue) to fit \(payload.utf8.count) bytes in the box"))
+            report.issues.append(
+                RenderIssue(
+                    .warning, .qrDowngraded,
+                    "QR code lowered from level \(downgrade.from.rawValue) to \(downgrade.to.rawValue) to fit \(payload.utf8.count) bytes in the box"
+                ))
         }
         let x = area.x + (area.width - bitmap.width) / 2
         let y = area.y + (area.height - bitmap.height) / 2
         try canvas.draw(bitmap, atX: x, y: y, opaque: true)
     }
 
-    func drawBarcode(_ element: BarcodeElement, fields: [String: String], on canvas: CairoCanvas, report: inout ElementReport) throws(BadgeError) {
+    func drawBarcode(
+        _ element: BarcodeElement, fields: [String: String], on canvas: CairoCanvas, report: inout ElementReport
+    ) throws(BadgeError) {
         let area = grid.rect(element.box)
         report.rect = area
         let data = FieldMapper.fill(element.data, with: fields)
@@ -60,9 +64,11 @@ extension BadgeRenderer {
         let moduleDots = min(requested, acrossLimit, downLimit)
         let barHeight = area.height - captionDots
         guard moduleDots >= 1, barHeight >= 1 else {
-            report.issues.append(RenderIssue(
-                .error, .symbolDoesNotFit,
-                "\(element.symbology.rawValue) of \(matrix.totalColumns(includeQuietZone: true)) modules does not fit \(area.width)x\(area.height) dots even at one dot per module"))
+            report.issues.append(
+                RenderIssue(
+                    .error, .symbolDoesNotFit,
+                    "\(element.symbology.rawValue) of \(matrix.totalColumns(includeQuietZone: true)) modules does not fit \(area.width)x\(area.height) dots even at one dot per module"
+                ))
             return
         }
         let bitmap: Bitmap

@@ -33,8 +33,10 @@ final class TextLayout {
     private let heightDots: Double
     private let maxLines: Int
 
-    init(context: OpaquePointer, text: String, font: FontSpec, align: HorizontalAlignment,
-         widthDots: Double, heightDots: Double, maxLines: Int) {
+    init(
+        context: OpaquePointer, text: String, font: FontSpec, align: HorizontalAlignment,
+        widthDots: Double, heightDots: Double, maxLines: Int
+    ) {
         layout = pango_layout_new(context)
         self.font = font
         self.widthDots = widthDots
@@ -43,11 +45,12 @@ final class TextLayout {
         pango_layout_set_text(layout, text, -1)
         pango_layout_set_auto_dir(layout, 1)
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
-        let alignment: PangoAlignment = switch align {
-        case .left: PANGO_ALIGN_LEFT
-        case .center: PANGO_ALIGN_CENTER
-        case .right: PANGO_ALIGN_RIGHT
-        }
+        let alignment: PangoAlignment =
+            switch align {
+            case .left: PANGO_ALIGN_LEFT
+            case .center: PANGO_ALIGN_CENTER
+            case .right: PANGO_ALIGN_RIGHT
+            }
         pango_layout_set_alignment(layout, alignment)
     }
 
@@ -63,7 +66,8 @@ final class TextLayout {
             return result(.shrunk, size)
         }
         if policy.contains(.wrap), maxLines > 1,
-           let size = largestSize(from: smallest, to: largest, fits: wrappedFits) {
+            let size = largestSize(from: smallest, to: largest, fits: wrappedFits)
+        {
             return result(.wrapped, size)
         }
         if policy.contains(.ellipsis) {

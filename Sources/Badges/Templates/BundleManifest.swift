@@ -60,7 +60,9 @@ public struct BundleManifest: Sendable, Equatable, Codable {
         let path = directory.appending(path: fileName)
         let data: Data
         do { data = try Data(contentsOf: path) } catch {
-            throw BadgeError(.manifestMissing, "the bundle has no \(fileName); run 'lanyard templates manifest \(directory.lastPathComponent)'", location: path.path)
+            throw BadgeError(
+                .manifestMissing, "the bundle has no \(fileName); run 'lanyard templates manifest \(directory.lastPathComponent)'",
+                location: path.path)
         }
         let manifest: BundleManifest
         do { manifest = try JSONDecoder().decode(BundleManifest.self, from: data) } catch {
@@ -74,8 +76,10 @@ public struct BundleManifest: Sendable, Equatable, Codable {
         }
         let present = Set(try listFiles(in: directory))
         for extra in present.subtracting(manifest.files.keys).sorted() {
-            throw BadgeError(.unlistedFile, "file is not listed in the manifest; if it belongs to the bundle, run "
-                + "'lanyard templates manifest \(directory.path)'", location: directory.appending(path: extra).path)
+            throw BadgeError(
+                .unlistedFile,
+                "file is not listed in the manifest; if it belongs to the bundle, run "
+                    + "'lanyard templates manifest \(directory.path)'", location: directory.appending(path: extra).path)
         }
         for (relative, expected) in manifest.files.sorted(by: { $0.key < $1.key }) {
             let url = directory.appending(path: relative)
@@ -84,8 +88,11 @@ public struct BundleManifest: Sendable, Equatable, Codable {
             }
             let actual = try sha256(of: url, named: relative)
             guard actual == expected else {
-                throw BadgeError(.checksumMismatch, "SHA-256 is \(actual), the manifest says \(expected); if you edited the "
-                    + "bundle on purpose, run 'lanyard templates manifest \(directory.path)' to list the new checksums", location: url.path)
+                throw BadgeError(
+                    .checksumMismatch,
+                    "SHA-256 is \(actual), the manifest says \(expected); if you edited the "
+                        + "bundle on purpose, run 'lanyard templates manifest \(directory.path)' to list the new checksums",
+                    location: url.path)
             }
         }
         return manifest
@@ -102,8 +109,9 @@ public struct BundleManifest: Sendable, Equatable, Codable {
 
     private static func listFiles(in directory: URL) throws(BadgeError) -> [String] {
         let root = directory.standardizedFileURL.path
-        guard let enumerator = FileManager.default.enumerator(
-            at: directory, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: directory, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
         else {
             throw BadgeError(.io, "cannot list the bundle directory", location: directory.path)
         }

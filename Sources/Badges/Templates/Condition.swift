@@ -1,5 +1,5 @@
-import YAMLReading
 import Foundation
+import YAMLReading
 
 /// Conditional visibility: an element is drawn only when its conditions hold for the resolved
 /// fields. Comparisons ignore case and surrounding spaces; an absent field is the empty string.

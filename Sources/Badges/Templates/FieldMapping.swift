@@ -1,4 +1,5 @@
 import YAMLReading
+
 /// One declarative mapping rule: it computes the field `name` from the attendee's fields and the
 /// rules before it. Exactly one of `firstOf`, `format` or `lookup` says how.
 public struct FieldRule: Sendable, Equatable, Codable {

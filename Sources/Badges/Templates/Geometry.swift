@@ -18,13 +18,15 @@ public struct Box: Sendable, Equatable, Hashable, Codable {
         var values: [Double] = []
         while !container.isAtEnd { values.append(try container.decode(Double.self)) }
         guard values.count == 4 else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath,
-                debugDescription: "a box is [x, y, width, height] in mm; got \(values.count) numbers"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "a box is [x, y, width, height] in mm; got \(values.count) numbers"))
         }
         guard values[2] > 0, values[3] > 0, values.allSatisfy(\.isFinite) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "a box needs a positive, finite width and height"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath, debugDescription: "a box needs a positive, finite width and height"))
         }
         self.init(x: values[0], y: values[1], width: values[2], height: values[3])
     }

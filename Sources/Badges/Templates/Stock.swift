@@ -1,4 +1,5 @@
 import YAMLReading
+
 /// The label stock a template is designed for. `width` runs across the print head and `length`
 /// along the feed, as the printer sees it; the design itself may be landscape or portrait, and the
 /// renderer turns the badge a quarter turn when the two disagree.
@@ -42,7 +43,9 @@ public struct Stock: Sendable, Equatable, Hashable, Codable {
             guard let dims = Stock.named[size] else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .size, in: container,
-                    debugDescription: "unknown stock size '\(size)'; known: \(Stock.named.keys.sorted().joined(separator: ", ")), or give width_mm and length_mm")
+                    debugDescription:
+                        "unknown stock size '\(size)'; known: \(Stock.named.keys.sorted().joined(separator: ", ")), or give width_mm and length_mm"
+                )
             }
             widthMM = dims.0
             lengthMM = dims.1
@@ -53,9 +56,10 @@ public struct Stock: Sendable, Equatable, Hashable, Codable {
         safeMarginMM = try container.decodeIfPresent(Double.self, forKey: .safeMarginMM) ?? 1.5
         media = try container.decodeIfPresent(MediaKind.self, forKey: .media) ?? .gap
         guard widthMM > 0, lengthMM > 0, widthMM <= 300, lengthMM <= 1000, safeMarginMM >= 0 else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath,
-                debugDescription: "stock must be 0–300 mm wide and 0–1000 mm long with a non-negative margin"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "stock must be 0–300 mm wide and 0–1000 mm long with a non-negative margin"))
         }
     }
 

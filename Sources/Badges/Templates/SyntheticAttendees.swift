@@ -14,8 +14,11 @@ public enum SyntheticAttendees {
     /// (label, first, last, company, job title)
     private static let people: [(String, String, String, String, String)] = [
         ("short Latin", "Al", "Li", "IBM", "CTO"),
-        ("long Latin", "Maximiliane-Alexandrina", "von Hohenzollern-Sigmaringen",
-         "Internationale Gesellschaft für Zusammenarbeit und Entwicklung mbH", "Senior Principal Distinguished Engineer, Platform Infrastructure"),
+        (
+            "long Latin", "Maximiliane-Alexandrina", "von Hohenzollern-Sigmaringen",
+            "Internationale Gesellschaft für Zusammenarbeit und Entwicklung mbH",
+            "Senior Principal Distinguished Engineer, Platform Infrastructure"
+        ),
         ("mononym", "Teller", "", "", ""),
         ("last name only", "", "Sukarno", "Perusahaan Listrik Negara", ""),
         ("particles", "Ludwig", "van der Berg-de la Cruz", "Koninklijke Nederlandse Akademie", "Onderzoeker"),
@@ -37,21 +40,24 @@ public enum SyntheticAttendees {
         for (index, person) in people.enumerated() {
             // Every tier appears, on different people, so each conditional element is exercised.
             let tier = tiers[index % tiers.count]
-            result.append(Case(label: "\(person.0), \(tier)", fields: [
-                "attendee_id": "00000000-0000-5000-8000-\(String(format: "%012d", index))",
-                "source": "synthetic",
-                "source_id": "SYN-\(String(format: "%06d", index))",
-                "first_name": person.1,
-                "last_name": person.2,
-                "preferred_name": "",
-                "company": person.3,
-                "job_title": person.4,
-                "email": "synthetic\(index)@example.org",
-                "ticket_type": tier.capitalized,
-                "access_tier": tier,
-                "track": index % 2 == 0 ? "engineering" : "",
-                "pronouns": index % 3 == 0 ? "they/them" : "",
-            ]))
+            result.append(
+                Case(
+                    label: "\(person.0), \(tier)",
+                    fields: [
+                        "attendee_id": "00000000-0000-5000-8000-\(String(format: "%012d", index))",
+                        "source": "synthetic",
+                        "source_id": "SYN-\(String(format: "%06d", index))",
+                        "first_name": person.1,
+                        "last_name": person.2,
+                        "preferred_name": "",
+                        "company": person.3,
+                        "job_title": person.4,
+                        "email": "synthetic\(index)@example.org",
+                        "ticket_type": tier.capitalized,
+                        "access_tier": tier,
+                        "track": index % 2 == 0 ? "engineering" : "",
+                        "pronouns": index % 3 == 0 ? "they/them" : "",
+                    ]))
         }
         return result
     }

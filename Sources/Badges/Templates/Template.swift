@@ -1,4 +1,5 @@
 import YAMLReading
+
 /// A badge template as written in `template.yaml`. The format is documented in docs/templates.md;
 /// every length is in millimetres in the design orientation.
 public struct Template: Sendable, Equatable, Codable {
@@ -113,12 +114,24 @@ public struct Element: Sendable, Equatable, Codable {
         try c.encodeIfPresent(id, forKey: .id)
         try c.encode(when, forKey: .when)
         switch kind {
-        case .text(let e): try c.encode("text", forKey: .type); try e.encode(to: encoder)
-        case .qr(let e): try c.encode("qr", forKey: .type); try e.encode(to: encoder)
-        case .barcode(let e): try c.encode("barcode", forKey: .type); try e.encode(to: encoder)
-        case .image(let e): try c.encode("image", forKey: .type); try e.encode(to: encoder)
-        case .rect(let e): try c.encode("rect", forKey: .type); try e.encode(to: encoder)
-        case .line(let e): try c.encode("line", forKey: .type); try e.encode(to: encoder)
+        case .text(let e):
+            try c.encode("text", forKey: .type)
+            try e.encode(to: encoder)
+        case .qr(let e):
+            try c.encode("qr", forKey: .type)
+            try e.encode(to: encoder)
+        case .barcode(let e):
+            try c.encode("barcode", forKey: .type)
+            try e.encode(to: encoder)
+        case .image(let e):
+            try c.encode("image", forKey: .type)
+            try e.encode(to: encoder)
+        case .rect(let e):
+            try c.encode("rect", forKey: .type)
+            try e.encode(to: encoder)
+        case .line(let e):
+            try c.encode("line", forKey: .type)
+            try e.encode(to: encoder)
         }
     }
 
@@ -131,7 +144,8 @@ public struct Element: Sendable, Equatable, Codable {
         case .image(let e): e.box
         case .rect(let e): e.box
         case .line(let e):
-            Box(x: min(e.from[0], e.to[0]), y: min(e.from[1], e.to[1]),
+            Box(
+                x: min(e.from[0], e.to[0]), y: min(e.from[1], e.to[1]),
                 width: max(abs(e.to[0] - e.from[0]), e.thickness),
                 height: max(abs(e.to[1] - e.from[1]), e.thickness))
         }
@@ -198,7 +212,8 @@ public struct FontSpec: Sendable, Equatable, Codable, Hashable {
             let pair = try c.decode([Double].self, forKey: .size)
             guard pair.count == 2, pair[0] > 0, pair[0] <= pair[1], pair[1] <= 400 else {
                 throw DecodingError.dataCorruptedError(
-                    forKey: .size, in: c, debugDescription: "size is a point size or [smallest, largest] with 0 < smallest <= largest <= 400")
+                    forKey: .size, in: c,
+                    debugDescription: "size is a point size or [smallest, largest] with 0 < smallest <= largest <= 400")
             }
             size = pair[0]...pair[1]
         }
@@ -364,7 +379,8 @@ public struct RectElement: Sendable, Equatable, Codable {
         cornerRadius = try c.decodeIfPresent(Double.self, forKey: .cornerRadius) ?? 0
         bleed = try c.decodeIfPresent(Bool.self, forKey: .bleed) ?? false
         guard stroke >= 0, cornerRadius >= 0 else {
-            throw DecodingError.dataCorruptedError(forKey: .stroke, in: c, debugDescription: "stroke and corner_radius must not be negative")
+            throw DecodingError.dataCorruptedError(
+                forKey: .stroke, in: c, debugDescription: "stroke and corner_radius must not be negative")
         }
     }
 }
@@ -384,7 +400,8 @@ public struct LineElement: Sendable, Equatable, Codable {
         thickness = try c.decodeIfPresent(Double.self, forKey: .thickness) ?? 0.3
         color = try c.decodeIfPresent(Ink.self, forKey: .color) ?? .black
         guard from.count == 2, to.count == 2, thickness > 0 else {
-            throw DecodingError.dataCorruptedError(forKey: .from, in: c, debugDescription: "a line has from: [x, y], to: [x, y] and a positive thickness")
+            throw DecodingError.dataCorruptedError(
+                forKey: .from, in: c, debugDescription: "a line has from: [x, y], to: [x, y] and a positive thickness")
         }
     }
 }

@@ -1,5 +1,5 @@
-import YAMLReading
 public import Foundation
+import YAMLReading
 
 /// A verified template bundle: `template.yaml`, its fonts and images, and the manifest that
 /// vouches for them. Only a bundle whose every file matches its manifest can be loaded.
@@ -38,11 +38,14 @@ public struct TemplateBundle: Sendable {
     /// Every file the template names must be in the bundle.
     func checkReferences() throws(BadgeError) {
         for font in template.fonts where manifest.files[font] == nil {
-            throw BadgeError(.assetMissing, "font file '\(font)' is not in the bundle", location: "\(directory.path)/\(Self.templateFile): fonts")
+            throw BadgeError(
+                .assetMissing, "font file '\(font)' is not in the bundle", location: "\(directory.path)/\(Self.templateFile): fonts")
         }
         for (index, element) in template.elements.enumerated() {
             if case .image(let image) = element.kind, manifest.files[image.file] == nil {
-                throw BadgeError(.assetMissing, "image '\(image.file)' is not in the bundle", location: "\(directory.path)/\(Self.templateFile): elements[\(index)].file")
+                throw BadgeError(
+                    .assetMissing, "image '\(image.file)' is not in the bundle",
+                    location: "\(directory.path)/\(Self.templateFile): elements[\(index)].file")
             }
         }
     }

@@ -66,8 +66,10 @@ public struct TemplateCheck: Sendable {
         func check(_ names: [String], at place: String) {
             for name in names where !known.contains(name) && !BadgeFields.isKnown(name) {
                 let guess = closestKey(to: name, among: Array(known)).map { "; did you mean '\($0)'?" } ?? ""
-                findings.append(Finding(issue: RenderIssue(.error, .unknownField, "'\(name)' is not a field\(guess) (docs/templates.md lists them)"),
-                                        element: place, dpi: dpi, attendee: nil))
+                findings.append(
+                    Finding(
+                        issue: RenderIssue(.error, .unknownField, "'\(name)' is not a field\(guess) (docs/templates.md lists them)"),
+                        element: place, dpi: dpi, attendee: nil))
             }
         }
         for (index, rule) in template.fields.enumerated() {

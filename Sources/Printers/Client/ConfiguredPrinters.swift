@@ -1,5 +1,5 @@
-import YAMLReading
 import Foundation
+import YAMLReading
 
 /// A network or device-file printer the technician has listed, since such printers cannot be
 /// discovered the way USB ones are. From `printers.yaml`:
@@ -43,8 +43,9 @@ public struct ConfiguredPrinter: Sendable, Equatable, Decodable {
             let text = try String(contentsOfFile: path, encoding: .utf8)
             return try YAMLReader.decode(File.self, from: text).printers
         } catch let error as DecodingError {
-            throw PrintersError(code: .configurationInvalid, message: "\(path) is not a valid printer list",
-                                field: error.fieldPath, cause: "\(error)")
+            throw PrintersError(
+                code: .configurationInvalid, message: "\(path) is not a valid printer list",
+                field: error.fieldPath, cause: "\(error)")
         } catch {
             throw PrintersError(code: .configurationInvalid, message: "cannot read \(path)", cause: "\(error)")
         }

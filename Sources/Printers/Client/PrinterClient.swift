@@ -15,8 +15,10 @@ public final class PrinterClient: Sendable {
     /// printer does not answer `~HS` with its media out).
     public let queryTimeout: Duration
 
-    public init(connection: any PrinterConnection, profile: PrinterProfile, language: PrinterLanguage? = nil,
-                queryTimeout: Duration = .milliseconds(800)) {
+    public init(
+        connection: any PrinterConnection, profile: PrinterProfile, language: PrinterLanguage? = nil,
+        queryTimeout: Duration = .milliseconds(800)
+    ) {
         self.connection = connection
         self.profile = profile
         self.language = language ?? profile.rasterLanguage ?? .zpl
@@ -26,9 +28,11 @@ public final class PrinterClient: Sendable {
     /// Asks the printer how it is. A write-only transport cannot know: `.unknown`, with that reason.
     public func status() async throws(TransportError) -> StatusReading {
         guard connection.canRead else {
-            return StatusReading(status: .unknown, answered: [], problems: [
-                StatusParseError(.empty, "\(connection.address) is write-only; the printer's state cannot be read", field: "transport"),
-            ])
+            return StatusReading(
+                status: .unknown, answered: [],
+                problems: [
+                    StatusParseError(.empty, "\(connection.address) is write-only; the printer's state cannot be read", field: "transport")
+                ])
         }
         let poll = StatusPoll(language: language, profile: profile)
         var replies: [StatusQuery: [UInt8]] = [:]

@@ -71,27 +71,31 @@ public struct PrinterResolver: Sendable {
                 throw error
             }
             let key = info.serialNumber ?? "usb-\(USBIdentity.hexText(info.vendorId)):\(USBIdentity.hexText(info.productId))"
-            let printer = ResolvedPrinter(address: info.printerAddress, profile: chosen, key: key,
-                                          name: "\(info.product ?? chosen.model) (\(address))", notes: notes,
-                                          simulator: nil, timeout: timeout)
+            let printer = ResolvedPrinter(
+                address: info.printerAddress, profile: chosen, key: key,
+                name: "\(info.product ?? chosen.model) (\(address))", notes: notes,
+                simulator: nil, timeout: timeout)
             return (printer, connection)
         case .tcp, .file:
             let chosen = try namedProfile(required: address)
-            let printer = ResolvedPrinter(address: address, profile: chosen, key: address.description,
-                                          name: "\(chosen.model) (\(address))", notes: notes, simulator: nil, timeout: timeout)
+            let printer = ResolvedPrinter(
+                address: address, profile: chosen, key: address.description,
+                name: "\(chosen.model) (\(address))", notes: notes, simulator: nil, timeout: timeout)
             return (printer, nil)
         case .simulator:
             let chosen = try loadProfile(profile ?? simulatorProfile)
             do {
                 try FileManager.default.createDirectory(at: simulatorOutput, withIntermediateDirectories: true)
             } catch {
-                throw PrintersError(code: .configurationInvalid, message: "cannot create the simulator's label directory",
-                                    field: simulatorOutput.path, cause: "\(error)")
+                throw PrintersError(
+                    code: .configurationInvalid, message: "cannot create the simulator's label directory",
+                    field: simulatorOutput.path, cause: "\(error)")
             }
             let simulator = try PrinterSimulator(profile: chosen, outputDirectory: simulatorOutput.path)
-            let printer = ResolvedPrinter(address: .simulator, profile: chosen, key: "sim",
-                                          name: "the simulator (sim, as \(chosen.model))", notes: notes,
-                                          simulator: simulator, timeout: timeout)
+            let printer = ResolvedPrinter(
+                address: .simulator, profile: chosen, key: "sim",
+                name: "the simulator (sim, as \(chosen.model))", notes: notes,
+                simulator: simulator, timeout: timeout)
             return (printer, nil)
         }
     }
@@ -104,10 +108,11 @@ public struct PrinterResolver: Sendable {
             return .simulator
         }
         if attached.count > 1, whenSeveralUSBPrinters == .refuse {
-            throw PrintersError(code: .printerAmbiguous,
-                                message: "\(attached.count) USB printers are attached ("
-                                    + attached.map { $0.printerAddress.description }.joined(separator: ", ") + "); choose one",
-                                field: "printer")
+            throw PrintersError(
+                code: .printerAmbiguous,
+                message: "\(attached.count) USB printers are attached ("
+                    + attached.map { $0.printerAddress.description }.joined(separator: ", ") + "); choose one",
+                field: "printer")
         }
         return attached[0].printerAddress
     }
@@ -118,14 +123,17 @@ public struct PrinterResolver: Sendable {
             let chosen = try loadProfile(profile)
             let spoken = deviceID?.languages ?? []
             if !spoken.isEmpty, !spoken.contains(where: chosen.supports) {
-                notes.append("the printer announces \(spoken.map { $0.rawValue.uppercased() }.joined(separator: "/")) "
-                    + "but profile \(chosen.id) speaks \(chosen.languages.map { $0.rawValue.uppercased() }.joined(separator: "/")); jobs may print as text")
+                notes.append(
+                    "the printer announces \(spoken.map { $0.rawValue.uppercased() }.joined(separator: "/")) "
+                        + "but profile \(chosen.id) speaks \(chosen.languages.map { $0.rawValue.uppercased() }.joined(separator: "/")); jobs may print as text"
+                )
             }
             return chosen
         }
         guard let match = library.match(vendorId: info.vendorId, productId: info.productId, deviceID: deviceID) else {
-            throw PrintersError(code: .profileUnmatched,
-                                message: "no printer profile matches \(info); name one", field: "profile")
+            throw PrintersError(
+                code: .profileUnmatched,
+                message: "no printer profile matches \(info); name one", field: "profile")
         }
         if let mismatch = match.languageMismatch { notes.append(mismatch.description) }
         return match.profile
@@ -133,9 +141,10 @@ public struct PrinterResolver: Sendable {
 
     private func namedProfile(required address: PrinterAddress) throws -> PrinterProfile {
         guard let profile else {
-            throw PrintersError(code: .profileRequired,
-                                message: "\(address) does not say what printer it is; name its profile",
-                                field: "profile")
+            throw PrintersError(
+                code: .profileRequired,
+                message: "\(address) does not say what printer it is; name its profile",
+                field: "profile")
         }
         return try loadProfile(profile)
     }

@@ -91,7 +91,8 @@ public enum PrinterControl {
             guard mediaTracking == .gap else {
                 throw PrintersError(
                     code: .settingsInvalid,
-                    message: "EPL AutoSense (xa) measures gap/notch media only, not \(mediaTracking.rawValue) stock; set the length with Q instead",
+                    message:
+                        "EPL AutoSense (xa) measures gap/notch media only, not \(mediaTracking.rawValue) stock; set the length with Q instead",
                     field: "mediaTracking")
             }
             return ControlCommand(action: .calibrateMedia, language: .epl, bytes: Array("\nxa\n".utf8))
@@ -112,7 +113,8 @@ public enum PrinterControl {
         guard let language = language ?? profile.rasterLanguage, profile.supports(language) else {
             throw PrintersError(
                 code: .languageUnsupported,
-                message: "profile \(profile.id) speaks \(profile.languages.map(\.rawValue).joined(separator: ", ")), not \(language?.rawValue ?? "any language")",
+                message:
+                    "profile \(profile.id) speaks \(profile.languages.map(\.rawValue).joined(separator: ", ")), not \(language?.rawValue ?? "any language")",
                 field: "languages")
         }
         return language

@@ -94,7 +94,7 @@ public enum EPLGraphicDecoder {
             var values: [Int] = []
             for part in text.split(separator: ASCII.comma, omittingEmptySubsequences: false) {
                 guard !part.isEmpty, part.count <= 9, part.allSatisfy(ASCII.isDigit),
-                      let value = Int(String(decoding: part, as: UTF8.self))
+                    let value = Int(String(decoding: part, as: UTF8.self))
                 else {
                     throw malformed("\(command) has a malformed number", field: command, at: start)
                 }

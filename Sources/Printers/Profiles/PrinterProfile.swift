@@ -1,4 +1,5 @@
 import YAMLReading
+
 /// Everything the encoders need to know about one printer model at one resolution, loaded from a
 /// YAML file in `firmware-profiles/` whose file stem is the profile's `id`.
 public struct PrinterProfile: Codable, Sendable, Equatable, Hashable {

@@ -1,6 +1,6 @@
-import YAMLReading
 import Foundation
 public import Logging
+import YAMLReading
 import Yams
 
 /// The validated printer profiles of one directory, looked up by id.

@@ -111,9 +111,10 @@ extension PrinterProfile {
         if setting.min > setting.max {
             problems.append(("\(name)", "min \(setting.min) is greater than max \(setting.max)"))
         } else if !(setting.min...setting.max).contains(setting.defaultValue) {
-            problems.append((
-                "\(name).default", "\(setting.defaultValue)\(unit) is outside \(setting.min)...\(setting.max)"
-            ))
+            problems.append(
+                (
+                    "\(name).default", "\(setting.defaultValue)\(unit) is outside \(setting.min)...\(setting.max)"
+                ))
         }
     }
 }

@@ -1,4 +1,5 @@
 import YAMLReading
+
 /// An adjustable printer setting: the range the model accepts and the value tuned for it.
 public struct SettingRange: Codable, Sendable, Equatable, Hashable {
     public var min: Int

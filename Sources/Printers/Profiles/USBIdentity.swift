@@ -1,4 +1,5 @@
 import YAMLReading
+
 /// How a printer model shows up on USB. Product ids vary by model, resolution and firmware mode,
 /// so discovery also matches the IEEE 1284 device ID's model string against patterns.
 public struct USBIdentity: Codable, Sendable, Equatable, Hashable {
@@ -39,7 +40,9 @@ public struct USBIdentity: Codable, Sendable, Equatable, Hashable {
             guard let id = Self.id(from: scalar) else {
                 throw DecodingError.dataCorrupted(
                     DecodingError.Context(
-                        codingPath: list.codingPath + [AnyCodingKey(stringValue: "Index \(list.currentIndex - 1)", intValue: list.currentIndex - 1)],
+                        codingPath: list.codingPath + [
+                            AnyCodingKey(stringValue: "Index \(list.currentIndex - 1)", intValue: list.currentIndex - 1)
+                        ],
                         debugDescription: Self.idProblem(scalar)
                     )
                 )
@@ -90,4 +93,3 @@ public struct USBIdentity: Codable, Sendable, Equatable, Hashable {
         "\"\(scalar.text)\" is not a USB id; write a quoted hex string (\"0x0A5F\") or a decimal number 0...65535 without leading zeros"
     }
 }
-

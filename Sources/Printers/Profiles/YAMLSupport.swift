@@ -1,5 +1,5 @@
-import Yams
 import YAMLReading
+import Yams
 
 /// A raw YAML scalar with its quoting style, for values whose meaning depends on how they were
 /// written (USB ids: a quoted string is hex, a plain number is decimal).
@@ -39,7 +39,8 @@ extension DecodingError {
 
     private var context: Context? {
         switch self {
-        case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context): context
+        case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
+            context
         @unknown default: nil
         }
     }

@@ -65,10 +65,11 @@ extension JobSettings {
         func clamp(_ value: Int, to limits: ClosedRange<Int>, field: String, why: String) -> Int {
             let applied = Swift.min(Swift.max(value, limits.lowerBound), limits.upperBound)
             if applied != value {
-                warnings.append(SettingsWarning(
-                    code: .clamped, field: field, requested: value, applied: applied,
-                    message: "\(value) is outside \(limits.lowerBound)...\(limits.upperBound) \(why); using \(applied)"
-                ))
+                warnings.append(
+                    SettingsWarning(
+                        code: .clamped, field: field, requested: value, applied: applied,
+                        message: "\(value) is outside \(limits.lowerBound)...\(limits.upperBound) \(why); using \(applied)"
+                    ))
             }
             return applied
         }
@@ -98,11 +99,13 @@ extension JobSettings {
         }
 
         let darknessRange = limits(profile.darkness, within: PrinterProfile.zplDarknessLimits)
-        let darkness = overrides.darkness.map {
-            clamp($0, to: darknessRange, field: "darkness", why: "for \(profile.id)")
-        } ?? darknessRange.clamp(profile.darkness.defaultValue)
+        let darkness =
+            overrides.darkness.map {
+                clamp($0, to: darknessRange, field: "darkness", why: "for \(profile.id)")
+            } ?? darknessRange.clamp(profile.darkness.defaultValue)
 
-        let densityRange = profile.eplDensity.map { limits($0, within: PrinterProfile.eplDensityLimits) }
+        let densityRange =
+            profile.eplDensity.map { limits($0, within: PrinterProfile.eplDensityLimits) }
             ?? PrinterProfile.eplDensityLimits
         let eplDensity: Int
         if let requested = overrides.eplDensity {
@@ -117,9 +120,10 @@ extension JobSettings {
         }
 
         let speedRange = limits(profile.speed, within: PrinterProfile.speedLimitsIPS)
-        let speed = overrides.speedIPS.map {
-            clamp($0, to: speedRange, field: "speedIPS", why: "ips for \(profile.id)")
-        } ?? speedRange.clamp(profile.speed.defaultValue)
+        let speed =
+            overrides.speedIPS.map {
+                clamp($0, to: speedRange, field: "speedIPS", why: "ips for \(profile.id)")
+            } ?? speedRange.clamp(profile.speed.defaultValue)
 
         let tearOff = clamp(
             overrides.tearOffAdjustDots ?? 0, to: tearOffAdjustLimits, field: "tearOffAdjustDots", why: "dot rows"

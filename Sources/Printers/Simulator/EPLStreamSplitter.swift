@@ -93,7 +93,7 @@ struct EPLStreamSplitter {
             part.count <= 9 && !part.isEmpty && part.allSatisfy(ASCII.isDigit) ? Int(String(decoding: part, as: UTF8.self)) : nil
         }
         guard let width = numbers[2], let rows = numbers[3], numbers[0] != nil, numbers[1] != nil,
-              width * rows <= DecoderLimits.maxEPLGraphicBytes
+            width * rows <= DecoderLimits.maxEPLGraphicBytes
         else { return false }
         var raw = line
         if let separator { raw.append(separator) }

@@ -67,7 +67,9 @@ public final class PrinterSimulator: Sendable {
         engine = Mutex(SimulatorEngine(configuration: configuration))
     }
 
-    public convenience init(profile: PrinterProfile, language: PrinterLanguage? = nil, outputDirectory: String? = nil) throws(SimulatorError) {
+    public convenience init(
+        profile: PrinterProfile, language: PrinterLanguage? = nil, outputDirectory: String? = nil
+    ) throws(SimulatorError) {
         try self.init(configuration: Configuration(profile: profile, language: language, outputDirectory: outputDirectory))
     }
 

@@ -13,7 +13,8 @@ enum ZPLSettingsTracker {
                 continue
             }
             let isCaret = format[position] == ASCII.caret
-            let name = String(decoding: [ZPLStreamSplitter.upper(format[position + 1]), ZPLStreamSplitter.upper(format[position + 2])], as: UTF8.self)
+            let name = String(
+                decoding: [ZPLStreamSplitter.upper(format[position + 1]), ZPLStreamSplitter.upper(format[position + 2])], as: UTF8.self)
             position += 3
             let start = position
             if isCaret, name == "GF", let binary = binaryPayloadEnd(format, from: start) {

@@ -29,7 +29,9 @@ public final class SimulatorControlServer: Sendable {
         }
         var bound = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &bound) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+        }
         let family = bound.ss_family
         let boundPort = withUnsafePointer(to: &bound) { pointer -> UInt16 in
             family == sa_family_t(AF_INET6)

@@ -137,21 +137,24 @@ struct SimulatorEngine {
         case .control(let name, let parameter, let offset, let insideFormat):
             control(name, parameter, offset: offset, session: session, insideFormat: insideFormat, replies: &replies)
         case .abandonedFormat(let offset):
-            errors.append(SimulatorError(
-                .malformedJob, "a format was never closed: ^XA arrived before its ^XZ", session: session, offset: offset))
+            errors.append(
+                SimulatorError(
+                    .malformedJob, "a format was never closed: ^XA arrived before its ^XZ", session: session, offset: offset))
         case .strayFormatEnd(let offset):
             errors.append(SimulatorError(.malformedJob, "^XZ without ^XA", session: session, offset: offset))
         case .overlongFormat(let offset):
-            errors.append(SimulatorError(
-                .malformedJob, "a format passed \(ZPLStreamSplitter.maxFormatBytes) bytes without ^XZ and was dropped",
-                session: session, offset: offset))
+            errors.append(
+                SimulatorError(
+                    .malformedJob, "a format passed \(ZPLStreamSplitter.maxFormatBytes) bytes without ^XZ and was dropped",
+                    session: session, offset: offset))
         }
     }
 
     private mutating func completeFormat(_ format: [UInt8], offset: Int, session: Int) {
         // The printer keeps ^PW, ^LL and ^LH from earlier formats: the decoder, which reads one
         // format in isolation, is handed them in front of the format's own commands.
-        var job = Array("^XA^PW\(settings.printWidthDots)^LL\(settings.labelLengthDots)^LH\(settings.labelHomeX),\(settings.labelHomeY)".utf8)
+        var job = Array(
+            "^XA^PW\(settings.printWidthDots)^LL\(settings.labelLengthDots)^LH\(settings.labelHomeX),\(settings.labelHomeY)".utf8)
         let injected = job.count - 3
         job.append(contentsOf: format.dropFirst(3))
         var current = settings
@@ -167,15 +170,18 @@ struct SimulatorEngine {
         do {
             let labels = try ZPLGraphicDecoder.decodeLabels(job)
             for label in labels {
-                held.append(HeldLabel(bitmap: label.bitmap, copies: label.copies, settings: settings, session: session,
-                                      formatBytes: format.count, receivedAt: arrival))
+                held.append(
+                    HeldLabel(
+                        bitmap: label.bitmap, copies: label.copies, settings: settings, session: session,
+                        formatBytes: format.count, receivedAt: arrival))
             }
             printHeldLabelsIfReady()
         } catch {
             let position = error.offset.map { offset + max($0 - injected, 0) } ?? offset
-            errors.append(SimulatorError(
-                .malformedJob, "label format not printed: \(error.message)", session: session, offset: position,
-                cause: error.description))
+            errors.append(
+                SimulatorError(
+                    .malformedJob, "label format not printed: \(error.message)", session: session, offset: position,
+                    cause: error.description))
         }
     }
 
@@ -259,8 +265,9 @@ struct SimulatorEngine {
         case .graphic(let bytes, let offset):
             appendToImage(bytes, offset: offset, in: &session, id: id)
         case .overlongLine(let offset):
-            errors.append(SimulatorError(
-                .malformedJob, "a line longer than \(EPLStreamSplitter.maxLineBytes) bytes was dropped", session: id, offset: offset))
+            errors.append(
+                SimulatorError(
+                    .malformedJob, "a line longer than \(EPLStreamSplitter.maxLineBytes) bytes was dropped", session: id, offset: offset))
         }
     }
 
@@ -295,8 +302,9 @@ struct SimulatorEngine {
     private mutating func appendToImage(_ bytes: [UInt8], offset: Int, in session: inout Session, id: Int) {
         if session.eplImage.isEmpty { session.eplImageOffset = offset }
         guard session.eplImage.count + bytes.count <= Self.maxEPLImageBytes else {
-            errors.append(SimulatorError(
-                .malformedJob, "the image buffer overflowed without an N to clear it; buffer cleared", session: id, offset: offset))
+            errors.append(
+                SimulatorError(
+                    .malformedJob, "the image buffer overflowed without an N to clear it; buffer cleared", session: id, offset: offset))
             session.eplImage = []
             return
         }
@@ -313,9 +321,10 @@ struct SimulatorEngine {
         do {
             let labels = try EPLGraphicDecoder.decodeLabels(job)
             for label in labels where label.copies > 0 {
-                held.append(HeldLabel(
-                    bitmap: label.bitmap, copies: label.copies, settings: settings, session: id,
-                    formatBytes: session.eplImage.count + printLine.count + 1, receivedAt: arrival))
+                held.append(
+                    HeldLabel(
+                        bitmap: label.bitmap, copies: label.copies, settings: settings, session: id,
+                        formatBytes: session.eplImage.count + printLine.count + 1, receivedAt: arrival))
             }
             printHeldLabelsIfReady()
         } catch {
@@ -325,8 +334,9 @@ struct SimulatorEngine {
             } else {
                 position = offset
             }
-            errors.append(SimulatorError(
-                .malformedJob, "label not printed: \(error.message)", session: id, offset: position, cause: error.description))
+            errors.append(
+                SimulatorError(
+                    .malformedJob, "label not printed: \(error.message)", session: id, offset: position, cause: error.description))
         }
     }
 
@@ -349,15 +359,17 @@ struct SimulatorEngine {
                 try Data(png).write(to: URL(fileURLWithPath: file))
                 path = file
             } catch {
-                errors.append(SimulatorError(
-                    .outputFailed, "label \(sequence) printed but its PNG was not written", session: label.session,
-                    cause: "\(file): \(error)"))
+                errors.append(
+                    SimulatorError(
+                        .outputFailed, "label \(sequence) printed but its PNG was not written", session: label.session,
+                        cause: "\(file): \(error)"))
             }
         }
-        printed.append(SimulatedLabel(
-            sequence: sequence, language: configuration.language, bitmap: label.bitmap, copies: label.copies,
-            settings: label.settings, pngPath: path, session: label.session, formatBytes: label.formatBytes,
-            receivedAt: label.receivedAt))
+        printed.append(
+            SimulatedLabel(
+                sequence: sequence, language: configuration.language, bitmap: label.bitmap, copies: label.copies,
+                settings: label.settings, pngPath: path, session: label.session, formatBytes: label.formatBytes,
+                receivedAt: label.receivedAt))
     }
 
     /// The largest N of the `label-N.png` files already in `directory` (0 when none): a

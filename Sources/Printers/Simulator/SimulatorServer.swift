@@ -215,7 +215,8 @@ private final class SimulatorServerCore: Sendable {
         while let current = entry {
             entry = current.pointee.ai_next
             let info = current.pointee
-            let raw = socket(info.ai_family, info.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), info.ai_protocol)
+            let raw = socket(
+                info.ai_family, info.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), info.ai_protocol)
             guard raw >= 0 else {
                 failure = (errno, "socket")
                 continue

@@ -29,12 +29,13 @@ enum StatusReplies {
         ]
         // mmm: bit 7 continuous media, bit 0 thermal transfer.
         let functionSettings = (settings.mediaTracking == .continuous ? 128 : 0) + (settings.mediaType == .thermalTransfer ? 1 : 0)
-        let printMode = switch settings.printMode {
-        case .rewind: "0"
-        case .peel: "1"
-        case .tearOff: "2"
-        case .cutter: "3"
-        }
+        let printMode =
+            switch settings.printMode {
+            case .rewind: "0"
+            case .peel: "1"
+            case .tearOff: "2"
+            case .cutter: "3"
+            }
         let second = [
             digits(functionSettings, 3), "0", flag(state.mode == .headOpen), "0", flag(settings.mediaType == .thermalTransfer),
             // s (print width mode) has no documented values; the simulator reports 0.
@@ -55,7 +56,8 @@ enum StatusReplies {
         case .ready, .slow, .dropConnection: break
         }
         let warnings: UInt32 = 0
-        let text = "PRINTER STATUS\r\n"
+        let text =
+            "PRINTER STATUS\r\n"
             + "ERRORS:   \(errors == 0 ? 0 : 1) 00000000 \(hex8(errors))\r\n"
             + "WARNINGS: \(warnings == 0 ? 0 : 1) 00000000 \(hex8(warnings))"
         return frame(text)
@@ -64,23 +66,25 @@ enum StatusReplies {
     /// `~HI`: `<STX>model,version,dots per mm,memory<ETX><CR><LF>` (no options field: the
     /// simulated printer has none).
     static func hostIdentification(model: String, firmware: String, dpi: Int, memoryKB: Int) -> [UInt8] {
-        let dotsPerMillimetre = switch dpi {
-        case 152: 6
-        case 300: 12
-        case 600: 24
-        default: 8
-        }
+        let dotsPerMillimetre =
+            switch dpi {
+            case 152: 6
+            case 300: 12
+            case 600: 24
+            default: 8
+            }
         return frame("\(model),\(firmware),\(dotsPerMillimetre),\(memoryKB)KB")
     }
 
     /// EPL `^ee`: `00` when fine, else the error codes separated by commas; then CR LF.
     static func eplErrorReport(_ mode: SimulatorMode) -> [UInt8] {
-        let code = switch mode {
-        case .ready, .slow, .dropConnection: "00"
-        case .paperOut: "07"
-        case .headOpen: "11"
-        case .paused: "12"
-        }
+        let code =
+            switch mode {
+            case .ready, .slow, .dropConnection: "00"
+            case .paperOut: "07"
+            case .headOpen: "11"
+            case .paused: "12"
+            }
         return Array((code + "\r\n").utf8)
     }
 
@@ -89,11 +93,12 @@ enum StatusReplies {
     /// `I8` code page line; speed, density, reference point, direction, error reporting;
     /// `q`/`Q`; options).
     static func eplConfiguration(model: String, firmware: String, serialNumber: String, settings: SimulatorSettings) -> [UInt8] {
-        let gap = switch settings.mediaTracking {
-        case .continuous: "0"
-        case .mark: "B24"
-        case .gap: "24"
-        }
+        let gap =
+            switch settings.mediaTracking {
+            case .continuous: "0"
+            case .mark: "B24"
+            case .gap: "24"
+            }
         var options = settings.mediaType == .directThermal ? ["D"] : []
         switch settings.printMode {
         case .peel: options.append("P")

@@ -101,11 +101,12 @@ public struct DeviceID: Sendable, Equatable, Codable {
         var languages: [PrinterLanguage] = []
         for name in commandSet {
             let key = name.uppercased().filter { !$0.isWhitespace && $0 != "-" && $0 != "_" }
-            let language: PrinterLanguage? = switch key {
-            case "ZPL", "ZPL2", "ZPLII": .zpl
-            case "EPL", "EPL2", "EPLII": .epl
-            default: nil
-            }
+            let language: PrinterLanguage? =
+                switch key {
+                case "ZPL", "ZPL2", "ZPLII": .zpl
+                case "EPL", "EPL2", "EPLII": .epl
+                default: nil
+                }
             if let language, !languages.contains(language) { languages.append(language) }
         }
         return languages

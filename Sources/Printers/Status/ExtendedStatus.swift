@@ -33,8 +33,10 @@ public struct ExtendedStatus: Sendable, Equatable {
         var warningsLine: (flag: Bool, group2: UInt32, group1: UInt32)?
         for line in lines(of: frame) {
             guard let colon = line.bytes.firstIndex(of: ASCII.colon) else { continue }
-            let label = String(decoding: ReplyField(bytes: line.bytes[line.bytes.startIndex..<colon], offset: line.offset).trimmed, as: UTF8.self)
-                .uppercased()
+            let label = String(
+                decoding: ReplyField(bytes: line.bytes[line.bytes.startIndex..<colon], offset: line.offset).trimmed, as: UTF8.self
+            )
+            .uppercased()
             let values = ReplyField(bytes: line.bytes[(colon + 1)...], offset: line.offset + (colon + 1 - line.bytes.startIndex))
             switch label {
             case "ERRORS" where errorsLine == nil:
@@ -49,7 +51,8 @@ public struct ExtendedStatus: Sendable, Equatable {
             throw StatusParseError(.missingField, "no ERRORS line in the ~HQES reply", field: "ERRORS", at: frame.payloadOffset, in: reply)
         }
         guard let warningValues = warningsLine else {
-            throw StatusParseError(.missingField, "no WARNINGS line in the ~HQES reply", field: "WARNINGS", at: frame.payloadOffset, in: reply)
+            throw StatusParseError(
+                .missingField, "no WARNINGS line in the ~HQES reply", field: "WARNINGS", at: frame.payloadOffset, in: reply)
         }
         return ExtendedStatus(
             errorFlag: errorValues.flag, errors: ZPLErrorFlags(rawValue: errorValues.group1), errorsGroup2: errorValues.group2,

@@ -38,8 +38,10 @@ public struct PrinterStatus: Sendable, Equatable, Codable {
     public var errors: [String]
     public var warnings: [String]
 
-    public init(conditions: Set<PrinterCondition>, formatsInBuffer: Int? = nil, labelsRemaining: Int? = nil,
-                errors: [String] = [], warnings: [String] = []) {
+    public init(
+        conditions: Set<PrinterCondition>, formatsInBuffer: Int? = nil, labelsRemaining: Int? = nil,
+        errors: [String] = [], warnings: [String] = []
+    ) {
         let blocking = conditions.subtracting([.ready])
         self.conditions = blocking.isEmpty ? [.ready] : blocking
         self.formatsInBuffer = formatsInBuffer

@@ -18,7 +18,9 @@ public enum PrinterAddress: Sendable, Hashable, Codable, CustomStringConvertible
             self = .usb(serial: nil)
         } else if trimmed.hasPrefix("usb:") {
             let serial = String(trimmed.dropFirst(4))
-            guard !serial.isEmpty else { throw TransportError(.invalidAddress, "usb: needs a serial number after the colon", address: text) }
+            guard !serial.isEmpty else {
+                throw TransportError(.invalidAddress, "usb: needs a serial number after the colon", address: text)
+            }
             self = .usb(serial: serial)
         } else if trimmed.hasPrefix("tcp://") {
             let rest = trimmed.dropFirst(6)

@@ -76,7 +76,8 @@ public enum ZPLASCIICompression {
                 if end & 1 == 0 {
                     let byteIndex = end >> 1
                     if end + 16 <= contentEnd,
-                       UnsafeRawPointer(base + byteIndex).loadUnaligned(as: UInt64.self) == word {
+                        UnsafeRawPointer(base + byteIndex).loadUnaligned(as: UInt64.self) == word
+                    {
                         end += 16
                         continue
                     }

@@ -97,9 +97,10 @@ public enum ZPLEncoder {
             guard let result else { continue }
             let field = try result.get()
             appendField(field, originY: range.top, bytesPerRow: bytesPerRow, uncompressedBytes: range.rows * bytesPerRow, into: &out)
-            stripes.append(ZPLJob.Stripe(
-                originY: range.top, rows: range.rows, uncompressedBytes: range.rows * bytesPerRow,
-                encoding: field.encoding, dataBytes: field.data.count, candidateBytes: field.candidates))
+            stripes.append(
+                ZPLJob.Stripe(
+                    originY: range.top, rows: range.rows, uncompressedBytes: range.rows * bytesPerRow,
+                    encoding: field.encoding, dataBytes: field.data.count, candidateBytes: field.candidates))
         }
 
         out.append(ascii: "^PQ")

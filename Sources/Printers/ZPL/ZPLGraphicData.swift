@@ -80,7 +80,9 @@ public enum ZPLGraphicData {
         guard actual == crc else {
             var expected: [UInt8] = []
             expected.append(hex16: actual)
-            throw malformed("ZB64 CRC \(String(decoding: crcText, as: UTF8.self)) does not match the data (\(String(decoding: expected, as: UTF8.self)))")
+            throw malformed(
+                "ZB64 CRC \(String(decoding: crcText, as: UTF8.self)) does not match the data (\(String(decoding: expected, as: UTF8.self)))"
+            )
         }
         guard let payload = Base64.decode(text) else { throw malformed("ZB64 data is not valid Base64") }
         let bytes: [UInt8]

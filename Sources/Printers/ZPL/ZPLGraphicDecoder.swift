@@ -172,7 +172,8 @@ public enum ZPLGraphicDecoder {
             }
             position += 1
             guard range.contains(value) else {
-                throw malformed("^GF \(name) = \(value) is outside \(range.lowerBound)...\(range.upperBound)", field: "^GF.\(name)", at: start)
+                throw malformed(
+                    "^GF \(name) = \(value) is outside \(range.lowerBound)...\(range.upperBound)", field: "^GF.\(name)", at: start)
             }
             return value
         }
@@ -211,10 +212,11 @@ public enum ZPLGraphicDecoder {
             default:
                 throw malformed("^GF format \"\(Character(Unicode.Scalar(format)))\" is not supported (A or B)", field: "^GF.a", at: start)
             }
-            fields.append(Field(
-                x: homeX + originX, y: homeY + originY, bytesPerRow: bytesPerRow,
-                rows: totalBytes / bytesPerRow, data: raster
-            ))
+            fields.append(
+                Field(
+                    x: homeX + originX, y: homeY + originY, bytesPerRow: bytesPerRow,
+                    rows: totalBytes / bytesPerRow, data: raster
+                ))
         }
 
         func withOffset<T>(_ offset: Int, _ body: () throws(PrintersError) -> T) throws(PrintersError) -> T {

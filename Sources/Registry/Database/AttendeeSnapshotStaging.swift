@@ -27,8 +27,9 @@ public struct AttendeeSnapshotStaging {
         } catch let error as RegistryError {
             throw error
         } catch {
-            throw RegistryError(.storage, "cannot stage the attendee snapshot: \(error.localizedDescription)",
-                                detail: file?.path ?? stateDirectory?.path)
+            throw RegistryError(
+                .storage, "cannot stage the attendee snapshot: \(error.localizedDescription)",
+                detail: file?.path ?? stateDirectory?.path)
         }
         self.cursor = at
     }

@@ -18,31 +18,43 @@ public struct AttendeePushResult: Sendable, Equatable, Encodable {
 extension RegistryDatabase {
     /// Applies pushed changes to an event's attendee list in one transaction, each real change
     /// recorded in the log at the next cursor, in the order given.
-    public func recordAttendeeChanges(_ changes: [AttendeePush], event: String, at now: Date = Date()) throws(RegistryError) -> AttendeePushResult {
+    public func recordAttendeeChanges(
+        _ changes: [AttendeePush], event: String, at now: Date = Date()
+    ) throws(RegistryError) -> AttendeePushResult {
         try write { db in
             var result = AttendeePushResult(cursor: 0, upserted: 0, removed: 0, unchanged: 0)
             for change in changes {
                 switch change {
                 case .upsert(let attendeeID, let registration):
-                    let stored = try String.fetchOne(db, sql: "SELECT registration FROM attendee WHERE event = ? AND attendee_id = ?",
-                                                     arguments: [event, attendeeID])
-                    guard stored != registration else { result.unchanged += 1; continue }
+                    let stored = try String.fetchOne(
+                        db, sql: "SELECT registration FROM attendee WHERE event = ? AND attendee_id = ?",
+                        arguments: [event, attendeeID])
+                    guard stored != registration else {
+                        result.unchanged += 1
+                        continue
+                    }
                     let cursor = try Self.nextCursor(db)
-                    try db.execute(sql: """
-                        INSERT INTO attendee (event, attendee_id, registration, cursor) VALUES (?, ?, ?, ?)
-                        ON CONFLICT(event, attendee_id) DO UPDATE SET registration = excluded.registration, cursor = excluded.cursor
-                        """, arguments: [event, attendeeID, registration, cursor])
-                    try db.execute(sql: """
-                        INSERT INTO attendee_change (cursor, event, attendee_id, op, registration, recorded_at) VALUES (?, ?, ?, 'upsert', ?, ?)
-                        """, arguments: [cursor, event, attendeeID, registration, now])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO attendee (event, attendee_id, registration, cursor) VALUES (?, ?, ?, ?)
+                            ON CONFLICT(event, attendee_id) DO UPDATE SET registration = excluded.registration, cursor = excluded.cursor
+                            """, arguments: [event, attendeeID, registration, cursor])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO attendee_change (cursor, event, attendee_id, op, registration, recorded_at) VALUES (?, ?, ?, 'upsert', ?, ?)
+                            """, arguments: [cursor, event, attendeeID, registration, now])
                     result.upserted += 1
                 case .remove(let attendeeID):
                     try db.execute(sql: "DELETE FROM attendee WHERE event = ? AND attendee_id = ?", arguments: [event, attendeeID])
-                    guard db.changesCount > 0 else { result.unchanged += 1; continue }
+                    guard db.changesCount > 0 else {
+                        result.unchanged += 1
+                        continue
+                    }
                     let cursor = try Self.nextCursor(db)
-                    try db.execute(sql: """
-                        INSERT INTO attendee_change (cursor, event, attendee_id, op, registration, recorded_at) VALUES (?, ?, ?, 'remove', NULL, ?)
-                        """, arguments: [cursor, event, attendeeID, now])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO attendee_change (cursor, event, attendee_id, op, registration, recorded_at) VALUES (?, ?, ?, 'remove', NULL, ?)
+                            """, arguments: [cursor, event, attendeeID, now])
                     result.removed += 1
                 }
             }
@@ -59,24 +71,29 @@ extension RegistryDatabase {
         try read { db in
             let last = try Self.currentCursor(db)
             guard since >= 0, since <= last else {
-                throw RegistryError(.cursorAhead, "cursor \(since) is not one this registry gave out (its last is \(last))",
-                                    detail: "since")
+                throw RegistryError(
+                    .cursorAhead, "cursor \(since) is not one this registry gave out (its last is \(last))",
+                    detail: "since")
             }
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT cursor, op, attendee_id, registration, NULL AS nonce, NULL AS kiosk_id, NULL AS scanned_at_us
-                FROM attendee_change WHERE event = ? AND cursor > ?
-                UNION ALL
-                SELECT cursor, 'check_in_resolved', attendee_id, NULL, nonce, kiosk_id, scanned_at_us
-                FROM check_in_change WHERE event = ? AND cursor > ?
-                ORDER BY cursor LIMIT ?
-                """, arguments: [event, since, event, since, max(1, limit) + 1])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT cursor, op, attendee_id, registration, NULL AS nonce, NULL AS kiosk_id, NULL AS scanned_at_us
+                    FROM attendee_change WHERE event = ? AND cursor > ?
+                    UNION ALL
+                    SELECT cursor, 'check_in_resolved', attendee_id, NULL, nonce, kiosk_id, scanned_at_us
+                    FROM check_in_change WHERE event = ? AND cursor > ?
+                    ORDER BY cursor LIMIT ?
+                    """, arguments: [event, since, event, since, max(1, limit) + 1])
             let changes = rows.prefix(max(1, limit)).compactMap { row -> AttendeeChangeEntry? in
                 guard let op = AttendeeChangeEntry.Operation(rawValue: row["op"]) else { return nil }
-                return AttendeeChangeEntry(cursor: row["cursor"], op: op, attendeeID: row["attendee_id"], registration: row["registration"],
-                                           nonce: row["nonce"], kioskID: row["kiosk_id"], scannedAtMicroseconds: row["scanned_at_us"])
+                return AttendeeChangeEntry(
+                    cursor: row["cursor"], op: op, attendeeID: row["attendee_id"], registration: row["registration"],
+                    nonce: row["nonce"], kioskID: row["kiosk_id"], scannedAtMicroseconds: row["scanned_at_us"])
             }
-            return AttendeeChangePage(event: event, fromCursor: since, toCursor: changes.last?.cursor ?? since,
-                                      more: rows.count > changes.count, changes: changes)
+            return AttendeeChangePage(
+                event: event, fromCursor: since, toCursor: changes.last?.cursor ?? since,
+                more: rows.count > changes.count, changes: changes)
         }
     }
 
@@ -86,8 +103,9 @@ extension RegistryDatabase {
     public func attendeeSnapshot(event: String) throws(RegistryError) -> (cursor: Int64, registrations: [String]) {
         try read { db in
             let cursor = try Self.currentCursor(db)
-            let registrations = try String.fetchAll(db, sql: "SELECT registration FROM attendee WHERE event = ? ORDER BY attendee_id",
-                                                    arguments: [event])
+            let registrations = try String.fetchAll(
+                db, sql: "SELECT registration FROM attendee WHERE event = ? ORDER BY attendee_id",
+                arguments: [event])
             return (cursor, registrations)
         }
     }
@@ -95,11 +113,13 @@ extension RegistryDatabase {
     /// Per event, its latest change cursor: what the notification endpoint starts from.
     public func eventCursors() throws(RegistryError) -> [String: Int64] {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT event, MAX(cursor) AS cursor FROM (
-                    SELECT event, cursor FROM attendee_change UNION ALL SELECT event, cursor FROM check_in_change
-                ) GROUP BY event
-                """)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT event, MAX(cursor) AS cursor FROM (
+                        SELECT event, cursor FROM attendee_change UNION ALL SELECT event, cursor FROM check_in_change
+                    ) GROUP BY event
+                    """)
             return Dictionary(rows.map { ($0["event"], $0["cursor"]) }, uniquingKeysWith: max)
         }
     }
@@ -115,11 +135,13 @@ extension RegistryDatabase {
     }
 
     static func eventCursor(_ event: String, db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: """
-            SELECT MAX(cursor) FROM (
-                SELECT MAX(cursor) AS cursor FROM attendee_change WHERE event = ?
-                UNION ALL SELECT MAX(cursor) FROM check_in_change WHERE event = ?
-            )
-            """, arguments: [event, event]) ?? 0
+        try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT MAX(cursor) FROM (
+                    SELECT MAX(cursor) AS cursor FROM attendee_change WHERE event = ?
+                    UNION ALL SELECT MAX(cursor) FROM check_in_change WHERE event = ?
+                )
+                """, arguments: [event, event]) ?? 0
     }
 }

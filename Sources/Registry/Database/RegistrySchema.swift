@@ -88,28 +88,29 @@ enum RegistrySchema {
     /// - `attendee`: per event, each attendee's registration (JSON text) as last pushed.
     /// - `attendee_change`: every upsert (with the registration) and removal, at its cursor.
     private static func createAttendeeChanges(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE change_cursor (
-                id INTEGER PRIMARY KEY CHECK (id = 1),
-                cursor INTEGER NOT NULL
-            );
-            INSERT INTO change_cursor (id, cursor) VALUES (1, COALESCE((SELECT MAX(cursor) FROM check_in_change), 0));
-            CREATE TABLE attendee (
-                event TEXT NOT NULL CHECK (event <> ''),
-                attendee_id TEXT NOT NULL CHECK (attendee_id <> ''),
-                registration TEXT NOT NULL,
-                cursor INTEGER NOT NULL,
-                PRIMARY KEY (event, attendee_id)
-            ) WITHOUT ROWID;
-            CREATE TABLE attendee_change (
-                cursor INTEGER PRIMARY KEY,
-                event TEXT NOT NULL CHECK (event <> ''),
-                attendee_id TEXT NOT NULL CHECK (attendee_id <> ''),
-                op TEXT NOT NULL CHECK (op IN ('upsert', 'remove')),
-                registration TEXT CHECK ((op = 'upsert') = (registration IS NOT NULL)),
-                recorded_at DATETIME NOT NULL
-            );
-            CREATE INDEX attendee_change_event ON attendee_change(event, cursor);
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE change_cursor (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    cursor INTEGER NOT NULL
+                );
+                INSERT INTO change_cursor (id, cursor) VALUES (1, COALESCE((SELECT MAX(cursor) FROM check_in_change), 0));
+                CREATE TABLE attendee (
+                    event TEXT NOT NULL CHECK (event <> ''),
+                    attendee_id TEXT NOT NULL CHECK (attendee_id <> ''),
+                    registration TEXT NOT NULL,
+                    cursor INTEGER NOT NULL,
+                    PRIMARY KEY (event, attendee_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE attendee_change (
+                    cursor INTEGER PRIMARY KEY,
+                    event TEXT NOT NULL CHECK (event <> ''),
+                    attendee_id TEXT NOT NULL CHECK (attendee_id <> ''),
+                    op TEXT NOT NULL CHECK (op IN ('upsert', 'remove')),
+                    registration TEXT CHECK ((op = 'upsert') = (registration IS NOT NULL)),
+                    recorded_at DATETIME NOT NULL
+                );
+                CREATE INDEX attendee_change_event ON attendee_change(event, cursor);
+                """)
     }
 }

@@ -1,6 +1,6 @@
-import Sync
-import LanyardSupport
 import Foundation
+import LanyardSupport
+import Sync
 
 /// `/fleet`: one server-rendered table for people at an event's operations desk. No script: it
 /// reloads itself every 30 seconds. Everything an agent reported is escaped, since reports are
@@ -59,14 +59,17 @@ struct FleetPage {
         let behind = (report.targetsVersion ?? 0) < repository.targetsVersion
         let targets = report.targetsVersion.map { "\($0)" } ?? "none"
         let templates = list(report.templates.map { "\(escape($0.name)) \(escape($0.label)) (\($0.state.rawValue))" })
-        let printers = list(report.printers.map { printer in
-            let conditions = printer.conditions.isEmpty ? "" : ": " + printer.conditions.map(escape).joined(separator: ", ")
-            return "\(escape(printer.id)) \(escape(printer.activity)), \(printer.ready ? "ready" : "<strong>not ready</strong>")\(conditions)"
-        })
-        let rollbacks = list(report.rollbacks.suffix(3).reversed().map { rollback in
-            "\(escape(rollback.name)) \(escape(rollback.from)) → \(escape(rollback.to)): \(escape(rollback.reason)) "
-                + "<span class=\"muted\">\(escape(Timestamps.iso8601(rollback.at)))</span>"
-        })
+        let printers = list(
+            report.printers.map { printer in
+                let conditions = printer.conditions.isEmpty ? "" : ": " + printer.conditions.map(escape).joined(separator: ", ")
+                return
+                    "\(escape(printer.id)) \(escape(printer.activity)), \(printer.ready ? "ready" : "<strong>not ready</strong>")\(conditions)"
+            })
+        let rollbacks = list(
+            report.rollbacks.suffix(3).reversed().map { rollback in
+                "\(escape(rollback.name)) \(escape(rollback.from)) → \(escape(rollback.to)): \(escape(rollback.reason)) "
+                    + "<span class=\"muted\">\(escape(Timestamps.iso8601(rollback.at)))</span>"
+            })
         let results = agent.printResults.keys.sorted().map { "\(escape($0)) \(agent.printResults[$0] ?? 0)" }.joined(separator: "<br>")
         let notReady = report.printers.contains { !$0.ready }
         return """

@@ -1,6 +1,6 @@
-import LanyardSupport
 import Foundation
 import Hummingbird
+import LanyardSupport
 import Logging
 import Sync
 
@@ -23,10 +23,12 @@ extension RegistryAPI {
                 let changes = try AttendeePush.decode(try await bodyData(request), event: event)
                 let result = try await Blocking.run { try server.database.recordAttendeeChanges(changes, event: event, at: Date()) }
                 await server.hub.attendeesChanged(event: event, cursor: result.cursor)
-                server.logger.notice("attendee changes recorded", metadata: [
-                    "event": "\(event)", "cursor": "\(result.cursor)", "upserted": "\(result.upserted)", "removed": "\(result.removed)",
-                    "unchanged": "\(result.unchanged)", "correlation_id": "\(correlation)",
-                ])
+                server.logger.notice(
+                    "attendee changes recorded",
+                    metadata: [
+                        "event": "\(event)", "cursor": "\(result.cursor)", "upserted": "\(result.upserted)", "removed": "\(result.removed)",
+                        "unchanged": "\(result.unchanged)", "correlation_id": "\(correlation)",
+                    ])
                 return json(.ok, result)
             }
         }
@@ -46,16 +48,18 @@ extension RegistryAPI {
                     limit = min(value, maximumChangesPerPage)
                 }
                 guard let key = server.configuration.timestampKey else {
-                    throw RegistryError(.signingUnavailable, "attendee changes are served signed, and this server has no timestamp key",
-                                        detail: "timestamp-key")
+                    throw RegistryError(
+                        .signingUnavailable, "attendee changes are served signed, and this server has no timestamp key",
+                        detail: "timestamp-key")
                 }
                 let page = try server.database.attendeeChanges(event: event, since: since, limit: limit)
                 let envelope: Data
                 do { envelope = try page.signed(with: [key]).encoded() } catch {
                     throw RegistryError(.signingUnavailable, "the page cannot be signed", detail: "\(error)")
                 }
-                return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                                body: .init(byteBuffer: ByteBuffer(bytes: envelope)))
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: envelope)))
             }
         }
     }

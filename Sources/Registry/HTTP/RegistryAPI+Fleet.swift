@@ -18,7 +18,8 @@ extension RegistryAPI {
         router.get("/v1/fleet") { request, _ in
             await handle(request) { _ in
                 try requireAdminToken(request, server: server)
-                return json(.ok, FleetAnswer(generatedAt: Date(), repository: await server.hub.current, agents: try server.database.fleet()))
+                return json(
+                    .ok, FleetAnswer(generatedAt: Date(), repository: await server.hub.current, agents: try server.database.fleet()))
             }
         }
         router.delete("/v1/fleet/agents/:agent_id") { request, context in
@@ -36,11 +37,14 @@ extension RegistryAPI {
             var response = await handle(request) { _ in
                 try requireAdminToken(request, server: server)
                 let page = FleetPage(agents: try server.database.fleet(), repository: await server.hub.current, now: Date()).html()
-                return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                                body: .init(byteBuffer: ByteBuffer(string: page)))
+                return Response(
+                    status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                    body: .init(byteBuffer: ByteBuffer(string: page)))
             }
             // A browser asks for the admin token as a password when told to use Basic.
-            if response.status == .unauthorized { response.headers[.wwwAuthenticate] = "Basic realm=\"lanyard-registry\", charset=\"UTF-8\"" }
+            if response.status == .unauthorized {
+                response.headers[.wwwAuthenticate] = "Basic realm=\"lanyard-registry\", charset=\"UTF-8\""
+            }
             return response
         }
     }

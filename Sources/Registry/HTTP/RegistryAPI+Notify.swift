@@ -39,16 +39,20 @@ extension RegistryAPI {
                 if let event = query.get("event") {
                     try UploadField.identifier(event, "event")
                     guard let text = query.get("attendee_cursor"), let cursor = Int64(text), cursor >= 0 else {
-                        throw RegistryError(.requestInvalid, "attendee_cursor is the event's cursor the client has (0 for none)",
-                                            detail: "attendee_cursor")
+                        throw RegistryError(
+                            .requestInvalid, "attendee_cursor is the event's cursor the client has (0 for none)",
+                            detail: "attendee_cursor")
                     }
                     watch = .init(event: event, after: cursor)
                 }
                 let versions = await server.hub.next(after: after, attendees: watch, timeout: .milliseconds(Int64(timeout * 1000)))
                 var attendeeCursor: Int64?
                 if let watch { attendeeCursor = await server.hub.attendeeCursor(event: watch.event) }
-                return json(.ok, NotifyAnswer(timestampVersion: versions.timestampVersion, targetsVersion: versions.targetsVersion,
-                                              attendeeCursor: attendeeCursor))
+                return json(
+                    .ok,
+                    NotifyAnswer(
+                        timestampVersion: versions.timestampVersion, targetsVersion: versions.targetsVersion,
+                        attendeeCursor: attendeeCursor))
             }
         }
     }

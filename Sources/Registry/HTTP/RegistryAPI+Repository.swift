@@ -22,11 +22,13 @@ extension RegistryAPI {
         }
     }
 
-    static func serveFile(_ request: Request, context: BasicRequestContext, files: RepositoryFiles, includeBody: Bool,
-                          correlation: String) async throws -> Response {
+    static func serveFile(
+        _ request: Request, context: BasicRequestContext, files: RepositoryFiles, includeBody: Bool,
+        correlation: String
+    ) async throws -> Response {
         let path = request.uri.path
         guard path.hasPrefix(prefix), let relative = RepositoryPath.validate(String(path.dropFirst(prefix.count))),
-              let file = try files.open(relative)
+            let file = try files.open(relative)
         else {
             throw RegistryError(.notFound, "no such file in the repository", detail: path)
         }
@@ -42,10 +44,12 @@ extension RegistryAPI {
         var range: ClosedRange<Int>?
         // A Range under an If-Range naming another version is ignored: the whole new file is sent.
         if let header = request.headers[.range], let requested = ByteRange(header: header),
-           request.headers[.ifRange].map({ $0 == file.etag }) ?? true {
+            request.headers[.ifRange].map({ $0 == file.etag }) ?? true
+        {
             guard let resolved = requested.resolve(size: file.size) else {
-                var response = problem(.rangeNotSatisfiable, code: RegistryErrorCode.requestInvalid.rawValue,
-                                       message: "the range selects no byte of the \(file.size)-byte file", detail: header, correlation: correlation)
+                var response = problem(
+                    .rangeNotSatisfiable, code: RegistryErrorCode.requestInvalid.rawValue,
+                    message: "the range selects no byte of the \(file.size)-byte file", detail: header, correlation: correlation)
                 // The problem keeps its own `no-store`: the file's caching policy is not this answer's.
                 response.headers[.eTag] = file.etag
                 response.headers[.acceptRanges] = "bytes"

@@ -1,8 +1,8 @@
-import LanyardSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import LanyardHTTP
+import LanyardSupport
 import Sync
 
 /// How the API answers: JSON bodies, problems with a code and the correlation id, tokens.
@@ -18,8 +18,9 @@ extension RegistryAPI {
     }
 
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable) -> Response {
-        Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: RegistryJSON.encode(value))))
+        Response(
+            status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: RegistryJSON.encode(value))))
     }
 
     static func bodyData(_ request: Request) async throws -> Data {
@@ -65,8 +66,8 @@ extension RegistryAPI {
 
     private static func basicPassword(_ request: Request) -> String? {
         guard let value = request.headers[.authorization], value.hasPrefix("Basic "),
-              let decoded = Data(base64Encoded: String(value.dropFirst(6))), let text = String(data: decoded, encoding: .utf8),
-              let colon = text.firstIndex(of: ":")
+            let decoded = Data(base64Encoded: String(value.dropFirst(6))), let text = String(data: decoded, encoding: .utf8),
+            let colon = text.firstIndex(of: ":")
         else { return nil }
         return String(text[text.index(after: colon)...])
     }

@@ -1,6 +1,6 @@
-import LanyardSupport
 import Foundation
 import Hummingbird
+import LanyardSupport
 import Logging
 import Sync
 
@@ -40,7 +40,8 @@ extension RegistryAPI {
                 let items = try UploadBatch<PrintResultUpload>.decode(try await bodyData(request), what: "print result batch") {
                     (item, path) throws(RegistryError) in try item.validate(path)
                 }
-                return json(.ok, try await Blocking.run { try server.database.recordPrintResults(items, agentID: agentID, receivedAt: Date()) })
+                return json(
+                    .ok, try await Blocking.run { try server.database.recordPrintResults(items, agentID: agentID, receivedAt: Date()) })
             }
         }
         router.post("/v1/agents/:agent_id/report") { request, context in
@@ -49,29 +50,38 @@ extension RegistryAPI {
                 let agentID = try agentParameter(context)
                 let envelope = try RegistryJSON.decode(SignedEnvelope.self, from: try await bodyData(request), what: "signed envelope")
                 let now = Date()
-                let report = try AgentReport.verify(envelope, agentID: agentID, now: now,
-                                                    maximumClockSkew: server.configuration.maximumClockSkew)
+                let report = try AgentReport.verify(
+                    envelope, agentID: agentID, now: now,
+                    maximumClockSkew: server.configuration.maximumClockSkew)
                 let keyID = report.publicKeyEntry?.keyID ?? ""
                 let recorded: Result<ReportOutcome, any Error>
                 do {
-                    recorded = .success(try await Blocking.run { try server.database.recordReport(report, payload: envelope.payload, receivedAt: now) })
+                    recorded = .success(
+                        try await Blocking.run { try server.database.recordReport(report, payload: envelope.payload, receivedAt: now) })
                 } catch {
                     recorded = .failure(error)
                 }
                 if case .failure(let error as RegistryError) = recorded, error.code == .agentKeyMismatch {
-                    server.logger.warning("agent report signed by an unknown key refused", metadata: [
-                        "agent_id": "\(agentID)", "key_id": "\(keyID)", "correlation_id": "\(correlation)",
-                    ])
+                    server.logger.warning(
+                        "agent report signed by an unknown key refused",
+                        metadata: [
+                            "agent_id": "\(agentID)", "key_id": "\(keyID)", "correlation_id": "\(correlation)",
+                        ])
                 }
                 let outcome = try recorded.get()
                 if outcome == .firstReport {
-                    server.logger.notice("first report of an agent: its key is now trusted for its reports", metadata: [
-                        "agent_id": "\(agentID)", "key_id": "\(keyID)",
-                    ])
+                    server.logger.notice(
+                        "first report of an agent: its key is now trusted for its reports",
+                        metadata: [
+                            "agent_id": "\(agentID)", "key_id": "\(keyID)",
+                        ])
                 }
                 let versions = await server.hub.current
-                return json(.ok, ReportAnswer(outcome: outcome.rawValue, agentID: agentID, keyID: keyID,
-                                              targetsVersion: versions.targetsVersion))
+                return json(
+                    .ok,
+                    ReportAnswer(
+                        outcome: outcome.rawValue, agentID: agentID, keyID: keyID,
+                        targetsVersion: versions.targetsVersion))
             }
         }
     }

@@ -1,7 +1,7 @@
-import LanyardHTTP
 import Foundation
-import Hummingbird
 public import HTTPTypes
+import Hummingbird
+import LanyardHTTP
 
 /// The registry's HTTP API (docs/registry-server.md). Reads of the repository and of notify
 /// need no token; uploads need the agent token and the fleet view the admin token when they
@@ -15,9 +15,12 @@ public enum RegistryAPI {
         router.get("/v1/health") { request, _ in
             await handle(request) { _ in
                 let versions = await server.hub.current
-                return json(.ok, Health(status: "ok", uptimeSeconds: Int(Date().timeIntervalSince(server.startedAt)),
-                                        repository: versions, timestampSigning: server.configuration.timestampKey != nil,
-                                        waitingNotifications: await server.hub.waitingCount))
+                return json(
+                    .ok,
+                    Health(
+                        status: "ok", uptimeSeconds: Int(Date().timeIntervalSince(server.startedAt)),
+                        repository: versions, timestampSigning: server.configuration.timestampKey != nil,
+                        waitingNotifications: await server.hub.waitingCount))
             }
         }
         addRepositoryRoutes(to: router, server: server)

@@ -53,7 +53,8 @@ public actor NotifyHub {
     /// past the watched cursor.
     public func next(after: Int, attendees: AttendeeWatch?, timeout: Duration) async -> RepositoryVersions {
         if current.timestampVersion > after || attendees.map(changed) == true || closed || waiters.count >= maximumWaiters
-            || timeout <= .zero {
+            || timeout <= .zero
+        {
             return current
         }
         let id = nextID

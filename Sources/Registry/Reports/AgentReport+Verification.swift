@@ -6,11 +6,14 @@ extension AgentReport {
     /// checked without the registry's records: the payload type, the fields, that it is about
     /// the agent in the URL, that it is signed by the key it names, and that its clock is not
     /// so far ahead that it would lock out the agent's later reports.
-    public static func verify(_ envelope: SignedEnvelope, agentID: String, now: Date,
-                              maximumClockSkew: TimeInterval) throws(RegistryError) -> AgentReport {
+    public static func verify(
+        _ envelope: SignedEnvelope, agentID: String, now: Date,
+        maximumClockSkew: TimeInterval
+    ) throws(RegistryError) -> AgentReport {
         guard envelope.payloadType == payloadType else {
-            throw RegistryError(.requestInvalid, "the envelope's payload type is '\(envelope.payloadType)', expected \(payloadType)",
-                                detail: "$.payloadType")
+            throw RegistryError(
+                .requestInvalid, "the envelope's payload type is '\(envelope.payloadType)', expected \(payloadType)",
+                detail: "$.payloadType")
         }
         let report = try RegistryJSON.decode(AgentReport.self, from: envelope.payload, what: "agent report")
         try report.validate()
@@ -24,9 +27,10 @@ extension AgentReport {
             throw RegistryError(.signatureInvalid, "the report is not signed by the key it names", detail: agentID)
         }
         guard report.sentAt.timeIntervalSince(now) <= maximumClockSkew else {
-            throw RegistryError(.requestInvalid,
-                                "sent_at is \(Int(report.sentAt.timeIntervalSince(now))) s ahead of the registry's clock; fix the kiosk's clock",
-                                detail: "$.sent_at")
+            throw RegistryError(
+                .requestInvalid,
+                "sent_at is \(Int(report.sentAt.timeIntervalSince(now))) s ahead of the registry's clock; fix the kiosk's clock",
+                detail: "$.sent_at")
         }
         return report
     }

@@ -1,6 +1,6 @@
 public import Foundation
-import Synchronization
 import Sync
+import Synchronization
 
 /// Reads repository files for HTTP, with their strong entity tags (the quoted SHA-256 of the
 /// content, as `DirectoryRepositorySource` computes them, so a kiosk's saved tag is valid

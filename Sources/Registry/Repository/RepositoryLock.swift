@@ -19,7 +19,8 @@ public struct RepositoryLock: Sendable {
     public func withLock<T>(wait: Bool = true, _ body: () throws -> T) throws -> T? {
         let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw RegistryError(.storage, "cannot open the repository's lock file", detail: "\(url.path): \(String(cString: strerror(errno)))")
+            throw RegistryError(
+                .storage, "cannot open the repository's lock file", detail: "\(url.path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
         while flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {

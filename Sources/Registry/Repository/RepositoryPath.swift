@@ -31,8 +31,9 @@ enum RepositoryPath {
     }
 
     private static func isSHA256(_ name: Substring) -> Bool {
-        name.utf8.count == 64 && name.utf8.allSatisfy {
-            ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f"))
-        }
+        name.utf8.count == 64
+            && name.utf8.allSatisfy {
+                ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f"))
+            }
     }
 }

@@ -1,8 +1,8 @@
 public import Foundation
 public import Logging
 public import ServiceLifecycle
-import Synchronization
 public import Sync
+import Synchronization
 
 /// Notices when another process (`lanyard registry publish`, the timestamp refresher) replaces
 /// `timestamp.json`, by examining the file a few times a second (a `stat`, nothing read while
@@ -27,8 +27,9 @@ public final class RepositoryWatcher: Service, Sendable {
     /// server only relays version numbers, kiosks verify what they download.
     public static func readVersions(repository: URL) throws(SyncError) -> RepositoryVersions {
         guard let timestamp = try RepositoryWriter(directory: repository).currentTimestamp() else { return .nothingPublished }
-        return RepositoryVersions(timestampVersion: timestamp.version, targetsVersion: timestamp.targets.version,
-                                  timestampExpires: timestamp.expires)
+        return RepositoryVersions(
+            timestampVersion: timestamp.version, targetsVersion: timestamp.targets.version,
+            timestampExpires: timestamp.expires)
     }
 
     /// Reads the timestamp if the file changed since the last check and hands the versions to
@@ -45,9 +46,11 @@ public final class RepositoryWatcher: Service, Sendable {
         do {
             let versions = try Self.readVersions(repository: repository)
             await hub.update(versions)
-            logger.debug("repository timestamp read", metadata: [
-                "timestamp_version": "\(versions.timestampVersion)", "targets_version": "\(versions.targetsVersion)",
-            ])
+            logger.debug(
+                "repository timestamp read",
+                metadata: [
+                    "timestamp_version": "\(versions.timestampVersion)", "targets_version": "\(versions.targetsVersion)",
+                ])
             return versions
         } catch {
             // Kept as seen: the next replacement of the file is read again, a broken file is

@@ -1,5 +1,5 @@
-import LanyardSupport
 public import Foundation
+import LanyardSupport
 public import Logging
 public import ServiceLifecycle
 public import Sync
@@ -54,10 +54,12 @@ public final class TimestampRefresher: Service, Sendable {
             return .refreshed(try writer.refreshTimestamp(keys: [key], lifetime: lifetime, now: now))
         }
         if case .refreshed(let refreshed)? = outcome {
-            logger.notice("timestamp re-signed", metadata: [
-                "timestamp_version": "\(refreshed.version)", "targets_version": "\(refreshed.targets.version)",
-                "expires": "\(Timestamps.iso8601(refreshed.expires))",
-            ])
+            logger.notice(
+                "timestamp re-signed",
+                metadata: [
+                    "timestamp_version": "\(refreshed.version)", "targets_version": "\(refreshed.targets.version)",
+                    "expires": "\(Timestamps.iso8601(refreshed.expires))",
+                ])
         }
         return outcome ?? .busy
     }
@@ -71,8 +73,9 @@ public final class TimestampRefresher: Service, Sendable {
             "remaining_seconds": "\(Int(remaining))",
         ]
         if expired {
-            logger.error("the timestamp has expired; kiosks will go stale. Re-sign it or start the server with --timestamp-key",
-                         metadata: metadata)
+            logger.error(
+                "the timestamp has expired; kiosks will go stale. Re-sign it or start the server with --timestamp-key",
+                metadata: metadata)
         } else {
             logger.warning("the timestamp expires soon and this server has no timestamp key to re-sign it", metadata: metadata)
         }

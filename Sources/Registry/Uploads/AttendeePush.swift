@@ -30,7 +30,8 @@ public enum AttendeePush: Sendable, Equatable {
             throw RegistryError(.requestInvalid, "the body is an object with a changes array", detail: "$.changes")
         }
         guard changes.count <= maximumChanges else {
-            throw RegistryError(.payloadTooLarge, "a push holds at most \(maximumChanges) changes, this one \(changes.count)", detail: "$.changes")
+            throw RegistryError(
+                .payloadTooLarge, "a push holds at most \(maximumChanges) changes, this one \(changes.count)", detail: "$.changes")
         }
         var result: [AttendeePush] = []
         result.reserveCapacity(changes.count)
@@ -50,8 +51,9 @@ public enum AttendeePush: Sendable, Equatable {
             let id = try attendeeID(registration["attendee_id"], path: path + ".registration.attendee_id")
             if let slug = registration["event_slug"] {
                 guard slug == .string(event) else {
-                    throw RegistryError(.requestInvalid, "the registration belongs to another event than \"\(event)\"",
-                                        detail: path + ".registration.event_slug")
+                    throw RegistryError(
+                        .requestInvalid, "the registration belongs to another event than \"\(event)\"",
+                        detail: path + ".registration.event_slug")
                 }
             }
             return .upsert(attendeeID: id, registration: String(decoding: WireJSON.encode(JSONValue.object(registration)), as: UTF8.self))
@@ -66,7 +68,8 @@ public enum AttendeePush: Sendable, Equatable {
     static func attendeeID(_ value: JSONValue?, path: String) throws(RegistryError) -> String {
         guard case .string(let text) = value else { throw RegistryError(.requestInvalid, "attendee_id is a string", detail: path) }
         let groups = text.split(separator: "-", omittingEmptySubsequences: false)
-        let shaped = groups.map(\.utf8.count) == [8, 4, 4, 4, 12]
+        let shaped =
+            groups.map(\.utf8.count) == [8, 4, 4, 4, 12]
             && groups.allSatisfy { $0.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) } }
         guard shaped else { throw RegistryError(.requestInvalid, "attendee_id is a UUID (8-4-4-4-12 hex digits)", detail: path) }
         return text.lowercased()

@@ -3,10 +3,13 @@ public import Sync
 
 extension UploadBatch {
     /// Decodes and checks a batch body; the error names the item and field at fault.
-    public static func decode(_ data: Data, what: String, validate: (Item, String) throws(RegistryError) -> Void) throws(RegistryError) -> [Item] {
+    public static func decode(
+        _ data: Data, what: String, validate: (Item, String) throws(RegistryError) -> Void
+    ) throws(RegistryError) -> [Item] {
         let batch = try RegistryJSON.decode(UploadBatch<Item>.self, from: data, what: what)
         guard batch.items.count <= maximumItems else {
-            throw RegistryError(.payloadTooLarge, "a batch holds at most \(maximumItems) items, this one \(batch.items.count)", detail: "$.items")
+            throw RegistryError(
+                .payloadTooLarge, "a batch holds at most \(maximumItems) items, this one \(batch.items.count)", detail: "$.items")
         }
         for (index, item) in batch.items.enumerated() {
             try validate(item, "$.items[\(index)]")

@@ -51,21 +51,24 @@ public struct AttendeeChangePage: Sendable, Equatable, Codable {
         guard envelope.payloadType == payloadType else {
             throw SyncError(.metadataInvalid, "payload type is '\(envelope.payloadType)', expected attendee changes", subject: subject)
         }
-        try TrustedMetadata.requireThreshold(envelope, keys: root.publicKeys(for: .timestamp), roleKeys: root.keys(for: .timestamp),
-                                             role: .timestamp, what: "the attendee change page")
+        try TrustedMetadata.requireThreshold(
+            envelope, keys: root.publicKeys(for: .timestamp), roleKeys: root.keys(for: .timestamp),
+            role: .timestamp, what: "the attendee change page")
         let page = try CanonicalJSON.decode(AttendeeChangePage.self, from: envelope.payload, subject: subject)
         guard page.event == event else {
             throw SyncError(.metadataInvalid, "the page is for event \"\(page.event)\"", subject: subject)
         }
         guard page.fromCursor == since, page.toCursor >= since else {
-            throw SyncError(.metadataInvalid, "the page runs from cursor \(page.fromCursor) to \(page.toCursor), not from \(since)",
-                            subject: subject)
+            throw SyncError(
+                .metadataInvalid, "the page runs from cursor \(page.fromCursor) to \(page.toCursor), not from \(since)",
+                subject: subject)
         }
         var previous = since
         for (index, change) in page.changes.enumerated() {
             guard change.cursor > previous, change.cursor <= page.toCursor else {
-                throw SyncError(.metadataInvalid, "change \(index) has cursor \(change.cursor), out of order or outside the page",
-                                subject: subject)
+                throw SyncError(
+                    .metadataInvalid, "change \(index) has cursor \(change.cursor), out of order or outside the page",
+                    subject: subject)
             }
             previous = change.cursor
             try change.validate(subject: subject, index: index)
@@ -101,8 +104,10 @@ public struct AttendeeChangeEntry: Sendable, Equatable, Codable {
     public var kioskID: String?
     public var scannedAtMicroseconds: Int64?
 
-    public init(cursor: Int64, op: Operation, attendeeID: String, registration: String? = nil, nonce: String? = nil,
-                kioskID: String? = nil, scannedAtMicroseconds: Int64? = nil) {
+    public init(
+        cursor: Int64, op: Operation, attendeeID: String, registration: String? = nil, nonce: String? = nil,
+        kioskID: String? = nil, scannedAtMicroseconds: Int64? = nil
+    ) {
         self.cursor = cursor
         self.op = op
         self.attendeeID = attendeeID

@@ -57,11 +57,15 @@ public struct HTTPAttendeeChangeSource: AttendeeChangeSource {
         case 200:
             return data
         case 409:
-            throw .cursorAhead(SyncError(.transport, "the registry does not know the kiosk's attendee cursor", subject: url,
-                                         cause: String(decoding: data.prefix(512), as: UTF8.self)))
+            throw .cursorAhead(
+                SyncError(
+                    .transport, "the registry does not know the kiosk's attendee cursor", subject: url,
+                    cause: String(decoding: data.prefix(512), as: UTF8.self)))
         default:
-            throw .failed(SyncError(.transport, "the registry's attendee changes answered HTTP \(response.status.code)", subject: url,
-                                    cause: String(decoding: data.prefix(512), as: UTF8.self)))
+            throw .failed(
+                SyncError(
+                    .transport, "the registry's attendee changes answered HTTP \(response.status.code)", subject: url,
+                    cause: String(decoding: data.prefix(512), as: UTF8.self)))
         }
     }
 }

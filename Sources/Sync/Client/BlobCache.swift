@@ -47,8 +47,10 @@ public struct BlobCache: Sendable {
         defer { try? handle.close() }
         var received = offset
         let remaining = file.length - offset
-        let outcome = try await source.fetch(RepositoryLayout.blob(sha256: file.sha256), offset: offset, limit: remaining,
-                                             ifNoneMatch: nil) { (chunk: Data) throws(SyncError) in
+        let outcome = try await source.fetch(
+            RepositoryLayout.blob(sha256: file.sha256), offset: offset, limit: remaining,
+            ifNoneMatch: nil
+        ) { (chunk: Data) throws(SyncError) in
             guard received + chunk.count <= file.length else {
                 throw SyncError(.lengthExceeded, "more than the signed \(file.length) bytes", subject: file.sha256)
             }

@@ -1,4 +1,5 @@
 import CivilDate
+
 /// HTTP's date format (`Sun, 06 Nov 1994 08:49:37 GMT`), read without Foundation's formatters.
 enum HTTPDate {
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -7,7 +8,7 @@ enum HTTPDate {
     static func secondsSince1970(_ text: String) -> Int64? {
         let parts = text.split(separator: " ")
         guard parts.count == 6, parts[5] == "GMT", let day = Int64(parts[1]),
-              let monthIndex = months.firstIndex(of: String(parts[2])), let year = Int64(parts[3])
+            let monthIndex = months.firstIndex(of: String(parts[2])), let year = Int64(parts[3])
         else { return nil }
         let clock = parts[4].split(separator: ":").compactMap { Int64($0) }
         guard clock.count == 3, (1...31).contains(day), clock[0] < 24, clock[1] < 60, clock[2] < 61 else { return nil }

@@ -20,8 +20,10 @@ public struct HTTPRepositorySource: RepositorySource {
         self.timeout = timeout
     }
 
-    public func fetch(_ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
-                      onChunk: (Data) throws(SyncError) -> Void) async throws(SyncError) -> FetchOutcome {
+    public func fetch(
+        _ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
+        onChunk: (Data) throws(SyncError) -> Void
+    ) async throws(SyncError) -> FetchOutcome {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .GET
         if offset > 0 { request.headers.add(name: "Range", value: "bytes=\(offset)-") }
@@ -79,7 +81,7 @@ public struct HTTPRepositorySource: RepositorySource {
         guard let etag = headers.first(name: "ETag"), !etag.hasPrefix("W/") else { return nil }
         guard let modified = headers.first(name: "Last-Modified") else { return etag }
         guard let modifiedAt = HTTPDate.secondsSince1970(modified), let date = headers.first(name: "Date"),
-              let answeredAt = HTTPDate.secondsSince1970(date), answeredAt - modifiedAt >= 1
+            let answeredAt = HTTPDate.secondsSince1970(date), answeredAt - modifiedAt >= 1
         else { return nil }
         return etag
     }

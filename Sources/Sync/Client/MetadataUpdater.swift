@@ -24,12 +24,14 @@ public struct MetadataUpdater: Sendable {
     }
 
     @discardableResult
-    public func refresh(_ trusted: inout TrustedMetadata, timestampETag: inout String?, now: Date) async throws(SyncError) -> RefreshReport {
+    public func refresh(_ trusted: inout TrustedMetadata, timestampETag: inout String?, now: Date) async throws(SyncError) -> RefreshReport
+    {
         var working = trusted
         var followed: [Int] = []
         while true {
             let next = working.root.version + 1
-            guard let data = try await source.fetchWhole(RepositoryLayout.root(version: next), limit: RepositoryLayout.maximumRootLength) else {
+            guard let data = try await source.fetchWhole(RepositoryLayout.root(version: next), limit: RepositoryLayout.maximumRootLength)
+            else {
                 break
             }
             try working.updateRoot(data)
@@ -39,8 +41,10 @@ public struct MetadataUpdater: Sendable {
 
         var timestampData = Data()
         var etag = working.timestampData == nil ? nil : timestampETag
-        let outcome = try await source.fetch(RepositoryLayout.timestamp, offset: 0, limit: RepositoryLayout.maximumTimestampLength,
-                                             ifNoneMatch: etag) { (chunk: Data) throws(SyncError) in
+        let outcome = try await source.fetch(
+            RepositoryLayout.timestamp, offset: 0, limit: RepositoryLayout.maximumTimestampLength,
+            ifNoneMatch: etag
+        ) { (chunk: Data) throws(SyncError) in
             timestampData.append(chunk)
             guard timestampData.count <= RepositoryLayout.maximumTimestampLength else {
                 throw SyncError(.lengthExceeded, "the timestamp is larger than any valid one", subject: "timestamp")
@@ -58,8 +62,9 @@ public struct MetadataUpdater: Sendable {
             timestampChanged = true
             if try working.updateTimestamp(timestampData, now: now), let pin = working.timestamp?.targets {
                 guard let data = try await source.fetchWhole(RepositoryLayout.targets(version: pin.version), limit: pin.length) else {
-                    throw SyncError(.transport, "the timestamp names targets version \(pin.version), which the repository lacks",
-                                    subject: RepositoryLayout.targets(version: pin.version))
+                    throw SyncError(
+                        .transport, "the timestamp names targets version \(pin.version), which the repository lacks",
+                        subject: RepositoryLayout.targets(version: pin.version))
                 }
                 try working.updateTargets(data, now: now)
                 targetsChanged = true
@@ -67,7 +72,8 @@ public struct MetadataUpdater: Sendable {
         }
         trusted = working
         timestampETag = etag
-        return RefreshReport(rootsFollowed: followed, targetsChanged: targetsChanged, timestampChanged: timestampChanged,
-                             targetsVersion: working.targets?.version, freshness: working.overallFreshness(now: now))
+        return RefreshReport(
+            rootsFollowed: followed, targetsChanged: targetsChanged, timestampChanged: timestampChanged,
+            targetsVersion: working.targets?.version, freshness: working.overallFreshness(now: now))
     }
 }

@@ -23,8 +23,10 @@ public struct HTTPRegistryNotifier: RegistryNotifier {
         self.client = client
     }
 
-    public func waitForChange(after timestampVersion: Int, attendees: (event: String, cursor: Int64)?,
-                              timeout: Duration) async throws(SyncError) {
+    public func waitForChange(
+        after timestampVersion: Int, attendees: (event: String, cursor: Int64)?,
+        timeout: Duration
+    ) async throws(SyncError) {
         let seconds = max(1, Int(timeout.components.seconds))
         var url = "\(serverURL)/v1/notify?after=\(timestampVersion)&timeout=\(seconds)"
         if let attendees {

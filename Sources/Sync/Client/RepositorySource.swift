@@ -15,8 +15,10 @@ public protocol RepositorySource: Sendable {
     /// Reads `path` from byte `offset`, handing the bytes over in chunks. A source must not
     /// hand over more than `limit` bytes in total (counted from `offset`); the caller checks
     /// too. `ifNoneMatch` is the entity tag of the copy the caller has.
-    func fetch(_ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
-               onChunk: (Data) throws(SyncError) -> Void) async throws(SyncError) -> FetchOutcome
+    func fetch(
+        _ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
+        onChunk: (Data) throws(SyncError) -> Void
+    ) async throws(SyncError) -> FetchOutcome
 }
 
 extension RepositorySource {
@@ -49,17 +51,22 @@ public struct DirectoryRepositorySource: RepositorySource {
         self.chunkSize = max(1, chunkSize)
     }
 
-    public func fetch(_ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
-                      onChunk: (Data) throws(SyncError) -> Void) async throws(SyncError) -> FetchOutcome {
-        guard !path.split(separator: "/").contains("..") else { throw SyncError(.targetInvalid, "path leaves the repository", subject: path) }
+    public func fetch(
+        _ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
+        onChunk: (Data) throws(SyncError) -> Void
+    ) async throws(SyncError) -> FetchOutcome {
+        guard !path.split(separator: "/").contains("..") else {
+            throw SyncError(.targetInvalid, "path leaves the repository", subject: path)
+        }
         let url = directory.appending(path: path)
         guard let data = FileManager.default.contents(atPath: url.path) else { return .notFound }
         let etag = "\"\(SHA256Digest.hex(data))\""
         if let ifNoneMatch, ifNoneMatch == etag { return .notModified }
         guard offset <= data.count else { throw SyncError(.transport, "offset \(offset) is past the end of the file", subject: path) }
         guard data.count - offset <= limit else {
-            throw SyncError(.lengthExceeded, "the file is \(data.count - offset) bytes from offset \(offset), more than the \(limit) allowed",
-                            subject: path)
+            throw SyncError(
+                .lengthExceeded, "the file is \(data.count - offset) bytes from offset \(offset), more than the \(limit) allowed",
+                subject: path)
         }
         var position = offset
         while position < data.count {

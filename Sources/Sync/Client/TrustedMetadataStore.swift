@@ -27,9 +27,10 @@ public struct TrustedMetadataStore: Sendable {
         let state = manager.contents(atPath: url("state.json").path).flatMap {
             try? CanonicalJSON.decode(State.self, from: $0, subject: "state")
         }
-        let trusted = try TrustedMetadata(trustedRoot: root, timestamp: manager.contents(atPath: url("timestamp.json").path),
-                                          targets: manager.contents(atPath: url("targets.json").path),
-                                          lastFreshRefresh: state?.lastFreshRefresh, policy: policy)
+        let trusted = try TrustedMetadata(
+            trustedRoot: root, timestamp: manager.contents(atPath: url("timestamp.json").path),
+            targets: manager.contents(atPath: url("targets.json").path),
+            lastFreshRefresh: state?.lastFreshRefresh, policy: policy)
         return (trusted, state?.timestampETag)
     }
 

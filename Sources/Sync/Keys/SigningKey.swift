@@ -61,8 +61,9 @@ public struct SigningKey: Sendable {
     }
 
     public func fileContents() -> Data {
-        let file = File(type: PublicKeyEntry.ed25519, keyID: keyID, privateKey: Hex.encode(privateKey.rawRepresentation),
-                        publicKey: publicEntry.publicKey)
+        let file = File(
+            type: PublicKeyEntry.ed25519, keyID: keyID, privateKey: Hex.encode(privateKey.rawRepresentation),
+            publicKey: publicEntry.publicKey)
         return (try? CanonicalJSON.encode(file)).map { $0 + Data("\n".utf8) } ?? Data()
     }
 
@@ -77,9 +78,11 @@ public struct SigningKey: Sendable {
         let directory = url.deletingLastPathComponent()
         if !FileManager.default.fileExists(atPath: directory.path) {
             do {
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                try FileManager.default.createDirectory(
+                    at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw SyncError(.io, "cannot create the directory for the key file", subject: directory.path, cause: error.localizedDescription)
+                throw SyncError(
+                    .io, "cannot create the directory for the key file", subject: directory.path, cause: error.localizedDescription)
             }
         }
         guard FileManager.default.createFile(atPath: path, contents: fileContents(), attributes: [.posixPermissions: 0o600]) else {
@@ -100,7 +103,7 @@ public struct SigningKey: Sendable {
             throw SyncError(.keyInvalid, "not a Lanyard signing key", subject: url.path, cause: "\(error)")
         }
         guard file.type == PublicKeyEntry.ed25519, let raw = Hex.decode(file.privateKey), raw.count == 32,
-              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
         else {
             throw SyncError(.keyInvalid, "not an Ed25519 private key", subject: url.path)
         }

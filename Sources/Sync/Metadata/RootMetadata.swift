@@ -48,9 +48,10 @@ public struct RootMetadata: Sendable, Equatable, Codable {
             }
             let defined = Set(roleKeys.keyIDs).filter { keys[$0] != nil }
             guard roleKeys.threshold >= 1, roleKeys.threshold <= defined.count else {
-                throw SyncError(.metadataInvalid,
-                                "the \(role.rawValue) role needs a threshold between 1 and its \(defined.count) defined keys, not \(roleKeys.threshold)",
-                                subject: "root")
+                throw SyncError(
+                    .metadataInvalid,
+                    "the \(role.rawValue) role needs a threshold between 1 and its \(defined.count) defined keys, not \(roleKeys.threshold)",
+                    subject: "root")
             }
         }
     }

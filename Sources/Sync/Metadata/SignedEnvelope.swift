@@ -60,7 +60,7 @@ public struct SignedEnvelope: Sendable, Equatable, Codable {
         var valid = Set<String>()
         for entry in signatures where !valid.contains(entry.keyID) {
             guard let key = keys[entry.keyID]?.verifyingKey, let signature = Hex.decode(entry.signature),
-                  key.isValidSignature(signature, for: message)
+                key.isValidSignature(signature, for: message)
             else { continue }
             valid.insert(entry.keyID)
         }

@@ -37,7 +37,10 @@ public enum TemplateScope: Sendable, Equatable, Hashable, Codable, CustomStringC
 
     /// Parses `global`, `event:SLUG` or `track:SLUG/TRACK`.
     public init(parsing text: String) throws(SyncError) {
-        if text == "global" { self = .global; return }
+        if text == "global" {
+            self = .global
+            return
+        }
         if text.hasPrefix("event:"), case let slug = String(text.dropFirst(6)), Self.isName(slug) {
             self = .event(slug)
             return
@@ -53,9 +56,10 @@ public enum TemplateScope: Sendable, Equatable, Hashable, Codable, CustomStringC
     }
 
     static func isName(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.count <= 64 && text.utf8.allSatisfy {
-            ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F || ($0 >= 0x41 && $0 <= 0x5A)
-        }
+        !text.isEmpty && text.utf8.count <= 64
+            && text.utf8.allSatisfy {
+                ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F || ($0 >= 0x41 && $0 <= 0x5A)
+            }
     }
 
     public init(from decoder: any Decoder) throws {
@@ -172,7 +176,8 @@ public enum TargetName {
 
     public static func validatePath(_ path: String, in target: String) throws(SyncError) {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        let valid = !path.isEmpty && path.utf8.count <= 255 && !path.hasPrefix("/")
+        let valid =
+            !path.isEmpty && path.utf8.count <= 255 && !path.hasPrefix("/")
             && parts.allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." && !$0.hasPrefix(".") }
             && !path.utf8.contains(0) && !path.contains("\\")
         guard valid else { throw SyncError(.targetInvalid, "file path '\(path)' is not a plain relative path", subject: target) }

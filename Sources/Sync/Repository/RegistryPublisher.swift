@@ -27,8 +27,10 @@ public struct RegistryPublisher: Sendable {
     /// With a share below 1 the release is staged to that share of the fleet and the current
     /// release stays for everyone else; a second staging replaces the first.
     @discardableResult
-    public func publishDirectory(_ directory: URL, as name: String, kind: TargetKind, scope: TemplateScope?, label: String,
-                                 cursor: Int64? = nil, share: Double = 1, now: Date = Date()) throws(SyncError) -> Publication {
+    public func publishDirectory(
+        _ directory: URL, as name: String, kind: TargetKind, scope: TemplateScope?, label: String,
+        cursor: Int64? = nil, share: Double = 1, now: Date = Date()
+    ) throws(SyncError) -> Publication {
         try TargetName.validate(name)
         guard share > 0, share <= 1 else { throw SyncError(.targetInvalid, "a share is above 0 and at most 1", subject: name) }
         var files: [String: TargetFile] = [:]
@@ -114,16 +116,18 @@ public struct RegistryPublisher: Sendable {
         let current = try writer.currentTargets()
         var targets = current?.targets ?? [:]
         targets[name] = try edit(targets[name])
-        let next = TargetsMetadata(version: (current?.version ?? 0) + 1,
-                                   expires: RepositoryWriter.wholeSeconds(now.addingTimeInterval(expiry.targets)), targets: targets)
+        let next = TargetsMetadata(
+            version: (current?.version ?? 0) + 1,
+            expires: RepositoryWriter.wholeSeconds(now.addingTimeInterval(expiry.targets)), targets: targets)
         try writer.publish(next, targetsKeys: targetsKeys, timestampKeys: timestampKeys, expiry: expiry, now: now)
         return Publication(targetsVersion: next.version, name: name, target: targets[name])
     }
 
     static func listFiles(in directory: URL) throws(SyncError) -> [String] {
         let root = directory.standardizedFileURL.path
-        guard let enumerator = FileManager.default.enumerator(
-            at: directory, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: directory, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
         else {
             throw SyncError(.io, "cannot list the directory", subject: directory.path)
         }

@@ -112,14 +112,17 @@ public struct RepositoryWriter: Sendable {
     /// Signs and writes a new targets version, then a timestamp naming it. The targets keys
     /// and the timestamp keys must each meet their role's threshold.
     @discardableResult
-    public func publish(_ targets: TargetsMetadata, targetsKeys: [SigningKey], timestampKeys: [SigningKey],
-                        expiry: ExpiryPolicy = .init(), now: Date = Date()) throws(SyncError) -> TimestampMetadata {
+    public func publish(
+        _ targets: TargetsMetadata, targetsKeys: [SigningKey], timestampKeys: [SigningKey],
+        expiry: ExpiryPolicy = .init(), now: Date = Date()
+    ) throws(SyncError) -> TimestampMetadata {
         try targets.validate()
         let (root, _) = try currentRoot()
         let previous = try currentTimestamp()
         if let previous, targets.version <= previous.targets.version {
-            throw SyncError(.versionRollback, "targets version \(targets.version) is not above the published \(previous.targets.version)",
-                            subject: "targets")
+            throw SyncError(
+                .versionRollback, "targets version \(targets.version) is not above the published \(previous.targets.version)",
+                subject: "targets")
         }
         for (name, target) in targets.targets {
             for release in [target.current] + (target.staged.map { [$0.release] } ?? []) {
@@ -133,8 +136,9 @@ public struct RepositoryWriter: Sendable {
         let data = try envelope.encoded()
         try writeOnce(data, to: RepositoryLayout.targets(version: targets.version))
         let pin = PinnedMetadata(version: targets.version, sha256: SHA256Digest.hex(data), length: data.count)
-        return try writeTimestamp(pin: pin, previousVersion: previous?.version ?? 0, keys: timestampKeys, root: root,
-                                  lifetime: expiry.timestamp, now: now)
+        return try writeTimestamp(
+            pin: pin, previousVersion: previous?.version ?? 0, keys: timestampKeys, root: root,
+            lifetime: expiry.timestamp, now: now)
     }
 
     /// Re-signs the timestamp with a fresh expiry and the next version, naming the same
@@ -145,13 +149,17 @@ public struct RepositoryWriter: Sendable {
             throw SyncError(.io, "nothing has been published yet", subject: RepositoryLayout.timestamp)
         }
         let (root, _) = try currentRoot()
-        return try writeTimestamp(pin: current.targets, previousVersion: current.version, keys: keys, root: root, lifetime: lifetime, now: now)
+        return try writeTimestamp(
+            pin: current.targets, previousVersion: current.version, keys: keys, root: root, lifetime: lifetime, now: now)
     }
 
-    private func writeTimestamp(pin: PinnedMetadata, previousVersion: Int, keys: [SigningKey], root: RootMetadata,
-                                lifetime: TimeInterval, now: Date) throws(SyncError) -> TimestampMetadata {
-        let timestamp = TimestampMetadata(version: previousVersion + 1, expires: Self.wholeSeconds(now.addingTimeInterval(lifetime)),
-                                          targets: pin)
+    private func writeTimestamp(
+        pin: PinnedMetadata, previousVersion: Int, keys: [SigningKey], root: RootMetadata,
+        lifetime: TimeInterval, now: Date
+    ) throws(SyncError) -> TimestampMetadata {
+        let timestamp = TimestampMetadata(
+            version: previousVersion + 1, expires: Self.wholeSeconds(now.addingTimeInterval(lifetime)),
+            targets: pin)
         let envelope = try sign(timestamp, role: .timestamp, keys: keys)
         try Self.requireSigners(envelope, root: root, role: .timestamp)
         try writeAtomically(try envelope.encoded(), to: RepositoryLayout.timestamp)
@@ -165,8 +173,9 @@ public struct RepositoryWriter: Sendable {
     }
 
     static func requireSigners(_ envelope: SignedEnvelope, root: RootMetadata, role: Role) throws(SyncError) {
-        try TrustedMetadata.requireThreshold(envelope, keys: root.publicKeys(for: role), roleKeys: root.keys(for: role), role: role,
-                                             what: "the new \(role.rawValue) metadata")
+        try TrustedMetadata.requireThreshold(
+            envelope, keys: root.publicKeys(for: role), roleKeys: root.keys(for: role), role: role,
+            what: "the new \(role.rawValue) metadata")
     }
 
     /// Metadata dates are whole seconds, as they are written.

@@ -46,8 +46,9 @@ public struct TrustedMetadata: Sendable {
     public init(trustedRoot data: Data, policy: FreshnessPolicy = .init()) throws(SyncError) {
         let envelope = try Self.envelope(data, role: .root)
         let root = try Self.decodeRoot(envelope)
-        try Self.requireThreshold(envelope, keys: root.publicKeys(for: .root), roleKeys: root.keys(for: .root), role: .root,
-                                  what: "root version \(root.version)")
+        try Self.requireThreshold(
+            envelope, keys: root.publicKeys(for: .root), roleKeys: root.keys(for: .root), role: .root,
+            what: "root version \(root.version)")
         self.root = root
         self.rootEnvelope = envelope
         self.rootData = data
@@ -56,7 +57,9 @@ public struct TrustedMetadata: Sendable {
 
     /// Restores state saved from an earlier run. Everything is verified again as if new, so a
     /// file changed on disk is caught the same way as one changed in transit.
-    public init(trustedRoot: Data, timestamp: Data?, targets: Data?, lastFreshRefresh: Date?, policy: FreshnessPolicy = .init()) throws(SyncError) {
+    public init(
+        trustedRoot: Data, timestamp: Data?, targets: Data?, lastFreshRefresh: Date?, policy: FreshnessPolicy = .init()
+    ) throws(SyncError) {
         try self.init(trustedRoot: trustedRoot, policy: policy)
         self.lastFreshRefresh = lastFreshRefresh
         let farPast = Date(timeIntervalSince1970: 0)
@@ -76,13 +79,17 @@ public struct TrustedMetadata: Sendable {
         guard next.version == root.version + 1 else {
             throw SyncError(.rootChainBroken, "expected root version \(root.version + 1), got \(next.version)", subject: "root")
         }
-        try Self.requireThreshold(envelope, keys: root.publicKeys(for: .root), roleKeys: root.keys(for: .root), role: .root,
-                                  what: "root version \(next.version) by the keys of version \(root.version)")
-        try Self.requireThreshold(envelope, keys: next.publicKeys(for: .root), roleKeys: next.keys(for: .root), role: .root,
-                                  what: "root version \(next.version) by its own keys")
-        let timestampKeysChanged = root.publicKeys(for: .timestamp) != next.publicKeys(for: .timestamp)
+        try Self.requireThreshold(
+            envelope, keys: root.publicKeys(for: .root), roleKeys: root.keys(for: .root), role: .root,
+            what: "root version \(next.version) by the keys of version \(root.version)")
+        try Self.requireThreshold(
+            envelope, keys: next.publicKeys(for: .root), roleKeys: next.keys(for: .root), role: .root,
+            what: "root version \(next.version) by its own keys")
+        let timestampKeysChanged =
+            root.publicKeys(for: .timestamp) != next.publicKeys(for: .timestamp)
             || root.keys(for: .timestamp)?.threshold != next.keys(for: .timestamp)?.threshold
-        let targetsKeysChanged = root.publicKeys(for: .targets) != next.publicKeys(for: .targets)
+        let targetsKeysChanged =
+            root.publicKeys(for: .targets) != next.publicKeys(for: .targets)
             || root.keys(for: .targets)?.threshold != next.keys(for: .targets)?.threshold
         root = next
         rootEnvelope = envelope
@@ -117,36 +124,41 @@ public struct TrustedMetadata: Sendable {
 
     private mutating func acceptTimestamp(_ data: Data, now: Date, checkExpiry: Bool) throws(SyncError) -> Bool {
         let envelope = try Self.envelope(data, role: .timestamp)
-        try Self.requireThreshold(envelope, keys: root.publicKeys(for: .timestamp), roleKeys: root.keys(for: .timestamp),
-                                  role: .timestamp, what: "timestamp")
+        try Self.requireThreshold(
+            envelope, keys: root.publicKeys(for: .timestamp), roleKeys: root.keys(for: .timestamp),
+            role: .timestamp, what: "timestamp")
         let next = try CanonicalJSON.decode(TimestampMetadata.self, from: envelope.payload, subject: "timestamp")
         try next.validate()
         if let trusted = timestamp {
             guard next.version >= trusted.version else {
-                throw SyncError(.versionRollback, "timestamp version \(next.version) is lower than the trusted \(trusted.version)",
-                                subject: "timestamp")
+                throw SyncError(
+                    .versionRollback, "timestamp version \(next.version) is lower than the trusted \(trusted.version)",
+                    subject: "timestamp")
             }
             if next.version == trusted.version, envelope.payload != timestampEnvelope?.payload {
                 throw SyncError(.versionConflict, "two different timestamps carry version \(next.version)", subject: "timestamp")
             }
             guard next.targets.version >= trusted.targets.version else {
-                throw SyncError(.versionRollback,
-                                "the timestamp names targets version \(next.targets.version), lower than the trusted \(trusted.targets.version)",
-                                subject: "timestamp")
+                throw SyncError(
+                    .versionRollback,
+                    "the timestamp names targets version \(next.targets.version), lower than the trusted \(trusted.targets.version)",
+                    subject: "timestamp")
             }
         }
         if let trustedTargets = targets, next.targets.version < trustedTargets.version {
-            throw SyncError(.versionRollback,
-                            "the timestamp names targets version \(next.targets.version), lower than the trusted \(trustedTargets.version)",
-                            subject: "timestamp")
+            throw SyncError(
+                .versionRollback,
+                "the timestamp names targets version \(next.targets.version), lower than the trusted \(trustedTargets.version)",
+                subject: "timestamp")
         }
         if checkExpiry {
             switch freshness(of: next.expires, now: now) {
             case .fresh: lastFreshRefresh = now
             case .stale: break
             case .expired(let at):
-                throw SyncError(.expired, "timestamp version \(next.version) expired at \(at) and the grace period is over",
-                                subject: "timestamp")
+                throw SyncError(
+                    .expired, "timestamp version \(next.version) expired at \(at) and the grace period is over",
+                    subject: "timestamp")
             }
         }
         timestamp = next
@@ -163,8 +175,9 @@ public struct TrustedMetadata: Sendable {
         case .fresh: lastFreshRefresh = now
         case .stale: break
         case .expired(let at):
-            throw SyncError(.expired, "the registry still serves timestamp version \(timestamp.version), which expired at \(at)",
-                            subject: "timestamp")
+            throw SyncError(
+                .expired, "the registry still serves timestamp version \(timestamp.version), which expired at \(at)",
+                subject: "timestamp")
         }
     }
 
@@ -181,22 +194,26 @@ public struct TrustedMetadata: Sendable {
             throw SyncError(.mixAndMatch, "no trusted timestamp names any targets metadata", subject: "targets")
         }
         guard data.count == pin.length else {
-            throw SyncError(data.count > pin.length ? .lengthExceeded : .mixAndMatch,
-                            "targets metadata is \(data.count) bytes, the timestamp says \(pin.length)", subject: "targets")
+            throw SyncError(
+                data.count > pin.length ? .lengthExceeded : .mixAndMatch,
+                "targets metadata is \(data.count) bytes, the timestamp says \(pin.length)", subject: "targets")
         }
         guard SHA256Digest.hex(data) == pin.sha256 else {
             throw SyncError(.mixAndMatch, "targets metadata is not the one the timestamp names (SHA-256 differs)", subject: "targets")
         }
         let envelope = try Self.envelope(data, role: .targets)
-        try Self.requireThreshold(envelope, keys: root.publicKeys(for: .targets), roleKeys: root.keys(for: .targets),
-                                  role: .targets, what: "targets")
+        try Self.requireThreshold(
+            envelope, keys: root.publicKeys(for: .targets), roleKeys: root.keys(for: .targets),
+            role: .targets, what: "targets")
         let next = try CanonicalJSON.decode(TargetsMetadata.self, from: envelope.payload, subject: "targets")
         try next.validate()
         guard next.version == pin.version else {
-            throw SyncError(.mixAndMatch, "targets version \(next.version) but the timestamp names version \(pin.version)", subject: "targets")
+            throw SyncError(
+                .mixAndMatch, "targets version \(next.version) but the timestamp names version \(pin.version)", subject: "targets")
         }
         if let trusted = targets, next.version < trusted.version {
-            throw SyncError(.versionRollback, "targets version \(next.version) is lower than the trusted \(trusted.version)", subject: "targets")
+            throw SyncError(
+                .versionRollback, "targets version \(next.version) is lower than the trusted \(trusted.version)", subject: "targets")
         }
         if checkExpiry, case .expired(let at) = freshness(of: next.expires, now: now) {
             throw SyncError(.expired, "targets version \(next.version) expired at \(at) and the grace period is over", subject: "targets")
@@ -228,8 +245,9 @@ public struct TrustedMetadata: Sendable {
     static func envelope(_ data: Data, role: Role) throws(SyncError) -> SignedEnvelope {
         let envelope = try SignedEnvelope.decode(data, subject: role.rawValue)
         guard envelope.payloadType == SignedEnvelope.payloadType(for: role) else {
-            throw SyncError(.metadataInvalid, "payload type is '\(envelope.payloadType)', expected \(role.rawValue) metadata",
-                            subject: role.rawValue)
+            throw SyncError(
+                .metadataInvalid, "payload type is '\(envelope.payloadType)', expected \(role.rawValue) metadata",
+                subject: role.rawValue)
         }
         return envelope
     }
@@ -240,15 +258,20 @@ public struct TrustedMetadata: Sendable {
         return root
     }
 
-    static func requireThreshold(_ envelope: SignedEnvelope, keys: [String: PublicKeyEntry], roleKeys: RoleKeys?, role: Role,
-                                 what: String) throws(SyncError) {
+    static func requireThreshold(
+        _ envelope: SignedEnvelope, keys: [String: PublicKeyEntry], roleKeys: RoleKeys?, role: Role,
+        what: String
+    ) throws(SyncError) {
         let threshold = roleKeys?.threshold ?? Int.max
         let signers = envelope.validSigners(among: keys)
         guard signers.count >= threshold else {
             let listed = envelope.signatures.map(\.keyID)
             let unknown = listed.filter { keys[$0] == nil }
             var detail = "\(signers.count) valid signature(s) of \(threshold) needed"
-            if !unknown.isEmpty { detail += "; signed by key(s) not trusted for \(role.rawValue): \(unknown.map { String($0.prefix(12)) }.joined(separator: ", "))" }
+            if !unknown.isEmpty {
+                detail +=
+                    "; signed by key(s) not trusted for \(role.rawValue): \(unknown.map { String($0.prefix(12)) }.joined(separator: ", "))"
+            }
             let bad = listed.filter { keys[$0] != nil && !signers.contains($0) }
             if !bad.isEmpty { detail += "; signature(s) that do not verify: \(bad.map { String($0.prefix(12)) }.joined(separator: ", "))" }
             throw SyncError(.signatureThreshold, "\(what) is not signed by enough trusted keys", subject: role.rawValue, cause: detail)

@@ -78,8 +78,10 @@ public struct AgentReport: Sendable, Equatable, Codable {
         case templates, printers, queueDepth = "queue_depth", rollbacks
     }
 
-    public init(agentID: String, sentAt: Date, publicKey: String, targetsVersion: Int?, freshness: Freshness, templates: [Template],
-                printers: [Printer], queueDepth: Int, rollbacks: [Rollback]) {
+    public init(
+        agentID: String, sentAt: Date, publicKey: String, targetsVersion: Int?, freshness: Freshness, templates: [Template],
+        printers: [Printer], queueDepth: Int, rollbacks: [Rollback]
+    ) {
         self.agentID = agentID
         self.sentAt = sentAt
         self.publicKey = publicKey

@@ -28,8 +28,10 @@ public struct PrintResultUpload: Sendable, Equatable, Codable {
         case finishedAt = "finished_at"
     }
 
-    public init(nonce: String, jobID: String, attendeeID: String?, state: State, template: String?, templateVersion: String?,
-                tier: String?, finishedAt: Date) {
+    public init(
+        nonce: String, jobID: String, attendeeID: String?, state: State, template: String?, templateVersion: String?,
+        tier: String?, finishedAt: Date
+    ) {
         self.nonce = nonce
         self.jobID = jobID
         self.attendeeID = attendeeID
@@ -146,10 +148,11 @@ public struct CheckInBatchResult: Sendable, Equatable, Codable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             event = try container.decode(String.self, forKey: .event)
             cursor = try container.decode(Int64.self, forKey: .cursor)
-            resolution = CheckInResolution(attendeeID: try container.decode(String.self, forKey: .attendeeID),
-                                           nonce: try container.decode(String.self, forKey: .nonce),
-                                           kioskID: try container.decode(String.self, forKey: .kioskID),
-                                           scannedAt: try container.decode(Date.self, forKey: .scannedAt))
+            resolution = CheckInResolution(
+                attendeeID: try container.decode(String.self, forKey: .attendeeID),
+                nonce: try container.decode(String.self, forKey: .nonce),
+                kioskID: try container.decode(String.self, forKey: .kioskID),
+                scannedAt: try container.decode(Date.self, forKey: .scannedAt))
         }
 
         /// Flat: the resolution's fields beside the event and cursor.

@@ -1,6 +1,6 @@
+public import ArgumentParser
 import Attendees
 import BadgePipeline
-public import ArgumentParser
 import Badges
 import Foundation
 import LanyardSupport
@@ -19,8 +19,9 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "Template bundle directory.")
     var template: String
 
-    @Option(name: [.customLong("attendees"), .customLong("input")],
-            help: "Registrations: a .jsonl file of raw records or a .csv ticketing export (--input: its former name).")
+    @Option(
+        name: [.customLong("attendees"), .customLong("input")],
+        help: "Registrations: a .jsonl file of raw records or a .csv ticketing export (--input: its former name).")
     var attendees: String
 
     @OptionGroup var printer: PrinterOptions
@@ -40,7 +41,8 @@ struct BatchCommand: ParsableCommand {
     func run() throws {
         try withExitCodes {
             let event = try Installation.event(event)
-            let writer = try BadgeWriter(bundle: try Installation.bundle(template), profile: try printer.load(), overrides: printer.overrides)
+            let writer = try BadgeWriter(
+                bundle: try Installation.bundle(template), profile: try printer.load(), overrides: printer.overrides)
             let directory = URL(filePath: out, directoryHint: .isDirectory)
             try Files.makeDirectory(directory)
             var run = BatchRun(writer: writer, event: event, formats: format, directory: directory)

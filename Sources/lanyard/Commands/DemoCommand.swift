@@ -1,7 +1,7 @@
-import Attendees
-import BadgePipeline
 import Agent
 import ArgumentParser
+import Attendees
+import BadgePipeline
 import Badges
 import Foundation
 import LanyardSupport
@@ -59,16 +59,19 @@ struct DemoCommand: AsyncParsableCommand {
                     try Files.makeDirectory(runner.directory)
                     let summary = try runner.run(input: Installation.sampleAttendees)
                     for (format, bytes) in summary.bytesByFormat.sorted(by: { $0.key < $1.key }) {
-                        rows.append([entry.template, profileID, format, "\(summary.accepted)",
-                                     "\(bytes / max(summary.accepted, 1))", "\(summary.warnings)",
-                                     String(format: "%.2f s", summary.seconds)])
+                        rows.append([
+                            entry.template, profileID, format, "\(summary.accepted)",
+                            "\(bytes / max(summary.accepted, 1))", "\(summary.warnings)",
+                            String(format: "%.2f s", summary.seconds),
+                        ])
                     }
                 }
                 let output = try BadgeWriter(bundle: bundle, profile: try Installation.profile(entry.zplProfile, directory: nil))
                 var session = Intake(event: event).makeSession()
                 if let first = try session.acceptJSONLines(in: Installation.sampleAttendees).outcomes.compactMap(\.attendee).first {
-                    _ = try output.write(fields: BadgeFields.fields(for: first, event: event), format: .pdf,
-                                         to: directory.appending(path: "\(entry.template).pdf"))
+                    _ = try output.write(
+                        fields: BadgeFields.fields(for: first, event: event), format: .pdf,
+                        to: directory.appending(path: "\(entry.template).pdf"))
                 }
             }
             print(TextTable.render(header: ["template", "printer", "format", "badges", "bytes/badge", "warnings", "time"], rows: rows))
@@ -94,7 +97,8 @@ struct DemoCommand: AsyncParsableCommand {
         configuration.listen = try Self.available(listen)
 
         let ready = AsyncStream<String>.makeStream()
-        let server = try await AgentApplication.build(configuration: configuration, metrics: PrometheusCollectorRegistry(), logger: logger) { address in
+        let server = try await AgentApplication.build(configuration: configuration, metrics: PrometheusCollectorRegistry(), logger: logger)
+        { address in
             ready.continuation.yield(address)
             ready.continuation.finish()
         }
@@ -119,11 +123,14 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let states = try await Self.waitUntilFinished(jobs, store: core.store)
         let printed = states.filter { $0 == .printed }.count
-        print("Printed \(printed) of \(jobs.count) sample badges through the queue; the simulator's labels are in \(data.appending(path: "sim").path)/.")
+        print(
+            "Printed \(printed) of \(jobs.count) sample badges through the queue; the simulator's labels are in \(data.appending(path: "sim").path)/."
+        )
         if printed != jobs.count {
             Terminal.warning("not every demo badge printed: \(states.map(\.rawValue).joined(separator: ", "))")
         }
-        print("""
+        print(
+            """
             Try:
               curl \(url)/v1/health
               curl '\(url)/v1/attendees?q=ada'

@@ -1,7 +1,7 @@
-import Attendees
-import BadgePipeline
 import Agent
 import ArgumentParser
+import Attendees
+import BadgePipeline
 import Foundation
 import LanyardSupport
 import Store

@@ -1,6 +1,6 @@
+import ArgumentParser
 import Attendees
 import BadgePipeline
-import ArgumentParser
 import Badges
 import Foundation
 import LanyardSupport
@@ -45,8 +45,9 @@ struct PrintCommand: AsyncParsableCommand {
             for note in printer.notes { Terminal.warning(note) }
             do {
                 let (overrides, _) = effectiveOverrides(for: printer, darkness: darkness, speed: speed)
-                let (label, _) = try printerJob(template: bundle, fields: BadgeFields.fields(for: attendee, event: event),
-                                                printer: printer, overrides: overrides)
+                let (label, _) = try printerJob(
+                    template: bundle, fields: BadgeFields.fields(for: attendee, event: event),
+                    printer: printer, overrides: overrides)
                 try await sendJob(label, to: printer, what: "badge for \(attendee.attendeeID)", timeout: target.timeoutDuration)
             } catch {
                 await printer.close()

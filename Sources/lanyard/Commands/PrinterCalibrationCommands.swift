@@ -1,6 +1,6 @@
+import ArgumentParser
 import Attendees
 import BadgePipeline
-import ArgumentParser
 import Badges
 import Foundation
 import LanyardSupport
@@ -36,7 +36,8 @@ struct PrinterLadderCommand: AsyncParsableCommand {
             try await withPrinter(target) { printer in
                 let profile = printer.profile
                 let darknessSteps = darkness.isEmpty ? Self.steps(around: profile.darkness, count: 5) : darkness
-                let speedSteps = speeds.isEmpty ? Array(Set([profile.speed.min, profile.speed.defaultValue, profile.speed.max])).sorted() : speeds
+                let speedSteps =
+                    speeds.isEmpty ? Array(Set([profile.speed.min, profile.speed.defaultValue, profile.speed.max])).sorted() : speeds
                 guard darknessSteps.count * speedSteps.count <= 60 else {
                     throw CLIError(.usage, "\(darknessSteps.count * speedSteps.count) cells is too long a ladder; at most 60")
                 }
@@ -51,10 +52,13 @@ struct PrinterLadderCommand: AsyncParsableCommand {
                             "darkness": "\(level)", "speed": "\(speed)", "cell": "\(number)", "cells": "\(cells)",
                             "printer": printer.key, "code": "LADDER-D\(level)-S\(speed)", "payload": "lanyard-ladder|D\(level)|S\(speed)",
                         ]
-                        let (label, _) = try printerJob(template: bundle, fields: fields, printer: printer,
-                                                        overrides: JobOverrides(darkness: level, speedIPS: speed))
+                        let (label, _) = try printerJob(
+                            template: bundle, fields: fields, printer: printer,
+                            overrides: JobOverrides(darkness: level, speedIPS: speed))
                         try await printer.client.send(job: label.bytes, timeout: target.timeoutDuration)
-                        print("  cell \(number): darkness \(label.settings.darkness), \(label.settings.speedIPS) ips, \(label.bytes.count) bytes")
+                        print(
+                            "  cell \(number): darkness \(label.settings.darkness), \(label.settings.speedIPS) ips, \(label.bytes.count) bytes"
+                        )
                     }
                 }
                 if printer.simulator != nil {
@@ -100,10 +104,11 @@ struct PrinterTuneCommand: AsyncParsableCommand {
     @Flag(help: "List the printer's tuning history instead of changing it.")
     var history = false
 
-    @Option(help: """
-        The agent's data directory, where the tuning is kept (default: $LANYARD_STATE_DIR, else \
-        /var/lib/lanyard when writable, else ~/.local/state/lanyard).
-        """)
+    @Option(
+        help: """
+            The agent's data directory, where the tuning is kept (default: $LANYARD_STATE_DIR, else \
+            /var/lib/lanyard when writable, else ~/.local/state/lanyard).
+            """)
     var data: String?
 
     func validate() throws {
@@ -121,8 +126,9 @@ struct PrinterTuneCommand: AsyncParsableCommand {
                     if changes.isEmpty { print("\(printer.name): never tuned; the profile's defaults apply") }
                     let formatter = ISO8601DateFormatter()
                     for change in changes {
-                        print("\(formatter.string(from: change.recordedAt))  darkness \(change.darkness.map(String.init) ?? "-")"
-                            + "  speed \(change.speedIPS.map(String.init) ?? "-")  \(change.reason ?? "")")
+                        print(
+                            "\(formatter.string(from: change.recordedAt))  darkness \(change.darkness.map(String.init) ?? "-")"
+                                + "  speed \(change.speedIPS.map(String.init) ?? "-")  \(change.reason ?? "")")
                     }
                     return
                 }
@@ -134,14 +140,16 @@ struct PrinterTuneCommand: AsyncParsableCommand {
                 for warning in check.warnings { Terminal.warning(warning.description) }
                 let tuning = try store.recordTuning(
                     printerKey: printer.key, profileID: printer.profile.id,
-                    darkness: darkness.map { _ in check.settings?.darkness ?? 0 }, speedIPS: speed.map { _ in check.settings?.speedIPS ?? 0 },
+                    darkness: darkness.map { _ in check.settings?.darkness ?? 0 },
+                    speedIPS: speed.map { _ in check.settings?.speedIPS ?? 0 },
                     reason: reason, actor: actor)
                 let apply = try PrinterControl.applySettings(
                     profile: printer.profile, language: printer.client.language, labelLengthDots: printer.profile.dpi * 3,
                     overrides: JobOverrides(darkness: tuning.darkness, speedIPS: tuning.speedIPS))
                 try await printer.client.send(apply, timeout: target.timeoutDuration)
-                print("\(printer.name), tuning key \(printer.key): darkness \(tuning.darkness.map(String.init) ?? "profile default"), "
-                    + "speed \(tuning.speedIPS.map { "\($0) ips" } ?? "profile default"); stored in \(store.path) and applied")
+                print(
+                    "\(printer.name), tuning key \(printer.key): darkness \(tuning.darkness.map(String.init) ?? "profile default"), "
+                        + "speed \(tuning.speedIPS.map { "\($0) ips" } ?? "profile default"); stored in \(store.path) and applied")
             }
         }
     }
@@ -165,8 +173,9 @@ struct PrinterTestCommand: AsyncParsableCommand {
             try await withPrinter(target) { printer in
                 let (overrides, tuning) = effectiveOverrides(for: printer, darkness: nil, speed: nil)
                 if tuning != nil { print("using the stored tuning for \(printer.key)") }
-                let (label, _) = try printerJob(template: bundle, fields: BadgeFields.fields(for: attendee, event: event),
-                                                printer: printer, overrides: overrides)
+                let (label, _) = try printerJob(
+                    template: bundle, fields: BadgeFields.fields(for: attendee, event: event),
+                    printer: printer, overrides: overrides)
                 try await sendJob(label, to: printer, what: "test badge", timeout: target.timeoutDuration)
             }
         }

@@ -1,5 +1,5 @@
-import BadgePipeline
 import ArgumentParser
+import BadgePipeline
 import Foundation
 import LanyardSupport
 import Printers
@@ -89,8 +89,9 @@ struct PrinterStatusCommand: AsyncParsableCommand {
                 let gone: PrinterStatus = target.printer?.hasPrefix("usb") == true ? .unplugged : .unknown
                 if gone != last {
                     let name = target.printer ?? "printer"
-                    report(StatusReading(status: gone, answered: [], problems: []), name: name, key: name, profile: target.profile ?? "",
-                           language: "", identification: nil)
+                    report(
+                        StatusReading(status: gone, answered: [], problems: []), name: name, key: name, profile: target.profile ?? "",
+                        language: "", identification: nil)
                     Terminal.warning("\(name): \(error.message); waiting for it to come back")
                     last = gone
                 }
@@ -100,21 +101,26 @@ struct PrinterStatusCommand: AsyncParsableCommand {
     }
 
     private func report(_ reading: StatusReading, printer: ConnectedPrinter, identification: PrinterIdentification?) {
-        report(reading, name: printer.name, key: printer.key, profile: printer.profile.id,
-               language: printer.client.language.rawValue, identification: identification)
+        report(
+            reading, name: printer.name, key: printer.key, profile: printer.profile.id,
+            language: printer.client.language.rawValue, identification: identification)
     }
 
-    private func report(_ reading: StatusReading, name: String, key: String, profile: String, language: String,
-                        identification: PrinterIdentification?) {
+    private func report(
+        _ reading: StatusReading, name: String, key: String, profile: String, language: String,
+        identification: PrinterIdentification?
+    ) {
         let status = reading.status
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            let report = PrinterStatusReport(reading, name: name, key: key, profile: profile, language: language, identification: identification)
+            let report = PrinterStatusReport(
+                reading, name: name, key: key, profile: profile, language: language, identification: identification)
             if let data = try? encoder.encode(report) { say(String(decoding: data, as: UTF8.self)) }
             return
         }
-        var line = "\(name)" + (profile.isEmpty ? "" : " [\(profile)" + (language.isEmpty ? "" : ", \(language.uppercased())") + "]") + ": "
+        var line =
+            "\(name)" + (profile.isEmpty ? "" : " [\(profile)" + (language.isEmpty ? "" : ", \(language.uppercased())") + "]") + ": "
             + status.sortedConditions.map(\.rawValue).joined(separator: ", ")
         if let formats = status.formatsInBuffer { line += "; \(formats) format(s) in buffer" }
         if let identification { line += "; \(identification.model) \(identification.firmware)" }
@@ -126,8 +132,10 @@ struct PrinterStatusCommand: AsyncParsableCommand {
 }
 
 /// Sends a control command built for the connected printer.
-private func sendControl(_ target: PrinterTargetOptions, requireReady: Bool = false,
-                         _ build: (ConnectedPrinter) throws -> ControlCommand) async throws {
+private func sendControl(
+    _ target: PrinterTargetOptions, requireReady: Bool = false,
+    _ build: (ConnectedPrinter) throws -> ControlCommand
+) async throws {
     try await withExitCodes {
         try await withPrinter(target) { printer in
             let command = try build(printer)

@@ -1,6 +1,6 @@
-import BadgePipeline
 import Agent
 import ArgumentParser
+import BadgePipeline
 import Foundation
 import LanyardSupport
 import Printers
@@ -66,7 +66,8 @@ struct PrinterSimCommand: AsyncParsableCommand {
             let profile = try Installation.profile(profile, directory: profilesDir)
             let language = try language.map { name throws -> PrinterLanguage in
                 guard let language = PrinterLanguage(rawValue: name.lowercased()), profile.supports(language) else {
-                    throw CLIError(.usage, "--language \(name): \(profile.id) speaks \(profile.languages.map(\.rawValue).joined(separator: ", "))")
+                    throw CLIError(
+                        .usage, "--language \(name): \(profile.id) speaks \(profile.languages.map(\.rawValue).joined(separator: ", "))")
                 }
                 return language
             }
@@ -82,9 +83,10 @@ struct PrinterSimCommand: AsyncParsableCommand {
                 controlHost = host
                 controlServer = try SimulatorControlServer(host: host, port: controlPort, simulator: simulator)
             }
-            say("simulated \(profile.model) (\(simulator.language.rawValue.uppercased()), \(profile.dpi) dpi) listening on "
-                + "\(host):\(server.port), labels to \(out), state \(simulator.mode)"
-                + (controlServer.map { ", control on \(controlHost):\($0.port)" } ?? ""))
+            say(
+                "simulated \(profile.model) (\(simulator.language.rawValue.uppercased()), \(profile.dpi) dpi) listening on "
+                    + "\(host):\(server.port), labels to \(out), state \(simulator.mode)"
+                    + (controlServer.map { ", control on \(controlHost):\($0.port)" } ?? ""))
             // Standard input takes the same mode names; the server runs until interrupted.
             while let line = readLine() {
                 let text = line.trimmingCharacters(in: .whitespaces)

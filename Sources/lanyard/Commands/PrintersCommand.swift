@@ -1,5 +1,5 @@
-import BadgePipeline
 import ArgumentParser
+import BadgePipeline
 import Foundation
 import LanyardSupport
 import Printers
@@ -27,7 +27,8 @@ struct PrintersCommand: AsyncParsableCommand {
         try await withExitCodes {
             let library = try ProfileLibrary.load(directory: profilesDir ?? Installation.profiles.path)
             let configPath = config ?? ProcessInfo.processInfo.environment["LANYARD_PRINTERS"] ?? "/etc/lanyard/printers.yaml"
-            let entries = try await PrinterInventoryEntry.list(profiles: library, configured: try ConfiguredPrinter.load(file: configPath)) {
+            let entries = try await PrinterInventoryEntry.list(profiles: library, configured: try ConfiguredPrinter.load(file: configPath))
+            {
                 try Installation.profile($0, directory: profilesDir)
             }
             if json {

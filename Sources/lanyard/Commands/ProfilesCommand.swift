@@ -1,5 +1,5 @@
-import BadgePipeline
 import ArgumentParser
+import BadgePipeline
 import Foundation
 import LanyardSupport
 import Printers
@@ -20,9 +20,11 @@ struct ProfilesCommand: ParsableCommand {
             try withExitCodes {
                 let library = try ProfileLibrary.load(directory: profilesDir ?? Installation.profiles.path)
                 let rows = library.profiles.values.sorted { $0.id < $1.id }.map { profile in
-                    [profile.id, profile.model, profile.languages.map(\.rawValue).joined(separator: "+"),
-                     "\(profile.dpi)", "\(profile.maxPrintWidthDots)",
-                     "\(profile.speed.min)-\(profile.speed.max)", "\(profile.darkness.min)-\(profile.darkness.max)"]
+                    [
+                        profile.id, profile.model, profile.languages.map(\.rawValue).joined(separator: "+"),
+                        "\(profile.dpi)", "\(profile.maxPrintWidthDots)",
+                        "\(profile.speed.min)-\(profile.speed.max)", "\(profile.darkness.min)-\(profile.darkness.max)",
+                    ]
                 }
                 print(TextTable.render(header: ["id", "model", "languages", "dpi", "width", "ips", "darkness"], rows: rows))
             }

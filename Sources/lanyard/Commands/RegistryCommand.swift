@@ -1,6 +1,6 @@
-import BadgePipeline
 import Agent
 import ArgumentParser
+import BadgePipeline
 import Badges
 import Foundation
 import LanyardSupport
@@ -46,10 +46,11 @@ struct PublishingOptions: ParsableArguments {
         guard !targetsKeys.isEmpty, !timestampKeys.isEmpty else {
             throw CLIError(.usage, "publishing needs --targets-key and --timestamp-key")
         }
-        return RegistryPublisher(repository: URL(filePath: repository, directoryHint: .isDirectory),
-                                 targetsKeys: try targetsKeys.map { try SigningKey.read(from: URL(filePath: $0)) },
-                                 timestampKeys: try timestampKeys.map { try SigningKey.read(from: URL(filePath: $0)) },
-                                 expiry: ExpiryPolicy(targets: targetsExpiresDays * 86_400, timestamp: timestampLifetime))
+        return RegistryPublisher(
+            repository: URL(filePath: repository, directoryHint: .isDirectory),
+            targetsKeys: try targetsKeys.map { try SigningKey.read(from: URL(filePath: $0)) },
+            timestampKeys: try timestampKeys.map { try SigningKey.read(from: URL(filePath: $0)) },
+            expiry: ExpiryPolicy(targets: targetsExpiresDays * 86_400, timestamp: timestampLifetime))
     }
 
     /// Runs a change of the repository under its publish lock, the one the registry server's
@@ -63,7 +64,8 @@ struct PublishingOptions: ParsableArguments {
         if let target = publication.target {
             line += "; current \(target.current.label) (\(target.current.digest.prefix(12)))"
             if let staged = target.staged {
-                line += "; staged \(staged.release.label) (\(staged.release.digest.prefix(12))) to \(Self.percent(staged.share)) of the fleet"
+                line +=
+                    "; staged \(staged.release.label) (\(staged.release.digest.prefix(12))) to \(Self.percent(staged.share)) of the fleet"
             }
         }
         print(line)
@@ -133,14 +135,16 @@ struct RegistryInitCommand: ParsableCommand {
 
     func run() throws {
         try withExitCodes {
-            let root = try RootKeySet(rootKeys: rootKeys, rootThreshold: rootThreshold, targetsKeys: targetsKeys,
-                                      targetsThreshold: targetsThreshold, timestampKeys: timestampKeys)
+            let root = try RootKeySet(
+                rootKeys: rootKeys, rootThreshold: rootThreshold, targetsKeys: targetsKeys,
+                targetsThreshold: targetsThreshold, timestampKeys: timestampKeys)
             let directory = URL(filePath: repository, directoryHint: .isDirectory)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let metadata = root.metadata(version: 1, expires: Date().addingTimeInterval(rootExpiresDays * 86_400))
             try RepositoryWriter(directory: directory).initialize(root: metadata, rootKeys: root.rootSigners)
-            print("created \(repository) with root version 1 (root threshold \(rootThreshold) of \(root.rootSigners.count)); "
-                + "provision kiosks with \(directory.appending(path: RepositoryLayout.root(version: 1)).path)")
+            print(
+                "created \(repository) with root version 1 (root threshold \(rootThreshold) of \(root.rootSigners.count)); "
+                    + "provision kiosks with \(directory.appending(path: RepositoryLayout.root(version: 1)).path)")
         }
     }
 }
@@ -168,11 +172,13 @@ struct RootKeySet {
     func metadata(version: Int, expires: Date) -> RootMetadata {
         var keys: [String: PublicKeyEntry] = [:]
         for key in rootSigners + targets + timestamp { keys[key.keyID] = key.publicEntry }
-        return RootMetadata(version: version, expires: RepositoryWriter.wholeSeconds(expires), keys: keys, roles: [
-            .root: RoleKeys(keyIDs: rootSigners.map(\.keyID), threshold: rootThreshold),
-            .targets: RoleKeys(keyIDs: targets.map(\.keyID), threshold: targetsThreshold),
-            .timestamp: RoleKeys(keyIDs: timestamp.map(\.keyID), threshold: 1),
-        ])
+        return RootMetadata(
+            version: version, expires: RepositoryWriter.wholeSeconds(expires), keys: keys,
+            roles: [
+                .root: RoleKeys(keyIDs: rootSigners.map(\.keyID), threshold: rootThreshold),
+                .targets: RoleKeys(keyIDs: targets.map(\.keyID), threshold: targetsThreshold),
+                .timestamp: RoleKeys(keyIDs: timestamp.map(\.keyID), threshold: 1),
+            ])
     }
 }
 
@@ -195,8 +201,9 @@ struct RegistryPublishCommand: ParsableCommand {
     @Option(help: "Template bundle directory.")
     var template: String?
 
-    @Option(name: [.customLong("profiles-dir"), .customLong("profiles")],
-            help: "Directory of printer profile YAML files to publish (--profiles: its former name).")
+    @Option(
+        name: [.customLong("profiles-dir"), .customLong("profiles")],
+        help: "Directory of printer profile YAML files to publish (--profiles: its former name).")
     var profiles: String?
 
     @Option(help: "Attendee snapshot (JSON Lines) for --event.")
@@ -251,8 +258,9 @@ struct RegistryPublishCommand: ParsableCommand {
                 other.key != targetName && other.value.kind == .template && other.value.scope == templateScope
             }.keys.sorted()
             if !others.isEmpty {
-                Terminal.warning("\(targetName) is not the only template for scope \(scope): \(others.joined(separator: ", ")) "
-                    + "also applies there, and a kiosk takes one per tier (docs/registry-protocol.md, scope)")
+                Terminal.warning(
+                    "\(targetName) is not the only template for scope \(scope): \(others.joined(separator: ", ")) "
+                        + "also applies there, and a kiosk takes one per tier (docs/registry-protocol.md, scope)")
             }
             return try publisher.publishDirectory(
                 directory, as: targetName, kind: .template, scope: templateScope, label: label ?? bundle.template.version, share: share)
@@ -260,12 +268,13 @@ struct RegistryPublishCommand: ParsableCommand {
             let directory = URL(filePath: profiles, directoryHint: .isDirectory)
             return try publisher.publishDirectory(
                 directory, as: "profiles/\(name ?? directory.lastPathComponent)", kind: .profiles, scope: nil,
-                label: label ?? Self.today(), share: share)
+                label: label ?? String(Timestamps.iso8601(Date()).prefix(10)), share: share)  // undated profiles: the UTC date
         }
         guard let event else { throw CLIError(.usage, "an attendee snapshot needs --event") }
-        let snapshot = try AttendeeSnapshotStaging(event: event, file: attendees.map { URL(filePath: $0) },
-                                                   stateDirectory: attendeesFromState.map { URL(filePath: $0, directoryHint: .isDirectory) },
-                                                   cursor: cursor)
+        let snapshot = try AttendeeSnapshotStaging(
+            event: event, file: attendees.map { URL(filePath: $0) },
+            stateDirectory: attendeesFromState.map { URL(filePath: $0, directoryHint: .isDirectory) },
+            cursor: cursor)
         defer { snapshot.remove() }
         return try publisher.publishDirectory(
             snapshot.directory, as: "attendees/\(name ?? event)", kind: .attendeeSnapshot, scope: .event(event),
@@ -275,16 +284,13 @@ struct RegistryPublishCommand: ParsableCommand {
     /// A template that `templates check` calls broken never reaches a kiosk: the same check, its
     /// errors in the same words, and nothing published.
     static func refuseTemplateErrors(_ bundle: TemplateBundle) throws {
-        let check = try TemplateCheck(bundle: bundle, event: try Installation.event(nil), dpis: [203, 300], logger: Installation.quietLogger)
+        let check = try TemplateCheck(
+            bundle: bundle, event: try Installation.event(nil), dpis: [203, 300], logger: Installation.quietLogger)
         let errors = check.errors
         guard !errors.isEmpty else { return }
         for error in errors { Terminal.error(error.description) }
-        throw CLIError(.contentErrors, "\(bundle.template.name): \(errors.count) error(s) found by 'lanyard templates check'; nothing was published")
-    }
-
-    /// A label for profiles published without one: the UTC date.
-    static func today() -> String {
-        String(Timestamps.iso8601(Date()).prefix(10))
+        throw CLIError(
+            .contentErrors, "\(bundle.template.name): \(errors.count) error(s) found by 'lanyard templates check'; nothing was published")
     }
 }
 
@@ -355,14 +361,16 @@ struct RegistryRotateRootCommand: ParsableCommand {
 
     func run() throws {
         try withExitCodes {
-            let keys = try RootKeySet(rootKeys: rootKeys, rootThreshold: rootThreshold, targetsKeys: targetsKeys,
-                                      targetsThreshold: targetsThreshold, timestampKeys: timestampKeys)
+            let keys = try RootKeySet(
+                rootKeys: rootKeys, rootThreshold: rootThreshold, targetsKeys: targetsKeys,
+                targetsThreshold: targetsThreshold, timestampKeys: timestampKeys)
             let writer = RepositoryWriter(directory: URL(filePath: repository, directoryHint: .isDirectory))
             let version = try writer.latestRootVersion() + 1
             let signers = try signKeys.map { try SigningKey.read(from: URL(filePath: $0)) } + keys.rootSigners
             try RegistryLocking.locked(repository: repository) {
-                try writer.rotateRoot(keys.metadata(version: version, expires: Date().addingTimeInterval(rootExpiresDays * 86_400)),
-                                      signers: signers)
+                try writer.rotateRoot(
+                    keys.metadata(version: version, expires: Date().addingTimeInterval(rootExpiresDays * 86_400)),
+                    signers: signers)
             }
             print("root version \(version) published; publish again with the new targets and timestamp keys if they changed")
         }
@@ -382,7 +390,8 @@ struct RegistryTimestampCommand: ParsableCommand {
             guard !timestampKeys.isEmpty else { throw CLIError(.usage, "give --timestamp-key") }
             let keys = try timestampKeys.map { try SigningKey.read(from: URL(filePath: $0)) }
             let timestamp = try RegistryLocking.locked(repository: repository) {
-                try RepositoryWriter(directory: URL(filePath: repository, directoryHint: .isDirectory)).refreshTimestamp(keys: keys, lifetime: lifetime)
+                try RepositoryWriter(directory: URL(filePath: repository, directoryHint: .isDirectory)).refreshTimestamp(
+                    keys: keys, lifetime: lifetime)
             }
             print("timestamp version \(timestamp.version), targets version \(timestamp.targets.version), expires \(timestamp.expires)")
         }
@@ -407,19 +416,26 @@ struct RegistryStatusCommand: ParsableCommand {
                     var timestamp: TimestampMetadata?
                     var targets: TargetsMetadata?
                 }
-                FileHandle.standardOutput.write(try CanonicalJSON.encode(Status(root: root, timestamp: timestamp, targets: targets)) + Data("\n".utf8))
+                FileHandle.standardOutput.write(
+                    try CanonicalJSON.encode(Status(root: root, timestamp: timestamp, targets: targets)) + Data("\n".utf8))
                 return
             }
             print("root version \(root.version), expires \(root.expires)")
             for role in Role.allCases {
                 let keys = root.keys(for: role)
-                print("  \(role.rawValue): \(keys?.threshold ?? 0) of \(keys?.keyIDs.map { String($0.prefix(12)) }.joined(separator: ", ") ?? "-")")
+                print(
+                    "  \(role.rawValue): \(keys?.threshold ?? 0) of \(keys?.keyIDs.map { String($0.prefix(12)) }.joined(separator: ", ") ?? "-")"
+                )
             }
-            guard let timestamp, let targets else { print("nothing published yet"); return }
+            guard let timestamp, let targets else {
+                print("nothing published yet")
+                return
+            }
             print("timestamp version \(timestamp.version), expires \(timestamp.expires)")
             print("targets version \(targets.version), expires \(targets.expires)")
             for (name, target) in targets.targets.sorted(by: { $0.key < $1.key }) {
-                var line = "  \(name) [\(target.kind.rawValue)\(target.scope.map { ", \($0)" } ?? "")]: \(target.current.label) "
+                var line =
+                    "  \(name) [\(target.kind.rawValue)\(target.scope.map { ", \($0)" } ?? "")]: \(target.current.label) "
                     + "(\(target.current.digest.prefix(12)), \(target.current.files.count) files, \(target.current.totalLength) bytes)"
                 if let staged = target.staged {
                     line += "; staged \(staged.release.label) to \(PublishingOptions.percent(staged.share))"

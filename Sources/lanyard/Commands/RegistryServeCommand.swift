@@ -1,13 +1,9 @@
-import Agent
 import ArgumentParser
 import Foundation
 import LanyardSupport
-import Hummingbird
 import Logging
 import Registry
-import ServiceLifecycle
 import Sync
-import UnixSignals
 
 struct RegistryServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -53,80 +49,41 @@ struct RegistryServeCommand: AsyncParsableCommand {
     @Option(help: "Log level.")
     var logLevel: Logger.Level = .info
 
-    func run() async throws {
-        try await withExitCodes {
-            do { try await serve() } catch let error as RegistryError {
-                throw CLIError(error.code == .storage ? .ioFailed : .invalidData, error.description)
-            } catch let error as SyncError {
-                throw CLIError(error.code == .io ? .inputMissing : .invalidData, error.description)
-            } catch let error as AgentError {
-                throw CLIError(.usage, "--listen: \(error.description)")
-            }
+    /// A malformed `--listen` is a usage error (64), named before anything starts.
+    func validate() throws {
+        do { _ = try ListenAddress(parsing: listen) } catch {
+            throw ValidationError("--listen takes HOST:PORT, [IPv6]:PORT, :PORT or unix:/absolute/path, not '\(listen)': \(error.message)")
         }
     }
 
-    private func serve() async throws {
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = JSONLogHandler(label: label)
-            handler.logLevel = level
-            return handler
+    func run() async throws {
+        try await withExitCodes {
+            let level = logLevel
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            let repositoryURL = URL(filePath: repository, directoryHint: .isDirectory)
+            guard FileManager.default.fileExists(atPath: repositoryURL.appending(path: "root").path) else {
+                throw CLIError(.inputMissing, "\(repository) is not a repository: it has no root/ directory")
+            }
+            let environment = ProcessInfo.processInfo.environment
+            var configuration = RegistryConfiguration(
+                repository: repositoryURL, stateDirectory: URL(filePath: state, directoryHint: .isDirectory))
+            configuration.timestampKey = try timestampKey.map { path throws(SyncError) in try SigningKey.read(from: URL(filePath: path)) }
+            configuration.timestampLifetime = TimeInterval(timestampLifetime)
+            configuration.agentToken =
+                try TokenFile.read(agentTokenFile) ?? agentToken
+                ?? environment["LANYARD_REGISTRY_AGENT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            configuration.adminToken =
+                try TokenFile.read(adminTokenFile) ?? adminToken
+                ?? environment["LANYARD_REGISTRY_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            let application = try await RegistryApplication.build(
+                configuration: configuration, listen: try ListenAddress(parsing: listen), logger: Logger(label: "lanyard.registry")
+            ) { url in SystemdNotify().ready(status: "serving on \(url)") }
+            try await application.run()
+            SystemdNotify().stopping()
         }
-        let logger = Logger(label: "lanyard.registry")
-        let environment = ProcessInfo.processInfo.environment
-        let repositoryURL = URL(filePath: repository, directoryHint: .isDirectory)
-        guard FileManager.default.fileExists(atPath: repositoryURL.appending(path: "root").path) else {
-            throw CLIError(.inputMissing, "\(repository) is not a repository: it has no root/ directory")
-        }
-        var configuration = RegistryConfiguration(repository: repositoryURL, stateDirectory: URL(filePath: state, directoryHint: .isDirectory))
-        configuration.timestampKey = try timestampKey.map { path throws(SyncError) in try SigningKey.read(from: URL(filePath: path)) }
-        configuration.timestampLifetime = TimeInterval(timestampLifetime)
-        configuration.agentToken = try TokenFile.read(agentTokenFile) ?? agentToken
-            ?? environment["LANYARD_REGISTRY_AGENT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        configuration.adminToken = try TokenFile.read(adminTokenFile) ?? adminToken
-            ?? environment["LANYARD_REGISTRY_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        let server = try RegistryServer(configuration: configuration, logger: logger)
-
-        let address = try ListenAddress(parsing: listen)
-        let bind: BindAddress
-        switch address {
-        case .tcp(let host, let port):
-            bind = .hostname(host, port: port)
-        case .unixSocket(let path):
-            try UnixSocketFile.prepare(path)
-            bind = .unixDomainSocket(path: path)
-        }
-        if !address.isLoopback, configuration.agentToken == nil {
-            logger.warning("listening beyond loopback without --agent-token: anyone who reaches the port can upload")
-        }
-        if !address.isLoopback, configuration.adminToken == nil {
-            logger.warning("listening beyond loopback without --admin-token: anyone who reaches the port can see the fleet")
-        }
-        if configuration.timestampKey == nil {
-            logger.notice("no --timestamp-key: serving read-only; the timestamp must be re-signed elsewhere before it expires")
-        }
-        let versions = await server.hub.current
-        let signing = configuration.timestampKey != nil
-        let app = Application(
-            router: server.router(),
-            configuration: .init(address: bind, serverName: "lanyard-registry"),
-            onServerRunning: { channel in
-                let url = address.clientURL(boundPort: channel.localAddress?.port)
-                logger.notice("registry ready", metadata: [
-                    "listen": "\(url)", "repository": "\(repositoryURL.path)",
-                    "timestamp_version": "\(versions.timestampVersion)", "targets_version": "\(versions.targetsVersion)",
-                    "timestamp_signing": "\(signing)",
-                ])
-                SystemdNotify().ready(status: "serving on \(url)")
-            },
-            logger: logger)
-        // Services stop in reverse order: the refresher, then the watcher (which answers every
-        // waiting long-poll), then the HTTP server, which then has no request left hanging.
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app)] + server.services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        defer { if case .unixSocket(let path) = address { unlink(path) } }
-        try await group.run()
-        SystemdNotify().stopping()
     }
 }

@@ -1,6 +1,6 @@
+import ArgumentParser
 import Attendees
 import BadgePipeline
-import ArgumentParser
 import Badges
 import Foundation
 import LanyardSupport
@@ -59,7 +59,8 @@ struct RenderCommand: ParsableCommand {
         try withExitCodes {
             let event = try Installation.event(event)
             let attendee = try AttendeeRecord(path: attendee, record: record).accept(event: event, report: Terminal.report)
-            let writer = try BadgeWriter(bundle: try Installation.bundle(template), profile: try printer.load(), overrides: printer.overrides)
+            let writer = try BadgeWriter(
+                bundle: try Installation.bundle(template), profile: try printer.load(), overrides: printer.overrides)
             let written = try writer.write(fields: BadgeFields.fields(for: attendee, event: event), format: format, to: URL(filePath: out))
             for issue in written.issues {
                 Terminal.report(issue, isError: issue.severity == .error || issue.blocksPrinting)

@@ -1,5 +1,5 @@
-import BadgePipeline
 import ArgumentParser
+import BadgePipeline
 import Badges
 import Foundation
 import LanyardSupport
@@ -35,9 +35,10 @@ struct TemplatesCommand: ParsableCommand {
                 for finding in check.findings { print(finding.description) }
                 let errors = check.errors.count, warnings = check.warningCount
                 let template = bundle.template
-                print("\(template.name) \(template.version) (bundle \(bundle.manifest.digest.prefix(12))): "
-                    + "\(SyntheticAttendees.cases.count) synthetic attendees at \(dpi.map(String.init).joined(separator: ", ")) dpi: "
-                    + "\(errors) error(s), \(warnings) warning(s)")
+                print(
+                    "\(template.name) \(template.version) (bundle \(bundle.manifest.digest.prefix(12))): "
+                        + "\(SyntheticAttendees.cases.count) synthetic attendees at \(dpi.map(String.init).joined(separator: ", ")) dpi: "
+                        + "\(errors) error(s), \(warnings) warning(s)")
                 if errors > 0 { throw ExitCode(CLIError.Exit.contentErrors.rawValue) }
             }
         }

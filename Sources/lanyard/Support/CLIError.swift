@@ -1,5 +1,5 @@
-import Attendees
 import ArgumentParser
+import Attendees
 import Foundation
 import LanyardSupport
 

@@ -20,8 +20,10 @@ func effectiveOverrides(for printer: ConnectedPrinter, darkness: Int?, speed: In
 
 /// Renders a badge for a printer and encodes it in the printer's language, saying what the
 /// render and the encoder found.
-func printerJob(template: TemplateBundle, fields: [String: String], printer: ConnectedPrinter,
-                overrides: JobOverrides) throws -> (EncodedLabel, RenderedBadge) {
+func printerJob(
+    template: TemplateBundle, fields: [String: String], printer: ConnectedPrinter,
+    overrides: JobOverrides
+) throws -> (EncodedLabel, RenderedBadge) {
     let (label, badge) = try printer.label(template: template, fields: fields, overrides: overrides)
     for issue in badge.issues {
         Terminal.report(issue, isError: issue.severity == .error)
@@ -44,15 +46,17 @@ func sendJob(_ label: EncodedLabel, to printer: ConnectedPrinter, what: String, 
     let start = ContinuousClock.now
     try await printer.client.send(job: label.bytes, timeout: timeout)
     let elapsed = ContinuousClock.now - start
-    print("\(what): \(label.bytes.count) bytes of \(label.language.rawValue.uppercased()) sent to \(printer.name) in "
-        + String(format: "%.1f ms", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
-        + " (darkness \(label.settings.darkness), \(label.settings.speedIPS) ips)")
+    print(
+        "\(what): \(label.bytes.count) bytes of \(label.language.rawValue.uppercased()) sent to \(printer.name) in "
+            + String(format: "%.1f ms", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+            + " (darkness \(label.settings.darkness), \(label.settings.speedIPS) ips)")
     if printer.simulator != nil, let printed = await printer.waitForSimulatedLabels(1).last {
         print("  simulator printed label \(printed.sequence)" + (printed.pngPath.map { ": \($0)" } ?? ""))
     }
     if printer.client.connection.canRead {
         let after = try await printer.client.status()
-        print("  printer: \(after.status.sortedConditions.map(\.rawValue).joined(separator: ", "))"
-            + (after.status.formatsInBuffer.map { ", \($0) format(s) in its buffer" } ?? ""))
+        print(
+            "  printer: \(after.status.sortedConditions.map(\.rawValue).joined(separator: ", "))"
+                + (after.status.formatsInBuffer.map { ", \($0) format(s) in its buffer" } ?? ""))
     }
 }

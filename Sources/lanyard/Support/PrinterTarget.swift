@@ -1,4 +1,3 @@
-import BadgePipeline
 import ArgumentParser
 import BadgePipeline
 import Foundation
@@ -7,10 +6,11 @@ import Printers
 
 /// The options every command that talks to a printer takes.
 struct PrinterTargetOptions: ParsableArguments {
-    @Option(help: """
-        The printer: usb, usb:SERIAL, tcp://HOST[:PORT], file:PATH or sim. \
-        Default: the one USB printer attached, else the built-in simulator.
-        """)
+    @Option(
+        help: """
+            The printer: usb, usb:SERIAL, tcp://HOST[:PORT], file:PATH or sim. \
+            Default: the one USB printer attached, else the built-in simulator.
+            """)
     var printer: String?
 
     @Option(help: "Printer profile id or YAML file. Default: matched from a USB printer's ids; tcp and file printers need one.")
@@ -30,16 +30,18 @@ struct PrinterTargetOptions: ParsableArguments {
     /// Opens the printer and settles its profile and language (`ConnectedPrinter.open`).
     func connect() async throws -> ConnectedPrinter {
         do {
-            return try await ConnectedPrinter.open(address: printer, profile: profile, profilesDirectory: profilesDir,
-                                                   simulatorOutput: URL(filePath: simOut, directoryHint: .isDirectory),
-                                                   timeout: timeoutDuration)
+            return try await ConnectedPrinter.open(
+                address: printer, profile: profile, profilesDirectory: profilesDir,
+                simulatorOutput: URL(filePath: simOut, directoryHint: .isDirectory),
+                timeout: timeoutDuration)
         } catch let error as PrintersError {
             // The resolver names what is missing; the command line says which option gives it.
-            let option = switch error.code {
-            case .profileRequired, .profileUnmatched: " with --profile (see 'lanyard profiles list')"
-            case .printerAmbiguous: " with --printer"
-            default: ""
-            }
+            let option =
+                switch error.code {
+                case .profileRequired, .profileUnmatched: " with --profile (see 'lanyard profiles list')"
+                case .printerAmbiguous: " with --printer"
+                default: ""
+                }
             throw CLIError(CLIError(from: error).exit, error.message + option)
         }
     }

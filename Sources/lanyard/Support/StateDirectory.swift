@@ -16,7 +16,8 @@ enum StateDirectory {
     /// next agent started on it, not an agent already running on another directory.
     static func warnIfNoAgent(on directory: URL, what: String) {
         guard DataDirectoryLock.runningAgent(on: directory) == nil else { return }
-        Terminal.warning("no agent is running on \(directory.path); \(what) will be used by the next agent started on it, "
-            + "not by an agent running on another data directory (give --data)")
+        Terminal.warning(
+            "no agent is running on \(directory.path); \(what) will be used by the next agent started on it, "
+                + "not by an agent running on another data directory (give --data)")
     }
 }

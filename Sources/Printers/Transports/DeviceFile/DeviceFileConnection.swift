@@ -86,7 +86,9 @@ public final class DeviceFileConnection: PrinterConnection {
         let cause = systemErrorCause(code, call: "open")
         switch code {
         case ENOENT:
-            return TransportError(.notFound, "\(path) does not exist (is the printer plugged in and the usblp driver loaded?)", address: address, cause: cause)
+            return TransportError(
+                .notFound, "\(path) does not exist (is the printer plugged in and the usblp driver loaded?)", address: address, cause: cause
+            )
         case ENXIO, ENODEV:
             return TransportError(.notFound, "no device (or, for a FIFO, no reader) behind \(path)", address: address, cause: cause)
         case EACCES, EPERM:
@@ -96,7 +98,8 @@ public final class DeviceFileConnection: PrinterConnection {
                     + "or install a udev rule such as SUBSYSTEM==\"usbmisc\", KERNEL==\"lp[0-9]*\", ATTRS{idVendor}==\"0a5f\", GROUP=\"lp\", MODE=\"0660\"",
                 address: address, cause: cause)
         case EBUSY:
-            return TransportError(.busy, "\(path) is held by another process (a print spooler such as CUPS?)", address: address, cause: cause)
+            return TransportError(
+                .busy, "\(path) is held by another process (a print spooler such as CUPS?)", address: address, cause: cause)
         default:
             return TransportError(.ioFailed, "cannot open \(path) for writing", address: address, cause: cause)
         }

@@ -12,7 +12,9 @@ enum TCPConnector {
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let first = list else {
-            let cause = status == EAI_SYSTEM ? systemErrorCause(errno, call: "getaddrinfo") : "getaddrinfo: " + String(cString: gai_strerror(status))
+            let cause =
+                status == EAI_SYSTEM
+                ? systemErrorCause(errno, call: "getaddrinfo") : "getaddrinfo: " + String(cString: gai_strerror(status))
             throw TransportError(.notFound, "cannot resolve host \"\(host)\"", address: address, cause: cause)
         }
         defer { freeaddrinfo(list) }
@@ -23,7 +25,8 @@ enum TCPConnector {
             entry = current.pointee.ai_next
             if deadline.hasPassed, !failures.isEmpty { break }
             let info = current.pointee
-            let raw = socket(info.ai_family, info.ai_socktype | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), info.ai_protocol)
+            let raw = socket(
+                info.ai_family, info.ai_socktype | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), info.ai_protocol)
             guard raw >= 0 else {
                 failures.append((errno, "socket"))
                 continue
@@ -75,7 +78,8 @@ enum TCPConnector {
         let causes = failures.map { systemErrorCause($0.code, call: $0.call) }.joined(separator: "; ")
         let codes = Set(failures.map(\.code))
         if codes.contains(ECONNREFUSED) {
-            return TransportError(.notFound, "connection refused: nothing listens on port \(port) of \(host)", address: address, cause: causes)
+            return TransportError(
+                .notFound, "connection refused: nothing listens on port \(port) of \(host)", address: address, cause: causes)
         }
         if !codes.isDisjoint(with: [EHOSTUNREACH, ENETUNREACH, EADDRNOTAVAIL]) {
             return TransportError(.notFound, "host \(host) is unreachable", address: address, cause: causes)

@@ -113,9 +113,11 @@ public final class TCPPrinterConnection: PrinterConnection {
         let cause = systemErrorCause(code, call: call)
         switch code {
         case EPIPE, ECONNRESET, ENOTCONN, ECONNABORTED, ESHUTDOWN:
-            return TransportError(.disconnected, "the printer dropped the connection", address: address, cause: cause, bytesWritten: bytesWritten)
+            return TransportError(
+                .disconnected, "the printer dropped the connection", address: address, cause: cause, bytesWritten: bytesWritten)
         case ETIMEDOUT, EHOSTUNREACH, ENETUNREACH, ENETDOWN:
-            return TransportError(.disconnected, "the printer stopped answering on the network", address: address, cause: cause, bytesWritten: bytesWritten)
+            return TransportError(
+                .disconnected, "the printer stopped answering on the network", address: address, cause: cause, bytesWritten: bytesWritten)
         default:
             return TransportError(.ioFailed, "network I/O failed", address: address, cause: cause, bytesWritten: bytesWritten)
         }

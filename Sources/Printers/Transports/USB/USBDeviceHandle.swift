@@ -78,8 +78,9 @@ final class USBDeviceHandle: Sendable {
             case .closed:
                 return .failure(TransportError(.ioFailed, "the USB connection is closed", address: addressText))
             case .disconnected:
-                return .failure(TransportError(
-                    .disconnected, "the printer was unplugged; open it again once it is back", address: addressText))
+                return .failure(
+                    TransportError(
+                        .disconnected, "the printer was unplugged; open it again once it is back", address: addressText))
             case .open:
                 let transfer = body(pointer)
                 if transfer.status == USBStatus.noDevice {
@@ -128,7 +129,9 @@ final class USBDeviceHandle: Sendable {
     }
 
     /// A class-specific IN control request to the printer interface.
-    func classRequest(_ request: UInt8, value: UInt16, index: UInt16, length: Int, timeout: Duration, action: String) async throws(TransportError) -> [UInt8] {
+    func classRequest(
+        _ request: UInt8, value: UInt16, index: UInt16, length: Int, timeout: Duration, action: String
+    ) async throws(TransportError) -> [UInt8] {
         let addressText = addressText
         let transfer = try await transfer { handle in
             var buffer = [UInt8](repeating: 0, count: length)

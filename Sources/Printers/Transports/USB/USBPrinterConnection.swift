@@ -37,7 +37,8 @@ public final class USBPrinterConnection: PrinterConnection {
 
     /// Opens `usb` (the only USB printer: fails when there is none or several) or `usb:SERIAL`.
     /// `timeout` bounds each request to a device while finding and opening it.
-    public static func open(_ address: PrinterAddress, timeout: Duration = .seconds(5)) async throws(TransportError) -> USBPrinterConnection {
+    public static func open(_ address: PrinterAddress, timeout: Duration = .seconds(5)) async throws(TransportError) -> USBPrinterConnection
+    {
         guard case .usb(let serial) = address else {
             throw TransportError(.invalidAddress, "not a USB printer address", address: address.description)
         }
@@ -85,7 +86,8 @@ public final class USBPrinterConnection: PrinterConnection {
     /// Zero-length packets are not the end of a reply; silence returns what arrived.
     public func read(timeout: Duration, until isComplete: @Sendable ([UInt8]) -> Bool) async throws(TransportError) -> [UInt8] {
         guard let endpoint = device.interface.bulkIn else {
-            throw TransportError(.unsupported, "this USB printer interface has no bulk IN endpoint; it cannot answer", address: address.description)
+            throw TransportError(
+                .unsupported, "this USB printer interface has no bulk IN endpoint; it cannot answer", address: address.description)
         }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
@@ -149,7 +151,9 @@ extension USBPrinterConnection {
 
     /// Finds the printer (by serial, or the only one), detaches a bound kernel driver, claims
     /// the interface and reads its strings and device ID. Runs on the worker thread.
-    static func openDevice(in context: USBPointer, serial wanted: String?, timeout: Duration, addressText: String) throws(TransportError) -> Opened {
+    static func openDevice(
+        in context: USBPointer, serial wanted: String?, timeout: Duration, addressText: String
+    ) throws(TransportError) -> Opened {
         var printers: [(device: OpaquePointer, summary: USBDeviceSummary)] = []
         try USBScan.forEachDevice(context) { device in
             guard let summary = USBScan.summary(of: device) else { return }
@@ -173,7 +177,8 @@ extension USBPrinterConnection {
             let language = USBScan.readLanguage(handle, timeout: timeout)
             var serial = USBScan.readString(handle, index: printer.summary.serialIndex, language: language, timeout: timeout)
             if serial == nil, wanted != nil, let interface = printer.summary.interfaces.first,
-               case .success(let id) = USBScan.readDeviceID(handle, interface: interface, claim: true, timeout: timeout) {
+                case .success(let id) = USBScan.readDeviceID(handle, interface: interface, claim: true, timeout: timeout)
+            {
                 serial = DeviceIDFields(id)?.serial
             }
             if wanted == nil || serial == wanted {
@@ -200,7 +205,9 @@ extension USBPrinterConnection {
         return try claim(chosen, serial: chosen.serial, timeout: timeout, addressText: addressText)
     }
 
-    private static func claim(_ candidate: Candidate, serial: String?, timeout: Duration, addressText: String) throws(TransportError) -> Opened {
+    private static func claim(
+        _ candidate: Candidate, serial: String?, timeout: Duration, addressText: String
+    ) throws(TransportError) -> Opened {
         let handle = candidate.handle, summary = candidate.summary
         let interface = summary.interfaces[0]
         let number = Int32(interface.number)
@@ -233,7 +240,9 @@ extension USBPrinterConnection {
         guard status == 0 else { throw fail(status, "cannot claim interface \(number) of \(summary.label)") }
         if interface.alternateSetting != 0 {
             let selected = libusb_set_interface_alt_setting(handle, number, Int32(interface.alternateSetting))
-            guard selected == 0 else { throw fail(selected, "cannot select alternate setting \(interface.alternateSetting) of \(summary.label)") }
+            guard selected == 0 else {
+                throw fail(selected, "cannot select alternate setting \(interface.alternateSetting) of \(summary.label)")
+            }
         }
 
         let strings = USBScan.readStrings(handle, summary: summary, timeout: timeout)

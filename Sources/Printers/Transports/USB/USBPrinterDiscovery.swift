@@ -149,7 +149,11 @@ final class USBHotplugWatcher: Sendable {
         var known = state.withLock { $0.known }
         // Events in bus and address order, so several printers are reported predictably.
         let departed = known.filter { present[$0.key] == nil }
-            .sorted { ($0.value.infos.first?.bus ?? 0, $0.value.infos.first?.deviceAddress ?? 0) < ($1.value.infos.first?.bus ?? 0, $1.value.infos.first?.deviceAddress ?? 0) }
+            .sorted {
+                ($0.value.infos.first?.bus ?? 0, $0.value.infos.first?.deviceAddress ?? 0) < (
+                    $1.value.infos.first?.bus ?? 0, $1.value.infos.first?.deviceAddress ?? 0
+                )
+            }
         for (device, entry) in departed {
             for info in entry.infos { continuation.yield(.departed(info)) }
             known[device] = nil

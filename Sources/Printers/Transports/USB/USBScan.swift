@@ -74,7 +74,8 @@ enum USBScan {
         var active: UnsafeMutablePointer<libusb_config_descriptor>?
         guard libusb_get_active_config_descriptor(device, &active) == 0, let active else { return nil }
         defer { libusb_free_config_descriptor(active) }
-        let configurationIndex = index(ofConfiguration: active.pointee.bConfigurationValue, in: device, count: descriptor.bNumConfigurations)
+        let configurationIndex = index(
+            ofConfiguration: active.pointee.bConfigurationValue, in: device, count: descriptor.bNumConfigurations)
         var interfaces: [USBPrinterInterface] = []
         for interfaceIndex in 0..<Int(active.pointee.bNumInterfaces) {
             let interface = active.pointee.interface[interfaceIndex]
@@ -82,8 +83,8 @@ enum USBScan {
             for altIndex in 0..<Int(interface.num_altsetting) {
                 let setting = interface.altsetting[altIndex]
                 guard setting.bInterfaceClass == printerClass,
-                      let rank = protocolPreference.firstIndex(of: setting.bInterfaceProtocol),
-                      let found = printerInterface(setting, configurationIndex: configurationIndex)
+                    let rank = protocolPreference.firstIndex(of: setting.bInterfaceProtocol),
+                    let found = printerInterface(setting, configurationIndex: configurationIndex)
                 else { continue }
                 if best == nil || rank < best!.rank { best = (rank, found) }
             }

@@ -36,9 +36,11 @@ enum USBStatus {
                 .busy, "\(action): the printer's interface is held by another program or driver (CUPS, another Lanyard)",
                 address: address, cause: cause, bytesWritten: bytesWritten)
         case timeout:
-            return TransportError(.timeout, "\(action): the printer did not respond in time", address: address, cause: cause, bytesWritten: bytesWritten)
+            return TransportError(
+                .timeout, "\(action): the printer did not respond in time", address: address, cause: cause, bytesWritten: bytesWritten)
         case noDevice:
-            return TransportError(.disconnected, "\(action): the printer was unplugged", address: address, cause: cause, bytesWritten: bytesWritten)
+            return TransportError(
+                .disconnected, "\(action): the printer was unplugged", address: address, cause: cause, bytesWritten: bytesWritten)
         case notFound:
             return TransportError(.notFound, "\(action): not found", address: address, cause: cause, bytesWritten: bytesWritten)
         default:
