@@ -214,6 +214,11 @@ let package = Package(
         .testTarget(name: "CivilDateTests", dependencies: ["CivilDate"], swiftSettings: strictSettings),
         .testTarget(name: "LanyardSupportTests", dependencies: ["LanyardSupport"], swiftSettings: strictSettings),
         .testTarget(
+            name: "YAMLReadingTests",
+            dependencies: ["YAMLReading", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "LanyardHTTPTests",
             dependencies: [
                 "LanyardHTTP", "LanyardSupport",
