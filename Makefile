@@ -69,6 +69,7 @@ proofs: tools
 # Benchmarks/Thresholds, then the process-level ones, lanyard-bench, an executable never shipped
 # (docs/benchmarks.md).
 bench: release tools
+	python3 Benchmarks/link_order_check.py --lanyard .build/release/lanyard
 	SWIFT=$(SWIFT) Benchmarks/check-thresholds.sh
 	$(SWIFT) build -c release --product lanyard-bench $(RELEASE_FLAGS)
 	LANYARD_PYTHON=$(abspath $(PYTHON)) .build/release/lanyard-bench
