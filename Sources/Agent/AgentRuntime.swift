@@ -1,6 +1,7 @@
 import Attendees
 import Badges
 public import Foundation
+import LanyardSupport
 public import Logging
 public import Printers
 import Prometheus

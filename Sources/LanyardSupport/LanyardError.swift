@@ -105,8 +105,14 @@ public struct CodedError<Code: ErrorCode>: LanyardError {
     public var httpStatus: Int { code.httpStatus ?? exitStatus.httpStatus }
 
     public var description: String {
-        "\(code.rawValue): \(message)" + (context.map { " (\($0))" } ?? "")
+        "\(code.rawValue): \(message)" + (context.map { " (\($0))" } ?? "") + (underlyingError.map { " [\($0)]" } ?? "")
     }
+}
+
+/// A cause known only as text (what a C library or a peer said), where an error type is wanted.
+public struct ErrorText: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ text: String) { description = text }
 }
 
 extension CodedError: Equatable {

@@ -1,5 +1,6 @@
 public import Foundation
 public import Hummingbird
+public import LanyardSupport
 public import Logging
 public import ServiceLifecycle
 import Sync

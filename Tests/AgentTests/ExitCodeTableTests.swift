@@ -93,7 +93,7 @@ import Testing
         errors += SimulatorError.Code.allCases.map { SimulatorError($0, "m") }
         errors += PipelineErrorCode.allCases.map { PipelineError($0, "m") }
         errors += StoreError.Code.allCases.map { StoreError($0, "m") }
-        errors += SyncError.Code.allCases.map { SyncError($0, "m") }
+        errors += SyncErrorCode.allCases.map { SyncError($0, "m") }
         errors += RegistryErrorCode.allCases.map { RegistryError($0, "m") }
         errors += AgentErrorCode.allCases.map { AgentError($0, "m") }
         errors += ListenErrorCode.allCases.map { ListenError($0, "m", context: "a") }

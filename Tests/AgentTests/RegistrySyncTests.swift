@@ -3,6 +3,7 @@ import Badges
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import LanyardSupport
 import Logging
 import NIOCore
 import Store

@@ -1,6 +1,6 @@
 public import AsyncHTTPClient
 public import Foundation
-import LanyardSupport
+public import LanyardSupport
 import NIOCore
 import NIOHTTP1
 public import Store
@@ -30,7 +30,7 @@ public struct RegistryUploader: Sendable {
             let fresh = SigningKey()
             do { try FileManager.default.createDirectory(at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true) } catch
             {
-                throw SyncError(.io, "cannot create the directory of the report key", subject: keyFile.path, cause: "\(error)")
+                throw SyncError(.io, "cannot create the directory of the report key", subject: keyFile.path, underlying: error)
             }
             try fresh.write(to: keyFile)
             key = fresh
@@ -111,7 +111,7 @@ public struct RegistryUploader: Sendable {
     {
         let data = try await send(endpoint, body: WireJSON.encode(batch))
         do { return try WireJSON.decoder.decode(Answer.self, from: data) } catch {
-            throw SyncError(.transport, "the registry server's answer to \(endpoint) does not decode", subject: endpoint, cause: "\(error)")
+            throw SyncError(.transport, "the registry server's answer to \(endpoint) does not decode", subject: endpoint, underlying: error)
         }
     }
 
@@ -128,7 +128,7 @@ public struct RegistryUploader: Sendable {
             response = try await client.execute(request, timeout: .seconds(30))
             data = try await response.body.collect(upTo: 4 << 20)
         } catch {
-            throw SyncError(.transport, "the registry server cannot be reached", subject: url, cause: "\(error)")
+            throw SyncError(.transport, "the registry server cannot be reached", subject: url, underlying: error)
         }
         guard (200..<300).contains(response.status.code) else {
             throw SyncError(

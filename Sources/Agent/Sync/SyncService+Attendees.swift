@@ -18,7 +18,7 @@ extension SyncService {
         guard let target = trusted.targets?.targets[name], target.kind == .attendeeSnapshot, let cursor = target.cursor else { return }
         let stored: Int64?
         do { stored = try store.attendeeCursor(event: event.slug) } catch {
-            throw SyncError(.io, "cannot read the attendee cursor", subject: name, cause: "\(error)")
+            throw SyncError(.io, "cannot read the attendee cursor", subject: name, underlying: error)
         }
         if let stored, stored >= cursor { return }
         let release = target.release(for: agentID)
@@ -42,7 +42,7 @@ extension SyncService {
                 return (outcome, attendees.count, refused)
             }
         } catch {
-            throw SyncError(.io, "cannot apply the attendee snapshot", subject: name, cause: "\(error)")
+            throw SyncError(.io, "cannot apply the attendee snapshot", subject: name, underlying: error)
         }
         attendeeCursorRefused = false
         logger.notice(
@@ -86,7 +86,7 @@ extension SyncService {
                 let outcome: AttendeeSyncOutcome
                 let (store, at) = (self.store, now())
                 do { outcome = try await Blocking.run { try store.applyAttendeeDelta(delta, now: at) } } catch {
-                    throw SyncError(.io, "cannot apply the attendee changes", subject: "attendees/\(event.slug)", cause: "\(error)")
+                    throw SyncError(.io, "cannot apply the attendee changes", subject: "attendees/\(event.slug)", underlying: error)
                 }
                 logger.notice(
                     "attendee changes applied",
@@ -113,7 +113,7 @@ extension SyncService {
 
     private func storedAttendeeCursor() throws(SyncError) -> Int64? {
         do { return try store.attendeeCursor(event: event.slug) } catch {
-            throw SyncError(.io, "cannot read the attendee cursor", subject: "attendees/\(event.slug)", cause: "\(error)")
+            throw SyncError(.io, "cannot read the attendee cursor", subject: "attendees/\(event.slug)", underlying: error)
         }
     }
 

@@ -287,7 +287,7 @@ public actor SyncService: Service {
         } catch {
             try? FileManager.default.removeItem(at: staging)
             if !FileManager.default.fileExists(atPath: directory.path) {
-                throw SyncError(.io, "cannot move the release into place", subject: directory.path, cause: "\(error)")
+                throw SyncError(.io, "cannot move the release into place", subject: directory.path, underlying: error)
             }
         }
     }

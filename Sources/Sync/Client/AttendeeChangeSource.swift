@@ -50,7 +50,7 @@ public struct HTTPAttendeeChangeSource: AttendeeChangeSource {
             response = try await client.execute(request, timeout: .seconds(30))
             body = try await response.body.collect(upTo: Self.maximumPageBytes)
         } catch {
-            throw .failed(SyncError(.transport, "the registry's attendee changes cannot be fetched", subject: url, cause: "\(error)"))
+            throw .failed(SyncError(.transport, "the registry's attendee changes cannot be fetched", subject: url, underlying: error))
         }
         let data = Data(body.readableBytesView)
         switch response.status.code {

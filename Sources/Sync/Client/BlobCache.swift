@@ -42,7 +42,7 @@ public struct BlobCache: Sendable {
             handle = try FileHandle(forWritingTo: partial)
             try handle.seekToEnd()
         } catch {
-            throw SyncError(.io, "cannot open the download file", subject: partial.path, cause: "\(error)")
+            throw SyncError(.io, "cannot open the download file", subject: partial.path, underlying: error)
         }
         defer { try? handle.close() }
         var received = offset
@@ -55,7 +55,7 @@ public struct BlobCache: Sendable {
                 throw SyncError(.lengthExceeded, "more than the signed \(file.length) bytes", subject: file.sha256)
             }
             do { try handle.write(contentsOf: chunk) } catch {
-                throw SyncError(.io, "cannot write the download file", subject: partial.path, cause: "\(error)")
+                throw SyncError(.io, "cannot write the download file", subject: partial.path, underlying: error)
             }
             received += chunk.count
         }
@@ -70,7 +70,7 @@ public struct BlobCache: Sendable {
         try? handle.close()
         let data: Data
         do { data = try Data(contentsOf: partial) } catch {
-            throw SyncError(.io, "cannot read the download back", subject: partial.path, cause: "\(error)")
+            throw SyncError(.io, "cannot read the download back", subject: partial.path, underlying: error)
         }
         guard SHA256Digest.hex(data) == file.sha256 else {
             try? FileManager.default.removeItem(at: partial)
@@ -80,7 +80,7 @@ public struct BlobCache: Sendable {
             if FileManager.default.fileExists(atPath: url(for: file).path) { try FileManager.default.removeItem(at: url(for: file)) }
             try FileManager.default.moveItem(at: partial, to: url(for: file))
         } catch {
-            throw SyncError(.io, "cannot move the download into the cache", subject: partial.path, cause: "\(error)")
+            throw SyncError(.io, "cannot move the download into the cache", subject: partial.path, underlying: error)
         }
         return received - offset
     }
@@ -93,7 +93,7 @@ public struct BlobCache: Sendable {
             if manager.fileExists(atPath: destination.path) { try manager.removeItem(at: destination) }
             try manager.createDirectory(at: destination, withIntermediateDirectories: true)
         } catch {
-            throw SyncError(.io, "cannot prepare the directory", subject: destination.path, cause: "\(error)")
+            throw SyncError(.io, "cannot prepare the directory", subject: destination.path, underlying: error)
         }
         for (path, file) in release.files.sorted(by: { $0.key < $1.key }) {
             guard contains(file) else { throw SyncError(.io, "\(path) is not in the cache", subject: file.sha256) }
@@ -102,7 +102,7 @@ public struct BlobCache: Sendable {
                 try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try manager.copyItem(at: url(for: file), to: target)
             } catch {
-                throw SyncError(.io, "cannot copy \(path) out of the cache", subject: destination.path, cause: "\(error)")
+                throw SyncError(.io, "cannot copy \(path) out of the cache", subject: destination.path, underlying: error)
             }
         }
     }
@@ -112,7 +112,7 @@ public struct BlobCache: Sendable {
             try FileManager.default.createDirectory(at: directory.appending(path: "blobs"), withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: directory.appending(path: "partial"), withIntermediateDirectories: true)
         } catch {
-            throw SyncError(.io, "cannot create the cache directories", subject: directory.path, cause: "\(error)")
+            throw SyncError(.io, "cannot create the cache directories", subject: directory.path, underlying: error)
         }
     }
 

@@ -30,7 +30,7 @@ public struct HTTPRepositorySource: RepositorySource {
         if let ifNoneMatch { request.headers.add(name: "If-None-Match", value: ifNoneMatch) }
         let response: HTTPClientResponse
         do { response = try await client.execute(request, timeout: timeout) } catch {
-            throw SyncError(.transport, "the registry cannot be reached", subject: baseURL + path, cause: "\(error)")
+            throw SyncError(.transport, "the registry cannot be reached", subject: baseURL + path, underlying: error)
         }
         var skip = 0
         switch response.status.code {
@@ -67,7 +67,7 @@ public struct HTTPRepositorySource: RepositorySource {
         } catch let error as SyncError {
             throw error
         } catch {
-            throw SyncError(.transport, "the transfer was cut after \(received) bytes", subject: path, cause: "\(error)")
+            throw SyncError(.transport, "the transfer was cut after \(received) bytes", subject: path, underlying: error)
         }
         return .complete(etag: Self.usableETag(response.headers))
     }

@@ -38,7 +38,7 @@ public struct HTTPRegistryNotifier: RegistryNotifier {
             response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(Int64(seconds) + 10))
             _ = try await response.body.collect(upTo: 64 * 1024)
         } catch {
-            throw SyncError(.transport, "the registry's notification endpoint cannot be reached", subject: url, cause: "\(error)")
+            throw SyncError(.transport, "the registry's notification endpoint cannot be reached", subject: url, underlying: error)
         }
         guard [200, 204].contains(response.status.code) else {
             throw SyncError(.transport, "the registry's notification endpoint answered HTTP \(response.status.code)", subject: url)

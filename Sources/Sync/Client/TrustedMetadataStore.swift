@@ -45,7 +45,7 @@ public struct TrustedMetadataStore: Sendable {
         } catch let error as SyncError {
             throw error
         } catch {
-            throw SyncError(.io, "cannot save the trusted metadata", subject: directory.path, cause: "\(error)")
+            throw SyncError(.io, "cannot save the trusted metadata", subject: directory.path, underlying: error)
         }
     }
 

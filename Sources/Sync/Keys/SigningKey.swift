@@ -43,7 +43,7 @@ public struct SigningKey: Sendable {
 
     public func sign(_ message: Data) throws(SyncError) -> Data {
         do { return try privateKey.signature(for: message) } catch {
-            throw SyncError(.keyInvalid, "signing failed", subject: keyID, cause: "\(error)")
+            throw SyncError(.keyInvalid, "signing failed", subject: keyID, underlying: error)
         }
     }
 
@@ -100,7 +100,7 @@ public struct SigningKey: Sendable {
         }
         let file: File
         do { file = try JSONDecoder().decode(File.self, from: data) } catch {
-            throw SyncError(.keyInvalid, "not a Lanyard signing key", subject: url.path, cause: "\(error)")
+            throw SyncError(.keyInvalid, "not a Lanyard signing key", subject: url.path, underlying: error)
         }
         guard file.type == PublicKeyEntry.ed25519, let raw = Hex.decode(file.privateKey), raw.count == 32,
             let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)

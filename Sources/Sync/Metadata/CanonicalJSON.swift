@@ -20,7 +20,7 @@ public enum CanonicalJSON {
         do { return try decoder.decode(type, from: data) } catch let error as DecodingError {
             throw SyncError(.metadataInvalid, "not valid \(subject) metadata", subject: subject, cause: Self.describe(error))
         } catch {
-            throw SyncError(.metadataInvalid, "not valid \(subject) metadata", subject: subject, cause: "\(error)")
+            throw SyncError(.metadataInvalid, "not valid \(subject) metadata", subject: subject, underlying: error)
         }
     }
 

@@ -1,4 +1,5 @@
 public import Foundation
+public import LanyardSupport
 
 /// One file of a target: the blob stored under `blobs/sha256/<sha256>`.
 public struct TargetFile: Sendable, Equatable, Hashable, Codable {

@@ -38,7 +38,7 @@ public struct RegistryPublisher: Sendable {
             try TargetName.validatePath(relative, in: name)
             let data: Data
             do { data = try Data(contentsOf: directory.appending(path: relative)) } catch {
-                throw SyncError(.io, "cannot read \(relative)", subject: directory.path, cause: "\(error)")
+                throw SyncError(.io, "cannot read \(relative)", subject: directory.path, underlying: error)
             }
             files[relative] = try writer.storeBlob(data)
         }

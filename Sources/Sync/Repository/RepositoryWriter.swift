@@ -31,7 +31,7 @@ public struct RepositoryWriter: Sendable {
     public func latestRootVersion() throws(SyncError) -> Int {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory.appending(path: "root").path) } catch {
-            throw SyncError(.io, "not a repository: it has no root/ directory", subject: directory.path, cause: "\(error)")
+            throw SyncError(.io, "not a repository: it has no root/ directory", subject: directory.path, underlying: error)
         }
         let versions = names.compactMap { $0.hasSuffix(".json") ? Int($0.dropLast(5)) : nil }
         guard let latest = versions.max() else { throw SyncError(.io, "not a repository: no root metadata", subject: directory.path) }
@@ -40,7 +40,7 @@ public struct RepositoryWriter: Sendable {
 
     public func read(_ relative: String) throws(SyncError) -> Data {
         do { return try Data(contentsOf: directory.appending(path: relative)) } catch {
-            throw SyncError(.io, "cannot read \(relative)", subject: directory.path, cause: "\(error)")
+            throw SyncError(.io, "cannot read \(relative)", subject: directory.path, underlying: error)
         }
     }
 
@@ -202,7 +202,7 @@ public struct RepositoryWriter: Sendable {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try data.write(to: url, options: .atomic)
         } catch {
-            throw SyncError(.io, "cannot write \(relative)", subject: directory.path, cause: "\(error)")
+            throw SyncError(.io, "cannot write \(relative)", subject: directory.path, underlying: error)
         }
     }
 }
