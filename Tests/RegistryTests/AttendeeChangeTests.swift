@@ -94,7 +94,10 @@ import Testing
             #expect(resolved.attendeeID == Self.id(1))
             #expect(resolved.nonce == "nonce-1")
             #expect(resolved.kioskID == "door-a")
-            #expect(resolved.scannedAtMicroseconds == 1_793_696_400_125_000)
+            #expect(resolved.scannedAt == Date(timeIntervalSince1970: 1_793_696_400.125))
+            // On the wire, the one date encoding of every contract: UTC with milliseconds.
+            let wire = try #require(try JSONSerialization.jsonObject(with: WireJSON.encode(resolved)) as? [String: Any])
+            #expect(wire["scanned_at"] as? String == "2026-11-03T09:00:00.125Z")
             let renamed = try #require(page.changes[3].registration)
             let stored = try #require(try JSONSerialization.jsonObject(with: Data(renamed.utf8)) as? [String: Any])
             #expect(stored["first_name"] as? String == "Augusta")

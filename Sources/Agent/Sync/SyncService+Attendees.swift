@@ -138,7 +138,7 @@ extension SyncService {
             case .remove:
                 changes.append(.remove(attendeeID: entry.attendeeID))
             case .checkInResolved:
-                guard let nonce = entry.nonce, let kioskID = entry.kioskID, let micros = entry.scannedAtMicroseconds else {
+                guard let nonce = entry.nonce, let kioskID = entry.kioskID, let scannedAt = entry.scannedAt else {
                     refused += 1
                     continue
                 }
@@ -146,7 +146,7 @@ extension SyncService {
                     .checkInResolved(
                         CheckInResolution(
                             attendeeID: entry.attendeeID, nonce: nonce, kioskID: kioskID,
-                            scannedAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000))))
+                            scannedAt: scannedAt)))
             }
         }
         return (AttendeeDelta(event: page.event, fromCursor: page.fromCursor, toCursor: page.toCursor, changes: changes), refused)

@@ -89,7 +89,8 @@ extension RegistryDatabase {
                 guard let op = AttendeeChangeEntry.Operation(rawValue: row["op"]) else { return nil }
                 return AttendeeChangeEntry(
                     cursor: row["cursor"], op: op, attendeeID: row["attendee_id"], registration: row["registration"],
-                    nonce: row["nonce"], kioskID: row["kiosk_id"], scannedAtMicroseconds: row["scanned_at_us"])
+                    nonce: row["nonce"], kioskID: row["kiosk_id"],
+                    scannedAt: (row["scanned_at_us"] as Int64?).map(RegistryJSON.date(microseconds:)))
             }
             return AttendeeChangePage(
                 event: event, fromCursor: since, toCursor: changes.last?.cursor ?? since,

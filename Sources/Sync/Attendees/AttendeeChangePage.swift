@@ -1,4 +1,5 @@
 public import Foundation
+public import LanyardSupport
 
 /// One page of an event's attendee change log, as the registry server signs it for kiosks
 /// (`GET /v1/events/{event}/attendee-changes?since=N`, docs/registry-protocol.md).
@@ -86,8 +87,9 @@ public struct AttendeeChangePage: Sendable, Equatable, Codable {
 ///   run those exact bytes through their own intake, as they do the lines of a snapshot, so an
 ///   attendee reads the same whichever way it arrived.
 /// - `remove`: nothing more; the attendee left the event.
-/// - `check_in_resolved`: `nonce`, `kiosk_id` and `scanned_at_us` (microseconds since 1970) of
-///   the check-in the registry keeps for the attendee, the earliest scan anywhere.
+/// - `check_in_resolved`: `nonce`, `kiosk_id` and `scanned_at` (ISO-8601 in UTC with
+///   milliseconds, the one date encoding of every contract, `WireJSON`) of the check-in the
+///   registry keeps for the attendee, the earliest scan anywhere.
 ///
 /// An unknown `op` fails decoding, so the whole page is refused: a kiosk that skipped a change
 /// it did not understand would claim a cursor whose list it does not hold.
@@ -102,11 +104,11 @@ public struct AttendeeChangeEntry: Sendable, Equatable, Codable {
     public var registration: String?
     public var nonce: String?
     public var kioskID: String?
-    public var scannedAtMicroseconds: Int64?
+    public var scannedAt: Date?
 
     public init(
         cursor: Int64, op: Operation, attendeeID: String, registration: String? = nil, nonce: String? = nil,
-        kioskID: String? = nil, scannedAtMicroseconds: Int64? = nil
+        kioskID: String? = nil, scannedAt: Date? = nil
     ) {
         self.cursor = cursor
         self.op = op
@@ -114,11 +116,41 @@ public struct AttendeeChangeEntry: Sendable, Equatable, Codable {
         self.registration = registration
         self.nonce = nonce
         self.kioskID = kioskID
-        self.scannedAtMicroseconds = scannedAtMicroseconds
+        self.scannedAt = scannedAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case cursor, op, attendeeID = "attendee_id", registration, nonce, kioskID = "kiosk_id", scannedAtMicroseconds = "scanned_at_us"
+        case cursor, op, attendeeID = "attendee_id", registration, nonce, kioskID = "kiosk_id", scannedAt = "scanned_at"
+    }
+
+    /// The instant is text in `Timestamps` form whatever encoder carries the page (the signed
+    /// page is canonical JSON, whose own dates have no fraction).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        cursor = try container.decode(Int64.self, forKey: .cursor)
+        op = try container.decode(Operation.self, forKey: .op)
+        attendeeID = try container.decode(String.self, forKey: .attendeeID)
+        registration = try container.decodeIfPresent(String.self, forKey: .registration)
+        nonce = try container.decodeIfPresent(String.self, forKey: .nonce)
+        kioskID = try container.decodeIfPresent(String.self, forKey: .kioskID)
+        if let text = try container.decodeIfPresent(String.self, forKey: .scannedAt) {
+            guard let date = Timestamps.parse(text) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .scannedAt, in: container, debugDescription: "not an ISO-8601 instant: \(text)")
+            }
+            scannedAt = date
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(cursor, forKey: .cursor)
+        try container.encode(op, forKey: .op)
+        try container.encode(attendeeID, forKey: .attendeeID)
+        try container.encodeIfPresent(registration, forKey: .registration)
+        try container.encodeIfPresent(nonce, forKey: .nonce)
+        try container.encodeIfPresent(kioskID, forKey: .kioskID)
+        try container.encodeIfPresent(scannedAt.map(Timestamps.iso8601), forKey: .scannedAt)
     }
 
     func validate(subject: String, index: Int) throws(SyncError) {
@@ -134,7 +166,7 @@ public struct AttendeeChangeEntry: Sendable, Equatable, Codable {
         case .checkInResolved:
             if nonce?.isEmpty ?? true { throw missing("nonce") }
             if kioskID?.isEmpty ?? true { throw missing("kiosk_id") }
-            if scannedAtMicroseconds == nil { throw missing("scanned_at_us") }
+            if scannedAt == nil { throw missing("scanned_at") }
         }
     }
 }
