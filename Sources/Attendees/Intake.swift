@@ -1,4 +1,5 @@
 public import Foundation
+import LanyardSupport
 import YAMLReading
 
 /// Decodes and validates registration records (JSON objects, CSV rows) into `Attendee`s.

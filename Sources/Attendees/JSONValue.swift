@@ -1,16 +1,9 @@
 import Foundation
+import LanyardSupport
 
-/// A JSON value as parsed, before any interpretation, so intake can tell a number from a string
-/// and report exactly what type it found.
-enum JSONValue: Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case integer(Int64)
-    case double(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
+/// What intake needs of a parsed value (`LanyardSupport.JSONValue`): its type named in issue
+/// reasons, a number as text, and the strict parser below.
+extension JSONValue {
     /// How the value is described in issue reasons.
     var typeName: String {
         switch self {

@@ -1,4 +1,5 @@
 import Foundation
+import LanyardSupport
 
 /// Validates one decoded record against the attendee contract and builds the `Attendee`.
 /// Collects every issue rather than stopping at the first, so a dead letter explains the whole

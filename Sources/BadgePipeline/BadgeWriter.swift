@@ -35,8 +35,8 @@ public final class BadgeWriter {
         public var notes: [String]
 
         /// The issue that kept the badge from being written, if one did.
-        public var blockingIssue: RenderIssue? { issues.first(where: \.blocksPrinting) }
-        public var hasErrors: Bool { issues.contains { $0.severity == .error || $0.blocksPrinting } }
+        public var blockingIssue: RenderIssue? { issues.blockingIssue }
+        public var hasErrors: Bool { issues.hasErrors }
     }
 
     /// Encodes a rendered badge in a printer language or a raster preview format.

@@ -2,7 +2,6 @@ public import Badges
 public import Foundation
 import LanyardSupport
 public import Printers
-public import Store
 
 /// An open printer, ready for the commands a technician runs: its client, the key its stored
 /// tuning is under, and the simulator behind `sim`.
@@ -60,11 +59,6 @@ public struct ConnectedPrinter: Sendable {
         }
         let label = try LabelEncoder.encode(bitmap: badge.bitmap, profile: profile, language: client.language, overrides: overrides)
         return (label, badge)
-    }
-
-    /// The settings a job on this printer takes: its stored tuning, then explicit values.
-    public func tuningOverrides(store: LanyardStore?, darkness: Int?, speed: Int?) -> TuningOverrides {
-        TuningOverrides(printerKey: key, store: store, darkness: darkness, speed: speed)
     }
 
     /// For the simulator: waits until it has printed `count` labels (they are decoded on arrival).

@@ -1,11 +1,11 @@
-/// Any JSON value, for the few places a wire type carries JSON it does not interpret: a raw
-/// registration inside a badge request (intake reads it), a job's diagnostic. Integers stay
-/// integers when they fit 64 bits.
+/// Any JSON value: what intake's strict parser makes of a registration (Attendees), and what a
+/// wire type carries without interpreting it (a raw registration inside a badge request, a job's
+/// diagnostic). Integers stay integers when they fit 64 bits.
 public enum JSONValue: Codable, Sendable, Equatable {
     case null
     case bool(Bool)
     case integer(Int64)
-    case number(Double)
+    case double(Double)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
@@ -19,7 +19,7 @@ public enum JSONValue: Codable, Sendable, Equatable {
         } else if let value = try? container.decode(Int64.self) {
             self = .integer(value)
         } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
+            self = .double(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
         } else if let value = try? container.decode([JSONValue].self) {
@@ -35,7 +35,7 @@ public enum JSONValue: Codable, Sendable, Equatable {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
         case .integer(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)

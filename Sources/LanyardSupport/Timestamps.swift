@@ -5,8 +5,10 @@ public import Foundation
 /// Foundation's date formatters load ICU's calendar data, megabytes of memory on a small kiosk
 /// for a fixed format.
 public enum Timestamps {
+    /// To the nearest millisecond, so that a date read back from this text (`parse`) writes the
+    /// same text again: a binary fraction such as .123 is a hair under it.
     public static func iso8601(_ date: Date) -> String {
-        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let milliseconds = Int((totalMilliseconds % 1000 + 1000) % 1000)
         let seconds = (totalMilliseconds - Int64(milliseconds)) / 1000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400

@@ -1,5 +1,6 @@
 public import Foundation
 internal import GRDB
+import LanyardSupport
 public import Sync
 
 /// A check-in made at this kiosk.
@@ -276,22 +277,11 @@ public enum ScanTime {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 
-    /// "2026-09-21T14:13:20.123Z": UTC, always three decimals.
-    public static func text(_ date: Date) -> String { text(milliseconds: milliseconds(date)) }
+    /// "2026-09-21T14:13:20.123Z": UTC, always three decimals (`Timestamps`, the one encoding).
+    public static func text(_ date: Date) -> String { Timestamps.iso8601(date) }
 
-    static func text(milliseconds: Int64) -> String {
-        let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
-        let (wholeSeconds, millis) = fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
-        let base = Date(timeIntervalSince1970: Double(wholeSeconds)).formatted(Date.ISO8601FormatStyle())
-        let digits = String(millis)
-        return String(base.dropLast()) + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
-    }
+    static func text(milliseconds: Int64) -> String { Timestamps.iso8601(date(milliseconds: milliseconds)) }
 
     /// An ISO-8601 instant with or without decimals, to the millisecond.
-    public static func parse(_ text: String) -> Date? {
-        let parsed =
-            (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
-            ?? (try? Date.ISO8601FormatStyle().parse(text))
-        return parsed.map { date(milliseconds: milliseconds($0)) }
-    }
+    public static func parse(_ text: String) -> Date? { Timestamps.parse(text) }
 }

@@ -19,16 +19,25 @@ extension RenderIssue {
     }
 }
 
-extension RenderedBadge {
-    /// The first issue that keeps this badge from printing, if any.
-    public var blockingIssue: RenderIssue? { issues.first(where: \.blocksPrinting) }
+extension RenderIssue {
+    /// Whether the template needs fixing: an error-severity issue, or one that blocks printing.
+    public var isError: Bool { severity == .error || blocksPrinting }
+}
 
-    /// Whether the template needs fixing: an error-severity issue, whether or not it blocks.
-    public var hasErrors: Bool { issues.contains { $0.severity == .error || $0.blocksPrinting } }
+extension Sequence<RenderIssue> {
+    /// The first issue that keeps the badge from printing, if any.
+    public var blockingIssue: RenderIssue? { first(where: \.blocksPrinting) }
+
+    public var hasErrors: Bool { contains(where: \.isError) }
+}
+
+extension RenderedBadge {
+    public var blockingIssue: RenderIssue? { issues.blockingIssue }
+    public var hasErrors: Bool { issues.hasErrors }
 }
 
 extension BadgeRenderer {
     /// A problem with the template itself, found at load, that keeps every badge it would make
     /// from printing (a missing font family).
-    public var blockingIssue: RenderIssue? { fontWarnings.first(where: \.blocksPrinting) }
+    public var blockingIssue: RenderIssue? { fontWarnings.blockingIssue }
 }

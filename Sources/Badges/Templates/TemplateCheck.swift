@@ -17,7 +17,7 @@ public struct TemplateCheck: Sendable {
         public var attendee: String?
 
         /// Errors, and whatever keeps a badge from printing (`RenderIssue.blocksPrinting`).
-        public var isError: Bool { issue.severity == .error || issue.blocksPrinting }
+        public var isError: Bool { issue.isError }
 
         public var description: String {
             let severity = isError ? "error" : "warning"

@@ -63,7 +63,7 @@ struct RenderCommand: ParsableCommand {
                 bundle: try Installation.bundle(template), profile: try printer.load(), overrides: printer.overrides)
             let written = try writer.write(fields: BadgeFields.fields(for: attendee, event: event), format: format, to: URL(filePath: out))
             for issue in written.issues {
-                Terminal.report(issue, isError: issue.severity == .error || issue.blocksPrinting)
+                Terminal.report(issue, isError: issue.isError)
             }
             for note in written.notes { Terminal.warning(note) }
             if let blocking = written.blockingIssue {

@@ -11,7 +11,7 @@ func effectiveOverrides(for printer: ConnectedPrinter, darkness: Int?, speed: In
     do { store = try StateDirectory.openStore() } catch {
         Terminal.warning("cannot read the stored tuning (\(error)); using the profile's defaults")
     }
-    let settings = printer.tuningOverrides(store: store, darkness: darkness, speed: speed)
+    let settings = TuningOverrides(printerKey: printer.key, store: store, darkness: darkness, speed: speed)
     if let reason = settings.tuningUnreadable {
         Terminal.warning("cannot read the stored tuning (\(reason)); using the profile's defaults")
     }
