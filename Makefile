@@ -47,8 +47,8 @@ demo: release
 # The emulated-USB tests run on their own under umockdev's preload library, which redirects /sys
 # and /dev for the whole process; everything else runs without it.
 test: deps tools
-	@# The tree stays as .swift-format lays it out (swift format --in-place --recursive Sources Tests ...).
-	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Benchmarks/Benchmarks Package.swift Benchmarks/Package.swift
+	@# The tree stays as .swift-format lays it out (swift format --in-place --recursive Sources Tests Plugins ...).
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Plugins Benchmarks/Benchmarks Package.swift Benchmarks/Package.swift
 	$(SWIFT) build --build-tests
 	LANYARD_REQUIRE_EXTERNAL_TOOLS=1 LANYARD_PYTHON=$(abspath $(PYTHON)) $(SWIFT) test --skip-build --skip USBEmulated --skip FleetSyncTests
 	LANYARD_REQUIRE_USB_EMULATION=1 umockdev-wrapper $(SWIFT) test --skip-build --filter USBEmulated

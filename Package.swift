@@ -63,8 +63,12 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
 
-        .target(name: "Raster", dependencies: ["CZlib", "CDeflate", "LanyardSupport"], swiftSettings: strictSettings),
-        .target(name: "Symbols", dependencies: ["Raster", "CQRencode", "CZint", "LanyardSupport"], swiftSettings: strictSettings),
+        .target(
+            name: "Raster", dependencies: ["CZlib", "CDeflate", "LanyardSupport"], swiftSettings: strictSettings,
+            plugins: ["ErrorCodes"]),
+        .target(
+            name: "Symbols", dependencies: ["Raster", "CQRencode", "CZint", "LanyardSupport"], swiftSettings: strictSettings,
+            plugins: ["ErrorCodes"]),
         .target(name: "CivilDate", swiftSettings: strictSettings),
         .target(
             name: "LanyardSupport",
@@ -73,7 +77,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
         .target(
             name: "YAMLReading",
@@ -89,7 +93,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
         .target(
             name: "Badges",
@@ -99,7 +103,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
         .target(
             name: "Printers",
@@ -108,7 +112,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
         .target(
             name: "Store",
@@ -116,7 +120,7 @@ let package = Package(
                 "Attendees", "CivilDate", "LanyardSupport", "Sync",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
         .target(
             name: "Sync",
@@ -128,7 +132,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
         .target(
             name: "LanyardHTTP",
@@ -136,6 +140,7 @@ let package = Package(
                 "LanyardSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -145,7 +150,7 @@ let package = Package(
                 "Attendees", "Badges", "LanyardSupport", "Printers", "Raster", "Store",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
         .target(
             name: "Registry",
@@ -159,7 +164,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
         .target(
             name: "Agent",
@@ -177,7 +182,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
         .executableTarget(
             name: "lanyard",
@@ -205,6 +210,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+
+        // The error codes of each module are declared in its ErrorCodes.json; this tool writes
+        // them as Swift enums before the module compiles (docs/errors.md lists them all).
+        .executableTarget(name: "error-code-generator", path: "Sources/ErrorCodeGenerator", swiftSettings: strictSettings),
+        .plugin(name: "ErrorCodes", capability: .buildTool(), dependencies: ["error-code-generator"]),
 
         // What the test targets share (the repository's location); built only for the tests.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),

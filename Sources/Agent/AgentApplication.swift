@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+public import LanyardHTTP
 public import LanyardSupport
 public import Logging
 import NIOCore
@@ -16,7 +17,7 @@ public struct AgentApplication: Sendable {
     public let runtime: AgentRuntime
     public let listen: ListenAddress
     /// The HTTP API on the configured address.
-    public let http: Application<RouterResponder<BasicRequestContext>>
+    public let http: Application<RouterResponder<APIRequestContext>>
     /// The printer workers (the spooler); stopped last, after the server took its last request.
     public let spooler: SpoolerService
     /// The registry sync, when the configuration names a registry.
@@ -105,9 +106,7 @@ public struct AgentApplication: Sendable {
 extension AgentResources {
     /// What ships with the installed `lanyard` (`Installation`).
     public static var installed: AgentResources {
-        AgentResources(
-            templates: Installation.templates, profiles: Installation.profiles, sampleEvent: Installation.sampleEvent,
-            sampleAttendees: Installation.sampleAttendees, defaultDataDirectory: Installation.stateDirectory)
+        AgentResources(home: Installation.home, defaultDataDirectory: Installation.stateDirectory)
     }
 }
 

@@ -1,5 +1,6 @@
 public import Attendees
 public import Foundation
+import LanyardSupport
 public import Logging
 import Printers
 public import Store

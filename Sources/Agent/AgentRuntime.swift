@@ -1,29 +1,28 @@
 import Attendees
 import Badges
 public import Foundation
-import LanyardSupport
+public import LanyardSupport
 public import Logging
 public import Printers
 import Prometheus
 public import Store
 import Sync
 
-/// Where the agent finds what ships with it.
+/// Where the agent finds what ships with it, and where its state goes unless configured.
 public struct AgentResources: Sendable {
-    public var templates: URL
-    public var profiles: URL
-    public var sampleEvent: URL
-    public var sampleAttendees: URL
+    public var layout: ResourceLayout
     /// The state directory when the configuration names none.
     public var defaultDataDirectory: URL
 
-    public init(templates: URL, profiles: URL, sampleEvent: URL, sampleAttendees: URL, defaultDataDirectory: URL) {
-        self.templates = templates
-        self.profiles = profiles
-        self.sampleEvent = sampleEvent
-        self.sampleAttendees = sampleAttendees
+    public init(home: URL, defaultDataDirectory: URL) {
+        layout = ResourceLayout(home: home)
         self.defaultDataDirectory = defaultDataDirectory
     }
+
+    public var templates: URL { layout.templates }
+    public var profiles: URL { layout.profiles }
+    public var sampleEvent: URL { layout.sampleEvent }
+    public var sampleAttendees: URL { layout.sampleAttendees }
 }
 
 /// Everything a running agent is made of, put together from its configuration: the store

@@ -1,4 +1,5 @@
 public import Foundation
+public import LanyardSupport
 
 /// One CSV record with the 1-based line it starts on (a quoted field may span lines).
 public struct CSVRecord: Sendable, Equatable {
@@ -12,25 +13,21 @@ public struct CSVRecord: Sendable, Equatable {
 }
 
 /// A CSV record the reader could not turn into fields.
-public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, CaseIterable {
-        case unterminatedQuote = "csv.unterminated_quote"
-        case textAfterClosingQuote = "csv.text_after_closing_quote"
-        case invalidUTF8 = "csv.invalid_utf8"
-    }
+public typealias CSVError = CodedError<CSVErrorCode>
 
-    public var code: Code
-    public var message: String
-    /// Line the record starts on.
-    public var line: Int
-
+extension CodedError where Code == CSVErrorCode {
+    /// `line` is the line the record starts on.
     public init(code: Code, message: String, line: Int) {
-        self.code = code
-        self.message = message
-        self.line = line
+        self.init(code, message, facts: RecordLine(line: line))
     }
 
-    public var description: String { "line \(line): \(message) (\(code.rawValue))" }
+    public var line: Int { facts(as: RecordLine.self)?.line ?? 0 }
+}
+
+/// The 1-based line a CSV record starts on.
+public struct RecordLine: ErrorFacts, Equatable {
+    public let line: Int
+    public var description: String { "line \(line)" }
 }
 
 /// RFC 4180 reader: comma-separated, fields optionally in double quotes, a doubled quote inside
@@ -70,7 +67,7 @@ public struct CSVReader: Sendable {
         while position < bytes.count {
             let startLine = line
             var rawFields: [[UInt8]] = []
-            var failure: CSVError.Code?
+            var failure: CSVErrorCode?
             var sawQuotedField = false
             var endOfRecord = false
             while !endOfRecord {

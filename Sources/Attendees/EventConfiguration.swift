@@ -1,4 +1,5 @@
 public import Foundation
+public import LanyardSupport
 import YAMLReading
 import Yams
 
@@ -123,8 +124,7 @@ public struct EventConfiguration: Codable, Sendable, Equatable {
             data = try Data(contentsOf: file)
         } catch {
             throw EventConfigurationError(
-                code: .unreadable, message: "cannot read the file: \(error.localizedDescription)",
-                file: file.path, fieldPath: "$")
+                code: .unreadable, message: "cannot read the file", file: file.path, fieldPath: "$", underlying: error)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw EventConfigurationError(
@@ -258,7 +258,7 @@ private struct ConfigurationNodeReader {
     let file: String
 
     func error(
-        _ code: EventConfigurationError.Code, _ message: String, path: String, node: Node? = nil
+        _ code: EventConfigurationErrorCode, _ message: String, path: String, node: Node? = nil
     )
         -> EventConfigurationError
     {

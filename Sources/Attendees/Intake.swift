@@ -1,5 +1,5 @@
 public import Foundation
-import LanyardSupport
+public import LanyardSupport
 import YAMLReading
 
 /// Decodes and validates registration records (JSON objects, CSV rows) into `Attendee`s.
@@ -209,30 +209,20 @@ public struct CSVHeader: Sendable, Equatable {
 }
 
 /// A problem opening an input file (as opposed to a problem inside one record).
-public struct IntakeFileError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, CaseIterable {
-        case unreadable = "intake.file_unreadable"
+public typealias IntakeFileError = CodedError<IntakeFileErrorCode>
+
+extension CodedError where Code == IntakeFileErrorCode {
+    public init(code: Code, message: String, file: String, underlying: (any Error)? = nil) {
+        self.init(code, message, context: file, underlying: underlying)
     }
 
-    public var code: Code
-    public var message: String
-    public var file: String
-
-    public init(code: Code, message: String, file: String) {
-        self.code = code
-        self.message = message
-        self.file = file
-    }
-
-    public var description: String { "\(file): \(message) (\(code.rawValue))" }
+    public var file: String { context ?? "" }
 
     static func reading(_ url: URL) throws(IntakeFileError) -> Data {
         do {
             return try Data(contentsOf: url)
         } catch {
-            throw IntakeFileError(
-                code: .unreadable, message: "cannot read the file: \(error.localizedDescription)",
-                file: url.path)
+            throw IntakeFileError(code: .unreadable, message: "cannot read the file", file: url.path, underlying: error)
         }
     }
 }

@@ -36,9 +36,10 @@ public protocol RetryLater: Error {
 }
 
 /// How both servers answer: every request gets a correlation id (the client's own when usable,
-/// else a new one), echoed in `X-Correlation-ID` and in every problem; every error becomes a
-/// problem with its own HTTP status (`LanyardError.httpStatus`). A body that does not decode is
-/// the client's mistake (400); any other error is the server's (500), never a 4xx.
+/// else a new one; `CorrelationMiddleware`), echoed in `X-Correlation-ID` and in every problem;
+/// every error becomes a problem with its own HTTP status (`LanyardError.httpStatus`). A body
+/// that does not decode is the client's mistake (400); any other error is the server's (500),
+/// never a 4xx.
 public enum APIResponder {
     public static let correlationHeader = HTTPField.Name("X-Correlation-ID")!
 
@@ -49,20 +50,6 @@ public enum APIResponder {
             return UUID().uuidString.lowercased()
         }
         return given
-    }
-
-    /// Runs a handler with the request's correlation id and turns every error into a problem.
-    /// `realm` names the bearer scheme every 401 announces (RFC 9110, 15.5.2).
-    public static func handle(_ request: Request, realm: String, _ body: (String) async throws -> Response) async -> Response {
-        let correlation = correlationID(request)
-        var response: Response
-        do {
-            response = try await body(correlation)
-        } catch {
-            response = problem(for: error, correlation: correlation, realm: realm)
-        }
-        response.headers[correlationHeader] = correlation
-        return response
     }
 
     public static func problem(for error: any Error, correlation: String, realm: String) -> Response {

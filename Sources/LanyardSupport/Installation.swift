@@ -30,10 +30,11 @@ public enum Installation {
         return URL(filePath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     }
 
-    public static var templates: URL { home.appending(path: "Templates") }
-    public static var profiles: URL { home.appending(path: "firmware-profiles") }
-    public static var sampleEvent: URL { templates.appending(path: "sample-event.yaml") }
-    public static var sampleAttendees: URL { templates.appending(path: "sample-attendees.jsonl") }
+    public static var layout: ResourceLayout { ResourceLayout(home: home) }
+    public static var templates: URL { layout.templates }
+    public static var profiles: URL { layout.profiles }
+    public static var sampleEvent: URL { layout.sampleEvent }
+    public static var sampleAttendees: URL { layout.sampleAttendees }
 
     /// Where the agent keeps its database: `$LANYARD_STATE_DIR`, else /var/lib/lanyard when this
     /// user may write there (the packaged agent), else `$XDG_STATE_HOME/lanyard` or
@@ -49,4 +50,17 @@ public enum Installation {
         }
         return FileManager.default.homeDirectoryForCurrentUser.appending(path: ".local/state/lanyard")
     }
+}
+
+/// What ships with Lanyard, below its home: laid out the same in a source checkout, the Debian
+/// package's share directory and a test's repository root.
+public struct ResourceLayout: Sendable, Equatable {
+    public let home: URL
+
+    public init(home: URL) { self.home = home }
+
+    public var templates: URL { home.appending(path: "Templates") }
+    public var profiles: URL { home.appending(path: "firmware-profiles") }
+    public var sampleEvent: URL { templates.appending(path: "sample-event.yaml") }
+    public var sampleAttendees: URL { templates.appending(path: "sample-attendees.jsonl") }
 }

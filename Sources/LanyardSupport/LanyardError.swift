@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a `lanyard` command ends: the sysexits(3) codes the README's exit-code table documents.
 public enum ExitStatus: Int32, Sendable, CaseIterable, CustomStringConvertible {
     case success = 0
@@ -92,21 +94,72 @@ public struct CodedError<Code: ErrorCode>: LanyardError {
     public let message: String
     public let context: String?
     public let underlyingError: (any Error)?
+    /// Numbers or states a caller branches on without parsing the message: a byte offset in a
+    /// printer reply, both ends of a refused job transition, a payload against its capacity.
+    public let facts: (any ErrorFacts)?
 
-    public init(_ code: Code, _ message: String, context: String? = nil, underlying: (any Error)? = nil) {
+    public init(
+        _ code: Code, _ message: String, context: String? = nil, underlying: (any Error)? = nil,
+        facts: (any ErrorFacts)? = nil
+    ) {
         self.code = code
         self.message = message
         self.context = context
         self.underlyingError = underlying
+        self.facts = facts
     }
 
     public var errorCode: String { code.rawValue }
     public var exitStatus: ExitStatus { code.exitStatus }
     public var httpStatus: Int { code.httpStatus ?? exitStatus.httpStatus }
 
+    /// `code: message (context) (facts) [cause]`, every part after the message only when present.
     public var description: String {
-        "\(code.rawValue): \(message)" + (context.map { " (\($0))" } ?? "") + (underlyingError.map { " [\($0)]" } ?? "")
+        var text = "\(code.rawValue): \(message)"
+        if let context { text += " (\(context))" }
+        if let facts { text += " (\(facts))" }
+        if let underlyingError { text += " [\(Self.text(of: underlyingError))]" }
+        return text
     }
+
+    /// A cause as a person reads it: Foundation's file errors by their localized sentence
+    /// ("The file “x” couldn’t be opened…"), not `Error Domain=NSCocoaErrorDomain Code=260`.
+    static func text(of cause: any Error) -> String {
+        if cause is CocoaError || type(of: cause) == NSError.self { return cause.localizedDescription }
+        return "\(cause)"
+    }
+
+    /// The facts, when they are of type `T`.
+    public func facts<T: ErrorFacts>(as type: T.Type) -> T? { facts as? T }
+}
+
+/// What a failure carries beyond its message for callers to act on; printed in the error's text.
+public protocol ErrorFacts: Sendable, CustomStringConvertible {}
+
+/// Where in a byte stream a failure was found: a job being decoded, a printer's reply.
+public struct ByteOffset: ErrorFacts, Equatable {
+    public let offset: Int
+    /// Up to 16 bytes from `offset`, printable ASCII as is and the rest as `<XX>`.
+    public let excerpt: String?
+
+    public init(_ offset: Int, excerpt: String? = nil) {
+        self.offset = offset
+        self.excerpt = excerpt
+    }
+
+    public var description: String {
+        "at byte \(offset)" + (excerpt.flatMap { $0.isEmpty ? nil : ": \($0)" } ?? "")
+    }
+}
+
+/// Where in a structured file (YAML, JSON) the value at fault is: `tier_mapping.Gold`,
+/// `elements[3].font.size`.
+public struct FieldPath: ErrorFacts, Equatable {
+    public let path: String
+
+    public init(_ path: String) { self.path = path }
+
+    public var description: String { "at \(path)" }
 }
 
 /// A cause known only as text (what a C library or a peer said), where an error type is wanted.
@@ -116,8 +169,10 @@ public struct ErrorText: Error, Sendable, CustomStringConvertible {
 }
 
 extension CodedError: Equatable {
-    /// Two failures are the same when their code, message and context are; the cause is detail.
+    /// Two failures are the same when their code, message, context and facts are; the cause is
+    /// detail.
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.code == rhs.code && lhs.message == rhs.message && lhs.context == rhs.context
+            && lhs.facts?.description == rhs.facts?.description
     }
 }

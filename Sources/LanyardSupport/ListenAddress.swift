@@ -56,18 +56,3 @@ public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
 
 /// A listen address that is malformed or cannot be taken; the context is the address.
 public typealias ListenError = CodedError<ListenErrorCode>
-
-public enum ListenErrorCode: String, ErrorCode {
-    case invalid = "listen.invalid"
-    /// Another process listens there.
-    case inUse = "listen.in_use"
-    /// The path of a unix socket is taken by something that is not a socket.
-    case notASocket = "listen.not_a_socket"
-
-    public var exitStatus: ExitStatus {
-        switch self {
-        case .invalid, .notASocket: .invalidData
-        case .inUse: .unavailable
-        }
-    }
-}

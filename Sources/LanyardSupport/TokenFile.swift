@@ -15,10 +15,3 @@ public enum TokenFile {
         return token
     }
 }
-
-public enum TokenFileErrorCode: String, ErrorCode {
-    case unreadable = "token_file.unreadable"
-    case empty = "token_file.empty"
-
-    public var exitStatus: ExitStatus { self == .unreadable ? .inputMissing : .invalidData }
-}

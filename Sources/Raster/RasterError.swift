@@ -1,18 +1,10 @@
+public import LanyardSupport
+
 /// An error from the raster layer: what went wrong, in terms a caller can act on.
-public struct RasterError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, CaseIterable {
-        case dimensionMismatch = "raster.dimension_mismatch"
-        case compressionFailed = "raster.compression_failed"
-        case invalidImage = "raster.invalid_image"
-    }
+public typealias RasterError = CodedError<RasterErrorCode>
 
-    public let code: Code
-    public let message: String
-
+extension CodedError where Code == RasterErrorCode {
     public init(code: Code, message: String) {
-        self.code = code
-        self.message = message
+        self.init(code, message)
     }
-
-    public var description: String { "\(code.rawValue): \(message)" }
 }

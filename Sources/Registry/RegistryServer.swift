@@ -1,5 +1,6 @@
 public import Foundation
 public import Hummingbird
+public import LanyardHTTP
 public import LanyardSupport
 public import Logging
 public import ServiceLifecycle
@@ -48,7 +49,7 @@ public struct RegistryServer: Sendable {
         startedAt = Date()
     }
 
-    public func router() -> Router<BasicRequestContext> {
+    public func router() -> Router<APIRequestContext> {
         RegistryAPI.router(server: self)
     }
 

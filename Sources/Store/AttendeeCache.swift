@@ -1,6 +1,7 @@
 public import Attendees
 public import Foundation
 internal import GRDB
+public import LanyardSupport
 
 /// The event's attendee list, kept locally so check-in works with the network down. Each
 /// attendee is stored whole (JSON, the contract's field names) beside folded copies of the
@@ -122,7 +123,7 @@ extension LanyardStore {
 
     static func decodeAttendee(_ record: Data, using decoder: JSONDecoder = JSONDecoder()) throws -> Attendee {
         do { return try decoder.decode(Attendee.self, from: record) } catch {
-            throw StoreError(.corruptRecord, "a cached attendee cannot be read back", cause: "\(error)")
+            throw StoreError(.corruptRecord, "a cached attendee cannot be read back", underlying: error)
         }
     }
 }

@@ -2,6 +2,7 @@ import Attendees
 import Dispatch
 import Foundation
 internal import GRDB
+import LanyardSupport
 import Synchronization
 
 /// Attendees as attendee cache rows, in batches of at most `batchSize` rows, each batch's
@@ -108,7 +109,7 @@ struct AttendeeRows: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         do { return try encoder.encode(attendee) } catch {
-            throw StoreError(.invalidValue, "attendee \(attendee.attendeeID) cannot be encoded", cause: "\(error)")
+            throw StoreError(.invalidValue, "attendee \(attendee.attendeeID) cannot be encoded", underlying: error)
         }
     }
 }

@@ -1,6 +1,7 @@
 public import Attendees
 public import Foundation
 internal import GRDB
+public import LanyardSupport
 public import Sync
 
 /// The changes to an event's attendee list between two of the registry's cursors. The kiosk

@@ -1,5 +1,6 @@
 public import Foundation
 internal import GRDB
+public import LanyardSupport
 
 /// One operator or system action worth answering for later: a reprint, a cancellation, a
 /// replayed dead letter, a tuning change.

@@ -1,6 +1,6 @@
 public import Foundation
 internal import GRDB
-import LanyardSupport
+public import LanyardSupport
 public import Sync
 
 /// A check-in made at this kiosk.
@@ -121,7 +121,7 @@ extension LanyardStore {
                     "scanned_at": ScanTime.text(milliseconds: milliseconds),
                 ], options: [.sortedKeys])
         } catch {
-            throw StoreError(.invalidValue, "the check-in of \(attendeeID) cannot be encoded", cause: "\(error)")
+            throw StoreError(.invalidValue, "the check-in of \(attendeeID) cannot be encoded", underlying: error)
         }
         return try write { db in
             if let stored = try Self.checkIn(db, nonce: nonce) {
@@ -139,7 +139,7 @@ extension LanyardStore {
                     """, arguments: [nonce, attendeeID, event, kioskID, milliseconds, StoredDate(now)])
             var row = OutboxRow(kind: Self.checkInOutboxKind, payload: payload, nonce: nonce, createdAt: now)
             do { try row.insert(db) } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                throw StoreError(.invalidValue, "nonce \(nonce) is already used by another outbox item", cause: Self.describe(error))
+                throw StoreError(.invalidValue, "nonce \(nonce) is already used by another outbox item", underlying: error)
             }
             // Read back, so the caller holds the values exactly as any later read returns them.
             return RecordedCheckIn(
@@ -229,7 +229,7 @@ extension LanyardStore {
             {
                 throw StoreError(
                     .invalidValue, "a check-in resolution of the delta has an empty attendee id, nonce or kiosk id",
-                    cause: describe(error))
+                    underlying: error)
             }
             start += chunk.count
         }

@@ -66,7 +66,7 @@ extension LanyardStore {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(.queryFailed, "writing the database failed", path: path, cause: Self.describe(error))
+            throw StoreError(.queryFailed, "writing the database failed", path: path, underlying: error)
         }
         Self.checkpointer.request(path: path)
         return result

@@ -1,5 +1,6 @@
 public import Foundation
 internal import GRDB
+public import LanyardSupport
 
 /// The step of the badge pipeline where an input was rejected.
 public enum PipelineStage: String, Sendable, Codable, CaseIterable {

@@ -1,4 +1,5 @@
 public import Foundation
+public import LanyardSupport
 
 /// What the registry learns about a finished job. It is written to the outbox in the same
 /// transaction that moves the job to its terminal state, so a power cut can never leave a
@@ -54,7 +55,7 @@ public struct JobOutcome: Sendable, Equatable, Codable {
             try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
         }
         do { return try encoder.encode(self) } catch {
-            throw StoreError(.invalidValue, "cannot encode the outcome of job \(jobID)", cause: "\(error)")
+            throw StoreError(.invalidValue, "cannot encode the outcome of job \(jobID)", underlying: error)
         }
     }
 
@@ -67,7 +68,7 @@ public struct JobOutcome: Sendable, Equatable, Codable {
             return try Date.ISO8601FormatStyle().parse(text)
         }
         do { return try decoder.decode(JobOutcome.self, from: data) } catch {
-            throw StoreError(.corruptRecord, "not a job outcome", cause: "\(error)")
+            throw StoreError(.corruptRecord, "not a job outcome", underlying: error)
         }
     }
 }

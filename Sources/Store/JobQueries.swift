@@ -1,4 +1,5 @@
 internal import GRDB
+public import LanyardSupport
 
 /// Read-only views of the spool, for the API, the kiosk pages and metrics.
 extension LanyardStore {

@@ -1,5 +1,6 @@
 public import Foundation
 internal import GRDB
+public import LanyardSupport
 
 /// The spool: accepting jobs, handing them to a printer's worker, and recording what happened.
 /// Every method is one transaction, durable when it returns (WAL, `synchronous = FULL`).
@@ -88,7 +89,7 @@ extension LanyardStore {
         do {
             _ = try JSONSerialization.jsonObject(with: diagnostic, options: [.fragmentsAllowed])
         } catch {
-            throw StoreError(.invalidValue, "the diagnostic of job \(id) is not JSON", cause: "\(error.localizedDescription)")
+            throw StoreError(.invalidValue, "the diagnostic of job \(id) is not JSON", underlying: error)
         }
         return try move(id, to: .manualReview, now: now, note: note) { job in
             job.diagnostic = diagnostic

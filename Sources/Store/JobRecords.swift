@@ -1,5 +1,6 @@
 import Foundation
 internal import GRDB
+import LanyardSupport
 
 /// The `print_job` row; GRDB stays an implementation detail of this module.
 struct JobRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRecord {

@@ -33,7 +33,7 @@ public final class LanyardStore: Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw StoreError(
-                .openFailed, "cannot create the database directory", path: directory.path, cause: "\(error.localizedDescription)")
+                .openFailed, "cannot create the database directory", path: directory.path, underlying: error)
         }
         var configuration = Configuration()
         configuration.prepareDatabase { db in
@@ -43,7 +43,7 @@ public final class LanyardStore: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw StoreError(.openFailed, "cannot open the database", path: path, cause: Self.describe(error))
+            throw StoreError(.openFailed, "cannot open the database", path: path, underlying: error)
         }
         do {
             if let lastMigration {
@@ -52,7 +52,7 @@ public final class LanyardStore: Sendable {
                 try Schema.migrator.migrate(pool)
             }
         } catch {
-            throw StoreError(.migrationFailed, "cannot bring the database schema up to date", path: path, cause: Self.describe(error))
+            throw StoreError(.migrationFailed, "cannot bring the database schema up to date", path: path, underlying: error)
         }
     }
 
@@ -68,7 +68,7 @@ public final class LanyardStore: Sendable {
         do { return try pool.read(body) } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(.queryFailed, "reading the database failed", path: path, cause: Self.describe(error))
+            throw StoreError(.queryFailed, "reading the database failed", path: path, underlying: error)
         }
     }
 
@@ -76,12 +76,7 @@ public final class LanyardStore: Sendable {
         do { return try pool.write(body) } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(.queryFailed, "writing the database failed", path: path, cause: Self.describe(error))
+            throw StoreError(.queryFailed, "writing the database failed", path: path, underlying: error)
         }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
-        return "\(error)"
     }
 }

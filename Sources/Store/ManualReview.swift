@@ -1,5 +1,6 @@
 public import Foundation
 internal import GRDB
+public import LanyardSupport
 
 /// What an operator decided about a job parked in manual review. The job itself stays in
 /// `manualReview` (terminal states never change, so its history stays true); the decision is

@@ -1,5 +1,6 @@
 public import Foundation
 internal import GRDB
+public import LanyardSupport
 
 /// Something to tell the registry, kept until the registry has acknowledged it. The nonce is
 /// random per item and travels with it, so the registry can drop an item it already has when a

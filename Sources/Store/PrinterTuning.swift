@@ -1,5 +1,6 @@
 public import Foundation
 internal import GRDB
+public import LanyardSupport
 
 /// A technician's override of a printer's darkness and speed, kept per physical printer (its USB
 /// serial number, or its network address) so a swapped printer does not inherit another's

@@ -1,5 +1,6 @@
 import Foundation
 internal import GRDB
+import LanyardSupport
 
 extension LanyardStore {
     /// Every row of one table, every column rendered as text (blobs as UTF-8 where they are),

@@ -1,6 +1,6 @@
 public import Attendees
 import Foundation
-import LanyardSupport
+public import LanyardSupport
 
 /// A large, reproducible attendee list for sizing and benchmarking the attendee cache: names in
 /// Latin (with diacritics), Greek, Cyrillic, Arabic, Hebrew, Devanagari, Thai, Chinese, Japanese

@@ -1,5 +1,6 @@
 public import Foundation
 internal import GRDB
+public import LanyardSupport
 
 /// Replay protection for webhooks: every (source, delivery id) is accepted once. Entries are
 /// pruned after a while to keep the table small, so the webhook layer must also refuse

@@ -1,3 +1,5 @@
+public import LanyardSupport
+
 /// QR error-correction levels, weakest first. The raw values are the letters templates and ZPL's
 /// `^BQ` use.
 public enum QRErrorCorrection: String, Sendable, CaseIterable, Comparable {

@@ -49,7 +49,7 @@ final class ZintSymbol {
         }
         guard status >= ZINT_ERROR else { return }
         let reason = errorText
-        let code: SymbolError.Code =
+        let code: SymbolErrorCode =
             switch status {
             case ZINT_ERROR_TOO_LONG: .capacityExceeded
             case ZINT_ERROR_INVALID_DATA: .invalidCharacter

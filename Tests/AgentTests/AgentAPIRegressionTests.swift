@@ -36,11 +36,7 @@ import Testing
         let root = Self.repositoryRoot
         let runtime = try await AgentRuntime.start(
             configuration: configuration,
-            resources: AgentResources(
-                templates: root.appending(path: "Templates"), profiles: root.appending(path: "firmware-profiles"),
-                sampleEvent: root.appending(path: "Templates/sample-event.yaml"),
-                sampleAttendees: root.appending(path: "Templates/sample-attendees.jsonl"),
-                defaultDataDirectory: directory),
+            resources: AgentResources(home: root, defaultDataDirectory: directory),
             logger: Logger(label: "lanyard.tests"))
         let app = Application(router: AgentAPI.router(core: runtime.core, metrics: PrometheusCollectorRegistry()))
         try await app.test(.router) { client in try await body(runtime, client) }
@@ -126,7 +122,7 @@ import Testing
             let id = try #require(json(queued)["id"] as? Int)
             let reprint = try await post(client, "/v1/jobs/\(id)/reprint", "")
             #expect(reprint.status == .conflict)
-            #expect(error(reprint)["code"] as? String == StoreError.Code.jobNotFinished.rawValue)
+            #expect(error(reprint)["code"] as? String == StoreErrorCode.jobNotFinished.rawValue)
         }
     }
 
@@ -138,7 +134,7 @@ import Testing
             #expect(first.status == .unprocessableContent, "still defective: dead-lettered again")
             let second = try await post(client, "/v1/dead-letters/\(letter)/replay", "")
             #expect(second.status == .conflict)
-            #expect(error(second)["code"] as? String == StoreError.Code.alreadyReplayed.rawValue)
+            #expect(error(second)["code"] as? String == StoreErrorCode.alreadyReplayed.rawValue)
         }
     }
 }

@@ -92,7 +92,7 @@ import Testing
                 #expect(try await finalState(client, job: id) == "manual_review")
                 let parked = try await job(client, id)
                 #expect(parked["attempts"] as? Int == 3, "three sends in all: \(parked)")
-                #expect((parked["last_error"] as? String ?? "").contains(TransportError.Code.disconnected.rawValue))
+                #expect((parked["last_error"] as? String ?? "").contains(TransportErrorCode.disconnected.rawValue))
 
                 let stored = try #require(try harness.store.job(id: Int64(id)))
                 #expect(stored.history.filter { $0.to == .sending }.count == 3)
@@ -100,7 +100,7 @@ import Testing
                 #expect(stored.history.last.map { $0.from == .sending && $0.to == .manualReview } == true)
                 let diagnostic = try #require(stored.diagnostic.flatMap { try JSONSerialization.jsonObject(with: $0) as? [String: String] })
                 #expect(diagnostic["printer"] == "sim" && diagnostic["attempts"] == "3" && diagnostic["breaker"] == "closed")
-                #expect((diagnostic["last_error"] ?? "").contains(TransportError.Code.disconnected.rawValue))
+                #expect((diagnostic["last_error"] ?? "").contains(TransportErrorCode.disconnected.rawValue))
             }
             #expect(simulator.printedLabels.isEmpty, "a badge cut off by the drop never prints")
             let state = try await printer(client)
@@ -159,7 +159,7 @@ import Testing
                 return current["state"] as? String == "queued" && (current["attempts"] as? Int ?? 0) >= 1 ? current : nil
             }
             let retry = try #require(waiting, "the first send fails and a retry is scheduled")
-            #expect((retry["last_error"] as? String ?? "").contains(TransportError.Code.disconnected.rawValue))
+            #expect((retry["last_error"] as? String ?? "").contains(TransportErrorCode.disconnected.rawValue))
 
             try simulator.setMode(.ready)
             #expect(try await finalState(client, job: id) == "printed")

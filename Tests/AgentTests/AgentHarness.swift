@@ -72,12 +72,7 @@ struct AgentHarness: Sendable {
     var store: LanyardStore { core.store }
 
     static var resources: AgentResources {
-        let root = repositoryRoot
-        return AgentResources(
-            templates: root.appending(path: "Templates"), profiles: root.appending(path: "firmware-profiles"),
-            sampleEvent: root.appending(path: "Templates/sample-event.yaml"),
-            sampleAttendees: root.appending(path: "Templates/sample-attendees.jsonl"),
-            defaultDataDirectory: FileManager.default.temporaryDirectory)
+        AgentResources(home: repositoryRoot, defaultDataDirectory: FileManager.default.temporaryDirectory)
     }
 }
 

@@ -20,11 +20,10 @@ import Testing
     /// Every error code, as each module's error type makes it, with the exit status it must carry.
     static let expected: [String: LanyardSupport.ExitStatus] = [
         // Templates and badges: a broken bundle is invalid data; a missing file is missing input.
-        "template.malformed": .invalidData, "template.invalid": .invalidData, "template.manifest_missing": .inputMissing,
+        "template.malformed": .invalidData, "template.manifest_missing": .inputMissing,
         "template.manifest_invalid": .invalidData, "template.checksum_mismatch": .invalidData, "template.unlisted_file": .invalidData,
         "template.asset_missing": .inputMissing, "template.asset_invalid": .invalidData, "template.font_missing": .invalidData,
-        "event.invalid": .invalidData, "render.failed": .internalError, "render.symbol_failed": .invalidData,
-        "render.outside_printable_area": .invalidData, "io.failed": .ioFailed,
+        "render.failed": .internalError, "io.failed": .ioFailed,
         "event_config.unreadable": .inputMissing, "event_config.invalid_yaml": .invalidData, "event_config.missing_field": .invalidData,
         "event_config.wrong_type": .invalidData, "event_config.invalid_value": .invalidData, "event_config.unknown_field": .invalidData,
         "intake.file_unreadable": .inputMissing,
@@ -32,7 +31,7 @@ import Testing
         "symbols.empty_input": .invalidData, "symbols.input_too_long": .invalidData, "symbols.invalid_character": .invalidData,
         "symbols.capacity_exceeded": .invalidData, "symbols.invalid_option": .invalidData, "symbols.invalid_matrix": .internalError,
         "symbols.invalid_placement": .invalidData, "symbols.encoder_failed": .internalError,
-        "raster.dimension_mismatch": .internalError, "raster.compression_failed": .internalError, "raster.invalid_image": .invalidData,
+        "raster.dimension_mismatch": .internalError, "raster.compression_failed": .internalError,
         // Printers: which printer is a usage question; an unreachable one is unavailable.
         "printers.settings_invalid": .invalidData, "printers.raster_too_wide": .invalidData, "printers.language_unsupported": .invalidData,
         "printers.encoding_failed": .invalidData, "printers.malformed_job": .invalidData, "printers.configuration_invalid": .invalidData,
@@ -67,7 +66,7 @@ import Testing
         // Servers.
         "registry.request_invalid": .usage, "registry.unauthorized": .noPermission, "registry.signature_invalid": .noPermission,
         "registry.agent_key_mismatch": .noPermission, "registry.report_replayed": .invalidData, "registry.payload_too_large": .usage,
-        "registry.not_found": .inputMissing, "registry.conflict": .invalidData, "registry.storage": .ioFailed,
+        "registry.not_found": .inputMissing, "registry.storage": .ioFailed,
         "registry.configuration_invalid": .invalidData, "registry.cursor_ahead": .invalidData, "registry.signing_unavailable": .unavailable,
         "agent.configuration_invalid": .invalidData, "agent.startup_failed": .internalError, "agent.request_invalid": .usage,
         "agent.not_found": .inputMissing, "agent.unauthorized": .noPermission, "agent.queue_full": .printerNotReady,
@@ -80,19 +79,19 @@ import Testing
     /// One error of every code of every error type.
     static var everyError: [any LanyardError] {
         var errors: [any LanyardError] = []
-        errors += BadgeError.Code.allCases.map { BadgeError($0, "m") }
-        errors += EventConfigurationError.Code.allCases.map { EventConfigurationError(code: $0, message: "m", file: "f", fieldPath: "p") }
-        errors += IntakeFileError.Code.allCases.map { IntakeFileError(code: $0, message: "m", file: "f") }
-        errors += CSVError.Code.allCases.map { CSVError(code: $0, message: "m", line: 1) }
-        errors += SymbolError.Code.allCases.map { SymbolError(code: $0, message: "m") }
-        errors += RasterError.Code.allCases.map { RasterError(code: $0, message: "m") }
-        errors += PrintersError.Code.allCases.map { PrintersError(code: $0, message: "m") }
+        errors += BadgeErrorCode.allCases.map { BadgeError($0, "m") }
+        errors += EventConfigurationErrorCode.allCases.map { EventConfigurationError(code: $0, message: "m", file: "f", fieldPath: "p") }
+        errors += IntakeFileErrorCode.allCases.map { IntakeFileError(code: $0, message: "m", file: "f") }
+        errors += CSVErrorCode.allCases.map { CSVError(code: $0, message: "m", line: 1) }
+        errors += SymbolErrorCode.allCases.map { SymbolError(code: $0, message: "m") }
+        errors += RasterErrorCode.allCases.map { RasterError(code: $0, message: "m") }
+        errors += PrintersErrorCode.allCases.map { PrintersError(code: $0, message: "m") }
         errors += ProfileError.Code.allCases.map { ProfileError(code: $0, problems: []) }
-        errors += StatusParseError.Code.allCases.map { StatusParseError($0, "m") }
-        errors += TransportError.Code.allCases.map { TransportError($0, "m") }
-        errors += SimulatorError.Code.allCases.map { SimulatorError($0, "m") }
+        errors += StatusParseErrorCode.allCases.map { StatusParseError($0, "m", field: "f") }
+        errors += TransportErrorCode.allCases.map { TransportError($0, "m", address: "a") }
+        errors += SimulatorErrorCode.allCases.map { SimulatorError($0, "m", session: 1) }
         errors += PipelineErrorCode.allCases.map { PipelineError($0, "m") }
-        errors += StoreError.Code.allCases.map { StoreError($0, "m") }
+        errors += StoreErrorCode.allCases.map { StoreError($0, "m") }
         errors += SyncErrorCode.allCases.map { SyncError($0, "m") }
         errors += RegistryErrorCode.allCases.map { RegistryError($0, "m") }
         errors += AgentErrorCode.allCases.map { AgentError($0, "m") }
@@ -130,5 +129,35 @@ import Testing
                 return Int32(line.dropFirst(2).prefix { $0.isNumber })
             })
         #expect(documented == Set(LanyardSupport.ExitStatus.allCases.map(\.rawValue)))
+    }
+
+    /// docs/errors.md has one row per code, with the exit and HTTP status the code carries, and
+    /// every module's catalog (`ErrorCodes.json`) is covered by `everyError`.
+    @Test func docsErrorsListsEveryCodeWithItsStatuses() throws {
+        let root = AgentHarness.repositoryRoot
+        let page = try String(contentsOf: root.appending(path: "docs/errors.md"), encoding: .utf8)
+        let rows = page.split(separator: "\n").filter { $0.hasPrefix("| `") }
+        let errors = Self.everyError
+        for error in errors {
+            let row = "| `\(error.errorCode)` | \(error.exitStatus.rawValue) | \(error.httpStatus) | "
+            #expect(rows.contains { $0.hasPrefix(row) }, "docs/errors.md: no row \(row)")
+        }
+        #expect(rows.count == errors.count, "docs/errors.md lists \(rows.count) codes, the modules have \(errors.count)")
+
+        struct Catalog: Decodable {
+            struct CodeEnum: Decodable { var codes: [Code] }
+            struct Code: Decodable { var code: String }
+            var enums: [CodeEnum]
+        }
+        let sources = root.appending(path: "Sources")
+        var cataloged: Set<String> = []
+        for module in try FileManager.default.contentsOfDirectory(atPath: sources.path) {
+            let file = sources.appending(path: "\(module)/ErrorCodes.json")
+            guard let data = FileManager.default.contents(atPath: file.path) else { continue }
+            for codeEnum in try JSONDecoder().decode(Catalog.self, from: data).enums { cataloged.formUnion(codeEnum.codes.map(\.code)) }
+        }
+        // ProfileError keeps its own struct: it carries every problem of a directory of profiles.
+        let uncataloged = Set(ProfileError.Code.allCases.map(\.rawValue))
+        #expect(cataloged == Set(errors.map(\.errorCode)).subtracting(uncataloged))
     }
 }

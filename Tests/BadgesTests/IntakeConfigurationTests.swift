@@ -1,6 +1,7 @@
 import Attendees
 import Badges
 import Foundation
+import LanyardSupport
 import Testing
 
 @Suite("Event configuration")
@@ -67,16 +68,26 @@ struct IntakeConfigurationTests {
             #expect(error.code == .invalidValue)
             #expect(error.file == bad.path)
             #expect(error.fieldPath == "tier_mapping.Gold")
-            #expect(error.description.hasPrefix("\(bad.path): tier_mapping.Gold: "))
+            #expect(
+                error.description.hasPrefix("event_config.invalid_value: 'platinum' is not an access tier")
+                    && error.description.hasSuffix("(\(bad.path)) (at tier_mapping.Gold)"), "\(error)")
         }
         let missing = directory.appendingPathComponent("missing.yaml")
-        #expect(throws: EventConfigurationError.self) { try EventConfiguration.load(file: missing) }
+        do throws(EventConfigurationError) {
+            _ = try EventConfiguration.load(file: missing)
+            Issue.record("expected a missing-file error")
+        } catch {
+            // Foundation's sentence, not `Error Domain=NSCocoaErrorDomain Code=260`.
+            #expect(error.code == .unreadable && error.exitStatus == .inputMissing)
+            #expect(!error.description.contains("NSCocoaErrorDomain"), "\(error)")
+            #expect(error.description.contains("missing.yaml"), "\(error)")
+        }
     }
 
     @Test(
         "Errors name the field path",
         arguments: [
-            ("name: x\ncheck_in_secret: 0123456789abcdef", EventConfigurationError.Code.missingField, "slug"),
+            ("name: x\ncheck_in_secret: 0123456789abcdef", EventConfigurationErrorCode.missingField, "slug"),
             ("slug: a\nname: x\ncheck_in_secret: short", .invalidValue, "check_in_secret"),
             ("slug: has space\nname: x\ncheck_in_secret: 0123456789abcdef", .invalidValue, "slug"),
             ("slug: a\nname: x\ncheck_in_secret: 0123456789abcdef\ncheck_in_secrte: y", .unknownField, "check_in_secrte"),
@@ -104,7 +115,7 @@ struct IntakeConfigurationTests {
             ("- just\n- a list", .wrongType, "$"),
             ("slug: [unclosed", .invalidYAML, "$"),
         ])
-    func errors(_ yaml: String, _ code: EventConfigurationError.Code, _ path: String) {
+    func errors(_ yaml: String, _ code: EventConfigurationErrorCode, _ path: String) {
         do throws(EventConfigurationError) {
             _ = try EventConfiguration.parse(yaml: yaml, file: "conf/event.yaml")
             Issue.record("expected \(code.rawValue) at \(path)")

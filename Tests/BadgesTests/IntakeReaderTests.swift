@@ -1,6 +1,7 @@
 import Attendees
 import Badges
 import Foundation
+import LanyardSupport
 import Testing
 
 @Suite("CSV reader")

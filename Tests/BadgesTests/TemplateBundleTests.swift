@@ -1,5 +1,6 @@
 import Badges
 import Foundation
+import LanyardSupport
 import Testing
 
 @Suite struct TemplateBundleTests {

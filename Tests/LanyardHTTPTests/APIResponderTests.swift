@@ -6,30 +6,25 @@ import LanyardHTTP
 import LanyardSupport
 import Testing
 
-/// The agent and the registry answer through `APIResponder`: these are the rules both share.
+/// The agent and the registry answer through `CorrelationMiddleware` and `APIResponder`: these
+/// are the rules both share.
 @Suite struct APIResponderTests {
     struct Unexpected: Error {}
     struct Shape: Decodable { var name: String }
 
-    static func router() -> Router<BasicRequestContext> {
-        let router = Router()
-        router.get("/echo") { request, _ in
-            await APIResponder.handle(request, realm: "test") { correlation in
-                APIResponder.json(.ok, ["correlation": correlation])
-            }
+    static func router() -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: CorrelationMiddleware(realm: "test"))
+        router.get("/echo") { _, context in
+            APIResponder.json(.ok, ["correlation": context.correlationID])
         }
-        router.get("/unexpected") { request, _ in
-            await APIResponder.handle(request, realm: "test") { _ in throw Unexpected() }
+        router.get("/unexpected") { _, _ -> Response in throw Unexpected() }
+        router.get("/undecodable") { _, _ in
+            _ = try JSONDecoder().decode(Shape.self, from: Data("{}".utf8))
+            return Response(status: .ok)
         }
-        router.get("/undecodable") { request, _ in
-            await APIResponder.handle(request, realm: "test") { _ in
-                _ = try JSONDecoder().decode(Shape.self, from: Data("{}".utf8))
-                return Response(status: .ok)
-            }
-        }
-        router.get("/in-use") { request, _ in
-            await APIResponder.handle(request, realm: "test") { _ in throw ListenError(.inUse, "taken", context: "127.0.0.1:80") }
-        }
+        router.get("/in-use") { _, _ -> Response in throw ListenError(.inUse, "taken", context: "127.0.0.1:80") }
+        router.get("/locked") { _, _ -> Response in throw HTTPError(.unauthorized) }
         return router
     }
 
@@ -63,6 +58,19 @@ import Testing
             #expect(inUse.status == .serviceUnavailable)
             let body = try problem(inUse).error
             #expect(body == Problem.Body(code: "listen.in_use", message: "taken", detail: "127.0.0.1:80", correlationID: "c-9"))
+        }
+    }
+
+    @Test func everyFailureIsAProblemWithTheCorrelationIdAnUnknownPathIncluded() async throws {
+        try await Application(router: Self.router()).test(.router) { client in
+            let missing = try await client.execute(uri: "/nowhere", method: .get, headers: [APIResponder.correlationHeader: "c-1"])
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[APIResponder.correlationHeader] == "c-1")
+            #expect(try problem(missing).error.correlationID == "c-1")
+            let locked = try await client.execute(uri: "/locked", method: .get)
+            #expect(locked.status == .unauthorized)
+            #expect(locked.headers[.wwwAuthenticate] == "Bearer realm=\"test\"")
+            #expect(try problem(locked).error.correlationID == locked.headers[APIResponder.correlationHeader])
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LanyardSupport
 import Printers
 import Raster
 import Testing
@@ -262,7 +263,7 @@ struct SimulatorTests {
         let errors = simulator.errors
         #expect(errors.count == 3)
         #expect(errors.allSatisfy { $0.code == .malformedJob && $0.session == session.id && $0.offset != nil })
-        #expect(errors[0].cause?.contains("CRC") == true, "\(errors[0])")
+        #expect("\(errors[0])".contains("CRC"), "\(errors[0])")
         #expect(errors[1].message.contains("^XZ without ^XA"))
         #expect(errors[2].message.contains("never closed"))
         #expect(simulator.printedLabels.map(\.bitmap) == [bitmap])

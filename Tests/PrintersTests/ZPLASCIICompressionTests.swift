@@ -1,3 +1,4 @@
+import LanyardSupport
 import Printers
 import Raster
 import Testing

@@ -1,5 +1,6 @@
 import Attendees
 import Foundation
+import LanyardSupport
 import Store
 import Sync
 import Testing

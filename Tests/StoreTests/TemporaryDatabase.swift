@@ -1,4 +1,5 @@
 import Foundation
+import LanyardSupport
 import Store
 import Testing
 
@@ -42,7 +43,7 @@ func newJob(
 /// Runs `body`, records an issue unless it throws a `StoreError` with `code`, and returns the error.
 @discardableResult
 func expectStoreError<T>(
-    _ code: StoreError.Code, sourceLocation: SourceLocation = #_sourceLocation,
+    _ code: StoreErrorCode, sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws(StoreError) -> T
 ) -> StoreError? {
     do {

@@ -1,3 +1,4 @@
+import LanyardSupport
 import Symbols
 import Testing
 

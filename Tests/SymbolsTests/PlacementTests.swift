@@ -1,3 +1,4 @@
+import LanyardSupport
 import Raster
 import Symbols
 import Testing

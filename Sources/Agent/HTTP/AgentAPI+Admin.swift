@@ -1,60 +1,52 @@
 import Foundation
 import Hummingbird
+import LanyardHTTP
 import LanyardSupport
 import Store
 
 /// Admin routes: they change what gets printed or who decides, so each needs the admin token
 /// (`Authorization: Bearer ...`) and leaves an audit entry in the store.
 extension AgentAPI {
-    static func addAdminRoutes(to router: Router<BasicRequestContext>, core: AgentCore) {
+    static func addAdminRoutes(to router: Router<APIRequestContext>, core: AgentCore) {
         router.post("/v1/jobs/:id/reprint") { request, context in
-            await handle(request) { correlation in
-                try authorize(request, core: core)
-                let id = try context.parameters.require("id", as: Int64.self)
-                let result = try await core.reprint(
-                    jobID: id, reason: request.uri.queryParameters.get("reason") ?? "reprint requested",
-                    correlationID: correlation)
-                return json(result.isDuplicate ? .ok : .accepted, JobView(result.job))
-            }
+            try authorize(request, core: core)
+            let id = try context.parameters.require("id", as: Int64.self)
+            let result = try await core.reprint(
+                jobID: id, reason: request.uri.queryParameters.get("reason") ?? "reprint requested",
+                correlationID: context.correlationID)
+            return json(result.isDuplicate ? .ok : .accepted, JobView(result.job))
         }
-        router.get("/v1/dead-letters") { request, _ in
-            await handle(request) { _ in
-                try authorize(request, core: core)
-                let letters = try core.store.deadLetters(limit: 200, includeReplayed: false).map {
-                    DeadLetterView(
-                        id: $0.id, stage: $0.stage.rawValue, code: $0.code, reason: $0.reason, correlationID: $0.correlationID,
-                        createdAt: Timestamps.iso8601($0.createdAt))
-                }
-                return json(.ok, DeadLetterList(deadLetters: letters))
+        router.get("/v1/dead-letters") { request, context in
+            try authorize(request, core: core)
+            let letters = try core.store.deadLetters(limit: 200, includeReplayed: false).map {
+                DeadLetterView(
+                    id: $0.id, stage: $0.stage.rawValue, code: $0.code, reason: $0.reason, correlationID: $0.correlationID,
+                    createdAt: Timestamps.iso8601($0.createdAt))
             }
+            return json(.ok, DeadLetterList(deadLetters: letters))
         }
         router.post("/v1/dead-letters/:id/replay") { request, context in
-            await handle(request) { correlation in
-                try authorize(request, core: core)
-                let id = try context.parameters.require("id", as: Int64.self)
-                return submissionResponse(try await core.replayDeadLetter(id: id, correlationID: correlation), correlation: correlation)
-            }
+            try authorize(request, core: core)
+            let id = try context.parameters.require("id", as: Int64.self)
+            return submissionResponse(
+                try await core.replayDeadLetter(id: id, correlationID: context.correlationID), correlation: context.correlationID)
         }
-        router.get("/v1/manual-review") { request, _ in
-            await handle(request) { _ in
-                try authorize(request, core: core)
-                return json(.ok, JobList(jobs: try core.store.openManualReviews(limit: 200).map { JobView($0, withUpdatedAt: true) }))
-            }
+        router.get("/v1/manual-review") { request, context in
+            try authorize(request, core: core)
+            return json(.ok, JobList(jobs: try core.store.openManualReviews(limit: 200).map { JobView($0, withUpdatedAt: true) }))
         }
         router.post("/v1/manual-review/:id/decision") { request, context in
-            await handle(request) { _ in
-                try authorize(request, core: core)
-                let id = try context.parameters.require("id", as: Int64.self)
-                let body = try decode(
-                    ReviewDecisionRequest.self, from: try await bodyData(request),
-                    expecting: "{\"decision\": \"printed\"|\"reprint\"|\"dismissed\", \"reason\": \"...\"}")
-                let (record, reprint) = try await core.decide(jobID: id, body)
-                return json(
-                    .ok,
-                    ReviewDecisionView(
-                        jobID: record.jobID, decision: record.decision.rawValue, actor: record.actor,
-                        decidedAt: Timestamps.iso8601(record.decidedAt), reprint: reprint.map { JobView($0) }))
-            }
+            try authorize(request, core: core)
+            let id = try context.parameters.require("id", as: Int64.self)
+            let body = try decode(
+                ReviewDecisionRequest.self, from: try await bodyData(request),
+                expecting: "{\"decision\": \"printed\"|\"reprint\"|\"dismissed\", \"reason\": \"...\"}")
+            let (record, reprint) = try await core.decide(jobID: id, body)
+            return json(
+                .ok,
+                ReviewDecisionView(
+                    jobID: record.jobID, decision: record.decision.rawValue, actor: record.actor,
+                    decidedAt: Timestamps.iso8601(record.decidedAt), reprint: reprint.map { JobView($0) }))
         }
     }
 }

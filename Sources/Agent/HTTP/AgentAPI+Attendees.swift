@@ -1,27 +1,24 @@
 import Attendees
 import Hummingbird
+import LanyardHTTP
 import LanyardSupport
 import Store
 
 /// Search and one attendee: display fields only, never an email.
 extension AgentAPI {
-    static func addAttendeeRoutes(to router: Router<BasicRequestContext>, core: AgentCore) {
-        router.get("/v1/attendees") { request, _ in
-            await handle(request) { _ in
-                let query = request.uri.queryParameters.get("q") ?? ""
-                let limit = min(100, max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 20))
-                let matches = try core.store.searchAttendees(query, limit: limit)
-                return json(.ok, AttendeeList(attendees: matches.map { AttendeeView($0.attendee) }))
-            }
+    static func addAttendeeRoutes(to router: Router<APIRequestContext>, core: AgentCore) {
+        router.get("/v1/attendees") { request, context in
+            let query = request.uri.queryParameters.get("q") ?? ""
+            let limit = min(100, max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 20))
+            let matches = try core.store.searchAttendees(query, limit: limit)
+            return json(.ok, AttendeeList(attendees: matches.map { AttendeeView($0.attendee) }))
         }
         router.get("/v1/attendees/:id") { request, context in
-            await handle(request) { _ in
-                let id = try context.parameters.require("id")
-                guard let attendee = try core.store.attendee(id: id) else {
-                    throw AgentError(.notFound, "no attendee \(id) in this kiosk's list")
-                }
-                return json(.ok, AttendeeView(attendee, checkIn: CheckInView(try core.store.checkInState(attendeeID: attendee.attendeeID))))
+            let id = try context.parameters.require("id")
+            guard let attendee = try core.store.attendee(id: id) else {
+                throw AgentError(.notFound, "no attendee \(id) in this kiosk's list")
             }
+            return json(.ok, AttendeeView(attendee, checkIn: CheckInView(try core.store.checkInState(attendeeID: attendee.attendeeID))))
         }
     }
 }

@@ -1,61 +1,52 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LanyardHTTP
 import LanyardSupport
 import Store
 
 /// Badge requests, check-ins, signed webhooks and the jobs they make.
 extension AgentAPI {
-    static func addBadgeRoutes(to router: Router<BasicRequestContext>, core: AgentCore) {
-        router.post("/v1/badges") { request, _ in
-            await handle(request) { correlation in
-                let body = try decode(BadgeRequest.self, from: try await bodyData(request))
-                let submission = try await core.requestBadge(
-                    body, headerKey: request.headers[idempotencyHeader], correlationID: correlation)
-                return submissionResponse(submission, correlation: correlation)
-            }
+    static func addBadgeRoutes(to router: Router<APIRequestContext>, core: AgentCore) {
+        router.post("/v1/badges") { request, context in
+            let body = try decode(BadgeRequest.self, from: try await bodyData(request))
+            let submission = try await core.requestBadge(
+                body, headerKey: request.headers[idempotencyHeader], correlationID: context.correlationID)
+            return submissionResponse(submission, correlation: context.correlationID)
         }
-        router.post("/v1/checkins") { request, _ in
-            await handle(request) { correlation in
-                let body = try decode(
-                    CheckInRequest.self, from: try await bodyData(request), expecting: "{\"payload\": \"<scanned QR text>\"}")
-                let (submission, earlier) = try await core.checkIn(payload: body.payload, correlationID: correlation)
-                let prior = earlier.map { PriorCheckInView(kioskID: $0.kioskID, scannedAt: ScanTime.text($0.scannedAt)) }
-                return submissionResponse(submission, correlation: correlation, alreadyCheckedIn: prior)
-            }
+        router.post("/v1/checkins") { request, context in
+            let body = try decode(
+                CheckInRequest.self, from: try await bodyData(request), expecting: "{\"payload\": \"<scanned QR text>\"}")
+            let (submission, earlier) = try await core.checkIn(payload: body.payload, correlationID: context.correlationID)
+            let prior = earlier.map { PriorCheckInView(kioskID: $0.kioskID, scannedAt: ScanTime.text($0.scannedAt)) }
+            return submissionResponse(submission, correlation: context.correlationID, alreadyCheckedIn: prior)
         }
-        router.get("/v1/jobs") { request, _ in
-            await handle(request) { _ in
-                let limit = min(200, max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 50))
-                var state: JobState?
-                if let name = request.uri.queryParameters.get("state") {
-                    guard let known = JobState.allCases.first(where: { $0.apiName == name }) else {
-                        throw AgentError(
-                            .requestInvalid,
-                            "unknown job state '\(name)'; states: "
-                                + JobState.allCases.map(\.apiName).joined(separator: ", "), detail: "state")
-                    }
-                    state = known
+        router.get("/v1/jobs") { request, context in
+            let limit = min(200, max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 50))
+            var state: JobState?
+            if let name = request.uri.queryParameters.get("state") {
+                guard let known = JobState.allCases.first(where: { $0.apiName == name }) else {
+                    throw AgentError(
+                        .requestInvalid,
+                        "unknown job state '\(name)'; states: "
+                            + JobState.allCases.map(\.apiName).joined(separator: ", "), detail: "state")
                 }
-                return json(.ok, JobList(jobs: try core.store.recentJobs(state: state, limit: limit).map { JobView($0) }))
+                state = known
             }
+            return json(.ok, JobList(jobs: try core.store.recentJobs(state: state, limit: limit).map { JobView($0) }))
         }
         router.get("/v1/jobs/:id") { request, context in
-            await handle(request) { _ in
-                let id = try context.parameters.require("id", as: Int64.self)
-                guard let job = try core.store.job(id: id) else { throw AgentError(.notFound, "no job \(id)") }
-                return json(.ok, JobView(job))
-            }
+            let id = try context.parameters.require("id", as: Int64.self)
+            guard let job = try core.store.job(id: id) else { throw AgentError(.notFound, "no job \(id)") }
+            return json(.ok, JobView(job))
         }
         router.post("/v1/webhooks/registrations/:source") { request, context in
-            await handle(request) { correlation in
-                let submission = try await core.receiveWebhook(
-                    source: try context.parameters.require("source"), body: try await bodyData(request),
-                    timestamp: request.headers[HTTPField.Name(WebhookSignature.timestampHeader)!],
-                    signature: request.headers[HTTPField.Name(WebhookSignature.signatureHeader)!],
-                    delivery: request.headers[HTTPField.Name(WebhookSignature.deliveryHeader)!], correlationID: correlation)
-                return submissionResponse(submission, correlation: correlation)
-            }
+            let submission = try await core.receiveWebhook(
+                source: try context.parameters.require("source"), body: try await bodyData(request),
+                timestamp: request.headers[HTTPField.Name(WebhookSignature.timestampHeader)!],
+                signature: request.headers[HTTPField.Name(WebhookSignature.signatureHeader)!],
+                delivery: request.headers[HTTPField.Name(WebhookSignature.deliveryHeader)!], correlationID: context.correlationID)
+            return submissionResponse(submission, correlation: context.correlationID)
         }
     }
 }

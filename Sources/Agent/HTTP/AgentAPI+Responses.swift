@@ -70,12 +70,6 @@ extension AgentAPI {
         }
     }
 
-    /// Runs a handler with a correlation id and turns every error into a JSON problem, as the
-    /// registry does (`APIResponder`).
-    static func handle(_ request: Request, _ body: (String) async throws -> Response) async -> Response {
-        await APIResponder.handle(request, realm: "lanyard-agent", body)
-    }
-
     static func json(_ status: HTTPResponse.Status, _ value: some Encodable) -> Response {
         APIResponder.json(status, value)
     }

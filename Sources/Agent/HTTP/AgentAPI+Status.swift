@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LanyardHTTP
 import NIOCore
 import Printers
 import Prometheus
@@ -8,7 +9,7 @@ import Store
 /// Health, readiness, the printers and the metrics: read from the state the workers publish,
 /// never by waiting on a worker.
 extension AgentAPI {
-    static func addStatusRoutes(to router: Router<BasicRequestContext>, core: AgentCore, metrics: PrometheusCollectorRegistry) {
+    static func addStatusRoutes(to router: Router<APIRequestContext>, core: AgentCore, metrics: PrometheusCollectorRegistry) {
         router.get("/v1/health") { _, _ async in
             json(
                 .ok,
@@ -27,17 +28,15 @@ extension AgentAPI {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
-        router.get("/v1/printers") { request, _ in
-            await handle(request) { _ in
-                let printers = core.workers.sorted { $0.key < $1.key }.map { id, worker in
-                    let state = worker.state
-                    return PrinterView(
-                        id: id, activity: state.activity.rawValue, breaker: state.breaker.rawValue,
-                        conditions: state.status.sortedConditions.map(\.rawValue), errors: state.status.errors,
-                        queueDepth: (try? core.store.queueDepth(printerID: id)) ?? 0)
-                }
-                return json(.ok, PrinterList(printers: printers))
+        router.get("/v1/printers") { request, context in
+            let printers = core.workers.sorted { $0.key < $1.key }.map { id, worker in
+                let state = worker.state
+                return PrinterView(
+                    id: id, activity: state.activity.rawValue, breaker: state.breaker.rawValue,
+                    conditions: state.status.sortedConditions.map(\.rawValue), errors: state.status.errors,
+                    queueDepth: (try? core.store.queueDepth(printerID: id)) ?? 0)
             }
+            return json(.ok, PrinterList(printers: printers))
         }
     }
 

@@ -2,14 +2,15 @@ import Attendees
 import Badges
 import Foundation
 import Hummingbird
+import LanyardHTTP
 import LanyardSupport
 import Sync
 
 /// `GET /v1/sync`: what the kiosk runs and how fresh its registry metadata is.
 extension AgentAPI {
-    static func addSyncRoutes(to router: Router<BasicRequestContext>, core: AgentCore) {
-        router.get("/v1/sync") { request, _ in
-            await handle(request) { _ in json(.ok, syncView(core)) }
+    static func addSyncRoutes(to router: Router<APIRequestContext>, core: AgentCore) {
+        router.get("/v1/sync") { request, context in
+            json(.ok, syncView(core))
         }
     }
 

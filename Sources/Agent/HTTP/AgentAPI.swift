@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 public import Hummingbird
-import LanyardHTTP
+public import LanyardHTTP
 import LanyardSupport
 public import Prometheus
 import Store
@@ -16,8 +16,9 @@ public enum AgentAPI {
     static let idempotencyHeader = HTTPField.Name("Idempotency-Key")!
     static let maxBodyBytes = 1 << 20
 
-    public static func router(core: AgentCore, metrics: PrometheusCollectorRegistry) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func router(core: AgentCore, metrics: PrometheusCollectorRegistry) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: CorrelationMiddleware(realm: "lanyard-agent"))
         addStatusRoutes(to: router, core: core, metrics: metrics)
         addBadgeRoutes(to: router, core: core)
         addAttendeeRoutes(to: router, core: core)

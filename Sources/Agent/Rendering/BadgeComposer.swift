@@ -1,6 +1,7 @@
 public import Attendees
 import Badges
 import Foundation
+import LanyardSupport
 public import Logging
 public import Printers
 

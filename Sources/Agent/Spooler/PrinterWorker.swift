@@ -1,6 +1,7 @@
 public import Attendees
 import BadgePipeline
 import Foundation
+import LanyardSupport
 public import Logging
 public import Printers
 public import Store

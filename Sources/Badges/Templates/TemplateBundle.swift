@@ -28,8 +28,8 @@ public struct TemplateBundle: Sendable {
         do {
             return try YAMLReader.decode(Template.self, from: text)
         } catch let error as DecodingError {
-            let (path, reason) = Self.describe(error)
-            throw BadgeError(.templateMalformed, reason, location: path.isEmpty ? url.path : "\(url.path): \(path)")
+            let path = error.settingPath
+            throw BadgeError(.templateMalformed, error.plainReason, location: path.isEmpty ? url.path : "\(url.path): \(path)")
         } catch {
             throw BadgeError(.templateMalformed, "not valid YAML: \(error)", location: url.path)
         }
@@ -51,28 +51,4 @@ public struct TemplateBundle: Sendable {
     }
 
     public func url(of relative: String) -> URL { directory.appending(path: relative) }
-
-    /// A DecodingError as (path like `elements[2].font.size`, reason).
-    static func describe(_ error: DecodingError) -> (String, String) {
-        func path(_ keys: [any CodingKey]) -> String {
-            var out = ""
-            for key in keys {
-                if let index = key.intValue { out += "[\(index)]" } else { out += out.isEmpty ? key.stringValue : ".\(key.stringValue)" }
-            }
-            return out
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            return (path(context.codingPath), "expected \(type): \(context.debugDescription)")
-        case .valueNotFound(let type, let context):
-            return (path(context.codingPath), "missing \(type) value")
-        case .keyNotFound(let key, let context):
-            let parent = path(context.codingPath)
-            return (parent.isEmpty ? key.stringValue : "\(parent).\(key.stringValue)", "required key is missing")
-        case .dataCorrupted(let context):
-            return (path(context.codingPath), context.debugDescription)
-        @unknown default:
-            return ("", "\(error)")
-        }
-    }
 }

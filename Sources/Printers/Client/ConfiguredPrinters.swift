@@ -1,4 +1,5 @@
 import Foundation
+public import LanyardSupport
 import YAMLReading
 
 /// A network or device-file printer the technician has listed, since such printers cannot be
@@ -45,9 +46,9 @@ public struct ConfiguredPrinter: Sendable, Equatable, Decodable {
         } catch let error as DecodingError {
             throw PrintersError(
                 code: .configurationInvalid, message: "\(path) is not a valid printer list",
-                field: error.fieldPath, cause: "\(error)")
+                field: error.fieldPath, underlying: error)
         } catch {
-            throw PrintersError(code: .configurationInvalid, message: "cannot read \(path)", cause: "\(error)")
+            throw PrintersError(code: .configurationInvalid, message: "cannot read \(path)", underlying: error)
         }
     }
 }

@@ -89,7 +89,7 @@ public struct PrinterResolver: Sendable {
             } catch {
                 throw PrintersError(
                     code: .configurationInvalid, message: "cannot create the simulator's label directory",
-                    field: simulatorOutput.path, cause: "\(error)")
+                    field: simulatorOutput.path, underlying: error)
             }
             let simulator = try PrinterSimulator(profile: chosen, outputDirectory: simulatorOutput.path)
             let printer = ResolvedPrinter(

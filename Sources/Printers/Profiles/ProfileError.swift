@@ -1,3 +1,5 @@
+public import LanyardSupport
+
 /// Why a profile file or directory could not be used. A directory load reports every problem in
 /// every file at once, so a technician fixes a batch of profiles in one pass.
 public struct ProfileError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -58,4 +60,10 @@ public struct ProfileError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         ([code.rawValue + ":"] + problems.map { "  " + $0.description }).joined(separator: "\n")
     }
+}
+
+extension ProfileError: LanyardError {
+    public var errorCode: String { code.rawValue }
+    public var context: String? { problems.first.map { [$0.file, $0.fieldPath].compactMap { $0 }.joined(separator: ": ") } }
+    public var exitStatus: ExitStatus { code == .notFound || code == .unreadable ? .inputMissing : .invalidData }
 }

@@ -60,7 +60,7 @@ public final class PrinterSimulator: Sendable {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {
-                throw SimulatorError(.invalidConfiguration, "cannot create the output directory \(directory)", cause: "\(error)")
+                throw SimulatorError(.invalidConfiguration, "cannot create the output directory \(directory)", underlying: error)
             }
         }
         self.configuration = configuration

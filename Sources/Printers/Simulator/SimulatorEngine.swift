@@ -1,4 +1,5 @@
 import Foundation
+import LanyardSupport
 import Raster
 
 /// The simulated printer's whole state and what it does with bytes. Guarded by the
@@ -181,7 +182,7 @@ struct SimulatorEngine {
             errors.append(
                 SimulatorError(
                     .malformedJob, "label format not printed: \(error.message)", session: session, offset: position,
-                    cause: error.description))
+                    underlying: error))
         }
     }
 
@@ -336,7 +337,7 @@ struct SimulatorEngine {
             }
             errors.append(
                 SimulatorError(
-                    .malformedJob, "label not printed: \(error.message)", session: id, offset: position, cause: error.description))
+                    .malformedJob, "label not printed: \(error.message)", session: id, offset: position, underlying: error))
         }
     }
 
@@ -361,8 +362,8 @@ struct SimulatorEngine {
             } catch {
                 errors.append(
                     SimulatorError(
-                        .outputFailed, "label \(sequence) printed but its PNG was not written", session: label.session,
-                        cause: "\(file): \(error)"))
+                        .outputFailed, "label \(sequence) printed but its PNG \(file) was not written",
+                        session: label.session, underlying: error))
             }
         }
         printed.append(

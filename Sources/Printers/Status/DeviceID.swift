@@ -1,3 +1,5 @@
+public import LanyardSupport
+
 /// An IEEE 1284 device ID, as a USB printer returns it to GET_DEVICE_ID (reference §6.2): a
 /// 2-byte big-endian length that counts itself, then `KEY:value;` pairs, e.g.
 /// `MANUFACTURER:Zebra Technologies ;COMMAND SET:ZPL;MODEL:ZTC ZT220-200dpi ZPL;CLASS:PRINTER;`.
@@ -50,7 +52,7 @@ public struct DeviceID: Sendable, Equatable, Codable {
         guard !fields.isEmpty else {
             throw StatusParseError(
                 .invalidDeviceID, "no KEY:value pair in the device ID", field: "device ID", offset: 0,
-                excerpt: StatusParseError.excerpt(of: Array(text.utf8), at: 0))
+                excerpt: StatusReplyExcerpt.excerpt(of: Array(text.utf8), at: 0))
         }
     }
 

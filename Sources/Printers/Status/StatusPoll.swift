@@ -1,3 +1,5 @@
+public import LanyardSupport
+
 /// Which status queries to send a printer in its language, and how their replies become one
 /// `PrinterStatus`.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+public import LanyardSupport
 
 /// Where a printer is, as written on the command line and in configuration:
 /// `usb` (the only USB printer), `usb:SERIAL`, `tcp://HOST[:PORT]` (9100 by default),
@@ -73,48 +74,25 @@ public enum PrinterAddress: Sendable, Hashable, Codable, CustomStringConvertible
 }
 
 /// A transport failure: what went wrong, on which printer, and the system's own words for it.
-public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Codable, CaseIterable {
-        case invalidAddress = "transport.invalid_address"
-        /// No printer at that address (no USB printer with that serial, connection refused).
-        case notFound = "transport.not_found"
-        /// The device exists but this user may not open it (the message names the udev rule).
-        case permissionDenied = "transport.permission_denied"
-        /// Another process holds the device or interface.
-        case busy = "transport.busy"
-        /// The printer did not take or give bytes in time.
-        case timeout = "transport.timeout"
-        /// The printer went away during the operation (unplugged, connection dropped).
-        case disconnected = "transport.disconnected"
-        /// This transport cannot do that (reading from a write-only device file).
-        case unsupported = "transport.unsupported"
-        case ioFailed = "transport.io_failed"
-    }
+public typealias TransportError = CodedError<TransportErrorCode>
 
-    public let code: Code
-    public let message: String
-    public let address: String?
-    /// libusb's or the C library's error text.
-    public let cause: String?
-    /// Bytes of the current write that the printer accepted before the failure.
-    public let bytesWritten: Int?
+/// Bytes of the current write that the printer accepted before a transport failure.
+public struct BytesWritten: ErrorFacts, Equatable {
+    public let count: Int
+    public var description: String { "\(count) bytes written" }
+}
 
+extension CodedError where Code == TransportErrorCode {
+    /// `cause` is what libusb or the system said (errno text), kept as the underlying error.
     public init(_ code: Code, _ message: String, address: String? = nil, cause: String? = nil, bytesWritten: Int? = nil) {
-        self.code = code
-        self.message = message
-        self.address = address
-        self.cause = cause
-        self.bytesWritten = bytesWritten
+        self.init(
+            code, message, context: address, underlying: cause.map(ErrorText.init),
+            facts: bytesWritten.map { BytesWritten(count: $0) })
     }
 
-    public var description: String {
-        var text = "\(code.rawValue): "
-        if let address { text += "\(address): " }
-        text += message
-        if let bytesWritten { text += " (\(bytesWritten) bytes written)" }
-        if let cause { text += " [\(cause)]" }
-        return text
-    }
+    public var address: String? { context }
+    public var cause: String? { underlyingError.map { "\($0)" } }
+    public var bytesWritten: Int? { facts(as: BytesWritten.self)?.count }
 }
 
 /// An open byte pipe to one printer. Every call has a timeout; blocking system calls run on a

@@ -22,7 +22,7 @@ public enum ZPLGraphicData {
         do {
             compressed = try Deflate.zlibStream(bytes, level: level)
         } catch {
-            throw PrintersError(code: .encodingFailed, message: "the graphic could not be compressed", cause: error.description)
+            throw PrintersError(code: .encodingFailed, message: "the graphic could not be compressed", underlying: error)
         }
         return framed(header: z64Header, payload: compressed)
     }
@@ -64,8 +64,8 @@ public enum ZPLGraphicData {
         guard isZ64 || data.starts(with: b64Header) else {
             return try ZPLASCIICompression.decode(data, totalBytes: totalBytes, bytesPerRow: bytesPerRow)
         }
-        func malformed(_ message: String, cause: String? = nil) -> PrintersError {
-            PrintersError(code: .malformedJob, message: message, field: "^GF.data", cause: cause)
+        func malformed(_ message: String, underlying: (any Error)? = nil) -> PrintersError {
+            PrintersError(code: .malformedJob, message: message, field: "^GF.data", underlying: underlying)
         }
         let body = data[5...].filter { $0 != ASCII.cr && $0 != ASCII.lf }
         guard let separator = body.lastIndex(of: ASCII.colon) else {
@@ -90,7 +90,7 @@ public enum ZPLGraphicData {
             do {
                 bytes = try Zlib.decompress(payload, expectedSize: totalBytes)
             } catch {
-                throw malformed("Z64 data does not inflate to \(totalBytes) bytes", cause: error.description)
+                throw malformed("Z64 data does not inflate to \(totalBytes) bytes", underlying: error)
             }
         } else {
             bytes = payload

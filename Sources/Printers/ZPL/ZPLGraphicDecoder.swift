@@ -1,3 +1,4 @@
+public import LanyardSupport
 public import Raster
 
 /// Reads ZPL jobs back into the labels they describe: label size from `^PW`/`^LL`, placement
@@ -223,7 +224,8 @@ public enum ZPLGraphicDecoder {
             do {
                 return try body()
             } catch {
-                throw PrintersError(code: error.code, message: error.message, field: error.field, offset: offset, cause: error.cause)
+                throw PrintersError(
+                    code: error.code, message: error.message, field: error.field, offset: offset, underlying: error.underlyingError)
             }
         }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LanyardHTTP
 import LanyardSupport
 import Logging
 import Sync
@@ -15,56 +16,52 @@ import Sync
 extension RegistryAPI {
     static let maximumChangesPerPage = 1_000
 
-    static func addAttendeeRoutes(to router: Router<BasicRequestContext>, server: RegistryServer) {
+    static func addAttendeeRoutes(to router: Router<APIRequestContext>, server: RegistryServer) {
         router.post("/v1/events/:event/attendees") { request, context in
-            await handle(request) { correlation in
-                try requireConfiguredAdminToken(request, server: server)
-                let event = try eventParameter(context)
-                let changes = try AttendeePush.decode(try await bodyData(request), event: event)
-                let result = try await Blocking.run { try server.database.recordAttendeeChanges(changes, event: event, at: Date()) }
-                await server.hub.attendeesChanged(event: event, cursor: result.cursor)
-                server.logger.notice(
-                    "attendee changes recorded",
-                    metadata: [
-                        "event": "\(event)", "cursor": "\(result.cursor)", "upserted": "\(result.upserted)", "removed": "\(result.removed)",
-                        "unchanged": "\(result.unchanged)", "correlation_id": "\(correlation)",
-                    ])
-                return json(.ok, result)
-            }
+            try requireConfiguredAdminToken(request, server: server)
+            let event = try eventParameter(context)
+            let changes = try AttendeePush.decode(try await bodyData(request), event: event)
+            let result = try await Blocking.run { try server.database.recordAttendeeChanges(changes, event: event, at: Date()) }
+            await server.hub.attendeesChanged(event: event, cursor: result.cursor)
+            server.logger.notice(
+                "attendee changes recorded",
+                metadata: [
+                    "event": "\(event)", "cursor": "\(result.cursor)", "upserted": "\(result.upserted)", "removed": "\(result.removed)",
+                    "unchanged": "\(result.unchanged)", "correlation_id": "\(context.correlationID)",
+                ])
+            return json(.ok, result)
         }
         router.get("/v1/events/:event/attendee-changes") { request, context in
-            await handle(request) { _ in
-                try requireAgentToken(request, server: server)
-                let event = try eventParameter(context)
-                let query = request.uri.queryParameters
-                guard let text = query.get("since"), let since = Int64(text), since >= 0 else {
-                    throw RegistryError(.requestInvalid, "since is the cursor the kiosk's attendee list is at", detail: "since")
-                }
-                var limit = maximumChangesPerPage
-                if let text = query.get("limit") {
-                    guard let value = Int(text), value >= 1 else {
-                        throw RegistryError(.requestInvalid, "limit is a positive number of changes", detail: "limit")
-                    }
-                    limit = min(value, maximumChangesPerPage)
-                }
-                guard let key = server.configuration.timestampKey else {
-                    throw RegistryError(
-                        .signingUnavailable, "attendee changes are served signed, and this server has no timestamp key",
-                        detail: "timestamp-key")
-                }
-                let page = try server.database.attendeeChanges(event: event, since: since, limit: limit)
-                let envelope: Data
-                do { envelope = try page.signed(with: [key]).encoded() } catch {
-                    throw RegistryError(.signingUnavailable, "the page cannot be signed", detail: "\(error)")
-                }
-                return Response(
-                    status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-                    body: .init(byteBuffer: ByteBuffer(bytes: envelope)))
+            try requireAgentToken(request, server: server)
+            let event = try eventParameter(context)
+            let query = request.uri.queryParameters
+            guard let text = query.get("since"), let since = Int64(text), since >= 0 else {
+                throw RegistryError(.requestInvalid, "since is the cursor the kiosk's attendee list is at", detail: "since")
             }
+            var limit = maximumChangesPerPage
+            if let text = query.get("limit") {
+                guard let value = Int(text), value >= 1 else {
+                    throw RegistryError(.requestInvalid, "limit is a positive number of changes", detail: "limit")
+                }
+                limit = min(value, maximumChangesPerPage)
+            }
+            guard let key = server.configuration.timestampKey else {
+                throw RegistryError(
+                    .signingUnavailable, "attendee changes are served signed, and this server has no timestamp key",
+                    detail: "timestamp-key")
+            }
+            let page = try server.database.attendeeChanges(event: event, since: since, limit: limit)
+            let envelope: Data
+            do { envelope = try page.signed(with: [key]).encoded() } catch {
+                throw RegistryError(.signingUnavailable, "the page cannot be signed", detail: "\(error)")
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(bytes: envelope)))
         }
     }
 
-    static func eventParameter(_ context: BasicRequestContext) throws -> String {
+    static func eventParameter(_ context: APIRequestContext) throws -> String {
         let event = try context.parameters.require("event")
         try UploadField.identifier(event, "event", maximumLength: 128)
         return event

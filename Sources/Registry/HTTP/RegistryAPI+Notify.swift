@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LanyardHTTP
 
 /// `GET /v1/notify?after=N&timeout=S[&event=E&attendee_cursor=C]`: a long-poll that answers as
 /// soon as the repository's timestamp version is above N or, when an event is named, as soon as
@@ -21,39 +22,37 @@ extension RegistryAPI {
         }
     }
 
-    static func addNotifyRoutes(to router: Router<BasicRequestContext>, server: RegistryServer) {
-        router.get("/v1/notify") { request, _ in
-            await handle(request) { _ in
-                let query = request.uri.queryParameters
-                guard let afterText = query.get("after"), let after = Int(afterText), after >= 0 else {
-                    throw RegistryError(.requestInvalid, "after is the timestamp version the client has (0 for none)", detail: "after")
-                }
-                var timeout = defaultNotifyTimeout
-                if let text = query.get("timeout") {
-                    guard let seconds = Double(text), seconds.isFinite, seconds >= 0 else {
-                        throw RegistryError(.requestInvalid, "timeout is a number of seconds", detail: "timeout")
-                    }
-                    timeout = min(seconds, maximumNotifyTimeout)
-                }
-                var watch: NotifyHub.AttendeeWatch?
-                if let event = query.get("event") {
-                    try UploadField.identifier(event, "event")
-                    guard let text = query.get("attendee_cursor"), let cursor = Int64(text), cursor >= 0 else {
-                        throw RegistryError(
-                            .requestInvalid, "attendee_cursor is the event's cursor the client has (0 for none)",
-                            detail: "attendee_cursor")
-                    }
-                    watch = .init(event: event, after: cursor)
-                }
-                let versions = await server.hub.next(after: after, attendees: watch, timeout: .milliseconds(Int64(timeout * 1000)))
-                var attendeeCursor: Int64?
-                if let watch { attendeeCursor = await server.hub.attendeeCursor(event: watch.event) }
-                return json(
-                    .ok,
-                    NotifyAnswer(
-                        timestampVersion: versions.timestampVersion, targetsVersion: versions.targetsVersion,
-                        attendeeCursor: attendeeCursor))
+    static func addNotifyRoutes(to router: Router<APIRequestContext>, server: RegistryServer) {
+        router.get("/v1/notify") { request, context in
+            let query = request.uri.queryParameters
+            guard let afterText = query.get("after"), let after = Int(afterText), after >= 0 else {
+                throw RegistryError(.requestInvalid, "after is the timestamp version the client has (0 for none)", detail: "after")
             }
+            var timeout = defaultNotifyTimeout
+            if let text = query.get("timeout") {
+                guard let seconds = Double(text), seconds.isFinite, seconds >= 0 else {
+                    throw RegistryError(.requestInvalid, "timeout is a number of seconds", detail: "timeout")
+                }
+                timeout = min(seconds, maximumNotifyTimeout)
+            }
+            var watch: NotifyHub.AttendeeWatch?
+            if let event = query.get("event") {
+                try UploadField.identifier(event, "event")
+                guard let text = query.get("attendee_cursor"), let cursor = Int64(text), cursor >= 0 else {
+                    throw RegistryError(
+                        .requestInvalid, "attendee_cursor is the event's cursor the client has (0 for none)",
+                        detail: "attendee_cursor")
+                }
+                watch = .init(event: event, after: cursor)
+            }
+            let versions = await server.hub.next(after: after, attendees: watch, timeout: .milliseconds(Int64(timeout * 1000)))
+            var attendeeCursor: Int64?
+            if let watch { attendeeCursor = await server.hub.attendeeCursor(event: watch.event) }
+            return json(
+                .ok,
+                NotifyAnswer(
+                    timestampVersion: versions.timestampVersion, targetsVersion: versions.targetsVersion,
+                    attendeeCursor: attendeeCursor))
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LanyardHTTP
 
 /// `GET /repository/<path>`: the repository directory as a plain, cache-friendly web server
 /// would serve it, with strong tags, conditional requests and byte ranges (resumed blob
@@ -9,21 +10,17 @@ extension RegistryAPI {
     static let prefix = "/repository/"
     static let fileIO = FileIO()
 
-    static func addRepositoryRoutes(to router: Router<BasicRequestContext>, server: RegistryServer) {
+    static func addRepositoryRoutes(to router: Router<APIRequestContext>, server: RegistryServer) {
         router.get("/repository/**") { request, context in
-            await handle(request) { correlation in
-                try await serveFile(request, context: context, files: server.files, includeBody: true, correlation: correlation)
-            }
+            try await serveFile(request, context: context, files: server.files, includeBody: true, correlation: context.correlationID)
         }
         router.head("/repository/**") { request, context in
-            await handle(request) { correlation in
-                try await serveFile(request, context: context, files: server.files, includeBody: false, correlation: correlation)
-            }
+            try await serveFile(request, context: context, files: server.files, includeBody: false, correlation: context.correlationID)
         }
     }
 
     static func serveFile(
-        _ request: Request, context: BasicRequestContext, files: RepositoryFiles, includeBody: Bool,
+        _ request: Request, context: APIRequestContext, files: RepositoryFiles, includeBody: Bool,
         correlation: String
     ) async throws -> Response {
         let path = request.uri.path

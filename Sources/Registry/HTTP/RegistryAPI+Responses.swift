@@ -7,12 +7,6 @@ import Sync
 
 /// How the API answers: JSON bodies, problems with a code and the correlation id, tokens.
 extension RegistryAPI {
-    /// Runs a handler with a correlation id and turns every error into a JSON problem, as the
-    /// agent does (`APIResponder`).
-    static func handle(_ request: Request, _ body: (String) async throws -> Response) async -> Response {
-        await APIResponder.handle(request, realm: "lanyard-registry", body)
-    }
-
     static func problem(_ status: HTTPResponse.Status, code: String, message: String, detail: String?, correlation: String) -> Response {
         APIResponder.problem(status, code: code, message: message, detail: detail, correlation: correlation)
     }

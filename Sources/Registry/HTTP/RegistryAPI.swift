@@ -9,19 +9,20 @@ import LanyardHTTP
 public enum RegistryAPI {
     public static let correlationHeader = APIResponder.correlationHeader
     static let maximumBodyBytes = 2 << 20
+    /// The bearer realm of the registry's 401s.
+    static let realm = "lanyard-registry"
 
-    static func router(server: RegistryServer) -> Router<BasicRequestContext> {
-        let router = Router()
-        router.get("/v1/health") { request, _ in
-            await handle(request) { _ in
-                let versions = await server.hub.current
-                return json(
-                    .ok,
-                    Health(
-                        status: "ok", uptimeSeconds: Int(Date().timeIntervalSince(server.startedAt)),
-                        repository: versions, timestampSigning: server.configuration.timestampKey != nil,
-                        waitingNotifications: await server.hub.waitingCount))
-            }
+    static func router(server: RegistryServer) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: CorrelationMiddleware(realm: realm))
+        router.get("/v1/health") { request, context in
+            let versions = await server.hub.current
+            return json(
+                .ok,
+                Health(
+                    status: "ok", uptimeSeconds: Int(Date().timeIntervalSince(server.startedAt)),
+                    repository: versions, timestampSigning: server.configuration.timestampKey != nil,
+                    waitingNotifications: await server.hub.waitingCount))
         }
         addRepositoryRoutes(to: router, server: server)
         addNotifyRoutes(to: router, server: server)

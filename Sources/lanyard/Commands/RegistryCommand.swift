@@ -297,12 +297,10 @@ struct RegistryPublishCommand: ParsableCommand {
 struct RegistryPromoteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "promote", abstract: "Give a staged release to the whole fleet.")
 
-    @OptionGroup var options: PublishingOptions
-    @OptionGroup var target: TargetNameArgument
-    var name: String { target.name }
+    @OptionGroup var change: TargetChange
 
     func run() throws {
-        try withExitCodes { options.report(try options.locked { try options.publisher().promote(name) }, action: "promoted") }
+        try withExitCodes { change.report(try change.apply { try $0.promote($1) }, action: "promoted") }
     }
 }
 
@@ -312,12 +310,10 @@ struct RegistryRollbackCommand: ParsableCommand {
         abstract: "Withdraw a staged release, or make the previous release current again.",
         discussion: "Published as a new, higher version: kiosks never have to accept a lower one.")
 
-    @OptionGroup var options: PublishingOptions
-    @OptionGroup var target: TargetNameArgument
-    var name: String { target.name }
+    @OptionGroup var change: TargetChange
 
     func run() throws {
-        try withExitCodes { options.report(try options.locked { try options.publisher().rollback(name) }, action: "rolled back") }
+        try withExitCodes { change.report(try change.apply { try $0.rollback($1) }, action: "rolled back") }
     }
 }
 
@@ -327,14 +323,12 @@ struct RegistryRevokeCommand: ParsableCommand {
         abstract: "Remove a target from the repository (its template tier falls through to the next).",
         discussion: "To revoke a key, publish a new root without it: 'lanyard registry rotate-root'.")
 
-    @OptionGroup var options: PublishingOptions
-    @OptionGroup var target: TargetNameArgument
-    var name: String { target.name }
+    @OptionGroup var change: TargetChange
 
     func run() throws {
         try withExitCodes {
-            let publication = try options.locked { try options.publisher().revoke(name) }
-            print("revoked \(name): targets version \(publication.targetsVersion)")
+            let publication = try change.apply { try $0.revoke($1) }
+            print("revoked \(change.target.name): targets version \(publication.targetsVersion)")
         }
     }
 }
@@ -448,6 +442,20 @@ struct RegistryStatusCommand: ParsableCommand {
 
 /// The target a command acts on: `--name NAME`, as `publish` takes it, or the name alone after
 /// the command, as before.
+/// One change to one target (promote, rollback, revoke): made under the publish lock, signed.
+struct TargetChange: ParsableArguments {
+    @OptionGroup var options: PublishingOptions
+    @OptionGroup var target: TargetNameArgument
+
+    func apply(_ change: (RegistryPublisher, String) throws -> RegistryPublisher.Publication) throws -> RegistryPublisher.Publication {
+        try options.locked { try change(try options.publisher(), target.name) }
+    }
+
+    func report(_ publication: RegistryPublisher.Publication, action: String) {
+        options.report(publication, action: action)
+    }
+}
+
 struct TargetNameArgument: ParsableArguments {
     @Option(name: .customLong("name"), help: "Target name, e.g. templates/standard.")
     var option: String?

@@ -1,5 +1,6 @@
 internal import CLibUSB
 import Foundation
+public import LanyardSupport
 
 /// A USB printer opened through libusb: the printer-class interface claimed (the kernel's
 /// `usblp` detached while Lanyard holds it, re-attached on close), jobs sent on bulk OUT,
