@@ -63,10 +63,12 @@ public struct PrinterResolver: Sendable {
         case .usb:
             let connection = try await USBPrinterConnection.open(address, timeout: timeout)
             let info = connection.info
+            // Not `do { ... } catch { await close(); throw error }`: an `await` in that catch crashes
+            // Swift 6.3's coroutine splitting in release builds (swifterror in CoroFrame).
             let chosen: PrinterProfile
-            do {
-                chosen = try usbProfile(for: info, notes: &notes)
-            } catch {
+            switch Result(catching: { try usbProfile(for: info, notes: &notes) }) {
+            case .success(let profile): chosen = profile
+            case .failure(let error):
                 await connection.close()
                 throw error
             }

@@ -28,6 +28,15 @@ public struct RepositoryLock: Sendable {
             if errno == EWOULDBLOCK { return nil }
             throw RegistryError(.storage, "cannot lock the repository", detail: "\(url.path): \(String(cString: strerror(errno)))")
         }
-        return try body()
+        return .some(try body())
+    }
+
+    /// `withLock(wait: true)` for a command-line tool that has nothing else to do meanwhile.
+    public static func waiting<T>(repository: String, _ body: () throws -> T) throws -> T {
+        let lock = RepositoryLock(repository: URL(filePath: repository, directoryHint: .isDirectory))
+        guard let result = try lock.withLock(wait: true, body) else {
+            throw RegistryError(.storage, "the repository's publish lock was not taken", detail: lock.url.path)
+        }
+        return result
     }
 }

@@ -56,7 +56,7 @@ struct PublishingOptions: ParsableArguments {
     /// Runs a change of the repository under its publish lock, the one the registry server's
     /// timestamp refresher takes: two writers could otherwise sign two timestamps with one version.
     func locked<T>(_ body: () throws -> T) throws -> T {
-        try RegistryLocking.locked(repository: repository, body)
+        try RepositoryLock.waiting(repository: repository, body)
     }
 
     func report(_ publication: RegistryPublisher.Publication, action: String) {
@@ -74,16 +74,6 @@ struct PublishingOptions: ParsableArguments {
     static func percent(_ share: Double) -> String {
         let value = (share * 1000).rounded() / 10
         return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
-    }
-}
-
-enum RegistryLocking {
-    static func locked<T>(repository: String, _ body: () throws -> T) throws -> T {
-        let lock = RepositoryLock(repository: URL(filePath: repository, directoryHint: .isDirectory))
-        guard let result = try lock.withLock(wait: true, body) else {
-            throw CLIError(.ioFailed, "cannot take the repository's publish lock")
-        }
-        return result
     }
 }
 
@@ -300,7 +290,7 @@ struct RegistryPromoteCommand: ParsableCommand {
     @OptionGroup var change: TargetChange
 
     func run() throws {
-        try withExitCodes { change.report(try change.apply { try $0.promote($1) }, action: "promoted") }
+        try withExitCodes { change.options.report(try change.apply { try $0.promote($1) }, action: "promoted") }
     }
 }
 
@@ -313,7 +303,7 @@ struct RegistryRollbackCommand: ParsableCommand {
     @OptionGroup var change: TargetChange
 
     func run() throws {
-        try withExitCodes { change.report(try change.apply { try $0.rollback($1) }, action: "rolled back") }
+        try withExitCodes { change.options.report(try change.apply { try $0.rollback($1) }, action: "rolled back") }
     }
 }
 
@@ -361,7 +351,7 @@ struct RegistryRotateRootCommand: ParsableCommand {
             let writer = RepositoryWriter(directory: URL(filePath: repository, directoryHint: .isDirectory))
             let version = try writer.latestRootVersion() + 1
             let signers = try signKeys.map { try SigningKey.read(from: URL(filePath: $0)) } + keys.rootSigners
-            try RegistryLocking.locked(repository: repository) {
+            try RepositoryLock.waiting(repository: repository) {
                 try writer.rotateRoot(
                     keys.metadata(version: version, expires: Date().addingTimeInterval(rootExpiresDays * 86_400)),
                     signers: signers)
@@ -383,7 +373,7 @@ struct RegistryTimestampCommand: ParsableCommand {
         try withExitCodes {
             guard !timestampKeys.isEmpty else { throw CLIError(.usage, "give --timestamp-key") }
             let keys = try timestampKeys.map { try SigningKey.read(from: URL(filePath: $0)) }
-            let timestamp = try RegistryLocking.locked(repository: repository) {
+            let timestamp = try RepositoryLock.waiting(repository: repository) {
                 try RepositoryWriter(directory: URL(filePath: repository, directoryHint: .isDirectory)).refreshTimestamp(
                     keys: keys, lifetime: lifetime)
             }
@@ -449,10 +439,6 @@ struct TargetChange: ParsableArguments {
 
     func apply(_ change: (RegistryPublisher, String) throws -> RegistryPublisher.Publication) throws -> RegistryPublisher.Publication {
         try options.locked { try change(try options.publisher(), target.name) }
-    }
-
-    func report(_ publication: RegistryPublisher.Publication, action: String) {
-        options.report(publication, action: action)
     }
 }
 
