@@ -142,7 +142,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
         .target(
             name: "BadgePipeline",
@@ -266,7 +266,8 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
-                "Agent", "Attendees", "BadgePipeline", "Store", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Symbols",
+                "Agent", "Attendees", "BadgePipeline", "Store", "Badges", "LanyardHTTP", "LanyardSupport", "Printers", "Raster", "Registry",
+                "Symbols",
                 "Sync",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),

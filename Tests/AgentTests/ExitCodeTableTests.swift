@@ -3,6 +3,7 @@ import Attendees
 import BadgePipeline
 import Badges
 import Foundation
+import LanyardHTTP
 import LanyardSupport
 import Printers
 import Raster
@@ -74,6 +75,7 @@ import Testing
         "agent.listen_address_in_use": .unavailable,
         "listen.invalid": .invalidData, "listen.in_use": .unavailable, "listen.not_a_socket": .invalidData,
         "token_file.unreadable": .inputMissing, "token_file.empty": .invalidData,
+        "http.host_not_allowed": .noPermission, "http.cross_origin": .noPermission, "http.content_type_required": .usage,
     ]
 
     /// One error of every code of every error type.
@@ -97,6 +99,7 @@ import Testing
         errors += AgentErrorCode.allCases.map { AgentError($0, "m") }
         errors += ListenErrorCode.allCases.map { ListenError($0, "m", context: "a") }
         errors += TokenFileErrorCode.allCases.map { TokenFile.Failure($0, "m") }
+        errors += BrowserBoundaryErrorCode.allCases.map { BrowserBoundaryError($0, "m") }
         return errors
     }
 

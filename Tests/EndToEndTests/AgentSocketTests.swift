@@ -20,7 +20,7 @@ import Testing
     }
 
     /// One HTTP/1.1 request over the socket; nil until the agent listens.
-    func get(_ path: String, socket: String) -> String? {
+    func get(_ path: String, socket: String, host: String = "localhost") -> String? {
         let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -31,7 +31,7 @@ import Testing
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard connected == 0 else { return nil }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: kiosk\r\nConnection: close\r\n\r\n".utf8)
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
         guard write(descriptor, request, request.count) == request.count else { return nil }
         var reply: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -70,6 +70,10 @@ import Testing
         #expect(health.contains(#""status":"ok""#))
         let printers = get("/v1/printers", socket: socket) ?? ""
         #expect(printers.contains(#""id":"sim""#))
+        // A name the box does not have is refused on the socket too (a proxy in front passes
+        // the browser's Host on): the DNS-rebinding check does not depend on the listener.
+        let foreign = get("/v1/printers", socket: socket, host: "rebind.attacker.example") ?? ""
+        #expect(foreign.hasPrefix("HTTP/1.1 421"), "\(foreign.prefix(200))")
         let mode = try FileManager.default.attributesOfItem(atPath: socket)[.posixPermissions] as? Int
         #expect(mode == 0o660)
 

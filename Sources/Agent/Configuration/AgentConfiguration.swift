@@ -12,6 +12,9 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     /// `HOST:PORT` of the HTTP API, or `unix:PATH` for a unix socket (`ListenAddress`). Loopback
     /// by default: the kiosk page runs on the same box.
     public var listen: String = "127.0.0.1:8080"
+    /// Names a browser may address the agent by besides loopback, the box's host name and its
+    /// addresses (a name in DNS, a reverse proxy's); any other Host is refused (DNS rebinding).
+    public var allowedHosts: [String] = []
     /// Where the database and the simulator's labels live (nil: the caller's state directory).
     public var dataDirectory: String?
     /// Event configuration YAML (nil: the sample event that ships with the templates).
@@ -131,7 +134,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case listen, dataDirectory = "data_dir", event, attendees, templates, printer, queue, webhooks, adminToken = "admin_token"
-        case registry, kioskID = "kiosk_id"
+        case registry, kioskID = "kiosk_id", allowedHosts = "allowed_hosts"
     }
 
     public init() {}
@@ -140,6 +143,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         listen = try c.decodeIfPresent(String.self, forKey: .listen) ?? "127.0.0.1:8080"
+        allowedHosts = try c.decodeIfPresent([String].self, forKey: .allowedHosts) ?? []
         dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory)
         event = try c.decodeIfPresent(String.self, forKey: .event)
         attendees = try c.decodeIfPresent(String.self, forKey: .attendees)

@@ -19,12 +19,21 @@ public enum AgentAPI {
     public static func router(core: AgentCore, metrics: PrometheusCollectorRegistry) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: CorrelationMiddleware(realm: "lanyard-agent"))
+        router.add(middleware: BrowserBoundaryMiddleware(allowedHosts: allowedHosts(core.configuration)))
         addStatusRoutes(to: router, core: core, metrics: metrics)
         addBadgeRoutes(to: router, core: core)
         addAttendeeRoutes(to: router, core: core)
         addAdminRoutes(to: router, core: core)
         addSyncRoutes(to: router, core: core)
         return router
+    }
+
+    /// The names the agent answers to: the box's own, its listen address's host, and the
+    /// configured `allowed_hosts`.
+    static func allowedHosts(_ configuration: AgentConfiguration) -> Set<String> {
+        var names = LocalHostNames.current().union(configuration.allowedHosts)
+        if case .tcp(let host, _) = try? ListenAddress(parsing: configuration.listen) { names.insert(host) }
+        return names
     }
 
     /// A webhook source over its rate: 429 with the seconds until its next delivery is taken.

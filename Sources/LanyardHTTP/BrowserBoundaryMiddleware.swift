@@ -1,0 +1,93 @@
+import Foundation
+import HTTPTypes
+public import Hummingbird
+public import LanyardSupport
+
+/// A refusal at the browser boundary.
+public typealias BrowserBoundaryError = CodedError<BrowserBoundaryErrorCode>
+
+/// Keeps other sites' pages from using a server that a browser on the same box (the kiosk's
+/// Chromium, a technician's laptop) can reach. Three checks, none of which an integrator calling
+/// without a browser notices:
+/// - **Host**: every request must name the server by a name it has (loopback, the box's host
+///   name and addresses, or one configured). A DNS-rebinding page reaches 127.0.0.1 under its own
+///   name, so its requests carry a foreign Host and are refused, reads included.
+/// - **Origin**: a change (any method but GET, HEAD, OPTIONS) from a page of another origin is
+///   refused, by `Origin` or, where a browser sends it, `Sec-Fetch-Site`.
+/// - **Content type**: a change with a body must declare `application/json`, which another site's
+///   page cannot send without a CORS preflight that this server never grants. A `text/plain` or
+///   form body, the kind a plain `<form>` or `fetch` in no-cors mode sends, is refused.
+public struct BrowserBoundaryMiddleware<Context: RequestContext>: RouterMiddleware {
+    let allowedHosts: Set<String>
+
+    /// `allowedHosts`: host names and addresses, without ports, compared case-insensitively.
+    public init(allowedHosts: some Sequence<String>) {
+        self.allowedHosts = Set(allowedHosts.map { BrowserBoundary.normalized($0) })
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        try check(request)
+        return try await next(request, context)
+    }
+
+    func check(_ request: Request) throws(BrowserBoundaryError) {
+        let authority = request.head.authority ?? ""
+        guard let host = BrowserBoundary.host(ofAuthority: authority), allowedHosts.contains(host) else {
+            throw BrowserBoundaryError(
+                .hostNotAllowed, "this server is not known by the name '\(authority)'; add it to allowed_hosts if it should be",
+                context: authority)
+        }
+        guard ![.get, .head, .options].contains(request.method) else { return }
+        if let site = request.headers[BrowserBoundary.fetchSite], site == "cross-site" || site == "same-site" {
+            throw BrowserBoundaryError(.crossOrigin, "a page of another site may not change anything here", context: site)
+        }
+        if let origin = request.headers[.origin] {
+            guard let originAuthority = BrowserBoundary.authority(ofOrigin: origin),
+                BrowserBoundary.normalized(originAuthority) == BrowserBoundary.normalized(authority)
+            else {
+                throw BrowserBoundaryError(.crossOrigin, "a page of another origin may not change anything here", context: origin)
+            }
+        }
+        if BrowserBoundary.hasBody(request) {
+            let type = request.headers[.contentType]?.split(separator: ";").first.map { BrowserBoundary.normalized(String($0)) }
+            guard type == "application/json" else {
+                throw BrowserBoundaryError(
+                    .contentTypeRequired, "the body must be sent as application/json", context: request.headers[.contentType] ?? "none")
+            }
+        }
+    }
+}
+
+/// The parsing the boundary needs, kept apart from the generic middleware.
+package enum BrowserBoundary {
+    static let fetchSite = HTTPField.Name("Sec-Fetch-Site")!
+
+    static func hasBody(_ request: Request) -> Bool {
+        if let length = request.headers[.contentLength] { return length != "0" }
+        return request.headers[.transferEncoding] != nil
+    }
+
+    static func normalized(_ text: String) -> String {
+        text.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// `example.org:8080` -> `example.org`; `[::1]:8080` -> `::1`; nil for nothing usable.
+    package static func host(ofAuthority authority: String) -> String? {
+        let text = normalized(authority)
+        guard !text.isEmpty else { return nil }
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            return String(text[text.index(after: text.startIndex)..<close])
+        }
+        return String(text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0])
+    }
+
+    /// `http://example.org:8080` -> `example.org:8080`; nil for `null` or anything without a scheme.
+    package static func authority(ofOrigin origin: String) -> String? {
+        guard let range = origin.range(of: "://") else { return nil }
+        let rest = origin[range.upperBound...]
+        return String(rest.prefix { $0 != "/" })
+    }
+}
