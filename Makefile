@@ -4,13 +4,17 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 # Debian packages the build, the renderer and the tests need (umockdev and its Python bindings
 # emulate a USB printer for the USB transport tests; nginx serves a registry repository as a
-# plain web server would; openssl signs the kiosk reports of the registry fuzz proof).
+# plain web server would; openssl signs the kiosk reports of the registry fuzz proof; Chromium and
+# its driver run the kiosk page's browser proof).
 APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev \
 	libusb-1.0-0-dev libsqlite3-dev zlib1g-dev libdeflate-dev fontconfig fonts-noto-core fonts-noto-cjk \
-	python3 python3-venv python3-pip umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev nginx-light openssl
+	python3 python3-venv python3-pip umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev nginx-light openssl \
+	chromium chromium-driver
 # Independent checkers used by the test suite (decoding symbols, rendering ZPL, a reference encoder,
-# fuzzing the agent's and the registry's HTTP APIs from their OpenAPI descriptions).
-PY_TOOLS := zxing-cpp==3.1.1 zplkit==0.3.2 zebrafy==2.0.0 pillow schemathesis==4.32.5
+# fuzzing the agent's and the registry's HTTP APIs from their OpenAPI descriptions, driving the
+# kiosk page in Chromium and checking it with axe-core).
+PY_TOOLS := zxing-cpp==3.1.1 zplkit==0.3.2 zebrafy==2.0.0 pillow schemathesis==4.32.5 selenium==4.51.0 \
+	axe-selenium-python==2.1.6
 # Seconds of the load proof (50 clients against the agent; Tests/Tools/agent_load.py).
 LOAD_SECONDS ?= 60
 
@@ -24,7 +28,7 @@ deps:
 	fi
 
 tools: deps
-	@if ! $(PYTHON) -c "import zxingcpp, zplkit, zebrafy, PIL, schemathesis" 2>/dev/null; then \
+	@if ! $(PYTHON) -c "import zxingcpp, zplkit, zebrafy, PIL, schemathesis, selenium, axe_selenium_python" 2>/dev/null; then \
 		echo "Setting up $(VENV) with the test tools"; \
 		python3 -m venv $(VENV) && $(PYTHON) -m pip install -q --disable-pip-version-check $(PY_TOOLS); \
 	fi
@@ -58,12 +62,14 @@ test: deps tools
 
 # Process-level proofs against the built `lanyard` (debug build): kill -9 during a 200-badge batch,
 # the agent's API fuzzed from docs/openapi.yaml and the registry server's from
-# docs/registry-openapi.yaml, and 50 concurrent clients for LOAD_SECONDS.
+# docs/registry-openapi.yaml, 50 concurrent clients for LOAD_SECONDS, and the kiosk page in Chromium.
 proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_crash.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_fuzz.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/registry_fuzz.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_load.py --duration $(LOAD_SECONDS)
+	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_browser.py
+	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_browser.py
 
 # In-process benchmarks (Benchmarks/, ordo-one/benchmark) checked against the targets in
 # Benchmarks/Thresholds, then the process-level ones, lanyard-bench, an executable never shipped

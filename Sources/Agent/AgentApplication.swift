@@ -52,8 +52,13 @@ public struct AgentApplication: Sendable {
             bind = .unixDomainSocket(path: path)
         }
         let bound = BoundAddress()
+        // The API prints without the pages; an installation missing them says so and goes on.
+        var pages: WebPages?
+        do { pages = try WebPages(directory: resources.layout.web) } catch {
+            logger.warning("kiosk pages not served", metadata: ["directory": "\(resources.layout.web.path)", "error": "\(error)"])
+        }
         let http = Application(
-            router: AgentAPI.router(core: runtime.core, metrics: metrics),
+            router: AgentAPI.router(core: runtime.core, metrics: metrics, pages: pages),
             configuration: .init(address: bind, serverName: "lanyard"),
             onServerRunning: { channel in
                 if case .unixSocket(let path) = listen {

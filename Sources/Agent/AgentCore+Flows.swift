@@ -37,6 +37,12 @@ extension AgentCore {
     /// kiosk page's choice.
     public func checkIn(payload: String, correlationID: String) async throws -> (Submission, earlier: PriorCheckIn?) {
         guard let verified = CheckIn.verify(payload: payload, secret: event.checkInSecret, expectedEventSlug: event.slug) else {
+            // A well-formed ticket of another event is said so: the attendee is at the wrong door,
+            // not holding a forgery. Its signature is not checked (another event's secret).
+            let fields = payload.split(separator: "|", omittingEmptySubsequences: false)
+            if fields.count == 4, !fields[0].isEmpty, fields[0] != event.slug {
+                throw AgentError(.ticketForAnotherEvent, "this ticket is for another event", detail: String(fields[0]))
+            }
             throw AgentError(.unauthorized, "the QR code is not a valid ticket for this event", detail: "$.payload")
         }
         return try await Blocking.run {

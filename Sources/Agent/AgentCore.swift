@@ -26,13 +26,17 @@ public final class AgentCore: Sendable {
     /// Badges go to the built-in simulator, not to paper (health says so, for the kiosk page and
     /// the operator).
     public let printsToSimulator: Bool
+    /// The kiosk's preview: the badge an attendee would get, rendered as the printer gets it.
+    public let preview: BadgePreview?
 
     public init(
         configuration: AgentConfiguration, store: LanyardStore, event: EventConfiguration,
         workers: [String: PrinterWorker], defaultPrinter: String, metrics: AgentMetrics = AgentMetrics(),
-        templates: ActiveTemplates? = nil, sync: SyncService? = nil, printsToSimulator: Bool = false, logger: Logger
+        templates: ActiveTemplates? = nil, sync: SyncService? = nil, printsToSimulator: Bool = false, preview: BadgePreview? = nil,
+        logger: Logger
     ) {
         self.printsToSimulator = printsToSimulator
+        self.preview = preview
         self.configuration = configuration
         self.templates = templates
         self.sync = sync

@@ -115,7 +115,10 @@ public struct AgentRuntime: Sendable {
         let core = AgentCore(
             configuration: configuration, store: store, event: event, workers: [printer.key: worker],
             defaultPrinter: printer.key, metrics: metrics, templates: activeTemplates, sync: sync,
-            printsToSimulator: printer.simulator != nil, logger: logger)
+            printsToSimulator: printer.simulator != nil,
+            preview: BadgePreview(
+                templates: activeTemplates, profile: printer.profile, language: printer.language, event: event, logger: logger),
+            logger: logger)
         return AgentRuntime(
             core: core, workers: [worker], simulator: printer.simulator, dataDirectory: data, reconciled: reconciled,
             sync: sync, templates: activeTemplates, lock: lock)

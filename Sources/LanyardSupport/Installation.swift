@@ -63,4 +63,6 @@ public struct ResourceLayout: Sendable, Equatable {
     public var profiles: URL { home.appending(path: "firmware-profiles") }
     public var sampleEvent: URL { templates.appending(path: "sample-event.yaml") }
     public var sampleAttendees: URL { templates.appending(path: "sample-attendees.jsonl") }
+    /// The kiosk's pages, served by the agent.
+    public var web: URL { home.appending(path: "web") }
 }

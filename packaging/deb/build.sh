@@ -35,9 +35,9 @@ chmod 0755 "$root/usr/bin/lanyard"
 # Only tracked resource files, so local renders or editor files never ship; a source tarball
 # without .git ships the directories as they are.
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    git ls-files -z Templates firmware-profiles | xargs -0 -I{} install -D -m 0644 {} "$root/usr/share/lanyard/{}"
+    git ls-files -z Templates firmware-profiles web | xargs -0 -I{} install -D -m 0644 {} "$root/usr/share/lanyard/{}"
 else
-    cp -R Templates firmware-profiles "$root/usr/share/lanyard/"
+    cp -R Templates firmware-profiles web "$root/usr/share/lanyard/"
 fi
 install -m 0644 systemd/lanyard-agent.service "$root/lib/systemd/system/"
 install -m 0644 systemd/60-lanyard-printers.rules "$root/lib/udev/rules.d/"

@@ -20,5 +20,22 @@ extension AgentAPI {
             }
             return json(.ok, AttendeeView(attendee, checkIn: CheckInView(try core.store.checkInState(attendeeID: attendee.attendeeID))))
         }
+        router.get("/v1/attendees/:id/badge.png") { request, context in
+            let id = try context.parameters.require("id")
+            guard let attendee = try core.store.attendee(id: id) else {
+                throw AgentError(.notFound, "no attendee \(id) in this kiosk's list")
+            }
+            guard let preview = core.preview else { throw AgentError(.notFound, "this agent renders no previews") }
+            let png: [UInt8]
+            do {
+                png = try await Blocking.run { try preview.png(of: attendee) }
+            } catch let failure as ComposeFailure {
+                throw AgentError(.requestInvalid, "no template can make this attendee's badge: \(failure)", detail: id)
+            }
+            // A person's badge: no cache keeps it after the kiosk's screen is cleared.
+            return Response(
+                status: .ok, headers: [.contentType: "image/png", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(bytes: png)))
+        }
     }
 }

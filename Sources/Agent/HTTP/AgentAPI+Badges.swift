@@ -40,6 +40,16 @@ extension AgentAPI {
             guard let job = try core.store.job(id: id) else { throw AgentError(.notFound, "no job \(id)") }
             return json(.ok, JobView(job))
         }
+        router.get("/v1/jobs/:id/events") { request, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            guard try core.store.job(id: id) != nil else { throw AgentError(.notFound, "no job \(id)") }
+            return Response(
+                status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
+                body: ResponseBody { writer in
+                    try await streamJobEvents(id, core: core) { event in try await writer.write(ByteBuffer(string: event)) }
+                    try await writer.finish(nil)
+                })
+        }
         router.post("/v1/webhooks/registrations/:source") { request, context in
             let submission = try await core.receiveWebhook(
                 source: try context.parameters.require("source"), body: try await bodyData(request),
@@ -49,4 +59,36 @@ extension AgentAPI {
             return submissionResponse(submission, correlation: context.correlationID)
         }
     }
+}
+
+extension AgentAPI {
+    /// How long a job's event stream stays open without the job finishing; the page reconnects.
+    static let jobEventStreamLimit: Duration = .seconds(120)
+
+    /// Server-sent events of one job: a `job` event with the job and its printer's readiness
+    /// each time either changes (queued -> sending -> sent -> printed, a printer going out of
+    /// paper and back), ending once the job is finished. Read from the store and the state the
+    /// worker publishes, every 100 ms, and only while a page follows a job: an idle kiosk holds
+    /// no stream and pays nothing.
+    static func streamJobEvents(_ id: Int64, core: AgentCore, send: (String) async throws -> Void) async throws {
+        let deadline = ContinuousClock.now + jobEventStreamLimit
+        var last: JobEventView?
+        while ContinuousClock.now < deadline {
+            guard let job = try core.store.job(id: id) else { return }
+            let printer = core.workers[job.printerID].map { PrinterReadinessView($0.state) }
+            let event = JobEventView(job: JobView(job), printer: printer)
+            if event != last {
+                try await send("event: job\ndata: \(String(decoding: try eventEncoder.encode(event), as: UTF8.self))\n\n")
+                last = event
+            }
+            if job.state.isTerminal { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    private static let eventEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 }

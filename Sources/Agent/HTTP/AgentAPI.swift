@@ -16,7 +16,8 @@ public enum AgentAPI {
     static let idempotencyHeader = HTTPField.Name("Idempotency-Key")!
     static let maxBodyBytes = 1 << 20
 
-    public static func router(core: AgentCore, metrics: PrometheusCollectorRegistry) -> Router<APIRequestContext> {
+    /// `pages`: the kiosk's pages (`web/`), when this agent serves them.
+    public static func router(core: AgentCore, metrics: PrometheusCollectorRegistry, pages: WebPages? = nil) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: CorrelationMiddleware(realm: "lanyard-agent"))
         router.add(middleware: BrowserBoundaryMiddleware(allowedHosts: allowedHosts(core.configuration)))
@@ -25,6 +26,7 @@ public enum AgentAPI {
         addAttendeeRoutes(to: router, core: core)
         addAdminRoutes(to: router, core: core)
         addSyncRoutes(to: router, core: core)
+        if let pages { addPageRoutes(to: router, pages: pages) }
         return router
     }
 

@@ -2,6 +2,7 @@ public import Attendees
 import Badges
 import Foundation
 public import LanyardSupport
+import Printers
 public import Store
 
 // The agent API's request and response bodies (docs/openapi.yaml), Codable, snake_case on the
@@ -99,10 +100,12 @@ public struct AttendeeView: Codable, Sendable, Equatable {
     public var firstName: String?
     public var lastName: String?
     public var company: String?
+    /// The attendee's language (BCP 47), which the kiosk page switches to.
+    public var locale: String?
     public var checkIn: CheckInView?
 
     enum CodingKeys: String, CodingKey {
-        case attendeeID = "attendee_id", accessTier = "access_tier", firstName = "first_name", lastName = "last_name", company
+        case attendeeID = "attendee_id", accessTier = "access_tier", firstName = "first_name", lastName = "last_name", company, locale
         case checkIn = "check_in"
     }
 
@@ -112,6 +115,7 @@ public struct AttendeeView: Codable, Sendable, Equatable {
         firstName = attendee.preferredName ?? attendee.firstName
         lastName = attendee.lastName
         company = attendee.company
+        locale = attendee.locale
         self.checkIn = checkIn
     }
 }
@@ -287,5 +291,23 @@ public struct SyncView: Codable, Sendable, Equatable {
         case rootVersion = "root_version", targetsVersion = "targets_version", consecutiveFailures = "consecutive_failures"
         case lastFreshRefresh = "last_fresh_refresh", lastAttempt = "last_attempt", lastError = "last_error", attendees
         case rolledBack = "rolled_back"
+    }
+}
+
+/// One event of `GET /v1/jobs/{id}/events`: the job, and whether its printer can print now.
+public struct JobEventView: Codable, Sendable, Equatable {
+    public var job: JobView
+    public var printer: PrinterReadinessView?
+}
+
+/// A printer as a waiting attendee's page needs it: ready or not, and why not.
+public struct PrinterReadinessView: Codable, Sendable, Equatable {
+    public var ready: Bool
+    public var conditions: [String]
+
+    init(_ state: WorkerSnapshot) {
+        let blocking = state.status.sortedConditions.filter { $0.blocksPrinting && $0 != .unknown }
+        ready = blocking.isEmpty && state.activity != .starting
+        conditions = blocking.map(\.rawValue)
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import LanyardSupport
 public import Logging
 public import Printers
+public import Raster
 
 /// Which template a badge was made with: the event's own, its track's default, or the global
 /// fallback. Recorded on the job, logged and counted.
@@ -13,6 +14,8 @@ public enum TemplateTier: String, Sendable, Codable, CaseIterable {
 
 /// A badge ready for the printer.
 public struct ComposedBadge: Sendable {
+    /// The 1-bit raster the label carries, dot for dot: what a preview shows.
+    public var bitmap: Bitmap
     public var label: EncodedLabel
     public var tier: TemplateTier
     public var templateName: String
@@ -82,7 +85,7 @@ public final class BadgeComposer {
                 let label = try LabelEncoder.encode(bitmap: badge.bitmap, profile: profile, language: language, overrides: overrides)
                 let elapsed = ContinuousClock.now - start
                 return ComposedBadge(
-                    label: label, tier: tier, templateName: renderer.bundle.template.name,
+                    bitmap: badge.bitmap, label: label, tier: tier, templateName: renderer.bundle.template.name,
                     templateVersion: renderer.bundle.template.version, templateRelease: source.digest,
                     renderSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
             } catch let error as BadgeError {

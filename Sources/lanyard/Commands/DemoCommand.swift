@@ -131,6 +131,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         print(
             """
+            The kiosk page: open \(url)/ in a browser on this box, then type a ticket's QR text and Enter.
             Try:
               curl \(url)/v1/health
               curl '\(url)/v1/attendees?q=ada'

@@ -1,0 +1,237 @@
+"""The attendee's kiosk page in a real browser: Debian's Chromium, driven by Selenium through
+chromedriver, against the real `lanyard agent` printing to `lanyard printer-sim`.
+
+What a door meets, one scan at a time, typed as a keyboard-wedge scanner types (keystrokes
+ending in Enter, sent to the page, not to an element):
+- a ticket prints exactly one badge, whose QR code decodes to that attendee; the page shows the
+  badge's preview, switches to the attendee's language and says "take your badge";
+- the idle reset clears every personal detail from the screen;
+- the same ticket again prints nothing and says the badge was already printed;
+- a garbled read (a keyboard-layout mismatch), a forged code and another event's ticket each get
+  their own screen;
+- paper out while a badge waits shows "out of order" and the badge prints once paper is back;
+- the language picker lays Arabic out right to left;
+- axe-core finds no serious or critical violation on any of these screens;
+- the page makes no request off the box.
+
+Screenshots of every screen go to $LANYARD_KIOSK_SCREENSHOTS (docs/kiosk/ keeps a set).
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from agent_harness import (  # noqa: E402
+    EVENT_SLUG, REPOSITORY, Agent, Client, PrinterSim, ProofFailed, Workspace, agent_config, attendee_id,
+    attendees_on_labels, log, run_proof,
+)
+
+SECRET = "sample-event-secret-not-for-production"  # Templates/sample-event.yaml
+
+
+def ticket(attendee, tier, slug=EVENT_SLUG):
+    """The QR payload printed on a ticket: `event|attendee|token|tier`, the token an HMAC
+    (Sources/Attendees/CheckIn.swift), computed here independently."""
+    mac = hmac.new(SECRET.encode(), f"{slug}|{attendee}|{tier}".encode(), hashlib.sha256).digest()[:16]
+    token = base64.urlsafe_b64encode(mac).decode().rstrip("=")
+    return f"{slug}|{attendee}|{token}|{tier}"
+
+
+def sample_attendees():
+    with open(os.path.join(REPOSITORY, "Templates", "sample-attendees.jsonl")) as file:
+        return [json.loads(line) for line in file if line.strip()]
+
+
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900",
+                     "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions"):
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+
+
+class Kiosk:
+    def __init__(self, driver, url, shots):
+        self.driver = driver
+        self.url = url
+        self.shots = shots
+
+    def open(self):
+        self.driver.get(self.url)
+        self.wait(lambda d: d.find_element("tag name", "body").get_attribute("data-ready") == "true", "the page to start")
+
+    def wait(self, condition, what, timeout=20):
+        from selenium.webdriver.support.ui import WebDriverWait
+        try:
+            WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(condition)
+        except Exception as error:
+            raise ProofFailed(f"waited {timeout} s for {what}; screen: {self.screen()}") from error
+
+    def scan(self, text):
+        """Keystrokes as a scanner sends them, to whatever has the focus, ending in Enter."""
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+        ActionChains(self.driver).send_keys(text + Keys.ENTER).perform()
+
+    def state(self):
+        return self.driver.find_element("id", "screen").get_attribute("data-state")
+
+    def text(self, element_id):
+        return self.driver.find_element("id", element_id).text
+
+    def screen(self):
+        try:
+            return {"state": self.state(), "heading": self.text("heading"), "detail": self.text("detail"),
+                    "lang": self.driver.find_element("tag name", "html").get_attribute("lang")}
+        except Exception as error:  # the page itself may be what failed
+            return f"unreadable ({error})"
+
+    def await_state(self, state, timeout=20):
+        self.wait(lambda d: self.state() == state, f"the {state} screen", timeout)
+
+    def shoot(self, name):
+        if self.shots:
+            self.driver.save_screenshot(os.path.join(self.shots, f"{name}.png"))
+
+    def accessible(self, where):
+        from axe_selenium_python import Axe
+        axe = Axe(self.driver)
+        axe.inject()
+        results = axe.run()
+        serious = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+        if serious:
+            raise ProofFailed(f"axe on {where}: " + "; ".join(f"{v['id']} ({v['impact']}): {v['help']}" for v in serious))
+
+    def off_box_requests(self):
+        origin = self.driver.execute_script("return location.origin")
+        urls = self.driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        return [url for url in urls if not url.startswith(origin)]
+
+
+def main():
+    with Workspace("lanyard-kiosk-") as directory:
+        sim = PrinterSim(os.path.join(directory, "labels"))
+        agent = Agent(directory, agent_config(sim.address))
+        driver = None
+        try:
+            agent.start()
+            client = Client(agent.port)
+            people = sample_attendees()
+            german = next(p for p in people if (p.get("locale") or "").startswith("de"))
+            other = next(p for p in people if p is not german and (p.get("locale") or "").startswith("en"))
+            ids = {name: attendee_id(p["source"], p["source_id"]) for name, p in (("german", german), ("other", other))}
+            tiers = {}
+            for name, identifier in ids.items():
+                status, _, body = client.request("GET", f"/v1/attendees/{identifier}")
+                if status != 200:
+                    raise ProofFailed(f"GET /v1/attendees/{identifier}: {status} {body}")
+                tiers[name] = body["access_tier"]
+
+            shots = os.environ.get("LANYARD_KIOSK_SCREENSHOTS") or os.path.join(directory, "screens")
+            os.makedirs(shots, exist_ok=True)
+            driver = browser()
+            kiosk = Kiosk(driver, f"http://127.0.0.1:{agent.port}/", shots)
+            kiosk.open()
+            kiosk.shoot("01-welcome")
+            kiosk.accessible("the welcome screen")
+
+            # A ticket: one badge, its preview on screen, the attendee's language.
+            payload = ticket(ids["german"], tiers["german"])
+            kiosk.scan(payload)
+            kiosk.wait(lambda d: d.find_element("id", "preview").get_attribute("src"), "the badge preview")
+            kiosk.await_state("printed")
+            if kiosk.driver.find_element("tag name", "html").get_attribute("lang") != "de":
+                raise ProofFailed(f"the page did not switch to the attendee's language: {kiosk.screen()}")
+            kiosk.shoot("02-printed-de")
+            kiosk.accessible("the printed screen")
+            counts, unreadable = attendees_on_labels(sim.out)
+            if counts != {ids["german"]: 1} or unreadable:
+                raise ProofFailed(f"one scan should print one badge for {ids['german']}: {counts}, unreadable {unreadable}")
+            log("a scanned ticket printed exactly one badge, whose QR code is that attendee's")
+
+            # The idle reset clears the screen of every personal detail.
+            kiosk.await_state("idle", timeout=15)
+            left = [kiosk.text("name"), kiosk.text("company"), kiosk.driver.find_element("id", "preview").get_attribute("src")]
+            if any(left) or german["first_name"] in driver.find_element("tag name", "body").text:
+                raise ProofFailed(f"personal details left on the idle screen: {left}")
+            log("the idle reset cleared the screen")
+
+            # The same ticket again: nothing printed, the already-printed screen.
+            kiosk.scan(payload)
+            kiosk.wait(lambda d: kiosk.text("heading") == "Ihr Namensschild wurde bereits gedruckt"
+                       or kiosk.text("heading") == "Your badge was already printed", "the already-printed screen")
+            kiosk.shoot("03-already-printed")
+            kiosk.accessible("the already-printed screen")
+            time.sleep(1)
+            if attendees_on_labels(sim.out)[0] != {ids["german"]: 1}:
+                raise ProofFailed("a second scan printed a second badge")
+            driver.find_element("id", "restart").click()
+            kiosk.await_state("idle")
+
+            # A garbled read, a forged code, another event's ticket.
+            kiosk.scan(payload.replace("|", "<"))
+            kiosk.wait(lambda d: kiosk.text("heading") == "The scan came through garbled", "the garbled-read screen")
+            kiosk.shoot("04-garbled")
+            driver.find_element("id", "restart").click()
+            forged = payload[:-8] + ("A" if payload[-8] != "A" else "B") + payload[-7:]
+            kiosk.scan(forged)
+            kiosk.wait(lambda d: kiosk.text("heading") == "This code is not a ticket we can read", "the invalid-ticket screen")
+            kiosk.shoot("05-invalid")
+            driver.find_element("id", "restart").click()
+            kiosk.scan(ticket(ids["other"], tiers["other"], slug="another-event-2027"))
+            kiosk.wait(lambda d: kiosk.text("heading") == "This ticket is for another event", "the other-event screen")
+            kiosk.shoot("06-other-event")
+            kiosk.accessible("a refusal screen")
+            driver.find_element("id", "restart").click()
+            log("a garbled read, a forged code and another event's ticket each got their own screen")
+
+            # Paper out while a badge waits: out of order, then printed once paper is back.
+            sim.set_mode("paper-out")
+            time.sleep(0.5)
+            kiosk.scan(ticket(ids["other"], tiers["other"]))
+            kiosk.await_state("out-of-order")
+            kiosk.shoot("07-out-of-order")
+            if len(sim.labels()) != 1:
+                raise ProofFailed("a badge printed while the printer was out of paper")
+            sim.set_mode("ready")
+            kiosk.await_state("printed", timeout=30)
+            counts, _ = attendees_on_labels(sim.out)
+            if counts != {ids["german"]: 1, ids["other"]: 1}:
+                raise ProofFailed(f"after paper out, one badge each: {counts}")
+            log("paper out showed out-of-order; the badge printed once paper was back")
+
+            # Arabic from the picker: right to left.
+            driver.find_element("id", "restart").click()
+            kiosk.await_state("idle")
+            driver.find_element("css selector", "#languages button[data-language='ar']").click()
+            kiosk.wait(lambda d: d.find_element("tag name", "html").get_attribute("dir") == "rtl", "Arabic, right to left")
+            kiosk.shoot("08-arabic")
+            kiosk.accessible("the Arabic welcome screen")
+            driver.find_element("id", "contrast").click()
+            driver.find_element("id", "large").click()
+            kiosk.shoot("09-high-contrast-large")
+            kiosk.accessible("high contrast and large text")
+            log("Arabic lays out right to left; high contrast and large text pass axe")
+
+            off_box = kiosk.off_box_requests()
+            if off_box:
+                raise ProofFailed(f"the page made requests off the box: {off_box}")
+            log(f"no request left the box; screenshots in {shots}")
+        finally:
+            if driver is not None:
+                driver.quit()
+            agent.stop()
+            sim.stop()
+
+
+if __name__ == "__main__":
+    run_proof("kiosk_browser", main)

@@ -1,0 +1,28 @@
+// The agent's API as the kiosk page uses it: JSON both ways, same origin only.
+
+export async function checkIn(payload) {
+  const response = await fetch("/v1/checkins", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ payload }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+export async function attendee(id) {
+  const response = await fetch(`/v1/attendees/${encodeURIComponent(id)}`);
+  return response.ok ? response.json() : null;
+}
+
+/** The badge as the printer gets it, as an object URL the caller revokes. */
+export async function badgePreview(id) {
+  const response = await fetch(`/v1/attendees/${encodeURIComponent(id)}/badge.png`);
+  return response.ok ? URL.createObjectURL(await response.blob()) : null;
+}
+
+/** Follows a job: `onEvent({job, printer})` on every change; returns a function that stops. */
+export function follow(jobID, onEvent) {
+  const source = new EventSource(`/v1/jobs/${jobID}/events`);
+  source.addEventListener("job", (message) => onEvent(JSON.parse(message.data)));
+  return () => source.close();
+}

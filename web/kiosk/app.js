@@ -1,0 +1,166 @@
+// The attendee's page: scan -> check-in -> the badge's preview while it prints -> "take your
+// badge" -> back to the start. Every state a door meets has its own screen; no personal detail
+// stays on screen once the kiosk is idle.
+import { languages, language, setLanguage, supported, t } from "kiosk/i18n.js";
+import { garbled, listen } from "kiosk/scanner.js";
+import * as api from "kiosk/api.js";
+
+const defaultLanguage = "en";
+/** How long a finished or refused screen stays before the kiosk clears it. */
+const resetAfterMs = { printed: 8000, error: 10000, other: 30000 };
+
+const screen = document.getElementById("screen");
+const heading = document.getElementById("heading");
+const detail = document.getElementById("detail");
+const statusLine = document.getElementById("status");
+const badge = document.getElementById("badge");
+const preview = document.getElementById("preview");
+const restart = document.getElementById("restart");
+
+let stopFollowing = () => {};
+let resetTimer = 0;
+let busy = false;
+let shown = { state: "idle", heading: "welcome", detail: "scan_prompt", status: "" };
+
+function show(state, headingKey, detailKey, statusKey = "") {
+  shown = { state, heading: headingKey, detail: detailKey, status: statusKey };
+  screen.dataset.state = state;
+  heading.textContent = t(headingKey);
+  detail.textContent = detailKey ? t(detailKey) : "";
+  statusLine.textContent = statusKey ? t(statusKey) : "";
+  restart.hidden = state === "idle";
+  clearTimeout(resetTimer);
+  if (state !== "idle") {
+    const delay = state === "printed" ? resetAfterMs.printed : state === "error" ? resetAfterMs.error : resetAfterMs.other;
+    resetTimer = setTimeout(reset, delay);
+  }
+}
+
+/** Back to the welcome screen: every personal detail off the screen and out of memory. */
+async function reset() {
+  stopFollowing();
+  stopFollowing = () => {};
+  busy = false;
+  if (preview.src.startsWith("blob:")) URL.revokeObjectURL(preview.src);
+  preview.removeAttribute("src");
+  preview.alt = "";
+  for (const id of ["name", "company", "tier"]) document.getElementById(id).textContent = "";
+  badge.hidden = true;
+  if (language() !== defaultLanguage) await setLanguage(defaultLanguage);
+  markLanguage();
+  show("idle", "welcome", "scan_prompt");
+}
+
+async function showAttendee(id) {
+  const person = await api.attendee(id);
+  if (!person) return;
+  const own = supported(person.locale);
+  if (own && own !== language()) {
+    await setLanguage(own);
+    markLanguage();
+    show(shown.state, shown.heading, shown.detail, shown.status);
+  }
+  document.getElementById("name").textContent = [person.first_name, person.last_name].filter(Boolean).join(" ");
+  document.getElementById("company").textContent = person.company ?? "";
+  document.getElementById("tier").textContent = person.access_tier ?? "";
+  const url = await api.badgePreview(id);
+  if (url) {
+    preview.src = url;
+    preview.alt = t("preview_alt");
+    badge.hidden = false;
+  }
+}
+
+function onJobEvent({ job, printer }) {
+  if (printer && !printer.ready && !["printed", "manual_review", "dead_lettered", "cancelled"].includes(job.state)) {
+    show("out-of-order", "out_of_order", "out_of_order_detail");
+    return;
+  }
+  switch (job.state) {
+    case "queued": show("printing", "printing", "", "queued"); break;
+    case "sending": case "sent": show("printing", "printing", "", "printing_status"); break;
+    case "printed":
+      stopFollowing();
+      show("printed", "printed", "printed_detail");
+      break;
+    default:
+      stopFollowing();
+      show("error", "error", "error_detail");
+  }
+}
+
+const refusals = {
+  "agent.ticket_other_event": ["other_event", "other_event_detail"],
+  "agent.unauthorized": ["invalid", "invalid_detail"],
+  "agent.not_found": ["not_found", "not_found_detail"],
+  "agent.queue_full": ["busy", "busy_detail"],
+};
+
+async function onScan(text) {
+  if (busy) return;
+  if (garbled(text)) {
+    show("error", "garbled", "garbled_detail");
+    return;
+  }
+  busy = true;
+  show("checking", "checking", "");
+  try {
+    const { status, body } = await api.checkIn(text);
+    if (status !== 200 && status !== 202) {
+      const [headingKey, detailKey] = refusals[body?.error?.code] ?? ["invalid", "invalid_detail"];
+      show("error", headingKey, detailKey);
+      return;
+    }
+    if (body.duplicate && body.state === "printed") {
+      show("error", "already_printed", "already_printed_detail");
+      await showAttendee(body.attendee_id);
+      return;
+    }
+    show("printing", "printing", "", "queued");
+    stopFollowing = api.follow(body.id, onJobEvent);
+    await showAttendee(body.attendee_id);
+  } catch {
+    show("error", "error", "error_detail");
+  } finally {
+    busy = false;
+  }
+}
+
+function markLanguage() {
+  for (const button of document.querySelectorAll("#languages button")) {
+    button.setAttribute("aria-current", String(button.dataset.language === language()));
+  }
+}
+
+function toggle(button, className) {
+  const on = button.getAttribute("aria-pressed") !== "true";
+  button.setAttribute("aria-pressed", String(on));
+  document.documentElement.classList.toggle(className, on);
+}
+
+async function start() {
+  const nav = document.getElementById("languages");
+  for (const [code, name] of languages) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.language = code;
+    button.lang = code;
+    button.textContent = name;
+    button.addEventListener("click", async () => {
+      await setLanguage(code);
+      markLanguage();
+      show(shown.state, shown.heading, shown.detail, shown.status);
+    });
+    nav.append(button);
+  }
+  document.getElementById("contrast").addEventListener("click", (event) => toggle(event.currentTarget, "high-contrast"));
+  document.getElementById("large").addEventListener("click", (event) => toggle(event.currentTarget, "large-text"));
+  restart.addEventListener("click", reset);
+  await setLanguage(defaultLanguage);
+  markLanguage();
+  show("idle", "welcome", "scan_prompt");
+  listen(onScan);
+  document.body.dataset.ready = "true";
+}
+
+start();
