@@ -17,6 +17,8 @@ public final class AgentCore: Sendable {
     /// The printer a request goes to when it names none.
     public let defaultPrinter: String
     let rateLimiter: RateLimiter
+    /// The kiosk page's name search, for the whole kiosk (`kiosk.search_per_minute`).
+    let searchLimiter: RateLimiter
     public let metrics: AgentMetrics
     /// The template set badges render with now.
     public let templates: ActiveTemplates?
@@ -47,6 +49,7 @@ public final class AgentCore: Sendable {
         self.logger = logger
         self.metrics = metrics
         rateLimiter = RateLimiter(perMinute: configuration.webhooks.perMinute)
+        searchLimiter = RateLimiter(perMinute: configuration.kiosk.searchPerMinute)
     }
 
     /// The outcome of a badge request.

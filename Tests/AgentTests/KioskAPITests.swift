@@ -54,4 +54,24 @@ import Testing
             #expect(forged.status == .unauthorized)
         }
     }
+
+    @Test func aPublicSearchShowsAHandfulAndOnlyWhatIdentifiesAPerson() async throws {
+        try await withAgent(AgentOptions()) { _, client in
+            let short = try await client.execute(uri: "/v1/kiosk/search?q=ca", method: .get)
+            #expect(short.status == .badRequest, "two letters list no one")
+            let found = try await client.execute(uri: "/v1/kiosk/search?q=carter", method: .get)
+            #expect(found.status == .ok)
+            let text = String(buffer: found.body)
+            let matches = try #require(json(found)["matches"] as? [[String: Any]])
+            #expect(!matches.isEmpty && matches.count <= 5)
+            #expect(matches.contains { $0["name"] as? String == "Thomas C." }, "\(text)")
+            #expect(!text.contains("@") && !text.contains("Carter"), "no email and no full last name: \(text)")
+            // 20 a minute for the whole kiosk: the list cannot be paged through.
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<20 { statuses.append(try await client.execute(uri: "/v1/kiosk/search?q=ada", method: .get).status) }
+            #expect(statuses.contains(.tooManyRequests))
+            let limited = try await client.execute(uri: "/v1/kiosk/search?q=ada", method: .get)
+            #expect(limited.status == .tooManyRequests && limited.headers[.retryAfter] != nil)
+        }
+    }
 }

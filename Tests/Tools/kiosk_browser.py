@@ -128,7 +128,10 @@ def main():
             people = sample_attendees()
             german = next(p for p in people if (p.get("locale") or "").startswith("de"))
             other = next(p for p in people if p is not german and (p.get("locale") or "").startswith("en"))
-            ids = {name: attendee_id(p["source"], p["source_id"]) for name, p in (("german", german), ("other", other))}
+            searched = next(p for p in people if p not in (german, other) and (p.get("locale") or "").startswith("en")
+                            and len(p.get("last_name") or "") >= 3)
+            ids = {name: attendee_id(p["source"], p["source_id"])
+                   for name, p in (("german", german), ("other", other), ("searched", searched))}
             tiers = {}
             for name, identifier in ids.items():
                 status, _, body = client.request("GET", f"/v1/attendees/{identifier}")
@@ -208,6 +211,35 @@ def main():
             if counts != {ids["german"]: 1, ids["other"]: 1}:
                 raise ProofFailed(f"after paper out, one badge each: {counts}")
             log("paper out showed out-of-order; the badge printed once paper was back")
+
+            # No QR code: find oneself by name, see the badge, confirm, and it prints.
+            driver.find_element("id", "restart").click()
+            kiosk.await_state("idle")
+            driver.find_element("id", "find").click()
+            kiosk.await_state("searching")
+            field = driver.find_element("id", "query")
+            field.send_keys(searched["last_name"])
+            field.submit()
+            shown_name = f"{searched['first_name']} {searched['last_name'][0]}."
+            kiosk.wait(lambda d: any(b.text.startswith(shown_name) for b in d.find_elements("css selector", "#results button")),
+                       f"'{shown_name}' among the results")
+            listed = driver.find_element("id", "results").text
+            if searched["last_name"] in listed or "@" in listed:
+                raise ProofFailed(f"the public search shows more than a person needs: {listed!r}")
+            kiosk.shoot("10-search")
+            kiosk.accessible("the search screen")
+            next(b for b in driver.find_elements("css selector", "#results button") if b.text.startswith(shown_name)).click()
+            kiosk.await_state("confirming")
+            kiosk.wait(lambda d: d.find_element("id", "preview").get_attribute("src"), "the preview before printing")
+            if ids["searched"] in attendees_on_labels(sim.out)[0]:
+                raise ProofFailed("a searched attendee's badge printed before they confirmed")
+            kiosk.shoot("11-confirm")
+            driver.find_element("id", "print").click()
+            kiosk.await_state("printed", timeout=30)
+            counts, _ = attendees_on_labels(sim.out)
+            if counts.get(ids["searched"]) != 1 or sum(counts.values()) != 3:
+                raise ProofFailed(f"search, confirm and print should give one more badge: {counts}")
+            log("search -> pick -> preview -> confirm printed one badge; the list showed only 'First L.' and company")
 
             # Arabic from the picker: right to left.
             driver.find_element("id", "restart").click()

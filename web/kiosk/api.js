@@ -26,3 +26,19 @@ export function follow(jobID, onEvent) {
   source.addEventListener("job", (message) => onEvent(JSON.parse(message.data)));
   return () => source.close();
 }
+
+/** A handful of attendees matching `query`, each as {attendee_id, name, company}. */
+export async function search(query) {
+  const response = await fetch(`/v1/kiosk/search?q=${encodeURIComponent(query)}`);
+  return { status: response.status, body: await response.json() };
+}
+
+/** A badge for an attendee found by search and confirmed on screen. */
+export async function requestBadge(attendeeID) {
+  const response = await fetch("/v1/badges", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ attendee_id: attendeeID }),
+  });
+  return { status: response.status, body: await response.json() };
+}

@@ -16,6 +16,12 @@ const statusLine = document.getElementById("status");
 const badge = document.getElementById("badge");
 const preview = document.getElementById("preview");
 const restart = document.getElementById("restart");
+const find = document.getElementById("find");
+const searchForm = document.getElementById("search");
+const query = document.getElementById("query");
+const results = document.getElementById("results");
+const confirmation = document.getElementById("confirm");
+let chosen = null;
 
 let stopFollowing = () => {};
 let resetTimer = 0;
@@ -29,6 +35,10 @@ function show(state, headingKey, detailKey, statusKey = "") {
   detail.textContent = detailKey ? t(detailKey) : "";
   statusLine.textContent = statusKey ? t(statusKey) : "";
   restart.hidden = state === "idle";
+  find.hidden = state !== "idle";
+  searchForm.hidden = state !== "searching";
+  results.hidden = state !== "searching" || results.childElementCount === 0;
+  confirmation.hidden = state !== "confirming";
   clearTimeout(resetTimer);
   if (state !== "idle") {
     const delay = state === "printed" ? resetAfterMs.printed : state === "error" ? resetAfterMs.error : resetAfterMs.other;
@@ -46,6 +56,9 @@ async function reset() {
   preview.alt = "";
   for (const id of ["name", "company", "tier"]) document.getElementById(id).textContent = "";
   badge.hidden = true;
+  query.value = "";
+  results.replaceChildren();
+  chosen = null;
   if (language() !== defaultLanguage) await setLanguage(defaultLanguage);
   markLanguage();
   show("idle", "welcome", "scan_prompt");
@@ -68,6 +81,8 @@ async function showAttendee(id) {
     preview.src = url;
     preview.alt = t("preview_alt");
     badge.hidden = false;
+    await preview.decode().catch(() => {});
+    requestAnimationFrame(() => performance.mark("lanyard:preview"));
   }
 }
 
@@ -96,7 +111,69 @@ const refusals = {
   "agent.queue_full": ["busy", "busy_detail"],
 };
 
+/** A job accepted for the attendee: its preview on screen while the page follows it. */
+async function followJob(job) {
+  show("printing", "printing", "", "queued");
+  stopFollowing = api.follow(job.id, onJobEvent);
+  await showAttendee(job.attendee_id);
+}
+
+async function runSearch(event) {
+  event.preventDefault();
+  const text = query.value.trim();
+  if (text.length < 3) {
+    statusLine.textContent = t("search_hint");
+    return;
+  }
+  const { status, body } = await api.search(text);
+  results.replaceChildren();
+  if (status === 429) {
+    show("searching", "find_button", "", "busy_detail");
+    return;
+  }
+  for (const match of body.matches ?? []) {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = [match.name, match.company].filter(Boolean).join(" · ");
+    button.addEventListener("click", () => choose(match.attendee_id));
+    item.append(button);
+    results.append(item);
+  }
+  show("searching", "find_button", "", results.childElementCount ? "" : "no_results");
+}
+
+/** A person picked from the search: their badge's preview, printed only once they confirm. */
+async function choose(attendeeID) {
+  chosen = attendeeID;
+  show("confirming", "confirm_heading", "confirm_detail");
+  await showAttendee(attendeeID);
+  document.getElementById("print").focus();
+}
+
+async function printChosen() {
+  if (!chosen || busy) return;
+  busy = true;
+  try {
+    const { status, body } = await api.requestBadge(chosen);
+    if (status === 200 && body.state === "printed") {
+      show("error", "already_printed", "already_printed_detail");
+    } else if (status === 200 || status === 202) {
+      await followJob(body);
+    } else {
+      const [headingKey, detailKey] = refusals[body?.error?.code] ?? ["error", "error_detail"];
+      show("error", headingKey, detailKey);
+    }
+  } catch {
+    show("error", "error", "error_detail");
+  } finally {
+    busy = false;
+  }
+}
+
 async function onScan(text) {
+  // Marks for the kiosk benchmark (Benchmarks/kiosk_page.py): scan -> accepted -> preview painted.
+  performance.mark("lanyard:scan");
   if (busy) return;
   if (garbled(text)) {
     show("error", "garbled", "garbled_detail");
@@ -106,6 +183,7 @@ async function onScan(text) {
   show("checking", "checking", "");
   try {
     const { status, body } = await api.checkIn(text);
+    performance.mark("lanyard:accepted");
     if (status !== 200 && status !== 202) {
       const [headingKey, detailKey] = refusals[body?.error?.code] ?? ["invalid", "invalid_detail"];
       show("error", headingKey, detailKey);
@@ -116,9 +194,7 @@ async function onScan(text) {
       await showAttendee(body.attendee_id);
       return;
     }
-    show("printing", "printing", "", "queued");
-    stopFollowing = api.follow(body.id, onJobEvent);
-    await showAttendee(body.attendee_id);
+    await followJob(body);
   } catch {
     show("error", "error", "error_detail");
   } finally {
@@ -156,11 +232,18 @@ async function start() {
   document.getElementById("contrast").addEventListener("click", (event) => toggle(event.currentTarget, "high-contrast"));
   document.getElementById("large").addEventListener("click", (event) => toggle(event.currentTarget, "large-text"));
   restart.addEventListener("click", reset);
+  find.addEventListener("click", () => {
+    show("searching", "find_button", "");
+    query.focus();
+  });
+  searchForm.addEventListener("submit", runSearch);
+  document.getElementById("print").addEventListener("click", printChosen);
   await setLanguage(defaultLanguage);
   markLanguage();
   show("idle", "welcome", "scan_prompt");
   listen(onScan);
   document.body.dataset.ready = "true";
+  performance.mark("lanyard:ready");
 }
 
 start();

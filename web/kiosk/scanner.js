@@ -18,7 +18,9 @@ export function listen(onRead) {
     if (now - last > maximumGapMs) buffer = "";
     last = now;
     if (event.key === "Enter" || event.key === "Tab") {
-      if (buffer.length >= 4) {
+      // In the search field a person types; a read there counts only if it is ticket-shaped.
+      const typing = event.target instanceof HTMLInputElement && buffer.split("|").length !== 4;
+      if (buffer.length >= 4 && !typing) {
         event.preventDefault();
         const text = buffer;
         buffer = "";

@@ -25,6 +25,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     public var printer = Printer()
     public var queue = Queue()
     public var webhooks = Webhooks()
+    public var kiosk = Kiosk()
     /// Bearer token for admin actions (reprints, dead-letter replay). Nil disables them.
     public var adminToken: String?
     public var registry = RegistrySettings()
@@ -132,8 +133,28 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         }
     }
 
+    /// The attendee's page at a public kiosk.
+    public struct Kiosk: Sendable, Equatable, Decodable {
+        /// Whether an attendee without their QR code may search by name (off: scan only).
+        public var search = true
+        /// Searches a minute, for the whole kiosk: a public screen must not list the attendees.
+        public var searchPerMinute = 20
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case search, searchPerMinute = "search_per_minute" }
+
+        public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            search = try c.decodeIfPresent(Bool.self, forKey: .search) ?? true
+            searchPerMinute = try c.decodeIfPresent(Int.self, forKey: .searchPerMinute) ?? 20
+        }
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case listen, dataDirectory = "data_dir", event, attendees, templates, printer, queue, webhooks, adminToken = "admin_token"
+        case kiosk
         case registry, kioskID = "kiosk_id", allowedHosts = "allowed_hosts"
     }
 
@@ -151,6 +172,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         printer = try c.decodeIfPresent(Printer.self, forKey: .printer) ?? Printer()
         queue = try c.decodeIfPresent(Queue.self, forKey: .queue) ?? Queue()
         webhooks = try c.decodeIfPresent(Webhooks.self, forKey: .webhooks) ?? Webhooks()
+        kiosk = try c.decodeIfPresent(Kiosk.self, forKey: .kiosk) ?? Kiosk()
         adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
         registry = try c.decodeIfPresent(RegistrySettings.self, forKey: .registry) ?? RegistrySettings()
         kioskID = try c.decodeIfPresent(String.self, forKey: .kioskID) ?? Self.defaultKioskID

@@ -1,4 +1,5 @@
 import Attendees
+import Foundation
 import Hummingbird
 import LanyardHTTP
 import LanyardSupport
@@ -20,6 +21,16 @@ extension AgentAPI {
             }
             return json(.ok, AttendeeView(attendee, checkIn: CheckInView(try core.store.checkInState(attendeeID: attendee.attendeeID))))
         }
+        router.get("/v1/kiosk/search") { request, context in
+            guard core.configuration.kiosk.search else { throw AgentError(.notFound, "search is off at this kiosk") }
+            let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard query.count >= kioskSearchMinimumLength else {
+                throw AgentError(.requestInvalid, "type at least \(kioskSearchMinimumLength) letters", detail: "q")
+            }
+            if let wait = core.searchLimiter.acquire("kiosk") { throw RateLimited(retryAfter: wait) }
+            let matches = try core.store.searchAttendees(query, limit: kioskSearchResults)
+            return json(.ok, KioskMatchList(matches: matches.map { KioskMatch($0.attendee) }))
+        }
         router.get("/v1/attendees/:id/badge.png") { request, context in
             let id = try context.parameters.require("id")
             guard let attendee = try core.store.attendee(id: id) else {
@@ -38,4 +49,10 @@ extension AgentAPI {
                 body: .init(byteBuffer: ByteBuffer(bytes: png)))
         }
     }
+}
+
+extension AgentAPI {
+    /// A public screen lists no one on a letter or two, and never more than a handful.
+    static let kioskSearchMinimumLength = 3
+    static let kioskSearchResults = 5
 }

@@ -311,3 +311,25 @@ public struct PrinterReadinessView: Codable, Sendable, Equatable {
         conditions = blocking.map(\.rawValue)
     }
 }
+
+/// `GET /v1/kiosk/search`: at most a handful of attendees, each only as much as lets a person
+/// recognise themselves ("Ada L.", "Example Corp"): no email, no full last name, no ticket.
+public struct KioskMatchList: Codable, Sendable, Equatable {
+    public var matches: [KioskMatch]
+}
+
+public struct KioskMatch: Codable, Sendable, Equatable {
+    public var attendeeID: String
+    public var name: String
+    public var company: String?
+
+    enum CodingKeys: String, CodingKey { case attendeeID = "attendee_id", name, company }
+
+    public init(_ attendee: Attendee) {
+        attendeeID = attendee.attendeeID
+        let first = attendee.preferredName ?? attendee.firstName ?? ""
+        let initial = attendee.lastName?.first.map { "\($0)." }
+        name = [first, initial].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+        company = attendee.company
+    }
+}
