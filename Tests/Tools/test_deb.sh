@@ -92,7 +92,7 @@ pass "every file is owned by root"
 
 root="$work/root"
 dpkg-deb -x "$deb" "$root"
-for dir in Templates firmware-profiles; do
+for dir in Templates firmware-profiles web; do
     if git -C "$source_tree" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
         expected=$(git -C "$source_tree" ls-files "$dir" | sort)
         actual=$(cd "$root/usr/share/lanyard" && find "$dir" -type f | sort)
@@ -118,6 +118,12 @@ exposure=$(systemd-analyze security --offline=true "$unit" 2>/dev/null | sed -n 
 [ -n "$exposure" ] || fail "systemd-analyze security gave no rating"
 awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }' || fail "exposure $exposure is above 2.0"
 pass "systemd-analyze security rates the unit $exposure (2.0 or lower is OK)"
+kiosk_unit="$root/lib/systemd/system/lanyard-kiosk.service"
+grep -q '^ExecStart=/usr/bin/cage -d -- /usr/bin/chromium .*--kiosk .*http://127.0.0.1:8080/' "$kiosk_unit" \
+    || fail "lanyard-kiosk.service does not run Chromium in --kiosk under cage on the agent's page"
+python3 -c 'import json, sys; p = json.load(open(sys.argv[1])); sys.exit(p.get("PrintingEnabled") is not False)' \
+    "$root/etc/chromium/policies/managed/lanyard-kiosk.json" || fail "the kiosk's Chromium policy does not turn printing off"
+pass "lanyard-kiosk.service runs the agent's page in Chromium --kiosk under cage, printing off by policy"
 
 # ---- 2. A clean root: resources are found relative to the executable --------------------------
 listed=$(cd / && env -i PATH=/usr/bin:/bin "$binary" profiles list | listed_ids)

@@ -28,7 +28,7 @@ root="$work/root"
 # Files: every path below is where Debian bookworm's own packages put the same kind of file.
 install -d -m 0755 "$root/DEBIAN" "$root/usr/bin" "$root/usr/share/lanyard" "$root/usr/share/doc/lanyard" \
     "$root/lib/systemd/system" "$root/lib/udev/rules.d" "$root/usr/lib/sysusers.d" "$root/usr/lib/tmpfiles.d" \
-    "$root/etc/lanyard"
+    "$root/etc/lanyard" "$root/etc/chromium/policies/managed"
 strip --strip-unneeded -o "$root/usr/bin/lanyard" "$binary"
 chmod 0755 "$root/usr/bin/lanyard"
 
@@ -40,6 +40,8 @@ else
     cp -R Templates firmware-profiles web "$root/usr/share/lanyard/"
 fi
 install -m 0644 systemd/lanyard-agent.service "$root/lib/systemd/system/"
+install -m 0644 systemd/lanyard-kiosk.service "$root/lib/systemd/system/"
+install -m 0644 systemd/chromium-kiosk-policy.json "$root/etc/chromium/policies/managed/lanyard-kiosk.json"
 install -m 0644 systemd/60-lanyard-printers.rules "$root/lib/udev/rules.d/"
 install -m 0644 systemd/lanyard.sysusers "$root/usr/lib/sysusers.d/lanyard.conf"
 install -m 0644 systemd/lanyard.tmpfiles "$root/usr/lib/tmpfiles.d/lanyard.conf"
