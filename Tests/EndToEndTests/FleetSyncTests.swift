@@ -371,7 +371,7 @@ func httpExchange(_ descriptor: Int32, method: String, path uri: String, body: D
     var timeout = timeval(tv_sec: 10, tv_usec: 0)
     setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    var request = Array("\(method) \(uri) HTTP/1.1\r\nHost: kiosk\r\nConnection: close\r\n".utf8)
+    var request = Array("\(method) \(uri) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n".utf8)
     for header in headers { request += Array("\(header)\r\n".utf8) }
     if let body { request += Array("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n".utf8) }
     request += Array("\r\n".utf8)
