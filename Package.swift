@@ -172,6 +172,7 @@ let package = Package(
                 "Attendees", "BadgePipeline", "Badges", "LanyardHTTP", "LanyardSupport", "Printers", "Store", "Sync", "YAMLReading",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

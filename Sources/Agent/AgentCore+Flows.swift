@@ -88,9 +88,9 @@ extension AgentCore {
     }
 
     /// `POST /v1/jobs/{id}/reprint` (admin): a new job for a finished one, audited.
-    public func reprint(jobID: Int64, reason: String, correlationID: String) async throws -> EnqueueResult {
+    public func reprint(jobID: Int64, reason: String, actor: String = "admin", correlationID: String) async throws -> EnqueueResult {
         let result = try await Blocking.run {
-            try self.store.enqueueReprint(of: jobID, idempotencyKey: "reprint:\(jobID):\(correlationID)", actor: "admin", reason: reason)
+            try self.store.enqueueReprint(of: jobID, idempotencyKey: "reprint:\(jobID):\(correlationID)", actor: actor, reason: reason)
         }
         workers[result.job.printerID]?.nudge()
         return result

@@ -19,6 +19,8 @@ public final class AgentCore: Sendable {
     let rateLimiter: RateLimiter
     /// The kiosk page's name search, for the whole kiosk (`kiosk.search_per_minute`).
     let searchLimiter: RateLimiter
+    /// Staff signed in on the kiosk's pages (`staff` in the configuration).
+    public let staff: StaffSessions
     public let metrics: AgentMetrics
     /// The template set badges render with now.
     public let templates: ActiveTemplates?
@@ -50,6 +52,7 @@ public final class AgentCore: Sendable {
         self.metrics = metrics
         rateLimiter = RateLimiter(perMinute: configuration.webhooks.perMinute)
         searchLimiter = RateLimiter(perMinute: configuration.kiosk.searchPerMinute)
+        staff = StaffSessions(staff: configuration.staff)
     }
 
     /// The outcome of a badge request.

@@ -26,6 +26,8 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     public var queue = Queue()
     public var webhooks = Webhooks()
     public var kiosk = Kiosk()
+    /// Who may sign in on the kiosk's staff pages, each with a role and a PIN hash.
+    public var staff: [StaffMember] = []
     /// Bearer token for admin actions (reprints, dead-letter replay). Nil disables them.
     public var adminToken: String?
     public var registry = RegistrySettings()
@@ -154,7 +156,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case listen, dataDirectory = "data_dir", event, attendees, templates, printer, queue, webhooks, adminToken = "admin_token"
-        case kiosk
+        case kiosk, staff
         case registry, kioskID = "kiosk_id", allowedHosts = "allowed_hosts"
     }
 
@@ -173,6 +175,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         queue = try c.decodeIfPresent(Queue.self, forKey: .queue) ?? Queue()
         webhooks = try c.decodeIfPresent(Webhooks.self, forKey: .webhooks) ?? Webhooks()
         kiosk = try c.decodeIfPresent(Kiosk.self, forKey: .kiosk) ?? Kiosk()
+        staff = try c.decodeIfPresent([StaffMember].self, forKey: .staff) ?? []
         adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
         registry = try c.decodeIfPresent(RegistrySettings.self, forKey: .registry) ?? RegistrySettings()
         kioskID = try c.decodeIfPresent(String.self, forKey: .kioskID) ?? Self.defaultKioskID
@@ -241,6 +244,17 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
             throw AgentError(.configurationInvalid, "webhook tolerance and rate must be positive", detail: "webhooks")
         }
         try registry.validate()
+        var names: Set<String> = []
+        for (index, member) in staff.enumerated() {
+            guard !member.name.trimmingCharacters(in: .whitespaces).isEmpty, names.insert(member.name.lowercased()).inserted else {
+                throw AgentError(.configurationInvalid, "staff names must be given and differ", detail: "staff[\(index)].name")
+            }
+            guard PinHash.isWellFormed(member.pinHash) else {
+                throw AgentError(
+                    .configurationInvalid, "pin_hash is not a PIN hash; make one with 'lanyard hash-pin'",
+                    detail: "staff[\(index)].pin_hash")
+            }
+        }
         guard !kioskID.trimmingCharacters(in: .whitespaces).isEmpty, kioskID.count <= 200 else {
             throw AgentError(.configurationInvalid, "kiosk_id must be 1 to 200 characters, not blank", detail: "kiosk_id")
         }

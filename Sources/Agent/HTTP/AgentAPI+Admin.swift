@@ -4,20 +4,21 @@ import LanyardHTTP
 import LanyardSupport
 import Store
 
-/// Admin routes: they change what gets printed or who decides, so each needs the admin token
-/// (`Authorization: Bearer ...`) and leaves an audit entry in the store.
+/// Operator routes: they change what gets printed or who decides, so each needs the admin token
+/// (`Authorization: Bearer ...`) or a member of staff signed in as operator or admin, and leaves
+/// an audit entry in the store naming who.
 extension AgentAPI {
     static func addAdminRoutes(to router: Router<APIRequestContext>, core: AgentCore) {
         router.post("/v1/jobs/:id/reprint") { request, context in
-            try authorize(request, core: core)
+            let actor = try authorize(request, core: core, role: .operator)
             let id = try context.parameters.require("id", as: Int64.self)
             let result = try await core.reprint(
                 jobID: id, reason: request.uri.queryParameters.get("reason") ?? "reprint requested",
-                correlationID: context.correlationID)
+                actor: actor, correlationID: context.correlationID)
             return json(result.isDuplicate ? .ok : .accepted, JobView(result.job))
         }
         router.get("/v1/dead-letters") { request, context in
-            try authorize(request, core: core)
+            try authorize(request, core: core, role: .operator)
             let letters = try core.store.deadLetters(limit: 200, includeReplayed: false).map {
                 DeadLetterView(
                     id: $0.id, stage: $0.stage.rawValue, code: $0.code, reason: $0.reason, correlationID: $0.correlationID,
@@ -26,21 +27,23 @@ extension AgentAPI {
             return json(.ok, DeadLetterList(deadLetters: letters))
         }
         router.post("/v1/dead-letters/:id/replay") { request, context in
-            try authorize(request, core: core)
+            try authorize(request, core: core, role: .operator)
             let id = try context.parameters.require("id", as: Int64.self)
             return submissionResponse(
                 try await core.replayDeadLetter(id: id, correlationID: context.correlationID), correlation: context.correlationID)
         }
         router.get("/v1/manual-review") { request, context in
-            try authorize(request, core: core)
+            try authorize(request, core: core, role: .operator)
             return json(.ok, JobList(jobs: try core.store.openManualReviews(limit: 200).map { JobView($0, withUpdatedAt: true) }))
         }
         router.post("/v1/manual-review/:id/decision") { request, context in
-            try authorize(request, core: core)
+            let actor = try authorize(request, core: core, role: .operator)
             let id = try context.parameters.require("id", as: Int64.self)
-            let body = try decode(
+            var body = try decode(
                 ReviewDecisionRequest.self, from: try await bodyData(request),
                 expecting: "{\"decision\": \"printed\"|\"reprint\"|\"dismissed\", \"reason\": \"...\"}")
+            // A signed-in member of staff is who decided; the body names the actor only for the token.
+            if actor != "admin" { body.actor = actor }
             let (record, reprint) = try await core.decide(jobID: id, body)
             return json(
                 .ok,

@@ -40,13 +40,38 @@ extension AgentAPI {
         }
     }
 
-    static func authorize(_ request: Request, core: AgentCore) throws {
-        guard let token = core.configuration.adminToken else {
-            throw AgentError(.unauthorized, "admin actions are disabled: no admin token is configured")
+    /// The admin token (an integrator, a script), or a signed-in member of staff whose role
+    /// allows `role`; returns who, for the audit trail ("admin" for the token). Staff sessions travel in a SameSite=Strict cookie, which a page of another
+    /// site never sends; the browser boundary refuses such a page's changes anyway.
+    @discardableResult
+    static func authorize(_ request: Request, core: AgentCore, role: StaffRole = .admin) throws -> String {
+        if let token = core.configuration.adminToken,
+            ConstantTime.equal(Array((request.headers[.authorization] ?? "").utf8), Array("Bearer \(token)".utf8))
+        {
+            return "admin"
         }
-        guard ConstantTime.equal(Array((request.headers[.authorization] ?? "").utf8), Array("Bearer \(token)".utf8)) else {
-            throw AgentError(.unauthorized, "admin token required", detail: "Authorization")
+        if let cookie = sessionCookie(request), let session = core.staff.session(cookie) {
+            guard session.role.allows(role) else {
+                throw AgentError(.forbidden, "\(session.name) is signed in as \(session.role.rawValue); this needs \(role.rawValue)")
+            }
+            return session.name
         }
+        guard core.configuration.adminToken != nil || !core.configuration.staff.isEmpty else {
+            throw AgentError(.unauthorized, "admin actions are disabled: no admin token or staff is configured")
+        }
+        throw AgentError(.unauthorized, "admin token or a staff sign-in required", detail: "Authorization")
+    }
+
+    static let sessionCookieName = "lanyard_session"
+
+    static func sessionCookie(_ request: Request) -> String? {
+        for field in request.headers[values: .cookie] {
+            for pair in field.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if parts.count == 2, parts[0] == sessionCookieName { return parts[1] }
+            }
+        }
+        return nil
     }
 
     static func bodyData(_ request: Request) async throws -> Data {

@@ -26,6 +26,7 @@ public enum AgentAPI {
         addAttendeeRoutes(to: router, core: core)
         addAdminRoutes(to: router, core: core)
         addSyncRoutes(to: router, core: core)
+        addSessionRoutes(to: router, core: core)
         if let pages { addPageRoutes(to: router, pages: pages) }
         return router
     }

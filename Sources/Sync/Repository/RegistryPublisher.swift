@@ -21,6 +21,25 @@ public struct RegistryPublisher: Sendable {
         public var targetsVersion: Int
         public var name: String
         public var target: Target?
+
+        /// One line for a person: `promoted templates/standard: targets version 7; current v2
+        /// (3f2a...); staged v3 (9c1e...) to 25% of the fleet`.
+        public func summary(action: String) -> String {
+            var line = "\(action) \(name): targets version \(targetsVersion)"
+            if let target {
+                line += "; current \(target.current.label) (\(target.current.digest.prefix(12)))"
+                if let staged = target.staged {
+                    line +=
+                        "; staged \(staged.release.label) (\(staged.release.digest.prefix(12))) to \(Self.percent(staged.share)) of the fleet"
+                }
+            }
+            return line
+        }
+
+        public static func percent(_ share: Double) -> String {
+            let value = (share * 1000).rounded() / 10
+            return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
+        }
     }
 
     /// Publishes the files of `directory` (hidden files left out) as a release of target `name`.

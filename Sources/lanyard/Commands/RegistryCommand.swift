@@ -60,20 +60,7 @@ struct PublishingOptions: ParsableArguments {
     }
 
     func report(_ publication: RegistryPublisher.Publication, action: String) {
-        var line = "\(action) \(publication.name): targets version \(publication.targetsVersion)"
-        if let target = publication.target {
-            line += "; current \(target.current.label) (\(target.current.digest.prefix(12)))"
-            if let staged = target.staged {
-                line +=
-                    "; staged \(staged.release.label) (\(staged.release.digest.prefix(12))) to \(Self.percent(staged.share)) of the fleet"
-            }
-        }
-        print(line)
-    }
-
-    static func percent(_ share: Double) -> String {
-        let value = (share * 1000).rounded() / 10
-        return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
+        print(publication.summary(action: action))
     }
 }
 
@@ -422,7 +409,7 @@ struct RegistryStatusCommand: ParsableCommand {
                     "  \(name) [\(target.kind.rawValue)\(target.scope.map { ", \($0)" } ?? "")]: \(target.current.label) "
                     + "(\(target.current.digest.prefix(12)), \(target.current.files.count) files, \(target.current.totalLength) bytes)"
                 if let staged = target.staged {
-                    line += "; staged \(staged.release.label) to \(PublishingOptions.percent(staged.share))"
+                    line += "; staged \(staged.release.label) to \(RegistryPublisher.Publication.percent(staged.share))"
                 }
                 print(line)
             }
