@@ -69,7 +69,6 @@ proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/registry_fuzz.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_load.py --duration $(LOAD_SECONDS)
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_browser.py
-	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_browser.py
 
 # In-process benchmarks (Benchmarks/, ordo-one/benchmark) checked against the targets in
 # Benchmarks/Thresholds, then the process-level ones, lanyard-bench, an executable never shipped
@@ -79,6 +78,7 @@ bench: release tools
 	SWIFT=$(SWIFT) Benchmarks/check-thresholds.sh
 	$(SWIFT) build -c release --product lanyard-bench $(RELEASE_FLAGS)
 	LANYARD_PYTHON=$(abspath $(PYTHON)) .build/release/lanyard-bench
+	$(PYTHON) Benchmarks/kiosk_page.py --lanyard .build/release/lanyard
 
 # What the agent costs at rest (CPU, wake-ups, memory with the simulator, a TCP printer and registry
 # sync), CPU per printed badge, and request latency beside two CPU hogs standing in for the kiosk's

@@ -304,6 +304,15 @@ import Testing
 
 /// The shipped templates stay clean: `templates check` would report nothing for them.
 @Suite struct ShippedTemplateCheckTests {
+    /// Every bundle shipped, the calibration ladder included (its fields come from `printer
+    /// ladder`, with defaults), passes the check that publishing and promotion apply.
+    @Test(arguments: ["standard", "vip", "speaker", "staff", "calibration-ladder"])
+    func theCheckFindsNothing(template: String) throws {
+        let bundle = try TemplateBundle.load(directory: templatesRoot.appending(path: template))
+        let check = try TemplateCheck(bundle: bundle, event: RenderingTests.event, dpis: [203, 300], logger: testLogger)
+        #expect(check.findings.isEmpty, "\(template): \(check.findings)")
+    }
+
     @Test(arguments: ["standard", "vip", "speaker", "staff"])
     func syntheticAttendeesRenderWithoutIssues(template: String) throws {
         let bundle = try TemplateBundle.load(directory: templatesRoot.appending(path: template))

@@ -71,7 +71,8 @@ pass "Depends names every shared C library the renderer and transports use"
 grep -qi swift <<<"$depends" && fail "Depends names a Swift package: $depends"
 pass "Depends names no Swift runtime package (it is linked statically)"
 dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles >"$work/conffiles"
-expect_eq "$(cat "$work/conffiles")" /etc/lanyard/agent.yaml "the only conffile is /etc/lanyard/agent.yaml"
+expect_eq "$(cat "$work/conffiles")" "$(printf '%s\n' /etc/lanyard/agent.yaml /etc/chromium/policies/managed/lanyard-kiosk.json)" \
+    "the conffiles are /etc/lanyard/agent.yaml and the kiosk's Chromium policy"
 
 dpkg-deb -c "$deb" | awk '{print $1, $2, $6}' | sed 's|^\(\S*\) \(\S*\) \./|\1 \2 /|' >"$work/contents"
 for entry in \
@@ -119,7 +120,8 @@ exposure=$(systemd-analyze security --offline=true "$unit" 2>/dev/null | sed -n 
 awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }' || fail "exposure $exposure is above 2.0"
 pass "systemd-analyze security rates the unit $exposure (2.0 or lower is OK)"
 kiosk_unit="$root/lib/systemd/system/lanyard-kiosk.service"
-grep -q '^ExecStart=/usr/bin/cage -d -- /usr/bin/chromium .*--kiosk .*http://127.0.0.1:8080/' "$kiosk_unit" \
+exec_start=$(sed -n '/^ExecStart=/,/[^\\]$/p' "$kiosk_unit" | tr -d '\\\n')
+grep -q '^ExecStart=/usr/bin/cage -d -- /usr/bin/chromium .*--kiosk .*http://127.0.0.1:8080/' <<<"$exec_start" \
     || fail "lanyard-kiosk.service does not run Chromium in --kiosk under cage on the agent's page"
 python3 -c 'import json, sys; p = json.load(open(sys.argv[1])); sys.exit(p.get("PrintingEnabled") is not False)' \
     "$root/etc/chromium/policies/managed/lanyard-kiosk.json" || fail "the kiosk's Chromium policy does not turn printing off"
@@ -135,7 +137,9 @@ expect_eq "$listed" "$(profile_ids "$root/usr/share/lanyard/firmware-profiles")"
 dpkg -i "$deb" >"$work/dpkg-install.log" 2>&1 || { cat "$work/dpkg-install.log"; fail "dpkg -i failed"; }
 expect_eq "$(dpkg-query -W -f='${Status}' lanyard)" "install ok installed" "dpkg -i installs and configures the package"
 expect_eq "$(dpkg --verify lanyard)" "" "dpkg --verify finds every installed file intact"
-expect_eq "$(dpkg-query -W -f='${Conffiles}' lanyard | awk 'NF {print $1}')" /etc/lanyard/agent.yaml "dpkg tracks agent.yaml as a conffile"
+expect_eq "$(dpkg-query -W -f='${Conffiles}' lanyard | awk 'NF {print $1}')" \
+    "$(printf '%s\n' /etc/lanyard/agent.yaml /etc/chromium/policies/managed/lanyard-kiosk.json)" \
+    "dpkg tracks agent.yaml and the kiosk's Chromium policy as conffiles"
 expect_eq "$(getent passwd lanyard | cut -d: -f6,7)" /var/lib/lanyard:/usr/sbin/nologin "postinst creates the lanyard system user"
 expect_eq "$(id -gn lanyard)" lanyard "the lanyard user's group is lanyard (the udev rule's group)"
 [ "$(id -u lanyard)" -lt 1000 ] || fail "lanyard is not a system user (uid $(id -u lanyard))"

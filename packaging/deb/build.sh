@@ -126,7 +126,7 @@ Description: edge agent for event badge printing
  profiles, and the lanyard-agent systemd service with its user, state
  directory and a udev rule giving the service access to USB printers.
 EOF
-echo /etc/lanyard/agent.yaml >"$root/DEBIAN/conffiles"
+printf '%s\n' /etc/lanyard/agent.yaml /etc/chromium/policies/managed/lanyard-kiosk.json >"$root/DEBIAN/conffiles"
 install -m 0755 packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm "$root/DEBIAN/"
 (cd "$root" && find . -path ./DEBIAN -prune -o -path ./etc -prune -o -type f -printf '%P\0' | sort -z \
     | xargs -0 md5sum) >"$root/DEBIAN/md5sums"

@@ -59,7 +59,9 @@ public struct TemplateCheck: Sendable {
     }
 
     /// Placeholders, rules and conditions that name a field no attendee has: `{pronoun}` renders
-    /// blank on every badge, so it is an error, named with the field that was probably meant.
+    /// blank on every badge, so it is an error, named with the field that was probably meant. A
+    /// rule with a non-empty `default` never renders blank, so its sources may be fields a caller
+    /// supplies (the calibration ladder's `darkness` and `speed`).
     static func unknownFields(in template: Template, dpi: Int) -> [Finding] {
         var known = Set(BadgeFields.names)
         var findings: [Finding] = []
@@ -74,7 +76,7 @@ public struct TemplateCheck: Sendable {
         }
         for (index, rule) in template.fields.enumerated() {
             let place = "fields[\(index)] \(rule.name)"
-            check(rule.firstOf ?? [], at: place)
+            if (rule.defaultValue ?? "").isEmpty { check(rule.firstOf ?? [], at: place) }
             check(rule.format.map(FieldMapper.placeholders(in:)) ?? [], at: place)
             check(rule.lookup.map { [$0] } ?? [], at: place)
             known.insert(rule.name)
