@@ -31,6 +31,17 @@ TARGETS = {"first_load_ms": 1000.0, "page_weight_kb": 200.0, "accepted_p95_ms": 
            "idle_rss_mb": 40.0}
 
 
+def memory(pid):
+    """(VmRSS, RssAnon, RssFile) in MB, from /proc."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "RssAnon", "RssFile"):
+                fields[name] = int(value.split()[0]) / 1024
+    return fields["VmRSS"], fields["RssAnon"], fields["RssFile"]
+
+
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -43,7 +54,7 @@ def main():
     args = parser.parse_args()
     os.environ["LANYARD_BIN"] = os.path.abspath(args.lanyard)
 
-    from agent_harness import Agent, Client, PrinterSim, Workspace, agent_config, attendee_id, rss_kilobytes
+    from agent_harness import Agent, Client, PrinterSim, Workspace, agent_config, attendee_id
     from kiosk_browser import Kiosk, browser, ticket
 
     fixture = os.path.join(ROOT, "Tests", "BadgesTests", "Fixtures", "registrations.jsonl")
@@ -71,7 +82,7 @@ def main():
                     "return performance.getEntriesByType('resource').reduce((sum, e) => sum + e.transferSize, n.transferSize)")
 
             time.sleep(5)
-            rest = rss_kilobytes(agent.pid) / 1024
+            rest, rest_anon, rest_file = memory(agent.pid)
             people = []
             with open(fixture) as file:
                 for line in file:
@@ -98,7 +109,7 @@ def main():
                 driver.find_element("id", "restart").click()
                 kiosk.await_state("idle")
             time.sleep(5)
-            after = rss_kilobytes(agent.pid) / 1024
+            after, after_anon, after_file = memory(agent.pid)
         finally:
             if driver is not None:
                 driver.quit()
@@ -114,7 +125,8 @@ def main():
           f"page weight {results['page_weight_kb']:.1f} KB")
     print(f"scan -> accepted p50 {statistics.median(accepted):.1f} ms, p95 {results['accepted_p95_ms']:.1f} ms; "
           f"scan -> preview painted p50 {statistics.median(preview):.1f} ms, p95 {results['preview_p95_ms']:.1f} ms")
-    print(f"agent RSS at rest with the page loaded: {rest:.1f} MB; 5 s after the scans: {after:.1f} MB")
+    print(f"agent RSS at rest with the page loaded: {rest:.1f} MB (anonymous {rest_anon:.1f}, file-backed {rest_file:.1f}); "
+          f"5 s after the scans: {after:.1f} MB (anonymous {after_anon:.1f}, file-backed {after_file:.1f})")
     missed = [name for name, bound in TARGETS.items() if results[name] > bound]
     for name, bound in TARGETS.items():
         print(f"  {name:<16} {results[name]:>8.1f}  target <= {bound:g}  {'missed' if name in missed else 'met'}")
