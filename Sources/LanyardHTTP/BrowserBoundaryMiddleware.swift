@@ -18,11 +18,17 @@ public typealias BrowserBoundaryError = CodedError<BrowserBoundaryErrorCode>
 ///   page cannot send without a CORS preflight that this server never grants. A `text/plain` or
 ///   form body, the kind a plain `<form>` or `fetch` in no-cors mode sends, is refused.
 public struct BrowserBoundaryMiddleware<Context: RequestContext>: RouterMiddleware {
-    let allowedHosts: Set<String>
+    /// Nil for a server known by names it cannot list (the registry behind DNS): no Host check.
+    let allowedHosts: Set<String>?
 
     /// `allowedHosts`: host names and addresses, without ports, compared case-insensitively.
     public init(allowedHosts: some Sequence<String>) {
         self.allowedHosts = Set(allowedHosts.map { BrowserBoundary.normalized($0) })
+    }
+
+    /// Only the Origin and content-type checks: for a public server, whose names are its DNS's.
+    public init() {
+        allowedHosts = nil
     }
 
     public func handle(
@@ -34,7 +40,7 @@ public struct BrowserBoundaryMiddleware<Context: RequestContext>: RouterMiddlewa
 
     func check(_ request: Request) throws(BrowserBoundaryError) {
         let authority = request.head.authority ?? ""
-        guard let host = BrowserBoundary.host(ofAuthority: authority), allowedHosts.contains(host) else {
+        if let allowedHosts, !(BrowserBoundary.host(ofAuthority: authority).map(allowedHosts.contains) ?? false) {
             throw BrowserBoundaryError(
                 .hostNotAllowed, "this server is not known by the name '\(authority)'; add it to allowed_hosts if it should be",
                 context: authority)

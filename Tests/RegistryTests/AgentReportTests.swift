@@ -128,8 +128,19 @@ import Testing
             #expect((try object(ahead)["error"] as? [String: Any])?["detail"] as? String == "$.sent_at")
 
             let garbage = try await client.execute(
-                uri: "/v1/agents/kiosk-a/report", method: .post, body: ByteBuffer(string: "{\"payload\": 3}"))
+                uri: "/v1/agents/kiosk-a/report", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: "{\"payload\": 3}"))
             #expect(garbage.status == .badRequest)
+            // A page of another site, riding on a browser's cached sign-in, changes nothing.
+            let crossSite = try await client.execute(
+                uri: "/v1/agents/kiosk-a/report", method: .post,
+                headers: [.contentType: "application/json", .origin: "https://attacker.example"],
+                body: ByteBuffer(string: "{\"payload\": 3}"))
+            #expect(crossSite.status == .forbidden)
+            let formBody = try await client.execute(
+                uri: "/v1/agents/kiosk-a/report", method: .post, headers: [.contentType: "text/plain"],
+                body: ByteBuffer(string: "{\"payload\": 3}"))
+            #expect(formBody.status == .unsupportedMediaType)
             #expect(try server.database.fleet().isEmpty, "nothing was trusted on first use from a bad report")
         }
     }

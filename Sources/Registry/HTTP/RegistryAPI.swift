@@ -15,6 +15,9 @@ public enum RegistryAPI {
     static func router(server: RegistryServer) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: CorrelationMiddleware(realm: realm))
+        // The fleet page signs in with Basic, which a browser then sends on its own: no page of
+        // another site may use that to change anything (docs/registry-server.md).
+        router.add(middleware: BrowserBoundaryMiddleware<APIRequestContext>())
         router.get("/v1/health") { request, context in
             let versions = await server.hub.current
             return json(
