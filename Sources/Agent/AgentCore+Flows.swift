@@ -70,7 +70,7 @@ extension AgentCore {
             throw AgentError(.notFound, "no webhook source \(source) is configured", detail: "source")
         }
         if let wait = rateLimiter.acquire(source) {
-            throw AgentAPI.RateLimited(retryAfter: wait)
+            throw AgentAPI.RateLimited(retryAfter: wait, "too many deliveries from this source")
         }
         try WebhookSignature(secret: secret, tolerance: TimeInterval(configuration.webhooks.toleranceSeconds))
             .verify(body: body, timestamp: timestamp, signature: signature, now: Date())

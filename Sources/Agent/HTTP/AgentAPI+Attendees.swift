@@ -27,7 +27,7 @@ extension AgentAPI {
             guard query.count >= kioskSearchMinimumLength else {
                 throw AgentError(.requestInvalid, "type at least \(kioskSearchMinimumLength) letters", detail: "q")
             }
-            if let wait = core.searchLimiter.acquire("kiosk") { throw RateLimited(retryAfter: wait) }
+            if let wait = core.searchLimiter.acquire("kiosk") { throw RateLimited(retryAfter: wait, "too many searches at this kiosk") }
             let matches = try core.store.searchAttendees(query, limit: kioskSearchResults)
             return json(.ok, KioskMatchList(matches: matches.map { KioskMatch($0.attendee) }))
         }

@@ -23,7 +23,7 @@ extension AgentAPI {
                 core.logger.warning("staff sign-in refused", metadata: ["staff": "\(body.name)"])
                 throw AgentError(.unauthorized, "that name and PIN do not match", detail: "$.pin")
             case .locked(let seconds):
-                throw SignInLocked(retryAfterSeconds: seconds)
+                throw RateLimited(retryAfterSeconds: seconds, "too many wrong PINs; sign-in is locked for \(seconds) s")
             }
         }
         router.get("/v1/session") { request, context in
@@ -38,17 +38,6 @@ extension AgentAPI {
             response.headers[.setCookie] = "\(sessionCookieName)=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
             return response
         }
-    }
-
-    /// Too many wrong PINs: 429 with the seconds until the next try is taken.
-    struct SignInLocked: LanyardError, RetryLater {
-        var retryAfterSeconds: Int
-        var errorCode: String { AgentErrorCode.rateLimited.rawValue }
-        var message: String { "too many wrong PINs; sign-in is locked for \(retryAfterSeconds) s" }
-        var context: String? { nil }
-        var exitStatus: ExitStatus { .printerNotReady }
-        var httpStatus: Int { 429 }
-        var description: String { message }
     }
 }
 

@@ -39,15 +39,24 @@ public enum AgentAPI {
         return names
     }
 
-    /// A webhook source over its rate: 429 with the seconds until its next delivery is taken.
+    /// Over a rate (a webhook source, the kiosk's search, wrong PINs): 429 with the seconds until
+    /// the next try is taken.
     struct RateLimited: LanyardError, RetryLater {
-        var retryAfter: Duration
+        var retryAfterSeconds: Int
+        var message: String
         var errorCode: String { AgentErrorCode.rateLimited.rawValue }
-        var message: String { "too many deliveries from this source" }
         var context: String? { nil }
         var exitStatus: ExitStatus { .printerNotReady }
         var httpStatus: Int { 429 }
-        var retryAfterSeconds: Int { max(1, Int(retryAfter.components.seconds) + 1) }
         var description: String { message }
+
+        init(retryAfterSeconds: Int, _ message: String) {
+            self.retryAfterSeconds = retryAfterSeconds
+            self.message = message
+        }
+
+        init(retryAfter: Duration, _ message: String) {
+            self.init(retryAfterSeconds: max(1, Int(retryAfter.components.seconds) + 1), message)
+        }
     }
 }
