@@ -90,7 +90,7 @@ def main():
                     if "_defect" in record or not record.get("source_id"):
                         continue
                     identifier = attendee_id(record["source"], record["source_id"])
-                    status, _, body = client.request("GET", f"/v1/attendees/{identifier}")
+                    status, _, body = client.request("GET", f"/v1/kiosk/attendees/{identifier}")
                     if status == 200:
                         people.append((identifier, body["access_tier"]))
                     if len(people) == args.scans:

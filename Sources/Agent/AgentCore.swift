@@ -32,15 +32,18 @@ public final class AgentCore: Sendable {
     public let printsToSimulator: Bool
     /// The kiosk's preview: the badge an attendee would get, rendered as the printer gets it.
     public let preview: BadgePreview?
+    /// The technician's test badge and ladder template.
+    public let bench: TechnicianBench?
 
     public init(
         configuration: AgentConfiguration, store: LanyardStore, event: EventConfiguration,
         workers: [String: PrinterWorker], defaultPrinter: String, metrics: AgentMetrics = AgentMetrics(),
         templates: ActiveTemplates? = nil, sync: SyncService? = nil, printsToSimulator: Bool = false, preview: BadgePreview? = nil,
-        logger: Logger
+        bench: TechnicianBench? = nil, logger: Logger
     ) {
         self.printsToSimulator = printsToSimulator
         self.preview = preview
+        self.bench = bench
         self.configuration = configuration
         self.templates = templates
         self.sync = sync

@@ -118,7 +118,7 @@ public struct AgentRuntime: Sendable {
             printsToSimulator: printer.simulator != nil,
             preview: BadgePreview(
                 templates: activeTemplates, profile: printer.profile, language: printer.language, event: event, logger: logger),
-            logger: logger)
+            bench: TechnicianBench.load(resources: resources, event: event), logger: logger)
         return AgentRuntime(
             core: core, workers: [worker], simulator: printer.simulator, dataDirectory: data, reconciled: reconciled,
             sync: sync, templates: activeTemplates, lock: lock)

@@ -38,7 +38,7 @@ import Testing
             let printed = try #require(try harness.simulator.printedLabels.first?.bitmap)
             #expect(Array(preview.body.readableBytesView) == (try printed.png()), "the preview is the printed raster")
 
-            let attendee = json(try await client.execute(uri: "/v1/attendees/\(attendeeID)", method: .get))
+            let attendee = json(try await client.execute(uri: "/v1/kiosk/attendees/\(attendeeID)", method: .get))
             #expect(attendee["locale"] as? String == "de-DE")
             let missing = try await client.execute(uri: "/v1/attendees/nobody/badge.png", method: .get)
             #expect(missing.status == .notFound)

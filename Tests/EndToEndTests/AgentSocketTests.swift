@@ -5,13 +5,17 @@ import Testing
 /// a stale socket file left by a killed agent does not stop the next start, and SIGTERM stops
 /// the agent cleanly and removes its socket.
 @Suite(.serialized) struct AgentSocketTests {
+    static let adminToken = "socket-admin-token"
+
     func startAgent(socket: String, data: URL) throws -> Process {
         let executable: URL = try #require(CommandLineTests.executable, "the lanyard executable must be built beside the tests")
         let process = Process()
         process.executableURL = executable
         process.arguments = ["agent", "--listen", "unix:\(socket)", "--data", data.path, "--log-level", "warning"]
         process.currentDirectoryURL = repositoryRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(["LANYARD_PRINTER": "sim"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "LANYARD_PRINTER": "sim", "LANYARD_ADMIN_TOKEN": Self.adminToken,
+        ]) { $1 }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -20,7 +24,7 @@ import Testing
     }
 
     /// One HTTP/1.1 request over the socket; nil until the agent listens.
-    func get(_ path: String, socket: String, host: String = "localhost") -> String? {
+    func get(_ path: String, socket: String, host: String = "localhost", token: String? = nil) -> String? {
         let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -31,7 +35,8 @@ import Testing
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard connected == 0 else { return nil }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
+        let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\(authorization)\r\n".utf8)
         guard write(descriptor, request, request.count) == request.count else { return nil }
         var reply: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -131,7 +136,7 @@ import Testing
             ["printer", "tune", "--printer", "sim", "--speed", "4"],
             environment: ["LANYARD_STATE_DIR": data.path])
         #expect(tunedByEnvironment.status == 0, "\(tunedByEnvironment.stderr)")
-        let search = get("/v1/attendees?q=Hopper", socket: socket) ?? ""
+        let search = get("/v1/attendees?q=Hopper", socket: socket, token: Self.adminToken) ?? ""
         #expect(search.contains("Grace"), "the running agent sees the import: \(search.prefix(300))")
 
         kill(agent.processIdentifier, SIGTERM)

@@ -85,6 +85,7 @@ import Testing
                 listen: unix:\(fleet.socket(index))
                 data_dir: \(path("agent-\(index)"))
                 kiosk_id: kiosk-\(index)
+                admin_token: \(Self.adminToken)
                 printer: { address: sim }
                 registry:
                   url: http://127.0.0.1:\(fleet.registryPort)/repository/
@@ -288,7 +289,8 @@ import Testing
     ) async throws -> T? {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
-            if let reply = unixHTTP(socket: socket, method: method, path: path, body: body),
+            if let reply = unixHTTP(
+                socket: socket, method: method, path: path, body: body, headers: ["Authorization: Bearer \(Self.adminToken)"]),
                 let object = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any], let value = probe(object)
             {
                 return value
@@ -315,7 +317,9 @@ import Testing
 
     /// The QR payload of a sample attendee's badge, as a kiosk's scanner would read it.
     func checkInPayload(socket: String, query: String = "Thomas%20Carter") throws -> String? {
-        let reply = unixHTTP(socket: socket, method: "GET", path: "/v1/attendees?q=\(query)", body: nil)
+        let reply = unixHTTP(
+            socket: socket, method: "GET", path: "/v1/attendees?q=\(query)", body: nil,
+            headers: ["Authorization: Bearer \(Self.adminToken)"])
         let object = reply.flatMap { try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any] }
         guard let attendee = (object?["attendees"] as? [[String: Any]])?.first, let id = attendee["attendee_id"] as? String,
             let tier = (attendee["access_tier"] as? String).flatMap(AccessTier.init(rawValue:))
@@ -335,7 +339,7 @@ import Testing
 }
 
 /// One HTTP/1.1 request over a unix socket; nil when nothing listens.
-func unixHTTP(socket path: String, method: String, path uri: String, body: Data?) -> (status: Int, body: Data)? {
+func unixHTTP(socket path: String, method: String, path uri: String, body: Data?, headers: [String] = []) -> (status: Int, body: Data)? {
     let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { return nil }
     defer { close(descriptor) }
@@ -346,7 +350,7 @@ func unixHTTP(socket path: String, method: String, path uri: String, body: Data?
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
     }
     guard connected == 0 else { return nil }
-    return httpExchange(descriptor, method: method, path: uri, body: body)
+    return httpExchange(descriptor, method: method, path: uri, body: body, headers: headers)
 }
 
 /// One HTTP/1.1 request to a loopback TCP port; nil when nothing listens.

@@ -35,6 +35,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import agent_harness as h  # noqa: E402
 
+ADMIN_TOKEN = "load-admin-token"
+OPERATOR = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 SEARCHES = ["Proof1", "attendee", "lanyard", "thomas", "carter", "ada", "xyz-none"]
 
 
@@ -68,7 +70,8 @@ class LoadClient(threading.Thread):
                     self.post(client, body)
                 elif roll < 0.9:
                     query = self.rng.choice(SEARCHES)
-                    self.get(client, f"/v1/attendees?q={query}&limit=10", "search")
+                    # An operator's search (the attendee list is staff-only; the kiosk's own is rate-limited).
+                    self.get(client, f"/v1/attendees?q={query}&limit=10", "search", OPERATOR)
                 else:
                     self.get(client, f"/v1/jobs/{self.rng.choice(self.accepted)}", "job")
             except (OSError, http.client.HTTPException) as error:
@@ -101,8 +104,8 @@ class LoadClient(threading.Thread):
         else:
             self.failures.append(f"POST /v1/badges answered {status} to a valid request: {answer}")
 
-    def get(self, client, path, kind):
-        status, _, answer = client.request("GET", path)
+    def get(self, client, path, kind, headers=None):
+        status, _, answer = client.request("GET", path, headers=headers)
         self.count(f"GET {kind} {status}")
         if status != 200:
             self.failures.append(f"GET {path} answered {status}: {answer}")
@@ -159,7 +162,7 @@ def main():
           f"printer at {args.slow} bytes/s, seed {args.seed}")
     with h.Workspace("lanyard-load-") as directory:
         sim = h.PrinterSim(os.path.join(directory, "labels"), mode=f"slow:{args.slow}")
-        agent = h.Agent(directory, h.agent_config(sim.address, queue={"max_queued": args.max_queued}))
+        agent = h.Agent(directory, h.agent_config(sim.address, admin_token=ADMIN_TOKEN, queue={"max_queued": args.max_queued}))
         try:
             run(args, sim, agent)
         finally:

@@ -134,9 +134,9 @@ def main():
                    for name, p in (("german", german), ("other", other), ("searched", searched))}
             tiers = {}
             for name, identifier in ids.items():
-                status, _, body = client.request("GET", f"/v1/attendees/{identifier}")
+                status, _, body = client.request("GET", f"/v1/kiosk/attendees/{identifier}")
                 if status != 200:
-                    raise ProofFailed(f"GET /v1/attendees/{identifier}: {status} {body}")
+                    raise ProofFailed(f"GET /v1/kiosk/attendees/{identifier}: {status} {body}")
                 tiers[name] = body["access_tier"]
 
             shots = os.environ.get("LANYARD_KIOSK_SCREENSHOTS") or os.path.join(directory, "screens")

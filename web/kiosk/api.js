@@ -10,7 +10,7 @@ export async function checkIn(payload) {
 }
 
 export async function attendee(id) {
-  const response = await fetch(`/v1/attendees/${encodeURIComponent(id)}`);
+  const response = await fetch(`/v1/kiosk/attendees/${encodeURIComponent(id)}`);
   return response.ok ? response.json() : null;
 }
 

@@ -4,12 +4,15 @@
 /** Keys further apart than this are a person typing, not a scanner: the read starts over. */
 const maximumGapMs = 300;
 
+const ticketShaped = (text) => text.split("|").length === 4;
+
 /**
  * Calls `onRead(text)` for each complete read. A scanner set to another keyboard layout than
  * the box's (a US scanner on a German layout) alters the payload; `garbled(text)` says whether a
- * read looks like that rather than like a ticket.
+ * read looks like that rather than like a ticket. In a text field a person types: a read there
+ * counts only when `readInField(text)` says it has a scan's shape (a ticket's, by default).
  */
-export function listen(onRead) {
+export function listen(onRead, { readInField = ticketShaped } = {}) {
   let buffer = "";
   let last = 0;
   document.addEventListener("keydown", (event) => {
@@ -18,8 +21,7 @@ export function listen(onRead) {
     if (now - last > maximumGapMs) buffer = "";
     last = now;
     if (event.key === "Enter" || event.key === "Tab") {
-      // In the search field a person types; a read there counts only if it is ticket-shaped.
-      const typing = event.target instanceof HTMLInputElement && buffer.split("|").length !== 4;
+      const typing = event.target instanceof HTMLInputElement && !readInField(buffer);
       if (buffer.length >= 4 && !typing) {
         event.preventDefault();
         const text = buffer;
@@ -37,6 +39,6 @@ export function listen(onRead) {
  * what a keyboard-layout mismatch makes of it (`|` typed as `<`, `>` or `#`, y and z swapped).
  */
 export function garbled(text) {
-  if (text.split("|").length === 4) return false;
+  if (ticketShaped(text)) return false;
   return !text.includes("|") && text.length >= 16;
 }

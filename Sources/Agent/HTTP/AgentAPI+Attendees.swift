@@ -9,17 +9,21 @@ import Store
 extension AgentAPI {
     static func addAttendeeRoutes(to router: Router<APIRequestContext>, core: AgentCore) {
         router.get("/v1/attendees") { request, context in
+            try authorize(request, core: core, role: .operator)
             let query = request.uri.queryParameters.get("q") ?? ""
             let limit = min(100, max(1, request.uri.queryParameters.get("limit", as: Int.self) ?? 20))
             let matches = try core.store.searchAttendees(query, limit: limit)
             return json(.ok, AttendeeList(attendees: matches.map { AttendeeView($0.attendee) }))
         }
         router.get("/v1/attendees/:id") { request, context in
-            let id = try context.parameters.require("id")
-            guard let attendee = try core.store.attendee(id: id) else {
-                throw AgentError(.notFound, "no attendee \(id) in this kiosk's list")
-            }
+            try authorize(request, core: core, role: .operator)
+            let attendee = try knownAttendee(core, context)
             return json(.ok, AttendeeView(attendee, checkIn: CheckInView(try core.store.checkInState(attendeeID: attendee.attendeeID))))
+        }
+        // What the kiosk page shows of the attendee it just identified: what the badge itself
+        // shows, nothing of the check-in record and no list.
+        router.get("/v1/kiosk/attendees/:id") { _, context in
+            json(.ok, AttendeeView(try knownAttendee(core, context)))
         }
         router.get("/v1/kiosk/search") { request, context in
             guard core.configuration.kiosk.search else { throw AgentError(.notFound, "search is off at this kiosk") }
@@ -31,17 +35,14 @@ extension AgentAPI {
             let matches = try core.store.searchAttendees(query, limit: kioskSearchResults)
             return json(.ok, KioskMatchList(matches: matches.map { KioskMatch($0.attendee) }))
         }
-        router.get("/v1/attendees/:id/badge.png") { request, context in
-            let id = try context.parameters.require("id")
-            guard let attendee = try core.store.attendee(id: id) else {
-                throw AgentError(.notFound, "no attendee \(id) in this kiosk's list")
-            }
+        router.get("/v1/attendees/:id/badge.png") { _, context in
+            let attendee = try knownAttendee(core, context)
             guard let preview = core.preview else { throw AgentError(.notFound, "this agent renders no previews") }
             let png: [UInt8]
             do {
                 png = try await Blocking.run { try preview.png(of: attendee) }
             } catch let failure as ComposeFailure {
-                throw AgentError(.requestInvalid, "no template can make this attendee's badge: \(failure)", detail: id)
+                throw AgentError(.requestInvalid, "no template can make this attendee's badge: \(failure)", detail: attendee.attendeeID)
             }
             // A person's badge: no cache keeps it after the kiosk's screen is cleared.
             return Response(
@@ -52,6 +53,14 @@ extension AgentAPI {
 }
 
 extension AgentAPI {
+    static func knownAttendee(_ core: AgentCore, _ context: APIRequestContext) throws -> Attendee {
+        let id = try context.parameters.require("id")
+        guard let attendee = try core.store.attendee(id: id) else {
+            throw AgentError(.notFound, "no attendee \(id) in this kiosk's list")
+        }
+        return attendee
+    }
+
     /// A public screen lists no one on a letter or two, and never more than a handful.
     static let kioskSearchMinimumLength = 3
     static let kioskSearchResults = 5

@@ -1,5 +1,6 @@
 public import Attendees
 import BadgePipeline
+import Badges
 import Foundation
 import LanyardSupport
 public import Logging
@@ -25,6 +26,8 @@ public struct WorkerSnapshot: Sendable, Codable, Equatable {
     public var status: PrinterStatus
     public var breaker: CircuitBreaker.State
     public var detail: String?
+    /// What the printer said it is (`~HI`), once a technician asked.
+    public var identification: PrinterIdentification?
 }
 
 /// The one worker of one printer: takes its jobs in order from the store, renders each, sends
@@ -44,6 +47,9 @@ public struct WorkerSnapshot: Sendable, Codable, Equatable {
 /// cooperative pool: rendering and the store's writes are blocking C calls.
 public actor PrinterWorker {
     public let printerID: String
+    /// The profile and language its badges are encoded for (the composer's).
+    public nonisolated let profile: PrinterProfile
+    public nonisolated let language: PrinterLanguage
     private let executor: DedicatedQueueExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let store: LanyardStore
@@ -55,10 +61,10 @@ public actor PrinterWorker {
     let logger: Logger
     private let open: @Sendable () async throws -> PrinterClient
     let metrics: AgentMetrics
-    private var client: PrinterClient?
-    private var breaker: CircuitBreaker
+    var client: PrinterClient?
+    var breaker: CircuitBreaker
     /// The worker's state as it changes; every change is published at once to `published`.
-    private var snapshot: WorkerSnapshot {
+    var snapshot: WorkerSnapshot {
         didSet { published.withLock { $0 = snapshot } }
     }
     /// The last published state, read by the HTTP API, metrics and the registry report without
@@ -69,6 +75,11 @@ public actor PrinterWorker {
     /// When the earliest retry this worker scheduled comes due, so that an idle wait ends then
     /// rather than at the next poll.
     private var nextRetryDue: ContinuousClock.Instant?
+    /// Technician work waiting for a moment between badges (`perform`).
+    var pendingTasks: [PendingPrinterTask] = []
+    var lastTaskID: UInt64 = 0
+    /// The calibration ladder's renderer, loaded on the first ladder and kept.
+    var ladderRenderer: (directory: URL, renderer: BadgeRenderer)?
 
     public init(
         printerID: String, store: LanyardStore, composer: BadgeComposer, event: EventConfiguration,
@@ -76,6 +87,8 @@ public actor PrinterWorker {
         metrics: AgentMetrics = AgentMetrics(), logger: Logger, open: @escaping @Sendable () async throws -> PrinterClient
     ) {
         self.printerID = printerID
+        profile = composer.profile
+        language = composer.language
         executor = DedicatedQueueExecutor(label: "lanyard.worker.\(printerID)")
         self.store = store
         self.composer = composer
@@ -115,10 +128,17 @@ public actor PrinterWorker {
     }
 
     private func step() async {
-        guard let client = await connectedClient() else { return await pause() }
+        guard let client = await connectedClient() else {
+            failPendingTasks(because: snapshot.detail ?? "the printer cannot be reached")
+            return await pause()
+        }
         let reading: StatusReading
-        do { reading = try await client.status() } catch { return await lost(error) }
+        do { reading = try await client.status() } catch {
+            failPendingTasks(because: "\(error)")
+            return await lost(error)
+        }
         snapshot.status = reading.status
+        if !pendingTasks.isEmpty { return await runPendingTasks(on: client, reading: reading) }
         if !reading.status.isReady, client.connection.canRead {
             if snapshot.activity != .paused {
                 logger.warning(
@@ -310,7 +330,7 @@ public actor PrinterWorker {
 
     /// The technician's stored tuning for this printer (`TuningOverrides`, as every command that
     /// prints takes it); a tuning that cannot be read is logged and the profile's defaults apply.
-    private func tuning() -> JobOverrides {
+    func tuning() -> JobOverrides {
         let tuning = TuningOverrides(printerKey: printerID, store: store)
         if let reason = tuning.tuningUnreadable {
             logger.warning("cannot read the stored tuning; printing with the profile's defaults", metadata: ["error": "\(reason)"])
@@ -318,7 +338,7 @@ public actor PrinterWorker {
         return tuning.overrides
     }
 
-    private func connectedClient() async -> PrinterClient? {
+    func connectedClient() async -> PrinterClient? {
         if let client { return client }
         do {
             let opened = try await open()
@@ -337,7 +357,7 @@ public actor PrinterWorker {
         }
     }
 
-    private func lost(_ error: any Error) async {
+    func lost(_ error: any Error) async {
         logger.warning("printer connection lost", metadata: ["printer": "\(printerID)", "error": "\(error)"])
         await client?.close()
         client = nil

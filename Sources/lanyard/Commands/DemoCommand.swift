@@ -134,7 +134,7 @@ struct DemoCommand: AsyncParsableCommand {
             The kiosk page: open \(url)/ in a browser on this box, then type a ticket's QR text and Enter.
             Try:
               curl \(url)/v1/health
-              curl '\(url)/v1/attendees?q=ada'
+              curl '\(url)/v1/kiosk/search?q=ada'
               curl -X POST \(url)/v1/badges -H 'Content-Type: application/json' -d '{"attendee_id": "\(attendees.first?.attendeeID ?? "")"}'
               curl \(url)/metrics
             """)

@@ -34,23 +34,21 @@ struct PrinterLadderCommand: AsyncParsableCommand {
         try await withExitCodes {
             let bundle = try Installation.bundle(template ?? Installation.templates.appending(path: "calibration-ladder").path)
             try await withPrinter(target) { printer in
-                let profile = printer.profile
-                let darknessSteps = darkness.isEmpty ? Self.steps(around: profile.darkness, count: 5) : darkness
-                let speedSteps =
-                    speeds.isEmpty ? Array(Set([profile.speed.min, profile.speed.defaultValue, profile.speed.max])).sorted() : speeds
-                guard darknessSteps.count * speedSteps.count <= 60 else {
-                    throw CLIError(.usage, "\(darknessSteps.count * speedSteps.count) cells is too long a ladder; at most 60")
-                }
+                let defaults = LadderCode.defaultSteps(for: printer.profile)
+                let darknessSteps = darkness.isEmpty ? defaults.darkness : darkness
+                let speedSteps = speeds.isEmpty ? defaults.speeds : speeds
                 let cells = darknessSteps.count * speedSteps.count
+                guard cells <= 60 else { throw CLIError(.usage, "\(cells) cells is too long a ladder; at most 60") }
                 print("ladder: \(darknessSteps.count) darkness x \(speedSteps.count) speed steps = \(cells) labels on \(printer.name)")
                 try await printer.ensureReady()
                 var number = 0
                 for speed in speedSteps {
                     for level in darknessSteps {
                         number += 1
+                        let code = LadderCode(darkness: level, speedIPS: speed, printerKey: printer.key)
                         let fields = [
                             "darkness": "\(level)", "speed": "\(speed)", "cell": "\(number)", "cells": "\(cells)",
-                            "printer": printer.key, "code": "LADDER-D\(level)-S\(speed)", "payload": "lanyard-ladder|D\(level)|S\(speed)",
+                            "printer": printer.key, "code": code.caption, "payload": code.payload,
                         ]
                         let (label, _) = try printerJob(
                             template: bundle, fields: fields, printer: printer,
@@ -67,14 +65,6 @@ struct PrinterLadderCommand: AsyncParsableCommand {
                 }
             }
         }
-    }
-
-    /// `count` darkness values centred on the default, three apart, inside the model's range.
-    static func steps(around range: SettingRange, count: Int) -> [Int] {
-        let spacing = 3
-        var values = (0..<count).map { range.defaultValue + ($0 - count / 2) * spacing }
-        values = values.map { min(max($0, range.min), range.max) }
-        return Array(Set(values)).sorted()
     }
 }
 
