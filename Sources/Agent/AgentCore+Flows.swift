@@ -1,4 +1,4 @@
-import Attendees
+public import Attendees
 public import Foundation
 import LanyardSupport
 public import Store
@@ -121,5 +121,45 @@ extension AgentCore {
         }
         if let reprint { workers[reprint.printerID]?.nudge() }
         return (record, reprint)
+    }
+}
+
+extension AgentCore {
+    /// A correction of how an attendee's name is written, audited beside the registration.
+    /// From the kiosk (`actor` nil): only where the event allows it, only a new way of writing
+    /// the registered name, and only before the first badge printed (a second badge is staff's
+    /// to give). From staff: any name, with a reason.
+    public func correctName(of attendee: Attendee, to request: NameCorrectionRequest, actor: String?) async throws -> NameCorrection {
+        let first = NameCorrection.tidy(request.firstName)
+        let last = NameCorrection.tidy(request.lastName)
+        for (field, value) in [("first_name", first), ("last_name", last)] {
+            if let problem = NameCorrection.problem(with: value) {
+                throw AgentError(.requestInvalid, "the \(field.replacingOccurrences(of: "_", with: " ")) \(problem)", detail: "$.\(field)")
+            }
+        }
+        let reason = request.reason.map(NameCorrection.tidy).flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
+        if actor != nil, reason == nil {
+            throw AgentError(.requestInvalid, "a correction by staff needs a reason", detail: "$.reason")
+        }
+        if actor == nil {
+            guard event.nameCorrections else {
+                throw AgentError(.forbidden, "this event does not let attendees change their name at the kiosk; staff can")
+            }
+            let registeredFirst = [attendee.firstName, attendee.preferredName].compactMap { $0 }
+            guard registeredFirst.contains(where: { NameCorrection.writesSameName(first, as: $0) }),
+                NameCorrection.writesSameName(last, as: attendee.lastName ?? "")
+            else {
+                throw AgentError(
+                    .nameChangeNeedsStaff, "at the kiosk a name can be written differently (case, accents, spacing), not changed",
+                    detail: "$")
+            }
+            let printed = try await Blocking.run { try self.store.hasPrintedBadge(attendeeID: attendee.attendeeID) }
+            guard !printed else {
+                throw AgentError(.nameChangeNeedsStaff, "this attendee's badge is already printed; a second one needs staff", detail: "$")
+            }
+        }
+        let correction = NameCorrection(
+            attendeeID: attendee.attendeeID, firstName: first, lastName: last, actor: actor ?? "kiosk", reason: reason, recordedAt: Date())
+        return try await Blocking.run { try self.store.recordNameCorrection(correction) }
     }
 }

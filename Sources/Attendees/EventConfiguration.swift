@@ -35,6 +35,9 @@ public struct EventConfiguration: Codable, Sendable, Equatable {
     public var csvSource: String
     /// When false, records whose event_slug differs from `slug` are rejected (intake.wrong_event).
     public var acceptOtherEvents: Bool
+    /// Whether an attendee at the kiosk may change how their name is written on the badge
+    /// (`NameCorrection`: case, accents, spacing; the registration stays as it came).
+    public var nameCorrections: Bool
 
     /// Shortest accepted check-in secret, in UTF-8 bytes: shorter keys make the 128-bit tokens
     /// guessable by brute force over the key instead of the tag.
@@ -72,7 +75,8 @@ public struct EventConfiguration: Codable, Sendable, Equatable {
         tierMapping: [String: AccessTier] = EventConfiguration.defaultTierMapping,
         csvColumns: [String: String] = EventConfiguration.defaultCSVColumns,
         csvSource: String = "csv",
-        acceptOtherEvents: Bool = true
+        acceptOtherEvents: Bool = true,
+        nameCorrections: Bool = false
     ) throws(EventConfigurationError) {
         self.slug = slug
         self.name = name
@@ -81,6 +85,7 @@ public struct EventConfiguration: Codable, Sendable, Equatable {
         self.csvColumns = csvColumns
         self.csvSource = csvSource
         self.acceptOtherEvents = acceptOtherEvents
+        self.nameCorrections = nameCorrections
         try validate(file: "<code>")
     }
 
@@ -91,6 +96,7 @@ public struct EventConfiguration: Codable, Sendable, Equatable {
         case csvColumns = "csv_columns"
         case csvSource = "csv_source"
         case acceptOtherEvents = "accept_other_events"
+        case nameCorrections = "name_corrections"
     }
 
     /// Decodes from any Codable format with the same defaults and validation as the YAML loader.
@@ -108,6 +114,7 @@ public struct EventConfiguration: Codable, Sendable, Equatable {
             ?? Self.defaultCSVColumns
         csvSource = try container.decodeIfPresent(String.self, forKey: .csvSource) ?? "csv"
         acceptOtherEvents = try container.decodeIfPresent(Bool.self, forKey: .acceptOtherEvents) ?? true
+        nameCorrections = try container.decodeIfPresent(Bool.self, forKey: .nameCorrections) ?? false
         do {
             try validate(file: "<decoded>")
         } catch {
@@ -170,6 +177,9 @@ public struct EventConfiguration: Codable, Sendable, Equatable {
         if let node = values[.acceptOtherEvents] {
             configuration.acceptOtherEvents = try reader.bool(node, path: CodingKeys.acceptOtherEvents.rawValue)
         }
+        if let node = values[.nameCorrections] {
+            configuration.nameCorrections = try reader.bool(node, path: CodingKeys.nameCorrections.rawValue)
+        }
         try configuration.validate(file: file)
         return configuration
     }
@@ -182,6 +192,7 @@ public struct EventConfiguration: Codable, Sendable, Equatable {
         self.csvColumns = Self.defaultCSVColumns
         self.csvSource = "csv"
         self.acceptOtherEvents = true
+        self.nameCorrections = false
     }
 
     /// Checks the invariants intake and check-in rely on.

@@ -25,6 +25,14 @@ extension LanyardStore {
         }
     }
 
+    /// Whether any badge of the attendee printed (the reprint policy: a second one needs staff).
+    public func hasPrintedBadge(attendeeID: String) throws(StoreError) -> Bool {
+        try read { db in
+            try JobRow.filter(JobRow.Columns.attendeeID == attendeeID && JobRow.Columns.state == JobState.printed.rawValue)
+                .fetchCount(db) > 0
+        }
+    }
+
     /// A printer's unfinished jobs (queued, sending, sent): what the queue bound counts.
     public func queueDepth(printerID: String) throws(StoreError) -> Int {
         try read { db in try Self.queueDepth(db, printerID: printerID) }

@@ -38,6 +38,7 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRec
         static let state = Column(CodingKeys.state)
         static let nextAttemptAt = Column(CodingKeys.nextAttemptAt)
         static let reprintOf = Column(CodingKeys.reprintOf)
+        static let attendeeID = Column(CodingKeys.attendeeID)
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {

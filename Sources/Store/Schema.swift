@@ -29,6 +29,7 @@ enum Schema {
         migrator.registerMigration("v10-attendee-sync", migrate: createAttendeeSync)
         migrator.registerMigration("v11-search-index-memory", migrate: sizeSearchIndexMemory)
         migrator.registerMigration("v12-job-template-release", migrate: recordTemplateRelease)
+        migrator.registerMigration("v14-name-corrections", migrate: createNameCorrections)
         return migrator
     }
 
@@ -339,5 +340,24 @@ enum Schema {
         for table in ["attendee_name_search", "attendee_email_search", "attendee_company_search"] {
             try db.execute(sql: "INSERT INTO \(table)(\(table), rank) VALUES ('hashsize', 33554432)")
         }
+    }
+
+    /// How attendees asked their names to be shown (`NameCorrections.swift`): history, newest
+    /// last, beside the registration rather than in it. No foreign key: a correction is a record
+    /// of what was asked and by whom, kept when the registry removes the attendee.
+    private static func createNameCorrections(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE name_correction (
+                    id INTEGER PRIMARY KEY,
+                    attendee_id TEXT NOT NULL CHECK (attendee_id <> ''),
+                    first_name TEXT NOT NULL CHECK (first_name <> ''),
+                    last_name TEXT NOT NULL CHECK (last_name <> ''),
+                    actor TEXT NOT NULL CHECK (actor <> ''),
+                    reason TEXT,
+                    recorded_at DATETIME NOT NULL
+                );
+                CREATE INDEX name_correction_attendee ON name_correction(attendee_id, id);
+                """)
     }
 }

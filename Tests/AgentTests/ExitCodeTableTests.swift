@@ -76,6 +76,7 @@ import Testing
         "agent.signature_invalid": .noPermission, "agent.rate_limited": .printerNotReady, "agent.data_directory_in_use": .inUse,
         "agent.listen_address_in_use": .unavailable,
         "agent.printer_unavailable": .printerNotReady, "agent.printer_busy": .printerNotReady, "agent.ladder_code_invalid": .invalidData,
+        "agent.name_change_needs_staff": .noPermission,
         "listen.invalid": .invalidData, "listen.in_use": .unavailable, "listen.not_a_socket": .invalidData,
         "token_file.unreadable": .inputMissing, "token_file.empty": .invalidData,
         "http.host_not_allowed": .noPermission, "http.cross_origin": .noPermission, "http.content_type_required": .usage,

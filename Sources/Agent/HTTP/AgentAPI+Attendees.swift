@@ -23,7 +23,23 @@ extension AgentAPI {
         // What the kiosk page shows of the attendee it just identified: what the badge itself
         // shows, nothing of the check-in record and no list.
         router.get("/v1/kiosk/attendees/:id") { _, context in
-            json(.ok, AttendeeView(try knownAttendee(core, context)))
+            let attendee = try knownAttendee(core, context)
+            var view = AttendeeView(try core.store.shown(attendee))
+            view.nameCorrections = core.event.nameCorrections
+            return json(.ok, view)
+        }
+        router.post("/v1/kiosk/attendees/:id/name") { request, context in
+            let attendee = try knownAttendee(core, context)
+            let body = try decode(NameCorrectionRequest.self, from: try await bodyData(request), expecting: nameCorrectionShape)
+            let correction = try await core.correctName(of: attendee, to: body, actor: nil)
+            return json(.ok, AttendeeView(correction.applied(to: attendee)))
+        }
+        router.post("/v1/attendees/:id/name") { request, context in
+            let actor = try authorize(request, core: core, role: .operator)
+            let attendee = try knownAttendee(core, context)
+            let body = try decode(NameCorrectionRequest.self, from: try await bodyData(request), expecting: nameCorrectionShape)
+            let correction = try await core.correctName(of: attendee, to: body, actor: actor)
+            return json(.ok, AttendeeView(correction.applied(to: attendee)))
         }
         router.get("/v1/kiosk/search") { request, context in
             guard core.configuration.kiosk.search else { throw AgentError(.notFound, "search is off at this kiosk") }
@@ -36,7 +52,7 @@ extension AgentAPI {
             return json(.ok, KioskMatchList(matches: matches.map { KioskMatch($0.attendee) }))
         }
         router.get("/v1/attendees/:id/badge.png") { _, context in
-            let attendee = try knownAttendee(core, context)
+            let attendee = try core.store.shown(try knownAttendee(core, context))
             guard let preview = core.preview else { throw AgentError(.notFound, "this agent renders no previews") }
             let png: [UInt8]
             do {
@@ -53,6 +69,8 @@ extension AgentAPI {
 }
 
 extension AgentAPI {
+    static let nameCorrectionShape = "{\"first_name\": \"...\", \"last_name\": \"...\", \"reason\": \"...\"}"
+
     static func knownAttendee(_ core: AgentCore, _ context: APIRequestContext) throws -> Attendee {
         let id = try context.parameters.require("id")
         guard let attendee = try core.store.attendee(id: id) else {

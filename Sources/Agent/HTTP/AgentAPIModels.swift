@@ -103,10 +103,12 @@ public struct AttendeeView: Codable, Sendable, Equatable {
     /// The attendee's language (BCP 47), which the kiosk page switches to.
     public var locale: String?
     public var checkIn: CheckInView?
+    /// For the kiosk page: whether the attendee may change how their name is written.
+    public var nameCorrections: Bool?
 
     enum CodingKeys: String, CodingKey {
         case attendeeID = "attendee_id", accessTier = "access_tier", firstName = "first_name", lastName = "last_name", company, locale
-        case checkIn = "check_in"
+        case checkIn = "check_in", nameCorrections = "name_corrections"
     }
 
     public init(_ attendee: Attendee, checkIn: CheckInView? = nil) {
@@ -331,5 +333,16 @@ public struct KioskMatch: Codable, Sendable, Equatable {
         let initial = attendee.lastName?.first.map { "\($0)." }
         name = [first, initial].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
         company = attendee.company
+    }
+}
+
+/// How the attendee wants their name written on the badge (`NameCorrection`); staff give a reason.
+public struct NameCorrectionRequest: Codable, Sendable, Equatable {
+    public var firstName: String
+    public var lastName: String
+    public var reason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case firstName = "first_name", lastName = "last_name", reason
     }
 }

@@ -173,12 +173,17 @@ public actor PrinterWorker {
         var log = logger
         log[metadataKey: "correlation_id"] = "\(job.correlationID)"
         log[metadataKey: "job"] = "\(job.id)"
-        let attendee: Attendee
+        var attendee: Attendee
         do {
             attendee = try JSONDecoder().decode(Attendee.self, from: job.payload)
         } catch {
             return deadLetter(
                 job, stage: .spool, code: "agent.payload_unreadable", reason: "the job's stored request cannot be read: \(error)", log: log)
+        }
+        // How the attendee asked their name to be written, as of now: a reprint of a badge
+        // printed before the correction carries it too.
+        do { attendee = try store.shown(attendee) } catch {
+            log.warning("cannot read the name correction; printing the registered name", metadata: ["error": "\(error)"])
         }
         let overrides = tuning()
         let badge: ComposedBadge
