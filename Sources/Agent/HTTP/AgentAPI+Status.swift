@@ -29,14 +29,18 @@ extension AgentAPI {
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
         router.get("/v1/printers") { request, context in
-            let printers = core.workers.sorted { $0.key < $1.key }.map { id, worker in
-                let state = worker.state
-                return PrinterView(
-                    id: id, activity: state.activity.rawValue, breaker: state.breaker.rawValue,
-                    conditions: state.status.sortedConditions.map(\.rawValue), errors: state.status.errors,
-                    queueDepth: (try? core.store.queueDepth(printerID: id)) ?? 0)
-            }
-            return json(.ok, PrinterList(printers: printers))
+            json(.ok, PrinterList(printers: printerViews(core)))
+        }
+    }
+
+    /// Every printer of the agent, by id.
+    static func printerViews(_ core: AgentCore) -> [PrinterView] {
+        core.workers.sorted { $0.key < $1.key }.map { id, worker in
+            let state = worker.state
+            return PrinterView(
+                id: id, activity: state.activity.rawValue, breaker: state.breaker.rawValue,
+                conditions: state.status.sortedConditions.map(\.rawValue), errors: state.status.errors,
+                queueDepth: (try? core.store.queueDepth(printerID: id)) ?? 0)
         }
     }
 

@@ -27,6 +27,7 @@ public enum AgentAPI {
         addAdminRoutes(to: router, core: core)
         addSyncRoutes(to: router, core: core)
         addSessionRoutes(to: router, core: core)
+        addOperatorRoutes(to: router, core: core)
         if let pages { addPageRoutes(to: router, pages: pages) }
         return router
     }
