@@ -56,3 +56,9 @@ class Page:
         origin = self.driver.execute_script("return location.origin")
         urls = self.driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
         return [url for url in urls if not url.startswith(origin)]
+
+    def stays_on_box(self):
+        """Fails the proof if the page fetched anything from another origin than the agent's."""
+        off_box = self.off_box_requests()
+        if off_box:
+            raise ProofFailed(f"the page made requests off the box: {off_box}")
