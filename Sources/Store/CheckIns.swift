@@ -182,7 +182,8 @@ extension LanyardStore {
         ).map(localCheckIn)
     }
 
-    private static func localCheckIn(_ row: Row) -> LocalCheckIn {
+    /// A check-in from a row whose first six columns are those `checkIn(_:nonce:)` selects.
+    static func localCheckIn(_ row: Row) -> LocalCheckIn {
         LocalCheckIn(
             attendeeID: row[0], event: row[1], kioskID: row[2], nonce: row[3],
             scannedAt: ScanTime.date(milliseconds: row[4]), recordedAt: (row[5] as StoredDate?)?.date ?? .distantPast)

@@ -29,6 +29,7 @@ enum Schema {
         migrator.registerMigration("v10-attendee-sync", migrate: createAttendeeSync)
         migrator.registerMigration("v11-search-index-memory", migrate: sizeSearchIndexMemory)
         migrator.registerMigration("v12-job-template-release", migrate: recordTemplateRelease)
+        migrator.registerMigration("v13-job-state-time-index", migrate: indexJobsByStateAndTime)
         migrator.registerMigration("v14-name-corrections", migrate: createNameCorrections)
         return migrator
     }
@@ -340,6 +341,19 @@ enum Schema {
         for table in ["attendee_name_search", "attendee_email_search", "attendee_company_search"] {
             try db.execute(sql: "INSERT INTO \(table)(\(table), rank) VALUES ('hashsize', 33554432)")
         }
+    }
+
+    /// The operator page asks every two seconds how the jobs of the last hours ended
+    /// (`jobOutcomes`): jobs in a terminal state by the time they got there. Over `state` alone
+    /// that read every printed job of the event each time; `(state, updated_at)` reads only the
+    /// window. It also answers everything `print_job_state` did (its first column is `state`),
+    /// so that index goes and a job's state change still updates one index, not two.
+    private static func indexJobsByStateAndTime(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP INDEX print_job_state;
+                CREATE INDEX print_job_state_updated ON print_job(state, updated_at);
+                """)
     }
 
     /// How attendees asked their names to be shown (`NameCorrections.swift`): history, newest

@@ -51,6 +51,8 @@ struct AgentOptions: Sendable {
     var kioskID = "kiosk-1"
     /// Whether the registry sync runs its own loop, as in a running agent; off, a test steps it.
     var runsSync = false
+    /// Who may sign in on the staff pages.
+    var staff: [StaffMember] = []
 }
 
 /// A running agent: its core (store, event, workers), its data directory and, when it prints to
@@ -98,6 +100,7 @@ func withAgent(
     configuration.adminToken = AgentHarness.adminToken
     if let registry = options.registry { configuration.registry = registry }
     configuration.kioskID = options.kioskID
+    configuration.staff = options.staff
     switch options.printer {
     case .simulator, .simulatorOnLine:
         configuration.printer.address = "sim"

@@ -206,6 +206,76 @@ class PrinterSim:
                 self.process.wait()
 
 
+class PrinterLine:
+    """A TCP line between the agent and a printer that a proof can cut in one direction: every
+    byte reaches the printer, but its answers can be swallowed, as on a printer whose status
+    channel hangs. `silence_after_next_job()` lets answers through until the printer has taken a
+    job (a write of at least 1 KiB), then swallows them; `answer()` lets them through again."""
+
+    def __init__(self, printer_port):
+        self.printer_port = printer_port
+        self.silent = False
+        self.silent_after_job = False
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen()
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def address(self):
+        return f"tcp://127.0.0.1:{self.port}"
+
+    def silence_after_next_job(self):
+        self.silent_after_job = True
+
+    def answer(self):
+        self.silent = False
+        self.silent_after_job = False
+
+    def _accept(self):
+        while True:
+            try:
+                agent_side, _ = self.listener.accept()
+            except OSError:
+                return
+            try:
+                printer_side = socket.create_connection(("127.0.0.1", self.printer_port), timeout=5)
+            except OSError:
+                agent_side.close()
+                continue
+            printer_side.settimeout(None)
+            threading.Thread(target=self._pump, args=(agent_side, printer_side, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(printer_side, agent_side, False), daemon=True).start()
+
+    def _pump(self, source, target, to_printer):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                if to_printer:
+                    target.sendall(data)
+                    if self.silent_after_job and len(data) >= 1024:
+                        self.silent = True
+                        self.silent_after_job = False
+                elif not self.silent:
+                    target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, target):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                end.close()
+
+    def stop(self):
+        self.listener.close()
+
+
 class Agent:
     """`lanyard agent` on a data directory that outlives its processes: start, kill -9 and
     start again on the same directory. Its JSON log lines (standard error) go to one file,

@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import json
 import os
-import shutil
 import sys
 import time
 
@@ -30,6 +29,7 @@ from agent_harness import (  # noqa: E402
     EVENT_SLUG, REPOSITORY, Agent, Client, PrinterSim, ProofFailed, Workspace, agent_config, attendee_id,
     attendees_on_labels, log, run_proof,
 )
+from browser_harness import Page, browser  # noqa: E402
 
 SECRET = "sample-event-secret-not-for-production"  # Templates/sample-event.yaml
 
@@ -47,34 +47,10 @@ def sample_attendees():
         return [json.loads(line) for line in file if line.strip()]
 
 
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900",
-                     "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions"):
-        options.add_argument(argument)
-    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
-
-
-class Kiosk:
-    def __init__(self, driver, url, shots):
-        self.driver = driver
-        self.url = url
-        self.shots = shots
-
+class Kiosk(Page):
     def open(self):
         self.driver.get(self.url)
         self.wait(lambda d: d.find_element("tag name", "body").get_attribute("data-ready") == "true", "the page to start")
-
-    def wait(self, condition, what, timeout=20):
-        from selenium.webdriver.support.ui import WebDriverWait
-        try:
-            WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(condition)
-        except Exception as error:
-            raise ProofFailed(f"waited {timeout} s for {what}; screen: {self.screen()}") from error
 
     def scan(self, text):
         """Keystrokes as a scanner sends them, to whatever has the focus, ending in Enter."""
@@ -97,24 +73,6 @@ class Kiosk:
 
     def await_state(self, state, timeout=20):
         self.wait(lambda d: self.state() == state, f"the {state} screen", timeout)
-
-    def shoot(self, name):
-        if self.shots:
-            self.driver.save_screenshot(os.path.join(self.shots, f"{name}.png"))
-
-    def accessible(self, where):
-        from axe_selenium_python import Axe
-        axe = Axe(self.driver)
-        axe.inject()
-        results = axe.run()
-        serious = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
-        if serious:
-            raise ProofFailed(f"axe on {where}: " + "; ".join(f"{v['id']} ({v['impact']}): {v['help']}" for v in serious))
-
-    def off_box_requests(self):
-        origin = self.driver.execute_script("return location.origin")
-        urls = self.driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
-        return [url for url in urls if not url.startswith(origin)]
 
 
 def main():
@@ -254,9 +212,7 @@ def main():
             kiosk.accessible("high contrast and large text")
             log("Arabic lays out right to left; high contrast and large text pass axe")
 
-            off_box = kiosk.off_box_requests()
-            if off_box:
-                raise ProofFailed(f"the page made requests off the box: {off_box}")
+            kiosk.stays_on_box()
             log(f"no request left the box; screenshots in {shots}")
         finally:
             if driver is not None:

@@ -19,11 +19,7 @@ extension AgentAPI {
         }
         router.get("/v1/dead-letters") { request, context in
             try authorize(request, core: core, role: .operator)
-            let letters = try core.store.deadLetters(limit: 200, includeReplayed: false).map {
-                DeadLetterView(
-                    id: $0.id, stage: $0.stage.rawValue, code: $0.code, reason: $0.reason, correlationID: $0.correlationID,
-                    createdAt: Timestamps.iso8601($0.createdAt))
-            }
+            let letters = try core.store.deadLetters(limit: 200, includeReplayed: false).map(DeadLetterView.init)
             return json(.ok, DeadLetterList(deadLetters: letters))
         }
         router.post("/v1/dead-letters/:id/replay") { request, context in

@@ -10,6 +10,7 @@ import LanyardSupport
 extension AgentAPI {
     static func addPageRoutes(to router: Router<APIRequestContext>, pages: WebPages) {
         router.get("/") { _, _ in try page("kiosk", pages) }
+        router.get("/operator") { _, _ in try page("operator", pages) }
         router.get("/assets/:hash/**") { request, context in
             let hash = try context.parameters.require("hash")
             let path = context.parameters.getCatchAll().joined(separator: "/")

@@ -29,9 +29,13 @@ extension AgentAPI {
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
         router.get("/v1/printers") { request, context in
-            let printers = core.workers.sorted { $0.key < $1.key }.map { id, worker in printerView(core, id: id, state: worker.state) }
-            return json(.ok, PrinterList(printers: printers))
+            json(.ok, PrinterList(printers: printerViews(core)))
         }
+    }
+
+    /// Every printer of the agent, by id.
+    static func printerViews(_ core: AgentCore) -> [PrinterView] {
+        core.workers.sorted { $0.key < $1.key }.map { id, worker in printerView(core, id: id, state: worker.state) }
     }
 
     /// Ready when every worker has started and no printer is in a state that stops printing: a

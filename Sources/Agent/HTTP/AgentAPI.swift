@@ -28,6 +28,7 @@ public enum AgentAPI {
         addSyncRoutes(to: router, core: core)
         addSessionRoutes(to: router, core: core)
         addTechnicianRoutes(to: router, core: core)
+        addOperatorRoutes(to: router, core: core)
         if let pages { addPageRoutes(to: router, pages: pages) }
         return router
     }

@@ -178,6 +178,14 @@ public struct DeadLetterView: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case id, stage, code, reason, correlationID = "correlation_id", createdAt = "created_at" }
 }
 
+extension DeadLetterView {
+    init(_ letter: DeadLetter) {
+        self.init(
+            id: letter.id, stage: letter.stage.rawValue, code: letter.code, reason: letter.reason, correlationID: letter.correlationID,
+            createdAt: Timestamps.iso8601(letter.createdAt))
+    }
+}
+
 public struct DeadLetterList: Codable, Sendable, Equatable {
     public var deadLetters: [DeadLetterView]
 

@@ -1,0 +1,64 @@
+"""Driving the agent's pages in a real browser, for the browser proofs (kiosk_browser.py,
+operator_browser.py): Debian's Chromium through chromedriver and Selenium, headless, and a page
+object with the checks every proof makes: waiting for a condition, screenshots, axe-core, and no
+request off the box.
+"""
+import os
+import shutil
+
+from agent_harness import ProofFailed
+
+
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900",
+                     "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions"):
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+
+
+class Page:
+    """One of the agent's pages in the browser; `screen()` says what it shows when a wait fails."""
+
+    def __init__(self, driver, url, shots):
+        self.driver = driver
+        self.url = url
+        self.shots = shots
+
+    def wait(self, condition, what, timeout=20):
+        from selenium.webdriver.support.ui import WebDriverWait
+        try:
+            WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(condition)
+        except Exception as error:
+            raise ProofFailed(f"waited {timeout} s for {what}; screen: {self.screen()}") from error
+
+    def screen(self):
+        return self.driver.title
+
+    def shoot(self, name):
+        if self.shots:
+            self.driver.save_screenshot(os.path.join(self.shots, f"{name}.png"))
+
+    def accessible(self, where):
+        from axe_selenium_python import Axe
+        axe = Axe(self.driver)
+        axe.inject()
+        results = axe.run()
+        serious = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+        if serious:
+            raise ProofFailed(f"axe on {where}: " + "; ".join(f"{v['id']} ({v['impact']}): {v['help']}" for v in serious))
+
+    def off_box_requests(self):
+        origin = self.driver.execute_script("return location.origin")
+        urls = self.driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        return [url for url in urls if not url.startswith(origin)]
+
+    def stays_on_box(self):
+        """Fails the proof if the page fetched anything from another origin than the agent's."""
+        off_box = self.off_box_requests()
+        if off_box:
+            raise ProofFailed(f"the page made requests off the box: {off_box}")
