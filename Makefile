@@ -70,6 +70,7 @@ proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_load.py --duration $(LOAD_SECONDS)
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_browser.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/operator_browser.py
+	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/technician_browser.py
 
 # In-process benchmarks (Benchmarks/, ordo-one/benchmark) checked against the targets in
 # Benchmarks/Thresholds, then the process-level ones, lanyard-bench, an executable never shipped

@@ -116,6 +116,18 @@ import Testing
         }
     }
 
+    @Test func aNetworkPrinterIsAddressedByItsEncodedAddressAndAnUnreachableOneRefusesWork() async throws {
+        let options = AgentOptions(printer: .address("tcp://127.0.0.1:1", profile: "zebra-zd621d-300"))
+        try await withAgent(options) { _, client in
+            let id = "tcp%3A%2F%2F127.0.0.1%3A1"
+            let detail = try await client.execute(uri: "/v1/printers/\(id)", method: .get, headers: Self.admin)
+            #expect(detail.status == .ok, "\(json(detail))")
+            #expect(json(detail)["identification"] == nil, "nothing listens, so nothing was said")
+            let test = try await post(client, "/v1/printers/\(id)/tasks", #"{"action": "test_badge"}"#, headers: Self.admin)
+            #expect(test.status == .serviceUnavailable, "\(json(test))")
+        }
+    }
+
     @Test func aLadderCodeCarriesItsSettingsAndPrinterAndRefusesGarbledReads() throws {
         let code = LadderCode(darkness: 18, speedIPS: 4, printerKey: "tcp://10.0.0.5:9100|x%")
         #expect(code.payload == "lanyard-ladder|D18|S4|Ptcp://10.0.0.5:9100%7Cx%25")

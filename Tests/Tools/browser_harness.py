@@ -5,8 +5,9 @@ request off the box.
 """
 import os
 import shutil
+import subprocess
 
-from agent_harness import ProofFailed
+from agent_harness import ProofFailed, lanyard_binary
 
 
 def browser():
@@ -34,7 +35,14 @@ class Page:
         try:
             WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(condition)
         except Exception as error:
-            raise ProofFailed(f"waited {timeout} s for {what}; screen: {self.screen()}") from error
+            raise ProofFailed(f"waited {timeout} s for {what}; screen: {self.screen()}; console: {self.console()}") from error
+
+    def console(self):
+        """What the page logged as errors (a script that threw), for a failed wait."""
+        try:
+            return [entry["message"] for entry in self.driver.get_log("browser") if entry.get("level") == "SEVERE"]
+        except Exception:  # not every driver keeps the log
+            return []
 
     def screen(self):
         return self.driver.title
@@ -62,3 +70,42 @@ class Page:
         off_box = self.off_box_requests()
         if off_box:
             raise ProofFailed(f"the page made requests off the box: {off_box}")
+
+
+def pin_hash(pin):
+    """The hash a staff entry of the agent's configuration keeps (`lanyard hash-pin`)."""
+    result = subprocess.run([lanyard_binary(), "hash-pin"], input=pin + "\n", capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+class StaffPage(Page):
+    """A staff page (web/staff/shell.js): its sign-in stands in for the content until someone
+    whose role allows the page signs in."""
+
+    def open(self):
+        self.driver.get(self.url)
+        self.wait(lambda d: self.visible("staff-sign-in") or self.visible("staff-content"), "the page to start")
+
+    def visible(self, element_id):
+        return self.driver.execute_script(f"const e = document.getElementById('{element_id}'); return !!e && !e.closest('[hidden]');")
+
+    def text(self, element_id):
+        return self.driver.find_element("id", element_id).text
+
+    def sign_in(self, name, pin):
+        self.wait(lambda d: self.visible("staff-sign-in") and d.find_elements("id", "staff-pin"), "the sign-in form")
+        field = self.driver.find_element("id", "staff-name")
+        field.clear()
+        field.send_keys(name)
+        pin_field = self.driver.find_element("id", "staff-pin")
+        pin_field.send_keys(pin)
+        pin_field.submit()
+
+    def full_height(self):
+        """The window as tall as the page, so a screenshot shows all of it."""
+        height = self.driver.execute_script("return Math.ceil(document.body.getBoundingClientRect().height)")
+        self.driver.set_window_size(1280, max(900, height + 200))
+        self.driver.execute_script("window.scrollTo(0, 0)")
+
+    def status_says(self, fragment, what):
+        self.wait(lambda d: fragment in self.text("action-status"), what)

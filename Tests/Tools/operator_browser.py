@@ -20,16 +20,15 @@ Screenshots go to $LANYARD_KIOSK_SCREENSHOTS (docs/operator/ keeps a set).
 """
 import json
 import os
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from agent_harness import (  # noqa: E402
     Agent, Client, PrinterLine, PrinterSim, ProofFailed, Workspace, agent_config, attendee_id, attendees_on_labels,
-    lanyard_binary, log, registration, run_proof, wait_until_terminal,
+    log, registration, run_proof, wait_until_terminal,
 )
-from browser_harness import Page, browser  # noqa: E402
+from browser_harness import StaffPage, browser, pin_hash  # noqa: E402
 from kiosk_browser import sample_attendees, ticket  # noqa: E402
 
 NAME = "Ana"
@@ -41,19 +40,7 @@ DEFAULT_TIERS = {"General Admission": "general", "VIP": "vip", "Speaker": "speak
                  "Sponsor": "sponsor", "Press": "press", "Student": "student"}
 
 
-def pin_hash(pin):
-    result = subprocess.run([lanyard_binary(), "hash-pin"], input=pin + "\n", capture_output=True, text=True, check=True)
-    return result.stdout.strip()
-
-
-class Operator(Page):
-    def open(self):
-        self.driver.get(self.url)
-        self.wait(lambda d: self.visible("staff-sign-in") or self.visible("staff-content"), "the page to start")
-
-    def visible(self, element_id):
-        return self.driver.execute_script(f"const e = document.getElementById('{element_id}'); return !!e && !e.closest('[hidden]');")
-
+class Operator(StaffPage):
     def screen(self):
         try:
             return {"lang": self.driver.find_element("tag name", "html").get_attribute("lang"),
@@ -61,18 +48,6 @@ class Operator(Page):
                     "status": self.text("action-status"), "updated": self.text("updated")}
         except Exception as error:  # the page itself may be what failed
             return f"unreadable ({error})"
-
-    def text(self, element_id):
-        return self.driver.find_element("id", element_id).text
-
-    def sign_in(self, name, pin):
-        self.wait(lambda d: self.visible("staff-sign-in") and d.find_elements("id", "staff-pin"), "the sign-in form")
-        field = self.driver.find_element("id", "staff-name")
-        field.clear()
-        field.send_keys(name)
-        pin_field = self.driver.find_element("id", "staff-pin")
-        pin_field.send_keys(pin)
-        pin_field.submit()
 
     def rows(self, body_id):
         return self.driver.find_elements("css selector", f"#{body_id} tr")
@@ -88,15 +63,6 @@ class Operator(Page):
         field.send_keys(reason)
         self.driver.find_element("id", "staff-dialog-confirm").click()
         self.wait(lambda d: not d.execute_script("return document.querySelector('dialog.staff-dialog').open"), "the dialog to close")
-
-    def full_height(self):
-        """The window as tall as the page, so a screenshot shows all of it."""
-        height = self.driver.execute_script("return Math.ceil(document.body.getBoundingClientRect().height)")
-        self.driver.set_window_size(1280, max(900, height + 200))
-        self.driver.execute_script("window.scrollTo(0, 0)")
-
-    def status_says(self, fragment, what):
-        self.wait(lambda d: fragment in self.text("action-status"), what)
 
 
 def job_state(client, job_id):

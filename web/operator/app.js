@@ -60,9 +60,13 @@ async function poll() {
     await signedIn();
     return poll();
   }
-  if (answer.status === 200) draw(answer.body);
-  else part("updated").textContent = t("unreachable", { time: latest ? format.time(latest.generated_at) : "—" });
-  schedule();
+  try {
+    if (answer.status === 200) draw(answer.body);
+    else part("updated").textContent = t("unreachable", { time: latest ? format.time(latest.generated_at) : "—" });
+  } finally {
+    // A section that fails to draw must not end the page's polling.
+    schedule();
+  }
 }
 
 /** The answer to the last action, kept to be said again in another language. */

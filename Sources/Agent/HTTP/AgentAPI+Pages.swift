@@ -11,6 +11,7 @@ extension AgentAPI {
     static func addPageRoutes(to router: Router<APIRequestContext>, pages: WebPages) {
         router.get("/") { _, _ in try page("kiosk", pages) }
         router.get("/operator") { _, _ in try page("operator", pages) }
+        router.get("/technician") { _, _ in try page("technician", pages) }
         router.get("/assets/:hash/**") { request, context in
             let hash = try context.parameters.require("hash")
             let path = context.parameters.getCatchAll().joined(separator: "/")

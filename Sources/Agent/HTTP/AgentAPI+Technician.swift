@@ -139,7 +139,9 @@ extension AgentAPI {
     }
 
     static func printerWorker(_ core: AgentCore, _ context: APIRequestContext) throws -> PrinterWorker {
-        let id = try context.parameters.require("id")
+        // A network printer's id is its address (`tcp://host:port`): it comes percent-encoded.
+        let raw = try context.parameters.require("id")
+        let id = raw.removingPercentEncoding ?? raw
         guard let worker = core.workers[id] else { throw AgentError(.notFound, "no printer \(id) on this agent", detail: "id") }
         return worker
     }
