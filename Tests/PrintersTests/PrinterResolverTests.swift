@@ -57,14 +57,15 @@ struct PrinterResolverTests {
     }
 
     /// A printer that does not answer `~HI` (here an EPL one) is refused as soon as a status
-    /// query would give up, saying so.
+    /// query would give up (800 ms), not after the resolver's timeout for opening a printer,
+    /// saying so. The bound leaves room for a loaded machine.
     @Test func aNetworkPrinterThatDoesNotAnswerHIIsRefusedPromptly() async throws {
         let served = try ServedSimulator(.epl)
         var resolver = resolver(try served.address, profile: nil)
-        resolver.timeout = .milliseconds(300)
+        resolver.timeout = .seconds(60)
         let started = ContinuousClock.now
         let error = await #expect(throws: PrintersError.self) { try await resolver.connect() }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(30))
         #expect(error?.code == .profileRequired)
         #expect(error?.field == "profile")
         #expect(error?.message.contains("did not answer ~HI") == true, "\(String(describing: error))")
