@@ -150,11 +150,30 @@ import Testing
         #expect(waitFor(": ready", count: 3), "and picked up again when it is back")
     }
 
+    /// Without `--profile` a network printer is asked `~HI`: the simulator's answer names its
+    /// profile, and the command says where the profile came from. One in EPL does not answer, and
+    /// the command asks for `--profile`.
+    @Test func aNetworkPrinterWithoutAProfileIsIdentifiedByItsHI() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let zpl = try SimulatorProcess(out: directory, options: ["--profile", "zebra-zd421d-203"])
+        defer { zpl.stop() }
+        let status = try lanyard(["printer", "status", "--printer", "tcp://127.0.0.1:\(zpl.port)"])
+        #expect(status.status == 0 && status.stdout.contains("ready"), "\(status.stdout) \(status.stderr)")
+        #expect(status.stderr.contains("profile zebra-zd421d-203 chosen from the printer's ~HI answer: ZD421-203dpi"), "\(status.stderr)")
+
+        let epl = try SimulatorProcess(out: directory, options: ["--profile", "zebra-gk420d-203", "--language", "epl"])
+        defer { epl.stop() }
+        let silent = try lanyard(["printer", "status", "--printer", "tcp://127.0.0.1:\(epl.port)", "--timeout", "0.5"])
+        #expect(silent.status == 64, "\(silent.stderr)")
+        #expect(silent.stderr.contains("did not answer ~HI") && silent.stderr.contains("with --profile"), "\(silent.stderr)")
+    }
+
     @Test func unreachableAndMisnamedPrintersAreClearErrors() throws {
         let refused = try lanyard(["printer", "status", "--printer", "tcp://127.0.0.1:1", "--profile", "zebra-zd621d-300"])
         #expect(refused.status == 69 && refused.stderr.contains("transport.not_found"), "\(refused.stderr)")
-        let noProfile = try lanyard(["printer", "status", "--printer", "tcp://127.0.0.1:9"])
-        #expect(noProfile.status == 64 && noProfile.stderr.contains("--profile"))
+        let noProfile = try lanyard(["printer", "status", "--printer", "file:/dev/null"])
+        #expect(noProfile.status == 64 && noProfile.stderr.contains("--profile"), "\(noProfile.stderr)")
         let badAddress = try lanyard(["printer", "status", "--printer", "lpt1"])
         #expect(badAddress.status == 64 && badAddress.stderr.contains("transport.invalid_address"))
         let missingUSB = try lanyard(["printer", "status", "--printer", "usb:NO-SUCH-SERIAL"])
@@ -168,11 +187,13 @@ final class SimulatorProcess {
     let port: Int
     let controlPort: Int
 
-    init(out: URL, listenPort: Int = 0) throws {
+    /// `options` go to `printer-sim` as they are (`--profile`, `--language`).
+    init(out: URL, listenPort: Int = 0, options: [String] = []) throws {
         let executable = try #require(CommandLineTests.executable)
         let output = Pipe()
         process.executableURL = executable
-        process.arguments = ["printer-sim", "--listen", "127.0.0.1:\(listenPort)", "--control", "127.0.0.1:0", "--out", out.path]
+        process.arguments =
+            ["printer-sim", "--listen", "127.0.0.1:\(listenPort)", "--control", "127.0.0.1:0", "--out", out.path] + options
         process.currentDirectoryURL = repositoryRoot
         process.standardInput = Pipe()
         process.standardOutput = output

@@ -18,18 +18,15 @@ struct PrinterResolverTests {
             simulatorOutput: FileManager.default.temporaryDirectory.appending(path: "lanyard-resolver-\(UUID().uuidString)"))
     }
 
-    @Test func aNetworkPrinterWithoutAProfileIsRefusedByName() async throws {
-        let address = try PrinterAddress(parsing: "tcp://127.0.0.1:9")
-        let error = await #expect(throws: PrintersError.self) { try await resolver(address, profile: nil).resolve() }
-        #expect(error?.code == .profileRequired)
-        #expect(error?.field == "profile")
+    @Test func aDeviceFileWithoutAProfileIsRefusedByName() async throws {
         let file = await #expect(throws: PrintersError.self) { try await resolver(.file(path: "/dev/null"), profile: nil).resolve() }
         #expect(file?.code == .profileRequired)
+        #expect(file?.field == "profile")
     }
 
-    /// Resolving must not contact a network printer: the agent starts while the printer is off.
-    /// Connecting does, and fails as a transport error.
-    @Test func aNetworkPrinterIsResolvedWithoutBeingContacted() async throws {
+    /// With a profile named, resolving must not contact a network printer: the agent starts while
+    /// the printer is off. Connecting does, and fails as a transport error.
+    @Test func aNetworkPrinterWithAProfileIsResolvedWithoutBeingContacted() async throws {
         let address = try PrinterAddress(parsing: "tcp://127.0.0.1:9")
         let printer = try await resolver(address, profile: "zebra-zd421d-203").resolve()
         #expect(printer.profile.id == "zebra-zd421d-203")
@@ -38,6 +35,67 @@ struct PrinterResolverTests {
         #expect(printer.simulator == nil)
         #expect(printer.language == .zpl)
         await #expect(throws: TransportError.self) { _ = try await resolver(address, profile: "zebra-zd421d-203").connect() }
+    }
+
+    /// Every bundled profile played by the simulator over TCP, in ZPL, is found again from its
+    /// `~HI` answer alone; `connect()` keeps the connection it asked on.
+    @Test(arguments: try ProfileLibrary.load(directory: Fixtures.profilesDirectory).ids)
+    func aNetworkPrinterWithoutAProfileIsIdentifiedByItsHI(profileID: String) async throws {
+        let served = try ServedSimulator(PrinterSimulator(profile: library.require(id: profileID), language: .zpl))
+        let resolver = resolver(try served.address, profile: nil)
+        let printer = try await resolver.resolve()
+        #expect(printer.profile.id == profileID)
+        #expect(printer.key == (try served.address).description)
+        let modelName = served.simulator.configuration.modelName
+        #expect(printer.notes == ["profile \(profileID) chosen from the printer's ~HI answer: \(modelName), firmware V00.00.00SIM"])
+        let (connected, client) = try await resolver.connect()
+        #expect(connected.profile.id == profileID && client.profile.id == profileID)
+        // Asked directly: `identification()` is for ZPL clients, and an EPL-first profile drives
+        // the printer in EPL.
+        #expect(try PrinterIdentification.parse(await client.ask(.zplHostIdentification)).model == modelName)
+        await client.close()
+    }
+
+    /// A printer that does not answer `~HI` (here an EPL one) is refused as soon as a status
+    /// query would give up (800 ms), not after the resolver's timeout for opening a printer,
+    /// saying so. The bound leaves room for a loaded machine.
+    @Test func aNetworkPrinterThatDoesNotAnswerHIIsRefusedPromptly() async throws {
+        let served = try ServedSimulator(.epl)
+        var resolver = resolver(try served.address, profile: nil)
+        resolver.timeout = .seconds(60)
+        let started = ContinuousClock.now
+        let error = await #expect(throws: PrintersError.self) { try await resolver.connect() }
+        #expect(ContinuousClock.now - started < .seconds(30))
+        #expect(error?.code == .profileRequired)
+        #expect(error?.field == "profile")
+        #expect(error?.message.contains("did not answer ~HI") == true, "\(String(describing: error))")
+    }
+
+    @Test func aNetworkPrinterOfAnUnknownModelIsUnmatchedByName() async throws {
+        var configuration = PrinterSimulator.Configuration(profile: try library.require(id: "zebra-zd421d-300"), language: .zpl)
+        configuration.modelName = "ACME LP-9000"
+        let served = try ServedSimulator(PrinterSimulator(configuration: configuration))
+        let error = await #expect(throws: PrintersError.self) { try await resolver(try served.address, profile: nil).resolve() }
+        #expect(error?.code == .profileUnmatched)
+        #expect(error?.message.contains("ACME LP-9000 at 300 dpi") == true, "\(String(describing: error))")
+    }
+
+    /// A model with a comma shifts the `~HI` fields, so the resolution field holds the firmware.
+    @Test func aNetworkPrinterWithAnUnreadableHIIsRefusedSayingWhy() async throws {
+        var configuration = PrinterSimulator.Configuration(profile: try library.require(id: "zebra-zd421d-300"), language: .zpl)
+        configuration.modelName = "ZD421,300"
+        let served = try ServedSimulator(PrinterSimulator(configuration: configuration))
+        let error = await #expect(throws: PrintersError.self) { try await resolver(try served.address, profile: nil).resolve() }
+        #expect(error?.code == .profileRequired)
+        #expect(
+            error?.message.contains("answered ~HI with something unreadable (expected dots per mm") == true, "\(String(describing: error))")
+    }
+
+    /// Without a profile a network printer must be reached to be asked: one that cannot be fails
+    /// as connecting to it would.
+    @Test func anUnreachableNetworkPrinterWithoutAProfileIsATransportError() async throws {
+        let address = try PrinterAddress(parsing: "tcp://127.0.0.1:1")
+        await #expect(throws: TransportError.self) { try await resolver(address, profile: nil).resolve() }
     }
 
     @Test func anUnknownProfileIdIsAProfileError() async throws {

@@ -58,6 +58,45 @@ struct ShippedProfilesTests {
         #expect(library.candidates(vendorId: 0x195F, productId: 0x0001, deviceIdModel: nil).map(\.id) == ["godex-g500-203"])
     }
 
+    /// A `~HI` model must contain one of a profile's model patterns, and its resolution must be
+    /// the profile's: the same model at another resolution is another profile, or none.
+    @Test func hiMatchesModelPatternsAtTheProfilesResolution() throws {
+        let library = try ProfileLibrary.load(directory: Fixtures.profilesDirectory)
+        func matched(_ model: String, dpi: Int) -> String? {
+            library.match(identification: PrinterIdentification(model: model, firmware: "V84.20.18Z", dpi: dpi))?.id
+        }
+        #expect(matched("ZD421-300dpi", dpi: 300) == "zebra-zd421d-300")
+        #expect(matched("ZTC ZD421-203dpi ZPL", dpi: 203) == "zebra-zd421d-203")
+        #expect(matched("zd421-300DPI", dpi: 203) == nil, "a 300 dpi model answering 8 dots/mm matches no profile")
+        #expect(matched("GK420d", dpi: 300) == nil)
+        #expect(matched("GK420d", dpi: 203) == "zebra-gk420d-203")
+        #expect(matched("LP2844", dpi: 203) == nil)
+    }
+
+    /// Several profiles matching: the longest matching pattern wins, then the lowest id, whatever
+    /// order the profiles were given in.
+    @Test func amongSeveralHIMatchesTheLongestPatternThenTheIdDecides() throws {
+        let shipped = try Fixtures.profile("zebra-zd421d-300")
+        func profile(_ id: String, _ patterns: [String]) -> PrinterProfile {
+            var profile = shipped
+            profile.id = id
+            profile.usb?.deviceIdModelPatterns = patterns
+            return profile
+        }
+        let specific = profile("b-specific", ["ZD4", "ZD421-300dpi"])
+        let generic = profile("a-generic", ["ZD421"])
+        let twin = profile("c-twin", ["ZD421-300DPI"])
+        let hi = PrinterIdentification(model: "ZD421-300dpi", firmware: "V84.20.18Z", dpi: 300)
+        for profiles in [[generic, specific, twin], [twin, specific, generic]] {
+            #expect(try ProfileLibrary(profiles: profiles).match(identification: hi)?.id == "b-specific")
+        }
+        #expect(try ProfileLibrary(profiles: [generic, twin]).match(identification: hi)?.id == "c-twin")
+        #expect(try ProfileLibrary(profiles: [generic]).match(identification: hi)?.id == "a-generic")
+        #expect(
+            try ProfileLibrary(profiles: [generic]).match(identification: PrinterIdentification(model: "ZD420", firmware: "V1", dpi: 300))
+                == nil)
+    }
+
     @Test func rasterLanguageHonoursEPLOnlyGraphics() throws {
         var profile = try Fixtures.profile("zebra-zd421d-203")
         #expect(profile.rasterLanguage == .zpl)

@@ -9,13 +9,25 @@ final class ServedSimulator {
     let simulator: PrinterSimulator
     let server: SimulatorServer
 
-    init(_ language: PrinterLanguage, host: String = "127.0.0.1", answerWhenFaulted: Bool = false) throws {
-        simulator = try SimulatorSamples.simulator(for: language, answerWhenFaulted: answerWhenFaulted)
+    convenience init(_ language: PrinterLanguage, host: String = "127.0.0.1", answerWhenFaulted: Bool = false) throws {
+        try self.init(SimulatorSamples.simulator(for: language, answerWhenFaulted: answerWhenFaulted), host: host)
+    }
+
+    init(_ simulator: PrinterSimulator, host: String = "127.0.0.1") throws {
+        self.simulator = simulator
         server = try SimulatorServer(simulator: simulator, host: host, port: 0)
     }
 
     func connect(timeout: Duration = .seconds(5)) async throws -> TCPPrinterConnection {
         try await TCPPrinterConnection.connect(host: server.host, port: server.port, timeout: timeout)
+    }
+
+    /// Its address, as `--printer` takes it.
+    var address: PrinterAddress {
+        get throws {
+            let host = server.host.contains(":") ? "[\(server.host)]" : server.host
+            return try PrinterAddress(parsing: "tcp://\(host):\(server.port)")
+        }
     }
 
     deinit { server.stop() }

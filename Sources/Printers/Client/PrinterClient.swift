@@ -14,10 +14,12 @@ public final class PrinterClient: Sendable {
     /// How long one status query may take. Silence within it is an answer too (§4.1: a ZPL
     /// printer does not answer `~HS` with its media out).
     public let queryTimeout: Duration
+    /// `queryTimeout` unless another is given; the resolver waits for a `~HI` answer no longer.
+    public static let defaultQueryTimeout: Duration = .milliseconds(800)
 
     public init(
         connection: any PrinterConnection, profile: PrinterProfile, language: PrinterLanguage? = nil,
-        queryTimeout: Duration = .milliseconds(800)
+        queryTimeout: Duration = defaultQueryTimeout
     ) {
         self.connection = connection
         self.profile = profile
@@ -57,12 +59,22 @@ public final class PrinterClient: Sendable {
     /// Sends one query and reads its reply; bytes left over from an earlier, late reply are
     /// drained first so they are not taken for this one.
     public func ask(_ query: StatusQuery) async throws(TransportError) -> [UInt8] {
+        try await Self.ask(query, over: connection, timeout: queryTimeout)
+    }
+
+    /// `ask(_:)` before there is a client: the resolver asks a network printer's `~HI` to choose
+    /// the profile a client is made with.
+    static func ask(
+        _ query: StatusQuery, over connection: any PrinterConnection, timeout: Duration
+    ) async throws(TransportError)
+        -> [UInt8]
+    {
         // A zero timeout takes what is already buffered without waiting; libusb has no such
         // call (its zero means "wait forever"), so USB drains with the shortest real transfer.
         let drain: Duration = connection is USBPrinterConnection ? .milliseconds(1) : .zero
         _ = try await connection.read(timeout: drain) { _ in false }
-        try await connection.write(query.bytes, timeout: queryTimeout)
-        return try await connection.read(timeout: queryTimeout, until: query.completion)
+        try await connection.write(query.bytes, timeout: timeout)
+        return try await connection.read(timeout: timeout, until: query.completion)
     }
 
     /// Sends a whole job; the transport writes every byte or throws.

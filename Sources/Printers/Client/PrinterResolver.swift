@@ -1,13 +1,15 @@
 public import Foundation
+import LanyardSupport
 
 /// Turns what the user said about a printer (an address, a profile, or nothing at all) into a
 /// printer with a settled profile that can be opened: the one place the command line and the
 /// agent decide which printer they drive and which profile its bytes follow.
 ///
 /// With no address, the attached USB printers are discovered; with none attached the built-in
-/// simulator stands in, so a kiosk box without its printer still works end to end. A USB printer's
-/// profile is matched from its ids and IEEE 1284 device ID unless one is named; TCP and device
-/// files cannot say what they are, so they need one.
+/// simulator stands in, so a kiosk box without its printer still works end to end. Unless a
+/// profile is named, a USB printer's is matched from its ids and IEEE 1284 device ID, and a
+/// network printer's from its `~HI` answer (model and resolution), so it is contacted to ask; a
+/// device file cannot be asked reliably (it may be write-only), so it needs one.
 public struct PrinterResolver: Sendable {
     /// What to do when no address is given and more than one USB printer is attached.
     public enum SeveralUSBPrinters: Sendable {
@@ -37,7 +39,8 @@ public struct PrinterResolver: Sendable {
     }
 
     /// Settles the printer without keeping a connection: a USB printer is opened once to read
-    /// its ids; a network printer is not contacted (it may be switched on later).
+    /// its ids; a network printer is contacted only when no profile is named, to ask its `~HI`
+    /// (with one named it is not, so it may be switched on later).
     public func resolve() async throws -> ResolvedPrinter {
         let (printer, connection) = try await settle(keepingConnection: false)
         await connection?.close()
@@ -79,11 +82,19 @@ public struct PrinterResolver: Sendable {
                 simulator: nil, timeout: timeout)
             return (printer, connection)
         case .tcp, .file:
-            let chosen = try namedProfile(required: address)
+            let chosen: PrinterProfile
+            var connection: (any PrinterConnection)?
+            if case .tcp = address, profile == nil {
+                let identified = try await identifiedNetworkPrinter(address, notes: &notes)
+                chosen = identified.profile
+                connection = identified.connection
+            } else {
+                chosen = try namedProfile(required: address)
+            }
             let printer = ResolvedPrinter(
                 address: address, profile: chosen, key: address.description,
                 name: "\(chosen.model) (\(address))", notes: notes, simulator: nil, timeout: timeout)
-            return (printer, nil)
+            return (printer, connection)
         case .simulator:
             let chosen = try loadProfile(profile ?? simulatorProfile)
             do {
@@ -139,6 +150,64 @@ public struct PrinterResolver: Sendable {
         }
         if let mismatch = match.languageMismatch { notes.append(mismatch.description) }
         return match.profile
+    }
+
+    /// Connects to a network printer and chooses its profile from its `~HI` answer
+    /// (`ProfileLibrary.match(identification:)`). A printer that cannot be reached fails as
+    /// connecting to it would. The answer is waited for no longer than a status query's, as an
+    /// EPL printer never gives one (it keeps `~HI` as the start of a line, which the empty line
+    /// every EPL job opens with ends).
+    private func identifiedNetworkPrinter(
+        _ address: PrinterAddress, notes: inout [String]
+    ) async throws -> (profile: PrinterProfile, connection: TCPPrinterConnection) {
+        let connection = try await TCPPrinterConnection.connect(to: address, timeout: timeout)
+        let query = StatusQuery.zplHostIdentification
+        // No `await` in a catch (see the USB branch of `settle`): the answer is kept, and the
+        // connection closed below when it names no profile.
+        let answer: Result<[UInt8], TransportError>
+        do {
+            answer = .success(
+                try await PrinterClient.ask(query, over: connection, timeout: min(timeout, PrinterClient.defaultQueryTimeout)))
+        } catch {
+            answer = .failure(error)
+        }
+        switch Result(catching: { try identifiedProfile(answer: answer.get(), from: address, notes: &notes) }) {
+        case .success(let profile): return (profile, connection)
+        case .failure(let error):
+            await connection.close()
+            throw error
+        }
+    }
+
+    /// The profile a `~HI` answer names, or why there is none: no answer, an unreadable one, or a
+    /// model and resolution no profile has.
+    private func identifiedProfile(answer: [UInt8], from address: PrinterAddress, notes: inout [String]) throws -> PrinterProfile {
+        guard !answer.isEmpty else {
+            throw PrintersError(
+                code: .profileRequired,
+                message: "\(address) did not answer ~HI in time (an EPL-only printer does not), so it does not say what printer it is; "
+                    + "name its profile",
+                field: "profile")
+        }
+        let identification: PrinterIdentification
+        do {
+            identification = try PrinterIdentification.parse(answer)
+        } catch {
+            throw PrintersError(
+                code: .profileRequired,
+                message: "\(address) answered ~HI with something unreadable (\(error.message)); name its profile",
+                field: "profile", underlying: error)
+        }
+        guard let chosen = library.match(identification: identification) else {
+            throw PrintersError(
+                code: .profileUnmatched,
+                message: "\(address) says (~HI) it is a \(identification.model) at \(identification.dpi) dpi, which no profile matches; "
+                    + "name its profile",
+                field: "profile")
+        }
+        notes.append(
+            "profile \(chosen.id) chosen from the printer's ~HI answer: \(identification.model), firmware \(identification.firmware)")
+        return chosen
     }
 
     private func namedProfile(required address: PrinterAddress) throws -> PrinterProfile {

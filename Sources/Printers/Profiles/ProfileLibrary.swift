@@ -52,6 +52,22 @@ public struct ProfileLibrary: Sendable, Equatable {
             .map(\.profile)
     }
 
+    /// The profile for a network printer from its `~HI` answer: the model it states must contain
+    /// one of the profile's `usb.device_id_model_patterns` (a printer states the same model in
+    /// `~HI` as in its USB device ID) and its resolution must be the profile's dpi. Among several,
+    /// the one with the longest matching pattern wins, being the most specific; equally long
+    /// patterns go to the lowest profile id, so the choice never depends on the order of loading.
+    /// Nil when no profile matches.
+    public func match(identification: PrinterIdentification) -> PrinterProfile? {
+        let matching = profiles.values.compactMap { profile -> (length: Int, profile: PrinterProfile)? in
+            guard profile.dpi == identification.dpi, let pattern = profile.usb?.longestPattern(matching: identification.model) else {
+                return nil
+            }
+            return (pattern.count, profile)
+        }
+        return matching.min { $0.length != $1.length ? $0.length > $1.length : $0.profile.id < $1.profile.id }?.profile
+    }
+
     /// Loads and validates every `*.yaml` / `*.yml` file of a directory. Every problem in every
     /// file is collected before failing.
     public static func load(directory: String, logger: Logger? = nil) throws(ProfileError) -> ProfileLibrary {

@@ -15,9 +15,13 @@ public struct USBIdentity: Codable, Sendable, Equatable, Hashable {
     }
 
     /// Whether a device ID model string matches one of the patterns.
-    public func matchesModel(_ model: String) -> Bool {
+    public func matchesModel(_ model: String) -> Bool { longestPattern(matching: model) != nil }
+
+    /// The longest pattern a model string contains, nil when it contains none: a longer pattern
+    /// is a more specific one (`ZD421-300dpi` over `ZD421`).
+    public func longestPattern(matching model: String) -> String? {
         let lowered = model.lowercased()
-        return deviceIdModelPatterns.contains { lowered.contains($0.lowercased()) }
+        return deviceIdModelPatterns.filter { lowered.contains($0.lowercased()) }.max { $0.count < $1.count }
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {

@@ -13,7 +13,7 @@ struct PrinterTargetOptions: ParsableArguments {
             """)
     var printer: String?
 
-    @Option(help: "Printer profile id or YAML file. Default: matched from a USB printer's ids; tcp and file printers need one.")
+    @Option(help: "Printer profile id or YAML file. Default: matched from USB ids or a tcp printer's ~HI answer; file printers need one.")
     var profile: String?
 
     @Option(help: "Directory of printer profiles (default: the bundled firmware-profiles).")
