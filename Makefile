@@ -6,7 +6,7 @@ PYTHON := $(VENV)/bin/python
 # emulate a USB printer for the USB transport tests; nginx serves a registry repository as a
 # plain web server would; openssl signs the kiosk reports of the registry fuzz proof; Chromium and
 # its driver run the kiosk page's browser proof).
-APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev \
+APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev libzxing-dev \
 	libusb-1.0-0-dev libsqlite3-dev zlib1g-dev libdeflate-dev fontconfig fonts-noto-core fonts-noto-cjk \
 	python3 python3-venv python3-pip umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev nginx-light openssl \
 	chromium chromium-driver
