@@ -172,7 +172,8 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "Attendees", "BadgePipeline", "Badges", "LanyardHTTP", "LanyardSupport", "Printers", "Store", "Sync", "YAMLReading",
+                "Attendees", "BadgePipeline", "Badges", "LanyardHTTP", "LanyardSupport", "Printers", "Store", "Symbols", "Sync",
+                "YAMLReading",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
