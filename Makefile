@@ -62,13 +62,15 @@ test: deps tools
 
 # Process-level proofs against the built `lanyard` (debug build): kill -9 during a 200-badge batch,
 # the agent's API fuzzed from docs/openapi.yaml and the registry server's from
-# docs/registry-openapi.yaml, 50 concurrent clients for LOAD_SECONDS, and the kiosk page in Chromium.
+# docs/registry-openapi.yaml, 50 concurrent clients for LOAD_SECONDS, and the kiosk page in Chromium
+# (with the keyboard scanner, then with a fake camera showing a ticket).
 proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_crash.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_fuzz.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/registry_fuzz.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_load.py --duration $(LOAD_SECONDS)
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_browser.py
+	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_camera.py
 
 # In-process benchmarks (Benchmarks/, ordo-one/benchmark) checked against the targets in
 # Benchmarks/Thresholds, then the process-level ones, lanyard-bench, an executable never shipped

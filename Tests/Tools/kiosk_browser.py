@@ -11,6 +11,7 @@ ending in Enter, sent to the page, not to an element):
   their own screen;
 - paper out while a badge waits shows "out of order" and the badge prints once paper is back;
 - the language picker lays Arabic out right to left;
+- a box without a camera offers none (kiosk_camera.py proves the camera);
 - axe-core finds no serious or critical violation on any of these screens;
 - the page makes no request off the box.
 
@@ -47,14 +48,15 @@ def sample_attendees():
         return [json.loads(line) for line in file if line.strip()]
 
 
-def browser():
+def browser(*extra):
+    """Headless Chromium; `extra` arguments after the proof's own (a fake camera, say)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900",
-                     "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions"):
+                     "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions") + extra:
         options.add_argument(argument)
     return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
 
@@ -144,6 +146,8 @@ def main():
             driver = browser()
             kiosk = Kiosk(driver, f"http://127.0.0.1:{agent.port}/", shots)
             kiosk.open()
+            if driver.find_element("id", "camera").is_displayed():
+                raise ProofFailed("the page offers a camera on a box without one")
             kiosk.shoot("01-welcome")
             kiosk.accessible("the welcome screen")
 

@@ -1,0 +1,107 @@
+"""The kiosk page's camera in a real browser: Debian's Chromium with a fake camera that shows a
+ticket's QR code (a Y4M video made here, the code drawn by zxing-cpp's own encoder), driven by
+Selenium against the real `lanyard agent` printing to `lanyard printer-sim`.
+
+It holds when:
+- the idle screen offers "Use the camera" (the box has a camera) and axe-core finds no serious or
+  critical violation with it;
+- pressing it opens the camera, the page sends frames to POST /v1/kiosk/decode, and the ticket
+  read from them checks the attendee in exactly as a scanner's read does: one badge, whose QR
+  code decodes to that attendee;
+- the camera is closed once the code is read (no track left running), and stays closed when
+  the kiosk returns to idle;
+- the page makes no request off the box.
+
+kiosk_browser.py proves the rest of the page, and that a box without a camera offers none.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from agent_harness import (  # noqa: E402
+    Agent, Client, PrinterSim, ProofFailed, Workspace, agent_config, attendee_id, attendees_on_labels, log, run_proof,
+)
+from kiosk_browser import Kiosk, browser, sample_attendees, ticket  # noqa: E402
+
+WIDTH, HEIGHT = 640, 480
+
+
+def ticket_video(path, payload, blank_frames=10, code_frames=10):
+    """A 10 fps Y4M video, which Chromium loops: a second of an empty scene (gray), then the
+    ticket, a white card with the QR code on it. Grayscale: the chroma planes are neutral."""
+    import zxingcpp
+    image = memoryview(zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode).to_image(scale=3))
+    side = image.shape[0]
+    code = image.tobytes()
+    if side + 40 > HEIGHT:
+        raise ProofFailed(f"the ticket's code is {side} px, too large for a {WIDTH}x{HEIGHT} frame")
+    empty = bytearray([96]) * (WIDTH * HEIGHT)
+    card = bytearray(empty)
+    left, top = (WIDTH - side) // 2 + 40, (HEIGHT - side) // 2
+    for y in range(top - 20, top + side + 20):
+        card[y * WIDTH + left - 20:y * WIDTH + left + side + 20] = bytes([240]) * (side + 40)
+    for y in range(side):
+        card[(top + y) * WIDTH + left:(top + y) * WIDTH + left + side] = code[y * side:(y + 1) * side]
+    chroma = bytes([128]) * (WIDTH * HEIGHT // 2)
+    with open(path, "wb") as file:
+        file.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for frame in [empty] * blank_frames + [card] * code_frames:
+            file.write(b"FRAME\n" + bytes(frame) + chroma)
+
+
+def main():
+    with Workspace("lanyard-camera-") as directory:
+        sim = PrinterSim(os.path.join(directory, "labels"))
+        agent = Agent(directory, agent_config(sim.address))
+        driver = None
+        try:
+            agent.start()
+            person = next(p for p in sample_attendees() if (p.get("locale") or "").startswith("en"))
+            identifier = attendee_id(person["source"], person["source_id"])
+            status, _, body = Client(agent.port).request("GET", f"/v1/attendees/{identifier}")
+            if status != 200:
+                raise ProofFailed(f"GET /v1/attendees/{identifier}: {status} {body}")
+            video = os.path.join(directory, "ticket.y4m")
+            ticket_video(video, ticket(identifier, body["access_tier"]))
+
+            driver = browser("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                             f"--use-file-for-fake-video-capture={video}")
+            kiosk = Kiosk(driver, f"http://127.0.0.1:{agent.port}/", None)
+            kiosk.open()
+            kiosk.wait(lambda d: d.find_element("id", "camera").is_displayed(), "the camera button")
+            kiosk.accessible("the welcome screen with the camera button")
+            driver.find_element("id", "camera").click()
+            kiosk.wait(lambda d: d.find_element("id", "camera").get_attribute("aria-pressed") == "true", "the camera to open")
+            kiosk.await_state("printed", timeout=30)
+            counts, unreadable = attendees_on_labels(sim.out)
+            if counts != {identifier: 1} or unreadable:
+                raise ProofFailed(f"a ticket read by the camera should print one badge for {identifier}: {counts}, "
+                                  f"unreadable {unreadable}")
+            frames = driver.execute_script(
+                "return performance.getEntriesByType('resource').filter(e => e.name.includes('/v1/kiosk/decode')).length")
+            log(f"the camera read the ticket after {frames} frame(s) and printed exactly one badge, whose QR code is "
+                "that attendee's")
+
+            closed = driver.execute_script(
+                "const v = document.getElementById('camera-video');"
+                "return v.srcObject === null && document.getElementById('camera-view').hidden")
+            if not closed:
+                raise ProofFailed("the camera stayed open after the code was read")
+            kiosk.await_state("idle", timeout=15)
+            if driver.find_element("id", "camera-view").is_displayed():
+                raise ProofFailed("the camera view is open on the idle screen after the reset")
+            log("the camera closed once the code was read and stayed closed through the idle reset")
+
+            off_box = kiosk.off_box_requests()
+            if off_box:
+                raise ProofFailed(f"the page made requests off the box: {off_box}")
+            log("no request left the box")
+        finally:
+            if driver is not None:
+                driver.quit()
+            agent.stop()
+            sim.stop()
+
+
+if __name__ == "__main__":
+    run_proof("kiosk_camera", main)
