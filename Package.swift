@@ -209,7 +209,8 @@ let package = Package(
         .executableTarget(
             name: "lanyard-bench",
             dependencies: [
-                "Agent", "Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Store", "Sync",
+                "Agent", "Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Store", "Symbols",
+                "Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
