@@ -18,10 +18,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from agent_harness import (  # noqa: E402
-    Agent, Client, PrinterSim, ProofFailed, Workspace, agent_config, attendee_id, attendees_on_labels, log, run_proof,
-)
-from kiosk_browser import Kiosk, browser, sample_attendees, ticket  # noqa: E402
+from agent_harness import Client, ProofFailed, attendee_id, attendees_on_labels, log, run_proof  # noqa: E402
+from kiosk_browser import Kiosk, KioskBox, sample_attendees, ticket  # noqa: E402
 
 WIDTH, HEIGHT = 640, 480
 
@@ -50,57 +48,46 @@ def ticket_video(path, payload, blank_frames=10, code_frames=10):
 
 
 def main():
-    with Workspace("lanyard-camera-") as directory:
-        sim = PrinterSim(os.path.join(directory, "labels"))
-        agent = Agent(directory, agent_config(sim.address))
-        driver = None
-        try:
-            agent.start()
-            person = next(p for p in sample_attendees() if (p.get("locale") or "").startswith("en"))
-            identifier = attendee_id(person["source"], person["source_id"])
-            status, _, body = Client(agent.port).request("GET", f"/v1/attendees/{identifier}")
-            if status != 200:
-                raise ProofFailed(f"GET /v1/attendees/{identifier}: {status} {body}")
-            video = os.path.join(directory, "ticket.y4m")
-            ticket_video(video, ticket(identifier, body["access_tier"]))
+    with KioskBox("lanyard-camera-") as box:
+        box.agent.start()
+        person = next(p for p in sample_attendees() if (p.get("locale") or "").startswith("en"))
+        identifier = attendee_id(person["source"], person["source_id"])
+        status, _, body = Client(box.agent.port).request("GET", f"/v1/attendees/{identifier}")
+        if status != 200:
+            raise ProofFailed(f"GET /v1/attendees/{identifier}: {status} {body}")
+        video = os.path.join(box.directory, "ticket.y4m")
+        ticket_video(video, ticket(identifier, body["access_tier"]))
 
-            driver = browser("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+        driver = box.browser("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                              f"--use-file-for-fake-video-capture={video}")
-            kiosk = Kiosk(driver, f"http://127.0.0.1:{agent.port}/", None)
-            kiosk.open()
-            kiosk.wait(lambda d: d.find_element("id", "camera").is_displayed(), "the camera button")
-            kiosk.accessible("the welcome screen with the camera button")
-            driver.find_element("id", "camera").click()
-            kiosk.wait(lambda d: d.find_element("id", "camera").get_attribute("aria-pressed") == "true", "the camera to open")
-            kiosk.await_state("printed", timeout=30)
-            counts, unreadable = attendees_on_labels(sim.out)
-            if counts != {identifier: 1} or unreadable:
-                raise ProofFailed(f"a ticket read by the camera should print one badge for {identifier}: {counts}, "
-                                  f"unreadable {unreadable}")
-            frames = driver.execute_script(
-                "return performance.getEntriesByType('resource').filter(e => e.name.includes('/v1/kiosk/decode')).length")
-            log(f"the camera read the ticket after {frames} frame(s) and printed exactly one badge, whose QR code is "
-                "that attendee's")
+        kiosk = Kiosk(driver, f"http://127.0.0.1:{box.agent.port}/", None)
+        kiosk.open()
+        kiosk.wait(lambda d: d.find_element("id", "camera").is_displayed(), "the camera button")
+        kiosk.accessible("the welcome screen with the camera button")
+        driver.find_element("id", "camera").click()
+        kiosk.wait(lambda d: d.find_element("id", "camera").get_attribute("aria-pressed") == "true", "the camera to open")
+        kiosk.await_state("printed", timeout=30)
+        counts, unreadable = attendees_on_labels(box.sim.out)
+        if counts != {identifier: 1} or unreadable:
+            raise ProofFailed(f"a ticket read by the camera should print one badge for {identifier}: {counts}, "
+                              f"unreadable {unreadable}")
+        frames = driver.execute_script(
+            "return performance.getEntriesByType('resource').filter(e => e.name.includes('/v1/kiosk/decode')).length")
+        log(f"the camera read the ticket after {frames} frame(s) and printed exactly one badge, whose QR code is "
+            "that attendee's")
 
-            closed = driver.execute_script(
-                "const v = document.getElementById('camera-video');"
-                "return v.srcObject === null && document.getElementById('camera-view').hidden")
-            if not closed:
-                raise ProofFailed("the camera stayed open after the code was read")
-            kiosk.await_state("idle", timeout=15)
-            if driver.find_element("id", "camera-view").is_displayed():
-                raise ProofFailed("the camera view is open on the idle screen after the reset")
-            log("the camera closed once the code was read and stayed closed through the idle reset")
+        closed = driver.execute_script(
+            "const v = document.getElementById('camera-video');"
+            "return v.srcObject === null && document.getElementById('camera-view').hidden")
+        if not closed:
+            raise ProofFailed("the camera stayed open after the code was read")
+        kiosk.await_state("idle", timeout=15)
+        if driver.find_element("id", "camera-view").is_displayed():
+            raise ProofFailed("the camera view is open on the idle screen after the reset")
+        log("the camera closed once the code was read and stayed closed through the idle reset")
 
-            off_box = kiosk.off_box_requests()
-            if off_box:
-                raise ProofFailed(f"the page made requests off the box: {off_box}")
-            log("no request left the box")
-        finally:
-            if driver is not None:
-                driver.quit()
-            agent.stop()
-            sim.stop()
+        kiosk.require_on_box()
+        log("no request left the box")
 
 
 if __name__ == "__main__":
