@@ -6,7 +6,7 @@ PYTHON := $(VENV)/bin/python
 # emulate a USB printer for the USB transport tests; nginx serves a registry repository as a
 # plain web server would; openssl signs the kiosk reports of the registry fuzz proof; Chromium and
 # its driver run the kiosk page's browser proof).
-APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev \
+APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev libzxing-dev \
 	libusb-1.0-0-dev libsqlite3-dev zlib1g-dev libdeflate-dev fontconfig fonts-noto-core fonts-noto-cjk \
 	python3 python3-venv python3-pip umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev nginx-light openssl \
 	chromium chromium-driver
@@ -62,7 +62,8 @@ test: deps tools
 
 # Process-level proofs against the built `lanyard` (debug build): kill -9 during a 200-badge batch,
 # the agent's API fuzzed from docs/openapi.yaml and the registry server's from
-# docs/registry-openapi.yaml, 50 concurrent clients for LOAD_SECONDS, and the kiosk page in Chromium.
+# docs/registry-openapi.yaml, 50 concurrent clients for LOAD_SECONDS, and the kiosk page in Chromium
+# (with the keyboard scanner, then with a fake camera showing a ticket).
 proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_crash.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_fuzz.py
@@ -71,6 +72,7 @@ proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_browser.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/operator_browser.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/technician_browser.py
+	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_camera.py
 
 # In-process benchmarks (Benchmarks/, ordo-one/benchmark) checked against the targets in
 # Benchmarks/Thresholds, then the process-level ones, lanyard-bench, an executable never shipped

@@ -62,13 +62,16 @@ let package = Package(
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        // zxing-cpp (Debian's libzxing-dev) has a C++ API only: this small C++ target gives Swift one
+        // plain C function over it and lets no exception out.
+        .target(name: "CZXingBridge", linkerSettings: [.linkedLibrary("ZXing")]),
 
         .target(
             name: "Raster", dependencies: ["CZlib", "CDeflate", "LanyardSupport"], swiftSettings: strictSettings,
             plugins: ["ErrorCodes"]),
         .target(
-            name: "Symbols", dependencies: ["Raster", "CQRencode", "CZint", "LanyardSupport"], swiftSettings: strictSettings,
-            plugins: ["ErrorCodes"]),
+            name: "Symbols", dependencies: ["Raster", "CQRencode", "CZint", "CZXingBridge", "LanyardSupport"],
+            swiftSettings: strictSettings, plugins: ["ErrorCodes"]),
         .target(name: "CivilDate", swiftSettings: strictSettings),
         .target(
             name: "LanyardSupport",
@@ -206,7 +209,8 @@ let package = Package(
         .executableTarget(
             name: "lanyard-bench",
             dependencies: [
-                "Agent", "Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Store", "Sync",
+                "Agent", "Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Store", "Symbols",
+                "Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -285,5 +289,7 @@ let package = Package(
             dependencies: ["Attendees", "Badges", "Printers", "Raster", "Symbols", "TestSupport"],
             swiftSettings: strictSettings
         ),
-    ]
+    ],
+    // zxing-cpp's headers are C++17.
+    cxxLanguageStandard: .cxx17
 )

@@ -16,19 +16,28 @@ public typealias BrowserBoundaryError = CodedError<BrowserBoundaryErrorCode>
 ///   refused, by `Origin` or, where a browser sends it, `Sec-Fetch-Site`.
 /// - **Content type**: a change with a body must declare `application/json`, which another site's
 ///   page cannot send without a CORS preflight that this server never grants. A `text/plain` or
-///   form body, the kind a plain `<form>` or `fetch` in no-cors mode sends, is refused.
+///   form body, the kind a plain `<form>` or `fetch` in no-cors mode sends, is refused. A route
+///   whose body is not JSON (the kiosk camera's raw frames) is named with the one type it takes
+///   instead, and that type must not be one a page may send without a preflight either.
 public struct BrowserBoundaryMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Nil for a server known by names it cannot list (the registry behind DNS): no Host check.
     let allowedHosts: Set<String>?
+    /// The body type of each path that takes another one than `application/json`.
+    let bodyTypes: [String: String]
 
     /// `allowedHosts`: host names and addresses, without ports, compared case-insensitively.
-    public init(allowedHosts: some Sequence<String>) {
+    /// `bodyTypes`: the content type a request path's body must have where it is not JSON; a type
+    /// a cross-origin page may send without a preflight (`text/plain`, a form's) is a programming
+    /// error.
+    public init(allowedHosts: some Sequence<String>, bodyTypes: [String: String] = [:]) {
         self.allowedHosts = Set(allowedHosts.map { BrowserBoundary.normalized($0) })
+        self.bodyTypes = BrowserBoundary.checked(bodyTypes)
     }
 
     /// Only the Origin and content-type checks: for a public server, whose names are its DNS's.
     public init() {
         allowedHosts = nil
+        bodyTypes = [:]
     }
 
     public func handle(
@@ -57,10 +66,11 @@ public struct BrowserBoundaryMiddleware<Context: RequestContext>: RouterMiddlewa
             }
         }
         if BrowserBoundary.hasBody(request) {
+            let required = bodyTypes[request.uri.path] ?? "application/json"
             let type = request.headers[.contentType]?.split(separator: ";").first.map { BrowserBoundary.normalized(String($0)) }
-            guard type == "application/json" else {
+            guard type == required else {
                 throw BrowserBoundaryError(
-                    .contentTypeRequired, "the body must be sent as application/json", context: request.headers[.contentType] ?? "none")
+                    .contentTypeRequired, "the body must be sent as \(required)", context: request.headers[.contentType] ?? "none")
             }
         }
     }
@@ -69,6 +79,18 @@ public struct BrowserBoundaryMiddleware<Context: RequestContext>: RouterMiddlewa
 /// The parsing the boundary needs, kept apart from the generic middleware.
 package enum BrowserBoundary {
     static let fetchSite = HTTPField.Name("Sec-Fetch-Site")!
+
+    /// The types a page of another origin may send without a CORS preflight (Fetch standard,
+    /// "CORS-safelisted request-header").
+    static let sentWithoutPreflight: Set<String> = ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"]
+
+    static func checked(_ bodyTypes: [String: String]) -> [String: String] {
+        let types = bodyTypes.mapValues { normalized($0) }
+        for (path, type) in types {
+            precondition(!sentWithoutPreflight.contains(type), "\(path): a page of any site may send \(type) bodies")
+        }
+        return types
+    }
 
     static func hasBody(_ request: Request) -> Bool {
         if let length = request.headers[.contentLength] { return length != "0" }

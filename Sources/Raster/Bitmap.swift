@@ -121,3 +121,20 @@ extension Bitmap {
         return out
     }
 }
+
+extension Bitmap {
+    /// Draws the dots into an 8-bit grayscale frame (row after row, `frameWidth` pixels a row) as
+    /// a camera sees the printed label: a black dot 0, paper 255, each dot a `scale` x `scale`
+    /// square, the top-left corner at (x, y), clipped to the frame. How a label's codes are read
+    /// back the way the kiosk camera reads them.
+    public func drawLuminance(into frame: inout [UInt8], frameWidth: Int, atX x: Int, y: Int, scale: Int = 1) {
+        precondition(frameWidth > 0 && scale > 0, "a frame is at least one pixel wide and a dot at least one pixel")
+        let frameHeight = frame.count / frameWidth
+        for pixelY in stride(from: max(0, y), to: min(frameHeight, y + height * scale), by: 1) {
+            let dotY = (pixelY - y) / scale
+            for pixelX in stride(from: max(0, x), to: min(frameWidth, x + width * scale), by: 1) {
+                frame[pixelY * frameWidth + pixelX] = self[(pixelX - x) / scale, dotY] ? 0 : 255
+            }
+        }
+    }
+}

@@ -1,6 +1,6 @@
 public import LanyardSupport
 
-/// Why a QR code or barcode could not be built or placed, in terms a template author or an
+/// Why a QR code or barcode could not be built, placed or read, in terms a template author or an
 /// operator can act on (which payload, which limit, what the C library said).
 public typealias SymbolError = CodedError<SymbolErrorCode>
 

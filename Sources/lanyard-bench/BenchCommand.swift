@@ -21,8 +21,8 @@ struct BenchCommand: AsyncParsableCommand {
             --printer (Benchmarks/usb-emulated.sh runs it against the emulated USB printer). \
             --agent measures `lanyard agent` instead: start to ready, memory, and request to printed badge; \
             --sync the verification of a published template bundle and publish-to-active latency; \
-            --attendee-sync applying a 100,000-attendee snapshot and 1,000-change deltas in the store \
-            (docs/benchmarks.md).
+            --attendee-sync applying a 100,000-attendee snapshot and 1,000-change deltas in the store; \
+            --camera reading QR codes from the kiosk camera's 640 x 480 frames (docs/benchmarks.md).
             """)
 
     @Option(help: "Timed render + encode iterations.")
@@ -49,6 +49,9 @@ struct BenchCommand: AsyncParsableCommand {
     @OptionGroup(title: "Attendee sync")
     var attendeeSync: AttendeeSyncBenchOptions
 
+    @OptionGroup(title: "Kiosk camera")
+    var camera: CameraBenchOptions
+
     func run() async throws {
         if sync.enabled {
             try await withExitCodes { try await SyncBench(options: sync).run() }
@@ -60,6 +63,10 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if attendeeSync.enabled {
             try withExitCodes { try AttendeeSyncBench(options: attendeeSync).run() }
+            return
+        }
+        if camera.enabled {
+            try withExitCodes { try CameraBench(options: camera).run() }
             return
         }
         if printerOnly {

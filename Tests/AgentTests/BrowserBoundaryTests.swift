@@ -82,4 +82,31 @@ import Testing
         #expect(BrowserBoundary.authority(ofOrigin: "http://localhost:8080") == "localhost:8080")
         #expect(BrowserBoundary.authority(ofOrigin: "null") == nil)
     }
+
+    /// A route named with another body type takes that type only; every other route still takes
+    /// JSON only, and the Origin check holds for the named route as for any.
+    @Test func aRouteNamedWithAnotherBodyTypeTakesThatTypeOnly() async throws {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: CorrelationMiddleware(realm: "test"))
+        router.add(
+            middleware: BrowserBoundaryMiddleware<APIRequestContext>(
+                allowedHosts: ["localhost"], bodyTypes: ["/frames": "Application/Octet-Stream"]))
+        router.post("/frames") { _, _ in Response(status: .ok) }
+        router.post("/changes") { _, _ in Response(status: .ok) }
+        try await Application(router: router).test(.router) { client in
+            func send(_ path: String, _ headers: HTTPFields) async throws -> TestResponse {
+                try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: [1, 2, 3]))
+            }
+            #expect(try await send("/frames?width=3&height=1", [.contentType: "application/octet-stream"]).status == .ok)
+            for type in ["application/json", "text/plain"] {
+                let refused = try await send("/frames", [.contentType: type])
+                #expect(refused.status == .unsupportedMediaType)
+                #expect(try code(refused) == "http.content_type_required")
+            }
+            #expect(try await send("/changes", [.contentType: "application/octet-stream"]).status == .unsupportedMediaType)
+            #expect(try await send("/changes", [.contentType: "application/json"]).status == .ok)
+            let foreign = try await send("/frames", [.contentType: "application/octet-stream", .origin: "https://attacker.example"])
+            #expect(foreign.status == .forbidden)
+        }
+    }
 }

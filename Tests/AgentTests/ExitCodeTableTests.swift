@@ -31,7 +31,8 @@ import Testing
         "csv.unterminated_quote": .invalidData, "csv.text_after_closing_quote": .invalidData, "csv.invalid_utf8": .invalidData,
         "symbols.empty_input": .invalidData, "symbols.input_too_long": .invalidData, "symbols.invalid_character": .invalidData,
         "symbols.capacity_exceeded": .invalidData, "symbols.invalid_option": .invalidData, "symbols.invalid_matrix": .internalError,
-        "symbols.invalid_placement": .invalidData, "symbols.encoder_failed": .internalError,
+        "symbols.invalid_placement": .invalidData, "symbols.encoder_failed": .internalError, "symbols.invalid_image": .invalidData,
+        "symbols.decoder_failed": .internalError,
         "raster.dimension_mismatch": .internalError, "raster.compression_failed": .internalError,
         // Printers: which printer is a usage question; an unreachable one is unavailable.
         "printers.settings_invalid": .invalidData, "printers.raster_too_wide": .invalidData, "printers.language_unsupported": .invalidData,

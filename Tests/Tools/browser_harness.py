@@ -10,14 +10,15 @@ import subprocess
 from agent_harness import ProofFailed, lanyard_binary
 
 
-def browser():
+def browser(*extra):
+    """Headless Chromium; `extra` arguments after the proofs' own (a fake camera, say)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900",
-                     "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions"):
+                     "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions") + extra:
         options.add_argument(argument)
     return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
 

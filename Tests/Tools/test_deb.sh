@@ -64,10 +64,10 @@ expect_eq "$(field Package)" lanyard "Package"
 expect_eq "$(field Architecture)" "$(dpkg --print-architecture)" "Architecture is this machine's"
 expect_eq "$(basename "$deb")" "lanyard_$(field Version)_$(field Architecture).deb" "file name is lanyard_<version>_<arch>.deb"
 depends=$(field Depends)
-for library in libc6 libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libqrencode4 'libzint2\.[0-9]+' libusb-1.0-0 libsqlite3-0 libdeflate0 zlib1g; do
+for library in libc6 libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libqrencode4 'libzint2\.[0-9]+' libzxing2 libusb-1.0-0 libsqlite3-0 libdeflate0 zlib1g; do
     grep -Eq "(^|, )$library( |,|$)" <<<"$depends" || fail "Depends lacks $library: $depends"
 done
-pass "Depends names every shared C library the renderer and transports use"
+pass "Depends names every shared C library the renderer, the camera's reader and the transports use"
 grep -qi swift <<<"$depends" && fail "Depends names a Swift package: $depends"
 pass "Depends names no Swift runtime package (it is linked statically)"
 dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles >"$work/conffiles"

@@ -1,4 +1,5 @@
-// The agent's API as the kiosk page uses it: JSON both ways, same origin only.
+// The agent's API as the kiosk page uses it: JSON both ways (a camera frame goes as raw pixels),
+// same origin only.
 
 export async function checkIn(payload) {
   const response = await fetch("/v1/checkins", {
@@ -41,4 +42,14 @@ export async function requestBadge(attendeeID) {
     body: JSON.stringify({ attendee_id: attendeeID }),
   });
   return { status: response.status, body: await response.json() };
+}
+
+/** The QR codes the agent reads in a grayscale frame (one byte a pixel): [{text, format}]. */
+export async function decodeFrame(pixels, width, height) {
+  const response = await fetch(`/v1/kiosk/decode?width=${width}&height=${height}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/octet-stream" },
+    body: pixels,
+  });
+  return response.ok ? (await response.json()).symbols : [];
 }

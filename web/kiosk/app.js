@@ -4,6 +4,7 @@
 import { languages, language, setLanguage, supported, t } from "kiosk/i18n.js";
 import { garbled, listen } from "kiosk/scanner.js";
 import * as api from "kiosk/api.js";
+import * as camera from "kiosk/camera.js";
 
 const defaultLanguage = "en";
 /** How long a finished or refused screen stays before the kiosk clears it. */
@@ -36,6 +37,7 @@ function show(state, headingKey, detailKey, statusKey = "") {
   statusLine.textContent = statusKey ? t(statusKey) : "";
   restart.hidden = state === "idle";
   find.hidden = state !== "idle";
+  camera.offer(state === "idle");
   searchForm.hidden = state !== "searching";
   results.hidden = state !== "searching" || results.childElementCount === 0;
   confirmation.hidden = state !== "confirming";
@@ -50,6 +52,7 @@ function show(state, headingKey, detailKey, statusKey = "") {
 async function reset() {
   stopFollowing();
   stopFollowing = () => {};
+  camera.stop();
   busy = false;
   if (preview.src.startsWith("blob:")) URL.revokeObjectURL(preview.src);
   preview.removeAttribute("src");
@@ -242,6 +245,7 @@ async function start() {
   markLanguage();
   show("idle", "welcome", "scan_prompt");
   listen(onScan);
+  camera.setup(onScan);
   document.body.dataset.ready = "true";
   performance.mark("lanyard:ready");
 }

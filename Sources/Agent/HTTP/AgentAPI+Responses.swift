@@ -74,12 +74,12 @@ extension AgentAPI {
         return nil
     }
 
-    static func bodyData(_ request: Request) async throws -> Data {
+    static func bodyData(_ request: Request, upTo limit: Int = maxBodyBytes) async throws -> Data {
         do {
-            let buffer = try await request.body.collect(upTo: maxBodyBytes)
+            let buffer = try await request.body.collect(upTo: limit)
             return Data(buffer.readableBytesView)
         } catch {
-            throw AgentError(.requestInvalid, "the body is larger than \(maxBodyBytes) bytes or could not be read", detail: "body")
+            throw AgentError(.requestInvalid, "the body is larger than \(limit) bytes or could not be read", detail: "body")
         }
     }
 

@@ -8,9 +8,9 @@ import Store
 
 /// The agent's HTTP API (docs/openapi.yaml). Routes are grouped by concern, one file each:
 /// status (health, readiness, printers, metrics), badges (requests, check-ins, jobs, webhooks),
-/// attendees, admin and sync. A route decodes its request into a Codable type, calls one flow of
-/// `AgentCore` and encodes a Codable answer; every error is a problem with the request's
-/// correlation id (`APIResponder`, shared with the registry).
+/// attendees, admin, sync, staff sessions and the kiosk camera. A route decodes its request into
+/// a Codable type, calls one flow of `AgentCore` and encodes a Codable answer; every error is a
+/// problem with the request's correlation id (`APIResponder`, shared with the registry).
 public enum AgentAPI {
     public static let correlationHeader = APIResponder.correlationHeader
     static let idempotencyHeader = HTTPField.Name("Idempotency-Key")!
@@ -20,7 +20,9 @@ public enum AgentAPI {
     public static func router(core: AgentCore, metrics: PrometheusCollectorRegistry, pages: WebPages? = nil) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: CorrelationMiddleware(realm: "lanyard-agent"))
-        router.add(middleware: BrowserBoundaryMiddleware(allowedHosts: allowedHosts(core.configuration)))
+        router.add(
+            middleware: BrowserBoundaryMiddleware(
+                allowedHosts: allowedHosts(core.configuration), bodyTypes: [cameraDecodePath: cameraFrameType]))
         addStatusRoutes(to: router, core: core, metrics: metrics)
         addBadgeRoutes(to: router, core: core)
         addAttendeeRoutes(to: router, core: core)
@@ -29,6 +31,7 @@ public enum AgentAPI {
         addSessionRoutes(to: router, core: core)
         addTechnicianRoutes(to: router, core: core)
         addOperatorRoutes(to: router, core: core)
+        addCameraRoutes(to: router)
         if let pages { addPageRoutes(to: router, pages: pages) }
         return router
     }
@@ -41,8 +44,8 @@ public enum AgentAPI {
         return names
     }
 
-    /// Over a rate (a webhook source, the kiosk's search, wrong PINs): 429 with the seconds until
-    /// the next try is taken.
+    /// Over a rate (a webhook source, the kiosk's search, wrong PINs) or over the camera frames
+    /// read at once: 429 with the seconds until the next try is taken.
     struct RateLimited: LanyardError, RetryLater {
         var retryAfterSeconds: Int
         var message: String

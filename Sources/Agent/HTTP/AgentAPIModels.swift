@@ -4,6 +4,7 @@ import Foundation
 public import LanyardSupport
 import Printers
 public import Store
+public import Symbols
 
 // The agent API's request and response bodies (docs/openapi.yaml), Codable, snake_case on the
 // wire. Routes build these; nothing on a route is `[String: Any]`.
@@ -352,5 +353,21 @@ public struct NameCorrectionRequest: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case firstName = "first_name", lastName = "last_name", reason
+    }
+}
+
+/// `POST /v1/kiosk/decode`: the QR codes read from a camera frame, none when there is none.
+public struct DecodedSymbolList: Codable, Sendable, Equatable {
+    public var symbols: [DecodedSymbolView]
+}
+
+public struct DecodedSymbolView: Codable, Sendable, Equatable {
+    public var text: String
+    /// `qr_code`.
+    public var format: String
+
+    public init(_ symbol: DecodedSymbol) {
+        text = symbol.text
+        format = symbol.format.rawValue
     }
 }
