@@ -68,9 +68,9 @@ def main():
         box.agent.start()
         person = next(p for p in sample_attendees() if (p.get("locale") or "").startswith("en"))
         identifier = attendee_id(person["source"], person["source_id"])
-        status, _, body = Client(box.agent.port).request("GET", f"/v1/attendees/{identifier}")
+        status, _, body = Client(box.agent.port).request("GET", f"/v1/kiosk/attendees/{identifier}")
         if status != 200:
-            raise ProofFailed(f"GET /v1/attendees/{identifier}: {status} {body}")
+            raise ProofFailed(f"GET /v1/kiosk/attendees/{identifier}: {status} {body}")
         video = os.path.join(box.directory, "ticket.y4m")
         ticket_video(video, ticket(identifier, body["access_tier"]))
 
