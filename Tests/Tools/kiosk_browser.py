@@ -30,9 +30,11 @@ from agent_harness import (  # noqa: E402
     EVENT_SLUG, REPOSITORY, Agent, Client, PrinterSim, ProofFailed, Workspace, agent_config, attendee_id,
     attendees_on_labels, log, run_proof,
 )
-from browser_harness import Page, browser  # noqa: E402
+from browser_harness import Page, browser, pin_hash  # noqa: E402
 
 SECRET = "sample-event-secret-not-for-production"  # Templates/sample-event.yaml
+STAFF_NAME = "Tomás"
+STAFF_PIN = "735104"
 
 
 def ticket(attendee, tier, slug=EVENT_SLUG):
@@ -52,14 +54,15 @@ class KioskBox:
     """A workspace with `lanyard printer-sim` and the agent printing to it, as a kiosk box has
     them; `browser()` opens Chromium on it. Everything is stopped and quit on leaving."""
 
-    def __init__(self, prefix):
+    def __init__(self, prefix, **config):
         self.workspace = Workspace(prefix)
         self.drivers = []
+        self.config = config
 
     def __enter__(self):
         self.directory = self.workspace.__enter__()
         self.sim = PrinterSim(os.path.join(self.directory, "labels"))
-        self.agent = Agent(self.directory, agent_config(self.sim.address))
+        self.agent = Agent(self.directory, agent_config(self.sim.address, **self.config))
         return self
 
     def browser(self, *extra):
@@ -109,7 +112,8 @@ class Kiosk(Page):
 
 
 def main():
-    with KioskBox("lanyard-kiosk-") as box:
+    staff = [{"name": STAFF_NAME, "role": "technician", "pin_hash": pin_hash(STAFF_PIN)}]
+    with KioskBox("lanyard-kiosk-", staff=staff) as box:
         sim, agent = box.sim, box.agent
         agent.start()
         client = Client(agent.port)
@@ -224,12 +228,38 @@ def main():
         if ids["searched"] in attendees_on_labels(sim.out)[0]:
             raise ProofFailed("a searched attendee's badge printed before they confirmed")
         kiosk.shoot("11-confirm")
+        # The name written differently (the sample event allows it): saved beside the registration,
+        # the preview drawn again; another name is refused at the kiosk.
+        before = driver.find_element("id", "preview").get_attribute("src")
+        driver.find_element("id", "rename").click()
+        last = driver.find_element("id", "rename-last")
+        last.clear()
+        last.send_keys("Someone Else")
+        driver.find_element("css selector", "#rename-form button[type=submit]").click()
+        kiosk.wait(lambda d: d.find_element("id", "rename-error").text, "the refusal of another name")
+        last.clear()
+        last.send_keys(searched["last_name"].upper())
+        driver.find_element("css selector", "#rename-form button[type=submit]").click()
+        kiosk.wait(lambda d: d.find_element("id", "preview").get_attribute("src") != before
+                   and searched["last_name"].upper() in d.find_element("id", "name").text, "the corrected name and preview")
+        kiosk.shoot("12-name-corrected")
+        kiosk.accessible("the corrected name")
+        _, _, shown = client.request("GET", f"/v1/kiosk/attendees/{ids['searched']}")
+        if shown.get("last_name") != searched["last_name"].upper():
+            raise ProofFailed(f"the correction should be what the badge shows: {shown}")
         driver.find_element("id", "print").click()
         kiosk.await_state("printed", timeout=30)
         counts, _ = attendees_on_labels(sim.out)
         if counts.get(ids["searched"]) != 1 or sum(counts.values()) != 3:
             raise ProofFailed(f"search, confirm and print should give one more badge: {counts}")
-        log("search -> pick -> preview -> confirm printed one badge; the list showed only 'First L.' and company")
+        log("search -> pick -> preview -> name written differently -> confirm printed one badge; the list showed only"
+            " 'First L.' and company")
+
+        # A printer's calibration label scanned at the kiosk is told apart from a ticket.
+        driver.find_element("id", "restart").click()
+        kiosk.await_state("idle")
+        kiosk.scan("lanyard-ladder|D20|S4|Psim")
+        kiosk.wait(lambda d: kiosk.text("heading") == "This is a printer test label", "the ladder label's own screen")
 
         # Arabic from the picker: right to left.
         driver.find_element("id", "restart").click()
@@ -245,6 +275,23 @@ def main():
         log("Arabic lays out right to left; high contrast and large text pass axe")
 
         kiosk.stays_on_box()
+
+        # Staff unlock: a wrong PIN in the dialog is refused; a staff card opens the technician's page.
+        driver.find_element("id", "contrast").click()
+        driver.find_element("id", "large").click()
+        driver.find_element("css selector", "#languages button[data-language='en']").click()
+        driver.find_element("id", "staff").click()
+        driver.find_element("id", "unlock-name").send_keys(STAFF_NAME)
+        driver.find_element("id", "unlock-pin").send_keys("000000")
+        driver.find_element("id", "unlock-submit").click()
+        kiosk.wait(lambda d: d.find_element("id", "unlock-error").text == "That name and PIN do not match.", "the wrong PIN refused")
+        kiosk.shoot("13-staff-unlock")
+        kiosk.accessible("the staff unlock dialog")
+        driver.find_element("id", "unlock-cancel").click()
+        kiosk.scan(f"lanyard-staff|{STAFF_NAME}|{STAFF_PIN}")
+        kiosk.wait(lambda d: d.current_url.endswith("/technician") and d.execute_script(
+            "return !document.getElementById('staff-content').hidden"), "the technician's page after the staff card")
+        log("a wrong PIN is refused in the unlock dialog; a staff card opens the technician's page")
         log(f"no request left the box; screenshots in {shots}")
 
 

@@ -5,6 +5,8 @@ import { languages, language, setLanguage, supported, t } from "kiosk/i18n.js";
 import { garbled, listen } from "kiosk/scanner.js";
 import * as api from "kiosk/api.js";
 import * as camera from "kiosk/camera.js";
+import { hideRename, offerRename, setupRename } from "kiosk/correction.js";
+import { closeUnlock, setupUnlock, unlockWithCard } from "kiosk/staff.js";
 
 const defaultLanguage = "en";
 /** How long a finished or refused screen stays before the kiosk clears it. */
@@ -53,6 +55,8 @@ async function reset() {
   stopFollowing();
   stopFollowing = () => {};
   camera.stop();
+  hideRename();
+  closeUnlock();
   busy = false;
   if (preview.src.startsWith("blob:")) URL.revokeObjectURL(preview.src);
   preview.removeAttribute("src");
@@ -70,6 +74,7 @@ async function reset() {
 async function showAttendee(id) {
   const person = await api.attendee(id);
   if (!person) return;
+  if (shown.state === "confirming") offerRename(person);
   const own = supported(person.locale);
   if (own && own !== language()) {
     await setLanguage(own);
@@ -81,6 +86,7 @@ async function showAttendee(id) {
   document.getElementById("tier").textContent = person.access_tier ?? "";
   const url = await api.badgePreview(id);
   if (url) {
+    if (preview.src.startsWith("blob:")) URL.revokeObjectURL(preview.src);
     preview.src = url;
     preview.alt = t("preview_alt");
     badge.hidden = false;
@@ -178,6 +184,11 @@ async function onScan(text) {
   // Marks for the kiosk benchmark (Benchmarks/kiosk_page.py): scan -> accepted -> preview painted.
   performance.mark("lanyard:scan");
   if (busy) return;
+  if (unlockWithCard(text)) return;
+  if (text.startsWith("lanyard-ladder|")) {
+    show("error", "ladder_code", "ladder_code_detail");
+    return;
+  }
   if (garbled(text)) {
     show("error", "garbled", "garbled_detail");
     return;
@@ -246,6 +257,17 @@ async function start() {
   show("idle", "welcome", "scan_prompt");
   listen(onScan);
   camera.setup(onScan);
+  setupUnlock();
+  setupRename({
+    onSaved: async (said) => {
+      await showAttendee(chosen);
+      statusLine.textContent = said;
+    },
+    onActivity: () => {
+      clearTimeout(resetTimer);
+      resetTimer = setTimeout(reset, resetAfterMs.other);
+    },
+  });
   document.body.dataset.ready = "true";
   performance.mark("lanyard:ready");
 }
