@@ -14,6 +14,7 @@ import Yams
 /// name: DevCon 2026
 /// check_in_secret: "at least 16 bytes of secret"
 /// accept_other_events: true
+/// name_corrections: false   # true: attendees may rewrite their name's case and accents at the kiosk
 /// csv_source: csv
 /// tier_mapping:
 ///   General Admission: general
