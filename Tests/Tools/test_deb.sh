@@ -123,9 +123,9 @@ kiosk_unit="$root/lib/systemd/system/lanyard-kiosk.service"
 exec_start=$(sed -n '/^ExecStart=/,/[^\\]$/p' "$kiosk_unit" | tr -d '\\\n')
 grep -q '^ExecStart=/usr/bin/cage -d -- /usr/bin/chromium .*--kiosk .*http://127.0.0.1:8080/' <<<"$exec_start" \
     || fail "lanyard-kiosk.service does not run Chromium in --kiosk under cage on the agent's page"
-python3 -c 'import json, sys; p = json.load(open(sys.argv[1])); sys.exit(p.get("PrintingEnabled") is not False)' \
-    "$root/etc/chromium/policies/managed/lanyard-kiosk.json" || fail "the kiosk's Chromium policy does not turn printing off"
-pass "lanyard-kiosk.service runs the agent's page in Chromium --kiosk under cage, printing off by policy"
+python3 -c 'import json, sys; p = json.load(open(sys.argv[1])); sys.exit(p.get("PrintingEnabled") is not False or p.get("DeveloperToolsAvailability") != 2)' \
+    "$root/etc/chromium/policies/managed/lanyard-kiosk.json" || fail "the kiosk's Chromium policy does not turn printing and developer tools off"
+pass "lanyard-kiosk.service runs the agent's page in Chromium --kiosk under cage, printing and developer tools off by policy"
 
 # ---- 2. A clean root: resources are found relative to the executable --------------------------
 listed=$(cd / && env -i PATH=/usr/bin:/bin "$binary" profiles list | listed_ids)
