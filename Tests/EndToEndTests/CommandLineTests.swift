@@ -2,7 +2,14 @@ import Foundation
 import Testing
 
 /// The `lanyard` executable as a user runs it: outputs, rejections and documented exit codes.
-@Suite(.serialized) struct CommandLineTests {
+@Suite(.serialized) final class CommandLineTests {
+    /// Files a test writes for the command to read, removed with the test.
+    let scratch: URL
+
+    init() throws { scratch = try temporaryDirectory() }
+
+    deinit { try? FileManager.default.removeItem(at: scratch) }
+
     /// `swift build --build-tests` puts the executable next to the test bundle.
     static let executable: URL? = {
         let candidates = [
@@ -16,7 +23,7 @@ import Testing
 
     /// A JSONL file with the given raw records.
     func records(_ lines: [String]) throws -> URL {
-        let url = try temporaryDirectory().appending(path: "records.jsonl")
+        let url = scratch.appending(path: "records-\(UUID().uuidString).jsonl")
         try Data(lines.joined(separator: "\n").utf8).write(to: url)
         return url
     }
@@ -61,7 +68,7 @@ import Testing
     }
 
     @Test func documentedExitCodes() throws {
-        let never = try temporaryDirectory().appending(path: "never.zpl").path
+        let never = scratch.appending(path: "never.zpl").path
         let bad = try records([Self.badEmail])
         let rejected = try lanyard(
             "render", "--template", "Templates/standard", "--attendee", bad.path,

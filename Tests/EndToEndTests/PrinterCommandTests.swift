@@ -5,10 +5,12 @@ import Testing
 /// The printer commands as a technician runs them, against the built-in simulator and against
 /// `lanyard printer-sim` over TCP: what reaches the printer, refusals in the states that stop a
 /// printer, and tuning that is stored and applied.
-@Suite(.serialized) struct PrinterCommandTests {
+@Suite(.serialized) final class PrinterCommandTests {
     let state: URL
 
     init() throws { state = try temporaryDirectory() }
+
+    deinit { try? FileManager.default.removeItem(at: state) }
 
     /// Runs `lanyard` with a private state directory, so tuning never leaks between tests.
     func lanyard(_ arguments: [String]) throws -> LanyardRun {
@@ -74,7 +76,7 @@ import Testing
         }
         for (darkness, speed) in [(12, 2), (22, 2), (12, 5), (22, 5)] {
             #expect(seen.contains("LADDER-D\(darkness)-S\(speed)"), "Code 128 of cell D\(darkness) S\(speed)")
-            #expect(seen.contains("lanyard-ladder|D\(darkness)|S\(speed)"), "QR of cell D\(darkness) S\(speed)")
+            #expect(seen.contains("lanyard-ladder|D\(darkness)|S\(speed)|Psim"), "QR of cell D\(darkness) S\(speed), naming the printer")
         }
     }
 
