@@ -129,6 +129,7 @@ def main():
                 page.open()
                 if not page.visible("staff-content"):
                     page.sign_in("bench", STAFF_PIN)
+                    page.wait(lambda d: page.visible("staff-content"), f"{path} after signing in")
 
                 def open_page(page=page):
                     driver.get(page.url)
