@@ -128,6 +128,24 @@ import Testing
         }
     }
 
+    @Test func theTechniciansRoutesAreTheTechniciansAndTheOperatorsAreNot() async throws {
+        try await withAgent(try OperatorAPITests.options()) { _, client in
+            let id = try await printerID(client)
+            let ana = try await OperatorAPITests().signIn(client, "Ana", StaffSignInTests.operatorPIN)
+            let tom = try await OperatorAPITests().signIn(client, "Tom", StaffSignInTests.technicianPIN)
+            for uri in ["/v1/printers/\(id)", "/v1/printers/\(id)/tuning", "/v1/scanner/test-code"] {
+                #expect(try await client.execute(uri: uri, method: .get, headers: ana).status == .forbidden, "\(uri) operator")
+                #expect(try await client.execute(uri: uri, method: .get, headers: tom).status == .ok, "\(uri) technician")
+            }
+            let task = try await post(client, "/v1/printers/\(id)/tasks", #"{"action": "configuration_label"}"#, headers: ana)
+            #expect(task.status == .forbidden)
+            let tuned = try await post(
+                client, "/v1/printers/\(id)/tuning", #"{"darkness": 18, "reason": "by hand"}"#, headers: tom)
+            #expect(tuned.status == .ok)
+            #expect((json(tuned)["tuning"] as? [String: Any])?["darkness"] as? Int == 18)
+        }
+    }
+
     @Test func aLadderCodeCarriesItsSettingsAndPrinterAndRefusesGarbledReads() throws {
         let code = LadderCode(darkness: 18, speedIPS: 4, printerKey: "tcp://10.0.0.5:9100|x%")
         #expect(code.payload == "lanyard-ladder|D18|S4|Ptcp://10.0.0.5:9100%7Cx%25")
