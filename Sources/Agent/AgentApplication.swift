@@ -77,7 +77,7 @@ public struct AgentApplication: Sendable {
                 onReady(address)
             },
             logger: logger)
-        let spooler = SpoolerService(workers: runtime.workers)
+        let spooler = SpoolerService(workers: runtime.workers, core: runtime.core)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: http), .init(service: spooler)]
         if let sync = runtime.sync {
             services.append(.init(service: sync))

@@ -32,6 +32,12 @@ public final class AgentCore: Sendable {
     public let printsToSimulator: Bool
     /// The kiosk's preview: the badge an attendee would get, rendered as the printer gets it.
     public let preview: BadgePreview?
+    /// The preview for each printer (shared between printers of one profile).
+    public let previews: [String: BadgePreview]
+    /// Which printer a badge goes to when the request names none.
+    public let routing: PrinterRouting
+    /// Rings when a printer starts or stops being unable to print (several printers only).
+    public let printerStateChanged: WorkSignal?
     /// The technician's test badge and ladder template.
     public let bench: TechnicianBench?
 
@@ -39,10 +45,14 @@ public final class AgentCore: Sendable {
         configuration: AgentConfiguration, store: LanyardStore, event: EventConfiguration,
         workers: [String: PrinterWorker], defaultPrinter: String, metrics: AgentMetrics = AgentMetrics(),
         templates: ActiveTemplates? = nil, sync: SyncService? = nil, printsToSimulator: Bool = false, preview: BadgePreview? = nil,
+        previews: [String: BadgePreview] = [:], routing: PrinterRouting? = nil, printerStateChanged: WorkSignal? = nil,
         bench: TechnicianBench? = nil, logger: Logger
     ) {
         self.printsToSimulator = printsToSimulator
         self.preview = preview
+        self.previews = previews
+        self.routing = routing ?? PrinterRouting(routes: [PrinterRouting.Route(printerID: defaultPrinter)])
+        self.printerStateChanged = printerStateChanged
         self.bench = bench
         self.configuration = configuration
         self.templates = templates
@@ -99,7 +109,7 @@ public final class AgentCore: Sendable {
 
     /// A badge for an attendee already known (cache, check-in).
     public func enqueue(_ attendee: Attendee, idempotencyKey: String?, printer: String?, correlationID: String) throws -> Submission {
-        let printerID = printer ?? defaultPrinter
+        let printerID = printer ?? route(attendee)
         guard let worker = workers[printerID] else {
             throw AgentError(.notFound, "no printer \(printerID) on this agent", detail: "printer")
         }
@@ -124,5 +134,19 @@ public final class AgentCore: Sendable {
         case .duplicate(let job):
             return .duplicate(job)
         }
+    }
+}
+
+extension AgentCore {
+    /// The printer a badge for `attendee` goes to now (`PrinterRouting`), `excluding` one.
+    public func route(_ attendee: Attendee, excluding: String? = nil) -> String {
+        guard workers.count > 1 else { return defaultPrinter }
+        return routing.printer(for: attendee, load: printerLoad, excluding: excluding) ?? defaultPrinter
+    }
+
+    func printerLoad(_ printerID: String) -> PrinterRouting.Load {
+        PrinterRouting.Load(
+            ready: workers[printerID].map { !$0.state.cannotPrint } ?? false,
+            queued: (try? store.queueDepth(printerID: printerID)) ?? 0)
     }
 }

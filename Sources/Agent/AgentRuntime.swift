@@ -30,8 +30,10 @@ public struct AgentResources: Sendable {
 public struct AgentRuntime: Sendable {
     public let core: AgentCore
     public let workers: [PrinterWorker]
-    /// The in-process simulator when the agent prints to `sim`.
+    /// The in-process simulator when the (first) printer is `sim`.
     public let simulator: PrinterSimulator?
+    /// Every printer's simulator, by printer id, for printers that are `sim`.
+    public let simulators: [String: PrinterSimulator]
     public let dataDirectory: URL
     public let reconciled: [ReconciledJob]
     /// The registry sync, when the configuration names a registry.
@@ -69,58 +71,84 @@ public struct AgentRuntime: Sendable {
         try store.upsertAttendees(attendees)
         logger.info("attendee cache loaded", metadata: ["attendees": "\(attendees.count)", "file": "\(attendeesFile.lastPathComponent)"])
 
-        let printer = try await resolvePrinter(
-            configuration.printer, profiles: resources.profiles,
-            simulatorOutput: data.appending(path: "sim"), logger: logger)
+        // Each printer settled (a USB printer's profile matched, a network one identified) before
+        // anything prints; the simple form keeps its simulator's labels where they always were.
+        var printers: [(id: String, settings: AgentConfiguration.Printer, printer: ResolvedPrinter)] = []
+        for settings in configuration.configuredPrinters {
+            let output = configuration.printers.isEmpty ? data.appending(path: "sim") : data.appending(path: "sim/\(settings.id ?? "")")
+            let printer = try await resolvePrinter(settings, profiles: resources.profiles, simulatorOutput: output, logger: logger)
+            printers.append((settings.id ?? printer.key, settings, printer))
+        }
+        let first = printers[0].printer
         let templates = configuration.templates.directory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? resources.templates
         let localTemplates = TemplateSet.local(directory: templates, tiers: configuration.templates)
         let activeTemplates = ActiveTemplates(localTemplates)
         TemplateAudit.record(activeTemplates.current, store: store, actor: "system", logger: logger)
         let sync = try makeSync(
             configuration: configuration, dataDirectory: data, localTemplates: localTemplates, active: activeTemplates,
-            event: event, dpi: printer.profile.dpi, store: store, logger: logger)
+            event: event, dpi: first.profile.dpi, store: store, logger: logger)
         var onAttempt: (@Sendable (TemplateSource, Bool) -> Void)?
         if let sync {
             onAttempt = { source, rendered in sync.recordRenderAttempt(source, rendered: rendered) }
         }
-        let composer = BadgeComposer(
-            templates: activeTemplates, profile: printer.profile, language: printer.language, logger: logger,
-            onAttempt: onAttempt)
         let queue = configuration.queue
-        let worker = PrinterWorker(
-            printerID: printer.key, store: store, composer: composer, event: event,
-            retry: RetryPolicy(maxAttempts: queue.maxAttempts, baseDelay: .milliseconds(queue.retryBaseMilliseconds)),
-            breaker: CircuitBreaker(
-                failureThreshold: queue.breakerFailures, coolDown: .milliseconds(Int(queue.breakerCoolDownSeconds * 1000))),
-            pollInterval: .milliseconds(Int(max(0.05, configuration.printer.pollSeconds) * 1000)),
-            confirmTimeout: .milliseconds(Int(max(1, configuration.printer.confirmSeconds) * 1000)),
-            metrics: metrics, logger: logger,
-            open: adaptClient.map { adapt in { @Sendable in adapt(try await printer.open()) } } ?? printer.open)
+        let printerStateChanged = WorkSignal()
+        var workers: [PrinterWorker] = []
+        var previews: [String: BadgePreview] = [:]
+        for (id, settings, printer) in printers {
+            let composer = BadgeComposer(
+                templates: activeTemplates, profile: printer.profile, language: printer.language, logger: logger,
+                onAttempt: onAttempt)
+            workers.append(
+                PrinterWorker(
+                    printerID: id, store: store, composer: composer, event: event,
+                    retry: RetryPolicy(maxAttempts: queue.maxAttempts, baseDelay: .milliseconds(queue.retryBaseMilliseconds)),
+                    breaker: CircuitBreaker(
+                        failureThreshold: queue.breakerFailures, coolDown: .milliseconds(Int(queue.breakerCoolDownSeconds * 1000))),
+                    pollInterval: .milliseconds(Int(max(0.05, settings.pollSeconds) * 1000)),
+                    confirmTimeout: .milliseconds(Int(max(1, settings.confirmSeconds) * 1000)),
+                    metrics: metrics, logger: logger,
+                    open: adaptClient.map { adapt in { @Sendable in adapt(try await printer.open()) } } ?? printer.open,
+                    stateChanged: printers.count > 1 ? printerStateChanged : nil))
+            // One preview per kind of printer: the badge is rendered for the printer it goes to.
+            let same = previews.first { other in printers.first { $0.id == other.key }.map(\.printer.profile.id) == printer.profile.id }
+            previews[id] =
+                same?.value
+                ?? BadgePreview(
+                    templates: activeTemplates, profile: printer.profile, language: printer.language, event: event, logger: logger)
+        }
         if let sync {
-            let workers = [worker]
-            await sync.setPrinterReport {
-                var printers: [AgentReport.Printer] = []
+            await sync.setPrinterReport { [workers] in
+                var reports: [AgentReport.Printer] = []
                 var depth = 0
                 for worker in workers {
                     let state = worker.state
-                    printers.append(
+                    reports.append(
                         .init(
                             id: state.printerID, activity: state.activity.rawValue, ready: state.status.isReady,
                             conditions: state.status.sortedConditions.map(\.rawValue)))
                     depth += (try? store.queueDepth(printerID: state.printerID)) ?? 0
                 }
-                return (printers, depth)
+                return (reports, depth)
             }
         }
+        let routing = PrinterRouting(
+            routes: printers.map { id, settings, _ in
+                PrinterRouting.Route(
+                    printerID: id, tiers: Set(settings.tiers.compactMap(AccessTier.init(rawValue:))), tracks: Set(settings.tracks))
+            })
         let core = AgentCore(
-            configuration: configuration, store: store, event: event, workers: [printer.key: worker],
-            defaultPrinter: printer.key, metrics: metrics, templates: activeTemplates, sync: sync,
-            printsToSimulator: printer.simulator != nil,
-            preview: BadgePreview(
-                templates: activeTemplates, profile: printer.profile, language: printer.language, event: event, logger: logger),
+            configuration: configuration, store: store, event: event,
+            workers: Dictionary(uniqueKeysWithValues: workers.map { ($0.printerID, $0) }),
+            defaultPrinter: printers[0].id, metrics: metrics, templates: activeTemplates, sync: sync,
+            printsToSimulator: printers.contains { $0.printer.simulator != nil },
+            preview: previews[printers[0].id], previews: previews, routing: routing, printerStateChanged: printerStateChanged,
             bench: TechnicianBench.load(resources: resources, event: event), logger: logger)
+        var simulators: [String: PrinterSimulator] = [:]
+        for (id, _, printer) in printers { simulators[id] = printer.simulator }
         return AgentRuntime(
-            core: core, workers: [worker], simulator: printer.simulator, dataDirectory: data, reconciled: reconciled,
+            core: core, workers: workers, simulator: first.simulator, simulators: simulators, dataDirectory: data,
+            reconciled: reconciled,
             sync: sync, templates: activeTemplates, lock: lock)
     }
 

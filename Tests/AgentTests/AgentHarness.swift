@@ -53,6 +53,9 @@ struct AgentOptions: Sendable {
     var runsSync = false
     /// Who may sign in on the staff pages.
     var staff: [StaffMember] = []
+    /// Several printers (`printers:`), in place of `printer`.
+    var printers: [AgentConfiguration.Printer] = []
+    var handoverSeconds: Double = 1
 }
 
 /// A running agent: its core (store, event, workers), its data directory and, when it prints to
@@ -65,6 +68,8 @@ struct AgentHarness: Sendable {
     let core: AgentCore
     let directory: URL
     let printerSimulator: PrinterSimulator?
+    /// Every printer's simulator by printer id (several printers).
+    let simulators: [String: PrinterSimulator]
     let options: AgentOptions
 
     var simulator: PrinterSimulator {
@@ -101,6 +106,8 @@ func withAgent(
     if let registry = options.registry { configuration.registry = registry }
     configuration.kioskID = options.kioskID
     configuration.staff = options.staff
+    configuration.printers = options.printers
+    configuration.queue.handoverSeconds = options.handoverSeconds
     switch options.printer {
     case .simulator, .simulatorOnLine:
         configuration.printer.address = "sim"
@@ -133,7 +140,8 @@ func withAgent(
     if options.runsSync, let sync = application.sync { services.append(sync) }
     let background = ServiceGroup(configuration: .init(services: services, logger: logger))
     let running = Task { try await background.run() }
-    let harness = AgentHarness(core: runtime.core, directory: directory, printerSimulator: runtime.simulator, options: options)
+    let harness = AgentHarness(
+        core: runtime.core, directory: directory, printerSimulator: runtime.simulator, simulators: runtime.simulators, options: options)
     var failure: (any Error)?
     do {
         switch options.transport {

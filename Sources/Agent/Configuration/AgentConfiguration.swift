@@ -22,7 +22,11 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     /// Registrations (JSONL or CSV) loaded into the attendee cache at start (nil: the samples).
     public var attendees: String?
     public var templates = Templates()
+    /// The one printer of the simple form (`printer:`).
     public var printer = Printer()
+    /// Several printers (`printers:`), each with an `id` and, optionally, the tiers and tracks it
+    /// takes; when given, `printer:` is not.
+    public var printers: [Printer] = []
     public var queue = Queue()
     public var webhooks = Webhooks()
     public var kiosk = Kiosk()
@@ -67,6 +71,9 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     }
 
     public struct Printer: Sendable, Equatable, Decodable {
+        /// What jobs, metrics and pages call the printer. Required in `printers:`; the simple form
+        /// takes the printer's serial number or address.
+        public var id: String?
         /// `usb`, `usb:SERIAL`, `tcp://HOST[:PORT]`, `file:PATH` or `sim`; nil: the first USB
         /// printer found, else the simulator.
         public var address: String?
@@ -76,18 +83,25 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         public var pollSeconds: Double = 1
         /// Seconds the printer may take to confirm a badge (its buffer empty, no fault).
         public var confirmSeconds: Double = 20
+        /// Access tiers whose badges go to this printer (`vip`, `speaker`, ...); empty: any.
+        public var tiers: [String] = []
+        /// Attendee tracks whose badges go to this printer; empty: any.
+        public var tracks: [String] = []
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case address, profile, pollSeconds = "poll_seconds", confirmSeconds = "confirm_seconds"
+            case id, address, profile, pollSeconds = "poll_seconds", confirmSeconds = "confirm_seconds", tiers, tracks
         }
         public init() {}
         public init(from decoder: any Decoder) throws {
             try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
+            id = try c.decodeIfPresent(String.self, forKey: .id)
             address = try c.decodeIfPresent(String.self, forKey: .address)
             profile = try c.decodeIfPresent(String.self, forKey: .profile)
             pollSeconds = try c.decodeIfPresent(Double.self, forKey: .pollSeconds) ?? 1
             confirmSeconds = try c.decodeIfPresent(Double.self, forKey: .confirmSeconds) ?? 20
+            tiers = try c.decodeIfPresent([String].self, forKey: .tiers) ?? []
+            tracks = try c.decodeIfPresent([String].self, forKey: .tracks) ?? []
         }
     }
 
@@ -99,10 +113,14 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         public var retryBaseMilliseconds: Int = 500
         public var breakerFailures: Int = 5
         public var breakerCoolDownSeconds: Double = 30
+        /// With several printers: how long a printer may be out of paper, open, paused or resting
+        /// after faults before its queued jobs go to another printer of the box.
+        public var handoverSeconds: Double = 1
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case maxQueued = "max_queued", maxAttempts = "max_attempts", retryBaseMilliseconds = "retry_base_ms"
             case breakerFailures = "breaker_failures", breakerCoolDownSeconds = "breaker_cool_down_seconds"
+            case handoverSeconds = "handover_seconds"
         }
         public init() {}
         public init(from decoder: any Decoder) throws {
@@ -113,6 +131,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
             retryBaseMilliseconds = try c.decodeIfPresent(Int.self, forKey: .retryBaseMilliseconds) ?? 500
             breakerFailures = try c.decodeIfPresent(Int.self, forKey: .breakerFailures) ?? 5
             breakerCoolDownSeconds = try c.decodeIfPresent(Double.self, forKey: .breakerCoolDownSeconds) ?? 30
+            handoverSeconds = try c.decodeIfPresent(Double.self, forKey: .handoverSeconds) ?? 1
         }
     }
 
@@ -155,7 +174,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case listen, dataDirectory = "data_dir", event, attendees, templates, printer, queue, webhooks, adminToken = "admin_token"
+        case listen, dataDirectory = "data_dir", event, attendees, templates, printer, printers, queue, webhooks, adminToken = "admin_token"
         case kiosk, staff
         case registry, kioskID = "kiosk_id", allowedHosts = "allowed_hosts"
     }
@@ -172,6 +191,11 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         attendees = try c.decodeIfPresent(String.self, forKey: .attendees)
         templates = try c.decodeIfPresent(Templates.self, forKey: .templates) ?? Templates()
         printer = try c.decodeIfPresent(Printer.self, forKey: .printer) ?? Printer()
+        printers = try c.decodeIfPresent([Printer].self, forKey: .printers) ?? []
+        if !printers.isEmpty, c.contains(.printer) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .printers, in: c, debugDescription: "give either printer (one printer) or printers (several), not both")
+        }
         queue = try c.decodeIfPresent(Queue.self, forKey: .queue) ?? Queue()
         webhooks = try c.decodeIfPresent(Webhooks.self, forKey: .webhooks) ?? Webhooks()
         kiosk = try c.decodeIfPresent(Kiosk.self, forKey: .kiosk) ?? Kiosk()
@@ -244,6 +268,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
             throw AgentError(.configurationInvalid, "webhook tolerance and rate must be positive", detail: "webhooks")
         }
         try registry.validate()
+        try validatePrinters()
         var names: Set<String> = []
         for (index, member) in staff.enumerated() {
             guard !member.name.trimmingCharacters(in: .whitespaces).isEmpty, names.insert(member.name.lowercased()).inserted else {

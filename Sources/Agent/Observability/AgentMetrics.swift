@@ -77,6 +77,12 @@ public final class AgentMetrics: Sendable {
         recent.withLock { Window.append(Sample(at: now, value: stage.rawValue), to: &$0.deadLetters) }
     }
 
+    /// Queued badges a printer that could not print handed to another printer of the box.
+    public func recordHandover(from source: String, to target: String, jobs: Int) {
+        Counter(label: "lanyard_handover_jobs_total", dimensions: [("from", source), ("to", target)], factory: factory)
+            .increment(by: Int64(jobs))
+    }
+
     /// What the last five minutes looked like.
     public struct Summary: Sendable, Equatable {
         /// Nil without a render in the window.

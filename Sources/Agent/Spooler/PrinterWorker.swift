@@ -28,6 +28,13 @@ public struct WorkerSnapshot: Sendable, Codable, Equatable {
     public var detail: String?
     /// What the printer said it is (`~HI`), once a technician asked.
     public var identification: PrinterIdentification?
+
+    /// Out of paper or ribbon, open, paused, faulted, unreachable or resting after faults: badges
+    /// sent here wait. A full buffer is not among them: it empties as the printer prints.
+    public var cannotPrint: Bool {
+        [.disconnected, .breakerOpen].contains(activity)
+            || status.sortedConditions.contains { $0.blocksPrinting && ![.unknown, .bufferFull].contains($0) }
+    }
 }
 
 /// The one worker of one printer: takes its jobs in order from the store, renders each, sends
@@ -65,8 +72,13 @@ public actor PrinterWorker {
     var breaker: CircuitBreaker
     /// The worker's state as it changes; every change is published at once to `published`.
     var snapshot: WorkerSnapshot {
-        didSet { published.withLock { $0 = snapshot } }
+        didSet {
+            published.withLock { $0 = snapshot }
+            if oldValue.cannotPrint != snapshot.cannotPrint { stateChanged?.signal() }
+        }
     }
+    /// Rung when this printer starts or stops being able to print (the hand-over listens).
+    private let stateChanged: WorkSignal?
     /// The last published state, read by the HTTP API, metrics and the registry report without
     /// waiting for the actor, which may be rendering a badge or committing to the store.
     private let published: Mutex<WorkerSnapshot>
@@ -84,7 +96,8 @@ public actor PrinterWorker {
     public init(
         printerID: String, store: LanyardStore, composer: BadgeComposer, event: EventConfiguration,
         retry: RetryPolicy, breaker: CircuitBreaker, pollInterval: Duration, confirmTimeout: Duration,
-        metrics: AgentMetrics = AgentMetrics(), logger: Logger, open: @escaping @Sendable () async throws -> PrinterClient
+        metrics: AgentMetrics = AgentMetrics(), logger: Logger, open: @escaping @Sendable () async throws -> PrinterClient,
+        stateChanged: WorkSignal? = nil
     ) {
         self.printerID = printerID
         profile = composer.profile
@@ -100,6 +113,7 @@ public actor PrinterWorker {
         self.metrics = metrics
         self.logger = logger
         self.open = open
+        self.stateChanged = stateChanged
         let initial = WorkerSnapshot(printerID: printerID, activity: .starting, status: .unknown, breaker: .closed)
         snapshot = initial
         published = Mutex(initial)
