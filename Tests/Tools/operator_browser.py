@@ -155,6 +155,18 @@ def main():
             page.wait(lambda d: d.find_elements("css selector", ".card[data-state='bad']"), "the printer's card out of order")
             page.shoot("03-out-of-order")
             page.accessible("out of order")
+            # A badge queued while the printer is out of paper: the operator cancels it, with a reason.
+            status, _, body = client.request("POST", "/v1/badges", {"attendee": registration("crm", 900)})
+            if status != 202:
+                raise ProofFailed(f"POST /v1/badges: {status} {body}")
+            queued = body["id"]
+            cancel = f"#job-rows button[data-action='cancel'][data-id='{queued}']"
+            page.wait(lambda d: d.find_elements("css selector", cancel), "the queued badge's cancel button")
+            driver.find_element("css selector", cancel).click()
+            page.answer_dialog("attendee changed their mind")
+            page.status_says(f"Job {queued} is cancelled.", "the cancellation said")
+            if job_state(client, queued) != "cancelled":
+                raise ProofFailed(f"job {queued} should be cancelled: {job_state(client, queued)}")
             sim.set_mode("ready")
             page.wait(lambda d: not page.visible("out-of-order"), "the printer back in order", timeout=30)
             log("paper out showed the kiosk out of order; it cleared when paper was back")

@@ -5,3 +5,5 @@ export const overview = (hours) => request("GET", `/v1/operator/overview?hours=$
 export const reprint = (jobID, reason) => request("POST", `/v1/jobs/${jobID}/reprint?reason=${encodeURIComponent(reason)}`);
 export const replay = (letterID) => request("POST", `/v1/dead-letters/${letterID}/replay`);
 export const decide = (jobID, decision, reason) => request("POST", `/v1/manual-review/${jobID}/decision`, { decision, reason });
+export const cancel = (jobID, reason) => request("POST", `/v1/jobs/${jobID}/cancel`, { reason });
+export const move = (jobID, printer, reason) => request("POST", `/v1/jobs/${jobID}/move`, { printer, reason });

@@ -32,7 +32,8 @@ function draw(overview) {
   section("health", overview.health, (health) => renderHealth(health, part("health-cards"), part("out-of-order")));
   section("review", overview.manual_review, renderReview);
   section("dead-letters", overview.dead_letters, renderDeadLetters);
-  section("jobs", overview.jobs, renderJobs);
+  section("jobs", { jobs: overview.jobs, printers: overview.health.printers.map((printer) => printer.id) },
+    ({ jobs, printers }) => renderJobs(jobs, printers));
   section("check-ins", overview.check_ins, renderCheckIns);
   section("charts", overview.series, (series) =>
     renderCharts(series, { throughput: part("throughput"), success: part("success"), table: part("series") }));
@@ -63,6 +64,8 @@ async function poll() {
   try {
     if (answer.status === 200) draw(answer.body);
     else part("updated").textContent = t("unreachable", { time: latest ? format.time(latest.generated_at) : "—" });
+  } catch (error) {
+    console.error("the overview could not be drawn", error);
   } finally {
     // A section that fails to draw must not end the page's polling.
     schedule();
@@ -99,6 +102,31 @@ async function reprint(id) {
   else say("action_failed", { why: refusal(answer) });
 }
 
+async function cancelJob(id) {
+  const job = latest?.jobs.find((candidate) => candidate.id === id);
+  const reason = await askReason({
+    title: t("cancel_title", { id }), detail: t("cancel_detail", { name: job ? who(job) : "" }), confirm: t("cancel_confirm"),
+  });
+  if (reason === null) return;
+  const answer = await api.cancel(id, reason);
+  say(answer.status === 200 ? "cancel_done" : "action_failed", { id, why: refusal(answer) });
+}
+
+async function moveJob(id, printer) {
+  const job = latest?.jobs.find((candidate) => candidate.id === id);
+  const reason = await askReason({
+    title: t("move_title", { id, printer }), detail: t("move_detail", { name: job ? who(job) : "", printer }),
+    confirm: t("move_confirm"),
+  });
+  if (reason === null) return;
+  const answer = await api.move(id, printer, reason);
+  say(answer.status === 200 ? "move_done" : "action_failed", { id, printer, why: refusal(answer) });
+}
+
+function who(job) {
+  return job.attendee_name ?? job.attendee_id ?? "";
+}
+
 async function replay(id) {
   const answer = await api.replay(id);
   if (answer.status === 200 || answer.status === 202) say("replay_done", { id, job: answer.body.id });
@@ -125,6 +153,8 @@ async function onAction(event) {
   const id = Number(button.dataset.id);
   try {
     if (button.dataset.action === "reprint") await reprint(id);
+    else if (button.dataset.action === "cancel") await cancelJob(id);
+    else if (button.dataset.action === "move") await moveJob(id, button.dataset.printer);
     else if (button.dataset.action === "decide") await decide(id, button.dataset.decision);
     else if (button.dataset.action === "replay") {
       button.disabled = true;

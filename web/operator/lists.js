@@ -11,8 +11,8 @@ const part = (id) => document.getElementById(id);
 /** A button for `action` on `id`, its visible text `key`, its accessible name `labelKey`. */
 function action(kind, id, key, labelKey, values, extra = {}) {
   return element("button", {
-    type: "button", textContent: t(key),
-    dataset: { action: kind, id: String(id), focusKey: `${kind}-${extra.decision ?? ""}-${id}`, ...extra },
+    type: "button", textContent: t(key, values),
+    dataset: { action: kind, id: String(id), focusKey: `${kind}-${extra.decision ?? extra.printer ?? ""}-${id}`, ...extra },
     attributes: { "aria-label": t(labelKey, values) },
   });
 }
@@ -64,11 +64,21 @@ export function renderDeadLetters(letters) {
   ]);
 }
 
-export function renderJobs(jobs) {
+/** What an operator can do with a job in its state: reprint a printed one; cancel a queued one or
+ * move it to another printer of the box. */
+function jobActions(job, printers) {
+  const values = { id: job.id, name: who(job) };
+  if (job.state === "printed") return action("reprint", job.id, "reprint", "reprint_label", values);
+  if (job.state !== "queued") return "";
+  const moves = printers.filter((printer) => printer !== job.printer).map((printer) =>
+    action("move", job.id, "move_to", "move_label", { ...values, printer }, { printer }));
+  return element("div", { className: "buttons" }, action("cancel", job.id, "cancel_job", "cancel_label", values), ...moves);
+}
+
+export function renderJobs(jobs, printers = []) {
   fillRows(part("job-rows"), part("jobs-empty"), jobs, (job) => [
     cell(jobNumber(job)), cell(who(job)), cell(stateBadge(job.state)), cell(job.printer), cell(format.time(job.queued_at)),
-    cell(format.time(job.sent_at)), cell(format.time(job.printed_at)),
-    cell(job.state === "printed" ? action("reprint", job.id, "reprint", "reprint_label", { id: job.id, name: who(job) }) : ""),
+    cell(format.time(job.sent_at)), cell(format.time(job.printed_at)), cell(jobActions(job, printers)),
   ]);
 }
 

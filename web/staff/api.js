@@ -3,7 +3,8 @@
 
 /** `{status, body, headers}` of one request; `body` is the parsed JSON answer, or null for none. */
 export async function request(method, path, body) {
-  const options = { method, headers: { Accept: "application/json" } };
+  // A request the agent never answers (a dropped connection) must not hold a page's polling for good.
+  const options = { method, headers: { Accept: "application/json" }, signal: AbortSignal.timeout(15000) };
   if (body !== undefined) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);

@@ -17,6 +17,33 @@ extension AgentAPI {
                 actor: actor, correlationID: context.correlationID)
             return json(result.isDuplicate ? .ok : .accepted, JobView(result.job))
         }
+        router.post("/v1/jobs/:id/cancel") { request, context in
+            let actor = try authorize(request, core: core, role: .operator)
+            let id = try context.parameters.require("id", as: Int64.self)
+            let body = try decode(JobActionRequest.self, from: try await bodyData(request), expecting: "{\"reason\": \"...\"}")
+            let reason = try body.requiredReason()
+            let job = try await Blocking.run {
+                let cancelled = try core.store.cancel(id: id, reason: reason)
+                try core.store.audit(action: "job.cancelled", actor: actor, subject: "job:\(id)", details: ["reason": reason])
+                return cancelled
+            }
+            return json(.ok, JobView(job))
+        }
+        router.post("/v1/jobs/:id/move") { request, context in
+            let actor = try authorize(request, core: core, role: .operator)
+            let id = try context.parameters.require("id", as: Int64.self)
+            let body = try decode(
+                JobActionRequest.self, from: try await bodyData(request), expecting: "{\"printer\": \"...\", \"reason\": \"...\"}")
+            let reason = try body.requiredReason()
+            guard let target = body.printer, let worker = core.workers[target] else {
+                throw AgentError(
+                    .requestInvalid, "name one of this agent's printers: \(core.workers.keys.sorted().joined(separator: ", "))",
+                    detail: "$.printer")
+            }
+            let job = try await Blocking.run { try core.store.reassign(id: id, to: target, actor: actor, reason: reason) }
+            worker.nudge()
+            return json(.ok, JobView(job))
+        }
         router.get("/v1/dead-letters") { request, context in
             try authorize(request, core: core, role: .operator)
             let letters = try core.store.deadLetters(limit: 200, includeReplayed: false).map(DeadLetterView.init)

@@ -371,3 +371,18 @@ public struct DecodedSymbolView: Codable, Sendable, Equatable {
         format = symbol.format.rawValue
     }
 }
+
+/// `POST /v1/jobs/{id}/cancel` and `/move`: an operator's action on a queued job, with why.
+public struct JobActionRequest: Codable, Sendable, Equatable {
+    public var reason: String?
+    /// For a move: the printer of this agent the job goes to.
+    public var printer: String?
+
+    func requiredReason() throws -> String {
+        let reason = (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty, reason.count <= 500 else {
+            throw AgentError(.requestInvalid, "say why, in 1 to 500 characters", detail: "$.reason")
+        }
+        return reason
+    }
+}
