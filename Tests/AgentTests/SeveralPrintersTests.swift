@@ -90,6 +90,9 @@ import Testing
             }
             for id in ids { #expect(try await finalState(client, job: id) == "printed", "job \(id)") }
             #expect(left.printedLabels.isEmpty, "nothing came out of the printer without paper")
+            let ready = try await client.execute(uri: "/v1/ready", method: .get)
+            #expect(ready.status == .ok, "one printer of two can print: the kiosk is ready \(json(ready))")
+            #expect((json(ready)["not_ready"] as? [String: Any])?["left"] != nil, "and says which one cannot")
             #expect(right.printedLabels.count == ids.count, "each badge once, on the other printer")
             let moved = try harness.store.auditEntries(limit: 100).filter { $0.action == "job.moved" }
             #expect(moved.count == ids.count && moved.allSatisfy { $0.details["from"] == "left" && $0.details["to"] == "right" })

@@ -38,9 +38,9 @@ extension AgentAPI {
         core.workers.sorted { $0.key < $1.key }.map { id, worker in printerView(core, id: id, state: worker.state) }
     }
 
-    /// Ready when every worker has started and no printer is in a state that stops printing: a
-    /// kiosk whose printer is out of paper must not be sent attendees (a load balancer, the
-    /// kiosk page) as if it could print.
+    /// Ready when every worker has started and no printer is in a state that stops printing (with
+    /// several printers: one that can print): a kiosk that cannot print must not be sent
+    /// attendees (a load balancer, the kiosk page) as if it could.
     static func readiness(_ core: AgentCore) -> ReadyView {
         var activities: [String: String] = [:]
         var notReady: [String: [String]] = [:]
@@ -54,6 +54,10 @@ extension AgentAPI {
             reasons += state.status.sortedConditions.filter { $0.blocksPrinting && $0 != .unknown }.map(\.rawValue)
             if !reasons.isEmpty { notReady[id] = reasons }
         }
-        return ReadyView(ready: notReady.isEmpty, printers: activities, notReady: notReady.isEmpty ? nil : notReady)
+        // With several printers the kiosk can print while one of them cannot (its badges go to
+        // the others), so it is ready once every worker started and one printer can print.
+        let starting = notReady.values.contains { $0.contains("starting") }
+        let ready = core.workers.count > 1 ? !starting && notReady.count < core.workers.count : notReady.isEmpty
+        return ReadyView(ready: ready, printers: activities, notReady: notReady.isEmpty ? nil : notReady)
     }
 }
