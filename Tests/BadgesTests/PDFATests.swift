@@ -1,5 +1,6 @@
 import Foundation
 import LanyardSupport
+import TestSupport
 import Testing
 
 @testable import Badges
@@ -212,4 +213,84 @@ func expectPDFAFailure(_ bytes: [UInt8], _ comment: Comment, sourceLocation: Sou
         #expect(
             profile[(curve.offset + 12)..<(curve.offset + 14)] == [0, 0] && profile[(curve.offset + curve.size - 2)...] == [0xFF, 0xFF])
     }
+}
+
+/// The badges checked by tools Lanyard did not write: qpdf for the file's structure, pikepdf for
+/// the PDF/A-2b rules the post-processor must meet, littlecms (Pillow's ImageCms) for the profile.
+@Suite(.enabled(if: PDFAChecks.enabled, "needs qpdf and Python with pikepdf and Pillow (run 'make tools')"))
+struct PDFACrossCheckTests {
+    @Test func badgesPassTheIndependentChecks() throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "lanyard-pdfa-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scripts = ["combining marks", "Chinese", "Japanese", "Korean", "Arabic", "Hebrew"]
+        let cases = SyntheticAttendees.cases
+        var jobs: [[String: any Sendable]] = []
+        var expectsCJK: Set<String> = []
+        for template in ["standard", "vip", "speaker", "staff"] {
+            let renderer = try BadgeRenderer(
+                bundle: try TemplateBundle.load(directory: templatesRoot.appending(path: template)), dpi: 300, logger: testLogger)
+            // Every script on the standard badge, the CJK and right-to-left ones on the others.
+            let people = template == "standard" ? cases : cases.filter { person in scripts.contains { person.label.hasPrefix($0) } }
+            for person in people {
+                let id = "\(template) \(person.label)"
+                let url = directory.appending(path: "\(jobs.count).pdf")
+                try renderer.renderPDF(fields: BadgeFields.fields(synthetic: person.fields, event: RenderingTests.event), to: url)
+                jobs.append(["id": id, "kind": "pdf", "pdf": url.path])
+                if ["Chinese", "Japanese", "Korean"].contains(where: { person.label.hasPrefix($0) }) { expectsCJK.insert(id) }
+            }
+        }
+        // A title that needs UTF-16 in the information dictionary and escaping in the XMP.
+        let titled = directory.appending(path: "titled.pdf")
+        let title = PDFA.DocumentInfo(title: "名札 & <Zoë> (1)", creatorTool: "Lanyard", producer: "Lanyard tests", date: fixedDate)
+        try Data(try PDFA.conform(cairoLikePDF(), info: title)).write(to: titled)
+        jobs.append(["id": "titled", "kind": "pdf", "pdf": titled.path])
+
+        let results = try PythonTools.runJobs(script: "Tests/Tools/pdfa_check.py", jobs)
+        #expect(results.count == jobs.count)
+        for job in jobs {
+            let id = try #require(job["id"] as? String)
+            let result = try #require(results[id], "\(id)")
+            #expect(result["error"] == nil, "\(id): \(result["error"] ?? "")")
+            #expect((result["errors"] as? [String])?.isEmpty == true, "\(id): \(result["errors"] ?? "")")
+            let fonts = result["fonts"] as? [String] ?? []
+            if id != "titled" { #expect(!fonts.isEmpty, "\(id): no fonts") }
+            if expectsCJK.contains(id) { #expect(fonts.contains { $0.contains("CJK") }, "\(id): \(fonts)") }
+        }
+    }
+
+    /// The checker is no rubber stamp: cairo's kind of file, not made PDF/A, fails it rule by rule.
+    @Test func theCheckerRefusesAPlainPDF() throws {
+        let url = FileManager.default.temporaryDirectory.appending(path: "lanyard-\(UUID().uuidString).pdf")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data(cairoLikePDF(resources: "<< /ExtGState << /a0 << /CA 1 /ca 0.5 >> >> /XObject << /x7 7 0 R >> >>")).write(to: url)
+        let result = try #require(
+            try PythonTools.runJobs(script: "Tests/Tools/pdfa_check.py", [["id": "plain", "kind": "pdf", "pdf": url.path]])["plain"])
+        let errors = (result["errors"] as? [String] ?? []).joined(separator: "\n")
+        for expected in ["/ca 0.5", "transparency group", "/Interpolate true", "no /Metadata", "0 GTS_PDFA1 output intents", "no /ID"] {
+            #expect(errors.contains(expected), "\(expected) in \(errors)")
+        }
+    }
+
+    @Test func littleCMSReadsTheProfileAsSRGB() throws {
+        let url = FileManager.default.temporaryDirectory.appending(path: "lanyard-\(UUID().uuidString).icc")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data(SRGBProfile.bytes).write(to: url)
+        let result = try #require(
+            try PythonTools.runJobs(script: "Tests/Tools/pdfa_check.py", [["id": "icc", "kind": "icc", "icc": url.path]])["icc"])
+        #expect(result["error"] == nil, "\(result["error"] ?? "")")
+        #expect(result["description"] as? String == "sRGB IEC61966-2.1 (Lanyard)")
+        #expect(result["device_class"] as? String == "mntr" && result["colour_space"] as? String == "RGB ")
+        #expect(result["version"] as? Int == 2 && result["size_field"] as? Int == SRGBProfile.bytes.count)
+        // Colours through this profile into littlecms's own sRGB come out as they went in.
+        #expect((result["max_difference"] as? Int ?? 255) <= 1, "\(result)")
+    }
+}
+
+enum PDFAChecks {
+    static let qpdfInstalled = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+        FileManager.default.isExecutableFile(atPath: "\($0)/qpdf")
+    }
+    static let available = qpdfInstalled && PythonTools.canImport("pikepdf, PIL")
+    static var enabled: Bool { available || PythonTools.required }
 }
