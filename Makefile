@@ -5,16 +5,16 @@ PYTHON := $(VENV)/bin/python
 # Debian packages the build, the renderer and the tests need (umockdev and its Python bindings
 # emulate a USB printer for the USB transport tests; nginx serves a registry repository as a
 # plain web server would; openssl signs the kiosk reports of the registry fuzz proof; Chromium and
-# its driver run the kiosk page's browser proof).
+# its driver run the kiosk page's browser proof; qpdf checks the structure of the badge PDFs).
 APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev libzxing-dev \
 	libusb-1.0-0-dev libsqlite3-dev zlib1g-dev libdeflate-dev fontconfig fonts-noto-core fonts-noto-cjk \
 	python3 python3-venv python3-pip umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev nginx-light openssl \
-	chromium chromium-driver
+	chromium chromium-driver qpdf
 # Independent checkers used by the test suite (decoding symbols, rendering ZPL, a reference encoder,
 # fuzzing the agent's and the registry's HTTP APIs from their OpenAPI descriptions, driving the
-# kiosk page in Chromium and checking it with axe-core).
+# kiosk page in Chromium and checking it with axe-core, reading the badge PDFs for PDF/A-2b).
 PY_TOOLS := zxing-cpp==3.1.1 zplkit==0.3.2 zebrafy==2.0.0 pillow schemathesis==4.32.5 selenium==4.51.0 \
-	axe-selenium-python==2.1.6
+	axe-selenium-python==2.1.6 pikepdf==10.17.0
 # Seconds of the load proof (50 clients against the agent; Tests/Tools/agent_load.py).
 LOAD_SECONDS ?= 60
 
@@ -28,7 +28,7 @@ deps:
 	fi
 
 tools: deps
-	@if ! $(PYTHON) -c "import zxingcpp, zplkit, zebrafy, PIL, schemathesis, selenium, axe_selenium_python" 2>/dev/null; then \
+	@if ! $(PYTHON) -c "import zxingcpp, zplkit, zebrafy, PIL, schemathesis, selenium, axe_selenium_python, pikepdf" 2>/dev/null; then \
 		echo "Setting up $(VENV) with the test tools"; \
 		python3 -m venv $(VENV) && $(PYTHON) -m pip install -q --disable-pip-version-check $(PY_TOOLS); \
 	fi

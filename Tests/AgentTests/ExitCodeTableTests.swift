@@ -24,7 +24,7 @@ import Testing
         "template.malformed": .invalidData, "template.manifest_missing": .inputMissing,
         "template.manifest_invalid": .invalidData, "template.checksum_mismatch": .invalidData, "template.unlisted_file": .invalidData,
         "template.asset_missing": .inputMissing, "template.asset_invalid": .invalidData, "template.font_missing": .invalidData,
-        "render.failed": .internalError, "io.failed": .ioFailed,
+        "render.failed": .internalError, "render.pdfa_failed": .internalError, "io.failed": .ioFailed,
         "event_config.unreadable": .inputMissing, "event_config.invalid_yaml": .invalidData, "event_config.missing_field": .invalidData,
         "event_config.wrong_type": .invalidData, "event_config.invalid_value": .invalidData, "event_config.unknown_field": .invalidData,
         "intake.file_unreadable": .inputMissing,

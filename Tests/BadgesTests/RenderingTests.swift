@@ -298,7 +298,7 @@ import Testing
         #expect(data.count > 2000)
         #expect(reports.contains { $0.id == "check-in-qr" && $0.symbol != nil })
         // One page at the stock size in points: 4 x 3 in = 288 x 216 pt.
-        #expect(String(decoding: data, as: UTF8.self).contains("/MediaBox [ 0 0 288 216 ]"))
+        #expect(String(decoding: data, as: UTF8.self).contains("/MediaBox [0 0 288 216]"))
     }
 }
 

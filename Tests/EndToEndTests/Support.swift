@@ -43,51 +43,13 @@ enum Fixtures {
 
 /// Runs `Tests/Tools/crosscheck.py` (zplkit and zxing-cpp) on a batch of jobs.
 enum CrossCheck {
-    static let python = ProcessInfo.processInfo.environment["LANYARD_PYTHON"] ?? "python3"
-    static let required = ProcessInfo.processInfo.environment["LANYARD_REQUIRE_EXTERNAL_TOOLS"] == "1"
-
     /// Whether the Python tools import; `make test` requires them, a bare `swift test` may skip.
-    static let available: Bool = {
-        let status = run(arguments: ["-c", "import zplkit, zxingcpp, PIL"], input: Data())?.status
-        return status == 0
-    }()
+    static let available = PythonTools.canImport("zplkit, zxingcpp, PIL")
 
-    static var enabled: Bool { available || required }
+    static var enabled: Bool { available || PythonTools.required }
 
     static func check(_ jobs: [[String: any Sendable]]) throws -> [String: [String: Any]] {
-        let input = try JSONSerialization.data(withJSONObject: jobs)
-        let script = repositoryRoot.appending(path: "Tests/Tools/crosscheck.py").path
-        let result = try #require(run(arguments: [script], input: input), "could not start \(python)")
-        try #require(result.status == 0, "crosscheck.py failed: \(String(decoding: result.stderr, as: UTF8.self))")
-        var results: [String: [String: Any]] = [:]
-        for line in String(decoding: result.stdout, as: UTF8.self).split(separator: "\n") {
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            results[try #require(object["id"] as? String)] = object
-        }
-        return results
-    }
-
-    /// Runs Python with stdin, stdout and stderr in temporary files: no pipe can fill and block.
-    private static func run(arguments: [String], input: Data) -> (status: Int32, stdout: Data, stderr: Data)? {
-        guard let directory = try? temporaryDirectory() else { return nil }
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let inURL = directory.appending(path: "in"), outURL = directory.appending(path: "out"), errURL = directory.appending(path: "err")
-        guard (try? input.write(to: inURL)) != nil,
-            FileManager.default.createFile(atPath: outURL.path, contents: nil),
-            FileManager.default.createFile(atPath: errURL.path, contents: nil),
-            let stdin = FileHandle(forReadingAtPath: inURL.path),
-            let stdout = FileHandle(forWritingAtPath: outURL.path),
-            let stderr = FileHandle(forWritingAtPath: errURL.path)
-        else { return nil }
-        let process = Process()
-        process.executableURL = URL(filePath: python.contains("/") ? python : "/usr/bin/env")
-        process.arguments = python.contains("/") ? arguments : [python] + arguments
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        do { try process.run() } catch { return nil }
-        process.waitUntilExit()
-        return (process.terminationStatus, (try? Data(contentsOf: outURL)) ?? Data(), (try? Data(contentsOf: errURL)) ?? Data())
+        try PythonTools.runJobs(script: "Tests/Tools/crosscheck.py", jobs)
     }
 }
 

@@ -8,12 +8,11 @@ prints one JSON result per job on stdout.
   {"kind": "decode", "png": PATH}
       Decodes every QR code and barcode in the image with zxing-cpp.
 """
-import json
 import re
-import sys
 
 import zplkit
 import zxingcpp
+from job_runner import serve
 from PIL import Image, ImageChops, ImageOps
 from zplkit.rendering import Limits
 
@@ -57,16 +56,5 @@ def decode_job(job):
     return {"symbols": [{"format": str(r.format).split(".")[-1], "text": r.text} for r in found]}
 
 
-def main():
-    jobs = json.load(sys.stdin)
-    for job in jobs:
-        try:
-            result = zpl_job(job) if job["kind"] == "zpl" else decode_job(job)
-        except Exception as error:  # report, never hide: the Swift test fails on "error"
-            result = {"error": f"{type(error).__name__}: {error}"}
-        result["id"] = job["id"]
-        print(json.dumps(result, ensure_ascii=False), flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    serve({"zpl": zpl_job, "decode": decode_job})

@@ -23,6 +23,12 @@ public struct RenderedBadge: Sendable {
     public var issues: [RenderIssue] { warnings + elements.flatMap(\.issues) }
 }
 
+/// A badge rendered as a PDF/A-2b document.
+public struct RenderedPDF: Sendable {
+    public var bytes: [UInt8]
+    public var elements: [ElementReport]
+}
+
 /// Renders badges of one template at one resolution. Construction loads fonts and checks them;
 /// each `render` is then a pure function of the fields. Renders are serialised process-wide (see
 /// `RenderLock`), so renderers may be used from any thread.
@@ -112,21 +118,38 @@ public final class BadgeRenderer {
         return RenderedBadge(bitmap: bitmap, elements: reports, warnings: fontWarnings)
     }
 
-    /// Writes the badge as a one-page vector PDF in the design orientation (for office printers
-    /// and archives). Symbols and images keep the dot geometry of this renderer's resolution.
+    /// Writes the badge as a one-page vector PDF/A-2b document (`renderPDFDocument`).
     @discardableResult
-    public func renderPDF(fields input: [String: String], to url: URL) throws(BadgeError) -> [ElementReport] {
-        try RenderLock.run { () throws(BadgeError) in try renderPDFLocked(fields: input, to: url) }
+    public func renderPDF(fields input: [String: String], to url: URL, date: Date = Date()) throws(BadgeError) -> [ElementReport] {
+        let document = try renderPDFDocument(fields: input, date: date)
+        do {
+            try Data(document.bytes).write(to: url, options: .atomic)
+        } catch {
+            throw BadgeError(.io, "cannot write \(url.path): \(error.localizedDescription)", location: url.path, underlying: error)
+        }
+        return document.elements
     }
 
-    private func renderPDFLocked(fields input: [String: String], to url: URL) throws(BadgeError) -> [ElementReport] {
+    /// The badge as a one-page vector PDF/A-2b document in the design orientation (for office
+    /// printers and archives; see `PDFA`). Symbols and images keep the dot geometry of this
+    /// renderer's resolution. `date` is the document's creation date: with the same date the
+    /// same badge gives the same bytes.
+    public func renderPDFDocument(fields input: [String: String], date: Date = Date()) throws(BadgeError) -> RenderedPDF {
+        let (pdf, reports) = try RenderLock.run { () throws(BadgeError) in try renderPDFLocked(fields: input) }
+        let info = PDFA.DocumentInfo(
+            title: "\(bundle.template.name) badge", creatorTool: "Lanyard", producer: "Lanyard with cairo \(CairoCanvas.cairoVersion)",
+            date: date)
+        return RenderedPDF(bytes: try PDFA.conform(pdf, info: info), elements: reports)
+    }
+
+    private func renderPDFLocked(fields input: [String: String]) throws(BadgeError) -> ([UInt8], [ElementReport]) {
         let fields = FieldMapper.resolve(bundle.template.fields, fields: input)
         let size = designDots
-        let canvas = try CairoCanvas(pdfPath: url.path, widthDots: size.width, heightDots: size.height, dpi: grid.dpi)
+        let canvas = try CairoCanvas(pdfWidthDots: size.width, heightDots: size.height, dpi: grid.dpi)
         let reports = try paint(on: canvas, fields: fields)
-        try canvas.finishPDF()
+        let pdf = try canvas.finishPDF()
         shedGlyphCachesIfOverBudget()
-        return reports
+        return (pdf, reports)
     }
 
     /// Between two badges, when the text drawn since the last shed has filled the budget.

@@ -13,27 +13,44 @@ final class CairoCanvas {
     let heightDots: Int
     let surface: OpaquePointer
     let cr: OpaquePointer
+    /// Where cairo writes the PDF; it outlives the surface, which may still write while destroyed.
+    private let pdfOutput: PDFOutput?
+
+    /// The cairo library the process runs with, for a PDF's producer.
+    static var cairoVersion: String { String(cString: cairo_version_string()) }
 
     /// A white raster canvas.
     init(rasterWidth width: Int, height: Int) throws(BadgeError) {
         kind = .raster
         widthDots = width
         heightDots = height
+        pdfOutput = nil
         surface = cairo_image_surface_create(CAIRO_FORMAT_A8, Int32(width), Int32(height))
         cr = cairo_create(surface)
         try checkStatus("creating a \(width)x\(height) raster surface")
         cairo_set_antialias(cr, CAIRO_ANTIALIAS_GRAY)
     }
 
-    /// A PDF canvas of one page, `dpi` dots to the inch, written to `path` when finished.
-    init(pdfPath path: String, widthDots width: Int, heightDots height: Int, dpi: Int) throws(BadgeError) {
+    /// A PDF canvas of one page, `dpi` dots to the inch, whose file `finishPDF` returns. cairo is
+    /// held to PDF 1.4, which it writes as plain objects and one cross-reference table: what `PDFA`
+    /// reads (from 1.5 on, newer cairo packs objects into compressed streams).
+    init(pdfWidthDots width: Int, heightDots height: Int, dpi: Int) throws(BadgeError) {
         kind = .pdf
         widthDots = width
         heightDots = height
+        let output = PDFOutput()
+        pdfOutput = output
         let scale = 72.0 / Double(dpi)
-        surface = cairo_pdf_surface_create(path, Double(width) * scale, Double(height) * scale)
+        surface = cairo_pdf_surface_create_for_stream(
+            { closure, data, length in
+                guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+                Unmanaged<PDFOutput>.fromOpaque(closure).takeUnretainedValue().bytes
+                    .append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+                return CAIRO_STATUS_SUCCESS
+            }, Unmanaged.passUnretained(output).toOpaque(), Double(width) * scale, Double(height) * scale)
+        cairo_pdf_surface_restrict_to_version(surface, CAIRO_PDF_VERSION_1_4)
         cr = cairo_create(surface)
-        try checkStatus("creating the PDF \(path)")
+        try checkStatus("creating a PDF surface")
         cairo_scale(cr, scale, scale)
         // A white page, so reversed (white) ink has something to stand out from.
         cairo_set_source_rgb(cr, 1, 1, 1)
@@ -221,11 +238,13 @@ final class CairoCanvas {
         cairo_new_path(cr)
     }
 
-    /// Ends the PDF page and writes the file.
-    func finishPDF() throws(BadgeError) {
+    /// Ends the PDF page and returns the file.
+    func finishPDF() throws(BadgeError) -> [UInt8] {
+        precondition(kind == .pdf, "only the PDF canvas has a file")
         cairo_show_page(cr)
         cairo_surface_finish(surface)
         try checkStatus("writing the PDF")
+        return pdfOutput?.bytes ?? []
     }
 
     private func path(_ rect: DotRect, cornerRadius: Double) {
@@ -245,6 +264,11 @@ final class CairoCanvas {
         cairo_arc(cr, x + r, y + r, r, Double.pi, 3 * Double.pi / 2)
         cairo_close_path(cr)
     }
+}
+
+/// The bytes cairo's PDF surface writes, gathered in memory.
+private final class PDFOutput {
+    var bytes: [UInt8] = []
 }
 
 /// A cairo A1 surface holding a copy of a bitmap. cairo's A1 puts the leftmost pixel in the least
