@@ -53,6 +53,14 @@ struct AgentOptions: Sendable {
     var runsSync = false
     /// Who may sign in on the staff pages.
     var staff: [StaffMember] = []
+    /// Tokens for integrators and peers, beside the admin token.
+    var tokens: [AccessToken] = []
+    /// The addresses each webhook source may deliver from.
+    var webhookAllow: [String: [AddressRange]] = [:]
+    /// The HTTPS listener, run beside the API (`AgentHarness.application.httpsAddress`).
+    var tls: TLSSettings?
+    /// Which listener's router requests reach over the `.router` transport.
+    var listener: AgentAPI.Listener = .kiosk
 }
 
 /// A running agent: its core (store, event, workers), its data directory and, when it prints to
@@ -63,6 +71,7 @@ struct AgentHarness: Sendable {
     static let repositoryRoot = Repository.root
 
     let core: AgentCore
+    let application: AgentApplication
     let directory: URL
     let printerSimulator: PrinterSimulator?
     let options: AgentOptions
@@ -101,6 +110,9 @@ func withAgent(
     if let registry = options.registry { configuration.registry = registry }
     configuration.kioskID = options.kioskID
     configuration.staff = options.staff
+    configuration.tokens = options.tokens
+    configuration.webhooks.allow = options.webhookAllow
+    configuration.tls = options.tls
     switch options.printer {
     case .simulator, .simulatorOnLine:
         configuration.printer.address = "sim"
@@ -131,12 +143,17 @@ func withAgent(
     // test lets it run on its own (others step it with `syncOnce()`).
     var services: [any Service] = [application.spooler]
     if options.runsSync, let sync = application.sync { services.append(sync) }
+    if let https = application.https { services.append(https) }
     let background = ServiceGroup(configuration: .init(services: services, logger: logger))
     let running = Task { try await background.run() }
-    let harness = AgentHarness(core: runtime.core, directory: directory, printerSimulator: runtime.simulator, options: options)
+    let harness = AgentHarness(
+        core: runtime.core, application: application, directory: directory, printerSimulator: runtime.simulator, options: options)
     var failure: (any Error)?
     do {
         switch options.transport {
+        case .router where options.listener == .integrators:
+            let integrators = Application(router: AgentAPI.router(core: runtime.core, metrics: registry, listener: .integrators))
+            try await integrators.test(.router) { client in try await body(harness, client) }
         case .router: try await application.http.test(.router) { client in try await body(harness, client) }
         case .live: try await application.http.test(.live) { client in try await body(harness, client) }
         }
