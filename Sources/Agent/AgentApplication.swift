@@ -18,11 +18,14 @@ public struct AgentApplication: Sendable {
     public let listen: ListenAddress
     /// The HTTP API on the configured address.
     public let http: Application<RouterResponder<APIRequestContext>>
+    /// The same API over HTTPS for integrators and peers (`tls`), when configured.
+    public let https: Application<RouterResponder<APIRequestContext>>?
     /// The printer workers (the spooler); stopped last, after the server took its last request.
     public let spooler: SpoolerService
     /// The registry sync, when the configuration names a registry.
     public var sync: SyncService? { runtime.sync }
     private let bound: BoundAddress
+    private let boundHTTPS: BoundAddress
     private let group: ServiceGroup
 
     /// Builds the runtime and the services. `metrics` is the registry `/metrics` serves (each
@@ -39,10 +42,11 @@ public struct AgentApplication: Sendable {
             throw AgentError(.configurationInvalid, error.message, detail: "listen: \(configuration.listen)")
         }
         let started = ContinuousClock.now
+        let agentMetrics = AgentMetrics(factory: PrometheusMetricsFactory(registry: metrics))
+        // Certificates and keys are read before the runtime takes the data directory.
+        let tlsServer = try configuration.tls.map { try IntegratorTLS.server($0, metrics: agentMetrics, logger: logger) }
         let runtime = try await AgentRuntime.start(
-            configuration: configuration, resources: resources,
-            metrics: AgentMetrics(factory: PrometheusMetricsFactory(registry: metrics)),
-            adaptClient: adaptClient, logger: logger)
+            configuration: configuration, resources: resources, metrics: agentMetrics, adaptClient: adaptClient, logger: logger)
         let bind: BindAddress
         switch listen {
         case .tcp(let host, let port):
@@ -77,8 +81,16 @@ public struct AgentApplication: Sendable {
                 onReady(address)
             },
             logger: logger)
+        let boundHTTPS = BoundAddress()
+        var https: Application<RouterResponder<APIRequestContext>>?
+        if let settings = configuration.tls, let tlsServer {
+            https = try integratorServer(settings, server: tlsServer, runtime: runtime, metrics: metrics, bound: boundHTTPS, logger: logger)
+        }
         let spooler = SpoolerService(workers: runtime.workers, core: runtime.core)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: http), .init(service: spooler)]
+        // The integrators' listener beside the kiosk's, both before the spooler they feed.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: http)]
+        if let https { services.append(.init(service: https)) }
+        services.append(.init(service: spooler))
         if let sync = runtime.sync {
             services.append(.init(service: sync))
         }
@@ -86,11 +98,16 @@ public struct AgentApplication: Sendable {
             services.append(.init(service: WatchdogService()))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        return AgentApplication(runtime: runtime, listen: listen, http: http, spooler: spooler, bound: bound, group: group)
+        return AgentApplication(
+            runtime: runtime, listen: listen, http: http, https: https, spooler: spooler, bound: bound, boundHTTPS: boundHTTPS, group: group
+        )
     }
 
     /// The address clients use, once the server listens.
     public var address: String? { bound.address }
+
+    /// `https://HOST:PORT` of the integrators' listener, once it listens.
+    public var httpsAddress: String? { boundHTTPS.address }
 
     /// Serves until SIGTERM, SIGINT or `stop()`, then removes its unix socket, if any.
     public func run() async throws {

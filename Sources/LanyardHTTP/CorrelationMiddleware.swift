@@ -1,16 +1,22 @@
 public import Hummingbird
 import Logging
+public import NIOCore
 
-/// The request context of both servers: Hummingbird's core storage and the request's
-/// correlation id, which every log line, job and problem of the request carries.
-public struct APIRequestContext: RequestContext {
+/// The request context of both servers: Hummingbird's core storage, the request's correlation
+/// id, which every log line, job and problem of the request carries, and the address of the
+/// connection's peer.
+public struct APIRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `CorrelationMiddleware` before any route runs.
     public var correlationID: String
+    /// The peer of the connection the request came on, as the socket has it (nil over a unix
+    /// socket): what an address allowlist trusts, unlike a forwarding header anyone can write.
+    public let remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         correlationID = ""
+        remoteAddress = source.channel.remoteAddress
     }
 }
 

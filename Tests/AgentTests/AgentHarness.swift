@@ -56,6 +56,14 @@ struct AgentOptions: Sendable {
     /// Several printers (`printers:`), in place of `printer`.
     var printers: [AgentConfiguration.Printer] = []
     var handoverSeconds: Double = 1
+    /// Tokens for integrators and peers, beside the admin token.
+    var tokens: [AccessToken] = []
+    /// The addresses each webhook source may deliver from.
+    var webhookAllow: [String: [AddressRange]] = [:]
+    /// The HTTPS listener, run beside the API (`AgentHarness.application.httpsAddress`).
+    var tls: TLSSettings?
+    /// Which listener's router requests reach over the `.router` transport.
+    var listener: AgentAPI.Listener = .kiosk
 }
 
 /// A running agent: its core (store, event, workers), its data directory and, when it prints to
@@ -66,6 +74,7 @@ struct AgentHarness: Sendable {
     static let repositoryRoot = Repository.root
 
     let core: AgentCore
+    let application: AgentApplication
     let directory: URL
     let printerSimulator: PrinterSimulator?
     /// Every printer's simulator by printer id (several printers).
@@ -108,6 +117,9 @@ func withAgent(
     configuration.staff = options.staff
     configuration.printers = options.printers
     configuration.queue.handoverSeconds = options.handoverSeconds
+    configuration.tokens = options.tokens
+    configuration.webhooks.allow = options.webhookAllow
+    configuration.tls = options.tls
     switch options.printer {
     case .simulator, .simulatorOnLine:
         configuration.printer.address = "sim"
@@ -138,13 +150,18 @@ func withAgent(
     // test lets it run on its own (others step it with `syncOnce()`).
     var services: [any Service] = [application.spooler]
     if options.runsSync, let sync = application.sync { services.append(sync) }
+    if let https = application.https { services.append(https) }
     let background = ServiceGroup(configuration: .init(services: services, logger: logger))
     let running = Task { try await background.run() }
     let harness = AgentHarness(
-        core: runtime.core, directory: directory, printerSimulator: runtime.simulator, simulators: runtime.simulators, options: options)
+        core: runtime.core, application: application, directory: directory, printerSimulator: runtime.simulator,
+        simulators: runtime.simulators, options: options)
     var failure: (any Error)?
     do {
         switch options.transport {
+        case .router where options.listener == .integrators:
+            let integrators = Application(router: AgentAPI.router(core: runtime.core, metrics: registry, listener: .integrators))
+            try await integrators.test(.router) { client in try await body(harness, client) }
         case .router: try await application.http.test(.router) { client in try await body(harness, client) }
         case .live: try await application.http.test(.live) { client in try await body(harness, client) }
         }

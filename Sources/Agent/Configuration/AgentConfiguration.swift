@@ -34,6 +34,10 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     public var staff: [StaffMember] = []
     /// Bearer token for admin actions (reprints, dead-letter replay). Nil disables them.
     public var adminToken: String?
+    /// Tokens for integrators and peers, each with its scopes and the window it is accepted in.
+    public var tokens: [AccessToken] = []
+    /// The HTTPS listener beside `listen`; nil: none.
+    public var tls: TLSSettings?
     public var registry = RegistrySettings()
     /// Names this kiosk in the check-ins it sends the registry, which tells kiosks apart when
     /// two checked the same attendee in. Default: the host name.
@@ -142,8 +146,12 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         public var toleranceSeconds: Int = 300
         /// Deliveries per minute per source before 429.
         public var perMinute: Int = 600
+        /// The addresses each source may deliver from; a source not named here, from any address.
+        public var allow: [String: [AddressRange]] = [:]
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case secrets, toleranceSeconds = "tolerance_seconds", perMinute = "per_minute" }
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case secrets, toleranceSeconds = "tolerance_seconds", perMinute = "per_minute", allow
+        }
         public init() {}
         public init(from decoder: any Decoder) throws {
             try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
@@ -151,6 +159,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
             secrets = try c.decodeIfPresent([String: String].self, forKey: .secrets) ?? [:]
             toleranceSeconds = try c.decodeIfPresent(Int.self, forKey: .toleranceSeconds) ?? 300
             perMinute = try c.decodeIfPresent(Int.self, forKey: .perMinute) ?? 600
+            allow = try c.decodeIfPresent([String: [AddressRange]].self, forKey: .allow) ?? [:]
         }
     }
 
@@ -177,6 +186,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         case listen, dataDirectory = "data_dir", event, attendees, templates, printer, printers, queue, webhooks, adminToken = "admin_token"
         case kiosk, staff
         case registry, kioskID = "kiosk_id", allowedHosts = "allowed_hosts"
+        case tokens, tls
     }
 
     public init() {}
@@ -201,6 +211,8 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         kiosk = try c.decodeIfPresent(Kiosk.self, forKey: .kiosk) ?? Kiosk()
         staff = try c.decodeIfPresent([StaffMember].self, forKey: .staff) ?? []
         adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
+        tokens = try c.decodeIfPresent([AccessToken].self, forKey: .tokens) ?? []
+        tls = try c.decodeIfPresent(TLSSettings.self, forKey: .tls)
         registry = try c.decodeIfPresent(RegistrySettings.self, forKey: .registry) ?? RegistrySettings()
         kioskID = try c.decodeIfPresent(String.self, forKey: .kioskID) ?? Self.defaultKioskID
     }
@@ -269,6 +281,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         }
         try registry.validate()
         try validatePrinters()
+        try validateBoundary()
         var names: Set<String> = []
         for (index, member) in staff.enumerated() {
             guard !member.name.trimmingCharacters(in: .whitespaces).isEmpty, names.insert(member.name.lowercased()).inserted else {

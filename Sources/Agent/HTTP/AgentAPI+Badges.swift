@@ -7,14 +7,16 @@ import Store
 
 /// Badge requests, check-ins, signed webhooks and the jobs they make.
 extension AgentAPI {
-    static func addBadgeRoutes(to router: Router<APIRequestContext>, core: AgentCore) {
+    static func addBadgeRoutes(to router: Router<APIRequestContext>, core: AgentCore, listener: Listener) {
         router.post("/v1/badges") { request, context in
+            try requireScope(.print, request, core: core, listener: listener)
             let body = try decode(BadgeRequest.self, from: try await bodyData(request))
             let submission = try await core.requestBadge(
                 body, headerKey: request.headers[idempotencyHeader], correlationID: context.correlationID)
             return submissionResponse(submission, correlation: context.correlationID)
         }
         router.post("/v1/checkins") { request, context in
+            try requireScope(.checkIn, request, core: core, listener: listener)
             let body = try decode(
                 CheckInRequest.self, from: try await bodyData(request), expecting: "{\"payload\": \"<scanned QR text>\"}")
             let (submission, earlier) = try await core.checkIn(payload: body.payload, correlationID: context.correlationID)
@@ -51,8 +53,10 @@ extension AgentAPI {
                 })
         }
         router.post("/v1/webhooks/registrations/:source") { request, context in
+            let source = try context.parameters.require("source")
+            try checkWebhookAddress(source: source, context: context, core: core)
             let submission = try await core.receiveWebhook(
-                source: try context.parameters.require("source"), body: try await bodyData(request),
+                source: source, body: try await bodyData(request),
                 timestamp: request.headers[HTTPField.Name(WebhookSignature.timestampHeader)!],
                 signature: request.headers[HTTPField.Name(WebhookSignature.signatureHeader)!],
                 delivery: request.headers[HTTPField.Name(WebhookSignature.deliveryHeader)!], correlationID: context.correlationID)

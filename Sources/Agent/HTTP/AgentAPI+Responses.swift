@@ -40,15 +40,19 @@ extension AgentAPI {
         }
     }
 
-    /// The admin token (an integrator, a script), or a signed-in member of staff whose role
-    /// allows `role`; returns who, for the audit trail ("admin" for the token). Staff sessions travel in a SameSite=Strict cookie, which a page of another
-    /// site never sends; the browser boundary refuses such a page's changes anyway.
+    /// The admin token (an integrator, a script), a token from `tokens` with the admin scope, or a
+    /// signed-in member of staff whose role allows `role`; returns who, for the audit trail
+    /// ("admin" for the admin token, "token:NAME" for another). Staff sessions travel in a
+    /// SameSite=Strict cookie, which a page of another site never sends; the browser boundary
+    /// refuses such a page's changes anyway.
     @discardableResult
     static func authorize(_ request: Request, core: AgentCore, role: StaffRole = .admin) throws -> String {
-        if let token = core.configuration.adminToken,
-            ConstantTime.equal(Array((request.headers[.authorization] ?? "").utf8), Array("Bearer \(token)".utf8))
-        {
-            return "admin"
+        switch try credential(request, core: core) {
+        case .admin: return "admin"
+        case .token(let token):
+            guard token.scopes.contains(.admin) else { throw scopeMissing(.admin, .token(token)) }
+            return "token:\(token.name)"
+        case nil: break
         }
         if let cookie = sessionCookie(request), let session = core.staff.session(cookie) {
             guard session.role.allows(role) else {
@@ -56,8 +60,12 @@ extension AgentAPI {
             }
             return session.name
         }
-        guard core.configuration.adminToken != nil || !core.configuration.staff.isEmpty else {
-            throw AgentError(.unauthorized, "admin actions are disabled: no admin token or staff is configured")
+        let configuration = core.configuration
+        guard
+            configuration.adminToken != nil || !configuration.staff.isEmpty
+                || configuration.tokens.contains(where: { $0.scopes.contains(.admin) })
+        else {
+            throw AgentError(.unauthorized, "admin actions are disabled: no admin token, admin-scoped token or staff is configured")
         }
         throw AgentError(.unauthorized, "admin token or a staff sign-in required", detail: "Authorization")
     }

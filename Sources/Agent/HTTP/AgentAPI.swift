@@ -16,15 +16,19 @@ public enum AgentAPI {
     static let idempotencyHeader = HTTPField.Name("Idempotency-Key")!
     static let maxBodyBytes = 1 << 20
 
-    /// `pages`: the kiosk's pages (`web/`), when this agent serves them.
-    public static func router(core: AgentCore, metrics: PrometheusCollectorRegistry, pages: WebPages? = nil) -> Router<APIRequestContext> {
+    /// `pages`: the kiosk's pages (`web/`), when this agent serves them. `listener`: which of the
+    /// agent's listeners the router serves, which decides what needs a token (`Listener`).
+    public static func router(
+        core: AgentCore, metrics: PrometheusCollectorRegistry, pages: WebPages? = nil, listener: Listener = .kiosk
+    ) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: CorrelationMiddleware(realm: "lanyard-agent"))
         router.add(
             middleware: BrowserBoundaryMiddleware(
                 allowedHosts: allowedHosts(core.configuration), bodyTypes: [cameraDecodePath: cameraFrameType]))
+        router.add(middleware: AccessMiddleware(core: core, listener: listener))
         addStatusRoutes(to: router, core: core, metrics: metrics)
-        addBadgeRoutes(to: router, core: core)
+        addBadgeRoutes(to: router, core: core, listener: listener)
         addAttendeeRoutes(to: router, core: core)
         addAdminRoutes(to: router, core: core)
         addSyncRoutes(to: router, core: core)
@@ -36,11 +40,13 @@ public enum AgentAPI {
         return router
     }
 
-    /// The names the agent answers to: the box's own, its listen address's host, and the
-    /// configured `allowed_hosts`.
+    /// The names the agent answers to: the box's own, its listeners' hosts, and the configured
+    /// `allowed_hosts`.
     static func allowedHosts(_ configuration: AgentConfiguration) -> Set<String> {
         var names = LocalHostNames.current().union(configuration.allowedHosts)
-        if case .tcp(let host, _) = try? ListenAddress(parsing: configuration.listen) { names.insert(host) }
+        for listen in [configuration.listen] + [configuration.tls?.listen].compactMap(\.self) {
+            if case .tcp(let host, _) = try? ListenAddress(parsing: listen) { names.insert(host) }
+        }
         return names
     }
 

@@ -16,6 +16,18 @@ public final class AgentMetrics: Sendable {
         case deadLettered = "dead_lettered"
     }
 
+    /// Why a client or a request was refused at the boundary (docs/agent.md, "Integrators and peers").
+    public enum Refusal: String, Sendable, CaseIterable {
+        /// A client certificate neither chained to `tls.client_ca` nor pinned.
+        case clientCertificate = "client_certificate"
+        /// No token, or one the agent does not know, where one is needed.
+        case unauthorized
+        case tokenOutOfWindow = "token_out_of_window"
+        case scopeMissing = "scope_missing"
+        /// A webhook delivery from outside its source's address list.
+        case addressNotAllowed = "address_not_allowed"
+    }
+
     static let window: TimeInterval = 300
     /// Bounds the memory of the window on a busy kiosk: enough samples for a steady p95.
     static let maxSamples = 4096
@@ -81,6 +93,11 @@ public final class AgentMetrics: Sendable {
     public func recordHandover(from source: String, to target: String, jobs: Int) {
         Counter(label: "lanyard_handover_jobs_total", dimensions: [("from", source), ("to", target)], factory: factory)
             .increment(by: Int64(jobs))
+    }
+
+    /// A client or a request refused at the boundary.
+    public func recordRefusal(_ reason: Refusal) {
+        Counter(label: "lanyard_agent_refusals_total", dimensions: [("reason", reason.rawValue)], factory: factory).increment()
     }
 
     /// What the last five minutes looked like.
