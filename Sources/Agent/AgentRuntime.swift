@@ -95,6 +95,7 @@ public struct AgentRuntime: Sendable {
         let printerStateChanged = WorkSignal()
         var workers: [PrinterWorker] = []
         var previews: [String: BadgePreview] = [:]
+        var previewByKind: [String: BadgePreview] = [:]
         for (id, settings, printer) in printers {
             let composer = BadgeComposer(
                 templates: activeTemplates, profile: printer.profile, language: printer.language, logger: logger,
@@ -110,12 +111,15 @@ public struct AgentRuntime: Sendable {
                     metrics: metrics, logger: logger,
                     open: adaptClient.map { adapt in { @Sendable in adapt(try await printer.open()) } } ?? printer.open,
                     stateChanged: printers.count > 1 ? printerStateChanged : nil))
-            // One preview per kind of printer: the badge is rendered for the printer it goes to.
-            let same = previews.first { other in printers.first { $0.id == other.key }.map(\.printer.profile.id) == printer.profile.id }
-            previews[id] =
-                same?.value
+            // One preview per kind of printer (profile and language): the badge is rendered for the
+            // printer it goes to, and printers of one kind share its renderers.
+            let kind = "\(printer.profile.id)/\(printer.language.rawValue)"
+            let preview =
+                previewByKind[kind]
                 ?? BadgePreview(
                     templates: activeTemplates, profile: printer.profile, language: printer.language, event: event, logger: logger)
+            previewByKind[kind] = preview
+            previews[id] = preview
         }
         if let sync {
             await sync.setPrinterReport { [workers] in

@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Printers
+import Raster
 import Store
 import Testing
 
@@ -61,6 +62,15 @@ import Testing
         }
     }
 
+    /// Polls `/v1/printers` until `printer` reports `conditions` (bounded, like `eventually`).
+    func waitUntil(_ client: any TestClientProtocol, printer: String, reports conditions: [String]) async throws {
+        let seen = try await eventually {
+            (try await get(client, "/v1/printers")["printers"] as? [[String: Any]])?
+                .first { $0["id"] as? String == printer }?["conditions"] as? [String] == conditions ? true : nil
+        }
+        #expect(seen == true, "\(printer) never reported \(conditions)")
+    }
+
     static func write(_ yaml: String) throws -> String {
         let url = FileManager.default.temporaryDirectory.appending(path: "lanyard-printers-\(UUID().uuidString).yaml")
         try Data(yaml.utf8).write(to: url)
@@ -77,10 +87,7 @@ import Testing
             // Both start; then the left one runs out of paper with badges queued for it.
             _ = try await eventually { try await get(client, "/v1/printers")["printers"].map { _ in true } }
             try left.setMode(.paperOut)
-            _ = try await eventually {
-                (try await get(client, "/v1/printers")["printers"] as? [[String: Any]])?
-                    .first { $0["id"] as? String == "left" }?["conditions"] as? [String] == ["paper_out"] ? true : nil
-            }
+            try await waitUntil(client, printer: "left", reports: ["paper_out"])
             var ids: [Int] = []
             for number in 0..<12 {
                 let response = try await post(
@@ -106,7 +113,9 @@ import Testing
 
     @Test func aBadgeWithoutANamedPrinterGoesWhereItsTierIsRouted() async throws {
         var options = AgentOptions()
-        options.printers = [Self.printer("hall"), Self.printer("vip", tiers: ["vip", "speaker"])]
+        var vipPrinter = Self.printer("vip", tiers: ["vip", "speaker"])
+        vipPrinter.profile = "zebra-zd421d-203"
+        options.printers = [Self.printer("hall"), vipPrinter]
         try await withAgent(options) { harness, client in
             let vip = try await post(client, "/v1/badges", #"{"attendee": \#(registration("routed-vip"))}"#)
             let general = registration("routed-general").replacingOccurrences(
@@ -119,6 +128,11 @@ import Testing
             #expect(try harness.store.job(id: Int64(vipID))?.printerID == "vip")
             #expect(try harness.store.job(id: Int64(hallID))?.printerID == "hall")
             #expect(harness.simulators["vip"]?.printedLabels.count == 1 && harness.simulators["hall"]?.printedLabels.count == 1)
+            // The preview is rendered for the printer the badge goes to (203 dpi here), dot for dot.
+            let vipAttendee = try #require(json(vip)["attendee_id"] as? String)
+            let preview = try await client.execute(uri: "/v1/attendees/\(vipAttendee)/badge.png", method: .get)
+            let printed = try #require(harness.simulators["vip"]?.printedLabels.first?.bitmap)
+            #expect(Array(preview.body.readableBytesView) == (try printed.png()))
             let printers = try #require(try await get(client, "/v1/printers")["printers"] as? [[String: Any]])
             #expect(Set(printers.compactMap { $0["id"] as? String }) == ["hall", "vip"])
         }
@@ -132,10 +146,7 @@ import Testing
         try await withAgent(options) { harness, client in
             let left = try #require(harness.simulators["left"])
             try left.setMode(.paperOut)
-            _ = try await eventually {
-                (try await get(client, "/v1/printers")["printers"] as? [[String: Any]])?
-                    .first { $0["id"] as? String == "left" }?["conditions"] as? [String] == ["paper_out"] ? true : nil
-            }
+            try await waitUntil(client, printer: "left", reports: ["paper_out"])
             var ids: [Int] = []
             for number in 0..<2 {
                 let response = try await post(

@@ -53,7 +53,10 @@ extension AgentAPI {
         }
         router.get("/v1/attendees/:id/badge.png") { _, context in
             let attendee = try core.store.shown(try knownAttendee(core, context))
-            guard let preview = core.preview else { throw AgentError(.notFound, "this agent renders no previews") }
+            // Rendered for the printer the badge would go to now, dot for dot as it would print there.
+            guard let preview = core.previews[core.route(attendee)] ?? core.preview else {
+                throw AgentError(.notFound, "this agent renders no previews")
+            }
             let png: [UInt8]
             do {
                 png = try await Blocking.run { try preview.png(of: attendee) }
