@@ -40,14 +40,26 @@ public final class AgentCore: Sendable {
     public let printerStateChanged: WorkSignal?
     /// The technician's test badge and ladder template.
     public let bench: TechnicianBench?
+    /// Peer kiosks and office printers, by id (`destinations`).
+    public let destinations: [String: any JobDestination]
+    /// The order a badge tries the box's printers and the destinations in, and its deadline.
+    public let chain: DestinationChain
+    /// Rings when a badge is accepted: the deadline watch wakes for it.
+    let jobAccepted = WorkSignal()
 
     public init(
         configuration: AgentConfiguration, store: LanyardStore, event: EventConfiguration,
         workers: [String: PrinterWorker], defaultPrinter: String, metrics: AgentMetrics = AgentMetrics(),
         templates: ActiveTemplates? = nil, sync: SyncService? = nil, printsToSimulator: Bool = false, preview: BadgePreview? = nil,
         previews: [String: BadgePreview] = [:], routing: PrinterRouting? = nil, printerStateChanged: WorkSignal? = nil,
-        bench: TechnicianBench? = nil, logger: Logger
+        bench: TechnicianBench? = nil, destinations: [String: any JobDestination] = [:], chain: DestinationChain? = nil,
+        logger: Logger
     ) {
+        self.destinations = destinations
+        self.chain =
+            chain
+            ?? DestinationChain(
+                printers: Set(workers.keys), destinations: configuration.destinations, deadlineSeconds: configuration.queue.deadlineSeconds)
         self.printsToSimulator = printsToSimulator
         self.preview = preview
         self.previews = previews
@@ -130,6 +142,7 @@ public final class AgentCore: Sendable {
         switch result {
         case .accepted(let job):
             worker.nudge()
+            jobAccepted.signal()
             return .queued(job)
         case .duplicate(let job):
             return .duplicate(job)

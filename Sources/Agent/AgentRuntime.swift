@@ -55,7 +55,9 @@ public struct AgentRuntime: Sendable {
         // Before anything is read or written: a second agent on the directory stops here.
         let lock = try DataDirectoryLock(directory: data)
         let store = try LanyardStore(dataDirectory: data)
-        let reconciled = try store.reconcileInterruptedJobs(now: Date())
+        // Badges at a peer or an office printer are resumed by their destination's worker, which
+        // asks the destination what became of each.
+        let reconciled = try store.reconcileInterruptedJobs(resumedBy: Set(configuration.destinations.map(\.id)), now: Date())
         for job in reconciled {
             logger.warning(
                 "job reconciled after an unclean stop",
@@ -141,19 +143,58 @@ public struct AgentRuntime: Sendable {
                 PrinterRouting.Route(
                     printerID: id, tiers: Set(settings.tiers.compactMap(AccessTier.init(rawValue:))), tracks: Set(settings.tracks))
             })
+        let chain = DestinationChain(
+            printers: Set(printers.map(\.id)), destinations: configuration.destinations, deadlineSeconds: queue.deadlineSeconds)
+        let wake = PlaceWakers()
+        for worker in workers { wake.add(worker.printerID) { worker.nudge() } }
+        var destinations: [String: any JobDestination] = [:]
+        for destination in configuration.destinations {
+            let made = try makeDestination(
+                destination, configuration: configuration, store: store, chain: chain, metrics: metrics, wake: wake, logger: logger)
+            destinations[destination.id] = made
+            wake.add(destination.id) { made.nudge() }
+        }
         let core = AgentCore(
             configuration: configuration, store: store, event: event,
             workers: Dictionary(uniqueKeysWithValues: workers.map { ($0.printerID, $0) }),
             defaultPrinter: printers[0].id, metrics: metrics, templates: activeTemplates, sync: sync,
             printsToSimulator: printers.contains { $0.printer.simulator != nil },
             preview: previews[printers[0].id], previews: previews, routing: routing, printerStateChanged: printerStateChanged,
-            bench: TechnicianBench.load(resources: resources, event: event), logger: logger)
+            bench: TechnicianBench.load(resources: resources, event: event), destinations: destinations, chain: chain, logger: logger)
         var simulators: [String: PrinterSimulator] = [:]
         for (id, _, printer) in printers { simulators[id] = printer.simulator }
         return AgentRuntime(
             core: core, workers: workers, simulator: first.simulator, simulators: simulators, dataDirectory: data,
             reconciled: reconciled,
             sync: sync, templates: activeTemplates, lock: lock)
+    }
+
+    /// The worker of one destination off the box.
+    static func makeDestination(
+        _ destination: AgentConfiguration.Destination, configuration: AgentConfiguration, store: LanyardStore, chain: DestinationChain,
+        metrics: AgentMetrics, wake: PlaceWakers, logger: Logger
+    ) throws -> any JobDestination {
+        switch destination.kind {
+        case .peer(let url):
+            let token: String
+            do {
+                guard let read = try TokenFile.read(destination.tokenFile) else { throw AgentError(.configurationInvalid, "no token") }
+                token = read
+            } catch {
+                throw AgentError(
+                    .configurationInvalid, "cannot read the peer's token: \(error)", detail: "destinations.\(destination.id).token_file")
+            }
+            do {
+                return try PeerDestinationWorker(
+                    destination: destination, url: url, token: token, store: store, chain: chain, kioskID: configuration.kioskID,
+                    metrics: metrics, logger: logger, moved: { wake.wake($0) })
+            } catch {
+                throw AgentError(
+                    .configurationInvalid, "cannot set up the peer's TLS: \(error)", detail: "destinations.\(destination.id)")
+            }
+        case .ipp:
+            throw AgentError(.configurationInvalid, "IPP destinations are not built yet", detail: "destinations.\(destination.id)")
+        }
     }
 
     /// The sync service for `registry.url`: a repository over HTTP, or a directory for a

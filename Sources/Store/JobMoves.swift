@@ -11,26 +11,28 @@ extension LanyardStore {
         id: Int64, to printerID: String, actor: String, reason: String, now: Date = Date()
     ) throws(StoreError) -> PrintJob {
         guard !printerID.isEmpty else { throw StoreError(.invalidValue, "a job moves to a named printer") }
-        return try write { db in
-            guard var row = try JobRow.fetchOne(db, key: id) else { throw StoreError(.notFound, "there is no print job \(id)") }
-            guard row.state == .queued else {
-                throw StoreError(
-                    .invalidTransition, "job \(id) is \(row.state.rawValue); only a queued job moves to another printer",
-                    transition: StoreError.Transition(from: row.state, to: .queued))
-            }
-            let from = row.printerID
-            guard from != printerID else { return try Self.existingJob(db, id: id) }
-            row.printerID = printerID
-            row.updatedAt = now
-            try row.update(db)
-            var transition = TransitionRow(
-                jobID: id, from: .queued, to: .queued, at: now, note: "moved from \(from) to \(printerID): \(reason)")
-            try transition.insert(db)
-            _ = try Self.audit(
-                db, action: "job.moved", actor: actor, subject: "job:\(id)",
-                details: ["from": from, "to": printerID, "reason": reason], now: now)
-            return try Self.existingJob(db, id: id)
+        return try write { db in try Self.reassign(db, id: id, to: printerID, actor: actor, reason: reason, now: now) }
+    }
+
+    static func reassign(_ db: Database, id: Int64, to printerID: String, actor: String, reason: String, now: Date) throws -> PrintJob {
+        guard var row = try JobRow.fetchOne(db, key: id) else { throw StoreError(.notFound, "there is no print job \(id)") }
+        guard row.state == .queued else {
+            throw StoreError(
+                .invalidTransition, "job \(id) is \(row.state.rawValue); only a queued job moves to another printer",
+                transition: StoreError.Transition(from: row.state, to: .queued))
         }
+        let from = row.printerID
+        guard from != printerID else { return try Self.existingJob(db, id: id) }
+        row.printerID = printerID
+        row.updatedAt = now
+        try row.update(db)
+        var transition = TransitionRow(
+            jobID: id, from: .queued, to: .queued, at: now, note: "moved from \(from) to \(printerID): \(reason)")
+        try transition.insert(db)
+        _ = try Self.audit(
+            db, action: "job.moved", actor: actor, subject: "job:\(id)",
+            details: ["from": from, "to": printerID, "reason": reason], now: now)
+        return try Self.existingJob(db, id: id)
     }
 
     /// A printer's queued jobs, oldest first: what a hand-over moves.

@@ -18,13 +18,21 @@ extension LanyardStore {
     ///   sent again.
     ///
     /// Both moves, their history entries and their outcome reports commit in one transaction.
-    public func reconcileInterruptedJobs(now: Date = Date()) throws(StoreError) -> [ReconciledJob] {
+    ///
+    /// Jobs at a destination off the box (`resumedBy`: a peer kiosk, an IPP printer) are left as
+    /// they are: their worker asks the destination what became of each and resumes from there.
+    public func reconcileInterruptedJobs(
+        resumedBy destinations: Set<String> = [], now: Date = Date()
+    ) throws(StoreError)
+        -> [ReconciledJob]
+    {
         try write { db in
             let rows =
                 try JobRow
                 .filter([JobState.sending.rawValue, JobState.sent.rawValue].contains(JobRow.Columns.state))
                 .order(JobRow.Columns.id)
                 .fetchAll(db)
+                .filter { !destinations.contains($0.printerID) }
             var reconciled: [ReconciledJob] = []
             for row in rows {
                 guard let id = row.id else { continue }

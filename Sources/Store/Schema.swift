@@ -31,6 +31,7 @@ enum Schema {
         migrator.registerMigration("v12-job-template-release", migrate: recordTemplateRelease)
         migrator.registerMigration("v13-job-state-time-index", migrate: indexJobsByStateAndTime)
         migrator.registerMigration("v14-name-corrections", migrate: createNameCorrections)
+        migrator.registerMigration("v15-destinations", migrate: createDestinationRecords)
         return migrator
     }
 
@@ -372,6 +373,35 @@ enum Schema {
                     recorded_at DATETIME NOT NULL
                 );
                 CREATE INDEX name_correction_attendee ON name_correction(attendee_id, id);
+                """)
+    }
+
+    /// What a badge printed off the box needs beside its job: the handing side's record of where
+    /// the badge went (the peer's or the IPP printer's job, and where and when it printed), and
+    /// the receiving side's record of which peer handed a job over and which offers it withdrew.
+    private static func createDestinationRecords(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE job_destination (
+                    job_id INTEGER PRIMARY KEY REFERENCES print_job(id) ON DELETE CASCADE,
+                    destination TEXT NOT NULL CHECK (destination <> ''),
+                    offer_uncertain INTEGER NOT NULL DEFAULT 0,
+                    remote_ref TEXT,
+                    remote_state TEXT,
+                    remote_place TEXT,
+                    printed_at DATETIME,
+                    updated_at DATETIME NOT NULL
+                );
+                CREATE TABLE peer_receipt (
+                    job_id INTEGER PRIMARY KEY REFERENCES print_job(id) ON DELETE CASCADE,
+                    from_agent TEXT NOT NULL CHECK (from_agent <> ''),
+                    received_at DATETIME NOT NULL
+                );
+                CREATE TABLE peer_withdrawal (
+                    idempotency_key TEXT PRIMARY KEY CHECK (idempotency_key <> ''),
+                    from_agent TEXT NOT NULL CHECK (from_agent <> ''),
+                    withdrawn_at DATETIME NOT NULL
+                );
                 """)
     }
 }

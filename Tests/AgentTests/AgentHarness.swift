@@ -58,6 +58,9 @@ struct AgentOptions: Sendable {
     var handoverSeconds: Double = 1
     /// Tokens for integrators and peers, beside the admin token.
     var tokens: [AccessToken] = []
+    /// Peer kiosks and office printers off the box, and the deadline that sends badges to them.
+    var destinations: [AgentConfiguration.Destination] = []
+    var deadlineSeconds: Double = 60
     /// The addresses each webhook source may deliver from.
     var webhookAllow: [String: [AddressRange]] = [:]
     /// The HTTPS listener, run beside the API (`AgentHarness.application.httpsAddress`).
@@ -118,6 +121,8 @@ func withAgent(
     configuration.printers = options.printers
     configuration.queue.handoverSeconds = options.handoverSeconds
     configuration.tokens = options.tokens
+    configuration.destinations = options.destinations
+    configuration.queue.deadlineSeconds = options.deadlineSeconds
     configuration.webhooks.allow = options.webhookAllow
     configuration.tls = options.tls
     switch options.printer {

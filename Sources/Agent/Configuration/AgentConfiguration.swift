@@ -27,6 +27,9 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     /// Several printers (`printers:`), each with an `id` and, optionally, the tiers and tracks it
     /// takes; when given, `printer:` is not.
     public var printers: [Printer] = []
+    /// Where a badge goes, in this order, when the box's printers have not printed it by its
+    /// deadline (`queue.deadline_seconds`): peer kiosks and office printers (`Destination`).
+    public var destinations: [Destination] = []
     public var queue = Queue()
     public var webhooks = Webhooks()
     public var kiosk = Kiosk()
@@ -91,9 +94,12 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         public var tiers: [String] = []
         /// Attendee tracks whose badges go to this printer; empty: any.
         public var tracks: [String] = []
+        /// Where an attendee collects what this printer prints, in words for the kiosk's screen
+        /// ("Kiosk 2, left of the entrance"); told when a badge prints away from the kiosk used.
+        public var location: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case id, address, profile, pollSeconds = "poll_seconds", confirmSeconds = "confirm_seconds", tiers, tracks
+            case id, address, profile, pollSeconds = "poll_seconds", confirmSeconds = "confirm_seconds", tiers, tracks, location
         }
         public init() {}
         public init(from decoder: any Decoder) throws {
@@ -106,6 +112,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
             confirmSeconds = try c.decodeIfPresent(Double.self, forKey: .confirmSeconds) ?? 20
             tiers = try c.decodeIfPresent([String].self, forKey: .tiers) ?? []
             tracks = try c.decodeIfPresent([String].self, forKey: .tracks) ?? []
+            location = try c.decodeIfPresent(String.self, forKey: .location)
         }
     }
 
@@ -120,11 +127,15 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         /// With several printers: how long a printer may be out of paper, open, paused or resting
         /// after faults before its queued jobs go to another printer of the box.
         public var handoverSeconds: Double = 1
+        /// How long a badge may wait at one place of its chain (the box's printers, then each of
+        /// `destinations`) before it goes to the next, counted from its acceptance and again
+        /// from each move; with no place left it is flagged to the operator.
+        public var deadlineSeconds: Double = 60
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case maxQueued = "max_queued", maxAttempts = "max_attempts", retryBaseMilliseconds = "retry_base_ms"
             case breakerFailures = "breaker_failures", breakerCoolDownSeconds = "breaker_cool_down_seconds"
-            case handoverSeconds = "handover_seconds"
+            case handoverSeconds = "handover_seconds", deadlineSeconds = "deadline_seconds"
         }
         public init() {}
         public init(from decoder: any Decoder) throws {
@@ -136,6 +147,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
             breakerFailures = try c.decodeIfPresent(Int.self, forKey: .breakerFailures) ?? 5
             breakerCoolDownSeconds = try c.decodeIfPresent(Double.self, forKey: .breakerCoolDownSeconds) ?? 30
             handoverSeconds = try c.decodeIfPresent(Double.self, forKey: .handoverSeconds) ?? 1
+            deadlineSeconds = try c.decodeIfPresent(Double.self, forKey: .deadlineSeconds) ?? 60
         }
     }
 
@@ -183,7 +195,8 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case listen, dataDirectory = "data_dir", event, attendees, templates, printer, printers, queue, webhooks, adminToken = "admin_token"
+        case listen, dataDirectory = "data_dir", event, attendees, templates, printer, printers, destinations, queue, webhooks
+        case adminToken = "admin_token"
         case kiosk, staff
         case registry, kioskID = "kiosk_id", allowedHosts = "allowed_hosts"
         case tokens, tls
@@ -206,6 +219,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
             throw DecodingError.dataCorruptedError(
                 forKey: .printers, in: c, debugDescription: "give either printer (one printer) or printers (several), not both")
         }
+        destinations = try c.decodeIfPresent([Destination].self, forKey: .destinations) ?? []
         queue = try c.decodeIfPresent(Queue.self, forKey: .queue) ?? Queue()
         webhooks = try c.decodeIfPresent(Webhooks.self, forKey: .webhooks) ?? Webhooks()
         kiosk = try c.decodeIfPresent(Kiosk.self, forKey: .kiosk) ?? Kiosk()
@@ -281,6 +295,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         }
         try registry.validate()
         try validatePrinters()
+        try validateDestinations()
         try validateBoundary()
         var names: Set<String> = []
         for (index, member) in staff.enumerated() {

@@ -77,6 +77,8 @@ public enum TokenScope: String, Sendable, Decodable, CaseIterable {
     case print
     /// Check attendees in: `POST /v1/checkins`.
     case checkIn = "check-in"
+    /// Hand badges over as a peer kiosk: `/v1/peer/handovers` (docs/handover.md).
+    case peer
     /// Everything the admin token allows.
     case admin
 }
@@ -142,7 +144,7 @@ public struct AccessToken: Sendable, Equatable, Decodable {
         }
         guard !scopes.isEmpty else {
             throw AgentError(
-                .configurationInvalid, "a token needs at least one scope: print, check-in, admin", detail: "tokens[\(index)].scopes")
+                .configurationInvalid, "a token needs at least one scope: print, check-in, peer, admin", detail: "tokens[\(index)].scopes")
         }
         guard sha256.count == 64, Hex.decode(sha256) != nil else {
             throw AgentError(

@@ -80,7 +80,9 @@ extension AgentAPI {
         while ContinuousClock.now < deadline {
             guard let job = try core.store.job(id: id) else { return }
             let printer = core.workers[job.printerID].map { PrinterReadinessView($0.state) }
-            let event = JobEventView(job: JobView(job), printer: printer)
+            let away = core.destinations[job.printerID] != nil
+            let event = JobEventView(
+                job: JobView(job), printer: printer, collectAt: away ? core.location(of: job.printerID) ?? job.printerID : nil)
             if event != last {
                 try await send("event: job\ndata: \(String(decoding: try eventEncoder.encode(event), as: UTF8.self))\n\n")
                 last = event

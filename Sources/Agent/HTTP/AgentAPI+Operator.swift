@@ -60,7 +60,9 @@ extension AgentAPI {
             manualReview: try store.openManualReviews(limit: overviewListLimit).map(OperatorJobView.init),
             checkIns: try checkInViews(store, limit: overviewCheckIns, before: nil),
             series: OutcomeSeriesView(
-                hours: hours, bucketSeconds: bucket, buckets: try store.jobOutcomes(from: start, bucketSeconds: bucket, count: count)))
+                hours: hours, bucketSeconds: bucket, buckets: try store.jobOutcomes(from: start, bucketSeconds: bucket, count: count)),
+            overdue: try core.overdueJobs(now: now, limit: overviewListLimit).map(OperatorJobView.init),
+            destinations: core.configuration.destinations.compactMap { core.destinations[$0.id]?.status })
     }
 
     static func checkInViews(_ store: LanyardStore, limit: Int, before: Int64?) throws -> [OperatorCheckInView] {

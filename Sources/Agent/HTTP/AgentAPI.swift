@@ -36,6 +36,7 @@ public enum AgentAPI {
         addTechnicianRoutes(to: router, core: core)
         addOperatorRoutes(to: router, core: core)
         addCameraRoutes(to: router)
+        addPeerRoutes(to: router, core: core)
         if let pages { addPageRoutes(to: router, pages: pages) }
         return router
     }

@@ -309,6 +309,13 @@ public struct SyncView: Codable, Sendable, Equatable {
 public struct JobEventView: Codable, Sendable, Equatable {
     public var job: JobView
     public var printer: PrinterReadinessView?
+    /// Where the attendee collects the badge, when it prints away from this kiosk (a peer kiosk,
+    /// an office printer), in the words of that place's `location`.
+    public var collectAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case job, printer, collectAt = "collect_at"
+    }
 }
 
 /// A printer as a waiting attendee's page needs it: ready or not, and why not.

@@ -20,10 +20,14 @@ public struct OperatorOverview: Codable, Sendable, Equatable {
     /// The latest check-ins at this kiosk.
     public var checkIns: [OperatorCheckInView]
     public var series: OutcomeSeriesView
+    /// Badges past their deadline with no place left to go, or held where they cannot move.
+    public var overdue: [OperatorJobView]
+    /// Peer kiosks and office printers off the box.
+    public var destinations: [DestinationStatus]
 
     enum CodingKeys: String, CodingKey {
         case generatedAt = "generated_at", health, jobs, deadLetters = "dead_letters", manualReview = "manual_review"
-        case checkIns = "check_ins", series
+        case checkIns = "check_ins", series, overdue, destinations
     }
 }
 

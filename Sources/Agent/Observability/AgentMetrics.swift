@@ -95,6 +95,21 @@ public final class AgentMetrics: Sendable {
             .increment(by: Int64(jobs))
     }
 
+    /// A badge's move along its chain: to a destination off the box after its deadline.
+    public func recordDeadlineMove(to target: String) {
+        Counter(label: "lanyard_deadline_moves_total", dimensions: [("to", target)], factory: factory).increment()
+    }
+
+    /// A badge past its deadline with no place left to go: flagged to the operator.
+    public func recordOverdue() {
+        Counter(label: "lanyard_overdue_jobs_total", factory: factory).increment()
+    }
+
+    /// One offer to a peer, from send to its durable answer.
+    public func recordPeerOffer(seconds: Double, outcome: String) {
+        Timer(label: "lanyard_peer_offer_duration_seconds", dimensions: [("outcome", outcome)], factory: factory).recordSeconds(seconds)
+    }
+
     /// A client or a request refused at the boundary.
     public func recordRefusal(_ reason: Refusal) {
         Counter(label: "lanyard_agent_refusals_total", dimensions: [("reason", reason.rawValue)], factory: factory).increment()
