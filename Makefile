@@ -62,7 +62,8 @@ test: deps tools
 
 # Process-level proofs against the built `lanyard` (debug build): kill -9 during a 200-badge batch,
 # the agent's API fuzzed from docs/openapi.yaml and the registry server's from
-# docs/registry-openapi.yaml, 50 concurrent clients for LOAD_SECONDS, and the kiosk page in Chromium
+# docs/registry-openapi.yaml, 50 concurrent clients for LOAD_SECONDS, a printer out of paper among
+# two, two kiosks handing badges over while either is killed, and the kiosk page in Chromium
 # (with the keyboard scanner, then with a fake camera showing a ticket).
 proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_crash.py
@@ -70,6 +71,7 @@ proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/registry_fuzz.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_load.py --duration $(LOAD_SECONDS)
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_failover.py
+	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_peers.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_browser.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/operator_browser.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/technician_browser.py

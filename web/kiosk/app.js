@@ -31,11 +31,11 @@ let resetTimer = 0;
 let busy = false;
 let shown = { state: "idle", heading: "welcome", detail: "scan_prompt", status: "" };
 
-function show(state, headingKey, detailKey, statusKey = "") {
-  shown = { state, heading: headingKey, detail: detailKey, status: statusKey };
+function show(state, headingKey, detailKey, statusKey = "", values = undefined) {
+  shown = { state, heading: headingKey, detail: detailKey, status: statusKey, values };
   screen.dataset.state = state;
   heading.textContent = t(headingKey);
-  detail.textContent = detailKey ? t(detailKey) : "";
+  detail.textContent = detailKey ? t(detailKey, values) : "";
   statusLine.textContent = statusKey ? t(statusKey) : "";
   restart.hidden = state === "idle";
   find.hidden = state !== "idle";
@@ -79,7 +79,7 @@ async function showAttendee(id) {
   if (own && own !== language()) {
     await setLanguage(own);
     markLanguage();
-    show(shown.state, shown.heading, shown.detail, shown.status);
+    show(shown.state, shown.heading, shown.detail, shown.status, shown.values);
   }
   document.getElementById("name").textContent = [person.first_name, person.last_name].filter(Boolean).join(" ");
   document.getElementById("company").textContent = person.company ?? "";
@@ -95,7 +95,18 @@ async function showAttendee(id) {
   }
 }
 
-function onJobEvent({ job, printer }) {
+function onJobEvent({ job, printer, collect_at: collectAt }) {
+  // Printed away from this kiosk (a peer kiosk, an office printer): where to collect it.
+  if (collectAt && ["queued", "sending", "sent", "printed"].includes(job.state)) {
+    const place = { place: collectAt };
+    if (job.state === "printed") {
+      stopFollowing();
+      show("printed", "printed_elsewhere", "collect_at", "", place);
+    } else {
+      show("printing", "printing_elsewhere", "collect_at", "printing_status", place);
+    }
+    return;
+  }
   if (printer && !printer.ready && !["printed", "manual_review", "dead_lettered", "cancelled"].includes(job.state)) {
     show("out-of-order", "out_of_order", "out_of_order_detail");
     return;
@@ -239,7 +250,7 @@ async function start() {
     button.addEventListener("click", async () => {
       await setLanguage(code);
       markLanguage();
-      show(shown.state, shown.heading, shown.detail, shown.status);
+      show(shown.state, shown.heading, shown.detail, shown.status, shown.values);
     });
     nav.append(button);
   }

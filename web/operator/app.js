@@ -9,7 +9,7 @@ import { onLanguageChange, signedIn, startStaffPage } from "staff/shell.js";
 import * as api from "operator/api.js";
 import { renderCharts } from "operator/charts.js";
 import { renderHealth } from "operator/health.js";
-import { renderCheckIns, renderDeadLetters, renderJobs, renderReview } from "operator/lists.js";
+import { renderCheckIns, renderDeadLetters, renderJobs, renderOverdue, renderReview } from "operator/lists.js";
 
 const pollMs = 2000;
 const part = (id) => document.getElementById(id);
@@ -32,8 +32,9 @@ function draw(overview) {
   section("health", overview.health, (health) => renderHealth(health, part("health-cards"), part("out-of-order")));
   section("review", overview.manual_review, renderReview);
   section("dead-letters", overview.dead_letters, renderDeadLetters);
-  section("jobs", { jobs: overview.jobs, printers: overview.health.printers.map((printer) => printer.id) },
-    ({ jobs, printers }) => renderJobs(jobs, printers));
+  const places = [...overview.health.printers.map((printer) => printer.id), ...(overview.destinations ?? []).map((place) => place.id)];
+  section("overdue", { jobs: overview.overdue ?? [], places }, ({ jobs, places }) => renderOverdue(jobs, places));
+  section("jobs", { jobs: overview.jobs, printers: places }, ({ jobs, printers }) => renderJobs(jobs, printers));
   section("check-ins", overview.check_ins, renderCheckIns);
   section("charts", overview.series, (series) =>
     renderCharts(series, { throughput: part("throughput"), success: part("success"), table: part("series") }));

@@ -65,7 +65,7 @@ export function renderDeadLetters(letters) {
 }
 
 /** What an operator can do with a job in its state: reprint a printed one; cancel a queued one or
- * move it to another printer of the box. */
+ * move it to another printer of the box or a destination of its chain. */
 function jobActions(job, printers) {
   const values = { id: job.id, name: who(job) };
   if (job.state === "printed") return action("reprint", job.id, "reprint", "reprint_label", values);
@@ -79,6 +79,14 @@ export function renderJobs(jobs, printers = []) {
   fillRows(part("job-rows"), part("jobs-empty"), jobs, (job) => [
     cell(jobNumber(job)), cell(who(job)), cell(stateBadge(job.state)), cell(job.printer), cell(format.time(job.queued_at)),
     cell(format.time(job.sent_at)), cell(format.time(job.printed_at)), cell(jobActions(job, printers)),
+  ]);
+}
+
+/** Badges past their deadline with nowhere left to go: cancel or move them by hand. */
+export function renderOverdue(jobs, places = []) {
+  fillRows(part("overdue-rows"), part("overdue-empty"), jobs, (job) => [
+    cell(jobNumber(job)), cell(who(job)), cell(stateBadge(job.state)), cell(job.printer), cell(format.time(job.queued_at)),
+    cell(jobActions(job, places)),
   ]);
 }
 

@@ -35,13 +35,15 @@ extension AgentAPI {
             let body = try decode(
                 JobActionRequest.self, from: try await bodyData(request), expecting: "{\"printer\": \"...\", \"reason\": \"...\"}")
             let reason = try body.requiredReason()
-            guard let target = body.printer, let worker = core.workers[target] else {
+            let places = core.workers.keys.sorted() + core.configuration.destinations.map(\.id)
+            guard let target = body.printer, places.contains(target) else {
                 throw AgentError(
-                    .requestInvalid, "name one of this agent's printers: \(core.workers.keys.sorted().joined(separator: ", "))",
+                    .requestInvalid, "name one of this agent's printers or destinations: \(places.joined(separator: ", "))",
                     detail: "$.printer")
             }
             let job = try await Blocking.run { try core.store.reassign(id: id, to: target, actor: actor, reason: reason) }
-            worker.nudge()
+            core.workers[target]?.nudge()
+            core.destinations[target]?.nudge()
             return json(.ok, JobView(job))
         }
         router.get("/v1/dead-letters") { request, context in

@@ -40,7 +40,9 @@ extension AgentAPI {
         router.get("/v1/jobs/:id") { request, context in
             let id = try context.parameters.require("id", as: Int64.self)
             guard let job = try core.store.job(id: id) else { throw AgentError(.notFound, "no job \(id)") }
-            return json(.ok, JobView(job))
+            var view = JobView(job)
+            view.away = try core.store.destinationRecord(jobID: id).map { AwayView($0, job: job) }
+            return json(.ok, view)
         }
         router.get("/v1/jobs/:id/events") { request, context in
             let id = try context.parameters.require("id", as: Int64.self)

@@ -53,13 +53,16 @@ public struct JobView: Codable, Sendable, Equatable {
     public var diagnostic: JSONValue?
     public var duplicate: Bool?
     public var alreadyCheckedIn: PriorCheckInView?
+    /// For a badge sent off the box (a peer kiosk, an office printer): where it went and where
+    /// and when it printed (`GET /v1/jobs/{id}`).
+    public var away: AwayView?
 
     enum CodingKeys: String, CodingKey {
         case id, state, printer, attempts, idempotencyKey = "idempotency_key", correlationID = "correlation_id"
         case createdAt = "created_at", updatedAt = "updated_at", attendeeID = "attendee_id", templateTier = "template_tier"
         case templateVersion = "template_version", templateRelease = "template_release", lastError = "last_error", reprintOf = "reprint_of",
             diagnostic, duplicate
-        case alreadyCheckedIn = "already_checked_in"
+        case alreadyCheckedIn = "already_checked_in", away
     }
 
     public init(_ job: PrintJob, withUpdatedAt: Bool = false) {
@@ -306,6 +309,35 @@ public struct SyncView: Codable, Sendable, Equatable {
 }
 
 /// One event of `GET /v1/jobs/{id}/events`: the job, and whether its printer can print now.
+/// A badge's life at a destination off the box, as the handing agent recorded it.
+public struct AwayView: Codable, Sendable, Equatable {
+    public var destination: String
+    /// The destination's own job (the peer's job id, the IPP printer's job id).
+    public var remoteJob: String?
+    public var remoteState: String?
+    /// Which printer printed it there, and where that is.
+    public var place: String?
+    public var printedAt: String?
+    /// When it was last offered (claimed for the destination) and when the destination took it.
+    public var offeredAt: String?
+    public var handedOverAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case destination, remoteJob = "remote_job", remoteState = "remote_state", place, printedAt = "printed_at"
+        case offeredAt = "offered_at", handedOverAt = "handed_over_at"
+    }
+
+    init(_ record: DestinationRecord, job: PrintJob) {
+        destination = record.destination
+        remoteJob = record.remoteRef.flatMap { $0.isEmpty ? nil : $0 }
+        remoteState = record.remoteState
+        place = record.remotePlace
+        printedAt = record.printedAt.map(Timestamps.iso8601)
+        offeredAt = job.history.last { $0.to == .sending }.map { Timestamps.iso8601($0.at) }
+        handedOverAt = job.history.last { $0.to == .sent }.map { Timestamps.iso8601($0.at) }
+    }
+}
+
 public struct JobEventView: Codable, Sendable, Equatable {
     public var job: JobView
     public var printer: PrinterReadinessView?
