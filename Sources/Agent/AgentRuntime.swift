@@ -150,7 +150,8 @@ public struct AgentRuntime: Sendable {
         var destinations: [String: any JobDestination] = [:]
         for destination in configuration.destinations {
             let made = try makeDestination(
-                destination, configuration: configuration, store: store, chain: chain, metrics: metrics, wake: wake, logger: logger)
+                destination, configuration: configuration, store: store, chain: chain, templates: activeTemplates, event: event,
+                metrics: metrics, wake: wake, logger: logger)
             destinations[destination.id] = made
             wake.add(destination.id) { made.nudge() }
         }
@@ -172,7 +173,7 @@ public struct AgentRuntime: Sendable {
     /// The worker of one destination off the box.
     static func makeDestination(
         _ destination: AgentConfiguration.Destination, configuration: AgentConfiguration, store: LanyardStore, chain: DestinationChain,
-        metrics: AgentMetrics, wake: PlaceWakers, logger: Logger
+        templates: ActiveTemplates, event: EventConfiguration, metrics: AgentMetrics, wake: PlaceWakers, logger: Logger
     ) throws -> any JobDestination {
         switch destination.kind {
         case .peer(let url):

@@ -154,8 +154,10 @@ import Testing
             }
             #expect(flagged != nil, "a badge with nowhere left to go is flagged")
             let job = try #require(try agent.store.job(id: Int64(id)))
-            #expect(job.state == .queued && job.printerID == "kiosk-b", "it waits at the peer, free to move: the offer never arrived")
-            #expect(try agent.store.destinationRecord(jobID: job.id)?.offerUncertain == false)
+            #expect(job.printerID == "kiosk-b" && [.queued, .sending].contains(job.state), "it waits at the peer")
+            #expect(
+                job.history.contains { $0.from == .sending && $0.to == .queued && $0.note?.hasPrefix("peer kiosk-b:") == true },
+                "an offer that never arrived puts the badge back in the queue, free to move: \(job.history)")
             let overview = json(
                 try await client.execute(
                     uri: "/v1/operator/overview", method: .get, headers: [.authorization: "Bearer \(AgentHarness.adminToken)"]))
