@@ -164,4 +164,40 @@ import Testing
             #expect(String(describing: overview["overdue"] ?? "").contains("\(id)"), "the operator's page lists it")
         }
     }
+
+    /// Peers over mutual TLS: the receiving agent's HTTPS listener asks for a certificate from the
+    /// fleet's CA; a handing agent with one hands over, one with a certificate of another CA
+    /// never reaches it (the handshake fails, so the offer certainly did not arrive).
+    @Test(arguments: ["client", "stranger"]) func peersOverMutualTLS(identity: String) async throws {
+        let pki = try TestPKI()
+        var receiving = Self.receiving()
+        receiving.transport = .router
+        receiving.tls = TLSSettings(
+            listen: "127.0.0.1:0", certificate: pki.path("server.pem"), key: pki.path("server.key"), clientCA: pki.path("ca.pem"))
+        try await withAgent(receiving) { peer, _ in
+            let base = try #require(try await eventually { peer.application.httpsAddress })
+            let port = try #require(Int(try #require(base.split(separator: ":").last)))
+            var (options, tokenFile) = try Self.handing(peerPort: port, deadline: 0.3)
+            defer { try? FileManager.default.removeItem(at: tokenFile) }
+            options.destinations[0].kind = .peer(URL(string: "https://127.0.0.1:\(port)")!)
+            options.destinations[0].ca = pki.path("ca.pem")
+            options.destinations[0].certificate = pki.path("\(identity).pem")
+            options.destinations[0].key = pki.path("\(identity).key")
+            try await withAgent(options) { agent, client in
+                let id = try await submitBadge(client, "peer-tls-\(identity)")
+                if identity == "client" {
+                    #expect(try await finalState(client, job: id) == "printed")
+                    #expect(try peer.store.job(idempotencyKey: try #require(try agent.store.job(id: Int64(id))).idempotencyKey) != nil)
+                } else {
+                    // Refused at the handshake: the peer never sees the offer, the handing agent
+                    // finds it unreachable and keeps the badge, unsent.
+                    let unreachable = try await eventually { agent.core.destinations["kiosk-b"]?.status.reachable == false ? true : nil }
+                    #expect(unreachable == true)
+                    let job = try #require(try agent.store.job(id: Int64(id)))
+                    #expect(job.printerID == "kiosk-b" && [.queued, .sending].contains(job.state))
+                    #expect(try peer.store.job(idempotencyKey: job.idempotencyKey) == nil)
+                }
+            }
+        }
+    }
 }

@@ -37,6 +37,9 @@ public enum DeliveryFailure: Error, Sendable, Equatable {
         if let error = error as? IOError, [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EHOSTDOWN].contains(error.errnoCode) {
             return .notDelivered(error.description)
         }
+        // A handshake that failed: no HTTP byte was sent. (A refusal of the client's certificate
+        // can also come after a TLS 1.3 client sent its request; that one stays uncertain.)
+        if let error = error as? NIOSSLError, case .handshakeFailed = error { return .notDelivered("TLS handshake failed: \(error)") }
         return .uncertain("\(error)")
     }
 }
