@@ -5,11 +5,13 @@ PYTHON := $(VENV)/bin/python
 # Debian packages the build, the renderer and the tests need (umockdev and its Python bindings
 # emulate a USB printer for the USB transport tests; nginx serves a registry repository as a
 # plain web server would; openssl signs the kiosk reports of the registry fuzz proof; Chromium and
-# its driver run the kiosk page's browser proof; qpdf checks the structure of the badge PDFs).
+# its driver run the kiosk page's browser proof; qpdf checks the structure of the badge PDFs;
+# cups-ipp-utils' ippeveprinter is the IPP Everywhere printer the IPP client is tested against, and
+# dbus-daemon gives it the private system bus it will not start without).
 APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev libzxing-dev \
 	libusb-1.0-0-dev libsqlite3-dev zlib1g-dev libdeflate-dev fontconfig fonts-noto-core fonts-noto-cjk \
 	python3 python3-venv python3-pip umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev nginx-light openssl \
-	chromium chromium-driver qpdf
+	chromium chromium-driver qpdf cups-ipp-utils dbus-daemon
 # Independent checkers used by the test suite (decoding symbols, rendering ZPL, a reference encoder,
 # fuzzing the agent's and the registry's HTTP APIs from their OpenAPI descriptions, driving the
 # kiosk page in Chromium and checking it with axe-core, reading the badge PDFs for PDF/A-2b).

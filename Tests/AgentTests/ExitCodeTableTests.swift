@@ -49,6 +49,8 @@ import Testing
         "transport.busy": .unavailable, "transport.timeout": .unavailable, "transport.disconnected": .unavailable,
         "transport.unsupported": .usage, "transport.io_failed": .unavailable,
         "simulator.malformed_job": .ioFailed, "simulator.output_failed": .ioFailed, "simulator.invalid_configuration": .invalidData,
+        "ipp.invalid_uri": .usage, "ipp.unreachable": .unavailable, "ipp.no_answer": .unavailable, "ipp.malformed": .unavailable,
+        "ipp.status": .unavailable,
         // The pipeline around them.
         "pipeline.input_unreadable": .inputMissing, "pipeline.output_failed": .ioFailed, "pipeline.printer_not_ready": .printerNotReady,
         "pipeline.badge_blocked": .contentErrors, "pipeline.format_unsupported": .usage,
@@ -98,6 +100,7 @@ import Testing
         errors += StatusParseErrorCode.allCases.map { StatusParseError($0, "m", field: "f") }
         errors += TransportErrorCode.allCases.map { TransportError($0, "m", address: "a") }
         errors += SimulatorErrorCode.allCases.map { SimulatorError($0, "m", session: 1) }
+        errors += IPPErrorCode.allCases.map { IPPError($0, "m") }
         errors += PipelineErrorCode.allCases.map { PipelineError($0, "m") }
         errors += StoreErrorCode.allCases.map { StoreError($0, "m") }
         errors += SyncErrorCode.allCases.map { SyncError($0, "m") }
