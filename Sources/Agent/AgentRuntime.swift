@@ -193,8 +193,15 @@ public struct AgentRuntime: Sendable {
                 throw AgentError(
                     .configurationInvalid, "cannot set up the peer's TLS: \(error)", detail: "destinations.\(destination.id)")
             }
-        case .ipp:
-            throw AgentError(.configurationInvalid, "IPP destinations are not built yet", detail: "destinations.\(destination.id)")
+        case .ipp(let uri):
+            do {
+                return try IPPDestinationWorker(
+                    destination: destination, printerURI: uri, templates: templates, event: event, store: store, chain: chain,
+                    kioskID: configuration.kioskID, metrics: metrics, logger: logger, moved: { wake.wake($0) })
+            } catch {
+                throw AgentError(
+                    .configurationInvalid, "cannot use the IPP printer: \(error)", detail: "destinations.\(destination.id).ipp")
+            }
         }
     }
 

@@ -22,7 +22,7 @@ import Glibc
 /// on the spooled file and completes the job when the command exits 0. Here the command sleeps
 /// half a second, so a job is seen pending or processing, then completed. `-k` keeps the spooled
 /// file, named `<job-id>-<job-name>.<ext>`.
-private final class IPPEvePrinter: Sendable {
+final class IPPEvePrinter: Sendable {
     static let executable = "/usr/sbin/ippeveprinter"
     static let busDaemon = "/usr/bin/dbus-daemon"
 
@@ -99,7 +99,7 @@ private final class IPPEvePrinter: Sendable {
 }
 
 /// Loopback ports for the printers, and for the servers that misbehave on purpose.
-private enum LoopbackPort {
+enum LoopbackPort {
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
@@ -188,7 +188,7 @@ private final class MisbehavingServer: Sendable {
 
     /// `make test` installs cups-ipp-utils; a machine without it fails here rather than skipping
     /// the only test of the client against a real printer.
-    fileprivate static func startPrinter() throws -> IPPEvePrinter {
+    static func startPrinter() throws -> IPPEvePrinter {
         try #require(
             FileManager.default.isExecutableFile(atPath: IPPEvePrinter.executable),
             "ippeveprinter is missing: install Debian's cups-ipp-utils (make test does)")

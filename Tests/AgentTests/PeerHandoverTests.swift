@@ -176,7 +176,8 @@ import Testing
             listen: "127.0.0.1:0", certificate: pki.path("server.pem"), key: pki.path("server.key"), clientCA: pki.path("ca.pem"))
         try await withAgent(receiving) { peer, _ in
             let base = try #require(try await eventually { peer.application.httpsAddress })
-            let port = try #require(Int(try #require(base.split(separator: ":").last)))
+            let portText = base.split(separator: ":").last.map(String.init) ?? ""
+            let port = try #require(Int(portText))
             var (options, tokenFile) = try Self.handing(peerPort: port, deadline: 0.3)
             defer { try? FileManager.default.removeItem(at: tokenFile) }
             options.destinations[0].kind = .peer(URL(string: "https://127.0.0.1:\(port)")!)
@@ -187,7 +188,8 @@ import Testing
                 let id = try await submitBadge(client, "peer-tls-\(identity)")
                 if identity == "client" {
                     #expect(try await finalState(client, job: id) == "printed")
-                    #expect(try peer.store.job(idempotencyKey: try #require(try agent.store.job(id: Int64(id))).idempotencyKey) != nil)
+                    let handed = try #require(try agent.store.job(id: Int64(id)))
+                    #expect(try peer.store.job(idempotencyKey: handed.idempotencyKey) != nil)
                 } else {
                     // Refused at the handshake: the peer never sees the offer, the handing agent
                     // finds it unreachable and keeps the badge, unsent.

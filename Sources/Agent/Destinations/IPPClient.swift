@@ -201,7 +201,7 @@ public struct IPPClient: Sendable {
 
     /// An HTTP client error as an IPP failure, split by whether the request can have left.
     func failure(_ error: any Error, timeout: Duration) -> IPPError {
-        if Self.failedBeforeSending(error) {
+        if DeliveryFailure.failedBeforeSending(error) {
             return IPPError(.unreachable, "could not connect to the printer", context: printerURI, underlying: error)
         }
         if let httpError = error as? HTTPClientError, httpError == .deadlineExceeded {
@@ -209,27 +209,6 @@ public struct IPPClient: Sendable {
         }
         return IPPError(
             .noAnswer, "the exchange with the printer failed after the request was sent", context: printerURI, underlying: error)
-    }
-
-    /// Errors that can only come from making the connection (resolving, connecting, the TLS
-    /// handshake), before a byte of the request was written. Anything else, including a deadline
-    /// that passed while connecting, is counted as possibly received: wrongly calling a request
-    /// unsent could print a badge twice, wrongly calling it sent costs one Get-Jobs.
-    static func failedBeforeSending(_ error: any Error) -> Bool {
-        switch error {
-        case is NIOConnectionError, is SocketAddressError, is NIOSSLExtraError: return true
-        case let httpError as HTTPClientError:
-            return [HTTPClientError.connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout].contains(httpError)
-        case let channelError as ChannelError:
-            if case .connectTimeout = channelError { return true }
-            return false
-        case let ioError as IOError:
-            return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(ioError.errnoCode)
-        case let sslError as NIOSSLError:
-            if case .handshakeFailed = sslError { return true }
-            return false
-        default: return false
-        }
     }
 
     static func name(of operation: IPPOperation) -> String {

@@ -9,41 +9,6 @@ import NIOPosix
 import NIOSSL
 import Sync
 
-/// Why a request to another machine did not give an answer, as far as it matters for printing
-/// once: whether the request may have reached it.
-public enum DeliveryFailure: Error, Sendable, Equatable {
-    /// No connection was made (refused, unreachable, no answer to the connect): nothing arrived.
-    case notDelivered(String)
-    /// The other side answered with a refusal (4xx): it did not take the request.
-    case refused(status: Int, message: String)
-    /// The request may have arrived and been acted on, but no answer came (a timeout or a reset
-    /// after sending, a 5xx, an answer that does not decode).
-    case uncertain(String)
-
-    public var message: String {
-        switch self {
-        case .notDelivered(let message), .uncertain(let message): message
-        case .refused(let status, let message): "\(status): \(message)"
-        }
-    }
-
-    /// An error of the HTTP client, sorted by whether the request can have left this machine.
-    static func classify(_ error: any Error) -> DeliveryFailure {
-        if let error = error as? HTTPClientError, error == .connectTimeout {
-            return .notDelivered("no answer to the connection attempt")
-        }
-        if error is NIOConnectionError { return .notDelivered("\(error)") }
-        if let error = error as? ChannelError, case .connectTimeout = error { return .notDelivered("no answer to the connection attempt") }
-        if let error = error as? IOError, [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EHOSTDOWN].contains(error.errnoCode) {
-            return .notDelivered(error.description)
-        }
-        // A handshake that failed: no HTTP byte was sent. (A refusal of the client's certificate
-        // can also come after a TLS 1.3 client sent its request; that one stays uncertain.)
-        if let error = error as? NIOSSLError, case .handshakeFailed = error { return .notDelivered("TLS handshake failed: \(error)") }
-        return .uncertain("\(error)")
-    }
-}
-
 /// The handing agent's side of the peer protocol (docs/handover.md): offers, status reads and
 /// withdrawals, each a JSON request with the peer's bearer token.
 struct PeerClient: Sendable {

@@ -1,0 +1,65 @@
+import Agent
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Printers
+import Store
+import TestSupport
+import Testing
+
+/// The office printer at the end of the chain (docs/handover.md): with both printers of the box
+/// down, a badge goes past its deadline to an IPP Everywhere printer (`ippeveprinter`) as a
+/// PDF/A-2b document, and the job is `printed` only once the printer reports the IPP job completed.
+@Suite(.timeLimit(.minutes(1))) struct IPPFallbackTests {
+    static func unreachablePrinter(_ id: String) -> AgentConfiguration.Printer {
+        var printer = AgentConfiguration.Printer()
+        printer.id = id
+        printer.address = "tcp://127.0.0.1:1"
+        printer.profile = "zebra-zd621d-300"
+        printer.pollSeconds = 0.05
+        return printer
+    }
+
+    @Test func withBothPrintersDownABadgePrintsOnTheOfficePrinterAsPDFA() async throws {
+        let office = try IPPClientTests.startPrinter()
+        var options = AgentOptions()
+        options.printers = [Self.unreachablePrinter("left"), Self.unreachablePrinter("right")]
+        options.deadlineSeconds = 0.5
+        options.destinations = [
+            AgentConfiguration.Destination(id: "office", kind: .ipp(office.uri), location: "Registration desk")
+        ]
+        try await withAgent(options) { agent, client in
+            let id = try await submitBadge(client, "ipp-1")
+            #expect(try await finalState(client, job: id) == "printed")
+            let job = try #require(try agent.store.job(id: Int64(id)))
+            #expect(job.printerID == "office")
+            let record = try #require(try agent.store.destinationRecord(jobID: job.id))
+            let remote = try #require(record.remoteRef.flatMap { Int32($0) }, "the IPP job's id is recorded")
+            #expect(record.printedAt != nil && record.remoteState == "printed")
+
+            // Printed only once the IPP job completed: the printer's command takes half a second
+            // after the job arrives, and the job was `sent` all that time.
+            let status = try await IPPClient(printerURI: office.uri).jobStatus(id: remote)
+            #expect(status.state == .completed)
+            #expect(status.name == job.idempotencyKey, "the IPP job is named by the badge's key")
+            let sent = try #require(job.history.last { $0.to == .sent }?.at)
+            let printed = try #require(job.history.last { $0.to == .printed }?.at)
+            #expect(printed.timeIntervalSince(sent) >= 0.4, "printed \(printed.timeIntervalSince(sent)) s after the printer took it")
+
+            // What reached the printer is a PDF/A-2b document, by an independent reader.
+            let files = try office.spooledFiles(job: remote)
+            #expect(files.count == 1)
+            if PythonTools.required || PythonTools.canImport("pikepdf") {
+                let results = try PythonTools.runJobs(
+                    script: "Tests/Tools/pdfa_check.py", [["id": "office", "kind": "pdf", "pdf": try #require(files.first).path]])
+                let result = try #require(results["office"])
+                #expect((result["errors"] as? [String])?.isEmpty == true, "\(result)")
+            }
+
+            // The kiosk's job stream says where to collect it.
+            let events = try await client.execute(uri: "/v1/jobs/\(id)/events", method: .get)
+            #expect(String(buffer: events.body).contains(#""collect_at":"Registration desk""#))
+        }
+    }
+}
