@@ -19,7 +19,9 @@ extension AgentCore {
                 guard let attendee = try self.store.attendee(id: id) else {
                     throw AgentError(.notFound, "no attendee \(id) in the cache", detail: "$.attendee_id")
                 }
-                return try self.enqueue(attendee, idempotencyKey: key, printer: request.printer, correlationID: correlationID)
+                return try self.enqueue(
+                    attendee, idempotencyKey: key, printer: request.printer, correlationID: correlationID,
+                    priority: request.priority ?? .normal)
             }
         }
         guard let attendee = request.attendee, attendee.isObject else {
@@ -27,7 +29,9 @@ extension AgentCore {
         }
         let registration = try JSONEncoder().encode(attendee)
         return try await Blocking.run {
-            try self.submit(registration: registration, idempotencyKey: key, printer: request.printer, correlationID: correlationID)
+            try self.submit(
+                registration: registration, idempotencyKey: key, printer: request.printer, correlationID: correlationID,
+                priority: request.priority ?? .normal)
         }
     }
 
@@ -52,7 +56,8 @@ extension AgentCore {
             let recorded = try self.store.recordCheckIn(
                 attendeeID: attendee.attendeeID, event: attendee.eventSlug,
                 kioskID: self.configuration.kioskID, scannedAt: Date())
-            let submission = try self.enqueue(attendee, idempotencyKey: nil, printer: nil, correlationID: correlationID)
+            // A check-in is a person at the door: their badge goes before a batch printed ahead.
+            let submission = try self.enqueue(attendee, idempotencyKey: nil, printer: nil, correlationID: correlationID, priority: .high)
             return (submission, recorded.earlier)
         }
     }

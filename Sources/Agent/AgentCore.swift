@@ -92,7 +92,7 @@ public final class AgentCore: Sendable {
     /// A raw registration (JSON object bytes): intake, then a job.
     public func submit(
         registration body: Data, idempotencyKey: String?, printer: String?, correlationID: String,
-        stage: PipelineStage = .intake
+        stage: PipelineStage = .intake, priority: JobPriority = .normal
     ) throws -> Submission {
         let outcome = Intake(event: event).validate(jsonObject: body, line: nil)
         guard let attendee = outcome.attendee else {
@@ -116,12 +116,14 @@ public final class AgentCore: Sendable {
             return .rejected(deadLetterID: id, issues: issues)
         }
         _ = try? store.upsertAttendees([attendee])
-        return try enqueue(attendee, idempotencyKey: idempotencyKey, printer: printer, correlationID: correlationID)
+        return try enqueue(attendee, idempotencyKey: idempotencyKey, printer: printer, correlationID: correlationID, priority: priority)
     }
 
     /// A badge for an attendee already known (cache, check-in).
-    public func enqueue(_ attendee: Attendee, idempotencyKey: String?, printer: String?, correlationID: String) throws -> Submission {
-        let printerID = printer ?? route(attendee)
+    public func enqueue(
+        _ attendee: Attendee, idempotencyKey: String?, printer: String?, correlationID: String, priority: JobPriority = .normal
+    ) throws -> Submission {
+        let printerID = printer ?? route(attendee, priority: priority)
         guard let worker = workers[printerID] else {
             throw AgentError(.notFound, "no printer \(printerID) on this agent", detail: "printer")
         }
@@ -130,7 +132,7 @@ public final class AgentCore: Sendable {
         let key = idempotencyKey ?? "attendee:\(attendee.attendeeID)"
         let job = NewPrintJob(
             idempotencyKey: key, correlationID: correlationID, attendeeID: attendee.attendeeID,
-            printerID: printerID, payload: try JSONEncoder().encode(attendee))
+            printerID: printerID, payload: try JSONEncoder().encode(attendee), priority: priority)
         let result: EnqueueResult
         do {
             result = try store.enqueue(job, maxQueued: configuration.queue.maxQueued)
@@ -152,9 +154,9 @@ public final class AgentCore: Sendable {
 
 extension AgentCore {
     /// The printer a badge for `attendee` goes to now (`PrinterRouting`), `excluding` one.
-    public func route(_ attendee: Attendee, excluding: String? = nil) -> String {
+    public func route(_ attendee: Attendee, priority: JobPriority = .normal, excluding: String? = nil) -> String {
         guard workers.count > 1 else { return defaultPrinter }
-        return routing.printer(for: attendee, load: printerLoad, excluding: excluding) ?? defaultPrinter
+        return routing.printer(for: attendee, priority: priority, load: printerLoad, excluding: excluding) ?? defaultPrinter
     }
 
     func printerLoad(_ printerID: String) -> PrinterRouting.Load {

@@ -141,7 +141,8 @@ public struct AgentRuntime: Sendable {
         let routing = PrinterRouting(
             routes: printers.map { id, settings, _ in
                 PrinterRouting.Route(
-                    printerID: id, tiers: Set(settings.tiers.compactMap(AccessTier.init(rawValue:))), tracks: Set(settings.tracks))
+                    printerID: id, tiers: Set(settings.tiers.compactMap(AccessTier.init(rawValue:))), tracks: Set(settings.tracks),
+                    priorities: Set(settings.priorities.compactMap(JobPriority.init(rawValue:))))
             })
         let chain = DestinationChain(
             printers: Set(printers.map(\.id)), destinations: configuration.destinations, deadlineSeconds: queue.deadlineSeconds)

@@ -27,8 +27,8 @@ extension LanyardStore {
         }
     }
 
-    /// Hands the printer's worker its next job: the oldest queued one whose retry time (if any)
-    /// has come, moved to `sending` with its attempt counted, in one transaction so two workers
+    /// Hands the printer's worker its next job: of the queued ones whose retry time (if any) has
+    /// come, the highest priority, then the oldest, moved to `sending` with its attempt counted, in one transaction so two workers
     /// can never claim the same job. Nil when nothing is due. The store does not hold back a claim
     /// while another job of the printer is in flight: one worker per printer, sending one job at
     /// a time, is the agent's rule.
@@ -39,7 +39,7 @@ extension LanyardStore {
                 let row =
                     try JobRow
                     .filter(JobRow.Columns.printerID == printerID && JobRow.Columns.state == JobState.queued.rawValue && due)
-                    .order(JobRow.Columns.id)
+                    .order(JobRow.Columns.priority.desc, JobRow.Columns.id)
                     .fetchOne(db), let id = row.id
             else { return nil }
             return try Self.move(db, id: id, to: .sending, now: now, note: "attempt \(row.attempts + 1)") { job in
@@ -167,7 +167,7 @@ extension LanyardStore {
         let request = NewPrintJob(
             idempotencyKey: idempotencyKey, correlationID: original.correlationID,
             attendeeID: original.attendeeID, printerID: printerID ?? original.printerID,
-            payload: original.payload)
+            payload: original.payload, priority: original.priority)
         let id = try insertJob(db, request, reprintOf: root, now: now, note: "reprint of job \(originalID) by \(actor)")
         let count = try reprintCount(db, root: root)
         var details = [
@@ -220,7 +220,7 @@ extension LanyardStore {
         var row = JobRow(
             idempotencyKey: job.idempotencyKey, correlationID: job.correlationID, attendeeID: job.attendeeID,
             printerID: job.printerID, state: .queued, payload: job.payload, attempts: 0, reprintOf: reprintOf,
-            createdAt: now, updatedAt: now)
+            priority: job.priority.rank, createdAt: now, updatedAt: now)
         try row.insert(db)
         guard let id = row.id else { throw StoreError(.queryFailed, "the new print job got no id") }
         var transition = TransitionRow(jobID: id, from: nil, to: .queued, at: now, note: note)

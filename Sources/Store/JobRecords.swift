@@ -21,6 +21,7 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRec
     var templateVersion: String?
     var templateRelease: String?
     var reprintOf: Int64?
+    var priority: Int
     var createdAt: Date
     var updatedAt: Date
 
@@ -29,6 +30,7 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRec
         case printerID = "printer_id", state, payload, attempts, nextAttemptAt = "next_attempt_at"
         case lastError = "last_error", diagnostic, templateTier = "template_tier", templateVersion = "template_version"
         case templateRelease = "template_release", reprintOf = "reprint_of", createdAt = "created_at", updatedAt = "updated_at"
+        case priority
     }
 
     enum Columns {
@@ -39,6 +41,7 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRec
         static let nextAttemptAt = Column(CodingKeys.nextAttemptAt)
         static let reprintOf = Column(CodingKeys.reprintOf)
         static let attendeeID = Column(CodingKeys.attendeeID)
+        static let priority = Column(CodingKeys.priority)
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
@@ -50,9 +53,8 @@ struct JobRow: Codable, FetchableRecord, MutablePersistableRecord, StoredDateRec
             id: id ?? 0, idempotencyKey: idempotencyKey, correlationID: correlationID, attendeeID: attendeeID,
             printerID: printerID, state: state, payload: payload, attempts: attempts, nextAttemptAt: nextAttemptAt,
             lastError: lastError, diagnostic: diagnostic, templateTier: templateTier,
-            templateVersion: templateVersion, templateRelease: templateRelease, reprintOf: reprintOf, createdAt: createdAt,
-            updatedAt: updatedAt,
-            history: history)
+            templateVersion: templateVersion, templateRelease: templateRelease, reprintOf: reprintOf, priority: JobPriority(rank: priority),
+            createdAt: createdAt, updatedAt: updatedAt, history: history)
     }
 }
 

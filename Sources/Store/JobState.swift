@@ -55,3 +55,23 @@ public enum JobState: String, Sendable, Codable, CaseIterable, Hashable {
     /// The states that still count against a printer's queue bound.
     static let unfinished: [JobState] = allCases.filter { !$0.isTerminal }
 }
+
+/// How soon a job is taken from its printer's queue: `high` before `normal` before `low`, each in
+/// the order accepted. A person waiting at the kiosk is `high`; a batch printed ahead of the day is
+/// `low`. Printers may also be kept for some priorities (`printers[].priorities`).
+public enum JobPriority: String, Sendable, Codable, CaseIterable, Hashable {
+    case high, normal, low
+
+    /// As stored: the claim orders by it, highest first.
+    var rank: Int {
+        switch self {
+        case .high: 1
+        case .normal: 0
+        case .low: -1
+        }
+    }
+
+    init(rank: Int) {
+        self = rank > 0 ? .high : rank < 0 ? .low : .normal
+    }
+}

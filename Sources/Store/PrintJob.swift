@@ -11,13 +11,18 @@ public struct NewPrintJob: Sendable, Equatable {
     public var printerID: String
     /// The request exactly as received; the store never looks inside.
     public var payload: Data
+    public var priority: JobPriority
 
-    public init(idempotencyKey: String, correlationID: String, attendeeID: String? = nil, printerID: String, payload: Data) {
+    public init(
+        idempotencyKey: String, correlationID: String, attendeeID: String? = nil, printerID: String, payload: Data,
+        priority: JobPriority = .normal
+    ) {
         self.idempotencyKey = idempotencyKey
         self.correlationID = correlationID
         self.attendeeID = attendeeID
         self.printerID = printerID
         self.payload = payload
+        self.priority = priority
     }
 }
 
@@ -60,6 +65,7 @@ public struct PrintJob: Sendable, Equatable, Identifiable {
     public var templateRelease: String?
     /// For a reprint: the original job (always the first one, also for a reprint of a reprint).
     public var reprintOf: Int64?
+    public var priority: JobPriority
     public var createdAt: Date
     public var updatedAt: Date
     /// Every state change, oldest first; the first entry is the creation.
@@ -69,8 +75,9 @@ public struct PrintJob: Sendable, Equatable, Identifiable {
         id: Int64, idempotencyKey: String, correlationID: String, attendeeID: String?, printerID: String,
         state: JobState, payload: Data, attempts: Int, nextAttemptAt: Date?, lastError: String?,
         diagnostic: Data?, templateTier: String?, templateVersion: String?, templateRelease: String? = nil,
-        reprintOf: Int64?, createdAt: Date, updatedAt: Date, history: [JobTransition]
+        reprintOf: Int64?, priority: JobPriority = .normal, createdAt: Date, updatedAt: Date, history: [JobTransition]
     ) {
+        self.priority = priority
         self.id = id
         self.idempotencyKey = idempotencyKey
         self.correlationID = correlationID

@@ -376,7 +376,8 @@ enum Schema {
                 """)
     }
 
-    /// What a badge printed off the box needs beside its job: the handing side's record of where
+    /// Each job's priority (`JobPriority`, 1 high, 0 normal, -1 low), and what a badge printed off
+    /// the box needs beside its job: the handing side's record of where
     /// the badge went (the peer's or the IPP printer's job, and where and when it printed), and
     /// the receiving side's record of which peer handed a job over and which offers it withdrew.
     private static func createDestinationRecords(_ db: Database) throws {
@@ -397,6 +398,7 @@ enum Schema {
                     from_agent TEXT NOT NULL CHECK (from_agent <> ''),
                     received_at DATETIME NOT NULL
                 );
+                ALTER TABLE print_job ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
                 CREATE TABLE peer_withdrawal (
                     idempotency_key TEXT PRIMARY KEY CHECK (idempotency_key <> ''),
                     from_agent TEXT NOT NULL CHECK (from_agent <> ''),

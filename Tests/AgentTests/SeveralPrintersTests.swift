@@ -47,6 +47,32 @@ import Testing
         #expect(routing.printer(for: attendee(.general), load: { loads[$0]! }, excluding: "hall-1") != "hall-1")
     }
 
+    @Test func aPrinterKeptForAPriorityTakesThoseBadgesAndNoOthers() throws {
+        let routing = PrinterRouting(routes: [.init(printerID: "batch"), .init(printerID: "door", priorities: [.high])])
+        let loads = ["batch": PrinterRouting.Load(ready: true, queued: 40), "door": .init(ready: true, queued: 0)]
+        #expect(routing.printer(for: attendee(.general), priority: .high, load: { loads[$0]! }) == "door")
+        #expect(routing.printer(for: attendee(.general), priority: .normal, load: { loads[$0]! }) == "batch", "however loaded")
+        #expect(routing.printer(for: attendee(.general), priority: .low, load: { loads[$0]! }) == "batch")
+        var configuration = AgentConfiguration()
+        configuration.printers = [Self.printer("a"), Self.printer("b")]
+        configuration.printers[1].priorities = ["urgent"]
+        #expect(throws: AgentError.self) { try configuration.validate() }
+        configuration.printers[1].priorities = ["high"]
+        try configuration.validate()
+    }
+
+    @Test func aBadgeRequestCarriesItsPriorityAndAnUnknownOneIsRefused() async throws {
+        try await withAgent { _, client in
+            let refused = try await post(client, "/v1/badges", #"{"attendee": \#(registration("prio-0")), "priority": "urgent"}"#)
+            #expect(refused.status == .badRequest)
+            #expect(String(buffer: refused.body).contains("$.priority"), "\(String(buffer: refused.body))")
+            let low = try await post(client, "/v1/badges", #"{"attendee": \#(registration("prio-1")), "priority": "low"}"#)
+            #expect(json(low)["priority"] as? String == "low")
+            let plain = try await post(client, "/v1/badges", #"{"attendee": \#(registration("prio-2"))}"#)
+            #expect(json(plain)["priority"] as? String == "normal")
+        }
+    }
+
     @Test func printerIdsAreRequiredDistinctAndTiersReal() throws {
         var configuration = AgentConfiguration()
         configuration.printers = [Self.printer("a"), Self.printer("a")]

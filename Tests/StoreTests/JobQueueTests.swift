@@ -29,6 +29,26 @@ import Testing
         #expect(try store.job(idempotencyKey: "unknown") == nil)
     }
 
+    /// A person waiting at the kiosk goes before a batch printed ahead: high, then normal, then
+    /// low, each oldest first; the priority survives the round trip through the store.
+    @Test func theClaimTakesTheHighestPriorityFirstThenTheOldest() throws {
+        let database = TemporaryDatabase()
+        let store = try database.open()
+        for (key, priority) in [("batch-1", JobPriority.low), ("web-1", .normal), ("batch-2", .low), ("door-1", .high), ("web-2", .normal)]
+        {
+            var job = newJob(key)
+            job.priority = priority
+            _ = try store.enqueue(job, maxQueued: 10, now: .start)
+        }
+        var order: [String] = []
+        while let job = try store.claimNextJob(printerID: "zd621-front", now: .start.plus(1)) {
+            order.append(job.idempotencyKey)
+        }
+        #expect(order == ["door-1", "web-1", "web-2", "batch-1", "batch-2"])
+        #expect(try store.job(idempotencyKey: "door-1")?.priority == .high)
+        #expect(try store.job(idempotencyKey: "batch-2")?.priority == .low)
+    }
+
     @Test func theQueueIsBoundedPerPrinter() throws {
         let database = TemporaryDatabase()
         let store = try database.open()

@@ -39,7 +39,8 @@ export async function requestBadge(attendeeID) {
   const response = await fetch("/v1/badges", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ attendee_id: attendeeID }),
+    // A person is waiting at the screen: their badge goes before a batch printed ahead.
+    body: JSON.stringify({ attendee_id: attendeeID, priority: "high" }),
   });
   return { status: response.status, body: await response.json() };
 }

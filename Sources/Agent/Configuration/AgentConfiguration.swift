@@ -94,12 +94,15 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         public var tiers: [String] = []
         /// Attendee tracks whose badges go to this printer; empty: any.
         public var tracks: [String] = []
+        /// Priorities whose badges go to this printer (`high`: people waiting at the kiosk); empty: any.
+        public var priorities: [String] = []
         /// Where an attendee collects what this printer prints, in words for the kiosk's screen
         /// ("Kiosk 2, left of the entrance"); told when a badge prints away from the kiosk used.
         public var location: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case id, address, profile, pollSeconds = "poll_seconds", confirmSeconds = "confirm_seconds", tiers, tracks, location
+            case priorities
         }
         public init() {}
         public init(from decoder: any Decoder) throws {
@@ -113,6 +116,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
             tiers = try c.decodeIfPresent([String].self, forKey: .tiers) ?? []
             tracks = try c.decodeIfPresent([String].self, forKey: .tracks) ?? []
             location = try c.decodeIfPresent(String.self, forKey: .location)
+            priorities = try c.decodeIfPresent([String].self, forKey: .priorities) ?? []
         }
     }
 

@@ -1,4 +1,5 @@
 public import Attendees
+public import Store
 
 extension AgentConfiguration {
     /// The printers the agent drives: the `printers:` list, or the one `printer:`.
@@ -16,6 +17,10 @@ extension AgentConfiguration {
                     .configurationInvalid, "each printer needs an id of 1 to 64 letters, digits, '-', '_' or '.'", detail: "\(path).id")
             }
             guard ids.insert(id).inserted else { throw AgentError(.configurationInvalid, "printer ids must differ", detail: "\(path).id") }
+            for priority in entry.priorities where JobPriority(rawValue: priority) == nil {
+                throw AgentError(
+                    .configurationInvalid, "'\(priority)' is not a priority (high, normal, low)", detail: "\(path).priorities")
+            }
             for tier in entry.tiers where AccessTier(rawValue: tier) == nil {
                 throw AgentError(
                     .configurationInvalid,
@@ -29,8 +34,9 @@ extension AgentConfiguration {
     }
 }
 
-/// Which printer of the box a badge goes to. A printer that names tiers or tracks takes those
-/// attendees (VIPs and speakers on the second printer, say) and no others; a printer that names
+/// Which printer of the box a badge goes to. A printer that names tiers, tracks or priorities
+/// takes those badges (VIPs and speakers on the second printer, say, or the people waiting at the
+/// kiosk on the fast one) and no others; a printer that names
 /// none takes everyone the named ones do not. Among the printers an attendee may go to, a ready one
 /// wins, then the least loaded, then the first configured; when none of them is ready, any ready
 /// printer of the box will do, so an attendee is not kept waiting behind an empty printer.
@@ -39,17 +45,19 @@ public struct PrinterRouting: Sendable {
         public var printerID: String
         public var tiers: Set<AccessTier>
         public var tracks: Set<String>
+        public var priorities: Set<JobPriority>
 
-        public init(printerID: String, tiers: Set<AccessTier> = [], tracks: Set<String> = []) {
+        public init(printerID: String, tiers: Set<AccessTier> = [], tracks: Set<String> = [], priorities: Set<JobPriority> = []) {
             self.printerID = printerID
             self.tiers = tiers
             self.tracks = tracks
+            self.priorities = priorities
         }
 
-        var takesEveryone: Bool { tiers.isEmpty && tracks.isEmpty }
+        var takesEveryone: Bool { tiers.isEmpty && tracks.isEmpty && priorities.isEmpty }
 
-        func names(_ attendee: Attendee) -> Bool {
-            tiers.contains(attendee.accessTier) || attendee.track.map { tracks.contains($0) } == true
+        func names(_ attendee: Attendee, priority: JobPriority) -> Bool {
+            tiers.contains(attendee.accessTier) || attendee.track.map { tracks.contains($0) } == true || priorities.contains(priority)
         }
     }
 
@@ -69,11 +77,14 @@ public struct PrinterRouting: Sendable {
         }
     }
 
-    /// The printer for `attendee`, given each printer's load; `excluding` one (a hand-over's source).
-    public func printer(for attendee: Attendee, load: (String) -> Load, excluding: String? = nil) -> String? {
+    /// The printer for `attendee`'s badge at `priority`, given each printer's load; `excluding`
+    /// one (a hand-over's source).
+    public func printer(
+        for attendee: Attendee, priority: JobPriority = .normal, load: (String) -> Load, excluding: String? = nil
+    ) -> String? {
         let open = routes.filter { $0.printerID != excluding }
         guard !open.isEmpty else { return nil }
-        let named = open.filter { $0.names(attendee) }
+        let named = open.filter { $0.names(attendee, priority: priority) }
         let eligible = named.isEmpty ? open.filter(\.takesEveryone) : named
         let loads = Dictionary(uniqueKeysWithValues: open.map { ($0.printerID, load($0.printerID)) })
         func best(_ candidates: [Route]) -> String? {

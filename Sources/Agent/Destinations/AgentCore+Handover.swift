@@ -15,10 +15,12 @@ extension AgentCore {
         guard !offer.from.trimmingCharacters(in: .whitespaces).isEmpty, offer.from.count <= 200 else {
             throw AgentError(.requestInvalid, "from names the handing kiosk: 1 to 200 characters", detail: "$.from")
         }
-        let printerID = route(offer.attendee)
+        let priority = offer.priority ?? .normal
+        let printerID = route(offer.attendee, priority: priority)
         let job = NewPrintJob(
             idempotencyKey: offer.idempotencyKey, correlationID: offer.correlationID.isEmpty ? correlationID : offer.correlationID,
-            attendeeID: offer.attendee.attendeeID, printerID: printerID, payload: try JSONEncoder().encode(offer.attendee))
+            attendeeID: offer.attendee.attendeeID, printerID: printerID, payload: try JSONEncoder().encode(offer.attendee),
+            priority: priority)
         let receipt: HandoverReceipt
         do { receipt = try store.receiveHandover(job, from: offer.from, maxQueued: configuration.queue.maxQueued) } catch {
             let failure: StoreError = error

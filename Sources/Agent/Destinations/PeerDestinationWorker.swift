@@ -135,18 +135,22 @@ public actor PeerDestinationWorker: JobDestination {
         var log = logger
         log[metadataKey: "job"] = "\(job.id)"
         log[metadataKey: "peer"] = "\(id)"
-        let attendee: Attendee
+        var attendee: Attendee
         do { attendee = try JSONDecoder().decode(Attendee.self, from: job.payload) } catch {
             review(job, because: "the job's stored request cannot be read: \(error)", remote: nil, log: log)
             return true
         }
+        // The name as the attendee corrected it here: the peer prints what this kiosk showed.
+        if let shown = try? store.shown(attendee) { attendee = shown }
         do { try store.recordOffer(jobID: job.id, destination: id) } catch {
             log.error("cannot record an offer before sending it; not sending", metadata: ["error": "\(error)"])
             return false
         }
         let started = ContinuousClock.now
         let result = await client.offer(
-            PeerOffer(idempotencyKey: job.idempotencyKey, correlationID: job.correlationID, from: kioskID, attendee: attendee))
+            PeerOffer(
+                idempotencyKey: job.idempotencyKey, correlationID: job.correlationID, from: kioskID, attendee: attendee,
+                priority: job.priority))
         let seconds = Self.seconds(ContinuousClock.now - started)
         switch result {
         case .success(let answer) where answer.state == PeerHandoverStatus.withdrawn:

@@ -1,4 +1,5 @@
 public import Attendees
+public import Store
 
 /// `POST /v1/peer/handovers`: a badge one agent hands to another (docs/handover.md). The key is
 /// the handing agent's idempotency key, kept as it is, so the badge prints once whichever agent
@@ -9,16 +10,19 @@ public struct PeerOffer: Codable, Sendable, Equatable {
     /// The handing agent's kiosk id: named in the receiving agent's history, audit and status.
     public var from: String
     public var attendee: Attendee
+    /// The badge's priority at the handing agent; `normal` if absent.
+    public var priority: JobPriority?
 
     enum CodingKeys: String, CodingKey {
-        case idempotencyKey = "idempotency_key", correlationID = "correlation_id", from, attendee
+        case idempotencyKey = "idempotency_key", correlationID = "correlation_id", from, attendee, priority
     }
 
-    public init(idempotencyKey: String, correlationID: String, from: String, attendee: Attendee) {
+    public init(idempotencyKey: String, correlationID: String, from: String, attendee: Attendee, priority: JobPriority? = nil) {
         self.idempotencyKey = idempotencyKey
         self.correlationID = correlationID
         self.from = from
         self.attendee = attendee
+        self.priority = priority
     }
 }
 

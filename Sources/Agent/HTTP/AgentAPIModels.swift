@@ -50,6 +50,7 @@ public struct JobView: Codable, Sendable, Equatable {
     public var templateRelease: String?
     public var lastError: String?
     public var reprintOf: Int64?
+    public var priority: String
     public var diagnostic: JSONValue?
     public var duplicate: Bool?
     public var alreadyCheckedIn: PriorCheckInView?
@@ -61,7 +62,7 @@ public struct JobView: Codable, Sendable, Equatable {
         case id, state, printer, attempts, idempotencyKey = "idempotency_key", correlationID = "correlation_id"
         case createdAt = "created_at", updatedAt = "updated_at", attendeeID = "attendee_id", templateTier = "template_tier"
         case templateVersion = "template_version", templateRelease = "template_release", lastError = "last_error", reprintOf = "reprint_of",
-            diagnostic, duplicate
+            diagnostic, duplicate, priority
         case alreadyCheckedIn = "already_checked_in", away
     }
 
@@ -80,6 +81,7 @@ public struct JobView: Codable, Sendable, Equatable {
         templateRelease = job.templateRelease
         lastError = job.lastError
         reprintOf = job.reprintOf
+        priority = job.priority.rawValue
         diagnostic = job.diagnostic.flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) }
     }
 }
@@ -202,8 +204,12 @@ public struct BadgeRequest: Codable, Sendable, Equatable {
     public var attendeeID: String?
     public var idempotencyKey: String?
     public var printer: String?
+    /// `high` for a person waiting at the kiosk, `low` for a batch printed ahead; `normal` if absent.
+    public var priority: JobPriority?
 
-    enum CodingKeys: String, CodingKey { case attendee, attendeeID = "attendee_id", idempotencyKey = "idempotency_key", printer }
+    enum CodingKeys: String, CodingKey {
+        case attendee, attendeeID = "attendee_id", idempotencyKey = "idempotency_key", printer, priority
+    }
 }
 
 /// `POST /v1/checkins`: the text a scanner read from a ticket's QR code.

@@ -59,7 +59,7 @@ struct PrinterHandover: Sendable {
         var moved: [String: Int] = [:]
         for job in jobs {
             guard let attendee = try? JSONDecoder().decode(Attendee.self, from: job.payload) else { continue }
-            let target = core.route(attendee, excluding: source)
+            let target = core.route(attendee, priority: job.priority, excluding: source)
             guard target != source, core.printerLoad(target).ready else { continue }
             do {
                 try core.store.reassign(id: job.id, to: target, actor: "agent", reason: reason)
