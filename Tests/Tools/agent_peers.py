@@ -145,6 +145,7 @@ def proof(args):
             client = Client(agent_a.port)
             final = wait_until_terminal(client, list(submitter.jobs.values()), timeout=180)
             check(args, submitter, final, client, printer_a, printer_b, agent_b, kills)
+            attendee_at_the_screen(directory, agent_a, printer_b)
         finally:
             agent_a.kill9()
             agent_b.kill9()
@@ -191,6 +192,42 @@ def check(args, submitter, final, client, printer_a, printer_b, agent_b, kills):
     if args.kills >= 6 and kills["a_in_flight"] == 0:
         raise ProofFailed("no kill of A found an offer in flight: rerun with another seed or more kills")
     log(f"every badge exactly once at most, printed ones recorded where and when: {states}; labels at B {sum(on_b.values())}")
+
+
+def attendee_at_the_screen(directory, agent_a, printer_b):
+    """An attendee scans their ticket at kiosk A's page (Chromium): A's printer is out of paper,
+    so the badge prints at kiosk B, and the page says where to collect it, in words axe-core
+    finds accessible."""
+    from browser_harness import browser
+    from kiosk_browser import Kiosk, sample_attendees, ticket
+
+    person = sample_attendees()[0]
+    identifier = attendee_id(person["source"], person["source_id"])
+    client = Client(agent_a.port)
+    status, _, body = client.request("GET", f"/v1/kiosk/attendees/{identifier}")
+    if status != 200:
+        raise ProofFailed(f"GET /v1/kiosk/attendees/{identifier}: {status} {body}")
+    shots = os.environ.get("LANYARD_KIOSK_SCREENSHOTS") or os.path.join(directory, "screens")
+    os.makedirs(shots, exist_ok=True)
+    driver = browser()
+    try:
+        kiosk = Kiosk(driver, f"http://127.0.0.1:{agent_a.port}/", shots)
+        kiosk.open()
+        kiosk.scan(ticket(identifier, body["access_tier"]))
+        kiosk.wait(lambda d: "Kiosk B, by the cloakroom" in kiosk.text("detail") and kiosk.state() == "printed",
+                   "the printed-elsewhere screen", timeout=30)
+        heading = kiosk.text("heading")
+        if "another kiosk" not in heading:
+            raise ProofFailed(f"the printed screen does not say the badge is at another kiosk: {heading!r}")
+        kiosk.shoot("peers-collect-elsewhere")
+        kiosk.accessible("the printed-elsewhere screen")
+        kiosk.stays_on_box()
+        on_b, _ = attendees_on_labels(printer_b.out)
+        if on_b.get(identifier) != 1:
+            raise ProofFailed(f"the attendee at the screen is on {on_b.get(identifier, 0)} of B's labels")
+        log(f"the kiosk page said: {heading} / {kiosk.text('detail')}")
+    finally:
+        driver.quit()
 
 
 def bench(args):
