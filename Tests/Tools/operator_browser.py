@@ -10,6 +10,7 @@ What an operator meets during an event:
 - paper out shows the kiosk out of order on the page, as the kiosk page shows it to attendees;
 - the dead letter's cause is fixed (the event learns the ticket type; the agent restarts and the
   page asks for the sign-in again) and the operator replays it: the badge prints;
+- a badge held unconfirmed past its deadline is listed among those past their deadline;
 - the operator decides the unconfirmed badge with a reason (it printed): nothing more prints;
 - the operator reprints a printed badge with a reason (none is refused): a second label;
 - Arabic lays the page out right to left;
@@ -76,7 +77,9 @@ def main():
     with Workspace("lanyard-operator-") as directory:
         sim = PrinterSim(os.path.join(directory, "labels"))
         line = PrinterLine(sim.port)
-        config = agent_config(line.address, staff=[{"name": NAME, "role": "operator", "pin_hash": pin_hash(PIN)}])
+        # A short deadline: the badge held unconfirmed by the silent printer is past it while it waits.
+        config = agent_config(line.address, staff=[{"name": NAME, "role": "operator", "pin_hash": pin_hash(PIN)}],
+                              queue={"deadline_seconds": 2})
         agent = Agent(directory, config)
         driver = None
         try:
@@ -124,6 +127,9 @@ def main():
             line.silence_after_next_job()
             status, _, body = client.request("POST", "/v1/badges", {"attendee": registration("crm", 91)})
             unconfirmed = body["id"]
+            # Held by a printer that no longer answers, past its deadline, with nowhere to go: listed.
+            page.wait(lambda d: page.row_with("overdue-rows", f"#{unconfirmed}"), "the held badge among those past their deadline")
+            page.shoot("02-overdue")
             if wait_until_terminal(client, [unconfirmed], timeout=60)[unconfirmed]["state"] != "manual_review":
                 raise ProofFailed(f"a printer that stops answering after taking job {unconfirmed} should leave it to manual review")
             line.answer()
