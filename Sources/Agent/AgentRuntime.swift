@@ -176,6 +176,11 @@ public struct AgentRuntime: Sendable {
         _ destination: AgentConfiguration.Destination, configuration: AgentConfiguration, store: LanyardStore, chain: DestinationChain,
         templates: ActiveTemplates, event: EventConfiguration, metrics: AgentMetrics, wake: PlaceWakers, logger: Logger
     ) throws -> any JobDestination {
+        func place(_ destination: AgentConfiguration.Destination, kind: String) -> DestinationPlace {
+            DestinationPlace(
+                destination, kind: kind, store: store, chain: chain, kioskID: configuration.kioskID, metrics: metrics, logger: logger,
+                moved: { wake.wake($0) })
+        }
         switch destination.kind {
         case .peer(let url):
             let token: String
@@ -188,8 +193,7 @@ public struct AgentRuntime: Sendable {
             }
             do {
                 return try PeerDestinationWorker(
-                    destination: destination, url: url, token: token, store: store, chain: chain, kioskID: configuration.kioskID,
-                    metrics: metrics, logger: logger, moved: { wake.wake($0) })
+                    destination: destination, url: url, token: token, place: place(destination, kind: "peer"))
             } catch {
                 throw AgentError(
                     .configurationInvalid, "cannot set up the peer's TLS: \(error)", detail: "destinations.\(destination.id)")
@@ -197,8 +201,7 @@ public struct AgentRuntime: Sendable {
         case .ipp(let uri):
             do {
                 return try IPPDestinationWorker(
-                    destination: destination, printerURI: uri, templates: templates, event: event, store: store, chain: chain,
-                    kioskID: configuration.kioskID, metrics: metrics, logger: logger, moved: { wake.wake($0) })
+                    destination: destination, printerURI: uri, templates: templates, event: event, place: place(destination, kind: "ipp"))
             } catch {
                 throw AgentError(
                     .configurationInvalid, "cannot use the IPP printer: \(error)", detail: "destinations.\(destination.id).ipp")

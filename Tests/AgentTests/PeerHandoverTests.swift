@@ -156,7 +156,7 @@ import Testing
             let job = try #require(try agent.store.job(id: Int64(id)))
             #expect(job.printerID == "kiosk-b" && [.queued, .sending].contains(job.state), "it waits at the peer")
             #expect(
-                job.history.contains { $0.from == .sending && $0.to == .queued && $0.note?.hasPrefix("peer kiosk-b:") == true },
+                job.history.contains { $0.from == .sending && $0.to == .queued && $0.note?.hasPrefix("kiosk-b: peer") == true },
                 "an offer that never arrived puts the badge back in the queue, free to move: \(job.history)")
             let overview = json(
                 try await client.execute(
