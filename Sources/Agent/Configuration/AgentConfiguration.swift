@@ -28,6 +28,8 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     /// takes; when given, `printer:` is not.
     public var printers: [Printer] = []
     public var queue = Queue()
+    /// How long intake, rendering and encoding of one badge may take (`LimitSettings`).
+    public var limits = LimitSettings()
     public var webhooks = Webhooks()
     public var kiosk = Kiosk()
     /// Who may sign in on the kiosk's staff pages, each with a role and a PIN hash.
@@ -187,6 +189,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         case kiosk, staff
         case registry, kioskID = "kiosk_id", allowedHosts = "allowed_hosts"
         case tokens, tls
+        case limits
     }
 
     public init() {}
@@ -207,6 +210,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
                 forKey: .printers, in: c, debugDescription: "give either printer (one printer) or printers (several), not both")
         }
         queue = try c.decodeIfPresent(Queue.self, forKey: .queue) ?? Queue()
+        limits = try c.decodeIfPresent(LimitSettings.self, forKey: .limits) ?? LimitSettings()
         webhooks = try c.decodeIfPresent(Webhooks.self, forKey: .webhooks) ?? Webhooks()
         kiosk = try c.decodeIfPresent(Kiosk.self, forKey: .kiosk) ?? Kiosk()
         staff = try c.decodeIfPresent([StaffMember].self, forKey: .staff) ?? []
@@ -280,6 +284,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
             throw AgentError(.configurationInvalid, "webhook tolerance and rate must be positive", detail: "webhooks")
         }
         try registry.validate()
+        try limits.validate()
         try validatePrinters()
         try validateBoundary()
         var names: Set<String> = []
