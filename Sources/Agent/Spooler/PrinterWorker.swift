@@ -397,6 +397,8 @@ public actor PrinterWorker {
     }
 
     private func pause() async {
+        // A printer out of paper for an hour keeps no render child either.
+        composer.retireIdleChild()
         try? await Task.sleep(for: pollInterval)
     }
 
