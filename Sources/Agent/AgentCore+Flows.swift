@@ -28,9 +28,10 @@ extension AgentCore {
             throw AgentError(.requestInvalid, "expected attendee (a registration object) or attendee_id", detail: "$.attendee")
         }
         let registration = try JSONEncoder().encode(attendee)
+        let outcome = try await intake(registration)
         return try await Blocking.run {
             try self.submit(
-                registration: registration, idempotencyKey: key, printer: request.printer, correlationID: correlationID,
+                registration: registration, outcome: outcome, idempotencyKey: key, printer: request.printer, correlationID: correlationID,
                 priority: request.priority ?? .normal)
         }
     }
@@ -82,11 +83,15 @@ extension AgentCore {
         guard let delivery, !delivery.isEmpty, delivery.count <= 200 else {
             throw AgentError(.signatureInvalid, "missing delivery id", detail: WebhookSignature.deliveryHeader)
         }
+        // Intake before the replay check: the delivery is signed and rate-limited already, and the
+        // check and the record of the delivery stay in one step on the pool.
+        let outcome = try await intake(body)
         return try await Blocking.run {
             guard try !self.store.isDeliveryKnown(source: source, deliveryID: delivery) else {
                 throw AgentError(.signatureInvalid, "this delivery was already received (replay)", detail: WebhookSignature.deliveryHeader)
             }
-            let submission = try self.submit(registration: body, idempotencyKey: nil, printer: nil, correlationID: correlationID)
+            let submission = try self.submit(
+                registration: body, outcome: outcome, idempotencyKey: nil, printer: nil, correlationID: correlationID)
             _ = try self.store.recordDelivery(source: source, deliveryID: delivery, at: Date())
             return submission
         }
@@ -103,9 +108,10 @@ extension AgentCore {
 
     /// `POST /v1/dead-letters/{id}/replay` (admin): the stored registration through intake again.
     public func replayDeadLetter(id: Int64, correlationID: String) async throws -> Submission {
-        try await Blocking.run {
-            let payload = try self.store.markReplayed(id: id)
-            return try self.submit(registration: payload, idempotencyKey: nil, printer: nil, correlationID: correlationID)
+        let payload = try await Blocking.run { try self.store.markReplayed(id: id) }
+        let outcome = try await intake(payload)
+        return try await Blocking.run {
+            try self.submit(registration: payload, outcome: outcome, idempotencyKey: nil, printer: nil, correlationID: correlationID)
         }
     }
 

@@ -87,14 +87,39 @@ public final class AgentCore: Sendable {
         case duplicate(PrintJob)
         /// The record cannot become a badge; it is in the dead letters.
         case rejected(deadLetterID: Int64, issues: [IntakeIssue])
+        /// Intake took longer than `limits.intake_seconds`; the record is in the dead letters.
+        case timedOut(deadLetterID: Int64, reason: String)
     }
 
-    /// A raw registration (JSON object bytes): intake, then a job.
+    /// Intake of a raw registration (JSON object bytes) on the blocking pool, waited for no
+    /// longer than `limits.intake_seconds`: nil when it took longer. Intake is Swift without C
+    /// calls and its input is bounded by the body size limits, so it ends on its own; the request
+    /// does not wait for it (the pool thread finishes it and its result is dropped).
+    func intake(_ body: Data) async throws -> IntakeOutcome? {
+        let intake = Intake(event: event)
+        return try await Blocking.run(limit: LimitSettings.duration(configuration.limits.intakeSeconds)) {
+            intake.validate(jsonObject: body, line: nil)
+        }
+    }
+
+    /// A registration through intake (`outcome`, nil when intake ran out of time), then a job.
     public func submit(
-        registration body: Data, idempotencyKey: String?, printer: String?, correlationID: String,
+        registration body: Data, outcome: IntakeOutcome?, idempotencyKey: String?, printer: String?, correlationID: String,
         stage: PipelineStage = .intake, priority: JobPriority = .normal
     ) throws -> Submission {
-        let outcome = Intake(event: event).validate(jsonObject: body, line: nil)
+        guard let outcome else {
+            let reason = "intake took longer than limits.intake_seconds (\(configuration.limits.intakeSeconds) s); the record was abandoned"
+            let code = AgentErrorCode.executionTimeout.rawValue
+            let id = try store.deadLetter(
+                payload: body, stage: stage, code: code, reason: reason, fieldPath: nil, correlationID: correlationID
+            ).id
+            metrics.recordDeadLetter(stage: stage)
+            metrics.recordExecutionTimeout(stage: stage)
+            logger.warning(
+                "registration dead-lettered",
+                metadata: ["correlation_id": "\(correlationID)", "code": "\(code)", "stage": "\(stage.rawValue)"])
+            return .timedOut(deadLetterID: id, reason: reason)
+        }
         guard let attendee = outcome.attendee else {
             // The errors that rejected the record come first, then the repairs noted on the way:
             // the dead letter's code and field (and the answer's) are the rejecting error's,

@@ -13,6 +13,9 @@ public struct AgentResources: Sendable {
     public var layout: ResourceLayout
     /// The state directory when the configuration names none.
     public var defaultDataDirectory: URL
+    /// How to start a render child, in which badges to print are rendered under `limits:`;
+    /// nil: they are rendered in the agent's own process, with no time limit.
+    public var renderChild: RenderChildLaunch?
 
     public init(home: URL, defaultDataDirectory: URL) {
         layout = ResourceLayout(home: home)
@@ -101,7 +104,7 @@ public struct AgentRuntime: Sendable {
         for (id, settings, printer) in printers {
             let composer = BadgeComposer(
                 templates: activeTemplates, profile: printer.profile, language: printer.language, logger: logger,
-                onAttempt: onAttempt)
+                onAttempt: onAttempt, child: resources.renderChild.map { RenderChildClient(configuration.limits, $0, metrics, logger) })
             workers.append(
                 PrinterWorker(
                     printerID: id, store: store, composer: composer, event: event,

@@ -8,6 +8,14 @@ public struct EncodedLabel: Sendable, Equatable {
     public var settings: JobSettings
     /// Overrides that had to be clamped to the printer's ranges.
     public var warnings: [SettingsWarning]
+
+    /// A label as encoded elsewhere (the agent's render child) and read back.
+    public init(language: PrinterLanguage, bytes: [UInt8], settings: JobSettings, warnings: [SettingsWarning]) {
+        self.language = language
+        self.bytes = bytes
+        self.settings = settings
+        self.warnings = warnings
+    }
 }
 
 public enum LabelEncoder {

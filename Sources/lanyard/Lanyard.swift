@@ -18,7 +18,7 @@ struct Lanyard: AsyncParsableCommand {
             RenderCommand.self, BatchCommand.self, TemplatesCommand.self, ProfilesCommand.self,
             PrintCommand.self, PrintersCommand.self, PrinterCommand.self, PrinterSimCommand.self, AgentCommand.self,
             ImportCommand.self, HashPinCommand.self, RegistryCommand.self,
-            DemoCommand.self,
+            DemoCommand.self, RenderChildCommand.self,
         ]
     )
 }

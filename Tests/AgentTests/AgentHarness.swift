@@ -67,6 +67,10 @@ struct AgentOptions: Sendable {
     var tls: TLSSettings?
     /// Which listener's router requests reach over the `.router` transport.
     var listener: AgentAPI.Listener = .kiosk
+    /// How long each stage of a badge may take.
+    var limits = LimitSettings()
+    /// Badges rendered in a render child (the built `lanyard render-child`) rather than in process.
+    var renderChild: RenderChildLaunch?
 }
 
 /// A running agent: its core (store, event, workers), its data directory and, when it prints to
@@ -89,6 +93,16 @@ struct AgentHarness: Sendable {
     }
 
     var store: LanyardStore { core.store }
+
+    /// The `lanyard` executable `swift build --build-tests` puts beside the test bundle: what an
+    /// agent under test starts as its render child.
+    static let lanyardExecutable: URL? = {
+        let candidates = [
+            URL(filePath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+        ].map { $0.appending(path: "lanyard") }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }()
 
     static var resources: AgentResources {
         AgentResources(home: repositoryRoot, defaultDataDirectory: FileManager.default.temporaryDirectory)
@@ -125,6 +139,7 @@ func withAgent(
     configuration.queue.deadlineSeconds = options.deadlineSeconds
     configuration.webhooks.allow = options.webhookAllow
     configuration.tls = options.tls
+    configuration.limits = options.limits
     switch options.printer {
     case .simulator, .simulatorOnLine:
         configuration.printer.address = "sim"
@@ -136,6 +151,7 @@ func withAgent(
     logger.logLevel = options.logLevel
     var resources = AgentHarness.resources
     resources.defaultDataDirectory = directory
+    resources.renderChild = options.renderChild
     // Each agent its own registry: agents in tests run side by side and must not mix figures.
     let registry = PrometheusCollectorRegistry()
     var adaptClient: (@Sendable (PrinterClient) -> PrinterClient)?

@@ -80,7 +80,7 @@ import Testing
         "agent.listen_address_in_use": .unavailable,
         "agent.printer_unavailable": .printerNotReady, "agent.printer_busy": .printerNotReady, "agent.ladder_code_invalid": .invalidData,
         "agent.name_change_needs_staff": .noPermission, "agent.token_out_of_window": .noPermission, "agent.scope_missing": .noPermission,
-        "agent.address_not_allowed": .noPermission,
+        "agent.address_not_allowed": .noPermission, "agent.execution_timeout": .internalError, "agent.render_child_failed": .internalError,
         "listen.invalid": .invalidData, "listen.in_use": .unavailable, "listen.not_a_socket": .invalidData,
         "token_file.unreadable": .inputMissing, "token_file.empty": .invalidData,
         "http.host_not_allowed": .noPermission, "http.cross_origin": .noPermission, "http.content_type_required": .usage,

@@ -31,6 +31,8 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     /// deadline (`queue.deadline_seconds`): peer kiosks and office printers (`Destination`).
     public var destinations: [Destination] = []
     public var queue = Queue()
+    /// How long intake, rendering and encoding of one badge may take (`LimitSettings`).
+    public var limits = LimitSettings()
     public var webhooks = Webhooks()
     public var kiosk = Kiosk()
     /// Who may sign in on the kiosk's staff pages, each with a role and a PIN hash.
@@ -204,6 +206,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         case kiosk, staff
         case registry, kioskID = "kiosk_id", allowedHosts = "allowed_hosts"
         case tokens, tls
+        case limits
     }
 
     public init() {}
@@ -225,6 +228,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         }
         destinations = try c.decodeIfPresent([Destination].self, forKey: .destinations) ?? []
         queue = try c.decodeIfPresent(Queue.self, forKey: .queue) ?? Queue()
+        limits = try c.decodeIfPresent(LimitSettings.self, forKey: .limits) ?? LimitSettings()
         webhooks = try c.decodeIfPresent(Webhooks.self, forKey: .webhooks) ?? Webhooks()
         kiosk = try c.decodeIfPresent(Kiosk.self, forKey: .kiosk) ?? Kiosk()
         staff = try c.decodeIfPresent([StaffMember].self, forKey: .staff) ?? []
@@ -298,6 +302,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
             throw AgentError(.configurationInvalid, "webhook tolerance and rate must be positive", detail: "webhooks")
         }
         try registry.validate()
+        try limits.validate()
         try validatePrinters()
         try validateDestinations()
         try validateBoundary()

@@ -37,6 +37,13 @@ extension AgentAPI {
                         issues: issues.map {
                             .init(code: $0.code.rawValue, field: $0.fieldPath, reason: $0.reason, severity: "\($0.severity)")
                         })))
+        case .timedOut(let id, let reason):
+            return json(
+                .unprocessableContent,
+                RejectionProblem(
+                    error: .init(
+                        code: AgentErrorCode.executionTimeout.rawValue, message: reason, correlationID: correlation, deadLetterID: id,
+                        issues: [])))
         }
     }
 

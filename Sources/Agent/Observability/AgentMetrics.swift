@@ -110,6 +110,21 @@ public final class AgentMetrics: Sendable {
         Timer(label: "lanyard_peer_offer_duration_seconds", dimensions: [("outcome", outcome)], factory: factory).recordSeconds(seconds)
     }
 
+    /// A stage of one badge ran past its limit (`limits:`): intake, render or encode.
+    public func recordExecutionTimeout(stage: PipelineStage) {
+        Counter(label: "lanyard_execution_timeouts_total", dimensions: [("stage", stage.rawValue)], factory: factory).increment()
+    }
+
+    /// A render child started (the first badge, or the first after it idled out, timed out or died).
+    public func recordRenderChildStart() {
+        Counter(label: "lanyard_render_child_starts_total", factory: factory).increment()
+    }
+
+    /// A render child that died or answered garbage in the middle of a badge.
+    public func recordRenderChildFailure() {
+        Counter(label: "lanyard_render_child_failures_total", factory: factory).increment()
+    }
+
     /// A client or a request refused at the boundary.
     public func recordRefusal(_ reason: Refusal) {
         Counter(label: "lanyard_agent_refusals_total", dimensions: [("reason", reason.rawValue)], factory: factory).increment()

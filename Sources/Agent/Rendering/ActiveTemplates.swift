@@ -2,7 +2,7 @@ public import Foundation
 import Synchronization
 
 /// One template bundle on disk, as a tier uses it.
-public struct TemplateSource: Sendable, Equatable {
+public struct TemplateSource: Sendable, Equatable, Codable {
     public enum Origin: String, Sendable, Codable {
         /// A bundle from the configured templates directory (or the ones that ship with Lanyard).
         case local

@@ -5,6 +5,7 @@ import LanyardSupport
 public import Logging
 public import Printers
 public import Raster
+public import Store
 
 /// Which template a badge was made with: the event's own, its track's default, or the global
 /// fallback. Recorded on the job, logged and counted.
@@ -33,83 +34,95 @@ public struct ComposeFailure: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// Why a badge to print was not made.
+public enum RenderFailure: Error, Sendable, CustomStringConvertible {
+    /// Every tier failed (the template's fault or the attendee's data): retrying will not help.
+    case tiers(ComposeFailure)
+    /// A stage ran past its limit (`limits.render_seconds`, `limits.encode_seconds`); the render
+    /// child doing it was killed.
+    case timedOut(stage: PipelineStage, limitSeconds: Double)
+    /// The render child died or answered garbage, twice in a row for this badge.
+    case childFailed(String)
+
+    public var description: String {
+        switch self {
+        case .tiers(let failure): failure.description
+        case .timedOut(let stage, let seconds):
+            "\(stage == .encode ? "encoding" : "rendering") took longer than limits.\(stage.rawValue)_seconds (\(seconds) s); the render child was stopped"
+        case .childFailed(let reason): "the render child failed twice on this badge: \(reason)"
+        }
+    }
+}
+
 /// Renders and encodes badges for one printer, resolving the template by tier: the event's
 /// bundle, then the attendee's track default, then the global fallback. A tier whose bundle does
 /// not load (a file missing or not matching its manifest checksum), whose fonts are missing, or
 /// whose badge cannot print (a code that cannot be made) falls through to the next; the tier
 /// used is reported. The set of bundles is read once per badge from `ActiveTemplates`, so a
 /// badge finishes on the versions it started with while the sync service swaps in new ones.
-/// Renderers are loaded once per bundle directory and kept. Not thread-safe: one printer
-/// worker owns it.
+///
+/// Badges to print go to the render child when the agent has one (`RenderChildClient`): a render
+/// stuck in a C call cannot be stopped inside this process, and it would hold the process-wide
+/// render lock. Previews and agents without a child render here (`TieredRenderer`, which keeps
+/// renderers per bundle directory). Not thread-safe: one printer worker owns it.
 public final class BadgeComposer {
     public let profile: PrinterProfile
     public let language: PrinterLanguage
     public let templates: ActiveTemplates
     let logger: Logger
-    private var renderers: [String: Result<BadgeRenderer, BadgeError>] = [:]
+    private let local: TieredRenderer
+    /// Where badges to print are made, under the limits; nil: in this process.
+    let child: RenderChildClient?
     /// Called after every attempt at a tier with the bundle tried and whether it rendered: what
     /// the automatic rollback after a promotion watches.
     var onAttempt: (@Sendable (TemplateSource, Bool) -> Void)?
 
-    public init(
+    public convenience init(
         templates: ActiveTemplates, profile: PrinterProfile, language: PrinterLanguage, logger: Logger,
         onAttempt: (@Sendable (TemplateSource, Bool) -> Void)? = nil
+    ) {
+        self.init(templates: templates, profile: profile, language: language, logger: logger, onAttempt: onAttempt, child: nil)
+    }
+
+    init(
+        templates: ActiveTemplates, profile: PrinterProfile, language: PrinterLanguage, logger: Logger,
+        onAttempt: (@Sendable (TemplateSource, Bool) -> Void)?, child: RenderChildClient?
     ) {
         self.templates = templates
         self.profile = profile
         self.language = language
         self.logger = logger
         self.onAttempt = onAttempt
+        self.child = child
+        local = TieredRenderer(profile: profile, language: language, logger: logger)
     }
 
+    /// In this process, with no time limit: what a preview shows.
     public func compose(_ attendee: Attendee, event: EventConfiguration, overrides: JobOverrides) throws(ComposeFailure) -> ComposedBadge {
-        var failure = ComposeFailure(reasons: [])
-        let fields = BadgeFields.fields(for: attendee, event: event)
-        for (tier, source) in templates.current.candidates(track: attendee.track) {
-            let name = source.name
-            let start = ContinuousClock.now
-            do {
-                let renderer = try renderer(for: source)
-                if let missing = renderer.blockingIssue {
-                    failure.reasons.append((tier, name, missing.message))
-                    onAttempt?(source, false)
-                    continue
-                }
-                let badge = try renderer.render(fields: fields)
-                if let blocking = badge.blockingIssue {
-                    failure.reasons.append((tier, name, blocking.message))
-                    onAttempt?(source, false)
-                    continue
-                }
-                onAttempt?(source, true)
-                let label = try LabelEncoder.encode(bitmap: badge.bitmap, profile: profile, language: language, overrides: overrides)
-                let elapsed = ContinuousClock.now - start
-                return ComposedBadge(
-                    bitmap: badge.bitmap, label: label, tier: tier, templateName: renderer.bundle.template.name,
-                    templateVersion: renderer.bundle.template.version, templateRelease: source.digest,
-                    renderSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-            } catch let error as BadgeError {
-                failure.reasons.append((tier, name, error.description))
-                onAttempt?(source, false)
-            } catch {
-                failure.reasons.append((tier, name, "\(error)"))
-                onAttempt?(source, false)
-            }
+        let candidates = templates.current.candidates(track: attendee.track)
+        return try local.compose(
+            fields: BadgeFields.fields(for: attendee, event: event), candidates: candidates, overrides: overrides
+        ) { progress in
+            if case .attempt(let index, let rendered) = progress { onAttempt?(candidates[index].source, rendered) }
         }
-        throw failure
     }
 
-    private func renderer(for source: TemplateSource) throws(BadgeError) -> BadgeRenderer {
-        let key = source.directory.standardizedFileURL.path
-        if let cached = renderers[key] { return try cached.get() }
-        let result = Result { () throws(BadgeError) -> BadgeRenderer in
-            let bundle = try TemplateBundle.load(directory: source.directory)
-            return try BadgeRenderer(bundle: bundle, dpi: profile.dpi, logger: logger)
+    /// A badge to print: in the render child under the limits when the agent has one, else here.
+    func composeToPrint(_ attendee: Attendee, event: EventConfiguration, overrides: JobOverrides) throws(RenderFailure) -> ComposedBadge {
+        guard let child else {
+            do { return try compose(attendee, event: event, overrides: overrides) } catch { throw .tiers(error) }
         }
-        renderers[key] = result
-        if case .failure(let error) = result {
-            logger.warning("template unusable", metadata: ["template": "\(source.name)", "error": "\(error.code.rawValue)"])
-        }
-        return try result.get()
+        let candidates = templates.current.candidates(track: attendee.track)
+        let request = RenderRequest(
+            attendeeID: attendee.attendeeID, fields: BadgeFields.fields(for: attendee, event: event),
+            candidates: candidates.map { RenderRequest.Candidate(tier: $0.tier, source: $0.source) }, profile: profile,
+            language: language, overrides: overrides)
+        return try child.compose(request) { index, rendered in onAttempt?(candidates[index].source, rendered) }
     }
+
+    /// Lets an idle render child go (see `RenderChildClient.retireIfIdle`).
+    func retireIdleChild() { child?.retireIfIdle() }
+
+    /// Stops the render child, if one runs: the worker is stopping.
+    func stopChild() { child?.stop() }
 }

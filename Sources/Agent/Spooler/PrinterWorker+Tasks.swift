@@ -131,7 +131,7 @@ extension PrinterWorker {
             return result
         case .testBadge(let attendee):
             let badge: ComposedBadge
-            do { badge = try composer.compose(attendee, event: event, overrides: tuning()) } catch {
+            do { badge = try composer.composeToPrint(attendee, event: event, overrides: tuning()) } catch {
                 throw AgentError(.printerUnavailable, "the test badge cannot be rendered: \(error.description)", detail: "template")
             }
             output.append(badge.label.bytes)

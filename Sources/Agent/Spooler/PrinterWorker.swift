@@ -137,6 +137,7 @@ public actor PrinterWorker {
             await step()
         }
         snapshot.activity = .stopped
+        composer.stopChild()
         await client?.close()
         client = nil
     }
@@ -202,10 +203,20 @@ public actor PrinterWorker {
         let overrides = tuning()
         let badge: ComposedBadge
         do {
-            badge = try composer.compose(attendee, event: event, overrides: overrides)
+            badge = try composer.composeToPrint(attendee, event: event, overrides: overrides)
         } catch {
-            metrics.recordRenderFailure()
-            return deadLetter(job, stage: .render, code: "render.all_tiers_failed", reason: error.description, log: log)
+            // Whichever way it failed, the job's payload is kept with the dead letter and the
+            // printer goes on with its next badge.
+            switch error {
+            case .tiers:
+                metrics.recordRenderFailure()
+                return deadLetter(job, stage: .render, code: "render.all_tiers_failed", reason: error.description, log: log)
+            case .timedOut(let stage, _):
+                return deadLetter(job, stage: stage, code: AgentErrorCode.executionTimeout.rawValue, reason: error.description, log: log)
+            case .childFailed:
+                metrics.recordRenderFailure()
+                return deadLetter(job, stage: .render, code: AgentErrorCode.renderChildFailed.rawValue, reason: error.description, log: log)
+            }
         }
         metrics.recordRender(seconds: badge.renderSeconds, tier: badge.tier.rawValue)
         log.info(
@@ -386,12 +397,15 @@ public actor PrinterWorker {
     }
 
     private func pause() async {
+        // A printer out of paper for an hour keeps no render child either.
+        composer.retireIdleChild()
         try? await Task.sleep(for: pollInterval)
     }
 
     /// Sleeps until nudged, until a retry this worker scheduled comes due, or until the poll
     /// interval passes: at rest, one status query and one look at the queue per interval.
     private func idle() async {
+        composer.retireIdleChild()
         var timeout = pollInterval
         if let due = nextRetryDue {
             // Kept until it has passed: a job queued meanwhile may end this wait before it.

@@ -32,8 +32,8 @@ public struct JobOverrides: Codable, Sendable, Equatable, Hashable {
 }
 
 /// A requested value that was changed to fit the printer; the job still prints.
-public struct SettingsWarning: Sendable, Equatable, Hashable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+public struct SettingsWarning: Sendable, Codable, Equatable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Codable {
         case clamped = "printers.setting_clamped"
     }
 

@@ -62,11 +62,24 @@ struct AgentCommand: AsyncParsableCommand {
             if let data { configuration.dataDirectory = data }
             if let token = try TokenFile.read(adminTokenFile) { configuration.adminToken = token }
             try configuration.validate()
-            let server = try await AgentApplication.build(configuration: configuration, metrics: registry, logger: logger) { address in
+            // Badges to print are rendered by this same executable as a child, under `limits:`.
+            var resources = AgentResources.installed
+            resources.renderChild = RenderChildLaunch(executable: Installation.executable)
+            let server = try await AgentApplication.build(
+                configuration: configuration, resources: resources, metrics: registry, logger: logger
+            ) {
+                address in
                 SystemdNotify().ready(status: "serving on \(address)")
             }
             try await server.run()
             SystemdNotify().stopping()
         }
     }
+}
+
+/// The agent's render child (`RenderChildClient`), started by the agent itself, never by hand.
+struct RenderChildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "render-child", shouldDisplay: false)
+
+    func run() { RenderChild.run() }
 }

@@ -118,7 +118,7 @@ struct DemoCommand: AsyncParsableCommand {
         for attendee in attendees {
             switch try core.enqueue(attendee, idempotencyKey: nil, printer: nil, correlationID: "demo-\(attendee.attendeeID)") {
             case .queued(let job), .duplicate(let job): jobs.append(job.id)
-            case .rejected: break
+            case .rejected, .timedOut: break
             }
         }
         let states = try await Self.waitUntilFinished(jobs, store: core.store)

@@ -50,7 +50,7 @@ struct ImportCommand: ParsableCommand {
                 throw CLIError(.inputMissing, "cannot read \(file)")
             }
             let directory = configuration.dataDirectory.map { URL(filePath: $0, directoryHint: .isDirectory) } ?? StateDirectory.url
-            StateDirectory.warnIfNoAgent(on: directory, what: "the attendees")
+            StateDirectory.noAgentWarning(on: directory, what: "the attendees").map(Terminal.warning)
             let store = try LanyardStore(dataDirectory: directory)
             let event = try Installation.event(configuration.event)
             let summary = try AttendeeImport(event: event, store: store)

@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Attendees
 import BadgePipeline
@@ -122,7 +123,8 @@ struct PrinterTuneCommand: AsyncParsableCommand {
                     }
                     return
                 }
-                StateDirectory.warnIfNoAgent(on: URL(filePath: store.path).deletingLastPathComponent(), what: "the tuning")
+                StateDirectory.noAgentWarning(on: URL(filePath: store.path).deletingLastPathComponent(), what: "the tuning").map(
+                    Terminal.warning)
                 // Clamp to the model first, so the stored values are the ones the printer runs at.
                 let check = try PrinterControl.applySettings(
                     profile: printer.profile, language: printer.client.language, labelLengthDots: printer.profile.dpi * 3,

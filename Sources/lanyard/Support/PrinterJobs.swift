@@ -1,3 +1,4 @@
+import Agent
 import BadgePipeline
 import Badges
 import Foundation
