@@ -214,8 +214,6 @@ public struct IPPClient: Sendable {
     static func name(of operation: IPPOperation) -> String {
         switch operation {
         case .printJob: "Print-Job"
-        case .validateJob: "Validate-Job"
-        case .cancelJob: "Cancel-Job"
         case .getJobAttributes: "Get-Job-Attributes"
         case .getJobs: "Get-Jobs"
         case .getPrinterAttributes: "Get-Printer-Attributes"

@@ -62,11 +62,6 @@ public struct IPPGroupTag: RawRepresentable, Sendable, Hashable {
     public static let job = IPPGroupTag(rawValue: 0x02)
     public static let printer = IPPGroupTag(rawValue: 0x04)
     public static let unsupported = IPPGroupTag(rawValue: 0x05)
-    public static let subscription = IPPGroupTag(rawValue: 0x06)
-    public static let eventNotification = IPPGroupTag(rawValue: 0x07)
-    public static let resource = IPPGroupTag(rawValue: 0x08)
-    public static let document = IPPGroupTag(rawValue: 0x09)
-    public static let system = IPPGroupTag(rawValue: 0x0A)
 }
 
 public struct IPPAttributeGroup: Sendable, Equatable {

@@ -6,8 +6,6 @@ public struct IPPOperation: RawRepresentable, Sendable, Hashable {
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     public static let printJob = IPPOperation(rawValue: 0x0002)
-    public static let validateJob = IPPOperation(rawValue: 0x0004)
-    public static let cancelJob = IPPOperation(rawValue: 0x0008)
     public static let getJobAttributes = IPPOperation(rawValue: 0x0009)
     public static let getJobs = IPPOperation(rawValue: 0x000A)
     public static let getPrinterAttributes = IPPOperation(rawValue: 0x000B)
@@ -20,12 +18,9 @@ public struct IPPStatusCode: RawRepresentable, Sendable, Hashable, CustomStringC
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     public static let successfulOK = IPPStatusCode(rawValue: 0x0000)
-    public static let clientErrorBadRequest = IPPStatusCode(rawValue: 0x0400)
-    public static let clientErrorNotFound = IPPStatusCode(rawValue: 0x0406)
     public static let clientErrorDocumentFormatNotSupported = IPPStatusCode(rawValue: 0x040A)
     public static let clientErrorAttributesOrValuesNotSupported = IPPStatusCode(rawValue: 0x040B)
     public static let serverErrorVersionNotSupported = IPPStatusCode(rawValue: 0x0503)
-    public static let serverErrorNotAcceptingJobs = IPPStatusCode(rawValue: 0x0506)
     public static let serverErrorBusy = IPPStatusCode(rawValue: 0x0507)
 
     /// 0x0000–0x00FF: the operation was carried out, perhaps with attributes ignored or
