@@ -155,7 +155,7 @@ public struct AgentRuntime: Sendable {
         for destination in configuration.destinations {
             let made = try makeDestination(
                 destination, configuration: configuration, store: store, chain: chain, templates: activeTemplates, event: event,
-                metrics: metrics, wake: wake, logger: logger)
+                renderChild: resources.renderChild, metrics: metrics, wake: wake, logger: logger)
             destinations[destination.id] = made
             wake.add(destination.id) { made.nudge() }
         }
@@ -177,7 +177,8 @@ public struct AgentRuntime: Sendable {
     /// The worker of one destination off the box.
     static func makeDestination(
         _ destination: AgentConfiguration.Destination, configuration: AgentConfiguration, store: LanyardStore, chain: DestinationChain,
-        templates: ActiveTemplates, event: EventConfiguration, metrics: AgentMetrics, wake: PlaceWakers, logger: Logger
+        templates: ActiveTemplates, event: EventConfiguration, renderChild: RenderChildLaunch?, metrics: AgentMetrics, wake: PlaceWakers,
+        logger: Logger
     ) throws -> any JobDestination {
         func place(_ destination: AgentConfiguration.Destination, kind: String) -> DestinationPlace {
             DestinationPlace(
@@ -204,7 +205,8 @@ public struct AgentRuntime: Sendable {
         case .ipp(let uri):
             do {
                 return try IPPDestinationWorker(
-                    destination: destination, printerURI: uri, templates: templates, event: event, place: place(destination, kind: "ipp"))
+                    destination: destination, printerURI: uri, templates: templates, event: event, place: place(destination, kind: "ipp"),
+                    renderChild: renderChild.map { RenderChildClient(configuration.limits, $0, metrics, logger) })
             } catch {
                 throw AgentError(
                     .configurationInvalid, "cannot use the IPP printer: \(error)", detail: "destinations.\(destination.id).ipp")

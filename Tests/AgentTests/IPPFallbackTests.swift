@@ -1,4 +1,5 @@
 import Agent
+import Attendees
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -60,6 +61,32 @@ import Testing
             // The kiosk's job stream says where to collect it.
             let events = try await client.execute(uri: "/v1/jobs/\(id)/events", method: .get)
             #expect(String(buffer: events.body).contains(#""collect_at":"Registration desk""#))
+        }
+    }
+}
+
+/// In the render child's suite (serialized: its tests count the children this process started):
+/// the office printer's document renders in a child of its own too, bounded the same way.
+extension RenderChildTests {
+    @Test func aDocumentForTheOfficePrinterMadeToHangEndsAsExecutionTimeoutAndTheNextPrints() async throws {
+        let office = try IPPClientTests.startPrinter()
+        let hung = try Self.attendeeID("IPP-HANG-1")
+        let options = try Self.options(hang: hung) { options in
+            options.limits.renderSeconds = 1
+            options.printers = [IPPFallbackTests.unreachablePrinter("left")]
+            options.deadlineSeconds = 0.3
+            options.destinations = [AgentConfiguration.Destination(id: "office", kind: .ipp(office.uri), location: "Registration desk")]
+        }
+        try await withAgent(options) { harness, client in
+            let stuck = try await submitBadge(client, "IPP-HANG-1")
+            let next = try await submitBadge(client, "IPP-NEXT-1")
+            #expect(try await finalState(client, job: stuck) == "dead_lettered")
+            #expect(try await finalState(client, job: next) == "printed")
+            let letter = try #require(try harness.store.deadLetters(limit: 10).first { $0.code == "agent.execution_timeout" })
+            #expect(letter.stage == .render && letter.reason.contains("limits.render_seconds"), "\(letter.reason)")
+            #expect(try JSONDecoder().decode(Attendee.self, from: letter.payload).attendeeID == hung)
+            let printed = try #require(try harness.store.job(id: Int64(next)))
+            #expect(printed.printerID == "office")
         }
     }
 }

@@ -165,6 +165,10 @@ protocol DestinationWorker: Actor, JobDestination {
     func send(_ job: PrintJob) async -> Bool
     /// A job the destination holds: read its state there and settle it here once final.
     func follow(_ job: PrintJob) async
+    /// Before resting between passes (an IPP printer lets its idle render child go).
+    func rested()
+    /// When the agent stops (an IPP printer stops its render child).
+    func stopped()
 }
 
 extension DestinationWorker {
@@ -175,9 +179,15 @@ extension DestinationWorker {
     public func run() async {
         while !Task.isCancelled {
             let wait = await step()
+            rested()
             _ = await place.signal.wait(upTo: wait)
         }
+        stopped()
     }
+
+    func rested() {}
+
+    func stopped() {}
 
     /// One pass over the destination's jobs; how long to rest before the next.
     func step() async -> Duration {

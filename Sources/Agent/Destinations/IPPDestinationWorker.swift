@@ -7,48 +7,6 @@ import Printers
 import Store
 import Synchronization
 
-/// A badge as a document for an office printer: the template by tier as the thermal printers
-/// resolve it, rendered as a one-page PDF/A-2b (vector text, fonts embedded) at 300 dpi for the
-/// placement of its codes. Renderers are kept per bundle directory; one worker owns it.
-final class BadgeDocuments {
-    let templates: ActiveTemplates
-    let dpi = 300
-    let logger: Logger
-    private var renderers: [String: BadgeRenderer] = [:]
-
-    init(templates: ActiveTemplates, logger: Logger) {
-        self.templates = templates
-        self.logger = logger
-    }
-
-    /// The PDF of the first tier that renders, and its template's name and version.
-    func pdf(for attendee: Attendee, event: EventConfiguration) throws(ComposeFailure) -> (bytes: [UInt8], template: String) {
-        var failure = ComposeFailure(reasons: [])
-        let fields = BadgeFields.fields(for: attendee, event: event)
-        for (tier, source) in templates.current.candidates(track: attendee.track) {
-            do {
-                let key = source.directory.standardizedFileURL.path
-                let renderer: BadgeRenderer
-                if let cached = renderers[key] {
-                    renderer = cached
-                } else {
-                    renderer = try BadgeRenderer(bundle: try TemplateBundle.load(directory: source.directory), dpi: dpi, logger: logger)
-                    renderers[key] = renderer
-                }
-                if let missing = renderer.blockingIssue {
-                    failure.reasons.append((tier, source.name, missing.message))
-                    continue
-                }
-                let document = try renderer.renderPDFDocument(fields: fields)
-                return (document.bytes, "\(renderer.bundle.template.name)@\(renderer.bundle.template.version)")
-            } catch {
-                failure.reasons.append((tier, source.name, error.description))
-            }
-        }
-        throw failure
-    }
-}
-
 /// An office printer over IPP as the chain's destination (docs/handover.md): each badge moved
 /// here is rendered as PDF/A-2b and sent as one IPP job named by the badge's idempotency key, then
 /// followed until the printer reports the job completed; only then is the badge `printed`.
@@ -75,12 +33,12 @@ public actor IPPDestinationWorker: DestinationWorker {
 
     init(
         destination: AgentConfiguration.Destination, printerURI: String, templates: ActiveTemplates, event: EventConfiguration,
-        place: DestinationPlace, pollInterval: Duration = .milliseconds(500)
+        place: DestinationPlace, renderChild: RenderChildClient? = nil, pollInterval: Duration = .milliseconds(500)
     ) throws {
         id = destination.id
         executor = DedicatedQueueExecutor(label: "lanyard.ipp.\(destination.id)")
         client = try IPPClient(printerURI: printerURI)
-        documents = BadgeDocuments(templates: templates, logger: place.logger)
+        documents = BadgeDocuments(templates: templates, child: renderChild, logger: place.logger)
         self.event = event
         self.place = place
         self.pollInterval = pollInterval
@@ -97,8 +55,17 @@ public actor IPPDestinationWorker: DestinationWorker {
         if let shown = try? place.store.shown(attendee) { attendee = shown }
         let document: (bytes: [UInt8], template: String)
         do { document = try documents.pdf(for: attendee, event: event) } catch {
-            place.metrics.recordRenderFailure()
-            place.deadLetter(job, stage: .render, code: "render.all_tiers_failed", reason: error.description)
+            // Whichever way it failed, the payload is kept with the dead letter and the next badge comes.
+            switch error {
+            case .tiers:
+                place.metrics.recordRenderFailure()
+                place.deadLetter(job, stage: .render, code: "render.all_tiers_failed", reason: error.description)
+            case .timedOut(let stage, _):
+                place.deadLetter(job, stage: stage, code: AgentErrorCode.executionTimeout.rawValue, reason: error.description)
+            case .childFailed:
+                place.metrics.recordRenderFailure()
+                place.deadLetter(job, stage: .render, code: AgentErrorCode.renderChildFailed.rawValue, reason: error.description)
+            }
             return true
         }
         do { try place.store.recordOffer(jobID: job.id, destination: id) } catch {
@@ -127,6 +94,15 @@ public actor IPPDestinationWorker: DestinationWorker {
                 "no answer to a print job; the printer's queue is searched before sending again", metadata: ["error": "\(error)"])
             return false
         }
+    }
+
+    /// Lets an idle render child go, as a printer's worker does between badges.
+    func rested() {
+        documents.retireIdleChild()
+    }
+
+    func stopped() {
+        documents.stopChild()
     }
 
     /// A job sent without an answer: the printer's jobs named by its key say whether it exists.

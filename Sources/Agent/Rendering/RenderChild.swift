@@ -24,12 +24,19 @@ public enum RenderChild {
             return handler
         }
         var renderers: [String: TieredRenderer] = [:]
+        var documents: TieredDocuments?
         while true {
             let frame: (RenderFrame.Kind, [UInt8])
             do { frame = try RenderFrame.read(from: input, deadline: nil) } catch {
                 // The agent closed its end (idle, stopping), or the stream is garbled: either way
                 // there is nobody to answer.
                 exit(error == .closed ? 0 : 1)
+            }
+            if frame.0 == .documentRequest, let request = try? JSONDecoder().decode(DocumentRequest.self, from: Data(frame.1)) {
+                let renderer = documents.flatMap { $0.dpi == request.dpi ? $0 : nil } ?? TieredDocuments(dpi: request.dpi, logger: logger)
+                documents = renderer
+                do { try answer(request, renderer: renderer, output: output) } catch { exit(0) }
+                continue
             }
             guard frame.0 == .request, let request = try? JSONDecoder().decode(RenderRequest.self, from: Data(frame.1)) else {
                 logger.error("render child: unreadable request; exiting")
@@ -74,16 +81,25 @@ public enum RenderChild {
                 templateVersion: badge.templateVersion, renderSeconds: badge.renderSeconds, width: badge.bitmap.width,
                 height: badge.bitmap.height, bitmapBytes: badge.bitmap.bytes.count, labelLanguage: badge.label.language,
                 settings: badge.label.settings, warnings: badge.label.warnings, labelBytes: badge.label.bytes.count)
-            let encoded = Array((try? JSONEncoder().encode(header)) ?? Data())
-            var body: [UInt8] = [
-                UInt8(encoded.count >> 24 & 0xFF), UInt8(encoded.count >> 16 & 0xFF), UInt8(encoded.count >> 8 & 0xFF),
-                UInt8(encoded.count & 0xFF),
-            ]
-            body.reserveCapacity(4 + encoded.count + badge.bitmap.bytes.count + badge.label.bytes.count)
-            body += encoded
-            body += badge.bitmap.bytes
-            body += badge.label.bytes
-            try RenderFrame.write(.rendered, body, to: output)
+            try RenderFrame.write(.rendered, RenderFrame.headed(header, badge.bitmap.bytes, badge.label.bytes), to: output)
+        case .failure(let failure):
+            try RenderFrame.write(.failed, Array((try? JSONEncoder().encode(RenderFailureReasons(failure))) ?? Data()), to: output)
+        }
+    }
+
+    /// A badge as a document: the PDF, or why every tier failed.
+    private static func answer(_ request: DocumentRequest, renderer: TieredDocuments, output: Int32) throws(RenderFrame.IOError) {
+        let outcome = Result { () throws(ComposeFailure) in
+            try renderer.document(fields: request.fields, candidates: request.candidates.map { ($0.tier, $0.source) }) { _ in
+                #if DEBUG
+                RenderFault.current?.apply(attendeeID: request.attendeeID)
+                #endif
+            }
+        }
+        switch outcome {
+        case .success(let document):
+            let header = RenderedDocumentHeader(index: document.index, template: document.template)
+            try RenderFrame.write(.document, RenderFrame.headed(header, document.bytes), to: output)
         case .failure(let failure):
             try RenderFrame.write(.failed, Array((try? JSONEncoder().encode(RenderFailureReasons(failure))) ?? Data()), to: output)
         }

@@ -112,6 +112,63 @@ final class RenderChildClient {
         throw .childFailed(lastReason)
     }
 
+    /// Renders one badge as a PDF/A-2b document in the child, under the render limit; a child
+    /// lost half-way is replaced and the badge tried once more, as for a label.
+    func document(_ request: DocumentRequest) throws(RenderFailure) -> (bytes: [UInt8], template: String) {
+        var lastReason = ""
+        for attempt in 1...2 {
+            defer { lastUsed = .now }
+            switch documentExchange(request) {
+            case .success(let document): return document
+            case .failure(.childFailed(let reason)):
+                lastReason = reason
+                metrics.recordRenderChildFailure()
+                logger.warning(
+                    "render child lost; \(attempt == 1 ? "trying the document once more on a new one" : "giving it up")",
+                    metadata: ["attendee_id": "\(request.attendeeID)", "reason": "\(reason)"])
+                stop()
+            case .failure(let failure): throw failure
+            }
+        }
+        throw .childFailed(lastReason)
+    }
+
+    /// `.childFailed` here means the child was lost (worth one more try); the others are final.
+    private func documentExchange(_ request: DocumentRequest) -> Result<(bytes: [UInt8], template: String), RenderFailure> {
+        guard let body = try? JSONEncoder().encode(request) else { return .failure(.tiers(ComposeFailure(reasons: []))) }
+        let running: Child
+        switch ensureChild() {
+        case .running(let started): running = started
+        case .failed(let reason): return .failure(.childFailed(reason))
+        }
+        do { try RenderFrame.write(.documentRequest, Array(body), to: running.socket) } catch {
+            return .failure(.childFailed("the child did not take the request: \(error)"))
+        }
+        let frame: (RenderFrame.Kind, [UInt8])
+        do {
+            frame = try RenderFrame.read(from: running.socket, deadline: .now + LimitSettings.duration(limits.render))
+        } catch {
+            guard error == .timedOut else { return .failure(.childFailed("\(error)")) }
+            kill(running.pid, SIGKILL)
+            stop()
+            metrics.recordExecutionTimeout(stage: .render)
+            return .failure(.timedOut(stage: .render, limitSeconds: limits.render))
+        }
+        switch frame {
+        case (.document, let bytes):
+            guard let (header, start) = RenderFrame.header(RenderedDocumentHeader.self, in: bytes), header.index < request.candidates.count
+            else { return .failure(.childFailed("an unreadable document")) }
+            return .success((Array(bytes[start...]), header.template))
+        case (.failed, let bytes):
+            guard let reasons = try? JSONDecoder().decode(RenderFailureReasons.self, from: Data(bytes)) else {
+                return .failure(.childFailed("an unreadable failure"))
+            }
+            return .failure(.tiers(reasons.failure))
+        default:
+            return .failure(.childFailed("an unexpected \(frame.0) frame"))
+        }
+    }
+
     /// Stops the child when no badge has used it for the idle limit.
     func retireIfIdle(now: ContinuousClock.Instant = .now) {
         guard child != nil, lastUsed.duration(to: now) >= limits.idle else { return }
@@ -198,14 +255,10 @@ final class RenderChildClient {
     }
 
     private func decodeBadge(_ bytes: [UInt8], request: RenderRequest) -> Exchange {
-        guard bytes.count >= 4 else { return .childLost("a truncated badge") }
-        let headerLength = Int(bytes[0]) << 24 | Int(bytes[1]) << 16 | Int(bytes[2]) << 8 | Int(bytes[3])
-        guard headerLength <= bytes.count - 4,
-            let header = try? JSONDecoder().decode(RenderedHeader.self, from: Data(bytes[4..<(4 + headerLength)])),
+        guard let (header, rasterStart) = RenderFrame.header(RenderedHeader.self, in: bytes),
             header.index < request.candidates.count, header.bitmapBytes >= 0, header.labelBytes >= 0,
-            4 + headerLength + header.bitmapBytes + header.labelBytes == bytes.count
+            rasterStart + header.bitmapBytes + header.labelBytes == bytes.count
         else { return .childLost("an unreadable badge") }
-        let rasterStart = 4 + headerLength
         let labelStart = rasterStart + header.bitmapBytes
         let bitmap: Bitmap
         do {

@@ -16,6 +16,10 @@ enum RenderFrame {
         case rendered = 3
         /// Child to parent: `RenderFailureReasons`, every tier failed.
         case failed = 4
+        /// Parent to child: a `DocumentRequest`.
+        case documentRequest = 5
+        /// Child to parent: `RenderedDocumentHeader` (its length in 4 bytes first), the PDF.
+        case document = 6
     }
 
     /// Far above any badge (a 4-inch label at 600 dpi is under 1 MB of raster): a larger length
@@ -99,6 +103,46 @@ struct RenderRequest: Codable, Sendable {
     var profile: PrinterProfile
     var language: PrinterLanguage
     var overrides: JobOverrides
+}
+
+/// One badge as a PDF/A-2b document for an office printer (docs/handover.md): the fields and
+/// candidates as for a label, and the resolution its codes are placed at.
+struct DocumentRequest: Codable, Sendable {
+    var attendeeID: String
+    var fields: [String: String]
+    var dpi: Int
+    var candidates: [RenderRequest.Candidate]
+}
+
+/// What precedes the PDF in a `document` frame.
+struct RenderedDocumentHeader: Codable, Sendable {
+    var index: Int
+    var template: String
+}
+
+extension RenderFrame {
+    /// A body of a 4-byte header length, a JSON header, then raw bytes.
+    static func headed(_ header: some Encodable, _ tail: [UInt8]...) -> [UInt8] {
+        let encoded = Array((try? JSONEncoder().encode(header)) ?? Data())
+        var body: [UInt8] = [
+            UInt8(encoded.count >> 24 & 0xFF), UInt8(encoded.count >> 16 & 0xFF), UInt8(encoded.count >> 8 & 0xFF),
+            UInt8(encoded.count & 0xFF),
+        ]
+        body.reserveCapacity(4 + encoded.count + tail.reduce(0) { $0 + $1.count })
+        body += encoded
+        for part in tail { body += part }
+        return body
+    }
+
+    /// The header of a `headed` body and where the raw bytes start; nil when it does not read.
+    static func header<Header: Decodable>(_ type: Header.Type, in bytes: [UInt8]) -> (Header, Int)? {
+        guard bytes.count >= 4 else { return nil }
+        let length = Int(bytes[0]) << 24 | Int(bytes[1]) << 16 | Int(bytes[2]) << 8 | Int(bytes[3])
+        guard length <= bytes.count - 4, let header = try? JSONDecoder().decode(Header.self, from: Data(bytes[4..<(4 + length)])) else {
+            return nil
+        }
+        return (header, 4 + length)
+    }
 }
 
 /// What precedes the raster and the label in a `rendered` frame.
