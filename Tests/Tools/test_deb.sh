@@ -242,6 +242,18 @@ check_agent() {
         pass "agent ($config): GET /v1/health answers once ready: $(head -c 200 "$work/health.json")"
         wait_for 40 notified '"WATCHDOG=1"' || fail "agent ($config): no WATCHDOG=1 ping"
         pass "agent ($config): pings the watchdog"
+        # A badge through the queue: rendered in the render child (lanyard render-child, spawned
+        # by the agent) inside the same sandbox, printed on the simulator.
+        local job state
+        job=$(curl -fsS -X POST "http://127.0.0.1:$port/v1/badges" -H 'Content-Type: application/json' \
+            -d '{"attendee": {"source": "crm", "source_id": "deb-'"$port"'", "event_slug": "devcon-2026", "first_name": "Ada",
+                 "last_name": "Lovelace", "email": "ada@example.org", "ticket_type": "VIP"}}' |
+            python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])') || fail "agent ($config): POST /v1/badges refused"
+        printed() { state=$(curl -fsS "http://127.0.0.1:$port/v1/jobs/$job" | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])'); [ "$state" = printed ]; }
+        wait_for 120 printed || { cat "$work/agent.log"; fail "agent ($config): badge $job ended $state, not printed"; }
+        curl -fsS "http://127.0.0.1:$port/metrics" | grep -q '^lanyard_render_child_starts_total 1' ||
+            fail "agent ($config): the badge was not rendered in a render child"
+        pass "agent ($config): a badge renders in the render child within the sandbox and prints"
         kill -TERM "$agent_pid"
         local status=0
         wait "$agent_pid" || status=$?
