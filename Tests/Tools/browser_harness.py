@@ -32,9 +32,13 @@ class Page:
         self.shots = shots
 
     def wait(self, condition, what, timeout=20):
+        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
+        # The pages redraw parts of themselves as they poll: an element found an instant before it
+        # was replaced is looked for again, not taken for a failure.
+        ignored = (NoSuchElementException, StaleElementReferenceException)
         try:
-            WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(condition)
+            WebDriverWait(self.driver, timeout, poll_frequency=0.05, ignored_exceptions=ignored).until(condition)
         except Exception as error:
             raise ProofFailed(f"waited {timeout} s for {what}; screen: {self.screen()}; console: {self.console()}") from error
 

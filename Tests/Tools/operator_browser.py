@@ -46,7 +46,10 @@ class Operator(StaffPage):
         try:
             return {"lang": self.driver.find_element("tag name", "html").get_attribute("lang"),
                     "sign_in": self.visible("staff-sign-in"), "content": self.visible("staff-content"),
-                    "status": self.text("action-status"), "updated": self.text("updated")}
+                    "status": self.text("action-status"), "updated": self.text("updated"),
+                    "visibility": self.driver.execute_script("return document.visibilityState"),
+                    "hours": self.driver.execute_script("return document.getElementById('hours').value"),
+                    "summary": self.text("success-summary")}
         except Exception as error:  # the page itself may be what failed
             return f"unreadable ({error})"
 

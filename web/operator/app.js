@@ -18,6 +18,8 @@ const drawn = new Map();
 let latest = null;
 let timer = 0;
 let polling = false;
+/** A poll asked for while one was on its way (the hours changed): made as soon as it returns. */
+let pollAgain = false;
 
 /** Draws a section again only when what it shows changed (or the language did). */
 function section(name, data, draw) {
@@ -49,8 +51,13 @@ function schedule() {
 
 async function poll() {
   clearTimeout(timer);
-  if (polling || document.visibilityState !== "visible") return;
+  if (document.visibilityState !== "visible") return;
+  if (polling) {
+    pollAgain = true;
+    return;
+  }
   polling = true;
+  pollAgain = false;
   let answer;
   try {
     answer = await api.overview(hours.value);
@@ -68,8 +75,10 @@ async function poll() {
   } catch (error) {
     console.error("the overview could not be drawn", error);
   } finally {
-    // A section that fails to draw must not end the page's polling.
-    schedule();
+    // A section that fails to draw must not end the page's polling; a poll asked for meanwhile
+    // (the hours changed) is made now, with what was asked, not two seconds later.
+    if (pollAgain) poll();
+    else schedule();
   }
 }
 

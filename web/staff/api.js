@@ -1,10 +1,13 @@
 // The agent's API as the staff pages use it: JSON both ways, same origin only, the session in
 // its HttpOnly cookie (the browser sends it; no script can read it).
 
-/** `{status, body, headers}` of one request; `body` is the parsed JSON answer, or null for none. */
-export async function request(method, path, body) {
-  // A request the agent never answers (a dropped connection) must not hold a page's polling for good.
-  const options = { method, headers: { Accept: "application/json" }, signal: AbortSignal.timeout(15000) };
+/**
+ * `{status, body, headers}` of one request; `body` is the parsed JSON answer, or null for none.
+ * A request the agent never answers (a dropped connection) is given up after `timeoutMs`, so it
+ * cannot hold a page's polling for good.
+ */
+export async function request(method, path, body, timeoutMs = 15000) {
+  const options = { method, headers: { Accept: "application/json" }, signal: AbortSignal.timeout(timeoutMs) };
   if (body !== undefined) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
