@@ -14,9 +14,10 @@ APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint
 	chromium chromium-driver qpdf cups-ipp-utils dbus-daemon
 # Independent checkers used by the test suite (decoding symbols, rendering ZPL, a reference encoder,
 # fuzzing the agent's and the registry's HTTP APIs from their OpenAPI descriptions, driving the
-# kiosk page in Chromium and checking it with axe-core, reading the badge PDFs for PDF/A-2b).
+# kiosk page in Chromium and checking it with axe-core, reading the badge PDFs for PDF/A-2b, and
+# python-tuf with securesystemslib's signers as the independent TUF implementation).
 PY_TOOLS := zxing-cpp==3.1.1 zplkit==0.3.2 zebrafy==2.0.0 pillow schemathesis==4.32.5 selenium==4.51.0 \
-	axe-selenium-python==2.1.6 pikepdf==10.17.0
+	axe-selenium-python==2.1.6 pikepdf==10.17.0 tuf==6.0.0 securesystemslib[crypto]==1.6.0
 # Seconds of the load proof (50 clients against the agent; Tests/Tools/agent_load.py).
 LOAD_SECONDS ?= 60
 
@@ -30,7 +31,7 @@ deps:
 	fi
 
 tools: deps
-	@if ! $(PYTHON) -c "import zxingcpp, zplkit, zebrafy, PIL, schemathesis, selenium, axe_selenium_python, pikepdf" 2>/dev/null; then \
+	@if ! $(PYTHON) -c "import zxingcpp, zplkit, zebrafy, PIL, schemathesis, selenium, axe_selenium_python, pikepdf, tuf.api.metadata, cryptography" 2>/dev/null; then \
 		echo "Setting up $(VENV) with the test tools"; \
 		python3 -m venv $(VENV) && $(PYTHON) -m pip install -q --disable-pip-version-check $(PY_TOOLS); \
 	fi

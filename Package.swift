@@ -140,6 +140,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
+        // TUF specification 1.0 metadata: canonical JSON, keys and signatures, the role types and
+        // their checks; the foundation of the spec client and publisher (issue 17).
+        .target(
+            name: "TUF",
+            dependencies: [
+                "LanyardSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings, plugins: ["ErrorCodes"]
+        ),
         .target(
             name: "LanyardHTTP",
             dependencies: [
@@ -237,6 +248,9 @@ let package = Package(
 
         .testTarget(name: "RasterTests", dependencies: ["Raster"], swiftSettings: strictSettings),
         .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "TUFTests", dependencies: ["LanyardSupport", "TestSupport", "TUF", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings),
         .testTarget(name: "CivilDateTests", dependencies: ["CivilDate"], swiftSettings: strictSettings),
         .testTarget(name: "LanyardSupportTests", dependencies: ["LanyardSupport"], swiftSettings: strictSettings),
         .testTarget(
@@ -286,6 +300,7 @@ let package = Package(
                 "Symbols",
                 "Sync",
                 "TestSupport",
+                "TUF",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -11,6 +11,7 @@ import Registry
 import Store
 import Symbols
 import Sync
+import TUF
 import Testing
 
 /// The command line's exit codes, code by code. Every error of every module carries its exit
@@ -67,6 +68,8 @@ import Testing
         "sync.mix_and_match": .invalidData, "sync.length_exceeded": .invalidData, "sync.hash_mismatch": .invalidData,
         "sync.key_invalid": .invalidData, "sync.target_invalid": .usage, "sync.io": .ioFailed, "sync.file_missing": .inputMissing,
         "sync.transport": .unavailable,
+        "tuf.json_malformed": .invalidData, "tuf.metadata_invalid": .invalidData, "tuf.signature_threshold": .invalidData,
+        "tuf.length_mismatch": .invalidData, "tuf.hash_mismatch": .invalidData,
         // Servers.
         "registry.request_invalid": .usage, "registry.unauthorized": .noPermission, "registry.signature_invalid": .noPermission,
         "registry.agent_key_mismatch": .noPermission, "registry.report_replayed": .invalidData, "registry.payload_too_large": .usage,
@@ -104,6 +107,7 @@ import Testing
         errors += PipelineErrorCode.allCases.map { PipelineError($0, "m") }
         errors += StoreErrorCode.allCases.map { StoreError($0, "m") }
         errors += SyncErrorCode.allCases.map { SyncError($0, "m") }
+        errors += TUFErrorCode.allCases.map { TUFError($0, "m") }
         errors += RegistryErrorCode.allCases.map { RegistryError($0, "m") }
         errors += AgentErrorCode.allCases.map { AgentError($0, "m") }
         errors += ListenErrorCode.allCases.map { ListenError($0, "m", context: "a") }
