@@ -35,12 +35,20 @@ final class IPPEvePrinter: Sendable {
     var uri: String { "ipp://127.0.0.1:\(port)/ipp/print" }
     var spool: URL { directory.appending(path: "spool") }
 
-    init(name: String = "Lanyard Office") throws {
+    /// The file a held printer waits on: while it exists, every job stays processing.
+    var hold: URL { directory.appending(path: "hold") }
+
+    /// `held`: jobs stay processing until the test removes `hold`, so what the agent does while
+    /// the printer has not finished is seen without reading a clock.
+    init(name: String = "Lanyard Office", held: Bool = false) throws {
         self.name = name
         directory = FileManager.default.temporaryDirectory.appending(path: "lanyard-ipp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appending(path: "spool"), withIntermediateDirectories: true)
         let command = directory.appending(path: "print.sh")
-        try Data("#!/bin/sh\nsleep 0.5\n".utf8).write(to: command)
+        let hold = directory.appending(path: "hold")
+        if held { _ = FileManager.default.createFile(atPath: hold.path, contents: nil) }
+        let wait = held ? "while [ -e '\(hold.path)' ]; do sleep 0.05; done" : "sleep 0.5"
+        try Data("#!/bin/sh\n\(wait)\n".utf8).write(to: command)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: command.path)
 
         let socket = directory.appending(path: "system_bus_socket").path
@@ -157,9 +165,15 @@ private final class MisbehavingServer: Sendable {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { return }
             defer { close(connection) }
-            // Read the request head and whatever of the body comes with it.
+            // The whole request (head and Content-Length bytes of body) before answering: a reply
+            // sent while the client still writes would reset its connection instead.
             var buffer = [UInt8](repeating: 0, count: 65536)
-            _ = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+            var request: [UInt8] = []
+            while !Self.isComplete(request) {
+                let got = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+                if got <= 0 { break }
+                request += buffer[0..<got]
+            }
             if let reply {
                 _ = reply.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             } else {
@@ -170,6 +184,19 @@ private final class MisbehavingServer: Sendable {
     }
 
     var uri: String { "ipp://127.0.0.1:\(port)/ipp/print" }
+
+    /// Whether `bytes` hold a request head and as much body as its Content-Length says.
+    static func isComplete(_ bytes: [UInt8]) -> Bool {
+        let separator: [UInt8] = Array("\r\n\r\n".utf8)
+        guard let end = (0...max(0, bytes.count - 4)).first(where: { bytes.count >= 4 && Array(bytes[$0..<$0 + 4]) == separator }) else {
+            return false
+        }
+        let head = String(decoding: bytes[..<end], as: UTF8.self).lowercased()
+        let length =
+            head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+            .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+        return bytes.count >= end + 4 + length
+    }
 
     deinit {
         shutdown(listener, Int32(SHUT_RDWR))
@@ -188,14 +215,14 @@ private final class MisbehavingServer: Sendable {
 
     /// `make test` installs cups-ipp-utils; a machine without it fails here rather than skipping
     /// the only test of the client against a real printer.
-    static func startPrinter() throws -> IPPEvePrinter {
+    static func startPrinter(held: Bool = false) throws -> IPPEvePrinter {
         try #require(
             FileManager.default.isExecutableFile(atPath: IPPEvePrinter.executable),
             "ippeveprinter is missing: install Debian's cups-ipp-utils (make test does)")
         try #require(
             FileManager.default.isExecutableFile(atPath: IPPEvePrinter.busDaemon),
             "dbus-daemon is missing: install Debian's dbus-daemon (make test does); ippeveprinter needs a bus to start")
-        return try IPPEvePrinter()
+        return try IPPEvePrinter(held: held)
     }
 
     @Test func thePrinterIsIdleAcceptsJobsAndListsPDF() async throws {
