@@ -94,6 +94,9 @@ extension AgentCore {
 
     /// The unfinished badges past their deadline with nowhere to go, oldest first.
     public func overdueJobs(now: Date = Date(), limit: Int = 50) throws -> [PrintJob] {
-        Array(try store.unfinishedJobs().filter { isOverdue($0, next: nextPlace(for: $0), now: now) }.prefix(limit))
+        // The deadline first: where a job would go next is a query, asked only of those past it.
+        Array(
+            try store.unfinishedJobs().lazy.filter { self.chain.dueAt($0) <= now }
+                .filter { self.isOverdue($0, next: self.nextPlace(for: $0), now: now) }.prefix(limit))
     }
 }

@@ -28,8 +28,6 @@ public struct DestinationChain: Sendable {
 
     /// When the job's time at its place is up.
     public func dueAt(_ job: PrintJob) -> Date { job.arrivedAt.addingTimeInterval(deadline) }
-
-    public func destination(_ id: String) -> AgentConfiguration.Destination? { destinations.first { $0.id == id } }
 }
 
 /// Wakes the worker of a place (a printer of the box, a destination) by its id: what a
