@@ -145,7 +145,7 @@ let package = Package(
         .target(
             name: "TUF",
             dependencies: [
-                "LanyardSupport",
+                "CivilDate", "LanyardSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
@@ -249,7 +249,8 @@ let package = Package(
         .testTarget(name: "RasterTests", dependencies: ["Raster"], swiftSettings: strictSettings),
         .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strictSettings),
         .testTarget(
-            name: "TUFTests", dependencies: ["LanyardSupport", "TestSupport", "TUF", .product(name: "Crypto", package: "swift-crypto")],
+            name: "TUFTests",
+            dependencies: ["LanyardSupport", "Sync", "TestSupport", "TUF", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings),
         .testTarget(name: "CivilDateTests", dependencies: ["CivilDate"], swiftSettings: strictSettings),
         .testTarget(name: "LanyardSupportTests", dependencies: ["LanyardSupport"], swiftSettings: strictSettings),

@@ -69,7 +69,8 @@ import Testing
         "sync.key_invalid": .invalidData, "sync.target_invalid": .usage, "sync.io": .ioFailed, "sync.file_missing": .inputMissing,
         "sync.transport": .unavailable,
         "tuf.json_malformed": .invalidData, "tuf.metadata_invalid": .invalidData, "tuf.signature_threshold": .invalidData,
-        "tuf.length_mismatch": .invalidData, "tuf.hash_mismatch": .invalidData,
+        "tuf.length_mismatch": .invalidData, "tuf.hash_mismatch": .invalidData, "tuf.key_invalid": .invalidData,
+        "tuf.publish_refused": .invalidData, "tuf.file_exists": .ioFailed, "tuf.io": .ioFailed, "tuf.repository_busy": .inUse,
         // Servers.
         "registry.request_invalid": .usage, "registry.unauthorized": .noPermission, "registry.signature_invalid": .noPermission,
         "registry.agent_key_mismatch": .noPermission, "registry.report_replayed": .invalidData, "registry.payload_too_large": .usage,
