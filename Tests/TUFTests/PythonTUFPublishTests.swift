@@ -137,6 +137,12 @@ struct PythonTUFPublishTests {
 
             let results = try Self.run(runs)
             for run in runs { try Self.expectAccepted(results[run.id], run, missing: ["venue-a/shadow.yaml"]) }
+            for scheme in TUFSigningKey.Scheme.allCases {
+                let outcomes = try #require(results[scheme.rawValue]?["targets"] as? [[String: Any]])
+                let custom = outcomes.last?["custom"] as? [String: Any]
+                #expect(
+                    custom?["kind"] as? String == "profile" && (custom?["pins"] as? [Any])?.count == 2, "\(scheme): custom as published")
+            }
             let requests = try #require(results["delegations"]?["requests"] as? [String])
             #expect(requests.contains { $0.hasSuffix("/1.photos%2F%C3%A9.json") }, "\(requests)")
             #expect(requests.contains { $0.hasSuffix("/2.\(bins.roleName(of: "attendees/0.json")).json") })
@@ -147,8 +153,14 @@ struct PythonTUFPublishTests {
             var root = try rotating.state().root.replacing("root", with: RoleAssignment([ed[5].publicKey])).nextVersion(expires: expires)
             try rotating.rotateRoot(to: root, signers: [ed[0], ed[5]])
             root = try root.replacing("timestamp", with: RoleAssignment([ed[6].publicKey])).nextVersion(expires: expires)
-            try rotating.rotateRoot(to: root, signers: [ed[5], ed[6]])
+            let timestampRotation = try rotating.rotateRoot(to: root, signers: [ed[5], ed[6]])
+            // The client follows each step: copies of the repository as it stood after it.
+            let afterTimestampKey = base.appending(path: "after-timestamp-key")
+            try FileManager.default.copyItem(at: rotated, to: afterTimestampKey)
             let resigned = try rotating.resignTimestamp(signers: [ed[6]], now: Date().addingTimeInterval(60))
+            #expect(resigned.snapshot == timestampRotation.snapshot && resigned.timestamp == timestampRotation.timestamp + 1)
+            let afterResign = base.appending(path: "after-resign")
+            try FileManager.default.copyItem(at: rotated, to: afterResign)
             root = try root.replacing("targets", with: RoleAssignment([ed[7].publicKey])).replacing(
                 "snapshot", with: RoleAssignment([ed[7].publicKey])
             ).nextVersion(expires: expires)
@@ -165,6 +177,9 @@ struct PythonTUFPublishTests {
             #expect(last.root == 4 && last.timestamp == resigned.timestamp + 2)
             try checkRepository(rotated)
             let rotatedTargets: [(String, [UInt8])] = [("a.txt", [3]), ("b.txt", [2])]
+            later.append(
+                ClientRun(id: "after-timestamp-key", repository: afterTimestampKey, metadata: rotationMetadata, targets: [("a.txt", [1])]))
+            later.append(ClientRun(id: "after-resign", repository: afterResign, metadata: rotationMetadata, targets: [("a.txt", [1])]))
             later.append(ClientRun(id: "after-rotation", repository: rotated, metadata: rotationMetadata, targets: rotatedTargets))
             later.append(
                 ClientRun(
@@ -192,17 +207,17 @@ struct PythonTUFPublishTests {
                     targets: runs[0].targets))
 
             let results2 = try Self.run(later)
-            try Self.expectAccepted(results2["after-rotation"], later[0])
-            try Self.expectAccepted(results2["fresh-after-rotation"], later[1])
-            for id in ["after-rotation", "fresh-after-rotation"] {
-                let trusted = try #require(results2[id]?["trusted"] as? [String: Int])
-                #expect(
-                    trusted == [
-                        "root": 4, "timestamp": Int(last.timestamp), "snapshot": Int(last.snapshot),
-                        "targets": Int(last.targets["targets"] ?? 0),
-                    ],
-                    "\(id)")
+            let expected: [String: PublishedVersions] = [
+                "after-timestamp-key": timestampRotation, "after-resign": resigned, "after-rotation": last, "fresh-after-rotation": last,
+            ]
+            for run in later {
+                guard let versions = expected[run.id] else { continue }
+                try Self.expectAccepted(results2[run.id], run)
+                let trusted = try #require(results2[run.id]?["trusted"] as? [String: Int])
+                #expect(trusted["root"] == Int(versions.root) && trusted["timestamp"] == Int(versions.timestamp), "\(run.id): \(trusted)")
+                #expect(trusted["snapshot"] == Int(versions.snapshot), "\(run.id): \(trusted)")
             }
+            #expect(results2["after-rotation"]?["trusted"] as? [String: Int] == ["root": 4, "timestamp": 6, "snapshot": 4, "targets": 4])
             let target = try #require((results2["changed-target"]?["targets"] as? [[String: Any]])?.first)
             #expect(results2["changed-target"]?["refreshed"] as? Bool == true)
             #expect(target["found"] as? Bool == true && target["matches"] as? Bool == false)
