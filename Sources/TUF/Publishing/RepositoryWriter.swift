@@ -318,8 +318,8 @@ public struct TUFRepositoryWriter: Sendable {
         return envelope
     }
 
-    /// Builds, signs and checks everything a publication makes, then writes it: target files,
-    /// the root (when rotating), targets roles, the snapshot (when `newSnapshot` or a role
+    /// Builds, signs and checks everything a publication makes, then writes it (`write`): target
+    /// files, the root (when rotating), targets roles, the snapshot (when `newSnapshot` or a role
     /// changed) and the timestamp (when `newTimestamp` or the snapshot is new).
     func commit(
         _ publication: TUFPublication, rootFile: [UInt8]?, timestamp: Timestamp?, signers: [TUFSigningKey], expiry: TUFExpiryPolicy,
@@ -361,14 +361,15 @@ public struct TUFRepositoryWriter: Sendable {
             }
         }
 
-        var signedRoles: [(name: String, version: Int64, bytes: [UInt8])] = []
+        var signedRoles: [SignedFile] = []
         for (role, targets) in built {
             let (keys, roleKeys) = try delegation(of: role, targets: targets, root: root, publication: &publication, contents: contents)
             let envelope = try Self.envelope(targets.signedObject, keys: keys, role: roleKeys, roleName: role, signers: signers)
-            signedRoles.append((role, targets.common.version, envelope.fileContents(indentation: indentation)))
+            signedRoles.append(
+                SignedFile(role: role, version: targets.common.version, bytes: envelope.fileContents(indentation: indentation)))
         }
 
-        var snapshotFile: (version: Int64, bytes: [UInt8])? = nil
+        var snapshotFile: SignedFile? = nil
         var snapshotMeta = timestamp?.snapshotMeta
         if newSnapshot || !built.isEmpty {
             var meta = publication.snapshot?.meta ?? .empty
@@ -378,49 +379,62 @@ public struct TUFRepositoryWriter: Sendable {
                 version: version, expires: now.addingTimeInterval(expiry.snapshot), meta: meta,
                 specVersion: publication.snapshot?.common.specVersion ?? CommonFields.specVersionWritten,
                 unrecognized: publication.snapshot?.unrecognized ?? .empty)
-            let bytes = try Self.envelope(
-                snapshot.signedObject, keys: root.keys, role: root.role("snapshot")!, roleName: "snapshot", signers: signers
-            ).fileContents(indentation: indentation)
-            snapshotFile = (version, bytes)
-            snapshotMeta = try MetaFile(describing: bytes, version: version)
+            let file = try signTopLevel(snapshot.signedObject, role: "snapshot", version: version, root: root, signers: signers)
+            snapshotFile = file
+            snapshotMeta = try MetaFile(describing: file.bytes, version: version)
         }
         guard let snapshotMeta else { throw TUFError(.publishRefused, "nothing has been published yet", context: "snapshot") }
-        var timestampFile: (version: Int64, bytes: [UInt8])? = nil
+        var timestampFile: SignedFile? = nil
         if newTimestamp || snapshotFile != nil {
             let version = (timestamp?.common.version ?? 0) + 1
             let signed = try Timestamp(
                 version: version, expires: now.addingTimeInterval(expiry.timestamp), snapshot: snapshotMeta,
                 specVersion: timestamp?.common.specVersion ?? CommonFields.specVersionWritten,
                 unrecognized: timestamp?.unrecognized ?? .empty)
-            let bytes = try Self.envelope(
-                signed.signedObject, keys: root.keys, role: root.role("timestamp")!, roleName: "timestamp", signers: signers
-            )
-            .fileContents(indentation: indentation)
-            timestampFile = (version, bytes)
+            timestampFile = try signTopLevel(signed.signedObject, role: "timestamp", version: version, root: root, signers: signers)
         }
 
-        for file in publication.files {
-            let directory = file.path.lastIndex(of: "/").map { "targets/" + file.path[..<$0] } ?? "targets"
-            try FileWriting.createDirectories(self.file(directory))
-            for digest in file.entry.hashes.entries {
-                try FileWriting.writeOnce(
-                    self.file("targets/" + Self.targetFileName(file.path, digest: digest.value)), contents: file.contents)
-            }
-        }
-        if let rootFile {
-            try FileWriting.writeOnce(file(Self.metadataFileName(role: "root", version: root.common.version)), contents: rootFile)
-        }
-        for role in signedRoles {
-            try FileWriting.writeOnce(file(Self.metadataFileName(role: role.name, version: role.version)), contents: role.bytes)
-        }
-        if let snapshotFile {
-            try FileWriting.writeOnce(
-                file(Self.metadataFileName(role: "snapshot", version: snapshotFile.version)), contents: snapshotFile.bytes)
-        }
-        if let timestampFile { try FileWriting.replace(file("timestamp.json"), contents: timestampFile.bytes) }
+        try write(
+            targetFiles: publication.files, root: rootFile.map { SignedFile(role: "root", version: root.common.version, bytes: $0) },
+            roles: signedRoles, snapshot: snapshotFile, timestamp: timestampFile)
         return PublishedVersions(
             root: root.common.version, timestamp: timestampFile?.version ?? timestamp?.common.version ?? 0, snapshot: snapshotMeta.version,
-            targets: Dictionary(signedRoles.map { ($0.name, $0.version) }, uniquingKeysWith: max))
+            targets: Dictionary(signedRoles.map { ($0.role, $0.version) }, uniquingKeysWith: max))
+    }
+
+    /// A metadata file signed and ready to write.
+    struct SignedFile {
+        let role: String
+        let version: Int64
+        let bytes: [UInt8]
+    }
+
+    func signTopLevel(
+        _ signed: JSONObject, role: String, version: Int64, root: Root, signers: [TUFSigningKey]
+    ) throws(TUFError) -> SignedFile {
+        let envelope = try Self.envelope(signed, keys: root.keys, role: root.role(role)!, roleName: role, signers: signers)
+        return SignedFile(role: role, version: version, bytes: envelope.fileContents(indentation: indentation))
+    }
+
+    /// Writes a publication in the order that keeps the repository whole for readers at every
+    /// instant: target files, the root, targets roles, the snapshot, and last the timestamp that
+    /// makes them current. Each file but the timestamp is new.
+    func write(
+        targetFiles: [(path: String, contents: [UInt8], entry: TargetFile)], root: SignedFile?, roles: [SignedFile],
+        snapshot: SignedFile?, timestamp: SignedFile?
+    ) throws(TUFError) {
+        for target in targetFiles {
+            let directory = target.path.lastIndex(of: "/").map { "targets/" + target.path[..<$0] } ?? "targets"
+            try FileWriting.createDirectories(file(directory))
+            for digest in target.entry.hashes.entries {
+                try FileWriting.writeOnce(
+                    file("targets/" + Self.targetFileName(target.path, digest: digest.value)), contents: target.contents)
+            }
+        }
+        for metadata in [root].compactMap({ $0 }) + roles + [snapshot].compactMap({ $0 }) {
+            try FileWriting.writeOnce(file(Self.metadataFileName(role: metadata.role, version: metadata.version)), contents: metadata.bytes)
+        }
+        if let timestamp { try FileWriting.replace(file("timestamp.json"), contents: timestamp.bytes) }
     }
 
     /// The keys and threshold `role` is signed under: the root's targets role for `targets`, else
