@@ -131,7 +131,7 @@ let package = Package(
         .target(
             name: "Sync",
             dependencies: [
-                "CivilDate", "LanyardSupport",
+                "CivilDate", "LanyardSupport", "TUF",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -247,7 +247,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
 
         .testTarget(name: "RasterTests", dependencies: ["Raster"], swiftSettings: strictSettings),
-        .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strictSettings),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "TUF"], swiftSettings: strictSettings),
         .testTarget(
             name: "TUFTests",
             dependencies: ["LanyardSupport", "Sync", "TestSupport", "TUF", .product(name: "Crypto", package: "swift-crypto")],
