@@ -141,13 +141,16 @@ let package = Package(
             swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
         // TUF specification 1.0 metadata: canonical JSON, keys and signatures, the role types and
-        // their checks; the foundation of the spec client and publisher (issue 17).
+        // their checks, and the client workflow over HTTP (issue 17).
         .target(
             name: "TUF",
             dependencies: [
                 "LanyardSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
