@@ -216,7 +216,7 @@ let package = Package(
         .executableTarget(
             name: "lanyard",
             dependencies: [
-                "Agent", "Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Registry", "Store", "Sync",
+                "Agent", "Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Registry", "Store", "Sync", "TUF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
