@@ -22,7 +22,6 @@ import Testing
     /// The delegated roles a search for `path` fetches, in order, and what it finds.
     static func search(_ repository: TestRepository, for path: String) async throws -> (roles: [String], found: TargetInfo?) {
         let client = try TestClient(repository)
-        defer { client.remove() }
         var updater = client.updater()
         try await updater.refresh()
         _ = client.fetcher.takeRequests()
@@ -99,7 +98,6 @@ import Testing
         repository.snapshotMeta["venue.json"] = nil
         repository.publish(["snapshot", "timestamp"])
         let client = try TestClient(repository)
-        defer { client.remove() }
         var updater = client.updater()
         try await updater.refresh()
         _ = client.fetcher.takeRequests()
@@ -120,7 +118,6 @@ import Testing
         repository.addTarget("team-b/root.json", Data("malicious B".utf8), role: "release")
         repository.publish(["release", "parent-a", "parent-b", "targets", "snapshot", "timestamp"])
         let client = try TestClient(repository)
-        defer { client.remove() }
         var updater = client.updater()
         #expect(try await updater.targetInfo(for: "team-a/root.json")?.role == "release")
         await #expect(throws: TUFError.self) { try await updater.targetInfo(for: "team-b/root.json") }
@@ -133,7 +130,6 @@ import Testing
         let names = ["?", "#", "/delegatedrole", "../delegatedrole", "é x"]
         let repository = Self.repository(names.map { ("targets", Self.delegation($0)) })
         let client = try TestClient(repository)
-        defer { client.remove() }
         var updater = client.updater()
         #expect(try await updater.targetInfo(for: "missing") == nil)
         let requested = client.fetcher.takeRequests().filter { !$0.hasSuffix("root.json") && !$0.contains("timestamp") }
@@ -157,7 +153,6 @@ import Testing
         repository.addTarget("other.yaml", Data("other".utf8))
         repository.publish(["targets", "snapshot", "timestamp"])
         let client = try TestClient(repository)
-        defer { client.remove() }
         let downloads = client.directory.appending(path: "downloads")
         var updater = client.updater()
         let target = try #require(try await updater.targetInfo(for: "templates/badge.yaml"))
@@ -190,8 +185,7 @@ import Testing
         repository.addTarget("venue/badge.yaml", Data("venue".utf8), role: "venue")
         repository.addTarget("global.yaml", Data("global".utf8))
         repository.publish(["venue", "targets", "snapshot", "timestamp"])
-        var client = try TestClient(repository)
-        defer { client.remove() }
+        let client = try TestClient(repository)
         var online = client.updater()
         #expect(try await online.targetInfo(for: "venue/badge.yaml") != nil)
 

@@ -205,14 +205,14 @@ final class MemoryFetcher: TUFFetcher {
     }
 }
 
-/// A client of a test repository: its own metadata directory, started from the repository's first
-/// root, at a fixed reference time.
-struct TestClient {
+/// A client of a test repository: its own metadata directory (removed with the client), started
+/// from the repository's first root, at a fixed reference time.
+final class TestClient {
     static let now = parseExpiry("2030-01-01T00:00:00Z")!
 
     let directory: URL
     let fetcher: MemoryFetcher
-    var referenceTime: Int64 = Self.now
+    var referenceTime: Int64 = TestClient.now
 
     init(_ repository: TestRepository) throws {
         directory = FileManager.default.temporaryDirectory.appending(path: "lanyard-tuf-client-\(UUID().uuidString)")
@@ -220,7 +220,7 @@ struct TestClient {
         try MetadataDirectory(directory).initialize(trustedRoot: repository.rootBytes)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: directory) }
+    deinit { try? FileManager.default.removeItem(at: directory) }
 
     func updater() -> Updater {
         let time = referenceTime

@@ -10,7 +10,6 @@ import Testing
     @Test func aFirstRefreshAsksForTheNextRootThenEachTopLevelRoleAndStoresThemUnversioned() async throws {
         let repository = TestRepository()
         let client = try TestClient(repository)
-        defer { client.remove() }
         #expect(await client.refresh(repository) == nil)
         #expect(
             client.fetcher.takeRequests() == [
@@ -30,7 +29,6 @@ import Testing
         repository.consistentSnapshot = false
         repository.publish(["root"])
         let client = try TestClient(repository)
-        defer { client.remove() }
         #expect(await client.refresh(repository) == nil)
         #expect(
             client.fetcher.takeRequests() == [
@@ -42,7 +40,6 @@ import Testing
     @Test func rootsAreFollowedOneVersionAtATimeSignedByTheOldAndTheNewKeys() async throws {
         var repository = TestRepository()
         let client = try TestClient(repository)
-        defer { client.remove() }
         let old = repository.keys["root"]!
         repository.rotateKeys("root")
         repository.signers["root"] = old + repository.keys["root"]!
@@ -61,7 +58,6 @@ import Testing
         // Signed by the old keys only: the new root's own threshold is not met.
         var oldOnly = TestRepository()
         let fresh = try TestClient(oldOnly)
-        defer { fresh.remove() }
         let first = oldOnly.keys["root"]!
         oldOnly.rotateKeys("root")
         oldOnly.signers["root"] = first
@@ -73,7 +69,6 @@ import Testing
     @Test func aRootThatSkipsAVersionIsRefused() async throws {
         var repository = TestRepository()
         let client = try TestClient(repository)
-        defer { client.remove() }
         repository.versions["root"] = 2
         repository.publish(["root"])
         // Served as 2.root.json, but it says version 3.
@@ -86,7 +81,6 @@ import Testing
     @Test func anExpiredFinalRootIsStoredButStopsTheUpdate() async throws {
         var repository = TestRepository()
         let client = try TestClient(repository)
-        defer { client.remove() }
         #expect(await client.refresh(repository) == nil)
         repository.expires["root"] = "2029-12-31T23:59:59Z"
         repository.publish(["root", "targets", "snapshot", "timestamp"])
@@ -106,7 +100,6 @@ import Testing
         var repository = TestRepository()
         for _ in 0..<5 { repository.publish(["root"]) }
         let client = try TestClient(repository)
-        defer { client.remove() }
         var limits = Updater.Limits()
         limits.rootRotations = 3
         var updater = Updater(
@@ -120,7 +113,6 @@ import Testing
         var repository = TestRepository()
         repository.publish(["timestamp"])
         let client = try TestClient(repository)
-        defer { client.remove() }
         #expect(await client.refresh(repository) == nil)
         let trusted = try Data(contentsOf: client.directory.appending(path: "timestamp.json"))
 
@@ -145,7 +137,6 @@ import Testing
         var repository = TestRepository()
         repository.publish(["snapshot", "timestamp"])
         let client = try TestClient(repository)
-        defer { client.remove() }
         #expect(await client.refresh(repository) == nil)
         repository.timestampMeta = Fixture.object([("version", .integer(1))])
         repository.publish(["timestamp"])
@@ -157,8 +148,7 @@ import Testing
         var repository = TestRepository()
         repository.expires["timestamp"] = "2030-01-02T00:00:00Z"
         repository.publish(["timestamp", "timestamp"])
-        var client = try TestClient(repository)
-        defer { client.remove() }
+        let client = try TestClient(repository)
         #expect(await client.refresh(repository) == nil)
         client.referenceTime += 7 * 86_400
         // The stored v3 has expired: it is kept as intermediate state, and v2 is below it.
@@ -177,7 +167,6 @@ import Testing
     @Test func anExpiredTimestampIsNeitherStoredNorFollowed() async throws {
         var repository = TestRepository()
         let client = try TestClient(repository)
-        defer { client.remove() }
         #expect(await client.refresh(repository) == nil)
         repository.expires["timestamp"] = "2029-01-01T00:00:00Z"
         repository.publish(["snapshot", "timestamp"])
@@ -190,7 +179,6 @@ import Testing
         repository.metaHashes = true
         repository.publish(["targets", "snapshot", "timestamp"])
         let client = try TestClient(repository)
-        defer { client.remove() }
         #expect(await client.refresh(repository) == nil)
 
         var tampered = repository
@@ -217,7 +205,6 @@ import Testing
         repository.delegate(from: "targets", .init(name: "venue"))
         repository.publish(["venue", "targets", "snapshot", "timestamp"])
         let client = try TestClient(repository)
-        defer { client.remove() }
         #expect(await client.refresh(repository) == nil)
 
         var dropped = repository
@@ -237,7 +224,6 @@ import Testing
         repository.metaHashes = true
         repository.publish(["targets", "snapshot", "timestamp"])
         let client = try TestClient(repository)
-        defer { client.remove() }
         #expect(await client.refresh(repository) == nil)
         repository.versions["targets"] = 0
         repository.publish(["targets", "snapshot", "timestamp"])
@@ -261,7 +247,6 @@ import Testing
         expired.publish(["targets", "snapshot", "timestamp"])
         for (served, code) in [(mismatched, TUFErrorCode.versionMismatch), (unsigned, .signatureThreshold), (expired, .expired)] {
             let client = try TestClient(repository)
-            defer { client.remove() }
             #expect(await client.refresh(served)?.code == code)
             #expect(try client.storedVersions() == ["root": 1, "timestamp": 2, "snapshot": 2])
         }
@@ -270,7 +255,6 @@ import Testing
     @Test func oneKeyIdSigningTwiceIsRefusedEvenAboveTheThreshold() async throws {
         var repository = TestRepository()
         let client = try TestClient(repository)
-        defer { client.remove() }
         repository.publish(["snapshot", "timestamp"])
         let url = TestRepository.metadataURL + "2.snapshot.json"
         let envelope = try SignedEnvelope(parsing: Array(repository.files[url]!))
@@ -285,7 +269,6 @@ import Testing
         var repository = TestRepository()
         for _ in 0..<9 { repository.publish(["targets", "snapshot", "timestamp"]) }
         let client = try TestClient(repository)
-        defer { client.remove() }
         #expect(await client.refresh(repository) == nil)
 
         // Fast-forward recovery: new keys, versions back to 1.
@@ -312,7 +295,6 @@ import Testing
         var repository = TestRepository()
         for _ in 0..<4 { repository.publish(["snapshot", "timestamp"]) }
         let client = try TestClient(repository)
-        defer { client.remove() }
         #expect(await client.refresh(repository) == nil)
 
         // The timestamp keys rotate, the timestamp is not re-signed: the refresh fails, and the
@@ -326,7 +308,6 @@ import Testing
         // Only the snapshot keys rotate and its version starts over: recovered, though python-tuf
         // would keep checking the new timestamp against the stored one's snapshot version.
         let other = try TestClient(repository)
-        defer { other.remove() }
         #expect(await other.refresh(repository) == nil)
         repository.rotateKeys("snapshot")
         repository.published["snapshot"] = nil
@@ -338,7 +319,6 @@ import Testing
         // An expired new root ends the update before anything is deleted.
         var expired = TestRepository()
         let third = try TestClient(expired)
-        defer { third.remove() }
         expired.publish(["snapshot", "timestamp"])
         #expect(await third.refresh(expired) == nil)
         expired.rotateKeys("timestamp")
@@ -351,7 +331,6 @@ import Testing
     @Test func aMissingTimestampSnapshotOrTargetsFailsTheRefresh() async throws {
         var repository = TestRepository()
         let client = try TestClient(repository)
-        defer { client.remove() }
         #expect(await client.refresh(repository) == nil)
         repository.timestampMeta = Fixture.object([("version", .integer(2))])
         repository.publish(["timestamp"])
@@ -365,7 +344,6 @@ import Testing
     @Test func metadataLongerThanItsRolesLimitIsRefused() async throws {
         var repository = TestRepository()
         let client = try TestClient(repository)
-        defer { client.remove() }
         repository.files[TestRepository.metadataURL + "timestamp.json"] = Data(repeating: 0x20, count: 16_385)
         #expect(await client.refresh(repository)?.code == .lengthExceeded)
     }
@@ -373,7 +351,6 @@ import Testing
     @Test func anUnusableStoredRootFailsBeforeAnyRequest() async throws {
         let repository = TestRepository()
         let client = try TestClient(repository)
-        defer { client.remove() }
         var envelope = String(decoding: repository.rootBytes, as: UTF8.self)
         envelope = envelope.replacingOccurrences(of: "\"version\":1", with: "\"version\":0")
         try Data(envelope.utf8).write(to: client.directory.appending(path: "root.json"))
