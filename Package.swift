@@ -250,7 +250,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
 
         .testTarget(name: "RasterTests", dependencies: ["Raster"], swiftSettings: strictSettings),
-        .testTarget(name: "SyncTests", dependencies: ["Sync"], swiftSettings: strictSettings),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "TUFTests", dependencies: ["LanyardSupport", "TestSupport", "TUF", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings),
