@@ -16,11 +16,21 @@ public protocol TUFFetcher: Sendable {
 
 /// Files over HTTP(S) with AsyncHTTPClient.
 public struct HTTPFetcher: TUFFetcher {
+    /// The process's client, never shut down. Unlike AsyncHTTPClient's shared one it does not
+    /// retry a refused connection until the request's deadline: a repository that is down costs
+    /// one quick failure, and the caller decides when to try again.
+    public static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
+        return HTTPClient(configuration: configuration)
+    }()
+
     public let client: HTTPClient
     /// How long one request may take, body included.
     public let timeout: TimeAmount
 
-    public init(client: HTTPClient = .shared, timeout: TimeAmount = .seconds(60)) {
+    public init(client: HTTPClient = HTTPFetcher.client, timeout: TimeAmount = .seconds(60)) {
         self.client = client
         self.timeout = timeout
     }
