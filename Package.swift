@@ -141,13 +141,16 @@ let package = Package(
             swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
         // TUF specification 1.0 metadata: canonical JSON, keys and signatures, the role types and
-        // their checks; the foundation of the spec client and publisher (issue 17).
+        // their checks, and the client workflow over HTTP (issue 17).
         .target(
             name: "TUF",
             dependencies: [
                 "CivilDate", "LanyardSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings, plugins: ["ErrorCodes"]
         ),
@@ -213,7 +216,7 @@ let package = Package(
         .executableTarget(
             name: "lanyard",
             dependencies: [
-                "Agent", "Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Registry", "Store", "Sync",
+                "Agent", "Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Registry", "Store", "Sync", "TUF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -247,7 +250,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
 
         .testTarget(name: "RasterTests", dependencies: ["Raster"], swiftSettings: strictSettings),
-        .testTarget(name: "SyncTests", dependencies: ["Sync", "TUF"], swiftSettings: strictSettings),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "TestSupport", "TUF"], swiftSettings: strictSettings),
         .testTarget(
             name: "TUFTests",
             dependencies: ["LanyardSupport", "Sync", "TestSupport", "TUF", .product(name: "Crypto", package: "swift-crypto")],

@@ -17,7 +17,7 @@ struct Lanyard: AsyncParsableCommand {
         subcommands: [
             RenderCommand.self, BatchCommand.self, TemplatesCommand.self, ProfilesCommand.self,
             PrintCommand.self, PrintersCommand.self, PrinterCommand.self, PrinterSimCommand.self, AgentCommand.self,
-            ImportCommand.self, HashPinCommand.self, RegistryCommand.self,
+            ImportCommand.self, HashPinCommand.self, RegistryCommand.self, TUFClientCommand.self,
             DemoCommand.self, RenderChildCommand.self,
         ]
     )

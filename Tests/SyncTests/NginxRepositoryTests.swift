@@ -1,6 +1,7 @@
 import Foundation
 import LanyardSupport
 import NIOHTTP1
+import TestSupport
 import Testing
 
 @testable import Sync

@@ -14,6 +14,12 @@ jobs on stdin and prints one JSON result per job (job_runner.py).
   {"kind": "paths", "cases": [[PATTERN, PATH], ...], "prefixes": [[[PREFIX, ...], PATH], ...]}
       python-tuf's DelegatedRole.is_delegated_path for each pattern and path (or the error it
       raises), and for each list of hash prefixes and path.
+  {"kind": "client", "dir": PATH}
+      Repositories that change step by step (tuf_client_scenarios.py), each step's served files
+      in PATH/SCENARIO/step-N/ (metadata/ and targets/ under their URL names) and the first root
+      in PATH/SCENARIO/initial_root.json; python-tuf's ngclient.Updater runs every step, as the
+      tuf-conformance client does, and reports for each: success or the exception's class, the
+      version of every metadata file it trusts, and the targets it holds.
 """
 import copy
 import hashlib
@@ -22,6 +28,7 @@ import os
 from datetime import datetime, timezone
 
 from job_runner import serve
+from tuf_client_scenarios import client_scenarios
 from securesystemslib.formats import encode_canonical
 from securesystemslib.signer import CryptoSigner, Signature, SSlibKey
 from tuf.api.metadata import (
@@ -218,4 +225,4 @@ def paths(job):
 
 
 if __name__ == "__main__":
-    serve({"repository": repository, "canonical": canonical_documents, "paths": paths})
+    serve({"repository": repository, "canonical": canonical_documents, "paths": paths, "client": client_scenarios})

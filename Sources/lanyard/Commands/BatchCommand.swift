@@ -46,7 +46,7 @@ struct BatchCommand: ParsableCommand {
             let directory = URL(filePath: out, directoryHint: .isDirectory)
             try Files.makeDirectory(directory)
             var run = BatchRun(writer: writer, event: event, formats: format, directory: directory)
-            let progress = Progress()
+            let progress = ProgressBar()
             run.onProgress = progress.update
             run.onInputIssue = { issue in Terminal.report(issue, isError: issue.severity == .error) }
             let summary = try run.run(input: URL(filePath: attendees))
@@ -59,32 +59,6 @@ struct BatchCommand: ParsableCommand {
                 print(summary.text)
             }
         }
-    }
-}
-
-/// A one-line progress bar on stderr, only when stderr is a terminal.
-final class Progress {
-    private let enabled = Terminal.stderrIsTerminal
-    private var lastDrawn = -1
-
-    /// Without a total (CSV, whose records may span lines) it counts records instead.
-    func update(_ done: Int, of total: Int?) {
-        guard enabled else { return }
-        guard let total, total > 0 else {
-            if done % 25 == 0 { FileHandle.standardError.write(Data("\r\(done) records".utf8)) }
-            return
-        }
-        let percent = done * 100 / total
-        guard percent != lastDrawn else { return }
-        lastDrawn = percent
-        let width = 30
-        let filled = width * done / total
-        let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
-        FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total)".utf8))
-    }
-
-    func finish() {
-        if enabled { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }
 

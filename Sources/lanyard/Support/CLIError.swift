@@ -69,6 +69,4 @@ enum Terminal {
         let text = "\(issue.code.rawValue) at \(issue.fieldPath) (record \(issue.recordID)): \(issue.reason)"
         if issue.severity == .error { error(text) } else { warning(text) }
     }
-
-    static var stderrIsTerminal: Bool { isatty(2) == 1 }
 }

@@ -1,19 +1,19 @@
-import Foundation
+public import Foundation
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Debian's nginx serving a repository directory as a plain web server: what a venue or a CDN
-/// would run instead of the registry server. One process (no master), so killing it cuts every
+/// would run instead of the registry server (for the Sync and TUF clients' tests). One process (no master), so killing it cuts every
 /// transfer at once.
-final class NginxServer: Sendable {
-    let prefix: URL
-    let port: Int
+public final class NginxServer: Sendable {
+    public let prefix: URL
+    public let port: Int
     private let process: Process
 
     /// `rate` limits bytes per second per connection (0: unlimited), to catch a transfer mid-way.
-    init(serving directory: URL, rate: Int = 0) throws {
+    public init(serving directory: URL, rate: Int = 0) throws {
         prefix = FileManager.default.temporaryDirectory.appending(path: "lanyard-nginx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: prefix.appending(path: "tmp"), withIntermediateDirectories: true)
         port = try Self.freePort()
@@ -42,7 +42,7 @@ final class NginxServer: Sendable {
         process = try Self.start(prefix: prefix, port: port)
     }
 
-    var baseURL: String { "http://127.0.0.1:\(port)/" }
+    public var baseURL: String { "http://127.0.0.1:\(port)/" }
 
     private static func start(prefix: URL, port: Int) throws -> Process {
         let process = Process()
@@ -59,7 +59,7 @@ final class NginxServer: Sendable {
     }
 
     /// SIGKILL: every open connection is cut as by a crash or a pulled cable.
-    func kill() {
+    public func kill() {
         guard process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -70,7 +70,7 @@ final class NginxServer: Sendable {
         try? FileManager.default.removeItem(at: prefix)
     }
 
-    static func accepts(port: Int) -> Bool {
+    public static func accepts(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -82,7 +82,7 @@ final class NginxServer: Sendable {
         }
     }
 
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
