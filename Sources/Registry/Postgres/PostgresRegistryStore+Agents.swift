@@ -11,19 +11,15 @@ extension PostgresRegistryStore {
         -> UploadBatchResult
     {
         try await transaction { connection in
-            var accepted = 0
-            for item in items.sorted(by: { $0.nonce.utf8.lexicographicallyPrecedes($1.nonce.utf8) }) {
-                let finished = RegistryJSON.microseconds(item.finishedAt)
-                let inserted = try await rows(
-                    """
-                    INSERT INTO print_result (nonce, agent_id, job_id, attendee_id, state, template, template_version, tier,
-                                              finished_at_us, received_at)
-                    VALUES (\(item.nonce), \(agentID), \(item.jobID), \(item.attendeeID), \(item.state.rawValue), \(item.template),
-                            \(item.templateVersion), \(item.tier), \(finished), \(receivedAt))
-                    ON CONFLICT (nonce) DO NOTHING RETURNING nonce
-                    """, on: connection)
-                accepted += inserted.count
-            }
+            let accepted = try await insertNew(items, nonce: \.nonce, on: connection) { item in
+                """
+                INSERT INTO print_result (nonce, agent_id, job_id, attendee_id, state, template, template_version, tier,
+                                          finished_at_us, received_at)
+                VALUES (\(item.nonce), \(agentID), \(item.jobID), \(item.attendeeID), \(item.state.rawValue), \(item.template),
+                        \(item.templateVersion), \(item.tier), \(RegistryJSON.microseconds(item.finishedAt)), \(receivedAt))
+                ON CONFLICT (nonce) DO NOTHING RETURNING nonce
+                """
+            }.count
             return UploadBatchResult(accepted: accepted, duplicates: items.count - accepted)
         }
     }

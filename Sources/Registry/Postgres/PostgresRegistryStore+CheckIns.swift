@@ -16,16 +16,13 @@ extension PostgresRegistryStore {
         -> CheckInBatchResult
     {
         try await transaction { connection in
-            var accepted: [CheckInUpload] = []
-            for item in items.sorted(by: { $0.nonce.utf8.lexicographicallyPrecedes($1.nonce.utf8) }) {
-                let scanned = RegistryJSON.microseconds(item.scannedAt)
-                let inserted = try await rows(
-                    """
-                    INSERT INTO check_in (nonce, agent_id, event, attendee_id, kiosk_id, scanned_at_us, received_at)
-                    VALUES (\(item.nonce), \(agentID), \(item.event), \(item.attendeeID), \(item.kioskID), \(scanned), \(receivedAt))
-                    ON CONFLICT (nonce) DO NOTHING RETURNING nonce
-                    """, on: connection)
-                if !inserted.isEmpty { accepted.append(item) }
+            let accepted = try await insertNew(items, nonce: \.nonce, on: connection) { item in
+                """
+                INSERT INTO check_in (nonce, agent_id, event, attendee_id, kiosk_id, scanned_at_us, received_at)
+                VALUES (\(item.nonce), \(agentID), \(item.event), \(item.attendeeID), \(item.kioskID),
+                        \(RegistryJSON.microseconds(item.scannedAt)), \(receivedAt))
+                ON CONFLICT (nonce) DO NOTHING RETURNING nonce
+                """
             }
             var cursors = try await lockCursors(Set(accepted.map(\.event)), on: connection)
             var advanced: [String: Int64] = [:]

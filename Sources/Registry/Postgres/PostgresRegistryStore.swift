@@ -61,7 +61,7 @@ public final class PostgresRegistryStore: RegistryStore {
         switch location.endpoint {
         case .unixSocket(let directory, let port):
             configuration = .init(
-                unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: location.user, password: location.password,
+                unixSocketPath: socketPath(directory, port), username: location.user, password: location.password,
                 database: location.database)
         case .tcp(let host, let port):
             let tls: PostgresClient.Configuration.TLS =
@@ -79,22 +79,22 @@ public final class PostgresRegistryStore: RegistryStore {
 
     /// The same place for the one connection a replica listens on (`ReplicaListener`).
     static func connectionConfiguration(_ location: PostgresLocation) throws -> PostgresConnection.Configuration {
-        switch location.endpoint {
-        case .unixSocket(let directory, let port):
-            return .init(
-                unixSocketPath: "\(directory)/.s.PGSQL.\(port)", username: location.user, password: location.password,
-                database: location.database)
-        case .tcp(let host, let port):
-            let tls: PostgresConnection.Configuration.TLS =
-                switch location.tls {
-                case .disable: .disable
-                case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-                case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-                }
-            return .init(
-                host: host, port: port, username: location.user, password: location.password, database: location.database, tls: tls)
+        let client = clientConfiguration(location)
+        var configuration: PostgresConnection.Configuration
+        if let path = client.unixSocketPath {
+            configuration = .init(unixSocketPath: path, username: client.username, password: client.password, database: client.database)
+        } else {
+            let context = location.tls == .disable ? nil : try NIOSSLContext(configuration: .makeClientConfiguration())
+            configuration = .init(
+                host: client.host ?? "", port: client.port ?? 5432, username: client.username, password: client.password,
+                database: client.database, tls: context.map { location.tls == .require ? .require($0) : .prefer($0) } ?? .disable)
         }
+        configuration.options.additionalStartupParameters = client.options.additionalStartupParameters
+        return configuration
     }
+
+    /// The server's socket file in its socket directory, as libpq names it.
+    static func socketPath(_ directory: String, _ port: Int) -> String { "\(directory)/.s.PGSQL.\(port)" }
 
     // MARK: Transactions
 
@@ -157,6 +157,19 @@ public final class PostgresRegistryStore: RegistryStore {
     /// Every row of a query, read into memory (the registry's queries are bounded).
     func rows(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [PostgresRow] {
         try await connection.query(query, logger: logger).collect()
+    }
+
+    /// Inserts each item once, in nonce order (so two batches sharing nonces never wait on each
+    /// other crosswise), and answers the items that were new: `insert` ends in `ON CONFLICT DO
+    /// NOTHING RETURNING`, so a nonce already stored, by whichever replica, returns no row.
+    func insertNew<Item>(
+        _ items: [Item], nonce: (Item) -> String, on connection: PostgresConnection, _ insert: (Item) -> PostgresQuery
+    ) async throws -> [Item] {
+        var inserted: [Item] = []
+        for item in items.sorted(by: { nonce($0).utf8.lexicographicallyPrecedes(nonce($1).utf8) }) {
+            if try await !rows(insert(item), on: connection).isEmpty { inserted.append(item) }
+        }
+        return inserted
     }
 
     // MARK: Notifications
