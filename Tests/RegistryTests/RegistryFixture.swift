@@ -130,3 +130,15 @@ func jsonBody(_ value: Any) throws -> ByteBuffer {
 extension HTTPFields {
     static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
 }
+
+/// `body` with a PostgreSQL store at `location` (as a replica opens it), closed after it
+/// whatever happens.
+func withPostgresStore(
+    _ location: PostgresLocation, lastSeenInterval: TimeInterval = 30, _ body: (PostgresRegistryStore) async throws -> Void
+) async throws {
+    let store = try await PostgresRegistryStore.connect(location, lastSeenInterval: lastSeenInterval, logger: RegistryFixture.quietLogger)
+    let outcome: Result<Void, any Error>
+    do { outcome = .success(try await body(store)) } catch { outcome = .failure(error) }
+    await store.close()
+    try outcome.get()
+}

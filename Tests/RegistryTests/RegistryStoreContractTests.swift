@@ -21,19 +21,14 @@ struct RegistryStoreContractTests {
 
     /// A new, empty store of the backend, closed after `body`.
     static func withStore(_ backend: Backend, _ body: (any RegistryStore) async throws -> Void) async throws {
-        let store: any RegistryStore
-        let scratch = FileManager.default.temporaryDirectory.appending(path: "lanyard-store-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: scratch) }
         switch backend {
-        case .sqlite: store = SQLiteRegistryStore(database: try RegistryDatabase(stateDirectory: scratch))
+        case .sqlite:
+            let scratch = FileManager.default.temporaryDirectory.appending(path: "lanyard-store-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            try await body(SQLiteRegistryStore(database: try RegistryDatabase(stateDirectory: scratch)))
         case .postgres:
-            let location = try PostgresLocation(parsing: try PostgresServer.current.createDatabase())
-            store = try await PostgresRegistryStore.connect(location, logger: RegistryFixture.quietLogger)
+            try await withPostgresStore(try PostgresLocation(parsing: try PostgresServer.current.createDatabase())) { try await body($0) }
         }
-        let outcome: Result<Void, any Error>
-        do { outcome = .success(try await body(store)) } catch { outcome = .failure(error) }
-        await store.close()
-        try outcome.get()
     }
 
     static func checkIn(_ nonce: String, _ attendee: String, kiosk: String, second: Double) -> CheckInUpload {

@@ -81,11 +81,7 @@ struct ReplicaTests {
 
         /// `body` with the store as a replica sees it, to read what the replicas recorded.
         func withStore(_ body: (PostgresRegistryStore) async throws -> Void) async throws {
-            let store = try await PostgresRegistryStore.connect(try PostgresLocation(parsing: url), logger: RegistryFixture.quietLogger)
-            let outcome: Result<Void, any Error>
-            do { outcome = .success(try await body(store)) } catch { outcome = .failure(error) }
-            await store.close()
-            try outcome.get()
+            try await withPostgresStore(try PostgresLocation(parsing: url), body)
         }
 
         /// Holds the event's cursor row locked, as a replica recording a change does, until
