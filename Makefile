@@ -7,11 +7,12 @@ PYTHON := $(VENV)/bin/python
 # plain web server would; openssl signs the kiosk reports of the registry fuzz proof; Chromium and
 # its driver run the kiosk page's browser proof; qpdf checks the structure of the badge PDFs;
 # cups-ipp-utils' ippeveprinter is the IPP Everywhere printer the IPP client is tested against, and
-# dbus-daemon gives it the private system bus it will not start without).
+# dbus-daemon gives it the private system bus it will not start without; PostgreSQL 15 is the
+# database the registry's replicas share, started by the tests themselves on a Unix socket).
 APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev libzxing-dev \
 	libusb-1.0-0-dev libsqlite3-dev zlib1g-dev libdeflate-dev fontconfig fonts-noto-core fonts-noto-cjk \
 	python3 python3-venv python3-pip umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev nginx-light openssl \
-	chromium chromium-driver qpdf cups-ipp-utils dbus-daemon
+	chromium chromium-driver qpdf cups-ipp-utils dbus-daemon postgresql-15
 # Independent checkers used by the test suite (decoding symbols, rendering ZPL, a reference encoder,
 # fuzzing the agent's and the registry's HTTP APIs from their OpenAPI descriptions, driving the
 # kiosk page in Chromium and checking it with axe-core, reading the badge PDFs for PDF/A-2b, and
@@ -59,8 +60,9 @@ test: deps tools
 	$(SWIFT) build --build-tests
 	LANYARD_REQUIRE_EXTERNAL_TOOLS=1 LANYARD_PYTHON=$(abspath $(PYTHON)) $(SWIFT) test --skip-build --skip USBEmulated --skip FleetSyncTests
 	LANYARD_REQUIRE_USB_EMULATION=1 umockdev-wrapper $(SWIFT) test --skip-build --filter USBEmulated
-	@# Six processes of their own: after the parallel unit tests, not beside them (no timing is asserted).
-	$(SWIFT) test --skip-build --filter FleetSyncTests
+	@# Six processes of their own (eight with two registry replicas on PostgreSQL): after the
+	@# parallel unit tests, not beside them (no timing is asserted).
+	LANYARD_REQUIRE_EXTERNAL_TOOLS=1 $(SWIFT) test --skip-build --filter FleetSyncTests
 	$(MAKE) --no-print-directory proofs
 
 # Process-level proofs against the built `lanyard` (debug build): kill -9 during a 200-badge batch,

@@ -19,7 +19,7 @@ public struct RegistryApplication: Sendable {
         configuration: RegistryConfiguration, listen: ListenAddress, logger: Logger,
         onReady: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> RegistryApplication {
-        let server = try RegistryServer(configuration: configuration, logger: logger)
+        let server = try await RegistryServer(configuration: configuration, logger: logger)
         let bind: BindAddress
         switch listen {
         case .tcp(let host, let port): bind = .hostname(host, port: port)
@@ -38,6 +38,11 @@ public struct RegistryApplication: Sendable {
         }
         let versions = await server.hub.current
         let signing = configuration.timestampKey != nil
+        let state: String =
+            switch configuration.state {
+            case .sqlite(let directory): directory.appending(path: RegistryDatabase.fileName).path
+            case .postgres(let location): location.description
+            }
         let app = Application(
             router: server.router(),
             configuration: .init(address: bind, serverName: "lanyard-registry"),
@@ -48,7 +53,7 @@ public struct RegistryApplication: Sendable {
                     metadata: [
                         "listen": "\(url)", "repository": "\(configuration.repository.path)",
                         "timestamp_version": "\(versions.timestampVersion)", "targets_version": "\(versions.targetsVersion)",
-                        "timestamp_signing": "\(signing)",
+                        "timestamp_signing": "\(signing)", "state": "\(state)",
                     ])
                 onReady(url)
             },
@@ -62,9 +67,12 @@ public struct RegistryApplication: Sendable {
         return RegistryApplication(server: server, listen: listen, group: group)
     }
 
-    /// Serves until a signal, then removes its unix socket, if any.
+    /// Serves until a signal, then removes its unix socket, if any, and closes the store.
     public func run() async throws {
         defer { if case .unixSocket(let path) = listen { unlink(path) } }
-        try await group.run()
+        let outcome: Result<Void, any Error>
+        do { outcome = .success(try await group.run()) } catch { outcome = .failure(error) }
+        await server.close()
+        try outcome.get()
     }
 }

@@ -3,10 +3,17 @@ public import Sync
 
 /// Everything `lanyard registry serve` is told, with the server's defaults.
 public struct RegistryConfiguration: Sendable {
+    /// Where the server keeps its state.
+    public enum State: Sendable, Equatable {
+        /// `registry.sqlite` in this directory: one server process.
+        case sqlite(directory: URL)
+        /// A PostgreSQL database shared by any number of server replicas.
+        case postgres(PostgresLocation)
+    }
+
     /// The repository directory (`root/`, `targets/`, `blobs/`, `timestamp.json`).
     public var repository: URL
-    /// Where `registry.sqlite` lives.
-    public var stateDirectory: URL
+    public var state: State
     /// The timestamp role's key: with it the server re-signs the timestamp before it expires.
     public var timestampKey: SigningKey?
     /// Lifetime of a re-signed timestamp; it is re-signed once less than half remains.
@@ -24,10 +31,16 @@ public struct RegistryConfiguration: Sendable {
     public var maximumWaiters = 10_000
     /// How far an agent's `sent_at` may be ahead of the registry's clock.
     public var maximumClockSkew: TimeInterval = 300
+    /// On PostgreSQL, how often a duplicate report may refresh an agent's `last_seen`.
+    public var lastSeenInterval: TimeInterval = 30
+
+    public init(repository: URL, state: State) {
+        self.repository = repository
+        self.state = state
+    }
 
     public init(repository: URL, stateDirectory: URL) {
-        self.repository = repository
-        self.stateDirectory = stateDirectory
+        self.init(repository: repository, state: .sqlite(directory: stateDirectory))
     }
 
     func validate() throws(RegistryError) {

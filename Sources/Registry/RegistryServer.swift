@@ -7,11 +7,12 @@ public import ServiceLifecycle
 import Sync
 
 /// The reference registry server: the repository directory over HTTP, long-poll notification
-/// of new versions, the timestamp kept fresh, and the kiosks' uploads and reports in SQLite.
-/// The HTTP application and `services` run together under one service group.
+/// of new versions, the timestamp kept fresh, and the kiosks' uploads and reports in its store
+/// (SQLite, or PostgreSQL shared with other replicas). The HTTP application and `services` run
+/// together under one service group; `close()` ends the store's connections afterwards.
 public struct RegistryServer: Sendable {
     public let configuration: RegistryConfiguration
-    public let database: RegistryDatabase
+    public let store: any RegistryStore
     public let hub: NotifyHub
     public let watcher: RepositoryWatcher
     public let refresher: TimestampRefresher
@@ -19,9 +20,12 @@ public struct RegistryServer: Sendable {
     public let startedAt: Date
     let logger: Logger
 
-    /// Checks the repository and the timestamp key, opens the database and reads the current
-    /// versions, so the first requests are answered from the real state.
-    public init(configuration: RegistryConfiguration, logger: Logger) throws(RegistryError) {
+    /// What wakes this replica's kiosks when another replica records a change (PostgreSQL only).
+    let listener: (any Service)?
+
+    /// Checks the repository and the timestamp key, opens (and migrates) the database and reads
+    /// the current versions, so the first requests are answered from the real state.
+    public init(configuration: RegistryConfiguration, logger: Logger) async throws(RegistryError) {
         try configuration.validate()
         let writer = RepositoryWriter(directory: configuration.repository)
         let root: RootMetadata
@@ -39,9 +43,27 @@ public struct RegistryServer: Sendable {
         }
         self.configuration = configuration
         self.logger = logger
-        database = try RegistryDatabase(stateDirectory: configuration.stateDirectory)
-        hub = NotifyHub(current: versions, eventCursors: try database.eventCursors(), maximumWaiters: configuration.maximumWaiters)
-        watcher = RepositoryWatcher(repository: configuration.repository, hub: hub, interval: configuration.watchInterval, logger: logger)
+        let postgres: PostgresRegistryStore?
+        switch configuration.state {
+        case .sqlite(let directory):
+            store = SQLiteRegistryStore(database: try RegistryDatabase(stateDirectory: directory))
+            postgres = nil
+        case .postgres(let location):
+            let shared = try await PostgresRegistryStore.connect(location, lastSeenInterval: configuration.lastSeenInterval, logger: logger)
+            store = shared
+            postgres = shared
+        }
+        let cursors: Result<[String: Int64], RegistryError>
+        do { cursors = .success(try await store.eventCursors()) } catch { cursors = .failure(error) }
+        if case .failure = cursors { await store.close() }
+        let hub = NotifyHub(current: versions, eventCursors: try cursors.get(), maximumWaiters: configuration.maximumWaiters)
+        var announce: (@Sendable (RepositoryVersions) async -> Void)?
+        if let postgres { announce = { versions in await postgres.announce(versions) } }
+        let watcher = RepositoryWatcher(
+            repository: configuration.repository, hub: hub, interval: configuration.watchInterval, logger: logger, announce: announce)
+        self.hub = hub
+        self.watcher = watcher
+        listener = postgres.map { ReplicaListener(store: $0, hub: hub, watcher: watcher, logger: logger) }
         refresher = TimestampRefresher(
             repository: configuration.repository, key: configuration.timestampKey,
             lifetime: configuration.timestampLifetime, interval: configuration.refreshInterval, logger: logger)
@@ -53,6 +75,20 @@ public struct RegistryServer: Sendable {
         RegistryAPI.router(server: self)
     }
 
-    /// The watcher (notify) and the refresher, to run beside the HTTP application.
-    public var services: [any Service] { [watcher, refresher] }
+    /// The watcher (notify), the refresher and, on PostgreSQL, the listener for the other
+    /// replicas, to run beside the HTTP application.
+    public var services: [any Service] {
+        let replicated: [any Service] = listener.map { [$0] } ?? []
+        return replicated + [watcher, refresher]
+    }
+
+    /// Gives the hub an event's cursor as the store has it now.
+    func refreshCursor(event: String) async throws(RegistryError) {
+        await hub.attendeesChanged(event: event, cursor: try await store.eventCursor(event: event))
+    }
+
+    /// Ends the store's connections, once the services have stopped.
+    public func close() async {
+        await store.close()
+    }
 }

@@ -42,7 +42,7 @@ import Testing
         configuration.watchInterval = .milliseconds(20)
         var logger = Logger(label: "registry")
         logger.logLevel = .critical
-        let server = try RegistryServer(configuration: configuration, logger: logger)
+        let server = try await RegistryServer(configuration: configuration, logger: logger)
         var app = Application(router: server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         app.addServices(server.services)
         try await app.test(.live) { client in
@@ -59,8 +59,8 @@ import Testing
     }
 
     /// What `lanyard registry publish --attendees-from-state` does.
-    static func publishSnapshot(_ registry: TestRegistry, from server: RegistryServer) throws -> Int64 {
-        let snapshot = try server.database.attendeeSnapshot(event: event)
+    static func publishSnapshot(_ registry: TestRegistry, from server: RegistryServer) async throws -> Int64 {
+        let snapshot = try await server.store.attendeeSnapshot(event: event)
         let directory = registry.base.appending(path: "snapshot-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(snapshot.registrations.joined(separator: "\n").utf8).write(to: directory.appending(path: "attendees.jsonl"))
@@ -87,7 +87,7 @@ import Testing
                     ["op": "upsert", "registration": Self.registration(1, first: "Grace")],
                     ["op": "upsert", "registration": Self.registration(2, first: "Hedy")],
                 ])
-            let snapshotCursor = try Self.publishSnapshot(registry, from: server)
+            let snapshotCursor = try await Self.publishSnapshot(registry, from: server)
             #expect(snapshotCursor == 2)
 
             try await withAgent(AgentOptions(registry: Self.settings(registry, server: url))) { agent, client in
@@ -172,7 +172,7 @@ import Testing
 
                 try await Self.push(registryClient, [["op": "upsert", "registration": Self.registration(1, first: "Grace")]])
                 // The registry's own list, published above the foreign cursor (snapshots only go up).
-                let snapshot = try server.database.attendeeSnapshot(event: Self.event)
+                let snapshot = try await server.store.attendeeSnapshot(event: Self.event)
                 let own = registry.base.appending(path: "own")
                 try FileManager.default.createDirectory(at: own, withIntermediateDirectories: true)
                 try Data(snapshot.registrations.joined(separator: "\n").utf8).write(to: own.appending(path: "attendees.jsonl"))

@@ -1,12 +1,16 @@
 import Attendees
 import Badges
 import Foundation
+import Logging
+import Registry
+import TestSupport
 import Testing
 
 /// `make test` runs it after the parallel unit tests, so that its six processes do not wait on
 /// every other suite for the two cores; it asserts no timing and passes under plain `swift test`.
 ///
-/// One registry server and five agents, each its own process, as at a venue: a template
+/// One registry server (or two replicas sharing PostgreSQL) and five agents, each its own
+/// process, as at a venue: a template
 /// published once reaches every kiosk (notification, then verified download,
 /// dry run and atomic promotion) while badges keep printing; a template whose renders fail is
 /// rolled back by every kiosk on its own.
@@ -14,36 +18,21 @@ import Testing
     static let agents = 5
     static let adminToken = "fleet-admin-token-0123456789"
 
-    /// A process of the built executable, its output in a file (no pipe can fill and block).
-    final class Running: @unchecked Sendable {
-        // @unchecked: the Process is started once in init and only signalled afterwards.
-        let process: Process
-        let log: URL
-
-        init(_ arguments: [String], log: URL) throws {
-            let executable = try #require(CommandLineTests.executable, "the lanyard executable must be built beside the tests")
-            self.log = log
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            process = Process()
-            process.executableURL = executable
-            process.arguments = arguments
-            process.currentDirectoryURL = repositoryRoot
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = try FileHandle(forWritingTo: log)
-            process.standardError = try FileHandle(forWritingTo: log)
-            try process.run()
-        }
-
-        func stop() {
-            guard process.isRunning else { return }
-            process.terminate()
-            process.waitUntilExit()
-        }
+    /// Where the registry keeps its state: SQLite in its state directory (one server), or
+    /// PostgreSQL shared by two replicas, the kiosks split between them.
+    enum Backend {
+        case sqlite
+        case postgres(PostgresServer)
     }
 
     struct Fleet {
         let work: URL
-        let registryPort: Int
+        let backend: Backend
+        /// One registry server per port; kiosk i uses the one at i modulo their count.
+        let registryPorts: [Int]
+        /// Where operations push attendee changes and read the fleet view: the first replica.
+        var registryPort: Int { registryPorts[0] }
+        func registryPort(forKiosk index: Int) -> Int { registryPorts[index % registryPorts.count] }
         var signing: [String] {
             [
                 "--repository", work.appending(path: "repo").path, "--targets-key", work.appending(path: "targets.key").path,
@@ -54,9 +43,22 @@ import Testing
     }
 
     @Test func aPublishedTemplateReachesEveryKioskAndAFailingOneIsRolledBackByEach() async throws {
+        try await runFleet(.sqlite, registries: 1)
+    }
+
+    /// The same fleet against two stateless replicas sharing one PostgreSQL database: a change
+    /// made through one replica reaches the kiosks of the other, woken by its notice.
+    @Test(.enabled(if: PostgresServer.enabled, PostgresServer.skipReason))
+    func aPublishedTemplateReachesEveryKioskServedByTwoPostgresReplicas() async throws {
+        let server = try PostgresServer.start()
+        defer { server.stop() }
+        try await runFleet(.postgres(server), registries: 2)
+    }
+
+    func runFleet(_ backend: Backend, registries: Int) async throws {
         let work = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
-        let fleet = Fleet(work: work, registryPort: try freeTCPPort())
+        let fleet = Fleet(work: work, backend: backend, registryPorts: try (0..<registries).map { _ in try freeTCPPort() })
         func path(_ name: String) -> String { work.appending(path: name).path }
 
         #expect(try runLanyard(["registry", "keygen", path("root.key"), path("targets.key"), path("ts.key")]).status == 0)
@@ -70,15 +72,21 @@ import Testing
 
         // The admin token as a file, the way a unit file gives it (not on the command line).
         try Data("\(Self.adminToken)\n".utf8).write(to: work.appending(path: "admin.token"))
-        let registry = try Running(
-            [
-                "registry", "serve", "--repository", path("repo"), "--state", path("registry-state"),
-                "--listen", "127.0.0.1:\(fleet.registryPort)", "--timestamp-key", path("ts.key"),
-                "--admin-token-file", path("admin.token"),
-            ],
-            log: work.appending(path: "registry.log"))
-        defer { registry.stop() }
-        var agents: [Running] = []
+        let state: [String]
+        switch backend {
+        case .sqlite: state = ["--state", path("registry-state")]
+        case .postgres(let server): state = ["--database", try server.createDatabase("fleet")]
+        }
+        let registry = try fleet.registryPorts.enumerated().map { index, port in
+            try LanyardProcess(
+                [
+                    "registry", "serve", "--repository", path("repo"), "--listen", "127.0.0.1:\(port)", "--timestamp-key", path("ts.key"),
+                    "--admin-token-file", path("admin.token"),
+                ] + state,
+                log: work.appending(path: "registry-\(index).log"))
+        }
+        defer { registry.forEach { $0.stop() } }
+        var agents: [LanyardProcess] = []
         defer { agents.forEach { $0.stop() } }
         for index in 0..<Self.agents {
             let config = """
@@ -88,15 +96,15 @@ import Testing
                 admin_token: \(Self.adminToken)
                 printer: { address: sim }
                 registry:
-                  url: http://127.0.0.1:\(fleet.registryPort)/repository/
-                  server: http://127.0.0.1:\(fleet.registryPort)
+                  url: http://127.0.0.1:\(fleet.registryPort(forKiosk: index))/repository/
+                  server: http://127.0.0.1:\(fleet.registryPort(forKiosk: index))
                   root: \(path("repo/root/1.json"))
                   poll_seconds: 30
                   upload_seconds: 1
                 """
             try Data(config.utf8).write(to: work.appending(path: "agent-\(index).yaml"))
             agents.append(
-                try Running(
+                try LanyardProcess(
                     ["agent", "--config", path("agent-\(index).yaml"), "--log-level", "notice"],
                     log: work.appending(path: "agent-\(index).log")))
         }
@@ -133,7 +141,7 @@ import Testing
         }
 
         // Every kiosk reports what it runs; the registry's fleet view shows it.
-        let fleetView = try await waitForFleet(port: fleet.registryPort) { agents in
+        let fleetView = try await waitForFleet(port: fleet.registryPorts[registries - 1]) { agents in
             agents.count == Self.agents
                 && agents.allSatisfy { agent in
                     ((agent["templates"] as? [[String: Any]]) ?? []).contains { $0["label"] as? String == "v2" }
@@ -232,11 +240,7 @@ import Testing
         try push([
             #"{"op":"upsert","registration":\#(attendee(1, "Rosalind"))}"#, #"{"op":"upsert","registration":\#(attendee(2, "Barbara"))}"#,
         ])
-        #expect(
-            try runLanyard(
-                ["registry", "publish"] + fleet.signing
-                    + ["--attendees-from-state", fleet.work.appending(path: "registry-state").path, "--event", "devcon-2026"]
-            ).status == 0)
+        #expect(try runLanyard(["registry", "publish"] + fleet.signing + (try await snapshotSource(fleet))).status == 0)
         try await everyKioskFinds("Rosalind", seconds: 30)
 
         try push([
@@ -275,6 +279,26 @@ import Testing
     }
 
     // MARK: Helpers
+
+    /// How `registry publish` finds the registry's list of the event: from SQLite beside the
+    /// server, or, on PostgreSQL, read through the store (as a replica reads it) into a file at
+    /// the store's cursor.
+    func snapshotSource(_ fleet: Fleet) async throws -> [String] {
+        switch fleet.backend {
+        case .sqlite:
+            return ["--attendees-from-state", fleet.work.appending(path: "registry-state").path, "--event", "devcon-2026"]
+        case .postgres(let server):
+            var logger = Logger(label: "fleet-tests")
+            logger.logLevel = .critical
+            let store = try await PostgresRegistryStore.connect(
+                try PostgresLocation(parsing: server.url(database: "fleet")), logger: logger)
+            let snapshot = try await store.attendeeSnapshot(event: "devcon-2026")
+            await store.close()
+            let file = fleet.work.appending(path: "attendees.jsonl")
+            try Data(snapshot.registrations.map { $0 + "\n" }.joined().utf8).write(to: file)
+            return ["--attendees", file.path, "--cursor", "\(snapshot.cursor)", "--event", "devcon-2026"]
+        }
+    }
 
     static func fallbackLabel(_ status: [String: Any]) -> String? { tierLabel(status, "fallback") }
 
@@ -336,99 +360,4 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: reply.body) as? [String: Any])
         return try #require(object["id"] as? Int)
     }
-}
-
-/// One HTTP/1.1 request over a unix socket; nil when nothing listens.
-func unixHTTP(socket path: String, method: String, path uri: String, body: Data?, headers: [String] = []) -> (status: Int, body: Data)? {
-    let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path.utf8.prefix($0.count - 1)) }
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
-    guard connected == 0 else { return nil }
-    return httpExchange(descriptor, method: method, path: uri, body: body, headers: headers)
-}
-
-/// One HTTP/1.1 request to a loopback TCP port; nil when nothing listens.
-func loopbackHTTP(port: Int, method: String, path uri: String, body: Data? = nil, headers: [String] = []) -> (status: Int, body: Data)? {
-    let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { return nil }
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { return nil }
-    return httpExchange(descriptor, method: method, path: uri, body: body, headers: headers)
-}
-
-func httpExchange(_ descriptor: Int32, method: String, path uri: String, body: Data?, headers: [String] = []) -> (status: Int, body: Data)?
-{
-    // A process that accepts but never answers must not hang the test: reads give up after 10 s.
-    var timeout = timeval(tv_sec: 10, tv_usec: 0)
-    setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    var request = Array("\(method) \(uri) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n".utf8)
-    for header in headers { request += Array("\(header)\r\n".utf8) }
-    if let body { request += Array("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n".utf8) }
-    request += Array("\r\n".utf8)
-    if let body { request += Array(body) }
-    var sent = 0
-    while sent < request.count {
-        let count = request[sent...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard count > 0 else { return nil }
-        sent += count
-    }
-    var reply: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 16_384)
-    while true {
-        let count = read(descriptor, &buffer, buffer.count)
-        if count <= 0 { break }
-        reply += buffer[0..<count]
-    }
-    guard let split = reply.firstRange(of: Array("\r\n\r\n".utf8)) else { return nil }
-    let head = String(decoding: reply[..<split.lowerBound], as: UTF8.self)
-    guard let status = head.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return nil }
-    var payload = Array(reply[split.upperBound...])
-    if head.lowercased().contains("transfer-encoding: chunked") { payload = dechunk(payload) }
-    return (status, Data(payload))
-}
-
-/// The body of a chunked HTTP/1.1 response.
-func dechunk(_ bytes: [UInt8]) -> [UInt8] {
-    var out: [UInt8] = []
-    var index = 0
-    while index < bytes.count {
-        guard let lineEnd = bytes[index...].firstRange(of: Array("\r\n".utf8)) else { break }
-        let sizeText = String(decoding: bytes[index..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
-        guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16), size > 0 else { break }
-        let start = lineEnd.upperBound
-        out += bytes[start..<min(bytes.count, start + size)]
-        index = start + size + 2
-    }
-    return out
-}
-
-/// A TCP port nothing listens on right now (bound and released; the caller binds it next).
-func freeTCPPort() throws -> Int {
-    let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-        }
-    }
-    try #require(bound)
-    return Int(UInt16(bigEndian: address.sin_port))
 }

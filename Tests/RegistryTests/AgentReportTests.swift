@@ -50,13 +50,13 @@ import Testing
             let second = try await Self.send(
                 client, try Self.report(key: key, sentAt: now.addingTimeInterval(-30), queueDepth: 5).signed(with: key))
             #expect(try object(second)["outcome"] as? String == "accepted")
-            #expect(try server.database.fleet().first?.report.queueDepth == 5)
+            #expect(try await server.store.fleet().first?.report.queueDepth == 5)
 
             let intruder = SigningKey()
             let refused = try await Self.send(client, try Self.report(key: intruder, sentAt: now).signed(with: intruder))
             #expect(refused.status == .forbidden)
             #expect(try errorCode(refused) == "registry.agent_key_mismatch")
-            #expect(try server.database.fleet().first?.report.queueDepth == 5, "a refused report changes nothing")
+            #expect(try await server.store.fleet().first?.report.queueDepth == 5, "a refused report changes nothing")
         }
     }
 
@@ -74,7 +74,7 @@ import Testing
             let replay = try await Self.send(client, older)
             #expect(replay.status == .conflict)
             #expect(try errorCode(replay) == "registry.report_replayed")
-            #expect(try server.database.fleet().first?.report.queueDepth == 1)
+            #expect(try await server.store.fleet().first?.report.queueDepth == 1)
 
             let resent = try await Self.send(client, newer)
             #expect(resent.status == .ok, "the same report again (its answer was lost) is not a replay")
@@ -84,7 +84,7 @@ import Testing
             sameInstant.sentAt = try RegistryJSON.decode(AgentReport.self, from: newer.payload, what: "report").sentAt
             let conflicting = try await Self.send(client, try sameInstant.signed(with: key))
             #expect(conflicting.status == .conflict, "another report claiming the same instant")
-            #expect(try server.database.fleet().first?.reportsReceived == 2)
+            #expect(try await server.store.fleet().first?.reportsReceived == 2)
         }
     }
 
@@ -141,7 +141,7 @@ import Testing
                 uri: "/v1/agents/kiosk-a/report", method: .post, headers: [.contentType: "text/plain"],
                 body: ByteBuffer(string: "{\"payload\": 3}"))
             #expect(formBody.status == .unsupportedMediaType)
-            #expect(try server.database.fleet().isEmpty, "nothing was trusted on first use from a bad report")
+            #expect(try await server.store.fleet().isEmpty, "nothing was trusted on first use from a bad report")
         }
     }
 
@@ -165,7 +165,7 @@ import Testing
             #expect(forgotten.status == .ok)
             let fresh = try await Self.send(client, try Self.report(key: reinstalled).signed(with: reinstalled))
             #expect(try object(fresh)["outcome"] as? String == "first_report")
-            #expect(try server.database.fleet().first?.keyID == reinstalled.keyID)
+            #expect(try await server.store.fleet().first?.keyID == reinstalled.keyID)
             #expect(
                 try await client.execute(uri: "/v1/fleet/agents/kiosk-z", method: .delete, headers: .bearer(RegistryFixture.adminToken))
                     .status

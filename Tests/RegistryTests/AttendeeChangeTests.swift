@@ -114,7 +114,7 @@ import Testing
             #expect(end.toCursor == 5)
 
             // The list as a snapshot: the registrations left, at the registry's cursor.
-            let snapshot = try server.database.attendeeSnapshot(event: Self.event)
+            let snapshot = try await server.store.attendeeSnapshot(event: Self.event)
             #expect(snapshot.cursor == 5)
             #expect(snapshot.registrations.count == 1)
             #expect(snapshot.registrations.first?.contains("Augusta") == true)

@@ -33,14 +33,14 @@ import Testing
             #expect(first["accepted"] as? Int == 3)
             #expect(first["duplicates"] as? Int == 0)
             #expect((first["resolutions"] as? [[String: Any]])?.count == 3)
-            let cursor = try server.database.checkInCursor(event: "devcon-2026")
+            let cursor = try await server.store.checkInCursor(event: "devcon-2026")
             #expect(cursor == 3)
 
             let again = try object(try await Self.post(client, agent: "kiosk-a", batch))
             #expect(again["accepted"] as? Int == 0)
             #expect(again["duplicates"] as? Int == 3)
-            #expect(try server.database.checkInCount(event: "devcon-2026") == 3)
-            #expect(try server.database.checkInCursor(event: "devcon-2026") == cursor, "no change recorded for a re-sent batch")
+            #expect(try await server.store.checkInCount(event: "devcon-2026") == 3)
+            #expect(try await server.store.checkInCursor(event: "devcon-2026") == cursor, "no change recorded for a re-sent batch")
             let resolutions = try #require(again["resolutions"] as? [[String: Any]])
             #expect(resolutions.map { $0["nonce"] as? String } == ["n-1", "n-2", "n-3"], "the answer still tells who won")
 
@@ -94,9 +94,9 @@ import Testing
                     ]))
             #expect(fromC["accepted"] as? Int == 1)
             #expect((fromC["resolutions"] as? [[String: Any]])?.first?["nonce"] as? String == "nonce-b")
-            #expect(try server.database.checkInCursor(event: "devcon-2026") == 2)
+            #expect(try await server.store.checkInCursor(event: "devcon-2026") == 2)
 
-            let changes = try server.database.checkInResolutions(event: "devcon-2026", after: 0)
+            let changes = try await server.store.checkInResolutions(event: "devcon-2026", after: 0)
             #expect(changes.map(\.cursor) == [1, 2])
             #expect(changes.map(\.resolution.nonce) == ["nonce-a", "nonce-b"])
             #expect(
@@ -104,9 +104,9 @@ import Testing
                     == CheckInResolution(
                         attendeeID: "att-7", nonce: "nonce-b", kioskID: "door-b",
                         scannedAt: try #require(Timestamps.parse("2026-11-03T09:01:00Z"))))
-            #expect(try server.database.checkInResolutions(event: "devcon-2026", after: 1).map(\.resolution.nonce) == ["nonce-b"])
-            #expect(try server.database.checkInResolutions(event: "devcon-2026", after: 2).isEmpty)
-            #expect(try server.database.checkInCount(event: "devcon-2026") == 3, "every check-in is kept, winner or not")
+            #expect(try await server.store.checkInResolutions(event: "devcon-2026", after: 1).map(\.resolution.nonce) == ["nonce-b"])
+            #expect(try await server.store.checkInResolutions(event: "devcon-2026", after: 2).isEmpty)
+            #expect(try await server.store.checkInCount(event: "devcon-2026") == 3, "every check-in is kept, winner or not")
         }
     }
 
@@ -120,8 +120,8 @@ import Testing
                 client, agent: "kiosk-b", [Self.item("a-nonce", attendee: "att-1", kiosk: "b", at: "2026-11-03T09:00:00.500Z")])
             _ = try await Self.post(
                 client, agent: "kiosk-c", [Self.item("0-later", attendee: "att-1", kiosk: "c", at: "2026-11-03T09:00:00.501Z")])
-            #expect(try server.database.checkInWinner(event: "devcon-2026", attendeeID: "att-1")?.resolution.nonce == "a-nonce")
-            #expect(try server.database.checkInCursor(event: "devcon-2026") == 2)
+            #expect(try await server.store.checkInWinner(event: "devcon-2026", attendeeID: "att-1")?.resolution.nonce == "a-nonce")
+            #expect(try await server.store.checkInCursor(event: "devcon-2026") == 2)
 
             // Within one batch the earlier scan is applied first: one change, not two.
             _ = try await Self.post(
@@ -130,7 +130,7 @@ import Testing
                     Self.item("late", attendee: "att-9", kiosk: "a", at: "2026-11-03T11:00:00Z", event: "other"),
                     Self.item("early", attendee: "att-9", kiosk: "b", at: "2026-11-03T10:00:00Z", event: "other"),
                 ])
-            let other = try server.database.checkInResolutions(event: "other", after: 0)
+            let other = try await server.store.checkInResolutions(event: "other", after: 0)
             #expect(other.map(\.cursor) == [3], "one change, at the next cursor of the one sequence all events share")
             #expect(other.first?.resolution.nonce == "early")
         }
@@ -159,7 +159,7 @@ import Testing
                 #expect(try errorCode(response) == "registry.request_invalid")
                 #expect((try object(response)["error"] as? [String: Any])?["detail"] as? String == path)
             }
-            #expect(try server.database.checkInCount(event: "e") == 0, "nothing of a refused batch is stored")
+            #expect(try await server.store.checkInCount(event: "e") == 0, "nothing of a refused batch is stored")
 
             let badAgent = try await Self.post(client, agent: "kiosk%20a", [])
             #expect(badAgent.status == .badRequest)

@@ -38,7 +38,7 @@ import Testing
             #expect(again["accepted"] as? Int == 1)
             #expect(again["duplicates"] as? Int == 4)
             #expect(
-                try server.database.printResultCounts(agentID: "kiosk-a") == [
+                try await server.store.printResultCounts(agentID: "kiosk-a") == [
                     "printed": 2, "dead_letter": 1, "manual_review": 1, "cancelled": 1,
                 ])
 
@@ -67,7 +67,7 @@ import Testing
                 uri: "/v1/agents/kiosk-a/check-ins", method: .post, headers: .bearer("nope"),
                 body: try jsonBody(["items": []]))
             #expect(checkIns.status == .unauthorized)
-            #expect(try server.database.printResultCounts(agentID: "kiosk-a").isEmpty)
+            #expect(try await server.store.printResultCounts(agentID: "kiosk-a").isEmpty)
 
             let right = try await Self.post(client, headers: .bearer(RegistryFixture.agentToken), [Self.result("p-1", state: "printed")])
             #expect(right.status == .ok)

@@ -72,8 +72,8 @@ struct RegistryFixture: Sendable {
         return configuration
     }
 
-    func server(_ configure: (inout RegistryConfiguration) -> Void = { _ in }) throws -> RegistryServer {
-        try RegistryServer(configuration: configuration(configure), logger: Self.quietLogger)
+    func server(_ configure: (inout RegistryConfiguration) -> Void = { _ in }) async throws -> RegistryServer {
+        try await RegistryServer(configuration: configuration(configure), logger: Self.quietLogger)
     }
 
     static var quietLogger: Logger {
@@ -91,12 +91,17 @@ func withRegistry(
     _ fixture: RegistryFixture, live: Bool = false, _ configure: (inout RegistryConfiguration) -> Void = { _ in },
     _ body: @escaping @Sendable (RegistryServer, any TestClientProtocol) async throws -> Void
 ) async throws {
-    let server = try fixture.server(configure)
+    let server = try await fixture.server(configure)
     var app = Application(
         router: server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
         logger: RegistryFixture.quietLogger)
     app.addServices(server.services)
-    try await app.test(live ? .live : .router) { client in try await body(server, client) }
+    let outcome: Result<Void, any Error>
+    do { outcome = .success(try await app.test(live ? .live : .router) { client in try await body(server, client) }) } catch {
+        outcome = .failure(error)
+    }
+    await server.close()
+    try outcome.get()
 }
 
 /// Waits (without asserting anything about time) until `count` long-polls are parked in the hub;
@@ -124,4 +129,16 @@ func jsonBody(_ value: Any) throws -> ByteBuffer {
 
 extension HTTPFields {
     static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
+}
+
+/// `body` with a PostgreSQL store at `location` (as a replica opens it), closed after it
+/// whatever happens.
+func withPostgresStore(
+    _ location: PostgresLocation, lastSeenInterval: TimeInterval = 30, _ body: (PostgresRegistryStore) async throws -> Void
+) async throws {
+    let store = try await PostgresRegistryStore.connect(location, lastSeenInterval: lastSeenInterval, logger: RegistryFixture.quietLogger)
+    let outcome: Result<Void, any Error>
+    do { outcome = .success(try await body(store)) } catch { outcome = .failure(error) }
+    await store.close()
+    try outcome.get()
 }

@@ -13,7 +13,7 @@ import Testing
         let fixture = try RegistryFixture(expiry: ExpiryPolicy(timestamp: Self.hour))
         defer { fixture.remove() }
         try fixture.publishTemplate("standard", text: "v1", at: RegistryFixture.epoch)
-        let server = try fixture.server {
+        let server = try await fixture.server {
             $0.timestampKey = fixture.timestampKey
             $0.timestampLifetime = Self.hour
         }
@@ -53,10 +53,10 @@ import Testing
         #expect(newcomer.targets?.version == 1)
     }
 
-    @Test func withoutTheKeyTheServerOnlyReportsThatARefreshIsDue() throws {
+    @Test func withoutTheKeyTheServerOnlyReportsThatARefreshIsDue() async throws {
         let fixture = try RegistryFixture(expiry: ExpiryPolicy(timestamp: Self.hour))
         defer { fixture.remove() }
-        let server = try fixture.server { $0.timestampLifetime = Self.hour }
+        let server = try await fixture.server { $0.timestampLifetime = Self.hour }
         #expect(try server.refresher.checkOnce(now: RegistryFixture.epoch) == .nothingPublished)
         try fixture.publishTemplate("standard", text: "v1", at: RegistryFixture.epoch)
         let outcome = try server.refresher.checkOnce(now: RegistryFixture.epoch.addingTimeInterval(2_700))
@@ -64,11 +64,11 @@ import Testing
         #expect(try fixture.writer.currentTimestamp()?.version == 1, "a read-only server writes nothing")
     }
 
-    @Test func aPublicationInProgressIsWaitedFor() throws {
+    @Test func aPublicationInProgressIsWaitedFor() async throws {
         let fixture = try RegistryFixture(expiry: ExpiryPolicy(timestamp: Self.hour))
         defer { fixture.remove() }
         try fixture.publishTemplate("standard", text: "v1", at: RegistryFixture.epoch)
-        let server = try fixture.server {
+        let server = try await fixture.server {
             $0.timestampKey = fixture.timestampKey
             $0.timestampLifetime = Self.hour
         }
@@ -83,24 +83,24 @@ import Testing
         }
     }
 
-    @Test func aKeyThatIsNotTheTimestampRolesIsRefusedAtStart() throws {
+    @Test func aKeyThatIsNotTheTimestampRolesIsRefusedAtStart() async throws {
         let fixture = try RegistryFixture()
         defer { fixture.remove() }
         for key in [fixture.targetsKey, SigningKey()] {
-            let error = #expect(throws: RegistryError.self) { try fixture.server { $0.timestampKey = key } }
+            let error = await #expect(throws: RegistryError.self) { try await fixture.server { $0.timestampKey = key } }
             #expect(error?.code == .configurationInvalid)
         }
     }
 
-    @Test func aDirectoryThatIsNotARepositoryIsRefusedAtStart() throws {
+    @Test func aDirectoryThatIsNotARepositoryIsRefusedAtStart() async throws {
         let fixture = try RegistryFixture()
         defer { fixture.remove() }
         let configuration = RegistryConfiguration(repository: fixture.base.appending(path: "nothing"), stateDirectory: fixture.state)
-        let error = #expect(throws: RegistryError.self) {
-            try RegistryServer(configuration: configuration, logger: RegistryFixture.quietLogger)
+        let error = await #expect(throws: RegistryError.self) {
+            try await RegistryServer(configuration: configuration, logger: RegistryFixture.quietLogger)
         }
         #expect(error?.code == .configurationInvalid)
         let short = fixture.configuration { $0.agentToken = "short" }
-        #expect(throws: RegistryError.self) { try RegistryServer(configuration: short, logger: RegistryFixture.quietLogger) }
+        await #expect(throws: RegistryError.self) { try await RegistryServer(configuration: short, logger: RegistryFixture.quietLogger) }
     }
 }

@@ -69,12 +69,7 @@ extension RegistryDatabase {
     /// (another registry, a database restored from an older backup) and no delta can follow it.
     public func attendeeChanges(event: String, since: Int64, limit: Int = 1_000) throws(RegistryError) -> AttendeeChangePage {
         try read { db in
-            let last = try Self.currentCursor(db)
-            guard since >= 0, since <= last else {
-                throw RegistryError(
-                    .cursorAhead, "cursor \(since) is not one this registry gave out (its last is \(last))",
-                    detail: "since")
-            }
+            try StoreRules.checkCursor(since, last: try Self.currentCursor(db))
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -85,30 +80,31 @@ extension RegistryDatabase {
                     FROM check_in_change WHERE event = ? AND cursor > ?
                     ORDER BY cursor LIMIT ?
                     """, arguments: [event, since, event, since, max(1, limit) + 1])
-            let changes = rows.prefix(max(1, limit)).compactMap { row -> AttendeeChangeEntry? in
-                guard let op = AttendeeChangeEntry.Operation(rawValue: row["op"]) else { return nil }
-                return AttendeeChangeEntry(
-                    cursor: row["cursor"], op: op, attendeeID: row["attendee_id"], registration: row["registration"],
-                    nonce: row["nonce"], kioskID: row["kiosk_id"],
-                    scannedAt: (row["scanned_at_us"] as Int64?).map(RegistryJSON.date(microseconds:)))
+            let entries = rows.compactMap { row in
+                StoreRules.entry(
+                    cursor: row["cursor"], op: row["op"], attendeeID: row["attendee_id"], registration: row["registration"],
+                    nonce: row["nonce"], kioskID: row["kiosk_id"], scannedAt: row["scanned_at_us"])
             }
-            return AttendeeChangePage(
-                event: event, fromCursor: since, toCursor: changes.last?.cursor ?? since,
-                more: rows.count > changes.count, changes: changes)
+            return StoreRules.page(event: event, since: since, limit: limit, entries: entries)
         }
     }
 
     /// The event's attendee list as one consistent read: every registration, by attendee id,
     /// and the cursor they stand at (the registry's last cursor at that moment, so a kiosk that
     /// applies the list as a snapshot at that cursor then follows the log from there).
-    public func attendeeSnapshot(event: String) throws(RegistryError) -> (cursor: Int64, registrations: [String]) {
+    public func attendeeSnapshot(event: String) throws(RegistryError) -> AttendeeSnapshot {
         try read { db in
             let cursor = try Self.currentCursor(db)
             let registrations = try String.fetchAll(
                 db, sql: "SELECT registration FROM attendee WHERE event = ? ORDER BY attendee_id",
                 arguments: [event])
-            return (cursor, registrations)
+            return AttendeeSnapshot(cursor: cursor, registrations: registrations)
         }
+    }
+
+    /// The latest change cursor of one event (0 before its first change).
+    public func eventCursor(event: String) throws(RegistryError) -> Int64 {
+        try read { db in try Self.eventCursor(event, db: db) }
     }
 
     /// Per event, its latest change cursor: what the notification endpoint starts from.

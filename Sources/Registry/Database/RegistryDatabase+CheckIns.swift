@@ -25,16 +25,11 @@ extension RegistryDatabase {
                     ])
                 if db.changesCount > 0 { accepted.append(item) }
             }
-            // Earliest first: an attendee scanned twice in one batch gets one change, not two.
-            for item in accepted.sorted(by: { Self.precedes(Self.rank($0), Self.rank($1)) }) {
+            for item in StoreRules.inWinningOrder(accepted) {
                 try resolve(item, db: db, at: receivedAt)
             }
-            var resolutions: [CheckInBatchResult.Resolved] = []
-            var named = Set<[String]>()
-            for item in items where named.insert([item.event, item.attendeeID]).inserted {
-                if let (cursor, resolution) = try winner(event: item.event, attendeeID: item.attendeeID, db: db) {
-                    resolutions.append(.init(event: item.event, cursor: cursor, resolution: resolution))
-                }
+            let resolutions = try StoreRules.namedAttendees(items).compactMap { named in
+                try winner(event: named.event, attendeeID: named.attendeeID, db: db)
             }
             return CheckInBatchResult(accepted: accepted.count, duplicates: items.count - accepted.count, resolutions: resolutions)
         }
@@ -44,9 +39,7 @@ extension RegistryDatabase {
     /// applies in order to end with the same winners as the registry.
     public func checkInResolutions(
         event: String, after cursor: Int64, limit: Int = 1_000
-    ) throws(RegistryError)
-        -> [(cursor: Int64, resolution: CheckInResolution)]
-    {
+    ) throws(RegistryError) -> [CheckInBatchResult.Resolved] {
         try read { db in
             try Row.fetchAll(
                 db,
@@ -54,14 +47,12 @@ extension RegistryDatabase {
                     SELECT cursor, attendee_id, nonce, kiosk_id, scanned_at_us FROM check_in_change
                     WHERE event = ? AND cursor > ? ORDER BY cursor LIMIT ?
                     """, arguments: [event, cursor, max(0, limit)]
-            ).map { row in
-                (cursor: row["cursor"], resolution: Self.resolution(row))
-            }
+            ).map { row in Self.resolved(event: event, row) }
         }
     }
 
     /// The check-in that counts for an attendee, and the cursor at which it was decided.
-    public func checkInWinner(event: String, attendeeID: String) throws(RegistryError) -> (cursor: Int64, resolution: CheckInResolution)? {
+    public func checkInWinner(event: String, attendeeID: String) throws(RegistryError) -> CheckInBatchResult.Resolved? {
         try read { db in try winner(event: event, attendeeID: attendeeID, db: db) }
     }
 
@@ -81,7 +72,7 @@ extension RegistryDatabase {
             db, sql: "SELECT nonce, scanned_at_us FROM check_in_winner WHERE event = ? AND attendee_id = ?",
             arguments: [item.event, item.attendeeID])
         {
-            guard Self.precedes((scanned, item.nonce), (current["scanned_at_us"], current["nonce"])) else { return }
+            guard StoreRules.precedes((scanned, item.nonce), (current["scanned_at_us"], current["nonce"])) else { return }
         }
         let cursor = try Self.nextCursor(db)
         try db.execute(
@@ -97,31 +88,23 @@ extension RegistryDatabase {
                 """, arguments: [item.event, item.attendeeID, item.nonce, item.kioskID, scanned, cursor])
     }
 
-    private func winner(event: String, attendeeID: String, db: Database) throws -> (cursor: Int64, resolution: CheckInResolution)? {
+    private func winner(event: String, attendeeID: String, db: Database) throws -> CheckInBatchResult.Resolved? {
         try Row.fetchOne(
             db,
             sql: """
                 SELECT cursor, attendee_id, nonce, kiosk_id, scanned_at_us FROM check_in_winner WHERE event = ? AND attendee_id = ?
                 """, arguments: [event, attendeeID]
-        ).map { row in (cursor: row["cursor"], resolution: Self.resolution(row)) }
+        ).map { row in Self.resolved(event: event, row) }
     }
 
     private static func latestCursor(event: String, db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT MAX(cursor) FROM check_in_change WHERE event = ?", arguments: [event]) ?? 0
     }
 
-    private static func resolution(_ row: Row) -> CheckInResolution {
-        CheckInResolution(
-            attendeeID: row["attendee_id"], nonce: row["nonce"], kioskID: row["kiosk_id"],
-            scannedAt: RegistryJSON.date(microseconds: row["scanned_at_us"]))
-    }
-
-    private static func rank(_ item: CheckInUpload) -> (Int64, String) { (RegistryJSON.microseconds(item.scannedAt), item.nonce) }
-
-    /// Earlier scan first; at the same microsecond, the nonce whose UTF-8 bytes sort first (as
-    /// SQLite's BINARY collation would sort them).
-    static func precedes(_ a: (Int64, String), _ b: (Int64, String)) -> Bool {
-        if a.0 != b.0 { return a.0 < b.0 }
-        return a.1.utf8.lexicographicallyPrecedes(b.1.utf8)
+    private static func resolved(event: String, _ row: Row) -> CheckInBatchResult.Resolved {
+        CheckInBatchResult.Resolved(
+            event: event, cursor: row["cursor"],
+            resolution: StoreRules.resolution(
+                attendeeID: row["attendee_id"], nonce: row["nonce"], kioskID: row["kiosk_id"], scannedAt: row["scanned_at_us"]))
     }
 }

@@ -13,17 +13,26 @@ extension RegistryDatabase {
                     """
             ).map { row in
                 let agentID: String = row["agent_id"]
-                // The payload was verified and decoded before it was stored; a row that no
-                // longer decodes is damaged storage, not a request error.
-                let report: AgentReport
-                do { report = try RegistryJSON.decode(AgentReport.self, from: row["report"], what: "stored report") } catch {
-                    throw RegistryError(.storage, "the stored report of \(agentID) cannot be read", detail: "\(error)")
-                }
-                return FleetAgent(
-                    agentID: agentID, keyID: report.publicKeyEntry?.keyID ?? "", firstSeen: row["first_seen"],
-                    lastSeen: row["last_seen"], reportsReceived: row["reports_received"], report: report,
-                    printResults: try Self.printResultCounts(agentID: agentID, db: db))
+                return try FleetAgent(
+                    stored: row["report"], agentID: agentID, firstSeen: row["first_seen"], lastSeen: row["last_seen"],
+                    reportsReceived: row["reports_received"], printResults: try Self.printResultCounts(agentID: agentID, db: db))
             }
         }
+    }
+}
+
+extension FleetAgent {
+    /// An agent from its stored record. The payload was verified and decoded before it was
+    /// stored; a row that no longer decodes is damaged storage, not a request error.
+    init(
+        stored payload: Data, agentID: String, firstSeen: Date, lastSeen: Date, reportsReceived: Int, printResults: [String: Int]
+    ) throws(RegistryError) {
+        let report: AgentReport
+        do { report = try RegistryJSON.decode(AgentReport.self, from: payload, what: "stored report") } catch {
+            throw RegistryError(.storage, "the stored report of \(agentID) cannot be read", detail: "\(error)")
+        }
+        self.init(
+            agentID: agentID, keyID: report.publicKeyEntry?.keyID ?? "", firstSeen: firstSeen, lastSeen: lastSeen,
+            reportsReceived: reportsReceived, report: report, printResults: printResults)
     }
 }

@@ -1,6 +1,5 @@
 public import Foundation
 internal import GRDB
-public import LanyardSupport
 public import Sync
 
 /// What became of a verified report.
@@ -21,41 +20,29 @@ extension RegistryDatabase {
         let key = report.publicKey.lowercased()
         let sentAt = RegistryJSON.microseconds(report.sentAt)
         return try write { db in
-            guard
-                let known = try Row.fetchOne(
-                    db, sql: "SELECT public_key, sent_at_us, report FROM agent WHERE agent_id = ?",
-                    arguments: [report.agentID])
-            else {
+            let known = try Row.fetchOne(
+                db, sql: "SELECT public_key, sent_at_us, report FROM agent WHERE agent_id = ?", arguments: [report.agentID]
+            ).map { row in
+                StoreRules.KnownAgent(publicKey: row["public_key"], sentAtMicroseconds: row["sent_at_us"], payload: row["report"])
+            }
+            switch try StoreRules.decide(report, payload: payload, known: known) {
+            case .firstReport:
                 try db.execute(
                     sql: """
                         INSERT INTO agent (agent_id, public_key, first_seen, last_seen, sent_at_us, report, reports_received)
                         VALUES (?, ?, ?, ?, ?, ?, 1)
                         """, arguments: [report.agentID, key, receivedAt, receivedAt, sentAt, payload])
                 return .firstReport
-            }
-            let knownKey: String = known["public_key"]
-            guard knownKey == key else {
-                throw RegistryError(
-                    .agentKeyMismatch,
-                    "agent \(report.agentID) reported before with another key; an operator must forget the agent before it can use a new one",
-                    detail: "known key \(knownKey.prefix(16))…, this report \(key.prefix(16))…")
-            }
-            let lastSentAt: Int64 = known["sent_at_us"]
-            if sentAt == lastSentAt, (known["report"] as Data) == payload {
+            case .duplicate:
                 try db.execute(sql: "UPDATE agent SET last_seen = ? WHERE agent_id = ?", arguments: [receivedAt, report.agentID])
                 return .duplicate
+            case .accept:
+                try db.execute(
+                    sql: """
+                        UPDATE agent SET last_seen = ?, sent_at_us = ?, report = ?, reports_received = reports_received + 1 WHERE agent_id = ?
+                        """, arguments: [receivedAt, sentAt, payload, report.agentID])
+                return .accepted
             }
-            guard sentAt > lastSentAt else {
-                throw RegistryError(
-                    .reportReplayed, "the report is not newer than the last one accepted from \(report.agentID)",
-                    detail: "sent_at \(Timestamps.iso8601(report.sentAt)), last accepted "
-                        + Timestamps.iso8601(RegistryJSON.date(microseconds: lastSentAt)))
-            }
-            try db.execute(
-                sql: """
-                    UPDATE agent SET last_seen = ?, sent_at_us = ?, report = ?, reports_received = reports_received + 1 WHERE agent_id = ?
-                    """, arguments: [receivedAt, sentAt, payload, report.agentID])
-            return .accepted
         }
     }
 

@@ -21,7 +21,7 @@ extension RegistryAPI {
             try requireConfiguredAdminToken(request, server: server)
             let event = try eventParameter(context)
             let changes = try AttendeePush.decode(try await bodyData(request), event: event)
-            let result = try await Blocking.run { try server.database.recordAttendeeChanges(changes, event: event, at: Date()) }
+            let result = try await server.store.recordAttendeeChanges(changes, event: event, at: Date())
             await server.hub.attendeesChanged(event: event, cursor: result.cursor)
             server.logger.notice(
                 "attendee changes recorded",
@@ -50,7 +50,7 @@ extension RegistryAPI {
                     .signingUnavailable, "attendee changes are served signed, and this server has no timestamp key",
                     detail: "timestamp-key")
             }
-            let page = try server.database.attendeeChanges(event: event, since: since, limit: limit)
+            let page = try await server.store.attendeeChanges(event: event, since: since, limit: limit)
             let envelope: Data
             do { envelope = try page.signed(with: [key]).encoded() } catch {
                 throw RegistryError(.signingUnavailable, "the page cannot be signed", detail: "\(error)")

@@ -19,12 +19,12 @@ extension RegistryAPI {
         router.get("/v1/fleet") { request, context in
             try requireAdminToken(request, server: server)
             return json(
-                .ok, FleetAnswer(generatedAt: Date(), repository: await server.hub.current, agents: try server.database.fleet()))
+                .ok, FleetAnswer(generatedAt: Date(), repository: await server.hub.current, agents: try await server.store.fleet()))
         }
         router.delete("/v1/fleet/agents/:agent_id") { request, context in
             try requireConfiguredAdminToken(request, server: server)
             let agentID = try agentParameter(context)
-            guard try server.database.forgetAgent(agentID) else {
+            guard try await server.store.forgetAgent(agentID) else {
                 throw RegistryError(.notFound, "no agent \(agentID) has reported", detail: agentID)
             }
             server.logger.notice("agent key forgotten; its next report is trusted on first use", metadata: ["agent_id": "\(agentID)"])
@@ -41,7 +41,7 @@ extension RegistryAPI {
                 }
                 return response
             }
-            let page = FleetPage(agents: try server.database.fleet(), repository: await server.hub.current, now: Date()).html()
+            let page = FleetPage(agents: try await server.store.fleet(), repository: await server.hub.current, now: Date()).html()
             return Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: page)))

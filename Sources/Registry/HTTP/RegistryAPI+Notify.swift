@@ -45,9 +45,15 @@ extension RegistryAPI {
                 }
                 watch = .init(event: event, after: cursor)
             }
+            // Replicas: a notice from another one may have been missed, so the waited-on event's
+            // cursor is read from the database before waiting and again at the answer.
+            if let watch, server.store.isShared { try await server.refreshCursor(event: watch.event) }
             let versions = await server.hub.next(after: after, attendees: watch, timeout: .milliseconds(Int64(timeout * 1000)))
             var attendeeCursor: Int64?
-            if let watch { attendeeCursor = await server.hub.attendeeCursor(event: watch.event) }
+            if let watch {
+                if server.store.isShared { try await server.refreshCursor(event: watch.event) }
+                attendeeCursor = await server.hub.attendeeCursor(event: watch.event)
+            }
             return json(
                 .ok,
                 NotifyAnswer(

@@ -26,7 +26,7 @@ extension RegistryAPI {
             let items = try UploadBatch<CheckInUpload>.decode(try await bodyData(request), what: "check-in batch") {
                 (item, path) throws(RegistryError) in try item.validate(path)
             }
-            let result = try await Blocking.run { try server.database.recordCheckIns(items, agentID: agentID, receivedAt: Date()) }
+            let result = try await server.store.recordCheckIns(items, agentID: agentID, receivedAt: Date())
             for resolved in result.resolutions {
                 await server.hub.attendeesChanged(event: resolved.event, cursor: resolved.cursor)
             }
@@ -39,7 +39,7 @@ extension RegistryAPI {
                 (item, path) throws(RegistryError) in try item.validate(path)
             }
             return json(
-                .ok, try await Blocking.run { try server.database.recordPrintResults(items, agentID: agentID, receivedAt: Date()) })
+                .ok, try await server.store.recordPrintResults(items, agentID: agentID, receivedAt: Date()))
         }
         router.post("/v1/agents/:agent_id/report") { request, context in
             try requireAgentToken(request, server: server)
@@ -52,8 +52,7 @@ extension RegistryAPI {
             let keyID = report.publicKeyEntry?.keyID ?? ""
             let recorded: Result<ReportOutcome, any Error>
             do {
-                recorded = .success(
-                    try await Blocking.run { try server.database.recordReport(report, payload: envelope.payload, receivedAt: now) })
+                recorded = .success(try await server.store.recordReport(report, payload: envelope.payload, receivedAt: now))
             } catch {
                 recorded = .failure(error)
             }

@@ -7,20 +7,44 @@ import Synchronization
 /// Notices when another process (`lanyard registry publish`, the timestamp refresher) replaces
 /// `timestamp.json`, by examining the file a few times a second (a `stat`, nothing read while
 /// it is unchanged), and tells the notify hub. The same loop expires long-polls whose timeout
-/// passed, so the whole notify mechanism is one task however many kiosks wait.
+/// passed (at least once a second, whatever the interval), so the whole notify mechanism is one
+/// task however many kiosks wait. Replicas sharing a database announce what they read
+/// (`announce`) and `wake()` each other's watchers to look at once.
 public final class RepositoryWatcher: Service, Sendable {
     public let repository: URL
     public let hub: NotifyHub
     public let interval: Duration
     let logger: Logger
+    /// Told of every new version read, to pass it on to the other replicas.
+    let announce: (@Sendable (RepositoryVersions) async -> Void)?
     /// The file as last examined; `.none` before the first check.
     private let seen = Mutex<FileIdentity??>(.none)
+    /// Why the loop runs next: its own timer, or `wake()`. At most one of each is kept.
+    private let ticks: AsyncStream<Tick>
+    private let ticker: AsyncStream<Tick>.Continuation
 
-    public init(repository: URL, hub: NotifyHub, interval: Duration = .milliseconds(200), logger: Logger) {
+    enum Tick {
+        case timer, woken
+    }
+
+    /// How often waits are expired when the file is examined less often.
+    static let expiryInterval: Duration = .seconds(1)
+
+    public init(
+        repository: URL, hub: NotifyHub, interval: Duration = .milliseconds(200), logger: Logger,
+        announce: (@Sendable (RepositoryVersions) async -> Void)? = nil
+    ) {
         self.repository = repository
         self.hub = hub
         self.interval = interval
         self.logger = logger
+        self.announce = announce
+        (ticks, ticker) = AsyncStream.makeStream(of: Tick.self, bufferingPolicy: .bufferingNewest(2))
+    }
+
+    /// Examine the file now rather than at the next interval (another replica read a new version).
+    public func wake() {
+        ticker.yield(.woken)
     }
 
     /// The versions of the timestamp as it is now, read without verifying signatures: the
@@ -46,6 +70,7 @@ public final class RepositoryWatcher: Service, Sendable {
         do {
             let versions = try Self.readVersions(repository: repository)
             await hub.update(versions)
+            await announce?(versions)
             logger.debug(
                 "repository timestamp read",
                 metadata: [
@@ -62,10 +87,27 @@ public final class RepositoryWatcher: Service, Sendable {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
+            let pause = min(self.interval, Self.expiryInterval)
+            let ticksPerCheck = max(1, Int((self.interval / pause).rounded(.up)))
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: pause)
+                        self.ticker.yield(.timer)
+                    }
+                }
                 await self.check()
-                await self.hub.expire()
-                try? await Task.sleep(for: self.interval)
+                var timerTicks = 0
+                // Ends when the task is cancelled (at shutdown), which also ends the timer.
+                for await tick in self.ticks {
+                    if tick == .timer { timerTicks += 1 }
+                    if tick == .woken || timerTicks >= ticksPerCheck {
+                        await self.check()
+                        timerTicks = 0
+                    }
+                    await self.hub.expire()
+                }
+                group.cancelAll()
             }
         }
         await hub.close()

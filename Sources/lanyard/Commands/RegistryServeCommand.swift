@@ -22,8 +22,17 @@ struct RegistryServeCommand: AsyncParsableCommand {
     @Option(help: "The repository directory (root/, targets/, blobs/, timestamp.json).")
     var repository: String
 
-    @Option(help: "State directory: the registry's database.")
-    var state: String
+    @Option(help: "State directory: the registry's SQLite database (unless --database is given).")
+    var state: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A PostgreSQL database shared by several replicas, as a URL: postgres://user@host/db, or postgresql:///db?host=/socket/dir.",
+            valueName: "url"))
+    var database: String?
+
+    @Option(help: "Seconds between looks at timestamp.json for a new version.")
+    var watchInterval: Double = 0.2
 
     @Option(help: "HOST:PORT, or unix:PATH for a unix socket.")
     var listen = "127.0.0.1:8090"
@@ -54,6 +63,18 @@ struct RegistryServeCommand: AsyncParsableCommand {
         do { _ = try ListenAddress(parsing: listen) } catch {
             throw ValidationError("--listen takes HOST:PORT, [IPv6]:PORT, :PORT or unix:/absolute/path, not '\(listen)': \(error.message)")
         }
+        guard watchInterval.isFinite, watchInterval >= 0.01, watchInterval <= 86_400 else {
+            throw ValidationError("--watch-interval takes 0.01 to 86400 seconds")
+        }
+    }
+
+    /// `--database` (or $LANYARD_REGISTRY_DATABASE) when given, else SQLite under `--state`.
+    func stateLocation(environment: [String: String]) throws -> RegistryConfiguration.State {
+        if let url = database ?? environment["LANYARD_REGISTRY_DATABASE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            return .postgres(try PostgresLocation(parsing: url))
+        }
+        guard let state else { throw CLIError(.usage, "--state names the state directory, unless --database names a PostgreSQL database") }
+        return .sqlite(directory: URL(filePath: state, directoryHint: .isDirectory))
     }
 
     func run() async throws {
@@ -69,8 +90,8 @@ struct RegistryServeCommand: AsyncParsableCommand {
                 throw CLIError(.inputMissing, "\(repository) is not a repository: it has no root/ directory")
             }
             let environment = ProcessInfo.processInfo.environment
-            var configuration = RegistryConfiguration(
-                repository: repositoryURL, stateDirectory: URL(filePath: state, directoryHint: .isDirectory))
+            var configuration = RegistryConfiguration(repository: repositoryURL, state: try stateLocation(environment: environment))
+            configuration.watchInterval = .milliseconds(Int64((watchInterval * 1000).rounded()))
             configuration.timestampKey = try timestampKey.map { path throws(SyncError) in try SigningKey.read(from: URL(filePath: path)) }
             configuration.timestampLifetime = TimeInterval(timestampLifetime)
             configuration.agentToken =
