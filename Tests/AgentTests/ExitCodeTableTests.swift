@@ -71,7 +71,7 @@ import Testing
         "tuf.json_malformed": .invalidData, "tuf.metadata_invalid": .invalidData, "tuf.signature_threshold": .invalidData,
         "tuf.length_mismatch": .invalidData, "tuf.hash_mismatch": .invalidData, "tuf.key_invalid": .invalidData,
         "tuf.publish_refused": .invalidData, "tuf.file_exists": .ioFailed, "tuf.io": .ioFailed, "tuf.repository_busy": .inUse,
-                "tuf.rollback": .invalidData, "tuf.expired": .invalidData, "tuf.bad_root_version": .invalidData,
+        "tuf.rollback": .invalidData, "tuf.expired": .invalidData, "tuf.bad_root_version": .invalidData,
         "tuf.version_mismatch": .invalidData, "tuf.length_exceeded": .invalidData, "tuf.delegation_not_found": .invalidData,
         "tuf.target_not_found": .inputMissing, "tuf.fetch_failed": .unavailable, "tuf.storage_failed": .ioFailed,
         "tuf.out_of_order": .internalError,
