@@ -54,14 +54,20 @@ public struct TUFRepositoryWriter: Sendable {
     public static let lockFileName = ".publish.lock"
 
     public let directory: URL
+    /// Where target files go: `targets/` in the metadata directory unless told otherwise (a
+    /// repository that keeps `metadata/` and `targets/` side by side, as python-tuf's examples do).
+    public let targetsDirectory: URL
     /// Spaces per level in the metadata files written; 0 writes them compact.
     public let indentation: Int
     let path: String
+    let targetsPath: String
 
-    public init(directory: URL, indentation: Int = 0) {
+    public init(directory: URL, targetsDirectory: URL? = nil, indentation: Int = 0) {
         self.directory = directory
+        self.targetsDirectory = targetsDirectory ?? directory.appending(path: "targets", directoryHint: .isDirectory)
         self.indentation = indentation
         path = directory.path(percentEncoded: false)
+        targetsPath = self.targetsDirectory.path(percentEncoded: false)
     }
 
     // MARK: Names
@@ -95,6 +101,7 @@ public struct TUFRepositoryWriter: Sendable {
     }
 
     func file(_ name: String) -> String { "\(path)/\(name)" }
+    func targetFile(_ name: String) -> String { name.isEmpty ? targetsPath : "\(targetsPath)/\(name)" }
 
     // MARK: Reading
 
@@ -424,11 +431,11 @@ public struct TUFRepositoryWriter: Sendable {
         snapshot: SignedFile?, timestamp: SignedFile?
     ) throws(TUFError) {
         for target in targetFiles {
-            let directory = target.path.lastIndex(of: "/").map { "targets/" + target.path[..<$0] } ?? "targets"
-            try FileWriting.createDirectories(file(directory))
+            let directory = target.path.lastIndex(of: "/").map { String(target.path[..<$0]) } ?? ""
+            try FileWriting.createDirectories(targetFile(directory))
             for digest in target.entry.hashes.entries {
                 try FileWriting.writeOnce(
-                    file("targets/" + Self.targetFileName(target.path, digest: digest.value)), contents: target.contents)
+                    targetFile(Self.targetFileName(target.path, digest: digest.value)), contents: target.contents)
             }
         }
         for metadata in [root].compactMap({ $0 }) + roles + [snapshot].compactMap({ $0 }) {
