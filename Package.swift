@@ -177,7 +177,7 @@ let package = Package(
         .target(
             name: "Registry",
             dependencies: [
-                "LanyardHTTP", "LanyardSupport", "Sync",
+                "LanyardHTTP", "LanyardSupport", "Sync", "TUF",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,5 +1,6 @@
 public import Foundation
-public import Sync
+import Sync
+public import TUF
 
 /// Everything `lanyard registry serve` is told, with the server's defaults.
 public struct RegistryConfiguration: Sendable {
@@ -15,7 +16,7 @@ public struct RegistryConfiguration: Sendable {
     public var repository: URL
     public var state: State
     /// The timestamp role's key: with it the server re-signs the timestamp before it expires.
-    public var timestampKey: SigningKey?
+    public var timestampKey: TUFSigningKey?
     /// Lifetime of a re-signed timestamp; it is re-signed once less than half remains.
     public var timestampLifetime: TimeInterval = 86_400
     /// Bearer token required for uploads when set.

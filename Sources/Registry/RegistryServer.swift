@@ -5,6 +5,7 @@ public import LanyardSupport
 public import Logging
 public import ServiceLifecycle
 import Sync
+import TUF
 
 /// The reference registry server: the repository directory over HTTP, long-poll notification
 /// of new versions, the timestamp kept fresh, and the kiosks' uploads and reports in its store
@@ -27,19 +28,18 @@ public struct RegistryServer: Sendable {
     /// the current versions, so the first requests are answered from the real state.
     public init(configuration: RegistryConfiguration, logger: Logger) async throws(RegistryError) {
         try configuration.validate()
-        let writer = RepositoryWriter(directory: configuration.repository)
-        let root: RootMetadata
+        let root: Root
         let versions: RepositoryVersions
         do {
-            root = try writer.currentRoot().0
+            root = try RegistryPublisher.writer(configuration.repository).state().root
             versions = try RepositoryWatcher.readVersions(repository: configuration.repository)
         } catch {
-            throw RegistryError(.configurationInvalid, "the repository cannot be read", detail: error.description)
+            throw RegistryError(.configurationInvalid, "the repository cannot be read", detail: "\(error)")
         }
-        if let key = configuration.timestampKey, root.keys(for: .timestamp)?.keyIDs.contains(key.keyID) != true {
+        if let key = configuration.timestampKey, root.role("timestamp")?.keyids.contains(key.keyid) != true {
             throw RegistryError(
-                .configurationInvalid, "the timestamp key is not a timestamp key of root version \(root.version)",
-                detail: "key \(key.keyID.prefix(16))…")
+                .configurationInvalid, "the timestamp key is not a timestamp key of root version \(root.common.version)",
+                detail: "key \(key.keyid.prefix(16))…")
         }
         self.configuration = configuration
         self.logger = logger

@@ -15,14 +15,14 @@ extension SyncService {
     /// other; a line intake refuses is left out and counted in the log.
     func reconcileAttendees() async throws(SyncError) {
         let name = "attendees/\(event.slug)"
-        guard let target = trusted.targets?.targets[name], target.kind == .attendeeSnapshot, let cursor = target.cursor else { return }
+        guard let target = trusted?.targets[name], target.kind == .attendeeSnapshot, let cursor = target.cursor else { return }
         let stored: Int64?
         do { stored = try store.attendeeCursor(event: event.slug) } catch {
             throw SyncError(.io, "cannot read the attendee cursor", subject: name, underlying: error)
         }
         if let stored, stored >= cursor { return }
         let release = target.release(for: agentID)
-        try await materialize(release)
+        try await materialize(release, of: name)
         // Reading and storing 100,000 attendees takes seconds of parsing and fsync'd writes: on
         // `Blocking`, not on the cooperative pool the HTTP API and the printer workers share.
         let files = release.files.keys.sorted().filter { $0.hasSuffix(".jsonl") }.map { releaseDirectory(release).appending(path: $0) }
@@ -79,7 +79,8 @@ extension SyncService {
                     if case .cursorAhead = error { attendeeCursorRefused = true }
                     throw error.syncError
                 }
-                let page = try AttendeeChangePage.verified(data, root: trusted.root, event: event.slug, since: since)
+                guard let root = trusted?.root else { break }
+                let page = try AttendeeChangePage.verified(data, root: root, event: event.slug, since: since)
                 attendeeCursorRefused = false
                 if page.changes.isEmpty { break }
                 let (delta, refused) = attendeeDelta(page)

@@ -58,11 +58,15 @@ public actor SyncService: Service {
     let logger: Logger
     let now: @Sendable () -> Date
 
-    private(set) var trusted: TrustedMetadata {
+    /// The TUF metadata the kiosk trusts; nil while a kiosk provisioned under the registry's
+    /// first format has not yet followed its root chain to the TUF root that succeeds it.
+    private(set) var trusted: TrustedRepository? {
         didSet { publishStatus() }
     }
-    private var timestampETag: String?
-    private let trustedStore: TrustedMetadataStore
+    /// The root of the first format the succession starts from, while it is pending.
+    private let legacyRoot: Data?
+    private let trustedDirectory: URL
+    private let policy: FreshnessPolicy
     private let cache: BlobCache
     private var lastAttempt: Date? {
         didSet { publishStatus() }
@@ -114,18 +118,24 @@ public actor SyncService: Service {
         self.uploader = uploader
         self.logger = logger
         self.now = now
-        trustedStore = TrustedMetadataStore(directory: syncDirectory.appending(path: "trusted"))
+        trustedDirectory = syncDirectory.appending(path: "tuf", directoryHint: .isDirectory)
         cache = BlobCache(directory: syncDirectory.appending(path: "cache"))
         let rolledBack = RolledBackReleases(file: syncDirectory.appending(path: "rolled-back.json"))
         self.rolledBack = rolledBack
         let policy = FreshnessPolicy(gracePeriod: settings.graceHours * 3600)
-        do {
-            (trusted, timestampETag) = try trustedStore.load(provisionedRoot: provisioned, policy: policy)
-        } catch {
-            // Saved metadata that no longer verifies (edited, torn) is dropped, never trusted:
-            // start again from the provisioned root; versions only go up from there.
-            logger.error("saved registry metadata refused; starting from the provisioned root", metadata: ["error": "\(error)"])
-            do { trusted = try TrustedMetadata(trustedRoot: provisioned, policy: policy) } catch {
+        self.policy = policy
+        let stored = TrustedRepository.storedRoot(in: trustedDirectory)
+        if LegacySuccession.isLegacyRoot(provisioned), stored == nil {
+            // The first format's root the kiosk last verified, or the one it was provisioned with.
+            let legacyStored = FileManager.default.contents(atPath: syncDirectory.appending(path: "trusted/root.json").path)
+            legacyRoot = legacyStored.flatMap { LegacySuccession.isLegacyRoot($0) ? $0 : nil } ?? provisioned
+            trusted = nil
+        } else {
+            legacyRoot = nil
+            do {
+                trusted = try TrustedRepository(
+                    directory: trustedDirectory, provisionedRoot: stored ?? provisioned, source: source, policy: policy)
+            } catch {
                 throw AgentError(
                     .configurationInvalid, "the provisioned root metadata is not valid: \(error.message)", detail: "registry.root")
             }
@@ -150,16 +160,16 @@ public actor SyncService: Service {
         let state = published.withLock { $0 }
         let trusted = state.trusted
         return Status(
-            freshness: trusted.timestamp == nil ? nil : trusted.overallFreshness(now: now()), lastFreshRefresh: trusted.lastFreshRefresh,
-            lastAttempt: state.lastAttempt, lastError: state.lastError, rootVersion: trusted.root.version,
-            targetsVersion: trusted.targets?.version, consecutiveFailures: state.consecutiveFailures,
+            freshness: trusted?.freshness(now: now()), lastFreshRefresh: trusted?.lastFreshRefresh,
+            lastAttempt: state.lastAttempt, lastError: state.lastError, rootVersion: trusted.map { Int($0.rootVersion) } ?? 0,
+            targetsVersion: trusted?.snapshotVersion.map { Int($0) }, consecutiveFailures: state.consecutiveFailures,
             attendeeCursor: try? store.attendeeCursor(event: event.slug), attendeeChangesError: state.attendeeChangesError)
     }
 
     public nonisolated var rollbacks: [RolledBackReleases.Entry] { rolledBack.all }
 
     private struct PublishedStatus: Sendable {
-        var trusted: TrustedMetadata
+        var trusted: TrustedRepository?
         var lastAttempt: Date?
         var lastError: SyncError?
         var consecutiveFailures = 0
@@ -181,17 +191,14 @@ public actor SyncService: Service {
         let at = now()
         lastAttempt = at
         do {
-            var working = trusted
-            var etag = timestampETag
-            let report = try await MetadataUpdater(source: source).refresh(&working, timestampETag: &etag, now: at)
+            var working = try await trustedRepository()
+            let report = try await working.refresh(now: at)
             trusted = working
-            timestampETag = etag
-            try trustedStore.save(trusted, timestampETag: timestampETag)
             if report.targetsChanged {
                 logger.notice(
                     "registry metadata updated",
                     metadata: [
-                        "targets_version": "\(report.targetsVersion ?? 0)", "roots_followed": "\(report.rootsFollowed)",
+                        "snapshot_version": "\(report.snapshotVersion ?? 0)", "roots_followed": "\(report.rootsFollowed)",
                     ])
             }
             try await reconcileAttendees()
@@ -217,7 +224,7 @@ public actor SyncService: Service {
     /// promote. A release that fails is refused (and remembered), the plan is made again
     /// without it, and what remains is promoted.
     func reconcileTemplates() async throws(SyncError) -> SyncStep {
-        guard let targets = trusted.targets else { return .unchanged }
+        guard let targets = trusted?.targets, !targets.isEmpty || trusted?.snapshotVersion != nil else { return .unchanged }
         var refused: [String] = []
         for _ in 0..<8 {
             let plan = TemplatePlan.make(
@@ -228,7 +235,7 @@ public actor SyncService: Service {
             var failed: RolledBackReleases.Entry?
             for choice in plan.choices {
                 // A download that failed verification or was cut is retried at the next step.
-                try await materialize(choice.release)
+                try await materialize(choice.release, of: choice.target)
                 let source = TemplateSource(
                     name: String(choice.target.dropFirst("templates/".count)), directory: releaseDirectory(choice.release),
                     label: choice.release.label, digest: choice.release.digest, origin: .registry)
@@ -268,17 +275,32 @@ public actor SyncService: Service {
         return .refused(refused)
     }
 
+    /// The trusted repository, reached first through the succession from the first format's
+    /// root when the kiosk was provisioned under it (docs/registry-protocol.md).
+    private func trustedRepository() async throws(SyncError) -> TrustedRepository {
+        if let trusted { return trusted }
+        guard let legacyRoot else { throw SyncError(.metadataInvalid, "no root to start from", subject: "root") }
+        let tufRoot = try await LegacySuccession.follow(from: legacyRoot, source: source)
+        let repository = try TrustedRepository(directory: trustedDirectory, provisionedRoot: tufRoot, source: source, policy: policy)
+        logger.notice(
+            "registry moved to TUF: the first format's last root names the TUF root, now trusted",
+            metadata: ["root_version": "\(repository.rootVersion)"])
+        return repository
+    }
+
     nonisolated func releaseDirectory(_ release: TargetRelease) -> URL {
         syncDirectory.appending(path: "releases/\(release.digest)", directoryHint: .isDirectory)
     }
 
     /// Fetches a release's files into the cache and lays them out as a bundle directory, once:
     /// the directory is built aside and renamed into place, so it is complete or absent.
-    func materialize(_ release: TargetRelease) async throws(SyncError) {
+    func materialize(_ release: TargetRelease, of unit: String) async throws(SyncError) {
         let directory = releaseDirectory(release)
         if FileManager.default.fileExists(atPath: directory.path) { return }
-        for file in release.files.values.sorted(by: { $0.sha256 < $1.sha256 }) {
-            try await cache.fetch(file, from: source)
+        guard let trusted else { throw SyncError(.metadataInvalid, "no TUF metadata is trusted yet", subject: unit) }
+        for (path, file) in release.files.sorted(by: { $0.value.sha256 < $1.value.sha256 }) {
+            let name = TargetCatalog.targetName(unit: unit, release: release, path: path)
+            try await cache.fetch(file, path: trusted.location(of: name, file: file), from: source)
         }
         let staging = syncDirectory.appending(path: "releases/.staging-\(release.digest)-\(UUID().uuidString)", directoryHint: .isDirectory)
         try cache.materialize(release, into: staging)
@@ -354,13 +376,13 @@ public actor SyncService: Service {
         }
         let printers = await printerReport?() ?? (printers: [], queueDepth: 0)
         let freshness: AgentReport.Freshness =
-            switch trusted.timestamp == nil ? nil : trusted.overallFreshness(now: now()) {
+            switch trusted?.freshness(now: now()) {
             case .fresh: .fresh
             case .expired: .expired
             case .stale, nil: .stale
             }
         return AgentReport(
-            agentID: agentID, sentAt: now(), publicKey: publicKey, targetsVersion: trusted.targets?.version,
+            agentID: agentID, sentAt: now(), publicKey: publicKey, targetsVersion: trusted?.snapshotVersion.map { Int($0) },
             freshness: freshness, templates: templates, printers: printers.printers, queueDepth: printers.queueDepth,
             rollbacks: rollbacks)
     }
@@ -411,7 +433,8 @@ public actor SyncService: Service {
             if attendeeChanges != nil, !attendeeCursorRefused, let cursor = try? store.attendeeCursor(event: event.slug) {
                 attendees = (event.slug, cursor)
             }
-            try await notifier.waitForChange(after: trusted.timestamp?.version ?? 0, attendees: attendees, timeout: min(poll, .seconds(55)))
+            try await notifier.waitForChange(
+                after: Int(trusted?.timestampVersion ?? 0), attendees: attendees, timeout: min(poll, .seconds(55)))
         } catch {
             logger.debug("registry notification unavailable; polling", metadata: ["error": "\(error)"])
             try? await Task.sleep(for: poll)

@@ -23,11 +23,11 @@ public struct TemplatePlan: Sendable, Equatable {
     /// `pins` maps a target name to the label or digest an operator pinned it to for this event;
     /// a pin that names neither the current nor the staged release leaves that tier as it is.
     public static func make(
-        targets: TargetsMetadata, eventSlug: String, agentID: String, local: AgentConfiguration.Templates,
+        targets: [String: Target], eventSlug: String, agentID: String, local: AgentConfiguration.Templates,
         pins: [String: String] = [:], excluded: Set<String> = []
     ) -> TemplatePlan {
         var plan = TemplatePlan(event: nil, tracks: [:], fallback: nil)
-        let templates = targets.targets.filter { $0.value.kind == .template }.sorted { $0.key < $1.key }
+        let templates = targets.filter { $0.value.kind == .template }.sorted { $0.key < $1.key }
         func choice(_ name: String, _ target: Target) -> Choice? {
             if let pin = pins[name] {
                 let releases = [target.current] + (target.staged.map { [$0.release] } ?? [])

@@ -3,6 +3,7 @@ public import Logging
 public import ServiceLifecycle
 public import Sync
 import Synchronization
+import TUF
 
 /// Notices when another process (`lanyard registry publish`, the timestamp refresher) replaces
 /// `timestamp.json`, by examining the file a few times a second (a `stat`, nothing read while
@@ -50,10 +51,15 @@ public final class RepositoryWatcher: Service, Sendable {
     /// The versions of the timestamp as it is now, read without verifying signatures: the
     /// server only relays version numbers, kiosks verify what they download.
     public static func readVersions(repository: URL) throws(SyncError) -> RepositoryVersions {
-        guard let timestamp = try RepositoryWriter(directory: repository).currentTimestamp() else { return .nothingPublished }
+        let path = repository.appending(path: RepositoryLayout.timestamp).path
+        guard let data = FileManager.default.contents(atPath: path) else { return .nothingPublished }
+        let timestamp: Timestamp
+        do { timestamp = try Timestamp(try TUF.SignedEnvelope(parsing: data)) } catch {
+            throw SyncError(tuf: error)
+        }
         return RepositoryVersions(
-            timestampVersion: timestamp.version, targetsVersion: timestamp.targets.version,
-            timestampExpires: timestamp.expires)
+            timestampVersion: Int(timestamp.common.version), targetsVersion: Int(timestamp.snapshotMeta.version),
+            timestampExpires: Date(timeIntervalSince1970: TimeInterval(timestamp.common.expiresAt)))
     }
 
     /// Reads the timestamp if the file changed since the last check and hands the versions to

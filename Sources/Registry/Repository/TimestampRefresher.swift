@@ -2,18 +2,20 @@ public import Foundation
 import LanyardSupport
 public import Logging
 public import ServiceLifecycle
-public import Sync
+import Sync
 import Synchronization
+public import TUF
 
 /// Keeps the repository's timestamp from expiring: with the timestamp role's key, re-signs it
-/// (the same targets, the next version, a new expiry) whenever less than half of `lifetime`
+/// (the same snapshot, the next version, a new expiry) whenever less than half of `lifetime`
 /// remains; without the key, warns once per timestamp version that it needs re-signing, and
 /// again when it has expired, so an operator learns before kiosks go stale.
 public final class TimestampRefresher: Service, Sendable {
     public enum Outcome: Sendable, Equatable {
         case nothingPublished
         case fresh(remaining: TimeInterval)
-        case refreshed(TimestampMetadata)
+        /// The version and expiry of the timestamp signed.
+        case refreshed(version: Int64, expires: Date)
         /// Read-only server: the timestamp needs re-signing by someone holding the key.
         case needsRefresh(remaining: TimeInterval)
         /// Another process holds the publish lock; the next check will try again.
@@ -21,13 +23,13 @@ public final class TimestampRefresher: Service, Sendable {
     }
 
     public let repository: URL
-    public let key: SigningKey?
+    public let key: TUFSigningKey?
     public let lifetime: TimeInterval
     public let interval: Duration
     let logger: Logger
     private let warned = Mutex<Set<String>>([])
 
-    public init(repository: URL, key: SigningKey?, lifetime: TimeInterval, interval: Duration = .seconds(60), logger: Logger) {
+    public init(repository: URL, key: TUFSigningKey?, lifetime: TimeInterval, interval: Duration = .seconds(60), logger: Logger) {
         self.repository = repository
         self.key = key
         self.lifetime = lifetime
@@ -38,38 +40,39 @@ public final class TimestampRefresher: Service, Sendable {
     /// One check, at `now`.
     @discardableResult
     public func checkOnce(now: Date = Date()) throws -> Outcome {
-        let writer = RepositoryWriter(directory: repository)
-        guard let timestamp = try writer.currentTimestamp() else { return .nothingPublished }
-        let remaining = timestamp.expires.timeIntervalSince(now)
+        let writer = RegistryPublisher.writer(repository)
+        guard let timestamp = try writer.state().timestamp else { return .nothingPublished }
+        let remaining = Self.expiry(timestamp).timeIntervalSince(now)
         guard remaining < lifetime / 2 else { return .fresh(remaining: remaining) }
         guard let key else {
             report(timestamp, remaining: remaining)
             return .needsRefresh(remaining: remaining)
         }
-        let outcome = try RepositoryLock(repository: repository).withLock(wait: false) { () throws -> Outcome in
-            // Read again under the lock: a publication may have just written a fresh one.
-            guard let latest = try writer.currentTimestamp() else { return .nothingPublished }
-            let left = latest.expires.timeIntervalSince(now)
-            guard left < lifetime / 2 else { return .fresh(remaining: left) }
-            return .refreshed(try writer.refreshTimestamp(keys: [key], lifetime: lifetime, now: now))
+        // The writer reads the timestamp again under the publication lock, so a fresh one a
+        // publisher just wrote is only ever replaced by a later version.
+        let result = Result { () throws(TUFError) -> PublishedVersions in
+            try writer.resignTimestamp(signers: [key], expiry: TUFExpiryPolicy(timestamp: lifetime), now: now, wait: false)
         }
-        if case .refreshed(let refreshed)? = outcome {
-            logger.notice(
-                "timestamp re-signed",
-                metadata: [
-                    "timestamp_version": "\(refreshed.version)", "targets_version": "\(refreshed.targets.version)",
-                    "expires": "\(Timestamps.iso8601(refreshed.expires))",
-                ])
-        }
-        return outcome ?? .busy
+        if case .failure(let error) = result, error.code == .repositoryBusy { return .busy }
+        let versions = try result.get()
+        let expires = now.addingTimeInterval(lifetime)
+        logger.notice(
+            "timestamp re-signed",
+            metadata: [
+                "timestamp_version": "\(versions.timestamp)", "snapshot_version": "\(versions.snapshot)",
+                "expires": "\(Timestamps.iso8601(expires))",
+            ])
+        return .refreshed(version: versions.timestamp, expires: expires)
     }
 
-    private func report(_ timestamp: TimestampMetadata, remaining: TimeInterval) {
+    static func expiry(_ timestamp: Timestamp) -> Date { Date(timeIntervalSince1970: TimeInterval(timestamp.common.expiresAt)) }
+
+    private func report(_ timestamp: Timestamp, remaining: TimeInterval) {
         let expired = remaining <= 0
-        let key = "\(timestamp.version)-\(expired)"
+        let key = "\(timestamp.common.version)-\(expired)"
         guard warned.withLock({ $0.insert(key).inserted }) else { return }
         let metadata: Logger.Metadata = [
-            "timestamp_version": "\(timestamp.version)", "expires": "\(Timestamps.iso8601(timestamp.expires))",
+            "timestamp_version": "\(timestamp.common.version)", "expires": "\(Timestamps.iso8601(Self.expiry(timestamp)))",
             "remaining_seconds": "\(Int(remaining))",
         ]
         if expired {

@@ -1,5 +1,6 @@
 public import Foundation
 public import LanyardSupport
+public import TUF
 
 /// One page of an event's attendee change log, as the registry server signs it for kiosks
 /// (`GET /v1/events/{event}/attendee-changes?since=N`, docs/registry-protocol.md).
@@ -35,7 +36,7 @@ public struct AttendeeChangePage: Sendable, Equatable, Codable {
     }
 
     /// The page as a signed envelope, one signature per key.
-    public func signed(with keys: [SigningKey]) throws(SyncError) -> SignedEnvelope {
+    public func signed(with keys: [TUFSigningKey]) throws(SyncError) -> SignedEnvelope {
         var envelope = SignedEnvelope(payloadType: Self.payloadType, payload: try CanonicalJSON.encode(self))
         try envelope.sign(with: keys)
         return envelope
@@ -46,15 +47,13 @@ public struct AttendeeChangePage: Sendable, Equatable, Codable {
     /// changes in rising order inside (`since`, `toCursor`], each complete for its operation.
     /// A page replayed from another event or another cursor is refused here, before any change
     /// is looked at.
-    public static func verified(_ data: Data, root: RootMetadata, event: String, since: Int64) throws(SyncError) -> AttendeeChangePage {
+    public static func verified(_ data: Data, root: Root, event: String, since: Int64) throws(SyncError) -> AttendeeChangePage {
         let subject = "attendee changes of \(event)"
         let envelope = try SignedEnvelope.decode(data, subject: subject)
         guard envelope.payloadType == payloadType else {
             throw SyncError(.metadataInvalid, "payload type is '\(envelope.payloadType)', expected attendee changes", subject: subject)
         }
-        try TrustedMetadata.requireThreshold(
-            envelope, keys: root.publicKeys(for: .timestamp), roleKeys: root.keys(for: .timestamp),
-            role: .timestamp, what: "the attendee change page")
+        try envelope.requireThreshold(of: "timestamp", in: root, what: "the attendee change page")
         let page = try CanonicalJSON.decode(AttendeeChangePage.self, from: envelope.payload, subject: subject)
         guard page.event == event else {
             throw SyncError(.metadataInvalid, "the page is for event \"\(page.event)\"", subject: subject)

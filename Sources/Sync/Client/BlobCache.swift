@@ -1,6 +1,6 @@
 public import Foundation
 
-/// Files of the repository kept by hash on the kiosk (`blobs/<sha256>`), so a font shared by
+/// Target files of the repository kept by hash on the kiosk (`blobs/<sha256>`), so a font shared by
 /// every template version is fetched once. A download goes to `partial/<sha256>` first and is
 /// moved into place only once its length and SHA-256 match what was signed; a cut download
 /// resumes from the bytes already there.
@@ -22,10 +22,10 @@ public struct BlobCache: Sendable {
     /// Bytes of an unfinished download of `file`, if any.
     public func partialLength(of file: TargetFile) -> Int { Self.size(of: partialURL(for: file)) ?? 0 }
 
-    /// Fetches `file` unless it is already cached; never reads more than its signed length.
-    /// Returns the number of bytes transferred (0 when cached).
+    /// Fetches `file` from `path` in the repository unless it is already cached; never reads
+    /// more than its signed length. Returns the number of bytes transferred (0 when cached).
     @discardableResult
-    public func fetch(_ file: TargetFile, from source: any RepositorySource) async throws(SyncError) -> Int {
+    public func fetch(_ file: TargetFile, path: String, from source: any RepositorySource) async throws(SyncError) -> Int {
         if contains(file) { return 0 }
         let partial = partialURL(for: file)
         try createDirectories()
@@ -48,7 +48,7 @@ public struct BlobCache: Sendable {
         var received = offset
         let remaining = file.length - offset
         let outcome = try await source.fetch(
-            RepositoryLayout.blob(sha256: file.sha256), offset: offset, limit: remaining,
+            path, offset: offset, limit: remaining,
             ifNoneMatch: nil
         ) { (chunk: Data) throws(SyncError) in
             guard received + chunk.count <= file.length else {

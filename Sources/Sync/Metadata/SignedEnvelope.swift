@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+public import TUF
 
 /// One signature in an envelope.
 public struct EnvelopeSignature: Sendable, Equatable, Codable {
@@ -65,6 +66,41 @@ public struct SignedEnvelope: Sendable, Equatable, Codable {
             valid.insert(entry.keyID)
         }
         return valid
+    }
+
+    /// Adds one signature per TUF key (any key type the TUF module signs with).
+    public mutating func sign(with keys: [TUFSigningKey]) throws(SyncError) {
+        let message = Array(signedMessage)
+        for key in keys where !signatures.contains(where: { $0.keyID == key.keyid }) {
+            do {
+                let signature = try key.sign(message)
+                signatures.append(EnvelopeSignature(keyID: signature.keyid, signature: signature.sig))
+            } catch {
+                throw SyncError(.keyInvalid, "the key cannot sign", subject: key.keyid, underlying: error)
+            }
+        }
+    }
+
+    /// Requires a threshold of the keys `root` lists for one of its top-level roles: documents
+    /// beside the TUF metadata (attendee change pages) signed by the role's keys, whatever their
+    /// type. A key id that signs twice counts once.
+    public func requireThreshold(of role: String, in root: Root, what: String) throws(SyncError) {
+        guard let roleKeys = root.role(role) else {
+            throw SyncError(.metadataInvalid, "the root has no \(role) role", subject: what)
+        }
+        let message = Array(signedMessage)
+        var valid = Set<String>()
+        for entry in signatures where roleKeys.keyids.contains(entry.keyID) && !valid.contains(entry.keyID) {
+            guard let key = root.keys[entry.keyID], let signature = Hex.decode(entry.signature),
+                key.isValidSignature(Array(signature), for: message)
+            else { continue }
+            valid.insert(entry.keyID)
+        }
+        guard valid.count >= roleKeys.threshold else {
+            throw SyncError(
+                .signatureThreshold, "\(what) has \(valid.count) valid signature(s) from \(role) keys, \(roleKeys.threshold) needed",
+                subject: what)
+        }
     }
 
     public func encoded() throws(SyncError) -> Data { try CanonicalJSON.encode(self) + Data("\n".utf8) }

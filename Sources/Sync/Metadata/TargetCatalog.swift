@@ -43,10 +43,9 @@ public enum TargetCatalog {
             if let staged = target.staged { releases.append((staged.release, .staged(try basisPoints(staged.share, unit: unit)))) }
             for (release, channel) in releases {
                 let custom = try self.custom(target: target, release: release, channel: channel)
-                let directory = "\(unit)/\(release.digest.prefix(releaseDirectoryLength))"
                 for (path, file) in release.files {
                     try validatePath(path, in: unit)
-                    entries.append(Entry(name: "\(directory)/\(path)", file: file, custom: custom))
+                    entries.append(Entry(name: targetName(unit: unit, release: release, path: path), file: file, custom: custom))
                 }
             }
         }
@@ -123,6 +122,11 @@ public enum TargetCatalog {
                 })
         }
         return targets
+    }
+
+    /// The TUF target name of one file of a release of `unit`.
+    public static func targetName(unit: String, release: TargetRelease, path: String) -> String {
+        "\(unit)/\(release.digest.prefix(releaseDirectoryLength))/\(path)"
     }
 
     /// True for the names this catalog owns.

@@ -1,31 +1,50 @@
 public import Foundation
+public import LanyardSupport
+public import TUF
 
-/// What operations publish: whole targets, each change a new targets version. Versions only go
-/// up, so "rolling back" a template means publishing its earlier release again under a new
-/// version; kiosks never have to accept a lower one.
+/// What operations publish: whole Lanyard targets (a template, printer profiles, an event's
+/// attendee snapshot) as releases in one TUF targets role, each change a new version of that
+/// role, then a new snapshot and timestamp (docs/registry-protocol.md). Versions only go up, so
+/// "rolling back" a template means listing its earlier release again under a new version;
+/// kiosks never have to accept a lower one.
+///
+/// The role is the top-level `targets` unless told otherwise: a venue publishes into the
+/// delegated role its key signs, and the writer refuses a unit outside that role's paths.
 public struct RegistryPublisher: Sendable {
-    public let writer: RepositoryWriter
-    public let targetsKeys: [SigningKey]
-    public let timestampKeys: [SigningKey]
-    public let expiry: ExpiryPolicy
+    public let repository: URL
+    public let writer: TUFRepositoryWriter
+    /// The key ring: the role's keys, and the snapshot and timestamp keys.
+    public let signers: [TUFSigningKey]
+    public let role: String
+    public let expiry: TUFExpiryPolicy
 
-    public init(repository: URL, targetsKeys: [SigningKey], timestampKeys: [SigningKey], expiry: ExpiryPolicy = .init()) {
-        self.writer = RepositoryWriter(directory: repository)
-        self.targetsKeys = targetsKeys
-        self.timestampKeys = timestampKeys
+    public init(repository: URL, signers: [TUFSigningKey], role: String = "targets", expiry: TUFExpiryPolicy = .init()) {
+        self.repository = repository
+        self.writer = Self.writer(repository)
+        self.signers = signers
+        self.role = role
         self.expiry = expiry
     }
 
-    /// The result of one publication: the new targets version and the target as published.
+    /// The writer of a repository directory: metadata in `metadata/`, target files in `targets/`.
+    public static func writer(_ repository: URL) -> TUFRepositoryWriter {
+        TUFRepositoryWriter(
+            directory: repository.appending(path: RepositoryLayout.metadataDirectory, directoryHint: .isDirectory),
+            targetsDirectory: repository.appending(path: RepositoryLayout.targetsDirectory, directoryHint: .isDirectory))
+    }
+
+    /// The result of one publication: the new versions and the target as published.
     public struct Publication: Sendable, Equatable {
-        public var targetsVersion: Int
+        /// The version of the role published into, and of the snapshot that lists it.
+        public var roleVersion: Int64
+        public var snapshotVersion: Int64
         public var name: String
         public var target: Target?
 
-        /// One line for a person: `promoted templates/standard: targets version 7; current v2
-        /// (3f2a...); staged v3 (9c1e...) to 25% of the fleet`.
-        public func summary(action: String) -> String {
-            var line = "\(action) \(name): targets version \(targetsVersion)"
+        /// One line for a person: `promoted templates/standard: targets version 7 (snapshot 9);
+        /// current v2 (3f2a...); staged v3 (9c1e...) to 25% of the fleet`.
+        public func summary(action: String, role: String = "targets") -> String {
+            var line = "\(action) \(name): \(role) version \(roleVersion) (snapshot \(snapshotVersion))"
             if let target {
                 line += "; current \(target.current.label) (\(target.current.digest.prefix(12)))"
                 if let staged = target.staged {
@@ -37,51 +56,53 @@ public struct RegistryPublisher: Sendable {
         }
 
         public static func percent(_ share: Double) -> String {
-            let value = (share * 1000).rounded() / 10
+            let value = (share * 10_000).rounded() / 100
             return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
         }
     }
 
     /// Publishes the files of `directory` (hidden files left out) as a release of target `name`.
     /// With a share below 1 the release is staged to that share of the fleet and the current
-    /// release stays for everyone else; a second staging replaces the first.
+    /// release stays for everyone else; a second staging replaces the first. A template without
+    /// a scope keeps the one it had, or is global.
     @discardableResult
     public func publishDirectory(
         _ directory: URL, as name: String, kind: TargetKind, scope: TemplateScope?, label: String,
         cursor: Int64? = nil, share: Double = 1, now: Date = Date()
     ) throws(SyncError) -> Publication {
         try TargetName.validate(name)
-        guard share > 0, share <= 1 else { throw SyncError(.targetInvalid, "a share is above 0 and at most 1", subject: name) }
+        _ = try TargetCatalog.basisPoints(share, unit: name)
         var files: [String: TargetFile] = [:]
+        var contents: [String: [UInt8]] = [:]
         for relative in try Self.listFiles(in: directory) {
-            try TargetName.validatePath(relative, in: name)
+            try TargetCatalog.validatePath(relative, in: name)
             let data: Data
             do { data = try Data(contentsOf: directory.appending(path: relative)) } catch {
                 throw SyncError(.io, "cannot read \(relative)", subject: directory.path, underlying: error)
             }
-            files[relative] = try writer.storeBlob(data)
+            let file = TargetFile(sha256: SHA256Digest.hex(data), length: data.count)
+            files[relative] = file
+            contents[file.sha256] = Array(data)
         }
         guard !files.isEmpty else { throw SyncError(.targetInvalid, "there are no files to publish", subject: directory.path) }
         let release = TargetRelease(label: label, files: files)
-        return try change(name, now: now) { existing throws(SyncError) in
-            if var target = existing, share < 1 {
-                guard target.kind == kind else {
-                    throw SyncError(.targetInvalid, "\(name) is a \(target.kind.rawValue) target, not \(kind.rawValue)", subject: name)
-                }
-                target.staged = StagedRelease(release: release, share: share)
-                return target
-            }
+        return try change(name, now: now, contents: contents) { existing, _ throws(SyncError) in
             if let existing, existing.kind != kind {
                 throw SyncError(.targetInvalid, "\(name) is a \(existing.kind.rawValue) target, not \(kind.rawValue)", subject: name)
             }
-            return Target(kind: kind, scope: scope ?? existing?.scope, cursor: cursor, current: release, staged: nil)
+            let scope = kind == .template ? scope ?? existing?.scope ?? .global : nil
+            if var target = existing, share < 1 {
+                target.staged = StagedRelease(release: release, share: share)
+                return target
+            }
+            return Target(kind: kind, scope: scope, cursor: cursor, current: release, staged: nil)
         }
     }
 
     /// Makes the staged release the current one for the whole fleet.
     @discardableResult
     public func promote(_ name: String, now: Date = Date()) throws(SyncError) -> Publication {
-        try change(name, now: now) { existing throws(SyncError) in
+        try change(name, now: now) { existing, _ throws(SyncError) in
             guard var target = existing, let staged = target.staged else {
                 throw SyncError(.targetInvalid, "\(name) has no staged release to promote", subject: name)
             }
@@ -95,14 +116,13 @@ public struct RegistryPublisher: Sendable {
     /// current before the present one current again.
     @discardableResult
     public func rollback(_ name: String, now: Date = Date()) throws(SyncError) -> Publication {
-        let history = try releaseHistory(of: name)
-        return try change(name, now: now) { existing throws(SyncError) in
+        try change(name, now: now) { existing, history throws(SyncError) in
             guard var target = existing else { throw SyncError(.targetInvalid, "\(name) is not published", subject: name) }
             if target.staged != nil {
                 target.staged = nil
                 return target
             }
-            guard let previous = history.first(where: { $0.digest != target.current.digest }) else {
+            guard let previous = try history().first(where: { $0.digest != target.current.digest }) else {
                 throw SyncError(.targetInvalid, "\(name) has no earlier release to roll back to", subject: name)
             }
             target.current = previous
@@ -113,33 +133,81 @@ public struct RegistryPublisher: Sendable {
     /// Removes a target: kiosks stop using it (a template tier then falls through to the next).
     @discardableResult
     public func revoke(_ name: String, now: Date = Date()) throws(SyncError) -> Publication {
-        try change(name, now: now) { existing throws(SyncError) in
+        try change(name, now: now) { existing, _ throws(SyncError) in
             guard existing != nil else { throw SyncError(.targetInvalid, "\(name) is not published", subject: name) }
             return nil
         }
     }
 
-    /// Current releases of `name` in earlier targets versions, newest first, without repeats.
-    func releaseHistory(of name: String) throws(SyncError) -> [TargetRelease] {
-        guard let latest = try writer.currentTimestamp()?.targets.version else { return [] }
+    /// The Lanyard targets the role lists now.
+    public func currentTargets() throws(SyncError) -> [String: Target] {
+        let state = try Self.tuf { () throws(TUFError) in try writer.state() }
+        guard let version = state.snapshot?.meta["\(role).json"]?.version else { return [:] }
+        return try targets(version: version)
+    }
+
+    func targets(version: Int64) throws(SyncError) -> [String: Target] {
+        let targets = try Self.tuf { () throws(TUFError) in try writer.readTargets(role: role, version: version).targets }
+        return try TargetCatalog.targets(from: targets.targets.entries.map { ($0.name, $0.value) })
+    }
+
+    /// Current releases of `name` in earlier versions of the role, newest first, without repeats.
+    func releaseHistory(of name: String, before version: Int64) -> [TargetRelease] {
         var seen = Set<String>()
         var releases: [TargetRelease] = []
-        for version in stride(from: latest, through: 1, by: -1) {
-            guard let release = (try? writer.targets(version: version))?.targets[name]?.current else { continue }
+        for earlier in stride(from: version, through: 1, by: -1) {
+            guard let release = (try? targets(version: earlier))?[name]?.current else { continue }
             if seen.insert(release.digest).inserted { releases.append(release) }
         }
         return releases
     }
 
-    private func change(_ name: String, now: Date, _ edit: (Target?) throws(SyncError) -> Target?) throws(SyncError) -> Publication {
-        let current = try writer.currentTargets()
-        var targets = current?.targets ?? [:]
-        targets[name] = try edit(targets[name])
-        let next = TargetsMetadata(
-            version: (current?.version ?? 0) + 1,
-            expires: RepositoryWriter.wholeSeconds(now.addingTimeInterval(expiry.targets)), targets: targets)
-        try writer.publish(next, targetsKeys: targetsKeys, timestampKeys: timestampKeys, expiry: expiry, now: now)
-        return Publication(targetsVersion: next.version, name: name, target: targets[name])
+    /// One publication changing the unit `name`: its entries are replaced by those of the edited
+    /// target. Files of new releases come from `contents`; files of releases already published
+    /// (a promotion, a rollback) are read back from the repository.
+    private func change(
+        _ name: String, now: Date, contents: [String: [UInt8]] = [:],
+        _ edit: (Target?, () throws(SyncError) -> [TargetRelease]) throws(SyncError) -> Target?
+    ) throws(SyncError) -> Publication {
+        var edited: Target?
+        var failure: SyncError?
+        let versions = try Self.tuf { () throws(TUFError) -> PublishedVersions in
+            try writer.publish(signers: signers, expiry: expiry, now: now) { publication throws(TUFError) in
+                do {
+                    let published = try publication.published(role)
+                    let entries = published?.targets.entries.map { ($0.name, $0.value) } ?? []
+                    let existing = try TargetCatalog.targets(from: entries)[name]
+                    let version = published?.common.version ?? 0
+                    edited = try edit(existing) { () throws(SyncError) in releaseHistory(of: name, before: version) }
+                    let next = try edited.map { target throws(SyncError) in try TargetCatalog.entries(for: [name: target]) } ?? []
+                    let kept = Set(next.map(\.name))
+                    for (path, _) in entries where path.hasPrefix("\(name)/") && !kept.contains(path) {
+                        publication.removeTarget(path, role: role)
+                    }
+                    for entry in next {
+                        guard let bytes = contents[entry.file.sha256] ?? writer.storedTarget(entry.name, digest: entry.file.sha256) else {
+                            throw SyncError(.io, "the repository lacks the file of \(entry.name)", subject: entry.file.sha256)
+                        }
+                        try publication.setTarget(entry.name, contents: bytes, custom: entry.custom, role: role)
+                    }
+                } catch let error as SyncError {
+                    failure = error
+                    throw TUFError(.publishRefused, error.message, context: name)
+                } catch let error as TUFError {
+                    throw error
+                } catch {
+                    throw TUFError(.publishRefused, "\(error)", context: name)
+                }
+            }
+        }
+        if let failure { throw failure }
+        return Publication(
+            roleVersion: versions.targets[role] ?? 0, snapshotVersion: versions.snapshot, name: name, target: edited)
+    }
+
+    /// Runs a TUF operation, its refusal carried as a `SyncError` with the TUF error underneath.
+    static func tuf<T>(_ body: () throws(TUFError) -> T) throws(SyncError) -> T {
+        do { return try body() } catch { throw SyncError(tuf: error) }
     }
 
     static func listFiles(in directory: URL) throws(SyncError) -> [String] {
@@ -158,5 +226,28 @@ public struct RegistryPublisher: Sendable {
             result.append(relative)
         }
         return result.sorted()
+    }
+}
+
+extension CodedError where Code == SyncErrorCode {
+    /// A TUF refusal in the registry protocol's terms, the TUF error kept underneath: the code a
+    /// kiosk's status and the operator's command show.
+    public init(tuf error: TUFError) {
+        let code: SyncErrorCode =
+            switch error.code {
+            case .expired: .expired
+            case .lengthExceeded: .lengthExceeded
+            case .hashMismatch, .lengthMismatch: .hashMismatch
+            case .versionMismatch: .mixAndMatch
+            case .badRootVersion: .rootChainBroken
+            case .rollback: .versionRollback
+            case .signatureThreshold: .signatureThreshold
+            case .keyInvalid: .keyInvalid
+            case .io, .fileExists, .repositoryBusy, .storageFailed: .io
+            case .publishRefused, .targetNotFound, .delegationNotFound: .targetInvalid
+            case .fetchFailed: .transport
+            default: .metadataInvalid
+            }
+        self.init(code, error.message, subject: error.context, underlying: error)
     }
 }

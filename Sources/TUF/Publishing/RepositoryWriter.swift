@@ -101,6 +101,12 @@ public struct TUFRepositoryWriter: Sendable {
     }
 
     func file(_ name: String) -> String { "\(path)/\(name)" }
+
+    /// The bytes stored for target `path` under `digest`, when present: what a publication lists
+    /// again under new custom metadata without the publisher holding the file.
+    public func storedTarget(_ targetPath: String, digest: String) -> [UInt8]? {
+        FileWriting.read(targetFile(Self.targetFileName(targetPath, digest: digest)))
+    }
     func targetFile(_ name: String) -> String { name.isEmpty ? targetsPath : "\(targetsPath)/\(name)" }
 
     // MARK: Reading

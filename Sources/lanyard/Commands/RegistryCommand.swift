@@ -6,6 +6,7 @@ import Foundation
 import LanyardSupport
 import Registry
 import Sync
+import TUF
 
 /// The registry side of the signed repository: keys, publication, rollback and the server.
 struct RegistryCommand: AsyncParsableCommand {
@@ -13,30 +14,37 @@ struct RegistryCommand: AsyncParsableCommand {
         commandName: "registry",
         abstract: "Publish signed templates, profiles and attendee snapshots to a repository directory.",
         discussion: """
-            A repository is a directory any web server can serve; trust is in its Ed25519 \
+            A repository is a directory any web server can serve, in TUF's format; trust is in its \
             signatures (docs/registry-protocol.md). Keep root and targets keys offline; the \
-            timestamp key may live on the registry server, which re-signs the timestamp.
+            snapshot and timestamp keys may live on the registry server, which re-signs the timestamp.
             """,
         subcommands: [
             RegistryKeygenCommand.self, RegistryInitCommand.self, RegistryPublishCommand.self, RegistryPromoteCommand.self,
             RegistryRollbackCommand.self, RegistryRevokeCommand.self, RegistryRotateRootCommand.self,
-            RegistryTimestampCommand.self, RegistryStatusCommand.self, RegistryServeCommand.self,
+            RegistryTimestampCommand.self, RegistryMigrateCommand.self, RegistryStatusCommand.self, RegistryServeCommand.self,
         ]
     )
 }
 
-/// The repository and the keys that sign a new targets version and its timestamp.
+/// The repository and the key ring that signs a publication: the role's keys, and the
+/// snapshot and timestamp keys for the new snapshot and timestamp.
 struct PublishingOptions: ParsableArguments {
     @Option(help: "Repository directory.")
     var repository: String
 
-    @Option(name: .customLong("targets-key"), help: "Key file of the targets role (repeat to meet its threshold).")
+    @Option(name: .customLong("targets-key"), help: "Key file of the role published into (repeat to meet its threshold).")
     var targetsKeys: [String] = []
+
+    @Option(name: .customLong("snapshot-key"), help: "Key file of the snapshot role (repeat; default: the timestamp keys).")
+    var snapshotKeys: [String] = []
 
     @Option(name: .customLong("timestamp-key"), help: "Key file of the timestamp role (repeat to meet its threshold).")
     var timestampKeys: [String] = []
 
-    @Option(help: "Days until the new targets metadata expires.")
+    @Option(help: "Targets role to publish into: targets, or a delegated role such as a venue's.")
+    var role = "targets"
+
+    @Option(help: "Days until the new targets and snapshot metadata expire.")
     var targetsExpiresDays: Double = 90
 
     @Option(help: "Seconds until the new timestamp expires (the registry server re-signs it).")
@@ -48,114 +56,114 @@ struct PublishingOptions: ParsableArguments {
         }
         return RegistryPublisher(
             repository: URL(filePath: repository, directoryHint: .isDirectory),
-            targetsKeys: try targetsKeys.map { try SigningKey.read(from: URL(filePath: $0)) },
-            timestampKeys: try timestampKeys.map { try SigningKey.read(from: URL(filePath: $0)) },
-            expiry: ExpiryPolicy(targets: targetsExpiresDays * 86_400, timestamp: timestampLifetime))
-    }
-
-    /// Runs a change of the repository under its publish lock, the one the registry server's
-    /// timestamp refresher takes: two writers could otherwise sign two timestamps with one version.
-    func locked<T>(_ body: () throws -> T) throws -> T {
-        try RepositoryLock.waiting(repository: repository, body)
+            signers: try RegistryKeys.read(targetsKeys + snapshotKeys + timestampKeys), role: role,
+            expiry: TUFExpiryPolicy(
+                targets: targetsExpiresDays * 86_400, snapshot: targetsExpiresDays * 86_400, timestamp: timestampLifetime))
     }
 
     func report(_ publication: RegistryPublisher.Publication, action: String) {
-        print(publication.summary(action: action))
+        print(publication.summary(action: action, role: role))
+    }
+}
+
+/// Key files named on the command line (TUF key files, or Ed25519 key files of the registry's
+/// first format, which carry over).
+enum RegistryKeys {
+    static func read(_ files: [String]) throws -> [TUFSigningKey] {
+        try files.map { try TUFSigningKey.read(from: URL(filePath: $0)) }
     }
 }
 
 struct RegistryKeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keygen", abstract: "Create Ed25519 signing keys, one file each (mode 0600, never overwritten).")
+        commandName: "keygen", abstract: "Create signing keys, one file each (mode 0600, never overwritten).")
 
     @Argument(help: "Key files to create.")
     var files: [String]
 
+    @Option(help: "Key type: ed25519, ecdsa-sha2-nistp256 or rsassa-pss-sha256.")
+    var type = "ed25519"
+
     func run() throws {
         try withExitCodes {
             guard !files.isEmpty else { throw CLIError(.usage, "name at least one key file") }
+            guard let scheme = TUFSigningKey.Scheme(rawValue: type) else {
+                throw CLIError(.usage, "--type is one of \(TUFSigningKey.Scheme.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
             for file in files {
-                let key = SigningKey()
+                let key = try TUFSigningKey.generate(scheme)
                 try key.write(to: URL(filePath: file))
-                print("\(file): keyid \(key.keyID)")
+                print("\(file): \(scheme.rawValue) keyid \(key.keyid)")
             }
         }
+    }
+}
+
+/// The keys of each top-level role and their thresholds, as `init` and `rotate-root` take them.
+struct RootRoleOptions: ParsableArguments {
+    @Option(name: .customLong("root-key"), help: "Key file of a root key (repeat).")
+    var rootKeys: [String] = []
+
+    @Option(help: "Root signatures needed for a new root.")
+    var rootThreshold: Int64 = 1
+
+    @Option(name: .customLong("targets-key"), help: "Key file of a targets key (repeat).")
+    var targetsKeys: [String] = []
+
+    @Option(help: "Targets signatures needed.")
+    var targetsThreshold: Int64 = 1
+
+    @Option(name: .customLong("snapshot-key"), help: "Key file of a snapshot key (repeat; default: the timestamp keys).")
+    var snapshotKeys: [String] = []
+
+    @Option(name: .customLong("timestamp-key"), help: "Key file of a timestamp key (repeat).")
+    var timestampKeys: [String] = []
+
+    @Option(help: "Days until the root expires.")
+    var rootExpiresDays: Double = 365
+
+    /// The private keys, which sign what the new root makes them sign.
+    func signers() throws -> (root: [TUFSigningKey], all: [TUFSigningKey]) {
+        guard !rootKeys.isEmpty, !targetsKeys.isEmpty, !timestampKeys.isEmpty else {
+            throw CLIError(.usage, "a root needs --root-key, --targets-key and --timestamp-key")
+        }
+        let root = try RegistryKeys.read(rootKeys)
+        return (root, root + (try RegistryKeys.read(targetsKeys + snapshotKeys + timestampKeys)))
+    }
+
+    func root(version: Int64) throws -> Root {
+        let timestamp = try RegistryKeys.read(timestampKeys).map(\.publicKey)
+        let snapshot = snapshotKeys.isEmpty ? timestamp : try RegistryKeys.read(snapshotKeys).map(\.publicKey)
+        return try Root(
+            version: version, expires: Date().addingTimeInterval(rootExpiresDays * 86_400),
+            roles: [
+                "root": RoleAssignment(try RegistryKeys.read(rootKeys).map(\.publicKey), threshold: rootThreshold),
+                "targets": RoleAssignment(try RegistryKeys.read(targetsKeys).map(\.publicKey), threshold: targetsThreshold),
+                "snapshot": RoleAssignment(snapshot), "timestamp": RoleAssignment(timestamp),
+            ])
     }
 }
 
 struct RegistryInitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Create a repository: root version 1 naming the keys of each role.",
-        discussion: "Every root key given signs root version 1. Kiosks are provisioned with root/1.json.")
+        abstract: "Create a repository: root version 1 naming the keys of each role, and empty targets.",
+        discussion: "Every key given signs what its role needs. Kiosks are provisioned with metadata/1.root.json.")
 
     @Option(help: "Repository directory (created).")
     var repository: String
 
-    @Option(name: .customLong("root-key"), help: "Key file of a root key (repeat).")
-    var rootKeys: [String] = []
-
-    @Option(help: "Root signatures needed for a new root.")
-    var rootThreshold = 1
-
-    @Option(name: .customLong("targets-key"), help: "Key file of a targets key (repeat).")
-    var targetsKeys: [String] = []
-
-    @Option(help: "Targets signatures needed.")
-    var targetsThreshold = 1
-
-    @Option(name: .customLong("timestamp-key"), help: "Key file of a timestamp key (repeat).")
-    var timestampKeys: [String] = []
-
-    @Option(help: "Days until root version 1 expires.")
-    var rootExpiresDays: Double = 365
+    @OptionGroup var roles: RootRoleOptions
 
     func run() throws {
         try withExitCodes {
-            let root = try RootKeySet(
-                rootKeys: rootKeys, rootThreshold: rootThreshold, targetsKeys: targetsKeys,
-                targetsThreshold: targetsThreshold, timestampKeys: timestampKeys)
             let directory = URL(filePath: repository, directoryHint: .isDirectory)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let metadata = root.metadata(version: 1, expires: Date().addingTimeInterval(rootExpiresDays * 86_400))
-            try RepositoryWriter(directory: directory).initialize(root: metadata, rootKeys: root.rootSigners)
+            let signers = try roles.signers()
+            try RegistryPublisher.writer(directory).initialize(root: try roles.root(version: 1), signers: signers.all)
             print(
-                "created \(repository) with root version 1 (root threshold \(rootThreshold) of \(root.rootSigners.count)); "
+                "created \(repository) with root version 1 (root threshold \(roles.rootThreshold) of \(signers.root.count)); "
                     + "provision kiosks with \(directory.appending(path: RepositoryLayout.root(version: 1)).path)")
         }
-    }
-}
-
-/// Keys named on the command line for a root: private key files, of which only the public
-/// halves go into the metadata.
-struct RootKeySet {
-    var rootSigners: [SigningKey]
-    var rootThreshold: Int
-    var targets: [SigningKey]
-    var targetsThreshold: Int
-    var timestamp: [SigningKey]
-
-    init(rootKeys: [String], rootThreshold: Int, targetsKeys: [String], targetsThreshold: Int, timestampKeys: [String]) throws {
-        guard !rootKeys.isEmpty, !targetsKeys.isEmpty, !timestampKeys.isEmpty else {
-            throw CLIError(.usage, "a root needs --root-key, --targets-key and --timestamp-key")
-        }
-        rootSigners = try rootKeys.map { try SigningKey.read(from: URL(filePath: $0)) }
-        targets = try targetsKeys.map { try SigningKey.read(from: URL(filePath: $0)) }
-        timestamp = try timestampKeys.map { try SigningKey.read(from: URL(filePath: $0)) }
-        self.rootThreshold = rootThreshold
-        self.targetsThreshold = targetsThreshold
-    }
-
-    func metadata(version: Int, expires: Date) -> RootMetadata {
-        var keys: [String: PublicKeyEntry] = [:]
-        for key in rootSigners + targets + timestamp { keys[key.keyID] = key.publicEntry }
-        return RootMetadata(
-            version: version, expires: RepositoryWriter.wholeSeconds(expires), keys: keys,
-            roles: [
-                .root: RoleKeys(keyIDs: rootSigners.map(\.keyID), threshold: rootThreshold),
-                .targets: RoleKeys(keyIDs: targets.map(\.keyID), threshold: targetsThreshold),
-                .timestamp: RoleKeys(keyIDs: timestamp.map(\.keyID), threshold: 1),
-            ])
     }
 }
 
@@ -213,10 +221,7 @@ struct RegistryPublishCommand: ParsableCommand {
             guard sources.count == 1 else {
                 throw CLIError(.usage, "give exactly one of --template, --profiles-dir, --attendees or --attendees-from-state")
             }
-            let publisher = try options.publisher()
-            let publication = try options.locked { () throws -> RegistryPublisher.Publication in
-                try publish(with: publisher)
-            }
+            let publication = try publish(with: try options.publisher())
             options.report(publication, action: share < 1 ? "staged" : "published")
         }
     }
@@ -231,7 +236,7 @@ struct RegistryPublishCommand: ParsableCommand {
             let templateScope = try TemplateScope(parsing: scope)
             // Kiosks choose one template per scope (event, then track, then global): a second
             // template in the same scope is usually a mistake, so it is named, not refused.
-            let others = (try publisher.writer.currentTargets()?.targets ?? [:]).filter { other in
+            let others = (try publisher.currentTargets()).filter { other in
                 other.key != targetName && other.value.kind == .template && other.value.scope == templateScope
             }.keys.sorted()
             if !others.isEmpty {
@@ -305,7 +310,7 @@ struct RegistryRevokeCommand: ParsableCommand {
     func run() throws {
         try withExitCodes {
             let publication = try change.apply { try $0.revoke($1) }
-            print("revoked \(change.target.name): targets version \(publication.targetsVersion)")
+            change.options.report(publication, action: "revoked")
         }
     }
 }
@@ -316,34 +321,22 @@ struct RegistryRotateRootCommand: ParsableCommand {
         abstract: "Publish the next root version with new keys (how a lost or retired key is revoked).",
         discussion: """
             The new root must be signed by a threshold of the current root keys (--sign-key) and a \
-            threshold of the new ones (the new --root-key files sign too). Kiosks follow the chain \
-            and refuse a root that is not signed so.
+            threshold of the new ones (the new --root-key files sign too). Where targets, snapshot or \
+            timestamp keys change, their metadata is signed again by the new keys, so give those too. \
+            Kiosks follow the chain one version at a time and refuse a root not signed so.
             """)
 
     @Option(help: "Repository directory.") var repository: String
     @Option(name: .customLong("sign-key"), help: "Key file of a current root key (repeat to meet its threshold).")
     var signKeys: [String] = []
-    @Option(name: .customLong("root-key"), help: "Key file of a new root key (repeat).") var rootKeys: [String] = []
-    @Option(help: "Root signatures needed for the next root.") var rootThreshold = 1
-    @Option(name: .customLong("targets-key"), help: "Key file of a targets key (repeat).") var targetsKeys: [String] = []
-    @Option(help: "Targets signatures needed.") var targetsThreshold = 1
-    @Option(name: .customLong("timestamp-key"), help: "Key file of a timestamp key (repeat).") var timestampKeys: [String] = []
-    @Option(help: "Days until the new root expires.") var rootExpiresDays: Double = 365
+    @OptionGroup var roles: RootRoleOptions
 
     func run() throws {
         try withExitCodes {
-            let keys = try RootKeySet(
-                rootKeys: rootKeys, rootThreshold: rootThreshold, targetsKeys: targetsKeys,
-                targetsThreshold: targetsThreshold, timestampKeys: timestampKeys)
-            let writer = RepositoryWriter(directory: URL(filePath: repository, directoryHint: .isDirectory))
-            let version = try writer.latestRootVersion() + 1
-            let signers = try signKeys.map { try SigningKey.read(from: URL(filePath: $0)) } + keys.rootSigners
-            try RepositoryLock.waiting(repository: repository) {
-                try writer.rotateRoot(
-                    keys.metadata(version: version, expires: Date().addingTimeInterval(rootExpiresDays * 86_400)),
-                    signers: signers)
-            }
-            print("root version \(version) published; publish again with the new targets and timestamp keys if they changed")
+            let writer = RegistryPublisher.writer(URL(filePath: repository, directoryHint: .isDirectory))
+            let next = try roles.root(version: try writer.state().root.common.version + 1)
+            let versions = try writer.rotateRoot(to: next, signers: try RegistryKeys.read(signKeys) + roles.signers().all)
+            print("root version \(versions.root) published (snapshot \(versions.snapshot), timestamp \(versions.timestamp))")
         }
     }
 }
@@ -359,12 +352,40 @@ struct RegistryTimestampCommand: ParsableCommand {
     func run() throws {
         try withExitCodes {
             guard !timestampKeys.isEmpty else { throw CLIError(.usage, "give --timestamp-key") }
-            let keys = try timestampKeys.map { try SigningKey.read(from: URL(filePath: $0)) }
-            let timestamp = try RepositoryLock.waiting(repository: repository) {
-                try RepositoryWriter(directory: URL(filePath: repository, directoryHint: .isDirectory)).refreshTimestamp(
-                    keys: keys, lifetime: lifetime)
+            let versions = try RegistryPublisher.writer(URL(filePath: repository, directoryHint: .isDirectory)).resignTimestamp(
+                signers: try RegistryKeys.read(timestampKeys), expiry: TUFExpiryPolicy(timestamp: lifetime))
+            print("timestamp version \(versions.timestamp), snapshot version \(versions.snapshot)")
+        }
+    }
+}
+
+struct RegistryMigrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Hand kiosks of the registry's first format over to the TUF repository beside it.",
+        discussion: """
+            Run 'init' and publish into the TUF repository first. This signs one last root of the \
+            first format, with its root keys (--sign-key, the old key files), naming \
+            metadata/1.root.json by length and SHA-256: kiosks follow their old root chain to it \
+            and trust the TUF root from then on (docs/registry-protocol.md).
+            """)
+
+    @Option(help: "Repository directory holding root/ of the first format and metadata/ of TUF.") var repository: String
+    @Option(name: .customLong("sign-key"), help: "Key file of a root key of the first format (repeat to meet its threshold).")
+    var signKeys: [String] = []
+    @Option(help: "Days until the last root of the first format expires.") var rootExpiresDays: Double = 365
+
+    func run() throws {
+        try withExitCodes {
+            let directory = URL(filePath: repository, directoryHint: .isDirectory)
+            let path = directory.appending(path: RepositoryLayout.root(version: 1))
+            guard let tufRoot = FileManager.default.contents(atPath: path.path) else {
+                throw CLIError(.inputMissing, "there is no TUF root at \(path.path): run 'lanyard registry init' first")
             }
-            print("timestamp version \(timestamp.version), targets version \(timestamp.targets.version), expires \(timestamp.expires)")
+            let version = try LegacySuccession.writeSuccessor(
+                repository: directory, tufRoot: tufRoot, rootKeys: try signKeys.map { try SigningKey.read(from: URL(filePath: $0)) },
+                expires: Date().addingTimeInterval(rootExpiresDays * 86_400))
+            print("root/\(version).json names the TUF root; kiosks of the first format move over at their next refresh")
         }
     }
 }
@@ -373,38 +394,27 @@ struct RegistryStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show what a repository holds.")
 
     @Option(help: "Repository directory.") var repository: String
-    @Flag(help: "Print as JSON.") var json = false
+    @Option(help: "Targets role to list.") var role = "targets"
 
     func run() throws {
         try withExitCodes {
-            let writer = RepositoryWriter(directory: URL(filePath: repository, directoryHint: .isDirectory))
-            let (root, _) = try writer.currentRoot()
-            let timestamp = try writer.currentTimestamp()
-            let targets = try writer.currentTargets()
-            if json {
-                struct Status: Encodable {
-                    var root: RootMetadata
-                    var timestamp: TimestampMetadata?
-                    var targets: TargetsMetadata?
-                }
-                FileHandle.standardOutput.write(
-                    try CanonicalJSON.encode(Status(root: root, timestamp: timestamp, targets: targets)) + Data("\n".utf8))
-                return
-            }
-            print("root version \(root.version), expires \(root.expires)")
-            for role in Role.allCases {
-                let keys = root.keys(for: role)
+            let directory = URL(filePath: repository, directoryHint: .isDirectory)
+            let state = try RegistryPublisher.writer(directory).state()
+            let root = state.root
+            print("root version \(root.common.version), expires \(root.common.expires)")
+            for entry in root.roles.entries {
                 print(
-                    "  \(role.rawValue): \(keys?.threshold ?? 0) of \(keys?.keyIDs.map { String($0.prefix(12)) }.joined(separator: ", ") ?? "-")"
+                    "  \(entry.name): \(entry.value.threshold) of \(entry.value.keyids.map { String($0.prefix(12)) }.joined(separator: ", "))"
                 )
             }
-            guard let timestamp, let targets else {
+            guard let timestamp = state.timestamp, let snapshot = state.snapshot else {
                 print("nothing published yet")
                 return
             }
-            print("timestamp version \(timestamp.version), expires \(timestamp.expires)")
-            print("targets version \(targets.version), expires \(targets.expires)")
-            for (name, target) in targets.targets.sorted(by: { $0.key < $1.key }) {
+            print("timestamp version \(timestamp.common.version), expires \(timestamp.common.expires)")
+            print("snapshot version \(snapshot.common.version), roles: \(snapshot.meta.names.joined(separator: ", "))")
+            let targets = try RegistryPublisher(repository: directory, signers: [], role: role).currentTargets()
+            for (name, target) in targets.sorted(by: { $0.key < $1.key }) {
                 var line =
                     "  \(name) [\(target.kind.rawValue)\(target.scope.map { ", \($0)" } ?? "")]: \(target.current.label) "
                     + "(\(target.current.digest.prefix(12)), \(target.current.files.count) files, \(target.current.totalLength) bytes)"
@@ -419,13 +429,13 @@ struct RegistryStatusCommand: ParsableCommand {
 
 /// The target a command acts on: `--name NAME`, as `publish` takes it, or the name alone after
 /// the command, as before.
-/// One change to one target (promote, rollback, revoke): made under the publish lock, signed.
+/// One change to one target (promote, rollback, revoke), signed and published.
 struct TargetChange: ParsableArguments {
     @OptionGroup var options: PublishingOptions
     @OptionGroup var target: TargetNameArgument
 
     func apply(_ change: (RegistryPublisher, String) throws -> RegistryPublisher.Publication) throws -> RegistryPublisher.Publication {
-        try options.locked { try change(try options.publisher(), target.name) }
+        try change(try options.publisher(), target.name)
     }
 }
 

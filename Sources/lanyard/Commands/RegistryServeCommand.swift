@@ -4,6 +4,7 @@ import LanyardSupport
 import Logging
 import Registry
 import Sync
+import TUF
 
 struct RegistryServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -92,7 +93,7 @@ struct RegistryServeCommand: AsyncParsableCommand {
             let environment = ProcessInfo.processInfo.environment
             var configuration = RegistryConfiguration(repository: repositoryURL, state: try stateLocation(environment: environment))
             configuration.watchInterval = .milliseconds(Int64((watchInterval * 1000).rounded()))
-            configuration.timestampKey = try timestampKey.map { path throws(SyncError) in try SigningKey.read(from: URL(filePath: path)) }
+            configuration.timestampKey = try timestampKey.map { path throws(TUFError) in try TUFSigningKey.read(from: URL(filePath: path)) }
             configuration.timestampLifetime = TimeInterval(timestampLifetime)
             configuration.agentToken =
                 try TokenFile.read(agentTokenFile) ?? agentToken

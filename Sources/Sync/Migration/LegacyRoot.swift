@@ -1,6 +1,17 @@
 public import Foundation
 
-/// The root of trust: every key of the repository and which role each may sign for. A kiosk is
+/// The TUF root (`metadata/1.root.json`) a last root of the first format names, by length and hash.
+public struct SuccessorRoot: Sendable, Equatable, Codable {
+    public var sha256: String
+    public var length: Int
+
+    public init(sha256: String, length: Int) {
+        self.sha256 = sha256
+        self.length = length
+    }
+}
+
+/// The root of trust of the registry's first format: every key of the repository and which role each may sign for. A kiosk is
 /// provisioned with one root and follows the chain of later versions, each of which must be
 /// signed by a threshold of the previous root's root keys and a threshold of its own.
 public struct RootMetadata: Sendable, Equatable, Codable {
@@ -12,6 +23,13 @@ public struct RootMetadata: Sendable, Equatable, Codable {
     public var expires: Date
     public var keys: [String: PublicKeyEntry]
     public var roles: [String: RoleKeys]
+    /// Set only in the last root of this format: the TUF root that succeeds it
+    /// (docs/registry-protocol.md, "Moving from the first format").
+    public var successor: SuccessorRoot?
+
+    enum CodingKeys: String, CodingKey {
+        case type, spec, version, expires, keys, roles, successor = "tuf_root"
+    }
 
     public init(version: Int, expires: Date, keys: [String: PublicKeyEntry], roles: [Role: RoleKeys]) {
         self.type = Role.root.rawValue

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import LanyardSupport
 
 /// One file of a target: the blob stored under `blobs/sha256/<sha256>`.
@@ -125,43 +125,6 @@ public struct StagedRelease: Sendable, Equatable, Codable {
     public init(release: TargetRelease, share: Double) {
         self.release = release
         self.share = share
-    }
-}
-
-/// The signed list of everything the fleet should have.
-public struct TargetsMetadata: Sendable, Equatable, Codable {
-    public var type: String
-    public var version: Int
-    public var expires: Date
-    /// Name (`templates/standard`, `profiles/zebra`, `attendees/devcon-2026`) -> target.
-    public var targets: [String: Target]
-
-    public init(version: Int, expires: Date, targets: [String: Target]) {
-        self.type = Role.targets.rawValue
-        self.version = version
-        self.expires = expires
-        self.targets = targets
-    }
-
-    public func validate() throws(SyncError) {
-        guard type == Role.targets.rawValue else {
-            throw SyncError(.metadataInvalid, "type is '\(type)', expected 'targets'", subject: "targets")
-        }
-        guard version >= 1 else { throw SyncError(.metadataInvalid, "version must be 1 or more", subject: "targets") }
-        for (name, target) in targets {
-            try TargetName.validate(name)
-            for release in [target.current] + (target.staged.map { [$0.release] } ?? []) {
-                for (path, file) in release.files {
-                    try TargetName.validatePath(path, in: name)
-                    guard file.length >= 0, file.sha256.utf8.count == 64, Hex.decode(file.sha256) != nil else {
-                        throw SyncError(.metadataInvalid, "file \(path) has no valid SHA-256 and length", subject: name)
-                    }
-                }
-            }
-            if let staged = target.staged, !(staged.share > 0 && staged.share <= 1) {
-                throw SyncError(.metadataInvalid, "a staged share is above 0 and at most 1", subject: name)
-            }
-        }
     }
 }
 
