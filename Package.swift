@@ -237,7 +237,7 @@ let package = Package(
             name: "lanyard-bench",
             dependencies: [
                 "Agent", "Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Store", "Symbols",
-                "Sync",
+                "Sync", "TUF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

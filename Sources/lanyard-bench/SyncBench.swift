@@ -6,6 +6,7 @@ import Foundation
 import LanyardSupport
 import Logging
 import Sync
+import TUF
 
 struct SyncBenchOptions: ParsableArguments {
     @Flag(
@@ -26,10 +27,10 @@ struct SyncBenchOptions: ParsableArguments {
     var rounds = 10
 }
 
-/// Times what a kiosk does with a newly published template bundle before it may run it: verify
-/// the timestamp and targets metadata against the root (Ed25519 signatures, threshold, pin),
-/// then read every file of the release from its cache and compare its SHA-256 and length with
-/// the signed ones. Then, for scale, the dry run over the synthetic attendees.
+/// Times what a kiosk does with a newly published template bundle before it may run it: a TUF
+/// refresh from its provisioned root (root, timestamp, snapshot and targets verified, stored, the
+/// catalog built), then every file of the release read from its cache and compared with its
+/// signed SHA-256 and length. Then, for scale, the dry run over the synthetic attendees.
 struct SyncBench {
     let options: SyncBenchOptions
 
@@ -38,38 +39,38 @@ struct SyncBench {
         defer { try? FileManager.default.removeItem(at: work) }
         let repository = work.appending(path: "repository")
         try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
-        let rootKeys = [SigningKey(), SigningKey(), SigningKey()], targets = SigningKey(), timestamp = SigningKey()
-        var keys: [String: PublicKeyEntry] = [:]
-        for key in rootKeys + [targets, timestamp] { keys[key.keyID] = key.publicEntry }
-        let root = RootMetadata(
-            version: 1, expires: RepositoryWriter.wholeSeconds(Date().addingTimeInterval(86_400)), keys: keys,
+        let rootKeys = try (0..<3).map { _ in try TUFSigningKey.generate(.ed25519) }
+        let targets = try TUFSigningKey.generate(.ed25519), timestamp = try TUFSigningKey.generate(.ecdsaP256)
+        let root = try Root(
+            expires: Date().addingTimeInterval(86_400),
             roles: [
-                .root: RoleKeys(keyIDs: rootKeys.map(\.keyID), threshold: 2),
-                .targets: RoleKeys(keyIDs: [targets.keyID], threshold: 1),
-                .timestamp: RoleKeys(keyIDs: [timestamp.keyID], threshold: 1),
+                "root": RoleAssignment(rootKeys.map(\.publicKey), threshold: 2), "targets": RoleAssignment([targets.publicKey]),
+                "snapshot": RoleAssignment([timestamp.publicKey]), "timestamp": RoleAssignment([timestamp.publicKey]),
             ])
-        let writer = RepositoryWriter(directory: repository)
-        try writer.initialize(root: root, rootKeys: Array(rootKeys.prefix(2)))
-        let publisher = RegistryPublisher(repository: repository, targetsKeys: [targets], timestampKeys: [timestamp])
+        try RegistryPublisher.writer(repository).initialize(root: root, signers: Array(rootKeys.prefix(2)) + [targets, timestamp])
+        let publisher = RegistryPublisher(repository: repository, signers: [targets, timestamp])
         let bundle = Installation.templates.appending(path: "standard")
         let published = try publisher.publishDirectory(bundle, as: "templates/standard", kind: .template, scope: .global, label: "bench")
         guard let release = published.target?.current else { throw BenchError(.internal, "nothing was published") }
-        let rootData = try writer.read(RepositoryLayout.root(version: 1))
-        let timestampData = try writer.read(RepositoryLayout.timestamp)
-        let targetsData = try writer.read(RepositoryLayout.targets(version: published.targetsVersion))
+        let rootData = try Data(contentsOf: repository.appending(path: RepositoryLayout.root(version: 1)))
         let cache = BlobCache(directory: work.appending(path: "cache"))
         let source = DirectoryRepositorySource(directory: repository)
-        for file in release.files.values { try await cache.fetch(file, from: source) }
+        for (path, file) in release.files {
+            let name = TargetCatalog.targetName(unit: "templates/standard", release: release, path: path)
+            try await cache.fetch(file, path: RepositoryLayout.target(name, sha256: file.sha256), from: source)
+        }
 
         print("Lanyard bench --sync: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.iterations) iterations")
-        print("bundle: Templates/standard, \(release.files.count) files, \(release.totalLength) bytes; root 2 of 3, Ed25519\n")
+        print(
+            "bundle: Templates/standard, \(release.files.count) files, \(release.totalLength) bytes; "
+                + "TUF root 2 of 3 Ed25519, snapshot and timestamp ECDSA P-256\n")
         var times: [Double] = []
-        for _ in 0..<(options.iterations + 10) {
+        for iteration in 0..<(options.iterations + 10) {
+            let kiosk = work.appending(path: "kiosk-\(iteration)")
             let start = ContinuousClock.now
-            var trusted = try TrustedMetadata(trustedRoot: rootData)
-            try trusted.updateTimestamp(timestampData, now: Date())
-            try trusted.updateTargets(targetsData, now: Date())
-            guard let verified = trusted.targets?.targets["templates/standard"]?.current else {
+            var trusted = try TrustedRepository(directory: kiosk, provisionedRoot: rootData, source: source)
+            try await trusted.refresh(now: Date())
+            guard let verified = trusted.targets["templates/standard"]?.current else {
                 throw BenchError(.internal, "the bundle vanished from its targets")
             }
             for (path, file) in verified.files {
@@ -79,10 +80,11 @@ struct SyncBench {
                 }
             }
             times.append(Self.milliseconds(ContinuousClock.now - start))
+            try? FileManager.default.removeItem(at: kiosk)
         }
         let timed = Array(times.dropFirst(10))
         print(
-            "verify a template bundle (metadata + every file's SHA-256), ms: p50 \(BenchCommand.fmt(timed.percentile(50)))"
+            "a first TUF refresh and the bundle verified (metadata + every file's SHA-256), ms: p50 \(BenchCommand.fmt(timed.percentile(50)))"
                 + "  p95 \(BenchCommand.fmt(timed.percentile(95)))  max \(BenchCommand.fmt(timed.max() ?? 0))  (target p95 <= 20)")
 
         let event = try Installation.event(nil)

@@ -5,6 +5,7 @@ import Foundation
 import LanyardSupport
 import Registry
 import Sync
+import TUF
 
 /// Publish-to-active latency across a fleet: one `lanyard registry serve` and N `lanyard agent`
 /// children on this machine, each agent printing to the simulator and told of publications by
@@ -35,20 +36,18 @@ struct SyncFleetBench {
     func run() throws -> [Double] {
         let repository = workspace.appending(path: "fleet-repository")
         try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
-        let root = SigningKey(), targets = SigningKey(), timestamp = SigningKey()
-        var keys: [String: PublicKeyEntry] = [:]
-        for key in [root, targets, timestamp] { keys[key.keyID] = key.publicEntry }
-        let writer = RepositoryWriter(directory: repository)
-        try writer.initialize(
-            root: RootMetadata(
-                version: 1, expires: RepositoryWriter.wholeSeconds(Date().addingTimeInterval(86_400)), keys: keys,
+        let root = try TUFSigningKey.generate(.ed25519), targets = try TUFSigningKey.generate(.ed25519)
+        let timestamp = try TUFSigningKey.generate(.ecdsaP256)
+        try RegistryPublisher.writer(repository).initialize(
+            root: try Root(
+                expires: Date().addingTimeInterval(86_400),
                 roles: [
-                    .root: RoleKeys(keyIDs: [root.keyID], threshold: 1), .targets: RoleKeys(keyIDs: [targets.keyID], threshold: 1),
-                    .timestamp: RoleKeys(keyIDs: [timestamp.keyID], threshold: 1),
-                ]), rootKeys: [root])
+                    "root": RoleAssignment([root.publicKey]), "targets": RoleAssignment([targets.publicKey]),
+                    "snapshot": RoleAssignment([timestamp.publicKey]), "timestamp": RoleAssignment([timestamp.publicKey]),
+                ]), signers: [root, targets, timestamp])
         let timestampKeyFile = workspace.appending(path: "timestamp.key")
         try timestamp.write(to: timestampKeyFile)
-        let publisher = RegistryPublisher(repository: repository, targetsKeys: [targets], timestampKeys: [timestamp])
+        let publisher = RegistryPublisher(repository: repository, signers: [targets, timestamp])
         try publish(round: 0, publisher: publisher, repository: repository)
 
         let registryPort = try AgentLauncher.freeLoopbackPort()
@@ -114,9 +113,7 @@ struct SyncFleetBench {
         let text = try String(contentsOf: file, encoding: .utf8)
         try Data((text + "# publication round \(round)\n").utf8).write(to: file)
         try BundleManifest.write(directory: bundle)
-        _ = try RepositoryLock(repository: repository).withLock(wait: true) {
-            try publisher.publishDirectory(bundle, as: "templates/standard", kind: .template, scope: .global, label: "round-\(round)")
-        }
+        try publisher.publishDirectory(bundle, as: "templates/standard", kind: .template, scope: .global, label: "round-\(round)")
     }
 
     func fallbackLabel(_ child: Child) -> String? {

@@ -9,6 +9,7 @@ import NIOCore
 import Store
 import Sync
 import Synchronization
+import TUF
 import Testing
 
 @testable import Agent
@@ -20,24 +21,22 @@ struct TestRegistry {
     let repository: URL
     let publisher: RegistryPublisher
     /// The timestamp role's key, which a registry server signs attendee change pages with.
-    let timestampKey: SigningKey
+    let timestampKey: TUFSigningKey
 
     init() throws {
         base = FileManager.default.temporaryDirectory.appending(path: "lanyard-registry-\(UUID().uuidString)")
         repository = base.appending(path: "repository")
         try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
-        let root = SigningKey(), targets = SigningKey(), timestamp = SigningKey()
-        var keys: [String: PublicKeyEntry] = [:]
-        for key in [root, targets, timestamp] { keys[key.keyID] = key.publicEntry }
-        let metadata = RootMetadata(
-            version: 1, expires: RepositoryWriter.wholeSeconds(Date().addingTimeInterval(86_400 * 30)), keys: keys,
+        let root = try TUFSigningKey.generate(.ed25519), targets = try TUFSigningKey.generate(.ed25519)
+        let timestamp = try TUFSigningKey.generate(.ecdsaP256)
+        let metadata = try Root(
+            expires: Date().addingTimeInterval(86_400 * 30),
             roles: [
-                .root: RoleKeys(keyIDs: [root.keyID], threshold: 1),
-                .targets: RoleKeys(keyIDs: [targets.keyID], threshold: 1),
-                .timestamp: RoleKeys(keyIDs: [timestamp.keyID], threshold: 1),
+                "root": RoleAssignment([root.publicKey]), "targets": RoleAssignment([targets.publicKey]),
+                "snapshot": RoleAssignment([timestamp.publicKey]), "timestamp": RoleAssignment([timestamp.publicKey]),
             ])
-        try RepositoryWriter(directory: repository).initialize(root: metadata, rootKeys: [root])
-        publisher = RegistryPublisher(repository: repository, targetsKeys: [targets], timestampKeys: [timestamp])
+        try RegistryPublisher.writer(repository).initialize(root: metadata, signers: [root, targets, timestamp])
+        publisher = RegistryPublisher(repository: repository, signers: [targets, timestamp])
         timestampKey = timestamp
     }
 
@@ -141,8 +140,12 @@ struct TestRegistry {
         let registry = try TestRegistry()
         defer { registry.remove() }
         let published = try registry.publish(version: "2.0.0")
-        let file = try #require(published.target?.current.files[TemplateBundle.templateFile])
-        let blob = registry.repository.appending(path: RepositoryLayout.blob(sha256: file.sha256))
+        let release = try #require(published.target?.current)
+        let file = try #require(release.files[TemplateBundle.templateFile])
+        let blob = registry.repository.appending(
+            path: RepositoryLayout.target(
+                TargetCatalog.targetName(unit: "templates/standard", release: release, path: TemplateBundle.templateFile),
+                sha256: file.sha256))
         var bytes = try Data(contentsOf: blob)
         bytes[bytes.count / 2] ^= 0x01
         try bytes.write(to: blob)
@@ -193,7 +196,7 @@ struct TestRegistry {
         let staged = try registry.publisher.publishDirectory(
             try registry.bundle(version: "2.0.0-rc"), as: "templates/standard",
             kind: .template, scope: .global, label: "2.0.0-rc", share: 0.3)
-        let targets = try #require(try RepositoryWriter(directory: registry.repository).currentTargets())
+        let targets = try registry.publisher.currentTargets()
         let agents = (0..<200).map { "kiosk-\($0)" }
         let labels = agents.map {
             TemplatePlan.make(targets: targets, eventSlug: "devcon-2026", agentID: $0, local: AgentConfiguration.Templates()).fallback?
@@ -277,7 +280,7 @@ final class CutOnceSource: RepositorySource {
         onChunk: (Data) throws(SyncError) -> Void
     ) async throws(SyncError) -> FetchOutcome {
         let cutting =
-            path.hasPrefix("blobs/") && limit > cutAt
+            path.hasPrefix("targets/") && limit > cutAt
             && cut.withLock { done in
                 defer { done = true }
                 return !done

@@ -22,17 +22,15 @@ import Testing
     }
 
     @Test func eachScopeTakesItsTierAndOtherEventsAreIgnored() {
-        let targets = TargetsMetadata(
-            version: 3, expires: Date(),
-            targets: [
-                "templates/standard": Self.target("global-1", .global),
-                "templates/devcon": Self.target("event-1", .event("devcon-2026")),
-                "templates/other": Self.target("other-event", .event("other-2026")),
-                "templates/speakers": Self.target("track-1", .track(event: "devcon-2026", track: "speakers")),
-                "templates/elsewhere": Self.target("other-track", .track(event: "other-2026", track: "speakers")),
-                "attendees/devcon-2026": Target(
-                    kind: .attendeeSnapshot, scope: .event("devcon-2026"), cursor: 4, current: Self.release("a")),
-            ])
+        let targets: [String: Target] = [
+            "templates/standard": Self.target("global-1", .global),
+            "templates/devcon": Self.target("event-1", .event("devcon-2026")),
+            "templates/other": Self.target("other-event", .event("other-2026")),
+            "templates/speakers": Self.target("track-1", .track(event: "devcon-2026", track: "speakers")),
+            "templates/elsewhere": Self.target("other-track", .track(event: "other-2026", track: "speakers")),
+            "attendees/devcon-2026": Target(
+                kind: .attendeeSnapshot, scope: .event("devcon-2026"), cursor: 4, current: Self.release("a")),
+        ]
         let plan = TemplatePlan.make(targets: targets, eventSlug: "devcon-2026", agentID: "kiosk-1", local: AgentConfiguration.Templates())
         #expect(plan.event?.release.label == "event-1")
         #expect(plan.tracks.mapValues(\.release.label) == ["speakers": "track-1"])
@@ -48,7 +46,7 @@ import Testing
     }
 
     @Test func aRevokedOrExcludedTargetLeavesTheLocalBundle() {
-        let targets = TargetsMetadata(version: 4, expires: Date(), targets: ["templates/standard": Self.target("global-2", .global)])
+        let targets = ["templates/standard": Self.target("global-2", .global)]
         let excluded = Set([Self.release("global-2").digest])
         let plan = TemplatePlan.make(
             targets: targets, eventSlug: "devcon-2026", agentID: "kiosk-1", local: AgentConfiguration.Templates(),

@@ -6,8 +6,8 @@ import Testing
 
 @testable import Sync
 
-/// The repository served by a plain web server (Debian's nginx), read over HTTP: conditional
-/// polling, bounded downloads, and a download cut by killing the server, resumed afterwards.
+/// The repository served by a plain web server (Debian's nginx), read over HTTP: the TUF
+/// workflow, bounded downloads, and a download cut by killing the server, resumed afterwards.
 @Suite(.serialized) struct NginxRepositoryTests {
     let now = RepositoryFixture.epoch.addingTimeInterval(60)
 
@@ -17,28 +17,22 @@ import Testing
         let published = try fixture.publishTemplate("standard", text: "first")
         let nginx = try NginxServer(serving: fixture.repository)
         let source = HTTPRepositorySource(baseURL: nginx.baseURL)
-        var trusted = try fixture.trusted()
-        var etag: String?
-        let first = try await MetadataUpdater(source: source).refresh(&trusted, timestampETag: &etag, now: now)
+        var trusted = try fixture.trusted(source: source)
+        let first = try await trusted.refresh(now: now)
         #expect(first.targetsChanged)
 
-        // nginx's entity tag is the modification second and the size: a timestamp replaced within
-        // the same second keeps its tag, so a tag that young is not kept and the change is seen.
         try fixture.publishTemplate("standard", text: "second")
-        let second = try await MetadataUpdater(source: source).refresh(&trusted, timestampETag: &etag, now: now)
+        let second = try await trusted.refresh(now: now)
         #expect(second.targetsChanged)
-        #expect(trusted.targets?.targets["templates/standard"]?.current.label == "second")
-
-        let timestampFile = fixture.repository.appending(path: RepositoryLayout.timestamp).path
-        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-10)], ofItemAtPath: timestampFile)
-        try await MetadataUpdater(source: source).refresh(&trusted, timestampETag: &etag, now: now)
-        #expect(etag != nil, "a tag from a file last changed seconds ago is kept")
-        let unchanged = try await MetadataUpdater(source: source).refresh(&trusted, timestampETag: &etag, now: now)
-        #expect(!unchanged.timestampChanged, "an unchanged timestamp is answered 304")
+        #expect(trusted.targets["templates/standard"]?.current.label == "second")
+        let unchanged = try await trusted.refresh(now: now)
+        #expect(!unchanged.targetsChanged)
 
         let cache = BlobCache(directory: fixture.base.appending(path: "cache"))
-        for file in try #require(published.target).current.files.values {
-            try await cache.fetch(file, from: source)
+        let release = try #require(published.target).current
+        for (path, file) in release.files {
+            let name = TargetCatalog.targetName(unit: "templates/standard", release: release, path: path)
+            try await cache.fetch(file, path: trusted.location(of: name, file: file), from: source)
             #expect(cache.contains(file))
         }
     }
@@ -54,19 +48,22 @@ import Testing
         let published = try fixture.publisher.publishDirectory(
             bundle, as: "templates/big", kind: .template, scope: .global,
             label: "big", now: RepositoryFixture.epoch)
-        let file = try #require(published.target?.current.files["font.ttf"])
+        let release = try #require(published.target?.current)
+        let file = try #require(release.files["font.ttf"])
+        let path = RepositoryLayout.target(
+            TargetCatalog.targetName(unit: "templates/big", release: release, path: "font.ttf"), sha256: file.sha256)
 
         let slow = try NginxServer(serving: fixture.repository, rate: 100_000)
         let cache = BlobCache(directory: fixture.base.appending(path: "cache"))
         let cutting = KillOnFirstChunk(inner: HTTPRepositorySource(baseURL: slow.baseURL), server: slow)
-        let error = await #expect(throws: SyncError.self) { try await cache.fetch(file, from: cutting) }
+        let error = await #expect(throws: SyncError.self) { try await cache.fetch(file, path: path, from: cutting) }
         #expect(error?.code == .transport)
         #expect(!cache.contains(file), "nothing partial is ever taken for the file")
         let kept = cache.partialLength(of: file)
         #expect(kept > 0 && kept < file.length)
 
         let restarted = try NginxServer(serving: fixture.repository)
-        let transferred = try await cache.fetch(file, from: HTTPRepositorySource(baseURL: restarted.baseURL))
+        let transferred = try await cache.fetch(file, path: path, from: HTTPRepositorySource(baseURL: restarted.baseURL))
         #expect(transferred == file.length - kept, "only the missing bytes travel again")
         #expect(try Data(contentsOf: cache.url(for: file)) == payload)
     }
@@ -75,12 +72,16 @@ import Testing
         let fixture = try RepositoryFixture()
         defer { fixture.remove() }
         let published = try fixture.publishTemplate("standard", text: "first")
-        let file = try #require(published.target?.current.files["fonts/Face.ttf"])
-        try fixture.replace(RepositoryLayout.blob(sha256: file.sha256), with: Data(repeating: 0xA5, count: 5_000_000))
+        let release = try #require(published.target?.current)
+        let file = try #require(release.files["fonts/Face.ttf"])
+        let path = RepositoryLayout.target(
+            TargetCatalog.targetName(unit: "templates/standard", release: release, path: "fonts/Face.ttf"), sha256: file.sha256)
+        try FileManager.default.removeItem(at: fixture.repository.appending(path: path))
+        try fixture.replace(path, with: Data(repeating: 0xA5, count: 5_000_000))
         let nginx = try NginxServer(serving: fixture.repository)
         let cache = BlobCache(directory: fixture.base.appending(path: "cache"))
         let error = await #expect(throws: SyncError.self) {
-            try await cache.fetch(file, from: HTTPRepositorySource(baseURL: nginx.baseURL))
+            try await cache.fetch(file, path: path, from: HTTPRepositorySource(baseURL: nginx.baseURL))
         }
         #expect(error?.code == .lengthExceeded)
         #expect(cache.partialLength(of: file) <= file.length)

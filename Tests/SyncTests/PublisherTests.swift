@@ -1,16 +1,19 @@
 import Foundation
 import LanyardSupport
+import TUF
 import Testing
 
 @testable import Sync
 
-/// Registry-side operations: each is a new targets version, and versions only go up.
+/// Registry-side operations: each is a new version of the targets role and of the snapshot, and
+/// versions only go up.
 @Suite struct PublisherTests {
     @Test func stagingPromotionRollbackAndRevocation() throws {
         let fixture = try RepositoryFixture()
         defer { fixture.remove() }
         let first = try fixture.publishTemplate("standard", text: "v1")
-        #expect(first.targetsVersion == 1)
+        #expect(first.roleVersion == 2, "init publishes an empty targets role at version 1")
+        #expect(first.snapshotVersion == 2)
         let staged = try fixture.publishTemplate("standard", text: "v2", share: 0.25)
         #expect(staged.target?.current.label == "v1", "a staged release leaves the current one for the rest of the fleet")
         #expect(staged.target?.staged?.release.label == "v2")
@@ -27,22 +30,28 @@ import Testing
 
         let rolledBack = try fixture.publisher.rollback("templates/standard", now: RepositoryFixture.epoch)
         #expect(rolledBack.target?.current.label == "v1")
-        #expect(rolledBack.targetsVersion == 6, "a rollback is a new, higher version")
+        #expect(rolledBack.roleVersion == 7, "a rollback is a new, higher version")
 
         let revoked = try fixture.publisher.revoke("templates/standard", now: RepositoryFixture.epoch)
         #expect(revoked.target == nil)
-        #expect(try fixture.writer.currentTargets()?.targets["templates/standard"] == nil)
-        #expect(try fixture.writer.currentTimestamp()?.targets.version == 7)
+        #expect(try fixture.publisher.currentTargets()["templates/standard"] == nil)
+        #expect(try fixture.writer.state().snapshot?.common.version == 8)
     }
 
-    @Test func identicalFilesAreStoredOnce() throws {
+    @Test func aFileSharedByTwoReleasesIsFetchedOnce() async throws {
         let fixture = try RepositoryFixture()
         defer { fixture.remove() }
-        let a = try fixture.publishTemplate("standard", text: "a")
-        let b = try fixture.publishTemplate("standard", text: "b")
-        #expect(a.target?.current.files["fonts/Face.ttf"] == b.target?.current.files["fonts/Face.ttf"])
-        let blobs = try FileManager.default.contentsOfDirectory(atPath: fixture.repository.appending(path: "blobs/sha256").path)
-        #expect(blobs.count == 3, "two template.yaml versions and one shared font")
+        let a = try #require(try fixture.publishTemplate("standard", text: "a").target?.current)
+        let b = try #require(try fixture.publishTemplate("standard", text: "b").target?.current)
+        let font = try #require(a.files["fonts/Face.ttf"])
+        #expect(b.files["fonts/Face.ttf"] == font)
+        let cache = BlobCache(directory: fixture.base.appending(path: "cache"))
+        let trusted = try fixture.trusted()
+        for (release, expected) in [(a, 3_000), (b, 0)] {
+            let name = TargetCatalog.targetName(unit: "templates/standard", release: release, path: "fonts/Face.ttf")
+            let fetched = try await cache.fetch(font, path: trusted.location(of: name, file: font), from: fixture.source)
+            #expect(fetched == expected, "the second release's font is already in the cache")
+        }
     }
 
     @Test func namesAndPathsThatCouldEscapeAreRefused() throws {
@@ -77,21 +86,23 @@ import Testing
         defer { fixture.remove() }
         try fixture.publishTemplate("standard", text: "first")
         var trusted = try fixture.trusted()
-        var etag: String?
         let now = RepositoryFixture.epoch.addingTimeInterval(60)
-        try await MetadataUpdater(source: fixture.source).refresh(&trusted, timestampETag: &etag, now: now)
-        let store = TrustedMetadataStore(directory: fixture.base.appending(path: "trusted"))
-        try store.save(trusted, timestampETag: etag)
-        let (loaded, loadedTag) = try store.load(provisionedRoot: try fixture.rootData(), policy: .init())
-        #expect(loaded.targets == trusted.targets)
+        try await trusted.refresh(now: now)
+        let loaded = try fixture.trusted()
+        #expect(loaded.snapshotVersion == trusted.snapshotVersion)
         #expect(loaded.lastFreshRefresh == now)
-        #expect(loadedTag == etag)
+        #expect(loaded.freshness(now: now) == .fresh)
 
-        let targetsFile = fixture.base.appending(path: "trusted/targets.json")
+        // A stored file changed on disk no longer verifies: nothing beyond the root is trusted
+        // until the next refresh fetches the repository's copy again.
+        let targetsFile = fixture.base.appending(path: "kiosk/targets.json")
         var bytes = try Data(contentsOf: targetsFile)
         bytes[bytes.count / 3] ^= 0x01
         try bytes.write(to: targetsFile)
-        #expect(throws: SyncError.self) { try store.load(provisionedRoot: try fixture.rootData(), policy: .init()) }
+        var tampered = try fixture.trusted()
+        #expect(tampered.snapshotVersion == nil)
+        try await tampered.refresh(now: now)
+        #expect(tampered.targets["templates/standard"]?.current.label == "first")
     }
 }
 

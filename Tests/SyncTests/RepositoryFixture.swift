@@ -1,61 +1,55 @@
 import Foundation
 import LanyardSupport
+import TUF
 
 @testable import Sync
 
-/// A repository with three root keys (threshold two), one targets key and one timestamp key, and
-/// a kiosk's view of it. Dates are fixed so expiry rules are tested without a clock.
+/// A TUF repository with three root keys (threshold two), one targets key and one ECDSA key for
+/// both snapshot and timestamp, as `lanyard registry init` makes one, and a kiosk's view of it.
+/// Dates are fixed so expiry rules are tested without a clock.
 struct RepositoryFixture {
     static let epoch = Date(timeIntervalSince1970: 1_800_000_000)
 
     let base: URL
     let repository: URL
-    var rootKeys: [SigningKey]
-    var targetsKey: SigningKey
-    var timestampKey: SigningKey
-    let expiry: ExpiryPolicy
+    var rootKeys: [TUFSigningKey]
+    var targetsKey: TUFSigningKey
+    var timestampKey: TUFSigningKey
+    let expiry: TUFExpiryPolicy
 
-    init(expiry: ExpiryPolicy = .init()) throws {
+    init(expiry: TUFExpiryPolicy = .init()) throws {
         base = FileManager.default.temporaryDirectory.appending(path: "lanyard-sync-\(UUID().uuidString)")
         repository = base.appending(path: "repository")
         try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
-        rootKeys = [SigningKey(), SigningKey(), SigningKey()]
-        targetsKey = SigningKey()
-        timestampKey = SigningKey()
+        rootKeys = try (0..<3).map { _ in try TUFSigningKey.generate(.ed25519) }
+        targetsKey = try TUFSigningKey.generate(.ed25519)
+        timestampKey = try TUFSigningKey.generate(.ecdsaP256)
         self.expiry = expiry
-        let root = Self.root(
-            version: 1, rootKeys: rootKeys, threshold: 2, targets: targetsKey, timestamp: timestampKey,
-            expires: Self.epoch.addingTimeInterval(expiry.root))
-        try writer.initialize(root: root, rootKeys: Array(rootKeys.prefix(2)))
-    }
-
-    static func root(
-        version: Int, rootKeys: [SigningKey], threshold: Int, targets: SigningKey, timestamp: SigningKey,
-        expires: Date
-    ) -> RootMetadata {
-        var keys: [String: PublicKeyEntry] = [:]
-        for key in rootKeys + [targets, timestamp] { keys[key.keyID] = key.publicEntry }
-        return RootMetadata(
-            version: version, expires: expires, keys: keys,
+        let root = try Root(
+            expires: Self.epoch.addingTimeInterval(365 * 86_400),
             roles: [
-                .root: RoleKeys(keyIDs: rootKeys.map(\.keyID), threshold: threshold),
-                .targets: RoleKeys(keyIDs: [targets.keyID], threshold: 1),
-                .timestamp: RoleKeys(keyIDs: [timestamp.keyID], threshold: 1),
+                "root": RoleAssignment(rootKeys.map(\.publicKey), threshold: 2), "targets": RoleAssignment([targetsKey.publicKey]),
+                "snapshot": RoleAssignment([timestampKey.publicKey]), "timestamp": RoleAssignment([timestampKey.publicKey]),
             ])
+        try writer.initialize(root: root, signers: Array(rootKeys.prefix(2)) + [targetsKey, timestampKey], expiry: expiry, now: Self.epoch)
     }
 
-    var writer: RepositoryWriter { RepositoryWriter(directory: repository) }
+    var writer: TUFRepositoryWriter { RegistryPublisher.writer(repository) }
     var publisher: RegistryPublisher {
-        RegistryPublisher(repository: repository, targetsKeys: [targetsKey], timestampKeys: [timestampKey], expiry: expiry)
+        RegistryPublisher(repository: repository, signers: [targetsKey, timestampKey], expiry: expiry)
     }
     var source: DirectoryRepositorySource { DirectoryRepositorySource(directory: repository, chunkSize: 64) }
 
-    func rootData(version: Int = 1) throws -> Data {
+    func rootData(version: Int64 = 1) throws -> Data {
         try Data(contentsOf: repository.appending(path: RepositoryLayout.root(version: version)))
     }
 
-    func trusted(policy: FreshnessPolicy = .init()) throws -> TrustedMetadata {
-        try TrustedMetadata(trustedRoot: try rootData(), policy: policy)
+    /// A kiosk's trusted repository, provisioned with root version 1.
+    func trusted(
+        directory: String = "kiosk", source: (any RepositorySource)? = nil, policy: FreshnessPolicy = .init()
+    ) throws -> TrustedRepository {
+        try TrustedRepository(
+            directory: base.appending(path: directory), provisionedRoot: try rootData(), source: source ?? self.source, policy: policy)
     }
 
     /// A template bundle directory with a few files of known content.
@@ -84,7 +78,7 @@ struct RepositoryFixture {
     func remove() { try? FileManager.default.removeItem(at: base) }
 }
 
-/// Serves a repository but cuts every blob transfer after `cutAfter` bytes, as a dropped
+/// Serves a repository but cuts every target file transfer after `cutAfter` bytes, as a dropped
 /// connection would.
 struct CuttingSource: RepositorySource {
     let inner: DirectoryRepositorySource
@@ -94,7 +88,7 @@ struct CuttingSource: RepositorySource {
         _ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
         onChunk: (Data) throws(SyncError) -> Void
     ) async throws(SyncError) -> FetchOutcome {
-        guard path.hasPrefix("blobs/") else {
+        guard path.hasPrefix("targets/") else {
             return try await inner.fetch(path, offset: offset, limit: limit, ifNoneMatch: ifNoneMatch, onChunk: onChunk)
         }
         var sent = 0
@@ -121,7 +115,7 @@ struct CuttingSource: RepositorySource {
     }
 }
 
-/// Serves `extra` bytes beyond every blob, as a hostile or broken server would.
+/// Serves `extra` bytes beyond every target file, as a hostile or broken server would.
 struct OverlongSource: RepositorySource {
     let inner: DirectoryRepositorySource
     let extra: Int
@@ -130,7 +124,7 @@ struct OverlongSource: RepositorySource {
         _ path: String, offset: Int, limit: Int, ifNoneMatch: String?,
         onChunk: (Data) throws(SyncError) -> Void
     ) async throws(SyncError) -> FetchOutcome {
-        guard path.hasPrefix("blobs/") else {
+        guard path.hasPrefix("targets/") else {
             return try await inner.fetch(path, offset: offset, limit: limit, ifNoneMatch: ifNoneMatch, onChunk: onChunk)
         }
         guard var data = FileManager.default.contents(atPath: inner.directory.appending(path: path).path) else { return .notFound }
