@@ -88,8 +88,8 @@ struct RegistryServeCommand: AsyncParsableCommand {
             }
             let repositoryURL = URL(filePath: repository, directoryHint: .isDirectory)
             guard FileManager.default.fileExists(atPath: repositoryURL.appending(path: RepositoryLayout.root(version: 1)).path) else {
-                throw CLIError(
-                    .inputMissing, "\(repository) is not a repository: it has no \(RepositoryLayout.root(version: 1)) ('lanyard registry init')")
+                let root = RepositoryLayout.root(version: 1)
+                throw CLIError(.inputMissing, "\(repository) is not a repository: it has no \(root) ('lanyard registry init')")
             }
             let environment = ProcessInfo.processInfo.environment
             var configuration = RegistryConfiguration(repository: repositoryURL, state: try stateLocation(environment: environment))
