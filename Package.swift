@@ -278,7 +278,7 @@ let package = Package(
         .testTarget(
             name: "RegistryTests",
             dependencies: [
-                "LanyardSupport", "Registry", "Sync", "TestSupport",
+                "LanyardSupport", "Registry", "Sync", "TUF", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -325,7 +325,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Attendees", "Badges", "Printers", "Raster", "Registry", "Symbols", "TestSupport",
+                "Attendees", "Badges", "Printers", "Raster", "Registry", "Symbols", "Sync", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -308,7 +308,7 @@ def registry_setup(work):
         "registry:",
         f"  url: {base}/repository/",
         f"  server: {base}",
-        f"  root: {p('repo/root/1.json')}",
+        f"  root: {p('repo/metadata/1.root.json')}",
         "  token: bench-agent-token-0000",
         "  upload_seconds: 10",
     ]

@@ -98,7 +98,7 @@ import Testing
                 registry:
                   url: http://127.0.0.1:\(fleet.registryPort(forKiosk: index))/repository/
                   server: http://127.0.0.1:\(fleet.registryPort(forKiosk: index))
-                  root: \(path("repo/root/1.json"))
+                  root: \(path("repo/metadata/1.root.json"))
                   poll_seconds: 30
                   upload_seconds: 1
                 """

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import LanyardSupport
 import Sync
+import TUF
 import Testing
 
 @testable import Registry
@@ -38,11 +39,11 @@ import Testing
 
     static func page(_ response: TestResponse, fixture: RegistryFixture, since: Int64) throws -> AttendeeChangePage {
         #expect(response.status == .ok, "\(String(buffer: response.body))")
-        let root = try fixture.writer.currentRoot().0
+        let root = try fixture.root
         return try AttendeeChangePage.verified(Data(response.body.readableBytesView), root: root, event: event, since: since)
     }
 
-    static func configure(_ configuration: inout RegistryConfiguration, key: SigningKey) {
+    static func configure(_ configuration: inout RegistryConfiguration, key: TUFSigningKey) {
         configuration.agentToken = RegistryFixture.agentToken
         configuration.adminToken = RegistryFixture.adminToken
         configuration.timestampKey = key
@@ -130,13 +131,13 @@ import Testing
             _ = try await Self.push(client, [["op": "upsert", "registration": Self.registration(1)]])
             let response = try await Self.changes(client, since: 0)
             let data = Data(response.body.readableBytesView)
-            let root = try fixture.writer.currentRoot().0
+            let root = try fixture.root
             #expect(try AttendeeChangePage.verified(data, root: root, event: Self.event, since: 0).changes.count == 1)
 
             #expect(throws: SyncError.self) { try AttendeeChangePage.verified(data, root: root, event: Self.event, since: 1) }
             #expect(throws: SyncError.self) { try AttendeeChangePage.verified(data, root: root, event: "other-event", since: 0) }
 
-            var envelope = try SignedEnvelope.decode(data, subject: "page")
+            var envelope = try Sync.SignedEnvelope.decode(data, subject: "page")
             envelope.payload = Data(String(decoding: envelope.payload, as: UTF8.self).replacingOccurrences(of: "Ada", with: "Eve").utf8)
             let altered = try envelope.encoded()
             let alteredError = #expect(throws: SyncError.self) {
@@ -145,7 +146,7 @@ import Testing
             #expect(alteredError?.code == .signatureThreshold)
 
             let page = try AttendeeChangePage.verified(data, root: root, event: Self.event, since: 0)
-            let forged = try page.signed(with: [SigningKey()]).encoded()
+            let forged = try page.signed(with: [try TUFSigningKey.generate(.ed25519)]).encoded()
             let forgedError = #expect(throws: SyncError.self) {
                 try AttendeeChangePage.verified(forged, root: root, event: Self.event, since: 0)
             }
@@ -211,7 +212,7 @@ import Testing
         let fixture = try RegistryFixture()
         defer { fixture.remove() }
         try await withRegistry(fixture, { Self.configure(&$0, key: fixture.timestampKey) }) { server, client in
-            async let answer = client.execute(uri: "/v1/notify?after=0&timeout=30&event=\(Self.event)&attendee_cursor=0", method: .get)
+            async let answer = client.execute(uri: "/v1/notify?after=1&timeout=30&event=\(Self.event)&attendee_cursor=0", method: .get)
             try await waitForWaiters(server.hub, count: 1)
             #expect(
                 try await Self.push(client, [["op": "upsert", "registration": Self.registration(1, event: "other")]], event: "other")

@@ -30,9 +30,9 @@ import Testing
         let fixture = try RegistryFixture()
         defer { fixture.remove() }
         try fixture.publishTemplate("standard", text: "v1")
-        let size = try fixture.read("root/1.json").count
+        let size = try fixture.read(RepositoryLayout.root(version: 1)).count
         try await withRegistry(fixture) { _, client in
-            for path in ["/repository/root/1.json", "/repository/timestamp.json"] {
+            for path in ["/repository/\(RepositoryLayout.root(version: 1))", "/repository/\(RepositoryLayout.timestamp)"] {
                 for range in ["bytes=\(size)-", "bytes=-0"] {
                     for method in [HTTPRequest.Method.get, .head] {
                         let response = try await client.execute(uri: path, method: method, headers: [.range: range])

@@ -27,7 +27,8 @@ import Testing
 
             #expect(try await client.execute(uri: "/v1/fleet", method: .get).status == .unauthorized)
             let fleet = try object(try await client.execute(uri: "/v1/fleet", method: .get, headers: .bearer(RegistryFixture.adminToken)))
-            #expect((fleet["repository"] as? [String: Any])?["targets_version"] as? Int == 2)
+            // `registry init` signed snapshot 1; each publication the next.
+            #expect((fleet["repository"] as? [String: Any])?["targets_version"] as? Int == 3)
             let agents = try #require(fleet["agents"] as? [[String: Any]])
             #expect(agents.count == 1)
             let agent = try #require(agents.first)
@@ -53,7 +54,7 @@ import Testing
             #expect(html.contains("2026.11-c → 2026.11-b: render failures"))
             #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
             #expect(!html.contains("<script>"), "what kiosks report is escaped")
-            #expect(html.contains("1 of 2"), "the agent's targets version beside the registry's")
+            #expect(html.contains("1 of 3"), "the agent's targets version beside the registry's")
 
             let prompt = try await client.execute(uri: "/fleet", method: .get)
             #expect(prompt.status == .unauthorized)
@@ -68,7 +69,7 @@ import Testing
         try await withRegistry(fixture) { _, client in
             let health = try object(try await client.execute(uri: "/v1/health", method: .get))
             #expect(health["status"] as? String == "ok")
-            #expect((health["repository"] as? [String: Any])?["timestamp_version"] as? Int == 1)
+            #expect((health["repository"] as? [String: Any])?["timestamp_version"] as? Int == 2, "init's, then the publication's")
             #expect(health["timestamp_signing"] as? Bool == false)
         }
     }

@@ -14,12 +14,13 @@ import Testing
         defer { fixture.remove() }
         try fixture.publishTemplate("standard", text: "v1")
         try fixture.publishTemplate("badge", text: "v1")
+        // `registry init` signed timestamp and snapshot 1; each publication signs the next.
         try await withRegistry(fixture) { server, client in
             let response = try await client.execute(uri: "/v1/notify?after=1", method: .get)
             #expect(response.status == .ok)
             let body = try object(response)
-            #expect(body["timestamp_version"] as? Int == 2)
-            #expect(body["targets_version"] as? Int == 2)
+            #expect(body["timestamp_version"] as? Int == 3)
+            #expect(body["targets_version"] as? Int == 3, "the snapshot version: what a kiosk compares")
             #expect(await server.hub.waitingCount == 0)
         }
     }
@@ -29,13 +30,13 @@ import Testing
         defer { fixture.remove() }
         try fixture.publishTemplate("standard", text: "v1")
         try await withRegistry(fixture) { server, client in
-            async let answer = client.execute(uri: "/v1/notify?after=1&timeout=60", method: .get)
+            async let answer = client.execute(uri: "/v1/notify?after=2&timeout=60", method: .get)
             try await waitForWaiters(server.hub, count: 1)
             // The publisher writes the directory, as `lanyard registry publish` would from its own process.
             try fixture.publishTemplate("standard", text: "v2")
             let body = try object(try await answer)
-            #expect(body["timestamp_version"] as? Int == 2)
-            #expect(body["targets_version"] as? Int == 2)
+            #expect(body["timestamp_version"] as? Int == 3)
+            #expect(body["targets_version"] as? Int == 3)
             #expect(await server.hub.waitingCount == 0)
         }
     }
@@ -45,10 +46,10 @@ import Testing
         defer { fixture.remove() }
         try fixture.publishTemplate("standard", text: "v1")
         try await withRegistry(fixture) { server, client in
-            let response = try await client.execute(uri: "/v1/notify?after=1&timeout=0.2", method: .get)
+            let response = try await client.execute(uri: "/v1/notify?after=2&timeout=0.2", method: .get)
             #expect(response.status == .ok)
             let body = try object(response)
-            #expect(body["timestamp_version"] as? Int == 1, "unchanged: the client compares and polls again")
+            #expect(body["timestamp_version"] as? Int == 2, "unchanged: the client compares and polls again")
             #expect(await server.hub.waitingCount == 0, "the timed-out wait left nothing behind")
 
             for query in ["", "?after=x", "?after=-1", "?after=1&timeout=soon", "?after=1&timeout=-3"] {
@@ -67,7 +68,7 @@ import Testing
             try await withThrowingTaskGroup(of: Int?.self) { group in
                 for _ in 0..<200 {
                     group.addTask {
-                        let response = try await client.execute(uri: "/v1/notify?after=1&timeout=60", method: .get)
+                        let response = try await client.execute(uri: "/v1/notify?after=2&timeout=60", method: .get)
                         return try object(response)["timestamp_version"] as? Int
                     }
                 }
@@ -76,7 +77,7 @@ import Testing
                 var versions: [Int?] = []
                 for try await version in group { versions.append(version) }
                 #expect(versions.count == 200)
-                #expect(versions.allSatisfy { $0 == 2 })
+                #expect(versions.allSatisfy { $0 == 3 })
             }
             #expect(await server.hub.waitingCount == 0)
         }

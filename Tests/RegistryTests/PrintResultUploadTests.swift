@@ -72,7 +72,7 @@ import Testing
             let right = try await Self.post(client, headers: .bearer(RegistryFixture.agentToken), [Self.result("p-1", state: "printed")])
             #expect(right.status == .ok)
 
-            #expect(try await client.execute(uri: "/repository/timestamp.json", method: .get).status == .ok)
+            #expect(try await client.execute(uri: "/repository/metadata/timestamp.json", method: .get).status == .ok)
             #expect(try await client.execute(uri: "/v1/notify?after=0", method: .get).status == .ok)
             #expect(try await client.execute(uri: "/v1/health", method: .get).status == .ok)
         }

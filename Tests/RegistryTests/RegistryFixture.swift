@@ -4,52 +4,59 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Sync
+import TUF
 import Testing
 
 @testable import Registry
 
-/// A repository (one key per role), a state directory and the server over them. Metadata is
-/// signed at fixed dates so expiry is tested without a clock; the server itself reads the
-/// real clock only for uploads.
+/// A TUF repository (one key per role; the timestamp key signs the snapshot too, as
+/// `lanyard registry init` does without `--snapshot-key`), a state directory and the server
+/// over them. Metadata is signed at fixed dates so expiry is tested without a clock; the
+/// server itself reads the real clock only for uploads.
 struct RegistryFixture: Sendable {
     static let epoch = Date(timeIntervalSince1970: 1_800_000_000)
+    static let rootLifetime: TimeInterval = 365 * 86_400
     static let agentToken = "agent-token-0123456789"
     static let adminToken = "admin-token-0123456789"
 
     let base: URL
     let repository: URL
     let state: URL
-    let rootKey: SigningKey
-    let targetsKey: SigningKey
-    let timestampKey: SigningKey
-    let expiry: ExpiryPolicy
+    let rootKey: TUFSigningKey
+    let targetsKey: TUFSigningKey
+    let timestampKey: TUFSigningKey
+    let expiry: TUFExpiryPolicy
 
-    init(expiry: ExpiryPolicy = .init()) throws {
+    init(expiry: TUFExpiryPolicy = .init()) throws {
         base = FileManager.default.temporaryDirectory.appending(path: "lanyard-registry-\(UUID().uuidString)")
         repository = base.appending(path: "repository")
         state = base.appending(path: "state")
         try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
-        rootKey = SigningKey()
-        targetsKey = SigningKey()
-        timestampKey = SigningKey()
+        rootKey = try TUFSigningKey.generate(.ed25519)
+        targetsKey = try TUFSigningKey.generate(.ed25519)
+        timestampKey = try TUFSigningKey.generate(.ed25519)
         self.expiry = expiry
-        var keys: [String: PublicKeyEntry] = [:]
-        for key in [rootKey, targetsKey, timestampKey] { keys[key.keyID] = key.publicEntry }
-        let root = RootMetadata(
-            version: 1, expires: Self.epoch.addingTimeInterval(expiry.root), keys: keys,
+        let root = try Root(
+            version: 1, expires: Self.epoch.addingTimeInterval(Self.rootLifetime),
             roles: [
-                .root: RoleKeys(keyIDs: [rootKey.keyID], threshold: 1),
-                .targets: RoleKeys(keyIDs: [targetsKey.keyID], threshold: 1),
-                .timestamp: RoleKeys(keyIDs: [timestampKey.keyID], threshold: 1),
+                "root": RoleAssignment([rootKey.publicKey]), "targets": RoleAssignment([targetsKey.publicKey]),
+                "snapshot": RoleAssignment([timestampKey.publicKey]), "timestamp": RoleAssignment([timestampKey.publicKey]),
             ])
-        try RepositoryWriter(directory: repository).initialize(root: root, rootKeys: [rootKey])
+        try RegistryPublisher.writer(repository).initialize(
+            root: root, signers: [rootKey, targetsKey, timestampKey], expiry: expiry, now: Self.epoch)
     }
 
-    var writer: RepositoryWriter { RepositoryWriter(directory: repository) }
+    var writer: TUFRepositoryWriter { RegistryPublisher.writer(repository) }
+
+    /// The root the repository stands on now.
+    var root: Root { get throws { try writer.state().root } }
+
+    /// The version of the timestamp the repository serves.
+    var timestampVersion: Int64? { get throws { try writer.state().timestamp?.common.version } }
 
     /// What `lanyard registry publish` does from its own process.
     var publisher: RegistryPublisher {
-        RegistryPublisher(repository: repository, targetsKeys: [targetsKey], timestampKeys: [timestampKey], expiry: expiry)
+        RegistryPublisher(repository: repository, signers: [targetsKey, timestampKey], expiry: expiry)
     }
 
     @discardableResult

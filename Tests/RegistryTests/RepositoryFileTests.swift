@@ -13,25 +13,34 @@ import Testing
         let fixture = try RegistryFixture()
         defer { fixture.remove() }
         let publication = try fixture.publishTemplate("standard", text: "v1")
-        let font = try #require(publication.target?.current.files["fonts/Face.ttf"])
+        let release = try #require(publication.target?.current)
+        let font = try #require(release.files["fonts/Face.ttf"])
+        let fontPath = RepositoryLayout.target(
+            TargetCatalog.targetName(unit: "templates/standard", release: release, path: "fonts/Face.ttf"), sha256: font.sha256)
         try await withRegistry(fixture) { _, client in
-            let timestamp = try await client.execute(uri: "/repository/timestamp.json", method: .get)
+            let timestamp = try await client.execute(uri: "/repository/\(RepositoryLayout.timestamp)", method: .get)
             #expect(timestamp.status == .ok)
-            #expect(timestamp.headers[.eTag] == "\"\(SHA256Digest.hex(try fixture.read("timestamp.json")))\"")
+            #expect(timestamp.headers[.eTag] == "\"\(SHA256Digest.hex(try fixture.read(RepositoryLayout.timestamp)))\"")
             #expect(timestamp.headers[.cacheControl] == "no-cache")
-            #expect(timestamp.headers[.contentLength] == "\(try fixture.read("timestamp.json").count)")
-            #expect(Data(timestamp.body.readableBytesView) == (try fixture.read("timestamp.json")))
+            #expect(timestamp.headers[.contentLength] == "\(try fixture.read(RepositoryLayout.timestamp).count)")
+            #expect(Data(timestamp.body.readableBytesView) == (try fixture.read(RepositoryLayout.timestamp)))
 
-            for path in ["root/1.json", "targets/1.json", RepositoryLayout.blob(sha256: font.sha256)] {
+            let metadata = [RepositoryLayout.root(version: 1), "metadata/2.snapshot.json", "metadata/2.targets.json"]
+            // The first format's root chain stays served: upgraded kiosks follow it to the TUF root.
+            try FileManager.default.createDirectory(at: fixture.repository.appending(path: "root"), withIntermediateDirectories: true)
+            try Data("{\"legacy\":true}".utf8).write(to: fixture.repository.appending(path: "root/2.json"))
+            for path in metadata + [fontPath, "root/2.json"] {
                 let response = try await client.execute(uri: "/repository/\(path)", method: .get)
                 #expect(response.status == .ok, "\(path)")
                 #expect(response.headers[.cacheControl] == "public, max-age=31536000, immutable", "\(path)")
                 #expect(response.headers[.eTag] == "\"\(SHA256Digest.hex(try fixture.read(path)))\"", "\(path)")
                 #expect(Data(response.body.readableBytesView) == (try fixture.read(path)), "\(path)")
             }
-            let blob = try await client.execute(uri: "/repository/\(RepositoryLayout.blob(sha256: font.sha256))", method: .get)
-            #expect(blob.headers[.eTag] == "\"\(font.sha256)\"", "a blob's tag is its name")
-            #expect(blob.headers[.contentType] == "application/octet-stream")
+            let file = try await client.execute(uri: "/repository/\(fontPath)", method: .get)
+            #expect(file.headers[.eTag] == "\"\(font.sha256)\"", "a target file's tag is the hash in its name")
+            #expect(file.headers[.contentType] == "application/octet-stream")
+            let root = try await client.execute(uri: "/repository/\(RepositoryLayout.root(version: 1))", method: .get)
+            #expect(root.headers[.contentType] == "application/json")
         }
     }
 
@@ -40,23 +49,26 @@ import Testing
         defer { fixture.remove() }
         try fixture.publishTemplate("standard", text: "v1")
         try await withRegistry(fixture) { _, client in
-            let first = try await client.execute(uri: "/repository/timestamp.json", method: .get)
+            let first = try await client.execute(uri: "/repository/\(RepositoryLayout.timestamp)", method: .get)
             let tag = try #require(first.headers[.eTag])
             for condition in [tag, "W/\(tag)", "\"other\", \(tag)", "*"] {
-                let again = try await client.execute(uri: "/repository/timestamp.json", method: .get, headers: [.ifNoneMatch: condition])
+                let again = try await client.execute(
+                    uri: "/repository/\(RepositoryLayout.timestamp)", method: .get, headers: [.ifNoneMatch: condition])
                 #expect(again.status == .notModified, "\(condition)")
                 #expect(again.body.readableBytes == 0)
                 #expect(again.headers[.eTag] == tag)
             }
-            let other = try await client.execute(uri: "/repository/timestamp.json", method: .get, headers: [.ifNoneMatch: "\"0000\""])
+            let other = try await client.execute(
+                uri: "/repository/\(RepositoryLayout.timestamp)", method: .get, headers: [.ifNoneMatch: "\"0000\""])
             #expect(other.status == .ok)
 
             // A new timestamp (another process publishing) gets a new tag; the old one no longer matches.
             try fixture.publishTemplate("standard", text: "v2")
-            let changed = try await client.execute(uri: "/repository/timestamp.json", method: .get, headers: [.ifNoneMatch: tag])
+            let changed = try await client.execute(
+                uri: "/repository/\(RepositoryLayout.timestamp)", method: .get, headers: [.ifNoneMatch: tag])
             #expect(changed.status == .ok)
             #expect(changed.headers[.eTag] != tag)
-            #expect(changed.headers[.eTag] == "\"\(SHA256Digest.hex(try fixture.read("timestamp.json")))\"")
+            #expect(changed.headers[.eTag] == "\"\(SHA256Digest.hex(try fixture.read(RepositoryLayout.timestamp)))\"")
         }
     }
 
@@ -65,12 +77,13 @@ import Testing
         defer { fixture.remove() }
         try fixture.publishTemplate("standard", text: "v1")
         try await withRegistry(fixture) { _, client in
-            let before = try await client.execute(uri: "/repository/root/1.json", method: .get)
+            let rootPath = RepositoryLayout.root(version: 1)
+            let before = try await client.execute(uri: "/repository/\(rootPath)", method: .get)
             // Immutable files never change in a healthy repository; if one is replaced anyway the
             // tag must describe what is served, not what was cached.
             let replacement = Data("{\"replaced\":true}\n".utf8)
-            try replacement.write(to: fixture.repository.appending(path: "root/1.json"), options: .atomic)
-            let after = try await client.execute(uri: "/repository/root/1.json", method: .get)
+            try replacement.write(to: fixture.repository.appending(path: rootPath), options: .atomic)
+            let after = try await client.execute(uri: "/repository/\(rootPath)", method: .get)
             #expect(after.headers[.eTag] != before.headers[.eTag])
             #expect(after.headers[.eTag] == "\"\(SHA256Digest.hex(replacement))\"")
             #expect(Data(after.body.readableBytesView) == replacement)
@@ -82,8 +95,10 @@ import Testing
         defer { fixture.remove() }
         // Larger than the 128 KiB read chunk, so the body is streamed in several pieces.
         let publication = try fixture.publishTemplate("standard", text: "v1", extraBytes: 700_000)
-        let font = try #require(publication.target?.current.files["fonts/Face.ttf"])
-        let path = RepositoryLayout.blob(sha256: font.sha256)
+        let release = try #require(publication.target?.current)
+        let font = try #require(release.files["fonts/Face.ttf"])
+        let path = RepositoryLayout.target(
+            TargetCatalog.targetName(unit: "templates/standard", release: release, path: "fonts/Face.ttf"), sha256: font.sha256)
         let content = try fixture.read(path)
         let size = content.count
         try await withRegistry(fixture, live: true) { _, client in
@@ -132,14 +147,25 @@ import Testing
         try fixture.publishTemplate("standard", text: "v1")
         // Things an operator might leave in the directory, which must never be served.
         try Data("secret".utf8).write(to: fixture.repository.appending(path: "timestamp.key"))
-        try Data().write(to: fixture.repository.appending(path: RepositoryLock.fileName))
+        try Data("secret".utf8).write(to: fixture.repository.appending(path: "metadata/timestamp.key"))
+        let hex = String(repeating: "a", count: 64)
+        // A key that looks like a target file but hides, and a half-written temporary file.
+        try Data("secret".utf8).write(to: fixture.repository.appending(path: "targets/.\(hex).key"))
+        try Data("{}".utf8).write(to: fixture.repository.appending(path: "metadata/.3.targets.json.0a1b.tmp"))
+        #expect(FileManager.default.fileExists(atPath: fixture.repository.appending(path: "metadata/.publish.lock").path))
         try await withRegistry(fixture) { _, client in
             for path in [
                 "/repository/../Package.swift", "/repository/root/../../etc/passwd", "/repository/%2e%2e/etc/passwd",
                 "/repository/root/%2e%2e/timestamp.key", "/repository//etc/passwd", "/repository/timestamp.key",
-                "/repository/\(RepositoryLock.fileName)", "/repository/root/01.json", "/repository/root/1.json/",
+                "/repository/metadata/timestamp.key", "/repository/metadata/.publish.lock", "/repository/.publish.lock",
+                "/repository/metadata/.3.targets.json.0a1b.tmp", "/repository/targets/.\(hex).key",
+                "/repository/metadata/01.root.json", "/repository/metadata/1.root.json/", "/repository/metadata/root.json",
+                "/repository/metadata/1..json", "/repository/metadata/x.root.json", "/repository/metadata/../metadata/1.root.json",
+                "/repository/targets/../metadata/1.root.json", "/repository/targets/templates/\(hex)",
+                "/repository/targets/templates/../../metadata/1.root.json", "/repository/metadata",
+                "/repository/root/01.json", "/repository/root/1.json/",
                 "/repository/blobs/sha256/../../root/1.json", "/repository/blobs/sha256/XYZ", "/repository/root",
-                "/repository/targets/99.json", "/repository/",
+                "/repository/targets/99.json", "/repository/metadata/99.snapshot.json", "/repository/",
             ] {
                 let response = try await client.execute(uri: path, method: .get)
                 #expect(response.status == .notFound, "\(path)")

@@ -5,7 +5,7 @@ against the same description.
 
 Before fuzzing, two kiosks report (envelopes signed with Ed25519 through the openssl command) and
 upload check-ins and print results, so the fleet view has agents to describe; the repository's
-real versions, blob digest and entity tags are offered to the generator beside random ones, so
+real versions, release, file names and entity tags are offered to the generator beside random ones, so
 files are served whole, in part and as 304, not only refused.
 
 It holds when schemathesis finds nothing (no 5xx, every status code, content type, header and
@@ -219,30 +219,48 @@ def fleet(port):
 
 
 def repository_values(repository, port):
-    """The blob digests and the entity tags of the files the registry serves, for the generator."""
-    blobs = sorted(os.listdir(os.path.join(repository, "blobs", "sha256")))
+    """The repository's real names, for the generator: the release of templates/standard (its
+    digest, its 16-digit name and the consistent-snapshot names of the files at its top), the
+    versions of the metadata, and the entity tags of the files the registry serves."""
+    metadata = os.path.join(repository, "metadata")
+    with open(os.path.join(metadata, "timestamp.json")) as file:
+        snapshot_version = json.load(file)["signed"]["meta"]["snapshot.json"]["version"]
+    with open(os.path.join(metadata, f"{snapshot_version}.snapshot.json")) as file:
+        targets_version = json.load(file)["signed"]["meta"]["targets.json"]["version"]
+    with open(os.path.join(metadata, f"{targets_version}.targets.json")) as file:
+        targets = json.load(file)["signed"]["targets"]
+    names = [name for name in targets if name.startswith("templates/standard/")]
+    if not names:
+        raise h.ProofFailed(f"targets version {targets_version} lists no file of templates/standard")
+    digest = targets[names[0]]["custom"]["lanyard"]["digest"]
+    release = names[0].split("/")[2]
+    files = sorted(f"{targets[name]['hashes']['sha256']}.{name.split('/', 3)[3]}" for name in names if name.count("/") == 3)
+    paths = ["metadata/timestamp.json", "metadata/1.root.json", f"metadata/{snapshot_version}.snapshot.json",
+             f"metadata/{targets_version}.targets.json"] + [f"targets/templates/standard/{release}/{name}" for name in files]
     client = h.Client(port)
     tags = []
     try:
-        for path in ["timestamp.json", "root/1.json", "targets/1.json"] + [f"blobs/sha256/{blob}" for blob in blobs]:
+        for path in paths:
             status, headers, _ = client.request("HEAD", f"/repository/{path}")
             if status != 200 or "etag" not in headers:
                 raise h.ProofFailed(f"HEAD /repository/{path} answered {status} {headers}")
             tags.append(headers["etag"])
     finally:
         client.close()
-    return blobs, tags
+    versions = sorted({"1", str(snapshot_version), str(targets_version)})
+    return {"digest": digest, "release": release, "files": files, "versions": versions, "tags": tags}
 
 
 def toml_list(values):
     return "[" + ", ".join(json.dumps(value) for value in values) + "]"
 
 
-def schemathesis_config(path, blobs, tags):
+def schemathesis_config(path, values):
     """Tokens by security scheme, so each operation gets the one its description names; the
     repository's real values offered beside random ones; notify's waits kept short by a hook
     (registry_fuzz_hooks.py)."""
     hooks = os.path.join(os.path.dirname(os.path.abspath(__file__)), "registry_fuzz_hooks.py")
+    tags = values["tags"]
     with open(path, "w") as file:
         file.write(f"""hooks = {json.dumps(hooks)}
 
@@ -256,8 +274,14 @@ bearer = "{ADMIN_TOKEN}"
 username = "operator"
 password = "{ADMIN_TOKEN}"
 
-[dictionaries.blobs]
-values = {toml_list(blobs)}
+[dictionaries.units]
+values = ["standard"]
+
+[dictionaries.releases]
+values = {toml_list([values["release"]])}
+
+[dictionaries.files]
+values = {toml_list(values["files"])}
 
 [dictionaries.tags]
 values = {toml_list(tags + ['*', 'W/' + tags[0], tags[0] + ', "other"'])}
@@ -266,13 +290,15 @@ values = {toml_list(tags + ['*', 'W/' + tags[0], tags[0] + ', "other"'])}
 values = ["bytes=0-", "bytes=0-0", "bytes=-1", "bytes=-0", "bytes=99999999-", "bytes=5-2", "bytes=0-1,4-5", "items=0-1"]
 
 [dictionaries.versions]
-values = ["1"]
+values = {toml_list(values["versions"])}
 
 [dictionaries.kiosks]
 values = {toml_list(KIOSKS[:1])}
 
 [parameters]
-"path.digest" = {{ dictionary = "blobs", probability = 0.5 }}
+"path.unit" = {{ dictionary = "units", probability = 0.5 }}
+"path.release" = {{ dictionary = "releases", probability = 0.5 }}
+"path.file" = {{ dictionary = "files", probability = 0.5 }}
 "path.version" = {{ dictionary = "versions", probability = 0.5 }}
 "path.agent_id" = {{ dictionary = "kiosks", probability = 0.3 }}
 "header.If-None-Match" = {{ dictionary = "tags", probability = 0.3 }}
@@ -295,10 +321,10 @@ def main():
         registry = Registry(directory, repository, timestamp_key)
         registry.start()
         try:
-            blobs, tags = repository_values(repository, registry.port)
+            values = repository_values(repository, registry.port)
             client = h.Client(registry.port, headers={"Authorization": f"Bearer {AGENT_TOKEN}"})
             for kiosk in KIOSKS:
-                seed_kiosk(client, directory, kiosk, blobs[0])
+                seed_kiosk(client, directory, kiosk, values["digest"])
             client.close()
             seeded = fleet(registry.port)
             if sorted(seeded) != sorted(KIOSKS):
@@ -310,7 +336,7 @@ def main():
                 raise h.ProofFailed(f"/fleet does not show the kiosks' reports escaped ({status})")
 
             config = os.path.join(directory, "schemathesis.toml")
-            schemathesis_config(config, blobs, tags)
+            schemathesis_config(config, values)
             started = time.monotonic()
             command = [
                 tool, "--config-file", config, "run", spec, "--url", f"http://127.0.0.1:{registry.port}",

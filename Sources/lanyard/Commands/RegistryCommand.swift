@@ -70,7 +70,13 @@ struct PublishingOptions: ParsableArguments {
 /// first format, which carry over).
 enum RegistryKeys {
     static func read(_ files: [String]) throws -> [TUFSigningKey] {
-        try files.map { try TUFSigningKey.read(from: URL(filePath: $0)) }
+        try files.map { file in
+            // A key file that is not there is named with the missing-input code, as before the move.
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw SyncError(.fileMissing, "there is no key file here (make keys with 'lanyard registry keygen')", subject: file)
+            }
+            return try TUFSigningKey.read(from: URL(filePath: file))
+        }
     }
 }
 

@@ -87,8 +87,9 @@ struct RegistryServeCommand: AsyncParsableCommand {
                 return handler
             }
             let repositoryURL = URL(filePath: repository, directoryHint: .isDirectory)
-            guard FileManager.default.fileExists(atPath: repositoryURL.appending(path: "root").path) else {
-                throw CLIError(.inputMissing, "\(repository) is not a repository: it has no root/ directory")
+            guard FileManager.default.fileExists(atPath: repositoryURL.appending(path: RepositoryLayout.root(version: 1)).path) else {
+                let root = RepositoryLayout.root(version: 1)
+                throw CLIError(.inputMissing, "\(repository) is not a repository: it has no \(root) ('lanyard registry init')")
             }
             let environment = ProcessInfo.processInfo.environment
             var configuration = RegistryConfiguration(repository: repositoryURL, state: try stateLocation(environment: environment))
