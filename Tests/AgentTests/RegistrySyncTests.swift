@@ -250,7 +250,7 @@ struct TestRegistry {
             let status = try await get(client, "/v1/sync")
             #expect(status["enabled"] as? Bool == true)
             #expect(status["freshness"] as? String == "fresh")
-            #expect(status["targets_version"] as? Int == 1)
+            #expect(status["targets_version"] as? Int == 2, "the snapshot version: init publishes 1, the release 2")
             #expect(status["agent_id"] as? String == "kiosk-1")
             let fallback = (status["templates"] as? [[String: Any]])?.first { $0["tier"] as? String == "fallback" }
             #expect(fallback?["label"] as? String == "2.0.0")

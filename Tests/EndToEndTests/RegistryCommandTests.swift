@@ -135,7 +135,7 @@ import Testing
     @Test func theSyncBenchVerifiesAPublishedBundleAndDryRunsIt() throws {
         let run = try runBench(["--sync", "--sync-iterations", "3", "--sync-agents", "1", "--sync-rounds", "1"])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("verify a template bundle (metadata + every file's SHA-256), ms: p50"))
+        #expect(run.stdout.contains("a first TUF refresh and the bundle verified (metadata + every file's SHA-256), ms: p50"))
         #expect(run.stdout.contains("dry run of that bundle, 16 synthetic attendees at 300 dpi"))
         #expect(run.stdout.contains("publish to active on every agent, ms (1 samples): p50"))
     }

@@ -132,11 +132,15 @@ import Testing
         let inflated = try Timestamp(
             version: 1_000, expires: RepositoryFixture.epoch.addingTimeInterval(86_400),
             snapshot: try #require(state.timestamp).snapshotMeta)
+        let genuine = try fixture.read(RepositoryLayout.timestamp)
         try fixture.replace(
             RepositoryLayout.timestamp,
             with: Data(try TUF.SignedEnvelope(signing: inflated.signedObject, with: [fixture.timestampKey]).fileContents()))
         try await trusted.refresh(now: now)
         #expect(trusted.timestampVersion == 1_000)
+        // The attacker's server goes away; the repository still holds its genuine timestamp.
+        try fixture.replace(RepositoryLayout.timestamp, with: genuine)
+        await expectRefusal(&trusted, .versionRollback)
         // Operations rotate the timestamp and snapshot keys; the kiosk recovers at the next refresh.
         let newKey = try TUFSigningKey.generate(.ecdsaP256)
         let next = try state.root.replacing("timestamp", with: RoleAssignment([newKey.publicKey]))

@@ -315,7 +315,7 @@ public struct TUFRepositoryWriter: Sendable {
         }
         guard used.count >= role.threshold else {
             throw TUFError(
-                .publishRefused, "the signing keys given hold \(used.count) of the \(role.threshold) keys needed to sign \(roleName)",
+                .signatureThreshold, "the signing keys given hold \(used.count) of the \(role.threshold) keys needed to sign \(roleName)",
                 context: roleName)
         }
         return signatures
