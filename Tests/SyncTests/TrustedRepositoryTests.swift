@@ -156,3 +156,47 @@ import Testing
         #expect(trusted.targets["templates/standard"]?.current.label == "after")
     }
 }
+
+/// A venue's delegated role: the kiosk takes the units the targets role delegates to it, and
+/// nothing the role lists outside them.
+@Suite struct VenueDelegationTests {
+    let now = RepositoryFixture.epoch.addingTimeInterval(60)
+
+    func delegate(_ fixture: RepositoryFixture, venue: TUFSigningKey, units: [String]) throws {
+        try fixture.writer.publish(signers: [fixture.targetsKey, fixture.timestampKey, venue], now: RepositoryFixture.epoch) {
+            (publication: inout TUFPublication) throws(TUFError) in
+            let role = try DelegatedRole(
+                name: "venue-berlin", keyids: [venue.keyid], terminating: true,
+                paths: .patterns(units.flatMap { TargetCatalog.delegationPatterns(unitPattern: $0) }))
+            publication.setDelegations(try Delegations(keys: [venue.publicKey], roles: [role]))
+        }
+    }
+
+    func publish(_ fixture: RepositoryFixture, venue: TUFSigningKey, unit: String) throws {
+        try RegistryPublisher(repository: fixture.repository, signers: [venue, fixture.timestampKey], role: "venue-berlin")
+            .publishDirectory(
+                try fixture.bundle(unit, text: unit), as: "templates/\(unit)", kind: .template, scope: .global, label: unit,
+                now: RepositoryFixture.epoch)
+    }
+
+    @Test func aVenueRoleIsTrustedForItsOwnUnitsOnly() async throws {
+        let fixture = try RepositoryFixture()
+        defer { fixture.remove() }
+        let venue = try TUFSigningKey.generate(.ed25519)
+        // First delegated everything under templates/, the venue publishes its own and another's.
+        try delegate(fixture, venue: venue, units: ["templates/*"])
+        try publish(fixture, venue: venue, unit: "berlin-badge")
+        try publish(fixture, venue: venue, unit: "paris-badge")
+        #expect(
+            throws: SyncError.self, "the writer refuses a unit outside the delegation",
+            performing: {
+                try delegate(fixture, venue: venue, units: ["templates/berlin-*"])
+                try publish(fixture, venue: venue, unit: "lyon-badge")
+            })
+        // Now the role still lists paris-badge, which it is no longer trusted for.
+        var trusted = try fixture.trusted()
+        try await trusted.refresh(now: now)
+        #expect(trusted.targets["templates/berlin-badge"]?.current.label == "berlin-badge")
+        #expect(trusted.targets["templates/paris-badge"] == nil, "a delegated role signing outside its paths is not believed")
+    }
+}

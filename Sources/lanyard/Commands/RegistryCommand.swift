@@ -21,7 +21,8 @@ struct RegistryCommand: AsyncParsableCommand {
         subcommands: [
             RegistryKeygenCommand.self, RegistryInitCommand.self, RegistryPublishCommand.self, RegistryPromoteCommand.self,
             RegistryRollbackCommand.self, RegistryRevokeCommand.self, RegistryRotateRootCommand.self,
-            RegistryTimestampCommand.self, RegistryMigrateCommand.self, RegistryStatusCommand.self, RegistryServeCommand.self,
+            RegistryTimestampCommand.self, RegistryDelegateCommand.self, RegistryMigrateCommand.self, RegistryStatusCommand.self,
+            RegistryServeCommand.self,
         ]
     )
 }
@@ -361,6 +362,45 @@ struct RegistryTimestampCommand: ParsableCommand {
             let versions = try RegistryPublisher.writer(URL(filePath: repository, directoryHint: .isDirectory)).resignTimestamp(
                 signers: try RegistryKeys.read(timestampKeys), expiry: TUFExpiryPolicy(timestamp: lifetime))
             print("timestamp version \(versions.timestamp), snapshot version \(versions.snapshot)")
+        }
+    }
+}
+
+struct RegistryDelegateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delegate",
+        abstract: "Give a venue's role its own units: the targets role trusts it for them, and only for them.",
+        discussion: """
+            --units takes unit patterns such as templates/berlin-* (repeat); every path depth a \
+            release may have is delegated. The role is published empty at first (its keys sign it: \
+            give --role-key); then 'publish --role NAME' publishes into it with the venue's key. \
+            Delegating a role again replaces its keys and units.
+            """)
+
+    @OptionGroup var options: PublishingOptions
+    @Option(name: .customLong("delegate"), help: "Name of the delegated role, e.g. venue-berlin.") var name: String
+    @Option(name: .customLong("role-key"), help: "Key file of a key of the delegated role (repeat).") var roleKeys: [String] = []
+    @Option(help: "Signatures of the delegated role needed.") var threshold: Int64 = 1
+    @Option(name: .customLong("units"), help: "Unit pattern the role may publish, e.g. templates/berlin-* (repeat).")
+    var units: [String] = []
+
+    func run() throws {
+        try withExitCodes {
+            guard !roleKeys.isEmpty, !units.isEmpty else { throw CLIError(.usage, "a delegation needs --role-key and --units") }
+            let keys = try RegistryKeys.read(roleKeys)
+            let publisher = try options.publisher()
+            let versions = try publisher.writer.publish(signers: publisher.signers + keys, expiry: publisher.expiry) {
+                (publication: inout TUFPublication) throws(TUFError) in
+                let current = try publication.published(options.role)?.delegations
+                var listed = current?.keys ?? .empty
+                for key in keys { listed = listed.setting(key.keyid, key.publicKey) }
+                let role = try DelegatedRole(
+                    name: name, keyids: keys.map(\.keyid), threshold: threshold, terminating: true,
+                    paths: .patterns(units.flatMap { TargetCatalog.delegationPatterns(unitPattern: $0) }))
+                let roles = (current?.roles.filter { $0.name != name } ?? []) + [role]
+                publication.setDelegations(try Delegations(keys: listed, roles: roles), role: options.role)
+            }
+            print("\(options.role) version \(versions.targets[options.role] ?? 0) delegates \(units.joined(separator: ", ")) to \(name)")
         }
     }
 }
