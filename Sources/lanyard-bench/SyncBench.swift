@@ -70,7 +70,7 @@ struct SyncBench {
             let start = ContinuousClock.now
             var trusted = try TrustedRepository(directory: kiosk, provisionedRoot: rootData, source: source)
             try await trusted.refresh(now: Date())
-            guard let verified = trusted.targets["templates/standard"]?.current else {
+            guard let verified = trusted.targets?["templates/standard"]?.current else {
                 throw BenchError(.internal, "the bundle vanished from its targets")
             }
             for (path, file) in verified.files {

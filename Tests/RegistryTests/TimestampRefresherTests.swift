@@ -62,7 +62,7 @@ import Glibc
         var newcomer = try TrustedRepository(directory: fixture.base.appending(path: "newcomer"), provisionedRoot: root, source: source)
         try await newcomer.refresh(now: kioskNow)
         #expect(newcomer.snapshotVersion == 2)
-        #expect(newcomer.targets["templates/standard"]?.current.label == "v1")
+        #expect(newcomer.targets?["templates/standard"]?.current.label == "v1")
     }
 
     @Test func withoutTheKeyTheServerOnlyReportsThatARefreshIsDue() async throws {

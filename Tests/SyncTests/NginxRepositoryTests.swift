@@ -24,7 +24,7 @@ import Testing
         try fixture.publishTemplate("standard", text: "second")
         let second = try await trusted.refresh(now: now)
         #expect(second.targetsChanged)
-        #expect(trusted.targets["templates/standard"]?.current.label == "second")
+        #expect(trusted.targets?["templates/standard"]?.current.label == "second")
         let unchanged = try await trusted.refresh(now: now)
         #expect(!unchanged.targetsChanged)
 

@@ -102,7 +102,7 @@ import Testing
         var tampered = try fixture.trusted()
         #expect(tampered.snapshotVersion == nil)
         try await tampered.refresh(now: now)
-        #expect(tampered.targets["templates/standard"]?.current.label == "first")
+        #expect(tampered.targets?["templates/standard"]?.current.label == "first")
     }
 }
 

@@ -16,7 +16,7 @@ import Testing
         try fixture.publishTemplate("standard", text: "first")
         var trusted = try fixture.trusted()
         try await trusted.refresh(now: now)
-        #expect(trusted.targets["templates/standard"]?.current.label == "first")
+        #expect(trusted.targets?["templates/standard"]?.current.label == "first")
         return trusted
     }
 
@@ -42,8 +42,8 @@ import Testing
         try fixture.publishTemplate("standard", text: "second", share: 0.25)
         let report = try await trusted.refresh(now: now)
         #expect(report.targetsChanged)
-        #expect(trusted.targets["templates/standard"]?.staged?.release.label == "second")
-        #expect(trusted.targets["templates/standard"]?.staged?.share == 0.25)
+        #expect(trusted.targets?["templates/standard"]?.staged?.release.label == "second")
+        #expect(trusted.targets?["templates/standard"]?.staged?.share == 0.25)
         #expect(trusted.freshness(now: now) == .fresh)
     }
 
@@ -51,7 +51,7 @@ import Testing
         let fixture = try RepositoryFixture()
         defer { fixture.remove() }
         let trusted = try await refreshed(fixture)
-        let release = try #require(trusted.targets["templates/standard"]?.current)
+        let release = try #require(trusted.targets?["templates/standard"]?.current)
         let file = try #require(release.files["template.yaml"])
         let path = trusted.location(
             of: TargetCatalog.targetName(unit: "templates/standard", release: release, path: "template.yaml"), file: file)
@@ -74,7 +74,7 @@ import Testing
         try await trusted.refresh(now: now)
         try fixture.replace(RepositoryLayout.timestamp, with: old)
         await expectRefusal(&trusted, .versionRollback)
-        #expect(trusted.targets["templates/standard"]?.current.label == "second")
+        #expect(trusted.targets?["templates/standard"]?.current.label == "second")
     }
 
     @Test func indefiniteFreezeExpiredMetadataIsRefusedAndTheGraceIsAPolicy() async throws {
@@ -86,7 +86,7 @@ import Testing
         await expectRefusal(&trusted, .expired, at: later)
         #expect(trusted.freshness(now: later) == .stale(expiredAt: expires), "within 72 h of the last refresh")
         #expect(trusted.freshness(now: now.addingTimeInterval(73 * 3_600)) == .expired(expiredAt: expires))
-        #expect(trusted.targets["templates/standard"]?.current.label == "first", "the kiosk keeps what it verified")
+        #expect(trusted.targets?["templates/standard"]?.current.label == "first", "the kiosk keeps what it verified")
     }
 
     @Test func endlessDataATimestampThatNeverEndsIsCutOff() async throws {
@@ -153,7 +153,7 @@ import Testing
         try await trusted.refresh(now: now)
         #expect(trusted.rootVersion == 2)
         #expect(trusted.timestampVersion ?? 0 < 1_000)
-        #expect(trusted.targets["templates/standard"]?.current.label == "after")
+        #expect(trusted.targets?["templates/standard"]?.current.label == "after")
     }
 }
 
@@ -196,7 +196,7 @@ import Testing
         // Now the role still lists paris-badge, which it is no longer trusted for.
         var trusted = try fixture.trusted()
         try await trusted.refresh(now: now)
-        #expect(trusted.targets["templates/berlin-badge"]?.current.label == "berlin-badge")
-        #expect(trusted.targets["templates/paris-badge"] == nil, "a delegated role signing outside its paths is not believed")
+        #expect(trusted.targets?["templates/berlin-badge"]?.current.label == "berlin-badge")
+        #expect(trusted.targets?["templates/paris-badge"] == nil, "a delegated role signing outside its paths is not believed")
     }
 }

@@ -15,7 +15,7 @@ extension SyncService {
     /// other; a line intake refuses is left out and counted in the log.
     func reconcileAttendees() async throws(SyncError) {
         let name = "attendees/\(event.slug)"
-        guard let target = trusted?.targets[name], target.kind == .attendeeSnapshot, let cursor = target.cursor else { return }
+        guard let target = trusted?.targets?[name], target.kind == .attendeeSnapshot, let cursor = target.cursor else { return }
         let stored: Int64?
         do { stored = try store.attendeeCursor(event: event.slug) } catch {
             throw SyncError(.io, "cannot read the attendee cursor", subject: name, underlying: error)

@@ -224,7 +224,7 @@ public actor SyncService: Service {
     /// promote. A release that fails is refused (and remembered), the plan is made again
     /// without it, and what remains is promoted.
     func reconcileTemplates() async throws(SyncError) -> SyncStep {
-        guard let targets = trusted?.targets, !targets.isEmpty || trusted?.snapshotVersion != nil else { return .unchanged }
+        guard let targets = trusted?.targets else { return .unchanged }
         var refused: [String] = []
         for _ in 0..<8 {
             let plan = TemplatePlan.make(

@@ -44,8 +44,9 @@ public struct TrustedRepository: Sendable {
     let source: any RepositorySource
     /// The root the kiosk trusts now: it verifies attendee change pages against its timestamp keys.
     public private(set) var root: Root
-    /// The Lanyard targets of the last refresh that succeeded (empty before the first).
-    public private(set) var targets: [String: Target] = [:]
+    /// The Lanyard targets of the last refresh that succeeded in this run; nil before it, even
+    /// when verified metadata was kept from an earlier run (its catalog is built by a refresh).
+    public private(set) var targets: [String: Target]?
     public private(set) var timestampVersion: Int64?
     public private(set) var snapshotVersion: Int64?
     /// When the top-level metadata the kiosk holds expires first.
