@@ -94,9 +94,12 @@ struct ReplicaTests {
             try await connection.query("SELECT cursor FROM event_cursor WHERE event = \(ReplicaTests.event) FOR UPDATE", logger: logger)
         }
 
-        /// Waits until `count` replica transactions wait for a lock.
+        /// Waits until `count` replica transactions wait for a lock. `connection` is inside the
+        /// transaction holding the lock, and PostgreSQL keeps the first view of
+        /// `pg_stat_activity` a transaction takes until it ends, so each look clears it first.
         func waitForBlockedReplicas(_ count: Int, on connection: PostgresConnection) async throws {
             let blocked = try await waitUntil {
+                try await connection.query("SELECT pg_stat_clear_snapshot()", logger: RegistryFixture.quietLogger)
                 let rows = try await connection.query(
                     """
                     SELECT count(*) FROM pg_stat_activity
