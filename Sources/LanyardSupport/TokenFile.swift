@@ -14,4 +14,18 @@ public enum TokenFile {
         guard !token.isEmpty else { throw Failure(.empty, "the token file is empty", context: path) }
         return token
     }
+
+    /// Writes a new token to a file only its owner may read (0600), never replacing one.
+    public static func write(_ token: String, to path: String) throws(Failure) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw Failure(.unwritable, "cannot create the token file: \(String(cString: strerror(errno)))", context: path)
+        }
+        defer { close(descriptor) }
+        let bytes = Array("\(token)\n".utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(descriptor) == 0 else {
+            throw Failure(.unwritable, "cannot write the token file: \(String(cString: strerror(errno)))", context: path)
+        }
+    }
 }

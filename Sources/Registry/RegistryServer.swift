@@ -18,6 +18,8 @@ public struct RegistryServer: Sendable {
     public let watcher: RepositoryWatcher
     public let refresher: TimestampRefresher
     public let files: RepositoryFiles
+    /// Who may do what: the bootstrap tokens and the tokens in the store.
+    public let access: AccessControl
     public let startedAt: Date
     let logger: Logger
 
@@ -43,16 +45,8 @@ public struct RegistryServer: Sendable {
         }
         self.configuration = configuration
         self.logger = logger
-        let postgres: PostgresRegistryStore?
-        switch configuration.state {
-        case .sqlite(let directory):
-            store = SQLiteRegistryStore(database: try RegistryDatabase(stateDirectory: directory))
-            postgres = nil
-        case .postgres(let location):
-            let shared = try await PostgresRegistryStore.connect(location, lastSeenInterval: configuration.lastSeenInterval, logger: logger)
-            store = shared
-            postgres = shared
-        }
+        store = try await RegistryStores.open(configuration.state, lastSeenInterval: configuration.lastSeenInterval, logger: logger)
+        let postgres = store as? PostgresRegistryStore
         let cursors: Result<[String: Int64], RegistryError>
         do { cursors = .success(try await store.eventCursors()) } catch { cursors = .failure(error) }
         if case .failure = cursors { await store.close() }
@@ -68,6 +62,7 @@ public struct RegistryServer: Sendable {
             repository: configuration.repository, key: configuration.timestampKey,
             lifetime: configuration.timestampLifetime, interval: configuration.refreshInterval, logger: logger)
         files = RepositoryFiles(directory: configuration.repository)
+        access = AccessControl(store: store, agentToken: configuration.agentToken, adminToken: configuration.adminToken)
         startedAt = Date()
     }
 

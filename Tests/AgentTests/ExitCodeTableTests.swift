@@ -76,7 +76,8 @@ import Testing
         "tuf.target_not_found": .inputMissing, "tuf.fetch_failed": .unavailable, "tuf.storage_failed": .ioFailed,
         "tuf.out_of_order": .internalError,
         // Servers.
-        "registry.request_invalid": .usage, "registry.unauthorized": .noPermission, "registry.signature_invalid": .noPermission,
+        "registry.request_invalid": .usage, "registry.unauthorized": .noPermission, "registry.forbidden": .noPermission,
+        "registry.signature_invalid": .noPermission,
         "registry.agent_key_mismatch": .noPermission, "registry.report_replayed": .invalidData, "registry.payload_too_large": .usage,
         "registry.not_found": .inputMissing, "registry.storage": .ioFailed,
         "registry.configuration_invalid": .invalidData, "registry.cursor_ahead": .invalidData, "registry.signing_unavailable": .unavailable,
@@ -90,7 +91,7 @@ import Testing
         "agent.name_change_needs_staff": .noPermission, "agent.token_out_of_window": .noPermission, "agent.scope_missing": .noPermission,
         "agent.address_not_allowed": .noPermission, "agent.execution_timeout": .internalError, "agent.render_child_failed": .internalError,
         "listen.invalid": .invalidData, "listen.in_use": .unavailable, "listen.not_a_socket": .invalidData,
-        "token_file.unreadable": .inputMissing, "token_file.empty": .invalidData,
+        "token_file.unreadable": .inputMissing, "token_file.empty": .invalidData, "token_file.unwritable": .ioFailed,
         "http.host_not_allowed": .noPermission, "http.cross_origin": .noPermission, "http.content_type_required": .usage,
     ]
 

@@ -161,10 +161,11 @@ import Testing
         let fixture = try RegistryFixture()
         defer { fixture.remove() }
         try await withRegistry(fixture, { Self.configure(&$0, key: fixture.timestampKey) }) { _, client in
-            let unauthorized = try await Self.push(
+            let kiosk = try await Self.push(
                 client, [["op": "upsert", "registration": Self.registration(1)]],
                 token: RegistryFixture.agentToken)
-            #expect(unauthorized.status == .unauthorized)
+            #expect(kiosk.status == .forbidden, "a kiosk's token does not push attendees")
+            #expect(try errorCode(kiosk) == "registry.forbidden")
 
             let noID = try await Self.push(client, [["op": "upsert", "registration": ["first_name": "Ada"]]])
             #expect(noID.status == .badRequest)

@@ -19,7 +19,7 @@ extension RegistryDatabase {
     /// Applies pushed changes to an event's attendee list in one transaction, each real change
     /// recorded in the log at the next cursor, in the order given.
     public func recordAttendeeChanges(
-        _ changes: [AttendeePush], event: String, at now: Date = Date()
+        _ changes: [AttendeePush], event: String, at now: Date = Date(), audit: AuditEntry? = nil
     ) throws(RegistryError) -> AttendeePushResult {
         try write { db in
             var result = AttendeePushResult(cursor: 0, upserted: 0, removed: 0, unchanged: 0)
@@ -59,6 +59,7 @@ extension RegistryDatabase {
                 }
             }
             result.cursor = try Self.eventCursor(event, db: db)
+            if let audit { try Self.append(audit.with(result), db: db) }
             return result
         }
     }

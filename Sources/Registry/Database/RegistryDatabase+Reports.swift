@@ -49,10 +49,12 @@ extension RegistryDatabase {
     /// Forgets an agent's key and report, so its next report is trusted on first use again
     /// (a kiosk reinstalled with a new key). Its uploads stay. False when it was not known.
     @discardableResult
-    public func forgetAgent(_ agentID: String) throws(RegistryError) -> Bool {
+    public func forgetAgent(_ agentID: String, audit: AuditEntry? = nil) throws(RegistryError) -> Bool {
         try write { db in
             try db.execute(sql: "DELETE FROM agent WHERE agent_id = ?", arguments: [agentID])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            if let audit { try Self.append(audit, db: db) }
+            return true
         }
     }
 }

@@ -10,6 +10,7 @@ enum RegistrySchema {
         migrator.registerMigration("v2-print-results", migrate: createPrintResults)
         migrator.registerMigration("v3-agents", migrate: createAgents)
         migrator.registerMigration("v4-attendee-changes", migrate: createAttendeeChanges)
+        migrator.registerMigration("v5-access", migrate: createAccess)
         return migrator
     }
 
@@ -111,6 +112,38 @@ enum RegistrySchema {
                     recorded_at DATETIME NOT NULL
                 );
                 CREATE INDEX attendee_change_event ON attendee_change(event, cursor);
+                """)
+    }
+
+    /// Tokens and the audit log (docs/registry-server.md, "Tokens and roles").
+    ///
+    /// - `access_token`: each token's holder, roles (comma separated), the SHA-256 of its secret
+    ///   and its life; rows are never deleted, so the audit log's token ids keep their holder.
+    /// - `audit_log`: who changed what and why, in the order it happened; only ever appended.
+    private static func createAccess(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE access_token (
+                    id TEXT PRIMARY KEY CHECK (length(id) = 16),
+                    holder TEXT NOT NULL CHECK (holder <> ''),
+                    roles TEXT NOT NULL CHECK (roles <> ''),
+                    secret_sha256 TEXT NOT NULL UNIQUE CHECK (length(secret_sha256) = 64),
+                    created_at_us INTEGER NOT NULL,
+                    expires_at_us INTEGER,
+                    revoked_at_us INTEGER,
+                    replaced_by TEXT REFERENCES access_token(id)
+                );
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at_us INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    token_id TEXT,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    reason TEXT,
+                    detail TEXT NOT NULL,
+                    correlation_id TEXT
+                );
                 """)
     }
 }

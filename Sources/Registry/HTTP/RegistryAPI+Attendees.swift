@@ -18,21 +18,23 @@ extension RegistryAPI {
 
     static func addAttendeeRoutes(to router: Router<APIRequestContext>, server: RegistryServer) {
         router.post("/v1/events/:event/attendees") { request, context in
-            try requireConfiguredAdminToken(request, server: server)
+            let principal = try await accountable(request, .pushAttendees, server: server)
             let event = try eventParameter(context)
+            let reason = try reason(request)
             let changes = try AttendeePush.decode(try await bodyData(request), event: event)
-            let result = try await server.store.recordAttendeeChanges(changes, event: event, at: Date())
+            let audit = principal.audit(.attendeesPushed, subject: event, reason: reason, correlationID: context.correlationID)
+            let result = try await server.store.recordAttendeeChanges(changes, event: event, at: audit.at, audit: audit)
             await server.hub.attendeesChanged(event: event, cursor: result.cursor)
             server.logger.notice(
                 "attendee changes recorded",
                 metadata: [
                     "event": "\(event)", "cursor": "\(result.cursor)", "upserted": "\(result.upserted)", "removed": "\(result.removed)",
-                    "unchanged": "\(result.unchanged)", "correlation_id": "\(context.correlationID)",
+                    "unchanged": "\(result.unchanged)", "actor": "\(principal.name)", "correlation_id": "\(context.correlationID)",
                 ])
             return json(.ok, result)
         }
         router.get("/v1/events/:event/attendee-changes") { request, context in
-            try requireAgentToken(request, server: server)
+            try await authorize(request, .followAttendees, server: server)
             let event = try eventParameter(context)
             let query = request.uri.queryParameters
             guard let text = query.get("since"), let since = Int64(text), since >= 0 else {

@@ -28,30 +28,39 @@ extension RegistryAPI {
 
     // MARK: Tokens
 
-    /// Uploads: the agent token as `Authorization: Bearer`, when one is configured.
-    static func requireAgentToken(_ request: Request, server: RegistryServer) throws(RegistryError) {
-        guard let token = server.configuration.agentToken else { return }
-        guard let given = bearer(request), ConstantTime.equal(Array(given.utf8), Array(token.utf8)) else {
-            throw RegistryError(.unauthorized, "the agent token is required", detail: "Authorization")
-        }
+    /// The principal allowed `permission` by the request's token, sent as `Authorization:
+    /// Bearer`, or as the password of Basic authentication so a browser can open `/fleet`; nil
+    /// for an anonymous request to something open (`AccessControl`).
+    @discardableResult
+    static func authorize(
+        _ request: Request, _ permission: AccessPermission, server: RegistryServer
+    ) async throws(RegistryError) -> Principal? {
+        try await server.access.authorize(bearer(request) ?? basicPassword(request), for: permission)
     }
 
-    /// The fleet view: the admin token as `Authorization: Bearer`, or as the password of Basic
-    /// authentication so a browser can open `/fleet`.
-    static func requireAdminToken(_ request: Request, server: RegistryServer) throws(RegistryError) {
-        guard let token = server.configuration.adminToken else { return }
-        guard let given = bearer(request) ?? basicPassword(request), ConstantTime.equal(Array(given.utf8), Array(token.utf8)) else {
-            throw RegistryError(.unauthorized, "the admin token is required", detail: "Authorization")
+    /// The principal of an action that changes shared state: never anonymous.
+    static func accountable(
+        _ request: Request, _ permission: AccessPermission, server: RegistryServer
+    ) async throws(RegistryError) -> Principal {
+        guard let principal = try await authorize(request, permission, server: server) else {
+            throw RegistryError(.unauthorized, "a token is required", detail: "Authorization")
         }
+        return principal
     }
 
-    /// Actions that change what the registry trusts are refused outright without an admin token.
-    static func requireConfiguredAdminToken(_ request: Request, server: RegistryServer) throws(RegistryError) {
-        guard server.configuration.adminToken != nil else {
-            throw RegistryError(.unauthorized, "admin actions are disabled: no admin token is configured")
+    /// The reason a person or system gave for a change: the `Lanyard-Reason` header (UTF-8,
+    /// percent-encoded where HTTP needs it), at most `AuditEntry.maximumReasonLength` characters.
+    static func reason(_ request: Request) throws(RegistryError) -> String? {
+        guard let raw = request.headers[reasonHeader] else { return nil }
+        let text = (raw.removingPercentEncoding ?? raw).trimmingCharacters(in: .whitespaces)
+        guard text.count <= AuditEntry.maximumReasonLength else {
+            throw RegistryError(
+                .requestInvalid, "a reason is at most \(AuditEntry.maximumReasonLength) characters", detail: "Lanyard-Reason")
         }
-        try requireAdminToken(request, server: server)
+        return text.isEmpty ? nil : text
     }
+
+    static let reasonHeader = HTTPField.Name("Lanyard-Reason")!
 
     private static func bearer(_ request: Request) -> String? {
         guard let value = request.headers[.authorization], value.hasPrefix("Bearer ") else { return nil }

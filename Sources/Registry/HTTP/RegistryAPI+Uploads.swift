@@ -21,7 +21,7 @@ extension RegistryAPI {
 
     static func addUploadRoutes(to router: Router<APIRequestContext>, server: RegistryServer) {
         router.post("/v1/agents/:agent_id/check-ins") { request, context in
-            try requireAgentToken(request, server: server)
+            try await authorize(request, .upload, server: server)
             let agentID = try agentParameter(context)
             let items = try UploadBatch<CheckInUpload>.decode(try await bodyData(request), what: "check-in batch") {
                 (item, path) throws(RegistryError) in try item.validate(path)
@@ -33,7 +33,7 @@ extension RegistryAPI {
             return json(.ok, result)
         }
         router.post("/v1/agents/:agent_id/print-results") { request, context in
-            try requireAgentToken(request, server: server)
+            try await authorize(request, .upload, server: server)
             let agentID = try agentParameter(context)
             let items = try UploadBatch<PrintResultUpload>.decode(try await bodyData(request), what: "print result batch") {
                 (item, path) throws(RegistryError) in try item.validate(path)
@@ -42,7 +42,7 @@ extension RegistryAPI {
                 .ok, try await server.store.recordPrintResults(items, agentID: agentID, receivedAt: Date()))
         }
         router.post("/v1/agents/:agent_id/report") { request, context in
-            try requireAgentToken(request, server: server)
+            try await authorize(request, .upload, server: server)
             let agentID = try agentParameter(context)
             let envelope = try RegistryJSON.decode(SignedEnvelope.self, from: try await bodyData(request), what: "signed envelope")
             let now = Date()

@@ -32,6 +32,7 @@ public enum RegistryAPI {
         addUploadRoutes(to: router, server: server)
         addAttendeeRoutes(to: router, server: server)
         addFleetRoutes(to: router, server: server)
+        addAuditRoutes(to: router, server: server)
         return router
     }
 

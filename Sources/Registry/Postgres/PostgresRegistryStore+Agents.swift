@@ -79,9 +79,13 @@ extension PostgresRegistryStore {
         }
     }
 
-    public func forgetAgent(_ agentID: String) async throws(RegistryError) -> Bool {
+    public func forgetAgent(_ agentID: String, audit: AuditEntry?) async throws(RegistryError) -> Bool {
         try await transaction { connection in
-            !(try await rows("DELETE FROM agent WHERE agent_id = \(agentID) RETURNING agent_id", on: connection)).isEmpty
+            guard !(try await rows("DELETE FROM agent WHERE agent_id = \(agentID) RETURNING agent_id", on: connection)).isEmpty else {
+                return false
+            }
+            if let audit { try await append(audit, on: connection) }
+            return true
         }
     }
 

@@ -8,7 +8,7 @@ public import Sync
 /// kiosk pages through with "after N" has no hole that a later commit could fill.
 extension PostgresRegistryStore {
     public func recordAttendeeChanges(
-        _ changes: [AttendeePush], event: String, at now: Date
+        _ changes: [AttendeePush], event: String, at now: Date, audit: AuditEntry?
     ) async throws(RegistryError)
         -> AttendeePushResult
     {
@@ -56,6 +56,7 @@ extension PostgresRegistryStore {
             }
             if cursor > start { try await saveCursors([event: cursor], on: connection) }
             result.cursor = cursor
+            if let audit { try await append(audit.with(result), on: connection) }
             return result
         }
     }

@@ -108,7 +108,37 @@ enum PostgresSchema {
                     reports_received bigint NOT NULL DEFAULT 1
                 )
                 """,
-            ])
+            ]),
+        // Tokens and the audit log, as in SQLite's v5 (docs/registry-server.md, "Tokens and roles").
+        Migration(
+            version: 2, name: "access",
+            statements: [
+                """
+                CREATE TABLE access_token (
+                    id text COLLATE "C" PRIMARY KEY CHECK (length(id) = 16),
+                    holder text NOT NULL CHECK (holder <> ''),
+                    roles text NOT NULL CHECK (roles <> ''),
+                    secret_sha256 text NOT NULL UNIQUE CHECK (length(secret_sha256) = 64),
+                    created_at_us bigint NOT NULL,
+                    expires_at_us bigint,
+                    revoked_at_us bigint,
+                    replaced_by text REFERENCES access_token(id)
+                )
+                """,
+                """
+                CREATE TABLE audit_log (
+                    id bigserial PRIMARY KEY,
+                    at_us bigint NOT NULL,
+                    actor text NOT NULL,
+                    token_id text,
+                    action text NOT NULL,
+                    subject text NOT NULL,
+                    reason text,
+                    detail text NOT NULL,
+                    correlation_id text
+                )
+                """,
+            ]),
     ]
 
     /// Applies the migrations this database lacks; refuses a database migrated by a newer server.

@@ -1,5 +1,6 @@
 public import Foundation
 public import LanyardSupport
+public import Logging
 public import Sync
 
 /// Where the registry keeps its state (check-ins and their winners, print results, the agents
@@ -48,16 +49,18 @@ public protocol RegistryStore: Sendable {
     /// older than the last one accepted.
     func recordReport(_ report: AgentReport, payload: Data, receivedAt: Date) async throws(RegistryError) -> ReportOutcome
 
-    /// Forgets an agent's key and report (its uploads stay). False when it was not known.
-    func forgetAgent(_ agentID: String) async throws(RegistryError) -> Bool
+    /// Forgets an agent's key and report (its uploads stay), recording `audit` with it. False
+    /// when it was not known (and nothing is recorded).
+    func forgetAgent(_ agentID: String, audit: AuditEntry?) async throws(RegistryError) -> Bool
 
     /// Every agent that has reported, by id.
     func fleet() async throws(RegistryError) -> [FleetAgent]
 
     /// Applies pushed changes to an event's attendee list, each real change recorded in the log
     /// at the event's next cursor, in the order given.
+    /// `audit`, when given, is recorded in the same transaction with the push's result.
     func recordAttendeeChanges(
-        _ changes: [AttendeePush], event: String, at now: Date
+        _ changes: [AttendeePush], event: String, at now: Date, audit: AuditEntry?
     ) async throws(RegistryError)
         -> AttendeePushResult
 
@@ -75,6 +78,37 @@ public protocol RegistryStore: Sendable {
 
     /// Per event, its latest change cursor: what the notification hub starts from.
     func eventCursors() async throws(RegistryError) -> [String: Int64]
+
+    // MARK: Tokens and the audit log
+
+    /// Stores a new token (its secret only as `secretHash`) and the audit entry of its making.
+    func createToken(_ record: TokenRecord, secretHash: String, audit: AuditEntry) async throws(RegistryError)
+
+    /// A token by id, with the hash its secret must match.
+    func token(id: String) async throws(RegistryError) -> StoredToken?
+
+    /// Every token ever made, revoked and expired ones too, oldest first.
+    func tokens() async throws(RegistryError) -> [TokenRecord]
+
+    /// Stores `replacement` and lets the token `id` be used until `overlapEnds` (`StoreRules.rotated`).
+    /// Answers the rotated token's record.
+    func rotateToken(
+        id: String, replacement: TokenRecord, secretHash: String, overlapEnds: Date, audit: AuditEntry
+    ) async throws(RegistryError)
+        -> TokenRecord
+
+    /// Refuses the token from `now` on. Answers its record.
+    func revokeToken(id: String, at now: Date, audit: AuditEntry) async throws(RegistryError) -> TokenRecord
+
+    /// The roles of the tokens accepted at `now`: a kind of request needs a token only once
+    /// some token could make it.
+    func tokenRolesInUse(at now: Date) async throws(RegistryError) -> Set<AccessRole>
+
+    /// Appends an entry to the audit log; answers its id.
+    func recordAudit(_ entry: AuditEntry) async throws(RegistryError) -> Int64
+
+    /// The newest entries first, those with an id below `before` when it is given.
+    func auditLog(before: Int64?, limit: Int) async throws(RegistryError) -> [AuditEntry]
 
     /// Ends the store's connections; nothing may be asked of it afterwards.
     func close() async
@@ -98,7 +132,33 @@ extension RegistryStore {
         try await checkInResolutions(event: event, after: cursor, limit: 1_000)
     }
 
+    /// A push no one is accountable for: tests and tools that write the store directly.
+    public func recordAttendeeChanges(
+        _ changes: [AttendeePush], event: String, at now: Date
+    ) async throws(RegistryError)
+        -> AttendeePushResult
+    {
+        try await recordAttendeeChanges(changes, event: event, at: now, audit: nil)
+    }
+
+    public func forgetAgent(_ agentID: String) async throws(RegistryError) -> Bool {
+        try await forgetAgent(agentID, audit: nil)
+    }
+
     public func attendeeChanges(event: String, since: Int64) async throws(RegistryError) -> AttendeeChangePage {
         try await attendeeChanges(event: event, since: since, limit: 1_000)
+    }
+}
+
+/// Opening the store a configuration names.
+public enum RegistryStores {
+    /// The store, its schema created or migrated.
+    public static func open(
+        _ state: RegistryConfiguration.State, lastSeenInterval: TimeInterval = 30, logger: Logger
+    ) async throws(RegistryError) -> any RegistryStore {
+        switch state {
+        case .sqlite(let directory): SQLiteRegistryStore(database: try RegistryDatabase(stateDirectory: directory))
+        case .postgres(let location): try await PostgresRegistryStore.connect(location, lastSeenInterval: lastSeenInterval, logger: logger)
+        }
     }
 }

@@ -59,8 +59,8 @@ public struct SQLiteRegistryStore: RegistryStore {
         try await blocking { try database.recordReport(report, payload: payload, receivedAt: receivedAt) }
     }
 
-    public func forgetAgent(_ agentID: String) async throws(RegistryError) -> Bool {
-        try await blocking { try database.forgetAgent(agentID) }
+    public func forgetAgent(_ agentID: String, audit: AuditEntry?) async throws(RegistryError) -> Bool {
+        try await blocking { try database.forgetAgent(agentID, audit: audit) }
     }
 
     public func fleet() async throws(RegistryError) -> [FleetAgent] {
@@ -68,11 +68,11 @@ public struct SQLiteRegistryStore: RegistryStore {
     }
 
     public func recordAttendeeChanges(
-        _ changes: [AttendeePush], event: String, at now: Date
+        _ changes: [AttendeePush], event: String, at now: Date, audit: AuditEntry?
     ) async throws(RegistryError)
         -> AttendeePushResult
     {
-        try await blocking { try database.recordAttendeeChanges(changes, event: event, at: now) }
+        try await blocking { try database.recordAttendeeChanges(changes, event: event, at: now, audit: audit) }
     }
 
     public func attendeeChanges(event: String, since: Int64, limit: Int) async throws(RegistryError) -> AttendeeChangePage {
@@ -89,6 +89,44 @@ public struct SQLiteRegistryStore: RegistryStore {
 
     public func eventCursors() async throws(RegistryError) -> [String: Int64] {
         try await blocking { try database.eventCursors() }
+    }
+
+    public func createToken(_ record: TokenRecord, secretHash: String, audit: AuditEntry) async throws(RegistryError) {
+        try await blocking { try database.createToken(record, secretHash: secretHash, audit: audit) }
+    }
+
+    public func token(id: String) async throws(RegistryError) -> StoredToken? {
+        try await blocking { try database.token(id: id) }
+    }
+
+    public func tokens() async throws(RegistryError) -> [TokenRecord] {
+        try await blocking { try database.tokens() }
+    }
+
+    public func rotateToken(
+        id: String, replacement: TokenRecord, secretHash: String, overlapEnds: Date, audit: AuditEntry
+    ) async throws(RegistryError)
+        -> TokenRecord
+    {
+        try await blocking {
+            try database.rotateToken(id: id, replacement: replacement, secretHash: secretHash, overlapEnds: overlapEnds, audit: audit)
+        }
+    }
+
+    public func revokeToken(id: String, at now: Date, audit: AuditEntry) async throws(RegistryError) -> TokenRecord {
+        try await blocking { try database.revokeToken(id: id, at: now, audit: audit) }
+    }
+
+    public func tokenRolesInUse(at now: Date) async throws(RegistryError) -> Set<AccessRole> {
+        try await blocking { try database.tokenRolesInUse(at: now) }
+    }
+
+    public func recordAudit(_ entry: AuditEntry) async throws(RegistryError) -> Int64 {
+        try await blocking { try database.recordAudit(entry) }
+    }
+
+    public func auditLog(before: Int64?, limit: Int) async throws(RegistryError) -> [AuditEntry] {
+        try await blocking { try database.auditLog(before: before, limit: limit) }
     }
 
     /// GRDB closes the pool when the last reference goes.

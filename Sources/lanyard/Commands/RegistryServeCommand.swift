@@ -23,14 +23,7 @@ struct RegistryServeCommand: AsyncParsableCommand {
     @Option(help: "The repository directory (root/, targets/, blobs/, timestamp.json).")
     var repository: String
 
-    @Option(help: "State directory: the registry's SQLite database (unless --database is given).")
-    var state: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "A PostgreSQL database shared by several replicas, as a URL: postgres://user@host/db, or postgresql:///db?host=/socket/dir.",
-            valueName: "url"))
-    var database: String?
+    @OptionGroup var store: RegistryStoreOptions
 
     @Option(help: "Seconds between looks at timestamp.json for a new version.")
     var watchInterval: Double = 0.2
@@ -69,15 +62,6 @@ struct RegistryServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// `--database` (or $LANYARD_REGISTRY_DATABASE) when given, else SQLite under `--state`.
-    func stateLocation(environment: [String: String]) throws -> RegistryConfiguration.State {
-        if let url = database ?? environment["LANYARD_REGISTRY_DATABASE"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            return .postgres(try PostgresLocation(parsing: url))
-        }
-        guard let state else { throw CLIError(.usage, "--state names the state directory, unless --database names a PostgreSQL database") }
-        return .sqlite(directory: URL(filePath: state, directoryHint: .isDirectory))
-    }
-
     func run() async throws {
         try await withExitCodes {
             let level = logLevel
@@ -92,7 +76,7 @@ struct RegistryServeCommand: AsyncParsableCommand {
                 throw CLIError(.inputMissing, "\(repository) is not a repository: it has no \(root) ('lanyard registry init')")
             }
             let environment = ProcessInfo.processInfo.environment
-            var configuration = RegistryConfiguration(repository: repositoryURL, state: try stateLocation(environment: environment))
+            var configuration = RegistryConfiguration(repository: repositoryURL, state: try store.location(environment: environment))
             configuration.watchInterval = .milliseconds(Int64((watchInterval * 1000).rounded()))
             configuration.timestampKey = try timestampKey.map { path throws(TUFError) in try TUFSigningKey.read(from: URL(filePath: path)) }
             configuration.timestampLifetime = TimeInterval(timestampLifetime)

@@ -59,6 +59,11 @@ enum Terminal {
         FileHandle.standardError.write(Data("lanyard: warning: \(message)\n".utf8))
     }
 
+    /// What a command did, for the person running it (standard output stays for data).
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("lanyard: \(message)\n".utf8))
+    }
+
     /// An issue found in the input (intake, rendering), as an error or a warning by its severity.
     static func report(_ issue: some CustomStringConvertible, isError: Bool) {
         if isError { error(issue.description) } else { warning(issue.description) }
