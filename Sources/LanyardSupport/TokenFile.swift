@@ -15,17 +15,38 @@ public enum TokenFile {
         return token
     }
 
-    /// Writes a new token to a file only its owner may read (0600), never replacing one.
-    public static func write(_ token: String, to path: String) throws(Failure) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw Failure(.unwritable, "cannot create the token file: \(String(cString: strerror(errno)))", context: path)
+    /// A new file for a token, made before the token is: a token is never made that cannot be
+    /// written down. Created only its owner may read (0600); an existing file is never replaced.
+    public final class Reservation {
+        public let path: String
+        private var descriptor: Int32
+
+        public init(path: String) throws(Failure) {
+            self.path = path
+            descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw Failure(.unwritable, "cannot create the token file: \(String(cString: strerror(errno)))", context: path)
+            }
         }
-        defer { close(descriptor) }
-        let bytes = Array("\(token)\n".utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(descriptor) == 0 else {
-            throw Failure(.unwritable, "cannot write the token file: \(String(cString: strerror(errno)))", context: path)
+
+        /// Writes the token and closes the file.
+        public func fill(with token: String) throws(Failure) {
+            let bytes = Array("\(token)\n".utf8)
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            let synced = fsync(descriptor) == 0
+            close(descriptor)
+            descriptor = -1
+            guard written == bytes.count, synced else {
+                throw Failure(.unwritable, "cannot write the token file: \(String(cString: strerror(errno)))", context: path)
+            }
+        }
+
+        /// Closes and removes the file when no token was written to it.
+        deinit {
+            if descriptor >= 0 {
+                close(descriptor)
+                unlink(path)
+            }
         }
     }
 }

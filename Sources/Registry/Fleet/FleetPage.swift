@@ -11,6 +11,8 @@ struct FleetPage {
 
     var agents: [FleetAgent]
     var repository: RepositoryVersions
+    /// The latest entries of the audit log, newest first: who changed what, and why.
+    var changes: [AuditEntry] = []
     var now: Date
 
     func html() -> String {
@@ -46,6 +48,8 @@ struct FleetPage {
             <tbody>
             \(rows)</tbody>
             </table>
+            <h2>Recent changes</h2>
+            \(changeTable())
             </body>
             </html>
 
@@ -85,6 +89,27 @@ struct FleetPage {
             <td>\(results.isEmpty ? "—" : results)</td>\
             </tr>
 
+            """
+    }
+
+    private func changeTable() -> String {
+        guard !changes.isEmpty else { return "<p>No publication, attendee push or token change recorded yet.</p>" }
+        var rows = ""
+        for change in changes {
+            let detail = change.detail.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+            rows += """
+                <tr><td>\(escape(Timestamps.iso8601(change.at)))</td><td>\(escape(change.actor))</td>\
+                <td>\(escape(change.action.rawValue))</td><td>\(escape(change.subject))</td>\
+                <td>\(escape(change.reason ?? "—"))</td><td>\(list(detail.map(escape)))</td></tr>
+
+                """
+        }
+        return """
+            <table>
+            <thead><tr><th>When</th><th>Who</th><th>What</th><th>Of</th><th>Why</th><th>Detail</th></tr></thead>
+            <tbody>
+            \(rows)</tbody>
+            </table>
             """
     }
 

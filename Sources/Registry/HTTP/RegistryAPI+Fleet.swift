@@ -45,7 +45,10 @@ extension RegistryAPI {
                 }
                 return response
             }
-            let page = FleetPage(agents: try await server.store.fleet(), repository: await server.hub.current, now: Date()).html()
+            let page = FleetPage(
+                agents: try await server.store.fleet(), repository: await server.hub.current,
+                changes: try await server.store.auditLog(before: nil, limit: 20), now: Date()
+            ).html()
             return Response(
                 status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: page)))

@@ -72,12 +72,18 @@ struct TokenOutputOptions: ParsableArguments {
 
     var lifetime: TimeInterval? { expiresDays.map { $0 * 86_400 } }
 
-    func write(_ token: AccessToken) throws {
-        guard let output else {
+    /// The output file, made before the token so that a token is never made unwritten; nil for
+    /// standard output.
+    func reserve() throws -> TokenFile.Reservation? {
+        try output.map { path throws(TokenFile.Failure) in try TokenFile.Reservation(path: path) }
+    }
+
+    func write(_ token: AccessToken, to reservation: TokenFile.Reservation?) throws {
+        guard let reservation else {
             print(token.text)
             return
         }
-        try TokenFile.write(token.text, to: output)
+        try reservation.fill(with: token.text)
     }
 }
 
@@ -98,11 +104,12 @@ struct RegistryTokenCreateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withExitCodes {
+            let reservation = try output.reserve()
             let (token, record) = try await store.withStore { store in
                 try await TokenAdministration(store: store, actor: actor.name).create(
                     holder: holder, roles: role.compactMap(AccessRole.init(rawValue:)), lifetime: output.lifetime, reason: actor.reason)
             }
-            try output.write(token)
+            try output.write(token, to: reservation)
             Terminal.note("token \(record.id) made for \(record.holder): \(record.rolesText)")
         }
     }
@@ -120,11 +127,12 @@ struct RegistryTokenRotateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await withExitCodes {
+            let reservation = try output.reserve()
             let (token, record, rotated) = try await store.withStore { store in
                 try await TokenAdministration(store: store, actor: actor.name).rotate(
                     id: id, overlap: overlapHours * 3_600, lifetime: output.lifetime, reason: actor.reason)
             }
-            try output.write(token)
+            try output.write(token, to: reservation)
             let until = rotated.expiresAt.map { Timestamps.iso8601($0) } ?? "never"
             Terminal.note("token \(record.id) replaces \(rotated.id) of \(record.holder); \(rotated.id) is accepted until \(until)")
         }
