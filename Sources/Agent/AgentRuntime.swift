@@ -230,7 +230,7 @@ public struct AgentRuntime: Sendable {
         if let server = settings.server {
             do {
                 uploader = try RegistryUploader(
-                    serverURL: server, agentID: configuration.kioskID, token: settings.token,
+                    serverURL: server, agentID: configuration.kioskID, credential: settings.credential,
                     keyFile: dataDirectory.appending(path: "sync/agent.key"))
             } catch {
                 throw AgentError(.startupFailed, "cannot set up the report key: \(error.message)", detail: error.subject)
@@ -240,7 +240,7 @@ public struct AgentRuntime: Sendable {
             settings: settings, agentID: configuration.kioskID, dataDirectory: dataDirectory,
             localTemplates: localTemplates, localTiers: configuration.templates, active: active, event: event, dpi: dpi, store: store,
             source: source, notifier: settings.server.map { HTTPRegistryNotifier(serverURL: $0) },
-            attendeeChanges: settings.server.map { HTTPAttendeeChangeSource(serverURL: $0, token: settings.token) },
+            attendeeChanges: settings.server.map { HTTPAttendeeChangeSource(serverURL: $0, credential: settings.credential) },
             uploader: uploader, logger: logger)
     }
 

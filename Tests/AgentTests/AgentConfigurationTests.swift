@@ -50,6 +50,17 @@ import Testing
         #expect(flag.hasSuffix("at printer.poll_seconds: expected a single value"), "\(flag)")
     }
 
+    @Test func theRegistryTokenIsGivenOnceInlineOrAsAFile() throws {
+        let registry = "registry:\n  url: http://registry/repository/\n  root: /etc/lanyard/root.json\n"
+        let directory = FileManager.default.temporaryDirectory.appending(path: "lanyard-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appending(path: "agent.yaml")
+        try Data((registry + "  token: agent-token-0123456789\n  token_file: /etc/lanyard/registry.token\n").utf8).write(to: file)
+        let error = try #require(#expect(throws: AgentError.self) { try AgentConfiguration.load(file: file.path, environment: [:]) })
+        #expect(error.code == .configurationInvalid && error.detail == "registry.token_file", "\(error)")
+    }
+
     @Test func yamlThatDoesNotParseIsRefusedWithWhereItBroke() throws {
         let (message, _) = try refusal("printer:\n  address: sim\n   profile: [\n")
         #expect(message.contains("not valid YAML"), "\(message)")

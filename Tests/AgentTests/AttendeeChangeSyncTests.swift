@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import LanyardSupport
 import Logging
 import NIOCore
 import Registry
@@ -75,6 +76,47 @@ import Testing
         settings.server = server
         settings.token = agentToken
         return settings
+    }
+
+    /// A kiosk given its token as a file reads it at each request: a token rotated on the
+    /// registry and written to the file by configuration management is taken up without a restart.
+    @Test func aKioskReadingItsTokenFromAFileTakesUpARotatedToken() async throws {
+        let registry = try TestRegistry()
+        defer { registry.remove() }
+        try await Self.withRegistryServer(registry) { server, registryClient, url in
+            try await Self.push(registryClient, [["op": "upsert", "registration": Self.registration(1, first: "Grace")]])
+            _ = try await Self.publishSnapshot(registry, from: server)
+            let administration = TokenAdministration(store: server.store, actor: "test")
+            let first = try await administration.create(holder: "door A", roles: [.kiosk], lifetime: nil, reason: "new kiosk").token
+            let file = registry.base.appending(path: "registry.token")
+            try Data("\(first.text)\n".utf8).write(to: file)
+            var settings = Self.settings(registry, server: url)
+            settings.token = nil
+            settings.tokenFile = file.path
+            try await withAgent(AgentOptions(registry: settings)) { agent, _ in
+                let sync = try #require(agent.core.sync)
+                try await sync.syncOnce()
+                try await Self.push(registryClient, [["op": "upsert", "registration": Self.registration(2, first: "Hedy")]])
+                try await sync.syncOnce()
+                #expect(sync.status.attendeeChangesError == nil)
+                #expect(try agent.core.store.searchAttendees("Hedy", limit: 5).count == 1)
+
+                // Rotated with no overlap: the old token is refused at once.
+                let second = try await administration.rotate(id: first.id, overlap: 0, lifetime: nil, reason: "rotation").token
+                await server.access.invalidate()
+                try await Self.push(registryClient, [["op": "upsert", "registration": Self.registration(3, first: "Katherine")]])
+                try await sync.syncOnce()
+                #expect(
+                    sync.status.attendeeChangesError?.message.contains("401") == true,
+                    "\(String(describing: sync.status.attendeeChangesError))")
+                #expect(try agent.core.store.searchAttendees("Katherine", limit: 5).isEmpty)
+
+                try Data("\(second.text)\n".utf8).write(to: file)
+                try await sync.syncOnce()
+                #expect(sync.status.attendeeChangesError == nil)
+                #expect(try agent.core.store.searchAttendees("Katherine", limit: 5).count == 1)
+            }
+        }
     }
 
     @Test func aKioskFollowsTheRegistrysChangesFromItsSnapshot() async throws {

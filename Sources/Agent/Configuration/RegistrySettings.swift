@@ -1,3 +1,4 @@
+public import Sync
 import YAMLReading
 
 /// How the agent syncs with the central registry (docs/registry-protocol.md). With no `url` the
@@ -12,6 +13,9 @@ public struct RegistrySettings: Sendable, Equatable, Decodable {
     public var root: String?
     /// Bearer token for the registry server's upload endpoints.
     public var token: String?
+    /// A file holding that token, read at each request: a rotated token is taken up without a
+    /// restart.
+    public var tokenFile: String?
     /// Seconds between polls when no notification arrives.
     public var pollSeconds: Double = 60
     /// Seconds between uploads of the outbox (check-ins, print results) and the report.
@@ -27,7 +31,8 @@ public struct RegistrySettings: Sendable, Equatable, Decodable {
     public var rollbackWindowSeconds: Double = 300
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case url, server, root, token, pollSeconds = "poll_seconds", uploadSeconds = "upload_seconds", graceHours = "grace_hours", pins
+        case url, server, root, token, tokenFile = "token_file", pollSeconds = "poll_seconds", uploadSeconds = "upload_seconds",
+            graceHours = "grace_hours", pins
         case rollbackFailureRatio = "rollback_failure_ratio", rollbackWindowSeconds = "rollback_window_seconds"
     }
 
@@ -40,6 +45,7 @@ public struct RegistrySettings: Sendable, Equatable, Decodable {
         server = try c.decodeIfPresent(String.self, forKey: .server)
         root = try c.decodeIfPresent(String.self, forKey: .root)
         token = try c.decodeIfPresent(String.self, forKey: .token)
+        tokenFile = try c.decodeIfPresent(String.self, forKey: .tokenFile)
         pollSeconds = try c.decodeIfPresent(Double.self, forKey: .pollSeconds) ?? 60
         uploadSeconds = try c.decodeIfPresent(Double.self, forKey: .uploadSeconds) ?? 10
         graceHours = try c.decodeIfPresent(Double.self, forKey: .graceHours) ?? 72
@@ -48,7 +54,16 @@ public struct RegistrySettings: Sendable, Equatable, Decodable {
         rollbackWindowSeconds = try c.decodeIfPresent(Double.self, forKey: .rollbackWindowSeconds) ?? 300
     }
 
+    /// What the agent sends as its token.
+    public var credential: RegistryCredential {
+        if let tokenFile { return .file(tokenFile) }
+        return token.map(RegistryCredential.token) ?? RegistryCredential.none
+    }
+
     func validate() throws(AgentError) {
+        guard token == nil || tokenFile == nil else {
+            throw AgentError(.configurationInvalid, "give the registry token or its file, not both", detail: "registry.token_file")
+        }
         guard url == nil || root != nil else {
             throw AgentError(.configurationInvalid, "syncing with a registry needs the provisioned root metadata", detail: "registry.root")
         }

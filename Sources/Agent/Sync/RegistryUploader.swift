@@ -13,16 +13,17 @@ public import Sync
 public struct RegistryUploader: Sendable {
     public let serverURL: String
     public let agentID: String
-    public let token: String?
+    public let credential: RegistryCredential
     public let key: SigningKey
     let client: HTTPClient
 
     public init(
-        serverURL: String, agentID: String, token: String?, keyFile: URL, client: HTTPClient = RegistryHTTPClient.shared
+        serverURL: String, agentID: String, credential: RegistryCredential, keyFile: URL,
+        client: HTTPClient = RegistryHTTPClient.shared
     ) throws(SyncError) {
         self.serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
         self.agentID = agentID
-        self.token = token
+        self.credential = credential
         self.client = client
         if FileManager.default.fileExists(atPath: keyFile.path) {
             key = try SigningKey.read(from: keyFile)
@@ -120,7 +121,7 @@ public struct RegistryUploader: Sendable {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let authorization = credential.authorization { request.headers.add(name: "Authorization", value: authorization) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
         let data: ByteBuffer

@@ -23,19 +23,19 @@ public enum AttendeeChangeFetchError: Error, Sendable {
     }
 }
 
-/// The registry server's `GET /v1/events/{event}/attendee-changes?since=N`, with the agent
+/// The registry server's `GET /v1/events/{event}/attendee-changes?since=N`, with the kiosk's
 /// token when one is configured.
 public struct HTTPAttendeeChangeSource: AttendeeChangeSource {
     public let serverURL: String
-    public let token: String?
+    public let credential: RegistryCredential
     public let client: HTTPClient
     /// A page holds at most 1,000 changes; a registration is bounded by intake's limit, so
     /// anything past this is not a page.
     static let maximumPageBytes = 64 << 20
 
-    public init(serverURL: String, token: String?, client: HTTPClient = RegistryHTTPClient.shared) {
+    public init(serverURL: String, credential: RegistryCredential, client: HTTPClient = RegistryHTTPClient.shared) {
         self.serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
-        self.token = token
+        self.credential = credential
         self.client = client
     }
 
@@ -43,7 +43,7 @@ public struct HTTPAttendeeChangeSource: AttendeeChangeSource {
         let escaped = event.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? event
         let url = "\(serverURL)/v1/events/\(escaped)/attendee-changes?since=\(since)"
         var request = HTTPClientRequest(url: url)
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let authorization = credential.authorization { request.headers.add(name: "Authorization", value: authorization) }
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {
