@@ -22,22 +22,30 @@ struct TestRegistry {
     let publisher: RegistryPublisher
     /// The timestamp role's key, which a registry server signs attendee change pages with.
     let timestampKey: TUFSigningKey
+    /// The root role's keys (a threshold of them signs every new root) and the targets role's key.
+    let rootKeys: [TUFSigningKey]
+    let targetsKey: TUFSigningKey
 
-    init() throws {
+    /// One root key unless told otherwise: `rootKeys` keys, `rootThreshold` of which sign a root.
+    init(rootKeys count: Int = 1, rootThreshold: Int64 = 1) throws {
         base = FileManager.default.temporaryDirectory.appending(path: "lanyard-registry-\(UUID().uuidString)")
         repository = base.appending(path: "repository")
         try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
-        let root = try TUFSigningKey.generate(.ed25519), targets = try TUFSigningKey.generate(.ed25519)
+        let roots = try (0..<count).map { _ in try TUFSigningKey.generate(.ed25519) }
+        let targets = try TUFSigningKey.generate(.ed25519)
         let timestamp = try TUFSigningKey.generate(.ecdsaP256)
         let metadata = try Root(
             expires: Date().addingTimeInterval(86_400 * 30),
             roles: [
-                "root": RoleAssignment([root.publicKey]), "targets": RoleAssignment([targets.publicKey]),
+                "root": RoleAssignment(roots.map(\.publicKey), threshold: rootThreshold),
+                "targets": RoleAssignment([targets.publicKey]),
                 "snapshot": RoleAssignment([timestamp.publicKey]), "timestamp": RoleAssignment([timestamp.publicKey]),
             ])
-        try RegistryPublisher.writer(repository).initialize(root: metadata, signers: [root, targets, timestamp])
+        try RegistryPublisher.writer(repository).initialize(root: metadata, signers: roots + [targets, timestamp])
         publisher = RegistryPublisher(repository: repository, signers: [targets, timestamp])
         timestampKey = timestamp
+        rootKeys = roots
+        targetsKey = targets
     }
 
     func settings() -> RegistrySettings {
