@@ -79,7 +79,7 @@ extension RenderChildTests {
         let office = try IPPClientTests.startPrinter()
         let hung = try Self.attendeeID("IPP-HANG-1")
         let options = try Self.options(hang: hung) { options in
-            options.limits.renderSeconds = 1
+            options.limits.renderSeconds = 5
             options.printers = [IPPFallbackTests.unreachablePrinter("left")]
             options.deadlineSeconds = 0.3
             options.destinations = [AgentConfiguration.Destination(id: "office", kind: .ipp(office.uri), location: "Registration desk")]

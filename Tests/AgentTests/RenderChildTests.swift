@@ -51,7 +51,9 @@ import Testing
 
     @Test func aRenderMadeToHangEndsAsExecutionTimeoutAndTheNextJobPrints() async throws {
         let hung = try Self.attendeeID("HANG-1")
-        let options = try Self.options(hang: hung) { $0.limits.renderSeconds = 1 }
+        // Long enough that the next badge, rendered in a child started afresh, fits in it on a
+        // loaded machine: the limit bounds every render, not only the hung one.
+        let options = try Self.options(hang: hung) { $0.limits.renderSeconds = 5 }
         try await withAgent(options) { harness, client in
             let stuck = try await submitBadge(client, "HANG-1")
             let next = try await submitBadge(client, "NEXT-1")
