@@ -147,6 +147,22 @@ import Testing
         }
     }
 
+    /// A refusal after the root moved on keeps the new root: it was verified by the old one, the
+    /// client stored it, and the status says which root the kiosk trusts.
+    @Test func aNewRootVerifiedBeforeARefusalStaysTrustedAndShown() async throws {
+        let registry = try TestRegistry()
+        defer { registry.remove() }
+        try await Self.withTrustingAgent(registry) { agent, client, sync in
+            let writer = registry.publisher.writer
+            let next = try writer.state().root.nextVersion(expires: Date().addingTimeInterval(86_400 * 30))
+            try writer.rotateRoot(to: next, signers: registry.rootKeys + [registry.timestampKey, registry.targetsKey])
+            try Data(repeating: 0x20, count: 5_000_000).write(to: registry.repository.appending(path: RepositoryLayout.timestamp))
+            try await Self.expectRefusal(.lengthExceeded, agent: agent, client: client, sync: sync, badge: "NEWROOT-1")
+            #expect(sync.status.rootVersion == 2)
+            #expect(try await get(client, "/v1/sync")["root_version"] as? Int == 2)
+        }
+    }
+
     @Test func mixAndMatchTargetsOfAnotherVersionServedUnderTheNameTheSnapshotPinsAreRefused() async throws {
         let registry = try TestRegistry()
         defer { registry.remove() }

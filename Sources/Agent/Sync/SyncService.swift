@@ -192,8 +192,12 @@ public actor SyncService: Service {
         lastAttempt = at
         do {
             var working = try await trustedRepository()
-            let report = try await working.refresh(now: at)
+            let refreshed: Result<RefreshReport, SyncError>
+            do { refreshed = .success(try await working.refresh(now: at)) } catch { refreshed = .failure(error) }
+            // Kept even when refused: a refusal leaves the catalog as it was, and a newer root
+            // the refresh verified before the refusal stays trusted (and shown), as on disk.
             trusted = working
+            let report = try refreshed.get()
             if report.targetsChanged {
                 logger.notice(
                     "registry metadata updated",
