@@ -243,6 +243,11 @@ import Testing
             #expect(outside.status == .conflict)
             #expect(try errorCode(outside) == "registry.publication_refused")
 
+            request.role = "venue-nowhere"
+            let undelegated = try await Self.send(client, request, token: token)
+            #expect(undelegated.status == .conflict, "no role delegates to it: \(String(buffer: undelegated.body))")
+            #expect(try errorCode(undelegated) == "registry.publication_refused")
+
             request.role = "targets"
             let unsigned = try await Self.send(client, request, token: token)
             #expect(unsigned.status == .serviceUnavailable, "the server holds no targets key")
