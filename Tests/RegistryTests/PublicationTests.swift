@@ -255,6 +255,29 @@ import Testing
         }
     }
 
+    /// Publications sent together take turns: each is signed on top of the one before, none
+    /// is lost and no version is written twice.
+    @Test func publicationsSentTogetherTakeTurns() async throws {
+        let fixture = try RegistryFixture()
+        defer { fixture.remove() }
+        try await withRegistry(fixture, Self.publishing(fixture)) { server, client in
+            let token = try await Self.token(server, holder: "Central Ops", [.publisher])
+            let versions = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for index in 0..<4 {
+                    group.addTask {
+                        var request = Self.publish("1.0.\(index)")
+                        request.target = "templates/look-\(index)"
+                        return try Self.result(try await Self.send(client, request, token: token)).roleVersion
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(versions.sorted() == [2, 3, 4, 5])
+            #expect(try fixture.publisher.currentTargets().count == 4)
+            #expect(try await server.store.auditLog(before: nil, limit: 10).filter { $0.action == .releasePublished }.count == 4)
+        }
+    }
+
     @Test func aServerWithoutPublicationKeysSaysSo() async throws {
         let fixture = try RegistryFixture()
         defer { fixture.remove() }
