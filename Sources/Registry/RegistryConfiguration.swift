@@ -19,6 +19,15 @@ public struct RegistryConfiguration: Sendable {
     public var timestampKey: TUFSigningKey?
     /// Lifetime of a re-signed timestamp; it is re-signed once less than half remains.
     public var timestampLifetime: TimeInterval = 86_400
+    /// Keys of the targets roles (top-level `targets`, or roles it delegates) the server signs
+    /// publications into (`POST /v1/publications`); none leaves publishing to the command line.
+    /// Held online, they let whoever controls the server sign those roles.
+    public var publishKeys: [TUFSigningKey] = []
+    /// Keys of the snapshot role for those publications; the timestamp key signs the snapshot
+    /// too when root lists it there (as `lanyard registry init` makes it without `--snapshot-key`).
+    public var snapshotKeys: [TUFSigningKey] = []
+    /// Lifetime of the targets and snapshot metadata a publication through the server signs.
+    public var publicationLifetime: TimeInterval = 90 * 86_400
     /// Bearer token required for uploads when set.
     public var agentToken: String?
     /// Bearer token (or Basic password) required for the fleet view when set, and for
@@ -44,9 +53,30 @@ public struct RegistryConfiguration: Sendable {
         self.init(repository: repository, state: .sqlite(directory: stateDirectory))
     }
 
+    /// Whether the server publishes (`POST /v1/publications`).
+    public var publishes: Bool { !publishKeys.isEmpty }
+
+    /// The key ring a publication through the server signs with: the roles' keys, the snapshot's
+    /// and the timestamp's.
+    var publicationSigners: [TUFSigningKey] { publishKeys + snapshotKeys + (timestampKey.map { [$0] } ?? []) }
+
+    /// How long what a publication through the server signs stays valid.
+    var publicationExpiry: TUFExpiryPolicy {
+        TUFExpiryPolicy(targets: publicationLifetime, snapshot: publicationLifetime, timestamp: timestampLifetime)
+    }
+
     func validate() throws(RegistryError) {
         guard timestampLifetime >= 60 else {
             throw RegistryError(.configurationInvalid, "the timestamp lifetime is at least 60 seconds", detail: "timestamp-lifetime")
+        }
+        guard publicationLifetime >= 3_600 else {
+            throw RegistryError(
+                .configurationInvalid, "published targets and snapshot metadata live at least an hour", detail: "targets-expires-days")
+        }
+        if !publishKeys.isEmpty, timestampKey == nil {
+            throw RegistryError(
+                .configurationInvalid, "publishing through the server signs a new timestamp: give --timestamp-key with --publish-key",
+                detail: "timestamp-key")
         }
         for (name, token) in [("agent-token", agentToken), ("admin-token", adminToken)] {
             if let token, token.utf8.count < 16 || token.contains(where: \.isWhitespace) {

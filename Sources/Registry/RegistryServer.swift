@@ -20,6 +20,8 @@ public struct RegistryServer: Sendable {
     public let files: RepositoryFiles
     /// Who may do what: the bootstrap tokens and the tokens in the store.
     public let access: AccessControl
+    /// The publications the server signs itself; nil without publication keys.
+    public let publications: RegistryPublications?
     public let startedAt: Date
     let logger: Logger
 
@@ -43,8 +45,10 @@ public struct RegistryServer: Sendable {
                 .configurationInvalid, "the timestamp key is not a timestamp key of root version \(root.common.version)",
                 detail: "key \(key.keyid.prefix(16))…")
         }
+        try RegistryPublications.check(configuration, root: root)
         self.configuration = configuration
         self.logger = logger
+        publications = configuration.publishes ? RegistryPublications(configuration: configuration) : nil
         store = try await RegistryStores.open(configuration.state, lastSeenInterval: configuration.lastSeenInterval, logger: logger)
         let postgres = store as? PostgresRegistryStore
         let cursors: Result<[String: Int64], RegistryError>

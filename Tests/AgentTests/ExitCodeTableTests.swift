@@ -81,6 +81,7 @@ import Testing
         "registry.agent_key_mismatch": .noPermission, "registry.report_replayed": .invalidData, "registry.payload_too_large": .usage,
         "registry.not_found": .inputMissing, "registry.storage": .ioFailed,
         "registry.configuration_invalid": .invalidData, "registry.cursor_ahead": .invalidData, "registry.signing_unavailable": .unavailable,
+        "registry.publication_refused": .usage,
         "agent.configuration_invalid": .invalidData, "agent.startup_failed": .internalError, "agent.request_invalid": .usage,
         "agent.not_found": .inputMissing, "agent.ticket_other_event": .invalidData, "agent.forbidden": .noPermission,
         "agent.unauthorized": .noPermission,

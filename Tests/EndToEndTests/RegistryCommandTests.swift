@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `lanyard registry` as an operator runs it: a repository from keys to publication, staging,
@@ -128,6 +129,88 @@ import Testing
         let refused = try lanyard(["registry", "publish"] + signing + ["--template", broken.path])
         #expect(refused.status == 65, "a bundle whose files do not match its manifest is never published")
         #expect(refused.stderr.contains("checksum"), "\(refused.stderr)")
+    }
+}
+
+/// Central operations publish to a fleet's registry from their own machine: a publisher token
+/// and a reason, no key file and no shell on the registry's host. The registry signs with the
+/// keys it holds and keeps who and why in its audit log, as it does for a publication written on
+/// its host with key files when its database is named.
+@Suite(.serialized) struct RegistryRemotePublishingTests {
+    @Test func aPublisherPublishesThroughTheServerAndTheAuditLogShowsIt() async throws {
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        func path(_ name: String) -> String { work.appending(path: name).path }
+        let state = ["--state", path("state")]
+
+        #expect(try runLanyard(["registry", "keygen", path("root.key"), path("targets.key"), path("ts.key")]).status == 0)
+        #expect(
+            try runLanyard([
+                "registry", "init", "--repository", path("repo"), "--root-key", path("root.key"),
+                "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key"),
+            ]).status == 0)
+        let created = try runLanyard(
+            ["registry", "token", "create", "--holder", "Central Ops", "--role", "publisher", "--output", path("publisher.token")]
+                + state + ["--reason", "central operations publish templates"])
+        #expect(created.status == 0, "\(created.stderr)")
+
+        let port = try freeTCPPort()
+        let server = try LanyardProcess(
+            [
+                "registry", "serve", "--repository", path("repo"), "--listen", "127.0.0.1:\(port)", "--timestamp-key", path("ts.key"),
+                "--publish-key", path("targets.key"),
+            ] + state,
+            log: work.appending(path: "registry.log"))
+        defer { server.stop() }
+        for _ in 0..<300 where loopbackHTTP(port: port, method: "GET", path: "/v1/health") == nil {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let remote = ["--registry", "http://127.0.0.1:\(port)", "--token-file", path("publisher.token")]
+
+        let published = try runLanyard(
+            ["registry", "publish"] + remote + ["--reason", "the keynote's new badge", "--template", "Templates/standard"])
+        #expect(published.status == 0, "\(published.stderr) \(server.output)")
+        #expect(
+            published.stdout.contains("published templates/standard: targets version 2 (snapshot 2); current 1.0.0"),
+            "\(published.stdout)")
+        let status = try runLanyard(["registry", "status", "--repository", path("repo")])
+        #expect(status.stdout.contains("templates/standard [template, global]: 1.0.0"), "\(status.stdout)")
+
+        // The server's refusal, with its code and message, and the exit status of that code.
+        let nothingStaged = try runLanyard(["registry", "promote"] + remote + ["--reason", "go", "templates/standard"])
+        #expect(nothingStaged.status == 64, "\(nothingStaged.stderr)")
+        #expect(nothingStaged.stderr.contains("registry.publication_refused: templates/standard has no staged release to promote"))
+        let unexplained = try runLanyard(["registry", "revoke"] + remote + ["templates/standard"])
+        #expect(unexplained.status == 64 && unexplained.stderr.contains("--reason"), "\(unexplained.stderr)")
+        let keysAndServer = try runLanyard(
+            ["registry", "revoke"] + remote + ["--reason", "x", "--targets-key", path("targets.key"), "templates/standard"])
+        #expect(keysAndServer.status == 64 && keysAndServer.stderr.contains("--targets-key"), "\(keysAndServer.stderr)")
+
+        // Written here with key files, and recorded in the same log because its database is named.
+        let signing = ["--repository", path("repo"), "--targets-key", path("targets.key"), "--timestamp-key", path("ts.key")]
+        let unrecorded = try runLanyard(["registry", "rollback"] + signing + state + ["templates/standard"])
+        #expect(unrecorded.status == 64 && unrecorded.stderr.contains("needs --reason"), "\(unrecorded.stderr)")
+        let local = try runLanyard(
+            ["registry", "publish"] + signing + state
+                + ["--reason", "a look for the speakers", "--template", "Templates/vip", "--name", "standard", "--share", "0.5"])
+        #expect(local.status == 0, "\(local.stderr)")
+        #expect(local.stdout.contains("staged templates/standard: targets version 3 (snapshot 3)"), "\(local.stdout)")
+
+        let audit = try runLanyard(["registry", "token", "audit"] + state)
+        #expect(audit.status == 0, "\(audit.stderr)")
+        let entries = audit.stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let releases = entries.filter { ($0["action"] as? String)?.hasPrefix("release.") == true }
+        #expect(releases.count == 2, "\(audit.stdout)")
+        let remoteEntry = try #require(releases.last)
+        #expect(remoteEntry["action"] as? String == "release.published" && remoteEntry["actor"] as? String == "Central Ops")
+        #expect(remoteEntry["reason"] as? String == "the keynote's new badge" && remoteEntry["token_id"] is String)
+        #expect((remoteEntry["detail"] as? [String: String])?["role_version"] == "2")
+        let localEntry = try #require(releases.first)
+        #expect((localEntry["actor"] as? String)?.hasSuffix("(command line)") == true && localEntry["token_id"] == nil)
+        #expect((localEntry["detail"] as? [String: String])?["share"] == "50%")
+        #expect(localEntry["reason"] as? String == "a look for the speakers")
     }
 }
 

@@ -61,18 +61,20 @@ def make_repository(directory):
     lanyard("registry", "publish", "--repository", repository, "--targets-key", keys["targets"],
             "--timestamp-key", keys["timestamp"], "--template", os.path.join(h.REPOSITORY, "Templates", "standard"),
             "--label", "fuzz")
-    return repository, keys["timestamp"]
+    return repository, keys
 
 
 class Registry:
     """`lanyard registry serve` with the tokens in its environment (out of the process list)."""
 
-    def __init__(self, directory, repository, timestamp_key):
+    def __init__(self, directory, repository, keys):
         self.port = h.free_port()
         self.log_path = os.path.join(directory, "registry.log")
+        # With the targets key, publications through the server (the admin token holds the
+        # publisher role) are signed, so a valid one is answered 200 and not 503.
         self.command = [h.lanyard_binary(), "registry", "serve", "--repository", repository,
                         "--state", os.path.join(directory, "state"), "--listen", f"127.0.0.1:{self.port}",
-                        "--timestamp-key", timestamp_key, "--log-level", "notice"]
+                        "--timestamp-key", keys["timestamp"], "--publish-key", keys["targets"], "--log-level", "notice"]
         self.process = None
 
     def start(self, timeout=60.0):
@@ -317,8 +319,8 @@ def main():
     spec = os.path.join(h.REPOSITORY, "docs", "registry-openapi.yaml")
     h.log(f"registry_fuzz: {spec} with {args.max_examples} examples per operation, seed {args.seed}")
     with h.Workspace("lanyard-registry-fuzz-") as directory:
-        repository, timestamp_key = make_repository(directory)
-        registry = Registry(directory, repository, timestamp_key)
+        repository, keys = make_repository(directory)
+        registry = Registry(directory, repository, keys)
         registry.start()
         try:
             values = repository_values(repository, registry.port)

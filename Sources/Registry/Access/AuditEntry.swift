@@ -1,4 +1,5 @@
 public import Foundation
+public import Sync
 
 /// One change made through the registry, with who made it and why: every publication, promotion,
 /// rollback and revocation of a release, every attendee push, every agent key forgotten and every
@@ -56,7 +57,47 @@ public enum AuditAction: String, Sendable, Codable, CaseIterable {
     case tokenRevoked = "token.revoked"
 }
 
+extension AuditAction {
+    /// The entry a publication's action makes.
+    public init(_ action: PublicationAction) {
+        switch action {
+        case .publish: self = .releasePublished
+        case .promote: self = .releasePromoted
+        case .rollback: self = .releaseRolledBack
+        case .revoke: self = .releaseRevoked
+        }
+    }
+}
+
 extension AuditEntry {
+    /// The entry of a publication, made through the server or on the command line: the role and
+    /// versions signed, and the release acted on (the one staged by a staged publish, else the
+    /// one the fleet now runs; none once revoked).
+    public static func publication(
+        _ result: PublicationResult, actor: String, tokenID: String? = nil, reason: String?, correlationID: String? = nil,
+        at now: Date = Date()
+    ) -> AuditEntry {
+        AuditEntry(
+            at: now, actor: actor, tokenID: tokenID, action: AuditAction(result.action), subject: result.target, reason: reason,
+            correlationID: correlationID
+        ).with(result)
+    }
+
+    /// The entry with what a publication signed.
+    func with(_ result: PublicationResult) -> AuditEntry {
+        var entry = self
+        entry.detail["role"] = result.role
+        entry.detail["role_version"] = "\(result.roleVersion)"
+        entry.detail["snapshot_version"] = "\(result.snapshotVersion)"
+        let release = result.action == .publish ? result.staged ?? result.current : result.current
+        if let release {
+            entry.detail["label"] = release.label
+            entry.detail["digest"] = release.digest
+            if let share = release.share { entry.detail["share"] = RegistryPublisher.Publication.percent(share) }
+        }
+        return entry
+    }
+
     /// The entry with what a push changed.
     func with(_ result: AttendeePushResult) -> AuditEntry {
         var entry = self

@@ -17,12 +17,12 @@ extension RegistryAPI {
             body: .init(byteBuffer: ByteBuffer(bytes: RegistryJSON.encode(value))))
     }
 
-    static func bodyData(_ request: Request) async throws -> Data {
+    static func bodyData(_ request: Request, upTo limit: Int = maximumBodyBytes) async throws -> Data {
         do {
-            let buffer = try await request.body.collect(upTo: maximumBodyBytes)
+            let buffer = try await request.body.collect(upTo: limit)
             return Data(buffer.readableBytesView)
         } catch {
-            throw RegistryError(.payloadTooLarge, "the body is larger than \(maximumBodyBytes) bytes or could not be read", detail: "body")
+            throw RegistryError(.payloadTooLarge, "the body is larger than \(limit) bytes or could not be read", detail: "body")
         }
     }
 

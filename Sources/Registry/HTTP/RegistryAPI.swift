@@ -33,6 +33,7 @@ public enum RegistryAPI {
         addAttendeeRoutes(to: router, server: server)
         addFleetRoutes(to: router, server: server)
         addAuditRoutes(to: router, server: server)
+        addPublicationRoutes(to: router, server: server)
         return router
     }
 

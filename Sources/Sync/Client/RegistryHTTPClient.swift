@@ -14,4 +14,15 @@ public enum RegistryHTTPClient {
         configuration.decompression = .disabled
         return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
     }()
+
+    /// The same transport for a publication sent to the server (`RegistryPublicationClient`),
+    /// which may wait for the publication ahead of it and then sign and write for a while: its
+    /// answer is waited for longer than a kiosk waits for a download to move.
+    public static let publishing: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .seconds(5), read: .minutes(10))
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+    }()
 }

@@ -61,42 +61,101 @@ public struct RegistryPublisher: Sendable {
         }
     }
 
-    /// Publishes the files of `directory` (hidden files left out) as a release of target `name`.
-    /// With a share below 1 the release is staged to that share of the fleet and the current
-    /// release stays for everyone else; a second staging replaces the first. A template without
-    /// a scope keeps the one it had, or is global.
+    /// Publishes the files of `directory` (hidden files left out) as a release of target `name`
+    /// (`publishFiles`).
     @discardableResult
     public func publishDirectory(
         _ directory: URL, as name: String, kind: TargetKind, scope: TemplateScope?, label: String,
         cursor: Int64? = nil, share: Double = 1, now: Date = Date()
     ) throws(SyncError) -> Publication {
-        try TargetName.validate(name)
-        _ = try TargetCatalog.basisPoints(share, unit: name)
-        var files: [String: TargetFile] = [:]
+        try publishFiles(
+            try Self.releaseFiles(in: directory), as: name, kind: kind, scope: scope, label: label, cursor: cursor, share: share,
+            now: now)
+    }
+
+    /// Publishes `files` (relative path to contents) as a release of target `name`. With a share
+    /// below 1 the release is staged to that share of the fleet and the current release stays for
+    /// everyone else; a second staging replaces the first. A template without a scope keeps the
+    /// one it had, or is global. Everything a kiosk's catalog would refuse (a kind that is not the
+    /// unit's, an empty label, a cursor on anything but an attendee snapshot, a path that is not
+    /// plain) is refused here, before anything is signed: one bad release would otherwise make
+    /// the whole role unreadable to kiosks.
+    @discardableResult
+    public func publishFiles(
+        _ files: [String: Data], as name: String, kind: TargetKind, scope: TemplateScope?, label: String,
+        cursor: Int64? = nil, share: Double = 1, now: Date = Date()
+    ) throws(SyncError) -> Publication {
+        try Self.checkRelease(name: name, kind: kind, label: label, cursor: cursor, share: share)
+        var listed: [String: TargetFile] = [:]
         var contents: [String: [UInt8]] = [:]
-        for relative in try Self.listFiles(in: directory) {
+        for (relative, data) in files {
             try TargetCatalog.validatePath(relative, in: name)
-            let data: Data
-            do { data = try Data(contentsOf: directory.appending(path: relative)) } catch {
-                throw SyncError(.io, "cannot read \(relative)", subject: directory.path, underlying: error)
-            }
             let file = TargetFile(sha256: SHA256Digest.hex(data), length: data.count)
-            files[relative] = file
+            listed[relative] = file
             contents[file.sha256] = Array(data)
         }
-        guard !files.isEmpty else { throw SyncError(.targetInvalid, "there are no files to publish", subject: directory.path) }
-        let release = TargetRelease(label: label, files: files)
+        guard !listed.isEmpty else { throw SyncError(.targetInvalid, "there are no files to publish", subject: name) }
+        let release = TargetRelease(label: label, files: listed)
         return try change(name, now: now, contents: contents) { existing, _ throws(SyncError) in
             if let existing, existing.kind != kind {
                 throw SyncError(.targetInvalid, "\(name) is a \(existing.kind.rawValue) target, not \(kind.rawValue)", subject: name)
             }
             let scope = kind == .template ? scope ?? existing?.scope ?? .global : nil
-            if var target = existing, share < 1 {
-                target.staged = StagedRelease(release: release, share: share)
-                return target
+            guard share < 1 else { return Target(kind: kind, scope: scope, cursor: cursor, current: release, staged: nil) }
+            // A staged release is offered beside the current one; without one, "staging" would
+            // give the release to the whole fleet at once.
+            guard var target = existing else {
+                throw SyncError(
+                    .targetInvalid, "\(name) has no current release to stage beside: publish it to the whole fleet first", subject: name)
             }
-            return Target(kind: kind, scope: scope, cursor: cursor, current: release, staged: nil)
+            target.staged = StagedRelease(release: release, share: share)
+            return target
         }
+    }
+
+    /// The longest label kept: a label is for people, in one line.
+    public static let maximumLabelLength = 200
+
+    /// What `publishFiles` refuses before reading anything of the repository.
+    static func checkRelease(name: String, kind: TargetKind, label: String, cursor: Int64?, share: Double) throws(SyncError) {
+        try TargetName.validate(name)
+        _ = try TargetCatalog.basisPoints(share, unit: name)
+        let expected: TargetKind = name.hasPrefix("templates/") ? .template : name.hasPrefix("profiles/") ? .profiles : .attendeeSnapshot
+        guard kind == expected else {
+            throw SyncError(.targetInvalid, "\(name) holds \(expected.rawValue) releases, not \(kind.rawValue)", subject: name)
+        }
+        guard !label.isEmpty, label.count <= maximumLabelLength, !label.contains(where: \.isNewline) else {
+            throw SyncError(.targetInvalid, "a label is 1 to \(maximumLabelLength) characters on one line", subject: name)
+        }
+        if let cursor {
+            guard kind == .attendeeSnapshot, cursor >= 0 else {
+                throw SyncError(.targetInvalid, "only an attendee snapshot has a cursor, a whole number", subject: name)
+            }
+        }
+    }
+
+    /// The files of a release directory as `publishDirectory` publishes them: every regular file
+    /// but hidden ones, by its path relative to the directory.
+    public static func releaseFiles(in directory: URL) throws(SyncError) -> [String: Data] {
+        var files: [String: Data] = [:]
+        for relative in try listFiles(in: directory) {
+            do { files[relative] = try Data(contentsOf: directory.appending(path: relative)) } catch {
+                throw SyncError(.io, "cannot read \(relative)", subject: directory.path, underlying: error)
+            }
+        }
+        return files
+    }
+
+    /// A warning when other templates are published for `scope` than `name`: kiosks take one
+    /// template per scope (event, then track, then global), so a second one there is usually a
+    /// mistake, worth naming but not refusing.
+    public func scopeWarning(for name: String, scope: TemplateScope) throws(SyncError) -> String? {
+        let others = try currentTargets().filter { other in
+            other.key != name && other.value.kind == .template && other.value.scope == scope
+        }.keys.sorted()
+        guard !others.isEmpty else { return nil }
+        return "\(name) is not the only template for scope \(scope): \(others.joined(separator: ", ")) "
+            + "also applies there, and a kiosk takes one per tier (docs/registry-protocol.md, scope)"
     }
 
     /// Makes the staged release the current one for the whole fleet.

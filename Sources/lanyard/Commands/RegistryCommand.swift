@@ -30,8 +30,8 @@ struct RegistryCommand: AsyncParsableCommand {
 /// The repository and the key ring that signs a publication: the role's keys, and the
 /// snapshot and timestamp keys for the new snapshot and timestamp.
 struct PublishingOptions: ParsableArguments {
-    @Option(help: "Repository directory.")
-    var repository: String
+    @Option(help: "Repository directory (or --registry: publish through the registry server).")
+    var repository: String?
 
     @Option(name: .customLong("targets-key"), help: "Key file of the role published into (repeat to meet its threshold).")
     var targetsKeys: [String] = []
@@ -45,25 +45,120 @@ struct PublishingOptions: ParsableArguments {
     @Option(help: "Targets role to publish into: targets, or a delegated role such as a venue's.")
     var role = "targets"
 
-    @Option(help: "Days until the new targets and snapshot metadata expire.")
-    var targetsExpiresDays: Double = 90
+    @Option(help: "Days until the new targets and snapshot metadata expire (default: 90).")
+    var targetsExpiresDays: Double?
 
-    @Option(help: "Seconds until the new timestamp expires (the registry server re-signs it).")
-    var timestampLifetime: Double = 86_400
+    @Option(help: "Seconds until the new timestamp expires (default: 86400; the registry server re-signs it).")
+    var timestampLifetime: Double?
+
+    /// What only a publication written here takes: the server signs with its own keys and expiries.
+    var localOnlyOptions: [String] {
+        [
+            ("--repository", repository != nil), ("--targets-key", !targetsKeys.isEmpty), ("--snapshot-key", !snapshotKeys.isEmpty),
+            ("--timestamp-key", !timestampKeys.isEmpty), ("--targets-expires-days", targetsExpiresDays != nil),
+            ("--timestamp-lifetime", timestampLifetime != nil),
+        ].filter(\.1).map(\.0)
+    }
 
     func publisher() throws -> RegistryPublisher {
-        guard !targetsKeys.isEmpty, !timestampKeys.isEmpty else {
-            throw CLIError(.usage, "publishing needs --targets-key and --timestamp-key")
+        guard let repository, !targetsKeys.isEmpty, !timestampKeys.isEmpty else {
+            throw CLIError(
+                .usage, "a publication written here needs --repository, --targets-key and --timestamp-key")
         }
+        let days = targetsExpiresDays ?? 90
         return RegistryPublisher(
             repository: URL(filePath: repository, directoryHint: .isDirectory),
             signers: try RegistryKeys.read(targetsKeys + snapshotKeys + timestampKeys), role: role,
-            expiry: TUFExpiryPolicy(
-                targets: targetsExpiresDays * 86_400, snapshot: targetsExpiresDays * 86_400, timestamp: timestampLifetime))
+            expiry: TUFExpiryPolicy(targets: days * 86_400, snapshot: days * 86_400, timestamp: timestampLifetime ?? 86_400))
+    }
+}
+
+/// Who is accountable for a publication, and where it is made: through a registry server with a
+/// publisher token (`--registry`, `--token-file`, `--reason`), which signs it and keeps it in its
+/// audit log; or here with key files (`PublishingOptions`), recorded in the registry's audit log
+/// when its database is named (`--state` or `--database`, with `--reason`).
+struct PublicationAccountOptions: ParsableArguments {
+    @Option(help: "Registry server URL: publish through it with a publisher token, instead of --repository and key files.")
+    var registry: String?
+
+    @Option(help: "File holding a publisher token of that registry (lanyard registry token create --role publisher).")
+    var tokenFile: String?
+
+    @Option(help: "Why, for the registry's audit log: required with --registry, and with --state or --database.")
+    var reason: String?
+
+    @OptionGroup var store: RegistryStoreOptions
+
+    /// Where the publication goes, or the usage error that says what is missing or out of place.
+    func mode(_ options: PublishingOptions) throws -> PublicationMode {
+        let auditsHere = store.state != nil || store.database != nil
+        if let registry {
+            let misplaced = options.localOnlyOptions + (auditsHere ? ["--state/--database"] : [])
+            guard misplaced.isEmpty else {
+                throw CLIError(
+                    .usage,
+                    "with --registry the server signs and keeps the audit log: \(misplaced.joined(separator: ", ")) "
+                        + "belong to a publication written here")
+            }
+            guard let token = try TokenFile.read(tokenFile) else { throw CLIError(.usage, "--registry needs --token-file") }
+            return .remote(
+                RegistryPublicationClient(
+                    serverURL: registry, token: token, codes: [RegistryErrorCode.self, SyncErrorCode.self, TUFErrorCode.self]),
+                reason: try Self.required(reason, "--registry"))
+        }
+        guard tokenFile == nil else { throw CLIError(.usage, "--token-file is for publishing through --registry") }
+        let publisher = try options.publisher()
+        guard auditsHere else {
+            guard reason == nil else {
+                throw CLIError(
+                    .usage, "--reason is kept in the registry's audit log: name its database with --state or --database, or use --registry")
+            }
+            return .local(publisher, audit: nil)
+        }
+        return .local(publisher, audit: (store, try Self.required(reason, "--state or --database")))
     }
 
-    func report(_ publication: RegistryPublisher.Publication, action: String) {
-        print(publication.summary(action: action, role: role))
+    private static func required(_ reason: String?, _ with: String) throws -> String {
+        guard let reason, !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw CLIError(.usage, "\(with) needs --reason: the audit log keeps why with every publication")
+        }
+        return reason
+    }
+}
+
+/// A publication written here (and, with a database, recorded in its audit log), or sent to a
+/// registry server.
+enum PublicationMode {
+    case local(RegistryPublisher, audit: (store: RegistryStoreOptions, reason: String)?)
+    case remote(RegistryPublicationClient, reason: String)
+
+    /// Carries out `action` on `target`: `local` signs it here, `remote` sends `request`. Prints the
+    /// summary line, the same in both modes, and returns nothing: what was made is in the line.
+    func run(
+        _ action: PublicationAction, target: String, share: Double = 1, role: String, request: () throws -> PublicationRequest,
+        local: (RegistryPublisher) throws -> RegistryPublisher.Publication
+    ) async throws {
+        switch self {
+        case .remote(let client, let reason):
+            let result = try await client.send(try request(), reason: reason)
+            for warning in result.warnings { Terminal.warning(warning) }
+            print(result.summary)
+        case .local(let publisher, nil):
+            print(try local(publisher).summary(action: action.done(share: share), role: role))
+        case .local(let publisher, let audit?):
+            // The database is opened first: one that cannot be reached stops the publication
+            // before anything is signed.
+            try await audit.store.withStore { store in
+                let publication = try local(publisher)
+                let result = PublicationResult(publication, action: action, share: share, role: role)
+                print(result.summary)
+                let entry = AuditEntry.publication(result, actor: ActorOptions.loginUser, reason: audit.reason)
+                do { _ = try await store.recordAudit(entry) } catch let error as RegistryError {
+                    throw CLIError(
+                        error.exitStatus, "\(result.summary), but the audit log could not be written: \(error.description)")
+                }
+            }
+        }
     }
 }
 
@@ -174,7 +269,7 @@ struct RegistryInitCommand: ParsableCommand {
     }
 }
 
-struct RegistryPublishCommand: ParsableCommand {
+struct RegistryPublishCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish",
         abstract: "Publish a template bundle, printer profiles or an attendee snapshot as a new version.",
@@ -185,10 +280,14 @@ struct RegistryPublishCommand: ParsableCommand {
             published. With --share below 1 the release is staged to that share of the fleet; \
             'promote' gives it to everyone, 'rollback' withdraws it. --attendees-from-state publishes \
             the event's attendee list as the registry server holds it (its state directory), at \
-            the server's cursor, so kiosks that apply it then follow the server's change log.
+            the server's cursor, so kiosks that apply it then follow the server's change log. \
+            With --registry, --token-file and --reason the release is sent to the registry server, \
+            which signs it with its publication keys and records it in its audit log.
             """)
 
     @OptionGroup var options: PublishingOptions
+
+    @OptionGroup var account: PublicationAccountOptions
 
     @Option(help: "Template bundle directory.")
     var template: String?
@@ -222,52 +321,74 @@ struct RegistryPublishCommand: ParsableCommand {
     @Option(help: "Share of the fleet to stage the release to (0 < share <= 1).")
     var share: Double = 1
 
-    func run() throws {
-        try withExitCodes {
+    func run() async throws {
+        try await withExitCodes {
             let sources = [template, profiles, attendees, attendeesFromState].compactMap { $0 }
             guard sources.count == 1 else {
                 throw CLIError(.usage, "give exactly one of --template, --profiles-dir, --attendees or --attendees-from-state")
             }
-            let publication = try publish(with: try options.publisher())
-            options.report(publication, action: share < 1 ? "staged" : "published")
+            let mode = try account.mode(options)
+            try await withRelease { release in
+                try await mode.run(
+                    .publish, target: release.target, share: share, role: options.role,
+                    request: {
+                        try PublicationRequest.publish(
+                            directory: release.directory, target: release.target, kind: release.kind, scope: release.scope,
+                            label: release.label, share: share, cursor: release.cursor, role: options.role)
+                    },
+                    local: { publisher in
+                        if let scope = release.scope, let warning = try publisher.scopeWarning(for: release.target, scope: scope) {
+                            Terminal.warning(warning)
+                        }
+                        return try publisher.publishDirectory(
+                            release.directory, as: release.target, kind: release.kind, scope: release.scope, label: release.label,
+                            cursor: release.cursor, share: share)
+                    })
+            }
         }
     }
 
-    func publish(with publisher: RegistryPublisher) throws -> RegistryPublisher.Publication {
+    /// What a publication of the command's source sends: its directory and how it is published.
+    struct Release {
+        var directory: URL
+        var target: String
+        var kind: TargetKind
+        var scope: TemplateScope?
+        var label: String
+        var cursor: Int64?
+    }
+
+    /// `body` with the release the options name, checked as `templates check` checks a bundle;
+    /// an attendee snapshot is staged in a temporary directory meanwhile.
+    func withRelease(_ body: (Release) async throws -> Void) async throws {
         if let template {
             let directory = URL(filePath: template, directoryHint: .isDirectory)
             _ = try BundleManifest.verify(directory: directory)
             let bundle = try TemplateBundle.load(directory: directory)
             try Self.refuseTemplateErrors(bundle)
-            let targetName = "templates/\(name ?? directory.lastPathComponent)"
-            let templateScope = try TemplateScope(parsing: scope)
-            // Kiosks choose one template per scope (event, then track, then global): a second
-            // template in the same scope is usually a mistake, so it is named, not refused.
-            let others = (try publisher.currentTargets()).filter { other in
-                other.key != targetName && other.value.kind == .template && other.value.scope == templateScope
-            }.keys.sorted()
-            if !others.isEmpty {
-                Terminal.warning(
-                    "\(targetName) is not the only template for scope \(scope): \(others.joined(separator: ", ")) "
-                        + "also applies there, and a kiosk takes one per tier (docs/registry-protocol.md, scope)")
-            }
-            return try publisher.publishDirectory(
-                directory, as: targetName, kind: .template, scope: templateScope, label: label ?? bundle.template.version, share: share)
+            try await body(
+                Release(
+                    directory: directory, target: "templates/\(name ?? directory.lastPathComponent)", kind: .template,
+                    scope: try TemplateScope(parsing: scope), label: label ?? bundle.template.version))
         } else if let profiles {
             let directory = URL(filePath: profiles, directoryHint: .isDirectory)
-            return try publisher.publishDirectory(
-                directory, as: "profiles/\(name ?? directory.lastPathComponent)", kind: .profiles, scope: nil,
-                label: label ?? String(Timestamps.iso8601(Date()).prefix(10)), share: share)  // undated profiles: the UTC date
+            try await body(
+                Release(
+                    directory: directory, target: "profiles/\(name ?? directory.lastPathComponent)", kind: .profiles,
+                    // Undated profiles: the UTC date.
+                    label: label ?? String(Timestamps.iso8601(Date()).prefix(10))))
+        } else {
+            guard let event else { throw CLIError(.usage, "an attendee snapshot needs --event") }
+            let snapshot = try AttendeeSnapshotStaging(
+                event: event, file: attendees.map { URL(filePath: $0) },
+                stateDirectory: attendeesFromState.map { URL(filePath: $0, directoryHint: .isDirectory) },
+                cursor: cursor)
+            defer { snapshot.remove() }
+            try await body(
+                Release(
+                    directory: snapshot.directory, target: "attendees/\(name ?? event)", kind: .attendeeSnapshot,
+                    label: label ?? "cursor \(snapshot.cursor)", cursor: snapshot.cursor))
         }
-        guard let event else { throw CLIError(.usage, "an attendee snapshot needs --event") }
-        let snapshot = try AttendeeSnapshotStaging(
-            event: event, file: attendees.map { URL(filePath: $0) },
-            stateDirectory: attendeesFromState.map { URL(filePath: $0, directoryHint: .isDirectory) },
-            cursor: cursor)
-        defer { snapshot.remove() }
-        return try publisher.publishDirectory(
-            snapshot.directory, as: "attendees/\(name ?? event)", kind: .attendeeSnapshot, scope: .event(event),
-            label: label ?? "cursor \(snapshot.cursor)", cursor: snapshot.cursor, share: share)
     }
 
     /// A template that `templates check` calls broken never reaches a kiosk: the same check, its
@@ -283,17 +404,17 @@ struct RegistryPublishCommand: ParsableCommand {
     }
 }
 
-struct RegistryPromoteCommand: ParsableCommand {
+struct RegistryPromoteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "promote", abstract: "Give a staged release to the whole fleet.")
 
     @OptionGroup var change: TargetChange
 
-    func run() throws {
-        try withExitCodes { change.options.report(try change.apply { try $0.promote($1) }, action: "promoted") }
+    func run() async throws {
+        try await withExitCodes { try await change.apply(.promote) { try $0.promote($1) } }
     }
 }
 
-struct RegistryRollbackCommand: ParsableCommand {
+struct RegistryRollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback",
         abstract: "Withdraw a staged release, or make the previous release current again.",
@@ -301,12 +422,12 @@ struct RegistryRollbackCommand: ParsableCommand {
 
     @OptionGroup var change: TargetChange
 
-    func run() throws {
-        try withExitCodes { change.options.report(try change.apply { try $0.rollback($1) }, action: "rolled back") }
+    func run() async throws {
+        try await withExitCodes { try await change.apply(.rollback) { try $0.rollback($1) } }
     }
 }
 
-struct RegistryRevokeCommand: ParsableCommand {
+struct RegistryRevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke",
         abstract: "Remove a target from the repository (its template tier falls through to the next).",
@@ -314,11 +435,8 @@ struct RegistryRevokeCommand: ParsableCommand {
 
     @OptionGroup var change: TargetChange
 
-    func run() throws {
-        try withExitCodes {
-            let publication = try change.apply { try $0.revoke($1) }
-            change.options.report(publication, action: "revoked")
-        }
+    func run() async throws {
+        try await withExitCodes { try await change.apply(.revoke) { try $0.revoke($1) } }
     }
 }
 
@@ -473,18 +591,26 @@ struct RegistryStatusCommand: ParsableCommand {
     }
 }
 
-/// The target a command acts on: `--name NAME`, as `publish` takes it, or the name alone after
-/// the command, as before.
-/// One change to one target (promote, rollback, revoke), signed and published.
+/// One change to one target (promote, rollback, revoke), signed and published here or sent to
+/// the registry server.
 struct TargetChange: ParsableArguments {
     @OptionGroup var options: PublishingOptions
+    @OptionGroup var account: PublicationAccountOptions
     @OptionGroup var target: TargetNameArgument
 
-    func apply(_ change: (RegistryPublisher, String) throws -> RegistryPublisher.Publication) throws -> RegistryPublisher.Publication {
-        try change(try options.publisher(), target.name)
+    func apply(
+        _ action: PublicationAction, _ change: (RegistryPublisher, String) throws -> RegistryPublisher.Publication
+    ) async throws {
+        let name = target.name
+        try await account.mode(options).run(
+            action, target: name, role: options.role,
+            request: { PublicationRequest(action: action, target: name, role: options.role) },
+            local: { try change($0, name) })
     }
 }
 
+/// The target a command acts on: `--name NAME`, as `publish` takes it, or the name alone after
+/// the command, as before.
 struct TargetNameArgument: ParsableArguments {
     @Option(name: .customLong("name"), help: "Target name, e.g. templates/standard.")
     var option: String?

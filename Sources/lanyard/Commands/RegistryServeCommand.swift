@@ -15,9 +15,10 @@ struct RegistryServeCommand: AsyncParsableCommand {
             docs/registry-server.md), tells long-polling kiosks of a new version at once \
             (/v1/notify), takes check-ins, print results and signed reports from kiosks into \
             STATE/registry.sqlite, and shows the fleet at /fleet. With --timestamp-key it re-signs \
-            the timestamp before it expires. Tokens may also be given as $LANYARD_REGISTRY_AGENT_TOKEN \
-            and $LANYARD_REGISTRY_ADMIN_TOKEN, which keeps them out of the process list. SIGTERM \
-            or SIGINT stops it gracefully.
+            the timestamp before it expires; with --publish-key it also signs publications sent by \
+            holders of a publisher token (lanyard registry publish --registry). Tokens may also be \
+            given as $LANYARD_REGISTRY_AGENT_TOKEN and $LANYARD_REGISTRY_ADMIN_TOKEN, which keeps \
+            them out of the process list. SIGTERM or SIGINT stops it gracefully.
             """)
 
     @Option(help: "The repository directory (root/, targets/, blobs/, timestamp.json).")
@@ -36,6 +37,19 @@ struct RegistryServeCommand: AsyncParsableCommand {
 
     @Option(help: "Seconds a re-signed timestamp is valid; it is re-signed once less than half remains.")
     var timestampLifetime: Int = 86_400
+
+    @Option(
+        name: .customLong("publish-key"),
+        help: "Key file of a targets role (targets, or a delegated one) to sign publications sent to POST /v1/publications (repeat).")
+    var publishKeys: [String] = []
+
+    @Option(
+        name: .customLong("snapshot-key"),
+        help: "Key file of the snapshot role for those publications (repeat; default: the timestamp key).")
+    var snapshotKeys: [String] = []
+
+    @Option(help: "Days until the targets and snapshot metadata of a publication through the server expire.")
+    var targetsExpiresDays: Double = 90
 
     @Option(help: "File holding the bearer token kiosks must send with uploads (at least 16 characters).")
     var agentTokenFile: String?
@@ -80,6 +94,9 @@ struct RegistryServeCommand: AsyncParsableCommand {
             configuration.watchInterval = .milliseconds(Int64((watchInterval * 1000).rounded()))
             configuration.timestampKey = try timestampKey.map { path throws(TUFError) in try TUFSigningKey.read(from: URL(filePath: path)) }
             configuration.timestampLifetime = TimeInterval(timestampLifetime)
+            configuration.publishKeys = try RegistryKeys.read(publishKeys)
+            configuration.snapshotKeys = try RegistryKeys.read(snapshotKeys)
+            configuration.publicationLifetime = targetsExpiresDays * 86_400
             configuration.agentToken =
                 try TokenFile.read(agentTokenFile) ?? agentToken
                 ?? environment["LANYARD_REGISTRY_AGENT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }

@@ -59,7 +59,10 @@ struct ActorOptions: ParsableArguments {
     @Option(help: "Why, for the audit log.")
     var reason: String
 
-    var name: String { actor ?? "\(ProcessInfo.processInfo.userName) (command line)" }
+    var name: String { actor ?? Self.loginUser }
+
+    /// The login user, as the audit log names whoever runs a command on the registry's database.
+    static var loginUser: String { "\(ProcessInfo.processInfo.userName) (command line)" }
 }
 
 /// Where a new token's text goes: a file made 0600, or standard output.
