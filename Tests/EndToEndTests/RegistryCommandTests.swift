@@ -196,7 +196,7 @@ import Testing
         #expect(local.status == 0, "\(local.stderr)")
         #expect(local.stdout.contains("staged templates/standard: targets version 3 (snapshot 3)"), "\(local.stdout)")
 
-        let audit = try runLanyard(["registry", "token", "audit"] + state)
+        let audit = try runLanyard(["registry", "audit"] + state)
         #expect(audit.status == 0, "\(audit.stderr)")
         let entries = audit.stdout.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]

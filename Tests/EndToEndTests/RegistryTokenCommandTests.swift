@@ -51,7 +51,7 @@ import Testing
             records.first?["revoked_at"] != nil && records.first?["replaced_by"] as? String == String(replacement.dropFirst(4).prefix(16)))
         #expect(!listed.stdout.contains(String(token.suffix(43))) && !listed.stdout.contains(String(replacement.suffix(43))), "no secret")
 
-        let audit = try runLanyard(["registry", "token", "audit"] + state)
+        let audit = try runLanyard(["registry", "audit"] + state)
         let entries = try audit.stdout.split(separator: "\n").map { line in
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         }

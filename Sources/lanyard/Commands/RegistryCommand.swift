@@ -22,7 +22,7 @@ struct RegistryCommand: AsyncParsableCommand {
             RegistryKeygenCommand.self, RegistryInitCommand.self, RegistryPublishCommand.self, RegistryPromoteCommand.self,
             RegistryRollbackCommand.self, RegistryRevokeCommand.self, RegistryRotateRootCommand.self,
             RegistryTimestampCommand.self, RegistryDelegateCommand.self, RegistryMigrateCommand.self, RegistryStatusCommand.self,
-            RegistryServeCommand.self, RegistryTokenCommand.self,
+            RegistryServeCommand.self, RegistryTokenCommand.self, RegistryAuditCommand.self,
         ]
     )
 }

@@ -47,7 +47,7 @@ struct RegistryTokenCommand: AsyncParsableCommand {
             """,
         subcommands: [
             RegistryTokenCreateCommand.self, RegistryTokenRotateCommand.self, RegistryTokenRevokeCommand.self,
-            RegistryTokenListCommand.self, RegistryAuditCommand.self,
+            RegistryTokenListCommand.self,
         ])
 }
 
