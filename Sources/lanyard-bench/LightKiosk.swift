@@ -18,9 +18,10 @@ import Synchronization
 /// the release out of its cache nor dry-run it (the agent's `materialize` and `TemplateDryRun`):
 /// that is each real kiosk's own disk and CPU, not the registry's load.
 ///
-/// Each kiosk has its own HTTP client, configured as `RegistryHTTPClient.shared` is in an agent
-/// process: a client shared by a thousand kiosks would hold at most eight connections to a
-/// server (AsyncHTTPClient's per-host limit) and queue the rest of the long-polls behind them.
+/// Each kiosk has its own HTTP clients, configured as an agent process's are
+/// (`RegistryHTTPClient.configuration`): one for the long-poll, one for everything else. Clients
+/// shared by a thousand kiosks would hold at most eight connections to a server
+/// (AsyncHTTPClient's per-host limit) and queue the rest of the long-polls behind them.
 actor LightKiosk {
     static let unit = "templates/standard"
     /// The agent's default `registry.poll_seconds`; its long-poll asks for at most 55 s of it.
@@ -30,6 +31,7 @@ actor LightKiosk {
     let id: String
     let serverURL: String
     let client: HTTPClient
+    let longPollClient: HTTPClient
     nonisolated let uplink: KioskUplink
     /// Sends this kiosk's signed reports with its own Ed25519 key, as the agent does.
     nonisolated let uploader: RegistryUploader
@@ -44,13 +46,14 @@ actor LightKiosk {
         self.index = index
         id = String(format: "scale-kiosk-%04d", index)
         self.serverURL = serverURL
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
-        configuration.decompression = .disabled
-        client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        client = HTTPClient(
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            configuration: RegistryHTTPClient.configuration(readTimeout: RegistryHTTPClient.readTimeout))
+        longPollClient = HTTPClient(
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            configuration: RegistryHTTPClient.configuration(readTimeout: RegistryHTTPClient.longPollReadTimeout))
         source = HTTPRepositorySource(baseURL: serverURL + "/repository/", client: client)
-        notifier = HTTPRegistryNotifier(serverURL: serverURL, client: client)
+        notifier = HTTPRegistryNotifier(serverURL: serverURL, client: longPollClient)
         uplink = KioskUplink(serverURL: serverURL, agentID: id, token: agentToken, client: client)
         uploader = try RegistryUploader(
             serverURL: serverURL, agentID: id, token: agentToken, keyFile: directory.appending(path: "agent.key"), client: client)
@@ -60,6 +63,7 @@ actor LightKiosk {
 
     func shutdown() async {
         try? await client.shutdown()
+        try? await longPollClient.shutdown()
     }
 
     /// The timestamp version the kiosk trusts: what its long-poll waits to see exceeded.
