@@ -231,15 +231,20 @@ let package = Package(
             swiftSettings: strictSettings,
             linkerSettings: releaseLinkerSettings
         ),
-        // The process-level benchmarks (agent under load, registry sync, attendee sync): a separate
-        // executable, not shipped in the package (docs/benchmarks.md).
+        // The process-level benchmarks (agent under load, registry sync, attendee sync, the fleet at
+        // scale): a separate executable, not shipped in the package (docs/benchmarks.md). It starts
+        // PostgreSQL as the tests do, with TestSupport's `PostgresServer`.
         .executableTarget(
             name: "lanyard-bench",
             dependencies: [
                 "Agent", "Attendees", "BadgePipeline", "Badges", "LanyardSupport", "Printers", "Raster", "Registry", "Store", "Symbols",
-                "Sync", "TUF",
+                "Sync", "TestSupport", "TUF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),

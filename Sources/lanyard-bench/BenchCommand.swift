@@ -22,7 +22,8 @@ struct BenchCommand: AsyncParsableCommand {
             --agent measures `lanyard agent` instead: start to ready, memory, and request to printed badge; \
             --sync the verification of a published template bundle and publish-to-active latency; \
             --attendee-sync applying a 100,000-attendee snapshot and 1,000-change deltas in the store; \
-            --camera reading QR codes from the kiosk camera's 640 x 480 frames (docs/benchmarks.md).
+            --camera reading QR codes from the kiosk camera's 640 x 480 frames; --fleet-scale a thousand \
+            simulated kiosks against the registry on SQLite and on two PostgreSQL replicas (docs/benchmarks.md).
             """)
 
     @Option(help: "Timed render + encode iterations.")
@@ -52,7 +53,14 @@ struct BenchCommand: AsyncParsableCommand {
     @OptionGroup(title: "Kiosk camera")
     var camera: CameraBenchOptions
 
+    @OptionGroup(title: "Fleet scale")
+    var fleetScale: FleetScaleBenchOptions
+
     func run() async throws {
+        if fleetScale.enabled {
+            try await withExitCodes { try await FleetScaleBench(options: fleetScale).run() }
+            return
+        }
         if sync.enabled {
             try await withExitCodes { try await SyncBench(options: sync).run() }
             return

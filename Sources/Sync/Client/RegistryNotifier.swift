@@ -13,12 +13,13 @@ public protocol RegistryNotifier: Sendable {
     func waitForChange(after timestampVersion: Int, attendees: (event: String, cursor: Int64)?, timeout: Duration) async throws(SyncError)
 }
 
-/// The registry server's `GET /v1/notify?after=N&timeout=S`.
+/// The registry server's `GET /v1/notify?after=N&timeout=S`, on a client whose read timeout
+/// outlasts the wait (`RegistryHTTPClient.longPoll`).
 public struct HTTPRegistryNotifier: RegistryNotifier {
     public let serverURL: String
     public let client: HTTPClient
 
-    public init(serverURL: String, client: HTTPClient = RegistryHTTPClient.shared) {
+    public init(serverURL: String, client: HTTPClient = RegistryHTTPClient.longPoll) {
         self.serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
         self.client = client
     }
