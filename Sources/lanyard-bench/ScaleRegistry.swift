@@ -210,40 +210,20 @@ final class ScaleRegistry {
     }
 
     private func psql(_ postgres: (server: PostgresServer, database: String, url: String), _ query: String) throws -> String {
-        let output = workspace.appending(path: "psql-\(UUID().uuidString).out")
-        defer { try? FileManager.default.removeItem(at: output) }
-        let status = try Self.spawnAndWait(
-            [
-                PostgresServer.binaries + "/psql", "-h", postgres.server.socketDirectory, "-U", "postgres", "-d", postgres.database,
-                "-Atc", query,
-            ], output: output.path)
-        guard status == 0, let text = try? String(contentsOf: output, encoding: .utf8) else {
-            throw BenchError(.internal, "psql could not read the database's size (exit \(status))")
+        do { return try postgres.server.query(query, database: postgres.database) } catch {
+            throw BenchError(.internal, "psql could not read the database's size: \(error)")
         }
-        return text
     }
 
     /// A cluster as the tests start it (`PostgresServer`, on a Unix socket in a temporary
-    /// directory), restarted with `fsync` on: the tests turn it off for speed, and an upload the
-    /// registry acknowledged must be as durable here as in SQLite (`synchronous = FULL`).
+    /// directory), but with `fsync` on: an upload the registry acknowledged must be as durable
+    /// here as in SQLite (`synchronous = FULL`).
     private static func startPostgres() throws -> (server: PostgresServer, database: String, url: String) {
         let server: PostgresServer
-        do { server = try PostgresServer.start() } catch {
+        do { server = try PostgresServer.start(durable: true) } catch {
             throw BenchError(.unavailable, "PostgreSQL cannot be started: \(error)")
         }
         SignalCleanup.track(cluster: server.directory.path) { stopCluster(server) }
-        let options = "-c listen_addresses='' -k \(server.socketDirectory) -c max_connections=200"
-        let owner = geteuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []
-        let status = try spawnAndWait(
-            ["/usr/bin/env", "--chdir=\(server.directory.path)"] + owner + [
-                PostgresServer.binaries + "/pg_ctl", "-D", server.directory.appending(path: "data").path, "-w", "-m", "fast",
-                "-l", server.directory.appending(path: "server.log").path, "-o", options, "restart",
-            ], output: server.directory.appending(path: "restart.log").path)
-        guard status == 0 else {
-            stopCluster(server)
-            SignalCleanup.forget(cluster: server.directory.path)
-            throw BenchError(.unavailable, "PostgreSQL could not be restarted with fsync on (pg_ctl exit \(status))")
-        }
         let name = "lanyard_scale"
         do {
             let url = try server.createDatabase(name)
@@ -253,29 +233,6 @@ final class ScaleRegistry {
             SignalCleanup.forget(cluster: server.directory.path)
             throw BenchError(.unavailable, "cannot create the benchmark's database: \(error)")
         }
-    }
-
-    /// posix_spawn and waitpid, as `PostgresServer` runs its tools: `pg_ctl` leaves the server
-    /// running in the background with descriptors it inherited, and Foundation's `Process`
-    /// would wait for them as well as for `pg_ctl`.
-    private static func spawnAndWait(_ command: [String], output: String) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let arguments = command.map { strdup($0) } + [nil]
-        defer { arguments.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, command[0], &actions, nil, arguments, environ)
-        guard spawned == 0 else { throw BenchError(.internal, "cannot start \(command[0]): \(String(cString: strerror(spawned)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw BenchError(.internal, "waiting for \(command[0]) failed") }
-        }
-        // WIFEXITED and WEXITSTATUS, which are macros Swift does not import.
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : -1
     }
 
     private func spawn(_ arguments: [String], log: String) throws -> Process {

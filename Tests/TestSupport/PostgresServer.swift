@@ -41,8 +41,10 @@ public final class PostgresServer: Sendable {
         self.directory = directory
     }
 
-    /// initdb, then the server, waiting until it accepts connections.
-    public static func start() throws -> PostgresServer {
+    /// initdb, then the server, waiting until it accepts connections. The tests run it without
+    /// fsync for speed; `durable` keeps it on, so an acknowledged write is as safe as in
+    /// production (the benchmarks).
+    public static func start(durable: Bool = false) throws -> PostgresServer {
         if let unavailableReason { throw Failure(description: unavailableReason) }
         // A short path: the socket's, inside it, must fit in 107 bytes.
         let directory = URL(filePath: "/tmp").appending(path: "lanyard-pg-\(UUID().uuidString.prefix(8))")
@@ -56,7 +58,7 @@ public final class PostgresServer: Sendable {
         do {
             try server.runAsOwner(
                 "initdb", ["-D", server.data, "--auth=trust", "--username=postgres", "--no-sync", "--encoding=UTF8", "--no-locale"])
-            let options = "-c listen_addresses='' -k \(directory.path) -c fsync=off -c max_connections=200"
+            let options = "-c listen_addresses='' -k \(directory.path)\(durable ? "" : " -c fsync=off") -c max_connections=200"
             try server.runAsOwner(
                 "pg_ctl", ["-D", server.data, "-l", directory.appending(path: "server.log").path, "-w", "-o", options, "start"])
         } catch {
@@ -74,6 +76,17 @@ public final class PostgresServer: Sendable {
 
     public func url(database: String) -> String {
         "postgresql:///\(database)?host=\(socketDirectory)&user=postgres"
+    }
+
+    /// The answer of `psql -At` to `sql` in `database`: one line per row, columns split by `|`.
+    public func query(_ sql: String, database: String) throws -> String {
+        let output = directory.appending(path: "query-\(UUID().uuidString).out")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let command = ["\(Self.binaries)/psql", "-h", socketDirectory, "-U", "postgres", "-d", database, "-Atc", sql]
+        let status = try Self.spawnAndWait(command, output: output.path)
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        guard status == 0 else { throw Failure(description: "psql exited with \(status): \(text)") }
+        return text
     }
 
     /// Stops the server at once and removes the cluster.
