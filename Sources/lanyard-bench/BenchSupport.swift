@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Sync
+import TUF
 
 /// Why a benchmark could not run or did not complete cleanly.
 struct BenchError: Error, CustomStringConvertible {
@@ -36,4 +38,28 @@ private func reported(_ error: any Error) -> ExitCode {
 
 func makeDirectory(_ url: URL) throws {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+}
+
+/// A repository for the registry benchmarks: one key per role, root and targets Ed25519,
+/// snapshot and timestamp one ECDSA P-256 key (the online key the server re-signs with, written
+/// to `timestampKeyFile`), root valid for a day.
+struct BenchRepository {
+    let publisher: RegistryPublisher
+    let timestampKeyFile: URL
+
+    init(directory: URL, timestampKeyFile: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let root = try TUFSigningKey.generate(.ed25519), targets = try TUFSigningKey.generate(.ed25519)
+        let timestamp = try TUFSigningKey.generate(.ecdsaP256)
+        try RegistryPublisher.writer(directory).initialize(
+            root: try Root(
+                expires: Date().addingTimeInterval(86_400),
+                roles: [
+                    "root": RoleAssignment([root.publicKey]), "targets": RoleAssignment([targets.publicKey]),
+                    "snapshot": RoleAssignment([timestamp.publicKey]), "timestamp": RoleAssignment([timestamp.publicKey]),
+                ]), signers: [root, targets, timestamp])
+        try timestamp.write(to: timestampKeyFile)
+        publisher = RegistryPublisher(repository: directory, signers: [targets, timestamp])
+        self.timestampKeyFile = timestampKeyFile
+    }
 }

@@ -364,19 +364,9 @@ struct ScaleRepository {
     init(workspace: URL) throws {
         self.workspace = workspace
         directory = workspace.appending(path: "repository")
-        try makeDirectory(directory)
-        let root = try TUFSigningKey.generate(.ed25519), targets = try TUFSigningKey.generate(.ed25519)
-        let timestamp = try TUFSigningKey.generate(.ecdsaP256)
-        try RegistryPublisher.writer(directory).initialize(
-            root: try Root(
-                expires: Date().addingTimeInterval(86_400),
-                roles: [
-                    "root": RoleAssignment([root.publicKey]), "targets": RoleAssignment([targets.publicKey]),
-                    "snapshot": RoleAssignment([timestamp.publicKey]), "timestamp": RoleAssignment([timestamp.publicKey]),
-                ]), signers: [root, targets, timestamp])
-        timestampKeyFile = workspace.appending(path: "timestamp.key")
-        try timestamp.write(to: timestampKeyFile)
-        publisher = RegistryPublisher(repository: directory, signers: [targets, timestamp])
+        let made = try BenchRepository(directory: directory, timestampKeyFile: workspace.appending(path: "timestamp.key"))
+        timestampKeyFile = made.timestampKeyFile
+        publisher = made.publisher
         rootData = try Data(contentsOf: directory.appending(path: RepositoryLayout.root(version: 1)))
         firstRelease = try Self.publish(label: "round-0", publisher: publisher, workspace: workspace)
     }

@@ -35,19 +35,8 @@ struct SyncFleetBench {
 
     func run() throws -> [Double] {
         let repository = workspace.appending(path: "fleet-repository")
-        try FileManager.default.createDirectory(at: repository, withIntermediateDirectories: true)
-        let root = try TUFSigningKey.generate(.ed25519), targets = try TUFSigningKey.generate(.ed25519)
-        let timestamp = try TUFSigningKey.generate(.ecdsaP256)
-        try RegistryPublisher.writer(repository).initialize(
-            root: try Root(
-                expires: Date().addingTimeInterval(86_400),
-                roles: [
-                    "root": RoleAssignment([root.publicKey]), "targets": RoleAssignment([targets.publicKey]),
-                    "snapshot": RoleAssignment([timestamp.publicKey]), "timestamp": RoleAssignment([timestamp.publicKey]),
-                ]), signers: [root, targets, timestamp])
-        let timestampKeyFile = workspace.appending(path: "timestamp.key")
-        try timestamp.write(to: timestampKeyFile)
-        let publisher = RegistryPublisher(repository: repository, signers: [targets, timestamp])
+        let made = try BenchRepository(directory: repository, timestampKeyFile: workspace.appending(path: "timestamp.key"))
+        let timestampKeyFile = made.timestampKeyFile, publisher = made.publisher
         try publish(round: 0, publisher: publisher, repository: repository)
 
         let registryPort = try AgentLauncher.freeLoopbackPort()
