@@ -218,7 +218,8 @@ public final class BadgeRenderer {
         guard !text.isEmpty else { return }
         let layout = TextLayout(
             context: fonts.context, text: text, font: element.font, align: element.align,
-            widthDots: Double(area.width), heightDots: Double(area.height), maxLines: element.maxLines)
+            widthDots: Double(area.width), heightDots: Double(area.height), maxLines: element.maxLines,
+            language: TextLanguage(locale: fields["locale"]))
         let fit = layout.fit(policy: element.overflow)
         report.text = fit
         switch fit.outcome {

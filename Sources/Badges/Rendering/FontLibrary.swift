@@ -37,6 +37,9 @@ final class FontLibrary {
         pango_fc_font_map_set_config(OpaquePointer(map), config)
         pango_cairo_font_map_set_resolution(OpaquePointer(map), Double(dpi))
         context = pango_font_map_create_context(map)
+        // Pango takes the context's language from the environment (LANG); a badge must not change
+        // with the shell it was rendered from. Each text sets its own language on top of this.
+        pango_context_set_language(context, pango_language_from_string(TextLanguage.fallback.tag))
 
         // No hinting and unrounded positions: glyph shapes and advances then depend only on the
         // font and the size, which keeps rasters identical from run to run.

@@ -35,7 +35,7 @@ final class TextLayout {
 
     init(
         context: OpaquePointer, text: String, font: FontSpec, align: HorizontalAlignment,
-        widthDots: Double, heightDots: Double, maxLines: Int
+        widthDots: Double, heightDots: Double, maxLines: Int, language: TextLanguage = .fallback
     ) {
         layout = pango_layout_new(context)
         self.font = font
@@ -43,6 +43,12 @@ final class TextLayout {
         self.heightDots = heightDots
         self.maxLines = maxLines
         pango_layout_set_text(layout, text, -1)
+        // The language chooses among a CJK font's regional glyph forms (HarfBuzz's `locl`) and
+        // orders font fallback; set on the text, it never comes from the process's environment.
+        let attributes = pango_attr_list_new()
+        pango_attr_list_insert(attributes, pango_attr_language_new(pango_language_from_string(language.tag)))
+        pango_layout_set_attributes(layout, attributes)
+        pango_attr_list_unref(attributes)
         pango_layout_set_auto_dir(layout, 1)
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
         let alignment: PangoAlignment =

@@ -11,28 +11,28 @@ public enum SyntheticAttendees {
 
     private static let tiers = ["general", "vip", "speaker", "staff", "sponsor", "press", "student"]
 
-    /// (label, first, last, company, job title)
-    private static let people: [(String, String, String, String, String)] = [
-        ("short Latin", "Al", "Li", "IBM", "CTO"),
+    /// (label, first, last, company, job title, locale)
+    private static let people: [(String, String, String, String, String, String)] = [
+        ("short Latin", "Al", "Li", "IBM", "CTO", "en-US"),
         (
             "long Latin", "Maximiliane-Alexandrina", "von Hohenzollern-Sigmaringen",
             "Internationale Gesellschaft für Zusammenarbeit und Entwicklung mbH",
-            "Senior Principal Distinguished Engineer, Platform Infrastructure"
+            "Senior Principal Distinguished Engineer, Platform Infrastructure", "de-DE"
         ),
-        ("mononym", "Teller", "", "", ""),
-        ("last name only", "", "Sukarno", "Perusahaan Listrik Negara", ""),
-        ("particles", "Ludwig", "van der Berg-de la Cruz", "Koninklijke Nederlandse Akademie", "Onderzoeker"),
-        ("Arabic", "محمد عبد الرحمن", "الفلاحي", "شركة الاتصالات المتحدة", "مهندس برمجيات"),
-        ("Hebrew", "אביגיל", "בן־דוד", "מכון ויצמן למדע", "חוקרת"),
-        ("Devanagari", "अनुष्का", "श्रीवास्तव", "भारतीय प्रौद्योगिकी संस्थान", "प्राध्यापक"),
-        ("Thai", "ประเสริฐศักดิ์", "ศรีสวัสดิ์วงศ์", "บริษัท ปูนซิเมนต์ไทย จำกัด", "วิศวกร"),
-        ("Chinese", "欧阳", "娜娜", "中国科学院计算技术研究所", "研究员"),
-        ("Japanese", "さくら", "高橋", "株式会社日立製作所", "主任研究員"),
-        ("Korean", "서연", "김", "삼성전자 주식회사", "수석 연구원"),
-        ("Greek", "Παναγιώτης", "Παπαδόπουλος", "Εθνικό Μετσόβιο Πολυτεχνείο", "Καθηγητής"),
-        ("Cyrillic", "Александра", "Константинопольская", "Российская академия наук", "Научный сотрудник"),
-        ("Vietnamese", "Nguyễn Thị", "Phương Thảo", "Tập đoàn Viễn thông Quân đội", "Kỹ sư"),
-        ("combining marks", "Zoë", "Ångström-Müller", "Łódź Spółka z o.o.", "Inżynier"),
+        ("mononym", "Teller", "", "", "", ""),
+        ("last name only", "", "Sukarno", "Perusahaan Listrik Negara", "", "id-ID"),
+        ("particles", "Ludwig", "van der Berg-de la Cruz", "Koninklijke Nederlandse Akademie", "Onderzoeker", "nl-NL"),
+        ("Arabic", "محمد عبد الرحمن", "الفلاحي", "شركة الاتصالات المتحدة", "مهندس برمجيات", "ar-EG"),
+        ("Hebrew", "אביגיל", "בן־דוד", "מכון ויצמן למדע", "חוקרת", "he-IL"),
+        ("Devanagari", "अनुष्का", "श्रीवास्तव", "भारतीय प्रौद्योगिकी संस्थान", "प्राध्यापक", "hi-IN"),
+        ("Thai", "ประเสริฐศักดิ์", "ศรีสวัสดิ์วงศ์", "บริษัท ปูนซิเมนต์ไทย จำกัด", "วิศวกร", "th-TH"),
+        ("Chinese", "娜娜", "欧阳", "中国科学院计算技术研究所", "研究员", "zh-CN"),
+        ("Japanese", "さくら", "高橋", "株式会社日立製作所", "主任研究員", "ja-JP"),
+        ("Korean", "서연", "김", "삼성전자 주식회사", "수석 연구원", "ko-KR"),
+        ("Greek", "Παναγιώτης", "Παπαδόπουλος", "Εθνικό Μετσόβιο Πολυτεχνείο", "Καθηγητής", "el-GR"),
+        ("Cyrillic", "Александра", "Константинопольская", "Российская академия наук", "Научный сотрудник", "ru-RU"),
+        ("Vietnamese", "Thị Phương Thảo", "Nguyễn", "Tập đoàn Viễn thông Quân đội", "Kỹ sư", "vi-VN"),
+        ("combining marks", "Zoë", "Ångström-Müller", "Łódź Spółka z o.o.", "Inżynier", "pl-PL"),
     ]
 
     public static var cases: [Case] {
@@ -57,6 +57,10 @@ public enum SyntheticAttendees {
                         "access_tier": tier,
                         "track": index % 2 == 0 ? "engineering" : "",
                         "pronouns": index % 3 == 0 ? "they/them" : "",
+                        "locale": person.5,
+                        "sessions": index % 2 == 1 ? "Opening keynote,Rust on the server,Closing panel" : "",
+                        "dietary": ["", "vegan", "halal,nut-allergy", "gluten-free"][index % 4],
+                        "accessibility": ["", "wheelchair", "", "hearing-loop,large-print", ""][index % 5],
                     ]))
         }
         return result
