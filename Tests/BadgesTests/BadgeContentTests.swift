@@ -216,8 +216,14 @@ func holdsIcon(_ bitmap: Bitmap, _ icon: [[Bool]], at rect: DotRect, factor n: I
         ("{ type: icons, from: dietary, icons: {}, box: [1, 1, 20, 7], size_mm: 6 }", "icons", "at least one"),
         ("{ type: icons, from: dietary, icons: { Vegan: a.pbm, vegan: b.pbm }, box: [1, 1, 20, 7], size_mm: 6 }", "icons", "twice"),
         ("{ type: icons, from: dietary, icons: { vegan: icons/vegan.pbm }, box: [1, 1, 20, 7], size_mm: 0 }", "size_mm", "above 0"),
-        ("{ type: icons, from: dietary, icons: { vegan: icons/vegan.pbm }, box: [1, 1, 20, 7], size_mm: 6, gap_mm: -1 }", "gap_mm", "gap_mm must be 0 to 100"),
-        ("{ type: icons, from: dietary, icons: { vegan: icons/vegan.pbm }, box: [1, 1, 20, 7], size_mm: 6, align: justify }", "align", "justify"),
+        (
+            "{ type: icons, from: dietary, icons: { vegan: icons/vegan.pbm }, box: [1, 1, 20, 7], size_mm: 6, gap_mm: -1 }", "gap_mm",
+            "gap_mm must be 0 to 100"
+        ),
+        (
+            "{ type: icons, from: dietary, icons: { vegan: icons/vegan.pbm }, box: [1, 1, 20, 7], size_mm: 6, align: justify }", "align",
+            "justify"
+        ),
     ])
     func malformedElementsNameTheSetting(element: String, path: String, message: String) throws {
         let scratch = try bundle(element)
