@@ -31,7 +31,7 @@ public enum AttendeeField: String, Sendable, CaseIterable, Codable {
     }
 
     /// True for fields holding a list of strings.
-    var isList: Bool {
+    public var isList: Bool {
         switch self {
         case .sessions, .dietary, .accessibility: true
         default: false

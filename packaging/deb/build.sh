@@ -66,6 +66,10 @@ EOF
     cat <<EOF
   License: SIL Open Font License 1.1, full text in the OFL.txt beside each font.
 
+Icons bundled with the sample templates, /usr/share/lanyard/Templates/*/icons/
+  Drawn for Lanyard by its authors and dedicated to the public domain (CC0 1.0 in spirit),
+  as the COPYING beside them says.
+
 Linked statically into /usr/bin/lanyard
   Swift runtime, standard library and Foundation (Swift $swift_version toolchain)
     Copyright: Apple Inc. and the Swift project authors

@@ -14,7 +14,9 @@ extension RenderIssue {
     public var blocksPrinting: Bool {
         switch code {
         case .symbolEncodingFailed, .symbolDoesNotFit, .fontMissing: true
-        case .textOverflow, .textEllipsized, .missingGlyphs, .qrDowngraded, .outsideStock, .outsideSafeArea, .unknownField: false
+        case .textOverflow, .textEllipsized, .missingGlyphs, .qrDowngraded, .outsideStock, .outsideSafeArea, .unknownField, .iconsDoNotFit,
+            .notAList:
+            false
         }
     }
 }

@@ -39,6 +39,8 @@ public final class BadgeRenderer {
     public let fontWarnings: [RenderIssue]
     let fonts: FontLibrary
     let images: ImageAssets
+    /// The icons elements' files, read at load.
+    let iconSet: IconAssets
     let logger: Logger
     /// The raster surface, made on first use and cleared for each badge.
     private var rasterCanvas: CairoCanvas?
@@ -67,6 +69,7 @@ public final class BadgeRenderer {
             try FontLibrary(fontFiles: bundle.template.fonts.map(bundle.url(of:)), dpi: dpi)
         }
         self.images = ImageAssets(bundle: bundle)
+        self.iconSet = try IconAssets(bundle: bundle)
         var warnings: [RenderIssue] = []
         var reported = Set<String>()
         for element in bundle.template.elements {
@@ -204,6 +207,8 @@ public final class BadgeRenderer {
             try drawQR(qr, fields: fields, on: canvas, report: &report)
         case .barcode(let barcode):
             try drawBarcode(barcode, fields: fields, on: canvas, report: &report)
+        case .icons(let icons):
+            try drawIcons(icons, fields: fields, on: canvas, report: &report)
         }
     }
 
@@ -286,6 +291,7 @@ extension Element {
         case .image: "image"
         case .rect: "rect"
         case .line: "line"
+        case .icons: "icons"
         }
     }
 }

@@ -10,7 +10,26 @@ public struct ElementReport: Sendable, Equatable, Codable {
     public var rect: DotRect?
     public var text: TextFit?
     public var symbol: SymbolReport?
+    /// Icons elements: which items were drawn where, and which were left out.
+    public var icons: IconsReport?
     public var issues: [RenderIssue]
+}
+
+/// What an `icons` element drew for one attendee.
+public struct IconsReport: Sendable, Equatable, Codable {
+    public struct Placed: Sendable, Equatable, Codable {
+        /// The list item, as the template's mapping writes it (lower case).
+        public var item: String
+        public var file: String
+        /// Where the icon landed, in dots on the design.
+        public var rect: DotRect
+        /// Printer dots per icon pixel, across and down.
+        public var dotsPerPixel: Int
+    }
+
+    public var placed: [Placed]
+    /// Items with an icon that did not fit the box, in order.
+    public var leftOut: [String]
 }
 
 public struct SymbolReport: Sendable, Equatable, Codable {
@@ -36,6 +55,10 @@ public struct RenderIssue: Sendable, Equatable, Codable, CustomStringConvertible
         case symbolEncodingFailed = "symbol.encoding_failed"
         case outsideStock = "layout.outside_stock"
         case outsideSafeArea = "layout.outside_safe_area"
+        /// Icons that do not fit their box are left out, never drawn outside it.
+        case iconsDoNotFit = "icons.do_not_fit"
+        /// `contains`, or an icons element's `from`, on a field that is not a list.
+        case notAList = "template.not_a_list"
         /// A `{placeholder}`, rule or condition names a field no attendee has: it would print blank.
         case unknownField = "template.unknown_field"
     }

@@ -3,6 +3,7 @@ import YAMLReading
 
 /// Conditional visibility: an element is drawn only when its conditions hold for the resolved
 /// fields. Comparisons ignore case and surrounding spaces; an absent field is the empty string.
+/// Every key given in one condition must hold.
 public struct Condition: Sendable, Equatable, Codable {
     public var field: String
     public var equals: String?
@@ -10,9 +11,13 @@ public struct Condition: Sendable, Equatable, Codable {
     public var notIn: [String]?
     /// true: the field must be non-empty; false: it must be empty.
     public var present: Bool?
+    /// For list fields (`sessions`, `dietary`, `accessibility`), which reach templates
+    /// comma-joined: holds when the list has any of these items, compared item by item so that
+    /// `vegan` never matches `non-vegan`.
+    public var contains: [String]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case field, equals, isIn = "in", notIn = "not_in", present
+        case field, equals, isIn = "in", notIn = "not_in", present, contains
     }
 
     public init(from decoder: any Decoder) throws {
@@ -23,22 +28,46 @@ public struct Condition: Sendable, Equatable, Codable {
         isIn = try c.decodeIfPresent([String].self, forKey: .isIn)
         notIn = try c.decodeIfPresent([String].self, forKey: .notIn)
         present = try c.decodeIfPresent(Bool.self, forKey: .present)
-        guard equals != nil || isIn != nil || notIn != nil || present != nil else {
+        if !c.contains(.contains) {
+            contains = nil
+        } else if let one = try? c.decode(String.self, forKey: .contains) {
+            contains = [one]
+        } else {
+            contains = try c.decode([String].self, forKey: .contains)
+        }
+        // An item with a comma could never match one item of a comma-joined list.
+        if let contains, contains.isEmpty || contains.contains(where: { Self.normalised($0).isEmpty || $0.contains(",") }) {
             throw DecodingError.dataCorruptedError(
-                forKey: .field, in: c, debugDescription: "a condition on '\(field)' needs equals, in, not_in or present")
+                forKey: .contains, in: c,
+                debugDescription: "contains is one list item or a list of them, each non-empty and without commas")
+        }
+        guard equals != nil || isIn != nil || notIn != nil || present != nil || contains != nil else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .field, in: c, debugDescription: "a condition on '\(field)' needs equals, in, not_in, present or contains")
         }
     }
 
     public func holds(for fields: [String: String]) -> Bool {
-        let value = normalised(fields[field] ?? "")
-        if let equals, value != normalised(equals) { return false }
-        if let isIn, !isIn.map(normalised).contains(value) { return false }
-        if let notIn, notIn.map(normalised).contains(value) { return false }
+        let raw = fields[field] ?? ""
+        let value = Self.normalised(raw)
+        if let equals, value != Self.normalised(equals) { return false }
+        if let isIn, !isIn.map(Self.normalised).contains(value) { return false }
+        if let notIn, notIn.map(Self.normalised).contains(value) { return false }
         if let present, present == value.isEmpty { return false }
+        if let contains {
+            let items = Set(Self.listItems(raw))
+            if !contains.contains(where: { items.contains(Self.normalised($0)) }) { return false }
+        }
         return true
     }
 
-    private func normalised(_ text: String) -> String {
+    /// The items of a comma-joined list field, trimmed and lower-cased, empty ones dropped: how
+    /// `contains` and the `icons` element read `sessions`, `dietary` and `accessibility`.
+    static func listItems(_ value: String) -> [String] {
+        value.split(separator: ",").map { normalised(String($0)) }.filter { !$0.isEmpty }
+    }
+
+    static func normalised(_ text: String) -> String {
         text.trimmingCharacters(in: .whitespaces).lowercased()
     }
 }

@@ -11,6 +11,18 @@ public enum SyntheticAttendees {
 
     private static let tiers = ["general", "vip", "speaker", "staff", "sponsor", "press", "student"]
 
+    /// (dietary, accessibility, sessions), comma-joined as attendees' lists reach templates: none,
+    /// one, and four needs (registrations have at most three), so icons and session lines are
+    /// drawn, and must fit, on the check's badges.
+    private static let needs: [(String, String, String)] = [
+        ("", "", ""),
+        ("vegan", "wheelchair", "KEY-01"),
+        ("gluten-free,nut-allergy", "hearing-loop,large-print", "KEY-01,WS-02,WS-03,LAB-11,PAN-07,WS-04"),
+        ("halal", "", "WS-01,WS-04"),
+        ("kosher,lactose-free", "sign-language", "PAN-07"),
+        ("vegetarian", "quiet-room", ""),
+    ]
+
     /// (label, first, last, company, job title, locale)
     private static let people: [(String, String, String, String, String, String)] = [
         ("short Latin", "Al", "Li", "IBM", "CTO", "en-US"),
@@ -58,9 +70,9 @@ public enum SyntheticAttendees {
                         "track": index % 2 == 0 ? "engineering" : "",
                         "pronouns": index % 3 == 0 ? "they/them" : "",
                         "locale": person.5,
-                        "sessions": index % 2 == 1 ? "Opening keynote,Rust on the server,Closing panel" : "",
-                        "dietary": ["", "vegan", "halal,nut-allergy", "gluten-free"][index % 4],
-                        "accessibility": ["", "wheelchair", "", "hearing-loop,large-print", ""][index % 5],
+                        "dietary": needs[index % needs.count].0,
+                        "accessibility": needs[index % needs.count].1,
+                        "sessions": needs[index % needs.count].2,
                     ]))
         }
         return result

@@ -71,6 +71,7 @@ public struct Element: Sendable, Equatable, Codable {
         case image(ImageElement)
         case rect(RectElement)
         case line(LineElement)
+        case icons(IconsElement)
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable { case id, type, when }
@@ -91,10 +92,11 @@ public struct Element: Sendable, Equatable, Codable {
         case "image": kind = .image(try element(ImageElement.self, ImageElement.CodingKeys.self))
         case "rect": kind = .rect(try element(RectElement.self, RectElement.CodingKeys.self))
         case "line": kind = .line(try element(LineElement.self, LineElement.CodingKeys.self))
+        case "icons": kind = .icons(try element(IconsElement.self, IconsElement.CodingKeys.self))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type, in: c,
-                debugDescription: "unknown element type '\(type)'; expected text, qr, barcode, image, rect or line")
+                debugDescription: "unknown element type '\(type)'; expected text, qr, barcode, image, rect, line or icons")
         }
         // One condition as a mapping, or a list of them; a mistake inside a single condition is
         // reported as itself, not as "expected a list".
@@ -132,6 +134,9 @@ public struct Element: Sendable, Equatable, Codable {
         case .line(let e):
             try c.encode("line", forKey: .type)
             try e.encode(to: encoder)
+        case .icons(let e):
+            try c.encode("icons", forKey: .type)
+            try e.encode(to: encoder)
         }
     }
 
@@ -143,6 +148,7 @@ public struct Element: Sendable, Equatable, Codable {
         case .barcode(let e): e.box
         case .image(let e): e.box
         case .rect(let e): e.box
+        case .icons(let e): e.box
         case .line(let e):
             Box(
                 x: min(e.from[0], e.to[0]), y: min(e.from[1], e.to[1]),
@@ -404,4 +410,69 @@ public struct LineElement: Sendable, Equatable, Codable {
                 forKey: .from, in: c, debugDescription: "a line has from: [x, y], to: [x, y] and a positive thickness")
         }
     }
+}
+
+/// A row of pictograms for the items of list fields (dietary and accessibility needs): each
+/// item with an icon in `icons` is drawn, in the order of `from` and then of the attendee's list,
+/// as a 1-bit PBM whose pixels become whole blocks of printer dots (see `IconDrawing`).
+public struct IconsElement: Sendable, Equatable, Codable {
+    /// The list fields whose items are shown, in order.
+    public var from: [String]
+    /// Item (compared case-insensitively, trimmed) to a PBM file of the bundle.
+    public var icons: [String: String]
+    public var box: Box
+    /// Height of an icon: each icon pixel becomes the largest whole number of dots that keeps
+    /// the icon no taller than this.
+    public var sizeMM: Double
+    /// Space between two icons, rounded to whole dots.
+    public var gapMM: Double
+    public var align: HorizontalAlignment
+    public var valign: VerticalAlignment
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case from, icons, box, sizeMM = "size_mm", gapMM = "gap_mm", align, valign
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let one = try? c.decode(String.self, forKey: .from) {
+            from = [one]
+        } else {
+            from = try c.decode([String].self, forKey: .from)
+        }
+        guard !from.isEmpty, from.allSatisfy({ !$0.isEmpty }) else {
+            throw DecodingError.dataCorruptedError(forKey: .from, in: c, debugDescription: "from names one list field or a list of them")
+        }
+        let mapping = try c.decode([String: String].self, forKey: .icons)
+        var icons: [String: String] = [:]
+        for (item, file) in mapping {
+            let key = Condition.normalised(item)
+            guard !key.isEmpty, !key.contains(","), !file.isEmpty else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .icons, in: c, debugDescription: "icons maps list items (non-empty, without commas) to PBM files of the bundle")
+            }
+            guard icons.updateValue(file, forKey: key) == nil else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .icons, in: c, debugDescription: "icons names '\(key)' twice (items are compared case-insensitively)")
+            }
+        }
+        guard !icons.isEmpty else {
+            throw DecodingError.dataCorruptedError(forKey: .icons, in: c, debugDescription: "icons maps at least one list item to a file")
+        }
+        self.icons = icons
+        box = try c.decode(Box.self, forKey: .box)
+        sizeMM = try c.decode(Double.self, forKey: .sizeMM)
+        guard sizeMM > 0, sizeMM <= 100 else {
+            throw DecodingError.dataCorruptedError(forKey: .sizeMM, in: c, debugDescription: "size_mm must be above 0 and at most 100")
+        }
+        gapMM = try c.decodeIfPresent(Double.self, forKey: .gapMM) ?? 1
+        guard gapMM >= 0, gapMM <= 100 else {
+            throw DecodingError.dataCorruptedError(forKey: .gapMM, in: c, debugDescription: "gap_mm must be 0 to 100")
+        }
+        align = try c.decodeIfPresent(HorizontalAlignment.self, forKey: .align) ?? .left
+        valign = try c.decodeIfPresent(VerticalAlignment.self, forKey: .valign) ?? .middle
+    }
+
+    /// The icon files, each once, in a stable order.
+    public var files: [String] { Array(Set(icons.values)).sorted() }
 }

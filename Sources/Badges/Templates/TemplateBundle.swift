@@ -47,6 +47,13 @@ public struct TemplateBundle: Sendable {
                     .assetMissing, "image '\(image.file)' is not in the bundle",
                     location: "\(directory.path)/\(Self.templateFile): elements[\(index)].file")
             }
+            if case .icons(let icons) = element.kind {
+                for file in icons.files where manifest.files[file] == nil {
+                    throw BadgeError(
+                        .assetMissing, "icon '\(file)' is not in the bundle",
+                        location: "\(directory.path)/\(Self.templateFile): elements[\(index)].icons")
+                }
+            }
         }
     }
 

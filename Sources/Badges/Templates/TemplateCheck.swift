@@ -35,6 +35,7 @@ public struct TemplateCheck: Sendable {
     /// Renders `bundle` for every synthetic attendee at each of `dpis`.
     public init(bundle: TemplateBundle, event: EventConfiguration, dpis: [Int], logger: Logger) throws(BadgeError) {
         var findings = Self.unknownFields(in: bundle.template, dpi: dpis.first ?? 0)
+        findings += Self.listMisuse(in: bundle.template, dpi: dpis.first ?? 0)
         var seen = Set<String>()
         for dpi in dpis {
             let renderer = try BadgeRenderer(bundle: bundle, dpi: dpi, logger: logger)
@@ -84,11 +85,44 @@ public struct TemplateCheck: Sendable {
         for (index, element) in template.elements.enumerated() {
             let place = element.id ?? "elements[\(index)]"
             check(element.when.map(\.field), at: place)
+            if case .icons(let icons) = element.kind { check(icons.from, at: place) }
             switch element.kind {
             case .text(let text): check(FieldMapper.placeholders(in: text.text), at: place)
             case .qr(let qr): check(FieldMapper.placeholders(in: qr.payload), at: place)
             case .barcode(let barcode): check(FieldMapper.placeholders(in: barcode.data), at: place)
             default: break
+            }
+        }
+        return findings
+    }
+
+    /// The fields that reach templates as comma-joined lists, which `contains` and `icons` read
+    /// item by item; a `custom.NAME` field may carry such a list too (a CSV column of them).
+    static func isListField(_ name: String) -> Bool {
+        AttendeeField(rawValue: name)?.isList == true || name.hasPrefix("custom.")
+    }
+
+    /// `contains`, or an icons element's `from`, on a field that is not a list: `company` with
+    /// `contains: acme` would hold for "ACME" but never for "ACME, Inc.", a silent surprise, so it
+    /// is an error like an unknown field. The template's own rules may join lists into a field of
+    /// their own, so their fields pass; fields no attendee has are reported by `unknownFields`.
+    static func listMisuse(in template: Template, dpi: Int) -> [Finding] {
+        let ruleNames = Set(template.fields.map(\.name))
+        var findings: [Finding] = []
+        func check(_ name: String, _ what: String, at place: String) {
+            guard !isListField(name), !ruleNames.contains(name), BadgeFields.isKnown(name) else { return }
+            findings.append(
+                Finding(
+                    issue: RenderIssue(
+                        .error, .notAList,
+                        "\(what) reads list items, but '\(name)' is not a list field (sessions, dietary, accessibility or custom.NAME)"),
+                    element: place, dpi: dpi, attendee: nil))
+        }
+        for (index, element) in template.elements.enumerated() {
+            let place = element.id ?? "elements[\(index)]"
+            for condition in element.when where condition.contains != nil { check(condition.field, "contains", at: place) }
+            if case .icons(let icons) = element.kind {
+                for field in icons.from { check(field, "an icons element", at: place) }
             }
         }
         return findings
