@@ -15,6 +15,7 @@ extension RenderIssue {
         switch code {
         case .symbolEncodingFailed, .symbolDoesNotFit, .fontMissing: true
         case .textOverflow, .textEllipsized, .missingGlyphs, .qrDowngraded, .outsideStock, .outsideSafeArea, .unknownField: false
+        case .qrModuleFloorUnmet: false
         }
     }
 }
