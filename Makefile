@@ -80,6 +80,7 @@ proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_browser.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/operator_browser.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/technician_browser.py
+	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/scan_quality_browser.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_camera.py
 
 # In-process benchmarks (Benchmarks/, ordo-one/benchmark) checked against the targets in

@@ -46,6 +46,8 @@ public final class AgentCore: Sendable {
     public let chain: DestinationChain
     /// Rings when a badge is accepted: the deadline watch wakes for it.
     let jobAccepted = WorkSignal()
+    /// Counts the kiosk's reads and raises a printer's QR module or darkness when too many fail.
+    public let scanQuality: ScanQualityLoop
 
     public init(
         configuration: AgentConfiguration, store: LanyardStore, event: EventConfiguration,
@@ -78,6 +80,9 @@ public final class AgentCore: Sendable {
         rateLimiter = RateLimiter(perMinute: configuration.webhooks.perMinute)
         searchLimiter = RateLimiter(perMinute: configuration.kiosk.searchPerMinute)
         staff = StaffSessions(staff: configuration.staff)
+        scanQuality = ScanQualityLoop(
+            settings: configuration.scanQuality, store: store, event: event, profiles: workers.mapValues(\.profile), previews: previews,
+            metrics: metrics, logger: logger)
     }
 
     /// The outcome of a badge request.

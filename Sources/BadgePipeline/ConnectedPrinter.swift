@@ -50,9 +50,11 @@ public struct ConnectedPrinter: Sendable {
 
     /// Renders a badge for this printer and encodes it in its language, under `BadgePolicy`: a
     /// badge that must not print throws `pipeline.badge_blocked` and nothing is made.
-    public func label(template: TemplateBundle, fields: [String: String], overrides: JobOverrides) throws -> (EncodedLabel, RenderedBadge) {
+    public func label(
+        template: TemplateBundle, fields: [String: String], overrides: JobOverrides, options: RenderOptions = RenderOptions()
+    ) throws -> (EncodedLabel, RenderedBadge) {
         let renderer = try BadgeRenderer(bundle: template, dpi: profile.dpi, logger: Installation.quietLogger)
-        let badge = try renderer.render(fields: fields)
+        let badge = try renderer.render(fields: fields, options: options)
         if let blocking = badge.blockingIssue {
             throw PipelineError(
                 .badgeBlocked, "the badge cannot be printed: \(blocking.message); nothing was sent", context: blocking.code.rawValue)

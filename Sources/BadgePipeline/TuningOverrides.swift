@@ -1,11 +1,14 @@
+public import Badges
 public import Printers
 public import Store
 
-/// Darkness and speed for one job on one printer: the technician's tuning stored for the printer,
+/// Darkness, speed and the QR module floor for one job on one printer: the technician's tuning stored for the printer,
 /// then explicit values (a command-line option) on top, then the profile clamps them when the
 /// label is encoded. The printer worker and every command that prints take their settings here.
 public struct TuningOverrides: Sendable {
     public var overrides: JobOverrides
+    /// What the stored tuning changes in the raster (its QR module floor).
+    public var renderOptions: RenderOptions
     /// The stored tuning that applied, if any.
     public var tuning: PrinterTuning?
     /// Why the stored tuning could not be read; the job then prints with the profile's defaults,
@@ -21,5 +24,6 @@ public struct TuningOverrides: Sendable {
         self.tuning = tuning
         self.tuningUnreadable = unreadable
         self.overrides = JobOverrides(darkness: darkness ?? tuning?.darkness, speedIPS: speed ?? tuning?.speedIPS)
+        self.renderOptions = RenderOptions(minimumQRModuleDots: tuning?.qrModuleDots)
     }
 }

@@ -2,7 +2,7 @@ public import Foundation
 internal import GRDB
 public import LanyardSupport
 
-/// A technician's override of a printer's darkness and speed, kept per physical printer (its USB
+/// A technician's override of a printer's darkness, speed and QR module floor, kept per physical printer (its USB
 /// serial number, or its network address) so a swapped printer does not inherit another's
 /// tuning. Each change is a new row: the latest is the one in force, the rest are its history.
 public struct PrinterTuning: Sendable, Equatable, Codable {
@@ -14,15 +14,22 @@ public struct PrinterTuning: Sendable, Equatable, Codable {
     public var darkness: Int?
     /// Print speed in inches per second in force after this change.
     public var speedIPS: Int?
+    /// The smallest QR module in dots this printer's badges get (`RenderOptions`), raised by the
+    /// scan-quality loop; nil: the template's own.
+    public var qrModuleDots: Int?
     /// Why: "faded QR on glossy stock", "new ribbon".
     public var reason: String?
     public var recordedAt: Date
 
-    public init(printerKey: String, profileID: String? = nil, darkness: Int?, speedIPS: Int?, reason: String?, recordedAt: Date) {
+    public init(
+        printerKey: String, profileID: String? = nil, darkness: Int?, speedIPS: Int?, qrModuleDots: Int? = nil, reason: String?,
+        recordedAt: Date
+    ) {
         self.printerKey = printerKey
         self.profileID = profileID
         self.darkness = darkness
         self.speedIPS = speedIPS
+        self.qrModuleDots = qrModuleDots
         self.reason = reason
         self.recordedAt = recordedAt
     }
@@ -36,22 +43,23 @@ private struct TuningRow: Codable, FetchableRecord, PersistableRecord, StoredDat
     var profileID: String?
     var darkness: Int?
     var speedIPS: Int?
+    var qrModuleDots: Int?
     var reason: String?
     var recordedAt: Date
 
     enum CodingKeys: String, CodingKey {
         case printerKey = "printer_key", profileID = "profile_id", darkness, speedIPS = "speed_ips", reason
-        case recordedAt = "recorded_at"
+        case recordedAt = "recorded_at", qrModuleDots = "qr_module_dots"
     }
 
     init(_ tuning: PrinterTuning) {
-        (printerKey, profileID, darkness, speedIPS, reason, recordedAt) =
-            (tuning.printerKey, tuning.profileID, tuning.darkness, tuning.speedIPS, tuning.reason, tuning.recordedAt)
+        (printerKey, profileID, darkness, speedIPS, qrModuleDots, reason, recordedAt) =
+            (tuning.printerKey, tuning.profileID, tuning.darkness, tuning.speedIPS, tuning.qrModuleDots, tuning.reason, tuning.recordedAt)
     }
 
     var tuning: PrinterTuning {
         PrinterTuning(
-            printerKey: printerKey, profileID: profileID, darkness: darkness, speedIPS: speedIPS,
+            printerKey: printerKey, profileID: profileID, darkness: darkness, speedIPS: speedIPS, qrModuleDots: qrModuleDots,
             reason: reason, recordedAt: recordedAt)
     }
 }
@@ -62,30 +70,38 @@ extension LanyardStore {
     /// `tune --speed 4` after `tune --darkness 22` leaves darkness at 22. Returns what is now in force.
     @discardableResult
     public func recordTuning(
-        printerKey: String, profileID: String?, darkness: Int?, speedIPS: Int?, reason: String?,
+        printerKey: String, profileID: String?, darkness: Int?, speedIPS: Int?, qrModuleDots: Int? = nil, reason: String?,
         actor: String = "technician", at date: Date = Date()
     ) throws(StoreError) -> PrinterTuning {
         guard !printerKey.isEmpty else { throw StoreError(.invalidValue, "a tuning needs the printer's serial number or address") }
-        guard darkness != nil || speedIPS != nil else {
-            throw StoreError(.invalidValue, "a tuning changes the darkness, the speed or both")
+        guard darkness != nil || speedIPS != nil || qrModuleDots != nil else {
+            throw StoreError(.invalidValue, "a tuning changes the darkness, the speed, the QR module floor or several")
         }
         return try write { db in
             let previous = try Self.latestTuning(db, printerKey: printerKey)
             let tuning = PrinterTuning(
                 printerKey: printerKey, profileID: profileID ?? previous?.profileID,
                 darkness: darkness ?? previous?.darkness, speedIPS: speedIPS ?? previous?.speedIPS,
-                reason: reason, recordedAt: date)
-            try TuningRow(tuning).insert(db)
-            var details: [String: String] = [:]
-            details["profile_id"] = tuning.profileID
-            details["darkness"] = tuning.darkness.map(String.init)
-            details["speed_ips"] = tuning.speedIPS.map(String.init)
-            details["previous_darkness"] = previous?.darkness.map(String.init)
-            details["previous_speed_ips"] = previous?.speedIPS.map(String.init)
-            details["reason"] = reason
-            _ = try Self.audit(db, action: "printer.tuning", actor: actor, subject: "printer:\(printerKey)", details: details, now: date)
+                qrModuleDots: qrModuleDots ?? previous?.qrModuleDots, reason: reason, recordedAt: date)
+            try Self.insertTuning(db, tuning, previous: previous, actor: actor)
             return tuning
         }
+    }
+
+    /// Inside a caller's transaction: the new row and its `printer.tuning` audit entry.
+    static func insertTuning(_ db: Database, _ tuning: PrinterTuning, previous: PrinterTuning?, actor: String) throws {
+        try TuningRow(tuning).insert(db)
+        var details: [String: String] = [:]
+        details["profile_id"] = tuning.profileID
+        details["darkness"] = tuning.darkness.map(String.init)
+        details["speed_ips"] = tuning.speedIPS.map(String.init)
+        details["qr_module_dots"] = tuning.qrModuleDots.map(String.init)
+        details["previous_darkness"] = previous?.darkness.map(String.init)
+        details["previous_speed_ips"] = previous?.speedIPS.map(String.init)
+        details["previous_qr_module_dots"] = previous?.qrModuleDots.map(String.init)
+        details["reason"] = tuning.reason
+        _ = try audit(
+            db, action: "printer.tuning", actor: actor, subject: "printer:\(tuning.printerKey)", details: details, now: tuning.recordedAt)
     }
 
     /// The override in force for a printer, if a technician ever tuned it.
@@ -100,7 +116,7 @@ extension LanyardStore {
         }
     }
 
-    private static func latestTuning(_ db: Database, printerKey: String) throws -> PrinterTuning? {
+    static func latestTuning(_ db: Database, printerKey: String) throws -> PrinterTuning? {
         try TuningRow.filter(Column("printer_key") == printerKey).order(Column("id").desc).fetchOne(db)?.tuning
     }
 }

@@ -32,6 +32,7 @@ enum Schema {
         migrator.registerMigration("v13-job-state-time-index", migrate: indexJobsByStateAndTime)
         migrator.registerMigration("v14-name-corrections", migrate: createNameCorrections)
         migrator.registerMigration("v15-destinations", migrate: createDestinationRecords)
+        migrator.registerMigration("v16-scan-quality", migrate: createScanQuality)
         return migrator
     }
 
@@ -404,6 +405,47 @@ enum Schema {
                     from_agent TEXT NOT NULL CHECK (from_agent <> ''),
                     withdrawn_at DATETIME NOT NULL
                 );
+                """)
+    }
+
+    /// The scan-quality loop (`ScanQuality.swift`): every kiosk read with its kind and the printer
+    /// and template version it is counted against (none: unattributed), the loop's adjustments
+    /// with what they changed and how a technician decided, and the QR module floor a printer's
+    /// tuning now carries beside darkness and speed.
+    private static func createScanQuality(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE printer_tuning ADD COLUMN qr_module_dots INTEGER;
+                CREATE TABLE scan_record (
+                    id INTEGER PRIMARY KEY,
+                    scanned_at DATETIME NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('success', 'unverified', 'garbled', 'unparseable')),
+                    printer_key TEXT CHECK (printer_key <> ''),
+                    template_version TEXT CHECK (template_version <> ''),
+                    attendee_id TEXT CHECK (attendee_id <> '')
+                );
+                CREATE INDEX scan_record_printer ON scan_record(printer_key, scanned_at);
+                CREATE INDEX scan_record_time ON scan_record(scanned_at);
+                CREATE TABLE scan_adjustment (
+                    id INTEGER PRIMARY KEY,
+                    printer_key TEXT NOT NULL CHECK (printer_key <> ''),
+                    template_version TEXT,
+                    change TEXT NOT NULL CHECK (change IN ('qr_module', 'darkness', 'none')),
+                    from_value INTEGER,
+                    to_value INTEGER,
+                    current_module_dots INTEGER,
+                    qr_level TEXT,
+                    qr_downgraded_from TEXT,
+                    scans INTEGER NOT NULL,
+                    failures INTEGER NOT NULL,
+                    window_seconds INTEGER NOT NULL,
+                    through_scan_id INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'kept', 'reverted', 'exhausted')),
+                    reviewed_by TEXT,
+                    reviewed_at DATETIME,
+                    recorded_at DATETIME NOT NULL
+                );
+                CREATE INDEX scan_adjustment_printer ON scan_adjustment(printer_key, id);
                 """)
     }
 }

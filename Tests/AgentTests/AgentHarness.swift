@@ -71,6 +71,8 @@ struct AgentOptions: Sendable {
     var limits = LimitSettings()
     /// Badges rendered in a render child (the built `lanyard render-child`) rather than in process.
     var renderChild: RenderChildLaunch?
+    /// When failed scans adjust a printer's tuning.
+    var scanQuality = ScanQualitySettings()
 }
 
 /// A running agent: its core (store, event, workers), its data directory and, when it prints to
@@ -140,6 +142,7 @@ func withAgent(
     configuration.webhooks.allow = options.webhookAllow
     configuration.tls = options.tls
     configuration.limits = options.limits
+    configuration.scanQuality = options.scanQuality
     switch options.printer {
     case .simulator, .simulatorOnLine:
         configuration.printer.address = "sim"

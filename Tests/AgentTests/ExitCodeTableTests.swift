@@ -63,6 +63,7 @@ import Testing
         "store.job_not_finished": .ioFailed,
         "store.already_replayed": .ioFailed, "store.corrupt_record": .ioFailed, "store.cursor_mismatch": .ioFailed,
         "store.snapshot_stale": .ioFailed,
+        "store.adjustment_decided": .ioFailed,
         "sync.metadata_invalid": .invalidData, "sync.signature_threshold": .invalidData, "sync.version_rollback": .invalidData,
         "sync.version_conflict": .invalidData, "sync.root_chain_broken": .invalidData, "sync.expired": .invalidData,
         "sync.mix_and_match": .invalidData, "sync.length_exceeded": .invalidData, "sync.hash_mismatch": .invalidData,

@@ -11,7 +11,7 @@ import Testing
                 "v1-printer-tuning", "v2-print-jobs", "v3-dead-letters", "v4-outbox", "v5-audit-trail",
                 "v6-attendee-cache", "v7-webhook-deliveries", "v8-manual-review-decisions", "v9-attendee-search-by-field",
                 "v10-attendee-sync", "v11-search-index-memory", "v12-job-template-release", "v13-job-state-time-index",
-                "v14-name-corrections", "v15-destinations",
+                "v14-name-corrections", "v15-destinations", "v16-scan-quality",
             ])
     }
 

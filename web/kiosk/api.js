@@ -10,6 +10,19 @@ export async function checkIn(payload) {
   return { status: response.status, body: await response.json() };
 }
 
+/**
+ * A read the page does not check in (one that looks garbled): the agent counts it for the
+ * scan-quality loop and says what it was. The attendee's screen does not wait for it.
+ */
+export async function reportScan(payload) {
+  const response = await fetch("/v1/scans", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ payload }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
 export async function attendee(id) {
   const response = await fetch(`/v1/kiosk/attendees/${encodeURIComponent(id)}`);
   return response.ok ? response.json() : null;

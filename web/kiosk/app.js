@@ -202,6 +202,9 @@ async function onScan(text) {
   }
   if (garbled(text)) {
     show("error", "garbled", "garbled_detail");
+    // Counted by the agent (a check-in counts its own read), which tells a layout mismatch
+    // from a damaged code; the screen stays the same either way.
+    api.reportScan(text).catch(() => {});
     return;
   }
   busy = true;

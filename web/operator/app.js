@@ -10,6 +10,7 @@ import * as api from "operator/api.js";
 import { renderCharts } from "operator/charts.js";
 import { renderHealth } from "operator/health.js";
 import { renderCheckIns, renderDeadLetters, renderJobs, renderOverdue, renderReview } from "operator/lists.js";
+import { startScanQuality } from "operator/scanquality.js";
 
 const pollMs = 2000;
 const part = (id) => document.getElementById(id);
@@ -190,6 +191,7 @@ async function start() {
   });
   document.addEventListener("visibilitychange", () => (document.visibilityState === "visible" ? poll() : clearTimeout(timer)));
   await poll();
+  startScanQuality();
   document.body.dataset.ready = "true";
   // For the page benchmark (Benchmarks/kiosk_page.py): navigation -> the page live with its data.
   performance.mark("lanyard:ready");

@@ -11,6 +11,7 @@ import * as format from "staff/format.js";
 import { onLanguageChange, signedIn, startStaffPage } from "staff/shell.js";
 import * as api from "technician/api.js";
 import { diagnose, readOnce } from "technician/selftest.js";
+import { loadScanQuality, redrawScanQuality } from "technician/scanquality.js";
 
 const pollMs = 2000;
 const ladderPrefix = "lanyard-ladder|";
@@ -77,13 +78,15 @@ async function loadPrinter() {
   const answer = await call(() => api.detail(choice.value));
   if (answer.status === 200) showDetail(answer.body);
   await loadHistory();
+  await loadScanQuality(call, choice.value, loadPrinter);
 }
 
 async function loadHistory() {
   const answer = await call(() => api.tuningHistory(choice.value));
   if (answer.status !== 200) return;
   fillRows(part("history-rows"), part("history-empty"), answer.body.history, (change) => [
-    cell(format.dateTime(change.recorded_at)), cell(change.darkness ?? "–"), cell(change.speed_ips ?? "–"), cell(change.reason ?? ""),
+    cell(format.dateTime(change.recorded_at)), cell(change.darkness ?? "–"), cell(change.speed_ips ?? "–"),
+    cell(change.qr_module_dots ?? "–"), cell(change.reason ?? ""),
   ]);
 }
 
@@ -186,7 +189,10 @@ async function start() {
   for (const button of document.querySelectorAll("[data-task]")) button.addEventListener("click", () => runTask(button));
   part("ladder-form").addEventListener("submit", printLadder);
   part("scanner-start").addEventListener("click", runSelfTest);
-  onLanguageChange(() => { if (current) showDetail(current); });
+  onLanguageChange(() => {
+    if (current) showDetail(current);
+    redrawScanQuality();
+  });
   document.addEventListener("visibilitychange", poll);
   // A ladder cell's read goes to scan to choose; during the self-test that test reads the keys.
   listen((text) => {

@@ -35,6 +35,8 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     public var limits = LimitSettings()
     public var webhooks = Webhooks()
     public var kiosk = Kiosk()
+    /// When failed scans raise a printer's QR module or darkness (`ScanQualitySettings`).
+    public var scanQuality = ScanQualitySettings()
     /// Who may sign in on the kiosk's staff pages, each with a role and a PIN hash.
     public var staff: [StaffMember] = []
     /// Bearer token for admin actions (reprints, dead-letter replay). Nil disables them.
@@ -207,6 +209,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         case registry, kioskID = "kiosk_id", allowedHosts = "allowed_hosts"
         case tokens, tls
         case limits
+        case scanQuality = "scan_quality"
     }
 
     public init() {}
@@ -231,6 +234,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         limits = try c.decodeIfPresent(LimitSettings.self, forKey: .limits) ?? LimitSettings()
         webhooks = try c.decodeIfPresent(Webhooks.self, forKey: .webhooks) ?? Webhooks()
         kiosk = try c.decodeIfPresent(Kiosk.self, forKey: .kiosk) ?? Kiosk()
+        scanQuality = try c.decodeIfPresent(ScanQualitySettings.self, forKey: .scanQuality) ?? ScanQualitySettings()
         staff = try c.decodeIfPresent([StaffMember].self, forKey: .staff) ?? []
         adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
         tokens = try c.decodeIfPresent([AccessToken].self, forKey: .tokens) ?? []
@@ -303,6 +307,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         }
         try registry.validate()
         try limits.validate()
+        try scanQuality.validate()
         try validatePrinters()
         try validateDestinations()
         try validateBoundary()

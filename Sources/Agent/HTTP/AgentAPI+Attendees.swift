@@ -1,4 +1,5 @@
 import Attendees
+import BadgePipeline
 import Foundation
 import Hummingbird
 import LanyardHTTP
@@ -54,12 +55,15 @@ extension AgentAPI {
         router.get("/v1/attendees/:id/badge.png") { _, context in
             let attendee = try core.store.shown(try knownAttendee(core, context))
             // Rendered for the printer the badge would go to now, dot for dot as it would print there.
-            guard let preview = core.previews[core.route(attendee)] ?? core.preview else {
+            let printerID = core.route(attendee)
+            guard let preview = core.previews[printerID] ?? core.preview else {
                 throw AgentError(.notFound, "this agent renders no previews")
             }
             let png: [UInt8]
             do {
-                png = try await Blocking.run { try preview.png(of: attendee) }
+                png = try await Blocking.run {
+                    try preview.png(of: attendee, options: TuningOverrides(printerKey: printerID, store: core.store).renderOptions)
+                }
             } catch let failure as ComposeFailure {
                 throw AgentError(.requestInvalid, "no template can make this attendee's badge: \(failure)", detail: attendee.attendeeID)
             }

@@ -19,6 +19,7 @@ extension AgentAPI {
             try requireScope(.checkIn, request, core: core, listener: listener)
             let body = try decode(
                 CheckInRequest.self, from: try await bodyData(request), expecting: "{\"payload\": \"<scanned QR text>\"}")
+            await countCheckInRead(body.payload, core: core, correlationID: context.correlationID)
             let (submission, earlier) = try await core.checkIn(payload: body.payload, correlationID: context.correlationID)
             let prior = earlier.map { PriorCheckInView(kioskID: $0.kioskID, scannedAt: ScanTime.text($0.scannedAt)) }
             return submissionResponse(submission, correlation: context.correlationID, alreadyCheckedIn: prior)

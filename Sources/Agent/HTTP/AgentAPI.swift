@@ -35,6 +35,7 @@ public enum AgentAPI {
         addSessionRoutes(to: router, core: core)
         addTechnicianRoutes(to: router, core: core)
         addOperatorRoutes(to: router, core: core)
+        addScanQualityRoutes(to: router, core: core, listener: listener)
         addCameraRoutes(to: router)
         addPeerRoutes(to: router, core: core)
         if let pages { addPageRoutes(to: router, pages: pages) }

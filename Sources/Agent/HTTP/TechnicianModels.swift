@@ -42,18 +42,22 @@ public struct PrinterDetailView: Codable, Sendable, Equatable {
 public struct TuningView: Codable, Sendable, Equatable {
     public var darkness: Int?
     public var speedIPS: Int?
+    /// The QR module floor in dots (the scan-quality loop's), if one is set.
+    public var qrModuleDots: Int?
     public var reason: String?
     public var recordedAt: String
 
     enum CodingKeys: String, CodingKey {
         case darkness, reason
         case speedIPS = "speed_ips"
+        case qrModuleDots = "qr_module_dots"
         case recordedAt = "recorded_at"
     }
 
     public init(_ tuning: PrinterTuning) {
         darkness = tuning.darkness
         speedIPS = tuning.speedIPS
+        qrModuleDots = tuning.qrModuleDots
         reason = tuning.reason
         recordedAt = Timestamps.iso8601(tuning.recordedAt)
     }

@@ -65,6 +65,26 @@ public final class AgentMetrics: Sendable {
         self.factory = factory
     }
 
+    /// One read at the kiosk's scanner (`ScanQualityLoop`): the printer and template version it
+    /// counts against (`unattributed`, `unknown` when it has none) and what it was.
+    public func recordScan(printer: String?, templateVersion: String?, result: ScanKind) {
+        Counter(
+            label: "lanyard_scans_total",
+            dimensions: [
+                ("printer", printer ?? "unattributed"), ("template_version", templateVersion ?? "unknown"), ("result", result.rawValue),
+            ],
+            factory: factory
+        ).increment()
+    }
+
+    /// A decision of the scan-quality loop: what it changed on a printer (`none`: nothing was left).
+    public func recordScanQualityAdjustment(printer: String, change: ScanAdjustmentChange) {
+        Counter(
+            label: "lanyard_scan_quality_adjustments_total", dimensions: [("printer", printer), ("change", change.rawValue)],
+            factory: factory
+        ).increment()
+    }
+
     /// A badge that no template tier could render.
     public func recordRenderFailure() {
         Counter(label: "lanyard_render_failures_total", factory: factory).increment()

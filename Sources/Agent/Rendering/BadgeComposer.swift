@@ -1,5 +1,5 @@
 public import Attendees
-import Badges
+public import Badges
 import Foundation
 import LanyardSupport
 public import Logging
@@ -24,6 +24,9 @@ public struct ComposedBadge: Sendable {
     /// The registry release (its digest), or nil for a local bundle.
     public var templateRelease: String?
     public var renderSeconds: Double
+    /// The badge's first QR code as drawn (module size, level), when rendered in this process:
+    /// what the scan-quality loop's dry render reads. Nil from the render child and without a QR.
+    public var qr: SymbolReport? = nil
 }
 
 /// Every tier failed: why each did.
@@ -98,25 +101,29 @@ public final class BadgeComposer {
     }
 
     /// In this process, with no time limit: what a preview shows.
-    public func compose(_ attendee: Attendee, event: EventConfiguration, overrides: JobOverrides) throws(ComposeFailure) -> ComposedBadge {
+    public func compose(
+        _ attendee: Attendee, event: EventConfiguration, overrides: JobOverrides, options: RenderOptions = RenderOptions()
+    ) throws(ComposeFailure) -> ComposedBadge {
         let candidates = templates.current.candidates(track: attendee.track)
         return try local.compose(
-            fields: BadgeFields.fields(for: attendee, event: event), candidates: candidates, overrides: overrides
+            fields: BadgeFields.fields(for: attendee, event: event), candidates: candidates, overrides: overrides, options: options
         ) { progress in
             if case .attempt(let index, let rendered) = progress { onAttempt?(candidates[index].source, rendered) }
         }
     }
 
     /// A badge to print: in the render child under the limits when the agent has one, else here.
-    func composeToPrint(_ attendee: Attendee, event: EventConfiguration, overrides: JobOverrides) throws(RenderFailure) -> ComposedBadge {
+    func composeToPrint(
+        _ attendee: Attendee, event: EventConfiguration, overrides: JobOverrides, options: RenderOptions = RenderOptions()
+    ) throws(RenderFailure) -> ComposedBadge {
         guard let child else {
-            do { return try compose(attendee, event: event, overrides: overrides) } catch { throw .tiers(error) }
+            do { return try compose(attendee, event: event, overrides: overrides, options: options) } catch { throw .tiers(error) }
         }
         let candidates = templates.current.candidates(track: attendee.track)
         let request = RenderRequest(
             attendeeID: attendee.attendeeID, fields: BadgeFields.fields(for: attendee, event: event),
             candidates: candidates.map { RenderRequest.Candidate(tier: $0.tier, source: $0.source) }, profile: profile,
-            language: language, overrides: overrides)
+            language: language, overrides: overrides, options: options)
         return try child.compose(request) { index, rendered in onAttempt?(candidates[index].source, rendered) }
     }
 

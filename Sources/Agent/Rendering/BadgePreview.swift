@@ -1,4 +1,5 @@
 public import Attendees
+public import Badges
 import Foundation
 import LanyardSupport
 public import Logging
@@ -19,9 +20,20 @@ public final class BadgePreview: Sendable {
         self.event = event
     }
 
-    /// A 1-bit PNG at the printer's resolution; blocking work (render and encode), for `Blocking.run`.
-    public func png(of attendee: Attendee) throws -> [UInt8] {
-        let badge = try composer.withLock { composer in try composer.compose(attendee, event: event, overrides: JobOverrides()) }
+    /// The badge itself, rendered here with the printer's render options: what the scan-quality
+    /// loop's dry render reads (the QR code's module and level). Blocking work, for `Blocking.run`.
+    public func badge(of attendee: Attendee, options: RenderOptions) throws(ComposeFailure) -> ComposedBadge {
+        try composer.withLock { (composer: inout BadgeComposer) throws(ComposeFailure) -> ComposedBadge in
+            try composer.compose(attendee, event: event, overrides: JobOverrides(), options: options)
+        }
+    }
+
+    /// A 1-bit PNG at the printer's resolution, with that printer's render options (its stored
+    /// QR module floor); blocking work (render and encode), for `Blocking.run`.
+    public func png(of attendee: Attendee, options: RenderOptions = RenderOptions()) throws -> [UInt8] {
+        let badge = try composer.withLock { composer in
+            try composer.compose(attendee, event: event, overrides: JobOverrides(), options: options)
+        }
         return try badge.bitmap.png()
     }
 }

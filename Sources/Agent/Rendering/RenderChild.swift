@@ -58,7 +58,8 @@ public enum RenderChild {
         var winner = 0
         let outcome = Result { () throws(ComposeFailure) -> ComposedBadge in
             try renderer.compose(
-                fields: request.fields, candidates: request.candidates.map { ($0.tier, $0.source) }, overrides: request.overrides
+                fields: request.fields, candidates: request.candidates.map { ($0.tier, $0.source) }, overrides: request.overrides,
+                options: request.options
             ) { progress in
                 switch progress {
                 case .rendering:

@@ -1,3 +1,4 @@
+import Badges
 import Foundation
 import Glibc
 import Printers
@@ -103,6 +104,8 @@ struct RenderRequest: Codable, Sendable {
     var profile: PrinterProfile
     var language: PrinterLanguage
     var overrides: JobOverrides
+    /// The printer's stored render options (its QR module floor).
+    var options: RenderOptions
 }
 
 /// One badge as a PDF/A-2b document for an office printer (docs/handover.md): the fields and

@@ -33,7 +33,7 @@ final class TieredRenderer {
 
     func compose(
         fields: [String: String], candidates: [(tier: TemplateTier, source: TemplateSource)], overrides: JobOverrides,
-        progress: (ComposeProgress) -> Void = { _ in }
+        options: RenderOptions = RenderOptions(), progress: (ComposeProgress) -> Void = { _ in }
     ) throws(ComposeFailure) -> ComposedBadge {
         var failure = ComposeFailure(reasons: [])
         for (index, (tier, source)) in candidates.enumerated() {
@@ -47,7 +47,7 @@ final class TieredRenderer {
                     progress(.attempt(index: index, rendered: false))
                     continue
                 }
-                let badge = try renderer.render(fields: fields)
+                let badge = try renderer.render(fields: fields, options: options)
                 if let blocking = badge.blockingIssue {
                     failure.reasons.append((tier, name, blocking.message))
                     progress(.attempt(index: index, rendered: false))
@@ -59,7 +59,8 @@ final class TieredRenderer {
                 return ComposedBadge(
                     bitmap: badge.bitmap, label: label, tier: tier, templateName: renderer.bundle.template.name,
                     templateVersion: renderer.bundle.template.version, templateRelease: source.digest,
-                    renderSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                    renderSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                    qr: badge.elements.lazy.compactMap { $0.type == "qr" ? $0.symbol : nil }.first)
             } catch let error as BadgeError {
                 failure.reasons.append((tier, name, error.description))
                 progress(.attempt(index: index, rendered: false))

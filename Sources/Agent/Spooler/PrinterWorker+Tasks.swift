@@ -131,7 +131,10 @@ extension PrinterWorker {
             return result
         case .testBadge(let attendee):
             let badge: ComposedBadge
-            do { badge = try composer.composeToPrint(attendee, event: event, overrides: tuning()) } catch {
+            let stored = storedTuning()
+            do {
+                badge = try composer.composeToPrint(attendee, event: event, overrides: stored.overrides, options: stored.renderOptions)
+            } catch {
                 throw AgentError(.printerUnavailable, "the test badge cannot be rendered: \(error.description)", detail: "template")
             }
             output.append(badge.label.bytes)

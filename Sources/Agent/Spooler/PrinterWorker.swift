@@ -200,10 +200,10 @@ public actor PrinterWorker {
         do { attendee = try store.shown(attendee) } catch {
             log.warning("cannot read the name correction; printing the registered name", metadata: ["error": "\(error)"])
         }
-        let overrides = tuning()
+        let stored = storedTuning()
         let badge: ComposedBadge
         do {
-            badge = try composer.composeToPrint(attendee, event: event, overrides: overrides)
+            badge = try composer.composeToPrint(attendee, event: event, overrides: stored.overrides, options: stored.renderOptions)
         } catch {
             // Whichever way it failed, the job's payload is kept with the dead letter and the
             // printer goes on with its next badge.
@@ -360,12 +360,15 @@ public actor PrinterWorker {
 
     /// The technician's stored tuning for this printer (`TuningOverrides`, as every command that
     /// prints takes it); a tuning that cannot be read is logged and the profile's defaults apply.
-    func tuning() -> JobOverrides {
+    func tuning() -> JobOverrides { storedTuning().overrides }
+
+    /// The stored tuning with what it changes in the raster (its QR module floor), for a badge.
+    func storedTuning() -> TuningOverrides {
         let tuning = TuningOverrides(printerKey: printerID, store: store)
         if let reason = tuning.tuningUnreadable {
             logger.warning("cannot read the stored tuning; printing with the profile's defaults", metadata: ["error": "\(reason)"])
         }
-        return tuning.overrides
+        return tuning
     }
 
     func connectedClient() async -> PrinterClient? {

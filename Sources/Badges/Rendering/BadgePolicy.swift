@@ -17,6 +17,7 @@ extension RenderIssue {
         case .textOverflow, .textEllipsized, .missingGlyphs, .qrDowngraded, .outsideStock, .outsideSafeArea, .unknownField, .iconsDoNotFit,
             .notAList:
             false
+        case .qrModuleFloorUnmet: false
         }
     }
 }

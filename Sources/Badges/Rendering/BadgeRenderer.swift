@@ -46,6 +46,10 @@ public final class BadgeRenderer {
     private var rasterCanvas: CairoCanvas?
     /// Glyph images drawn since the caches were last dropped (see `GlyphCacheBudget`).
     private var glyphBudget: GlyphCacheBudget
+    /// The options of the raster render under way, read by the element drawing it concerns (the
+    /// QR code's module floor) rather than passed through every element's drawing; set and
+    /// cleared inside `RenderLock`, like the reused surface.
+    var activeOptions = RenderOptions()
 
     /// The default glyph cache budget. 6 MiB keeps the 1,200-name fixture batch, in 14 scripts,
     /// near 73 MB of peak memory; each shed costs a re-load of fonts (about 0.2 s), a few times
@@ -98,9 +102,14 @@ public final class BadgeRenderer {
         return (grid.dots(size.width), grid.dots(size.height))
     }
 
-    /// Renders the badge for resolved or raw fields (the template's mapping rules are applied here).
-    public func render(fields input: [String: String]) throws(BadgeError) -> RenderedBadge {
-        try RenderLock.run { () throws(BadgeError) in try renderLocked(fields: input) }
+    /// Renders the badge for resolved or raw fields (the template's mapping rules are applied here),
+    /// with the printer's render options (`RenderOptions`: its stored QR module floor).
+    public func render(fields input: [String: String], options: RenderOptions = RenderOptions()) throws(BadgeError) -> RenderedBadge {
+        try RenderLock.run { () throws(BadgeError) in
+            activeOptions = options
+            defer { activeOptions = RenderOptions() }
+            return try renderLocked(fields: input)
+        }
     }
 
     private func renderLocked(fields input: [String: String]) throws(BadgeError) -> RenderedBadge {

@@ -51,6 +51,8 @@ public struct RenderIssue: Sendable, Equatable, Codable, CustomStringConvertible
         case missingGlyphs = "text.missing_glyphs"
         case fontMissing = "font.missing"
         case qrDowngraded = "qr.downgraded"
+        /// The printer's QR module floor (`RenderOptions`) does not fit the payload: drawn without it.
+        case qrModuleFloorUnmet = "qr.module_floor_unmet"
         case symbolDoesNotFit = "symbol.does_not_fit"
         case symbolEncodingFailed = "symbol.encoding_failed"
         case outsideStock = "layout.outside_stock"

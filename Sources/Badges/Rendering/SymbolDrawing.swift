@@ -15,12 +15,24 @@ extension BadgeRenderer {
         let minimumModule = max(1, grid.dots(element.minModuleMM))
         let side = min(area.width, area.height)
         let preferred = QRErrorCorrection(rawValue: element.errorCorrection.rawValue) ?? .quartile
-        let fitted: QRFittedEncoding
+        var fitted: QRFittedEncoding
         do {
             fitted = try QRCode.encodeFitting(payload, preferredLevel: preferred, maxModulesAcross: side / minimumModule)
         } catch {
             report.issues.append(RenderIssue(.error, .symbolEncodingFailed, "QR code: \(error.message)"))
             return
+        }
+        // The printer's floor narrows the symbol further; a floor this payload cannot meet is the
+        // tuning's limit, not a reason to print no badge.
+        if let floor = activeOptions.minimumQRModuleDots, floor > minimumModule {
+            do {
+                fitted = try QRCode.encodeFitting(payload, preferredLevel: preferred, maxModulesAcross: side / floor)
+            } catch {
+                report.issues.append(
+                    RenderIssue(
+                        .warning, .qrModuleFloorUnmet,
+                        "QR code: the printer's module floor of \(floor) dots does not fit this payload; drawn without it"))
+            }
         }
         let matrix = fitted.encoding.matrix
         let moduleDots = side / matrix.totalColumns(includeQuietZone: true)

@@ -5,6 +5,7 @@ import Badges
 import Foundation
 import LanyardSupport
 import Printers
+import Store
 
 struct PrintCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,10 +45,10 @@ struct PrintCommand: AsyncParsableCommand {
             let printer = try await target.connect()
             for note in printer.notes { Terminal.warning(note) }
             do {
-                let (overrides, _) = effectiveOverrides(for: printer, darkness: darkness, speed: speed)
+                let (overrides, tuning) = effectiveOverrides(for: printer, darkness: darkness, speed: speed)
                 let (label, _) = try printerJob(
                     template: bundle, fields: BadgeFields.fields(for: attendee, event: event),
-                    printer: printer, overrides: overrides)
+                    printer: printer, overrides: overrides, options: RenderOptions(minimumQRModuleDots: tuning?.qrModuleDots))
                 try await sendJob(label, to: printer, what: "badge for \(attendee.attendeeID)", timeout: target.timeoutDuration)
             } catch {
                 await printer.close()

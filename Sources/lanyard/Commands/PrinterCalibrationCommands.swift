@@ -167,7 +167,7 @@ struct PrinterTestCommand: AsyncParsableCommand {
                 if tuning != nil { print("using the stored tuning for \(printer.key)") }
                 let (label, _) = try printerJob(
                     template: bundle, fields: BadgeFields.fields(for: attendee, event: event),
-                    printer: printer, overrides: overrides)
+                    printer: printer, overrides: overrides, options: RenderOptions(minimumQRModuleDots: tuning?.qrModuleDots))
                 try await sendJob(label, to: printer, what: "test badge", timeout: target.timeoutDuration)
             }
         }

@@ -23,9 +23,9 @@ func effectiveOverrides(for printer: ConnectedPrinter, darkness: Int?, speed: In
 /// render and the encoder found.
 func printerJob(
     template: TemplateBundle, fields: [String: String], printer: ConnectedPrinter,
-    overrides: JobOverrides
+    overrides: JobOverrides, options: RenderOptions = RenderOptions()
 ) throws -> (EncodedLabel, RenderedBadge) {
-    let (label, badge) = try printer.label(template: template, fields: fields, overrides: overrides)
+    let (label, badge) = try printer.label(template: template, fields: fields, overrides: overrides, options: options)
     for issue in badge.issues {
         Terminal.report(issue, isError: issue.severity == .error)
     }
