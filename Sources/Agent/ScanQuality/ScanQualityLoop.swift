@@ -23,9 +23,11 @@ public struct ScanOutcome: Sendable {
 ///
 /// Attribution: the printer and template version of the latest printed badge of the attendee
 /// the read names (after undoing a garble; an unverified read by the attendee id it carries).
-/// A read tied to no badge (unparseable, or an attendee with no printed badge yet) counts
-/// against the box's only printer, with the template version that printer printed last, when
-/// the box has exactly one; with several it stays unattributed: shown, but it never moves a tuning.
+/// A read that names an attendee with no printed badge is not a read of a badge this box printed
+/// (a ticket on a phone or a confirmation e-mail): it stays unattributed. A read that names no one
+/// (unparseable) counts against the box's only printer, with the template version that printer
+/// printed last, when the box has exactly one; with several it stays unattributed. Unattributed
+/// reads are shown, but they never move a tuning.
 ///
 /// The adjustment: a QR module floor one dot above the module the active template's QR code
 /// gets at that printer now, when a dry render of that template at the new floor still draws
@@ -81,7 +83,8 @@ public actor ScanQualityLoop {
     static func attribution(
         of classification: ScanClassification, store: LanyardStore, printers: [String]
     ) throws(StoreError) -> (String?, String?) {
-        if let id = classification.attendeeID, let badge = try store.latestPrintedBadge(attendeeID: id) {
+        if let id = classification.attendeeID {
+            guard let badge = try store.latestPrintedBadge(attendeeID: id) else { return (nil, nil) }
             return (badge.printerKey, badge.templateVersion)
         }
         guard printers.count == 1, let only = printers.first else { return (nil, nil) }
