@@ -115,4 +115,21 @@ import Testing
         #expect(fields["sessions_text"] == "Opening keynote · Swift, on the server")
         #expect(fields["sessions"] == "Opening keynote,Swift, on the server")
     }
+
+    /// The standard badge chooses by `name_order`: the whole name family first on its large line
+    /// for a Chinese attendee, the given name large over the family name for an English one.
+    @Test func theStandardBadgeShowsTheNameInTheLocalesOrder() throws {
+        let renderer = try BadgeRenderer(
+            bundle: try TemplateBundle.load(directory: templatesRoot.appending(path: "standard")), dpi: 203, logger: testLogger)
+        func drawn(_ locale: String) throws -> Set<String> {
+            let fields = BadgeFields.fields(
+                synthetic: ["attendee_id": "a", "first_name": "伟", "last_name": "刘", "access_tier": "general", "locale": locale],
+                event: RenderingTests.event)
+            return Set(try renderer.render(fields: fields).elements.filter(\.drawn).compactMap(\.id))
+        }
+        let chinese = try drawn("zh-CN")
+        #expect(chinese.contains("full-name-family-first") && !chinese.contains("display-name") && !chinese.contains("family-name"))
+        let english = try drawn("en-GB")
+        #expect(!english.contains("full-name-family-first") && english.contains("display-name") && english.contains("family-name"))
+    }
 }
