@@ -12,7 +12,7 @@ import Testing
 /// The office printer at the end of the chain (docs/handover.md): with both printers of the box
 /// down, a badge goes past its deadline to an IPP Everywhere printer (`ippeveprinter`) as a
 /// PDF/A-2b document, and the job is `printed` only once the printer reports the IPP job completed.
-@Suite(.timeLimit(.minutes(1))) struct IPPFallbackTests {
+@Suite(.timeLimit(.minutes(3))) struct IPPFallbackTests {
     static func unreachablePrinter(_ id: String) -> AgentConfiguration.Printer {
         var printer = AgentConfiguration.Printer()
         printer.id = id
