@@ -8,11 +8,13 @@ PYTHON := $(VENV)/bin/python
 # its driver run the kiosk page's browser proof; qpdf checks the structure of the badge PDFs;
 # cups-ipp-utils' ippeveprinter is the IPP Everywhere printer the IPP client is tested against, and
 # dbus-daemon gives it the private system bus it will not start without; PostgreSQL 15 is the
-# database the registry's replicas share, started by the tests themselves on a Unix socket).
+# database the registry's replicas share, started by the tests themselves on a Unix socket;
+# prometheus for its promtool, which checks and unit-tests the shipped alerting rules: its server is
+# installed beside it but never started by the tests).
 APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev libzxing-dev \
 	libusb-1.0-0-dev libsqlite3-dev zlib1g-dev libdeflate-dev fontconfig fonts-noto-core fonts-noto-cjk \
 	python3 python3-venv python3-pip umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev nginx-light openssl \
-	chromium chromium-driver qpdf cups-ipp-utils dbus-daemon postgresql-15
+	chromium chromium-driver qpdf cups-ipp-utils dbus-daemon postgresql-15 prometheus
 # Independent checkers used by the test suite (decoding symbols, rendering ZPL, a reference encoder,
 # fuzzing the agent's and the registry's HTTP APIs from their OpenAPI descriptions, driving the
 # kiosk page in Chromium and checking it with axe-core, reading the badge PDFs for PDF/A-2b, and
@@ -57,6 +59,9 @@ demo: release
 test: deps tools
 	@# The tree stays as .swift-format lays it out (swift format --in-place --recursive Sources Tests Plugins ...).
 	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Plugins Benchmarks/Benchmarks Package.swift Benchmarks/Package.swift
+	@# The alerting rules the package ships, and their unit tests on recorded series (docs/alerts.md).
+	promtool check rules packaging/prometheus/lanyard-alerts.rules.yml
+	promtool test rules packaging/prometheus/lanyard-alerts.test.yml
 	$(SWIFT) build --build-tests
 	LANYARD_REQUIRE_EXTERNAL_TOOLS=1 LANYARD_PYTHON=$(abspath $(PYTHON)) $(SWIFT) test --skip-build --skip USBEmulated --skip FleetSyncTests
 	LANYARD_REQUIRE_USB_EMULATION=1 umockdev-wrapper $(SWIFT) test --skip-build --filter USBEmulated
