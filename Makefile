@@ -74,7 +74,8 @@ test: deps tools
 # the agent's API fuzzed from docs/openapi.yaml and the registry server's from
 # docs/registry-openapi.yaml, 50 concurrent clients for LOAD_SECONDS, a printer out of paper among
 # two, two kiosks handing badges over while either is killed, and the kiosk page in Chromium
-# (with the keyboard scanner, then with a fake camera showing a ticket).
+# (with the keyboard scanner, then with a fake camera showing a ticket); the operator page's alerts
+# firing on a queue backed up behind a printer out of paper.
 proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_crash.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_fuzz.py
@@ -84,6 +85,7 @@ proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_peers.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_browser.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/operator_browser.py
+	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/operator_alerts.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/technician_browser.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_camera.py
 

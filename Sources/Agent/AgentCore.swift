@@ -46,6 +46,8 @@ public final class AgentCore: Sendable {
     public let chain: DestinationChain
     /// Rings when a badge is accepted: the deadline watch wakes for it.
     let jobAccepted = WorkSignal()
+    /// The operator page's alerts, evaluated by `AlertService` (docs/alerts.md).
+    public let alerts: AlertMonitor
 
     public init(
         configuration: AgentConfiguration, store: LanyardStore, event: EventConfiguration,
@@ -78,6 +80,7 @@ public final class AgentCore: Sendable {
         rateLimiter = RateLimiter(perMinute: configuration.webhooks.perMinute)
         searchLimiter = RateLimiter(perMinute: configuration.kiosk.searchPerMinute)
         staff = StaffSessions(staff: configuration.staff)
+        alerts = AlertMonitor(interval: configuration.alerts.intervalSeconds)
     }
 
     /// The outcome of a badge request.

@@ -33,6 +33,8 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     public var queue = Queue()
     /// How long intake, rendering and encoding of one badge may take (`LimitSettings`).
     public var limits = LimitSettings()
+    /// How often the operator page's alerts are evaluated (`AlertSettings`).
+    public var alerts = AlertSettings()
     public var webhooks = Webhooks()
     public var kiosk = Kiosk()
     /// Who may sign in on the kiosk's staff pages, each with a role and a PIN hash.
@@ -207,6 +209,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         case registry, kioskID = "kiosk_id", allowedHosts = "allowed_hosts"
         case tokens, tls
         case limits
+        case alerts
     }
 
     public init() {}
@@ -229,6 +232,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         destinations = try c.decodeIfPresent([Destination].self, forKey: .destinations) ?? []
         queue = try c.decodeIfPresent(Queue.self, forKey: .queue) ?? Queue()
         limits = try c.decodeIfPresent(LimitSettings.self, forKey: .limits) ?? LimitSettings()
+        alerts = try c.decodeIfPresent(AlertSettings.self, forKey: .alerts) ?? AlertSettings()
         webhooks = try c.decodeIfPresent(Webhooks.self, forKey: .webhooks) ?? Webhooks()
         kiosk = try c.decodeIfPresent(Kiosk.self, forKey: .kiosk) ?? Kiosk()
         staff = try c.decodeIfPresent([StaffMember].self, forKey: .staff) ?? []
@@ -303,6 +307,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         }
         try registry.validate()
         try limits.validate()
+        try alerts.validate()
         try validatePrinters()
         try validateDestinations()
         try validateBoundary()
