@@ -8,11 +8,13 @@ PYTHON := $(VENV)/bin/python
 # its driver run the kiosk page's browser proof; qpdf checks the structure of the badge PDFs;
 # cups-ipp-utils' ippeveprinter is the IPP Everywhere printer the IPP client is tested against, and
 # dbus-daemon gives it the private system bus it will not start without; PostgreSQL 15 is the
-# database the registry's replicas share, started by the tests themselves on a Unix socket).
+# database the registry's replicas share, started by the tests themselves on a Unix socket;
+# prometheus for its promtool, which checks and unit-tests the shipped alerting rules: its server is
+# installed beside it but never started by the tests).
 APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev libqrencode-dev libzint-dev libzxing-dev \
 	libusb-1.0-0-dev libsqlite3-dev zlib1g-dev libdeflate-dev fontconfig fonts-noto-core fonts-noto-cjk \
 	python3 python3-venv python3-pip umockdev gir1.2-umockdev-1.0 python3-gi libumockdev-dev nginx-light openssl \
-	chromium chromium-driver qpdf cups-ipp-utils dbus-daemon postgresql-15
+	chromium chromium-driver qpdf cups-ipp-utils dbus-daemon postgresql-15 prometheus
 # Independent checkers used by the test suite (decoding symbols, rendering ZPL, a reference encoder,
 # fuzzing the agent's and the registry's HTTP APIs from their OpenAPI descriptions, driving the
 # kiosk page in Chromium and checking it with axe-core, reading the badge PDFs for PDF/A-2b, and
@@ -57,6 +59,9 @@ demo: release
 test: deps tools
 	@# The tree stays as .swift-format lays it out (swift format --in-place --recursive Sources Tests Plugins ...).
 	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Plugins Benchmarks/Benchmarks Package.swift Benchmarks/Package.swift
+	@# The alerting rules the package ships, and their unit tests on recorded series (docs/alerts.md).
+	promtool check rules packaging/prometheus/lanyard-alerts.rules.yml
+	promtool test rules packaging/prometheus/lanyard-alerts.test.yml
 	$(SWIFT) build --build-tests
 	LANYARD_REQUIRE_EXTERNAL_TOOLS=1 LANYARD_PYTHON=$(abspath $(PYTHON)) $(SWIFT) test --skip-build --skip USBEmulated --skip FleetSyncTests
 	LANYARD_REQUIRE_USB_EMULATION=1 umockdev-wrapper $(SWIFT) test --skip-build --filter USBEmulated
@@ -69,7 +74,8 @@ test: deps tools
 # the agent's API fuzzed from docs/openapi.yaml and the registry server's from
 # docs/registry-openapi.yaml, 50 concurrent clients for LOAD_SECONDS, a printer out of paper among
 # two, two kiosks handing badges over while either is killed, and the kiosk page in Chromium
-# (with the keyboard scanner, then with a fake camera showing a ticket).
+# (with the keyboard scanner, then with a fake camera showing a ticket); the operator page's alerts
+# firing on a queue backed up behind a printer out of paper.
 proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_crash.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_fuzz.py
@@ -79,6 +85,7 @@ proofs: tools
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/agent_peers.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_browser.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/operator_browser.py
+	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/operator_alerts.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/technician_browser.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/scan_quality_browser.py
 	LANYARD_BIN=$(abspath .build/debug/lanyard) $(PYTHON) Tests/Tools/kiosk_camera.py

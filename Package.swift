@@ -315,6 +315,7 @@ let package = Package(
                 "Sync",
                 "TestSupport",
                 "TUF",
+                "YAMLReading",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -94,6 +94,7 @@ public struct AgentApplication: Sendable {
         if let sync = runtime.sync {
             services.append(.init(service: sync))
         }
+        services.append(.init(service: AlertService(core: runtime.core)))
         if SystemdNotify().watchdogInterval != nil {
             services.append(.init(service: WatchdogService()))
         }

@@ -48,6 +48,8 @@ public final class AgentCore: Sendable {
     let jobAccepted = WorkSignal()
     /// Counts the kiosk's reads and raises a printer's QR module or darkness when too many fail.
     public let scanQuality: ScanQualityLoop
+    /// The operator page's alerts, evaluated by `AlertService` (docs/alerts.md).
+    public let alerts: AlertMonitor
 
     public init(
         configuration: AgentConfiguration, store: LanyardStore, event: EventConfiguration,
@@ -83,6 +85,7 @@ public final class AgentCore: Sendable {
         scanQuality = ScanQualityLoop(
             settings: configuration.scanQuality, store: store, event: event, profiles: workers.mapValues(\.profile), previews: previews,
             metrics: metrics, logger: logger)
+        alerts = AlertMonitor(interval: configuration.alerts.intervalSeconds)
     }
 
     /// The outcome of a badge request.

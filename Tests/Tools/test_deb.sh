@@ -84,10 +84,11 @@ for entry in \
     "-rw-r--r-- root/root /etc/lanyard/agent.yaml" \
     "-rw-r--r-- root/root /usr/share/doc/lanyard/copyright" \
     "-rw-r--r-- root/root /usr/share/lanyard/Templates/standard/template.yaml" \
-    "-rw-r--r-- root/root /usr/share/lanyard/Templates/sample-event.yaml"; do
+    "-rw-r--r-- root/root /usr/share/lanyard/Templates/sample-event.yaml" \
+    "-rw-r--r-- root/root /usr/share/lanyard/prometheus/lanyard-alerts.rules.yml"; do
     grep -qxF -e "$entry" "$work/contents" || fail "package lacks '$entry'"
 done
-pass "binary, unit, udev rule, sysusers, tmpfiles, config, copyright and templates at their paths and modes"
+pass "binary, unit, udev rule, sysusers, tmpfiles, config, copyright, templates and alerting rules at their paths and modes"
 grep -v ' root/root ' "$work/contents" && fail "files not owned by root"
 pass "every file is owned by root"
 
@@ -104,6 +105,15 @@ done
 grep -q 'Apache License 2.0' "$root/usr/share/doc/lanyard/copyright" || fail "copyright does not name Apache-2.0"
 grep -q 'SIL Open Font License 1.1' "$root/usr/share/doc/lanyard/copyright" || fail "copyright does not name the fonts' OFL"
 pass "copyright names Lanyard's license and the bundled fonts' license"
+cmp -s "$root/usr/share/lanyard/prometheus/lanyard-alerts.rules.yml" "$source_tree/packaging/prometheus/lanyard-alerts.rules.yml" ||
+    fail "the packaged alerting rules differ from packaging/prometheus/lanyard-alerts.rules.yml"
+if command -v promtool >/dev/null; then
+    promtool check rules "$root/usr/share/lanyard/prometheus/lanyard-alerts.rules.yml" >"$work/promtool.log" 2>&1 ||
+        { cat "$work/promtool.log"; fail "promtool check rules rejects the packaged alerting rules"; }
+    pass "the packaged alerting rules are the source tree's, and promtool check rules accepts them"
+else
+    pass "the packaged alerting rules are the source tree's (no promtool here to check them)"
+fi
 
 binary="$root/usr/bin/lanyard"
 readelf -S "$binary" | grep -q '\.symtab' && fail "/usr/bin/lanyard is not stripped"

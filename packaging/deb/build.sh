@@ -46,6 +46,9 @@ install -m 0644 systemd/60-lanyard-printers.rules "$root/lib/udev/rules.d/"
 install -m 0644 systemd/lanyard.sysusers "$root/usr/lib/sysusers.d/lanyard.conf"
 install -m 0644 systemd/lanyard.tmpfiles "$root/usr/lib/tmpfiles.d/lanyard.conf"
 install -m 0644 systemd/agent.yaml "$root/etc/lanyard/agent.yaml"
+# The alerting rules, for the Prometheus server that scrapes the kiosks (docs/alerts.md): a file to
+# name in its rule_files, not a configuration of this package.
+install -D -m 0644 packaging/prometheus/lanyard-alerts.rules.yml "$root/usr/share/lanyard/prometheus/lanyard-alerts.rules.yml"
 find "$root" -type d -exec chmod 0755 {} +
 
 # The copyright file: Lanyard's license, then everything the package carries from elsewhere. The

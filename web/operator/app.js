@@ -7,6 +7,7 @@ import { askReason } from "staff/dialog.js";
 import * as format from "staff/format.js";
 import { onLanguageChange, signedIn, startStaffPage } from "staff/shell.js";
 import * as api from "operator/api.js";
+import { renderAlerts } from "operator/alerts.js";
 import { renderCharts } from "operator/charts.js";
 import { renderHealth } from "operator/health.js";
 import { renderCheckIns, renderDeadLetters, renderJobs, renderOverdue, renderReview } from "operator/lists.js";
@@ -33,6 +34,7 @@ function section(name, data, draw) {
 function draw(overview) {
   latest = overview;
   section("health", overview.health, (health) => renderHealth(health, part("health-cards"), part("out-of-order")));
+  section("alerts", overview.alerts, (alerts) => renderAlerts(alerts, part("alert-list"), part("alerts-empty"), part("alerts-note")));
   section("review", overview.manual_review, renderReview);
   section("dead-letters", overview.dead_letters, renderDeadLetters);
   const places = [...overview.health.printers.map((printer) => printer.id), ...(overview.destinations ?? []).map((place) => place.id)];

@@ -33,6 +33,8 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
     public var queue = Queue()
     /// How long intake, rendering and encoding of one badge may take (`LimitSettings`).
     public var limits = LimitSettings()
+    /// How often the operator page's alerts are evaluated (`AlertSettings`).
+    public var alerts = AlertSettings()
     public var webhooks = Webhooks()
     public var kiosk = Kiosk()
     /// When failed scans raise a printer's QR module or darkness (`ScanQualitySettings`).
@@ -210,6 +212,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         case tokens, tls
         case limits
         case scanQuality = "scan_quality"
+        case alerts
     }
 
     public init() {}
@@ -232,6 +235,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         destinations = try c.decodeIfPresent([Destination].self, forKey: .destinations) ?? []
         queue = try c.decodeIfPresent(Queue.self, forKey: .queue) ?? Queue()
         limits = try c.decodeIfPresent(LimitSettings.self, forKey: .limits) ?? LimitSettings()
+        alerts = try c.decodeIfPresent(AlertSettings.self, forKey: .alerts) ?? AlertSettings()
         webhooks = try c.decodeIfPresent(Webhooks.self, forKey: .webhooks) ?? Webhooks()
         kiosk = try c.decodeIfPresent(Kiosk.self, forKey: .kiosk) ?? Kiosk()
         scanQuality = try c.decodeIfPresent(ScanQualitySettings.self, forKey: .scanQuality) ?? ScanQualitySettings()
@@ -308,6 +312,7 @@ public struct AgentConfiguration: Sendable, Equatable, Decodable {
         try registry.validate()
         try limits.validate()
         try scanQuality.validate()
+        try alerts.validate()
         try validatePrinters()
         try validateDestinations()
         try validateBoundary()

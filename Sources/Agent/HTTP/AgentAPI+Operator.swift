@@ -62,7 +62,8 @@ extension AgentAPI {
             series: OutcomeSeriesView(
                 hours: hours, bucketSeconds: bucket, buckets: try store.jobOutcomes(from: start, bucketSeconds: bucket, count: count)),
             overdue: try core.overdueJobs(now: now, limit: overviewListLimit).map(OperatorJobView.init),
-            destinations: core.configuration.destinations.compactMap { core.destinations[$0.id]?.status })
+            destinations: core.configuration.destinations.compactMap { core.destinations[$0.id]?.status },
+            alerts: OperatorAlertsView(core.alerts.current))
     }
 
     static func checkInViews(_ store: LanyardStore, limit: Int, before: Int64?) throws -> [OperatorCheckInView] {

@@ -24,10 +24,13 @@ public struct OperatorOverview: Codable, Sendable, Equatable {
     public var overdue: [OperatorJobView]
     /// Peer kiosks and office printers off the box.
     public var destinations: [DestinationStatus]
+    /// The alert conditions the agent evaluates for a kiosk with no Prometheus.
+    public var alerts: OperatorAlertsView
 
     enum CodingKeys: String, CodingKey {
         case generatedAt = "generated_at", health, jobs, deadLetters = "dead_letters", manualReview = "manual_review"
         case checkIns = "check_ins", series, overdue, destinations
+        case alerts
     }
 }
 

@@ -157,6 +157,8 @@ public final class AgentMetrics: Sendable {
         /// Printed over all outcomes; nil without an outcome in the window.
         public var printSuccessRatio: Double?
         public var deadLettersPerMinute: Double
+        /// Jobs that ended (printed, manual review, dead-lettered) in the window: what the ratio is of.
+        public var jobsEnded: Int = 0
     }
 
     public func summary(now: Date = Date()) -> Summary {
@@ -171,7 +173,7 @@ public final class AgentMetrics: Sendable {
             return Summary(
                 renderP95Seconds: p95,
                 printSuccessRatio: window.outcomes.isEmpty ? nil : Double(printed) / Double(window.outcomes.count),
-                deadLettersPerMinute: Double(window.deadLetters.count) / (Self.window / 60))
+                deadLettersPerMinute: Double(window.deadLetters.count) / (Self.window / 60), jobsEnded: window.outcomes.count)
         }
     }
 
@@ -182,6 +184,7 @@ public final class AgentMetrics: Sendable {
         Gauge(label: "lanyard_render_duration_p95_seconds", factory: factory).record(figures.renderP95Seconds ?? 0)
         Gauge(label: "lanyard_print_success_ratio", factory: factory).record(figures.printSuccessRatio ?? 1)
         Gauge(label: "lanyard_dead_letters_per_minute", factory: factory).record(figures.deadLettersPerMinute)
+        Gauge(label: "lanyard_jobs_ended_recent", factory: factory).record(figures.jobsEnded)
         if let counts = try? core.store.stateCounts() {
             for state in JobState.allCases {
                 Gauge(label: "lanyard_jobs", dimensions: [("state", state.apiName)], factory: factory).record(counts[state] ?? 0)
