@@ -40,14 +40,24 @@ final class TestPKI: Sendable {
     }
 
     /// A client trusting the CA for the agent's certificate, presenting `identity`'s certificate.
-    func client(presenting identity: String?) throws -> HTTPClient {
+    /// Runs `body` with an HTTPS client presenting `identity`, and shuts the client down however
+    /// `body` ends: a client dropped unshut (a request that timed out on a loaded machine) would
+    /// stop the whole test process.
+    @discardableResult
+    func withClient<Result>(
+        presenting identity: String?, _ body: (HTTPClient) async throws -> Result
+    ) async throws -> Result {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(path("ca.pem")))
         if let identity {
             tls.certificateChain = try NIOSSLCertificate.fromPEMFile(path("\(identity).pem")).map { .certificate($0) }
             tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: path("\(identity).key"), format: .pem))
         }
-        return HTTPClient(configuration: HTTPClient.Configuration(tlsConfiguration: tls))
+        let client = HTTPClient(configuration: HTTPClient.Configuration(tlsConfiguration: tls))
+        let outcome: Swift.Result<Result, any Error>
+        do { outcome = .success(try await body(client)) } catch { outcome = .failure(error) }
+        try await client.shutdown()
+        return try outcome.get()
     }
 
     private func selfSigned(_ name: String, subject: String, extensions: [String]) throws {
@@ -107,26 +117,26 @@ final class TestPKI: Sendable {
             let base = try #require(try await eventually { agent.application.httpsAddress })
             #expect(base.hasPrefix("https://127.0.0.1:"))
             for refused in [nil, "stranger"] {
-                let client = try pki.client(presenting: refused)
-                await #expect(throws: (any Error).self, "presenting \(refused ?? "no certificate")") {
-                    _ = try await client.execute(HTTPClientRequest(url: "\(base)/v1/health"), timeout: .seconds(10))
+                try await pki.withClient(presenting: refused) { client in
+                    await #expect(throws: (any Error).self, "presenting \(refused ?? "no certificate")") {
+                        _ = try await client.execute(HTTPClientRequest(url: "\(base)/v1/health"), timeout: .seconds(30))
+                    }
                 }
-                try await client.shutdown()
             }
             for accepted in ["client", "peer"] {
-                let client = try pki.client(presenting: accepted)
-                let health = try await client.execute(HTTPClientRequest(url: "\(base)/v1/health"), timeout: .seconds(10))
-                #expect(health.status == .ok, "presenting \(accepted)")
-                let jobs = try await client.execute(HTTPClientRequest(url: "\(base)/v1/jobs"), timeout: .seconds(10))
-                #expect(jobs.status == .unauthorized, "a certificate is not a token")
-                var badge = HTTPClientRequest(url: "\(base)/v1/badges")
-                badge.method = .POST
-                badge.headers.add(name: "Authorization", value: "Bearer \(Self.printToken)")
-                badge.headers.add(name: "Content-Type", value: "application/json")
-                badge.body = .bytes(ByteBuffer(string: #"{"attendee": \#(registration("TLS-" + accepted))}"#))
-                let submitted = try await client.execute(badge, timeout: .seconds(10))
-                #expect(submitted.status == .accepted, "presenting \(accepted)")
-                try await client.shutdown()
+                try await pki.withClient(presenting: accepted) { client in
+                    let health = try await client.execute(HTTPClientRequest(url: "\(base)/v1/health"), timeout: .seconds(30))
+                    #expect(health.status == .ok, "presenting \(accepted)")
+                    let jobs = try await client.execute(HTTPClientRequest(url: "\(base)/v1/jobs"), timeout: .seconds(30))
+                    #expect(jobs.status == .unauthorized, "a certificate is not a token")
+                    var badge = HTTPClientRequest(url: "\(base)/v1/badges")
+                    badge.method = .POST
+                    badge.headers.add(name: "Authorization", value: "Bearer \(Self.printToken)")
+                    badge.headers.add(name: "Content-Type", value: "application/json")
+                    badge.body = .bytes(ByteBuffer(string: #"{"attendee": \#(registration("TLS-" + accepted))}"#))
+                    let submitted = try await client.execute(badge, timeout: .seconds(30))
+                    #expect(submitted.status == .accepted, "presenting \(accepted)")
+                }
             }
             let metrics = try await local.execute(uri: "/metrics", method: .get)
             #expect(String(buffer: metrics.body).contains(#"lanyard_agent_refusals_total{reason="client_certificate"}"#))
@@ -139,15 +149,15 @@ final class TestPKI: Sendable {
         options.tls = TLSSettings(listen: "127.0.0.1:0", certificate: pki.path("server.pem"), key: pki.path("server.key"))
         try await withAgent(options) { agent, _ in
             let base = try #require(try await eventually { agent.application.httpsAddress })
-            let client = try pki.client(presenting: nil)
-            let health = try await client.execute(HTTPClientRequest(url: "\(base)/v1/health"), timeout: .seconds(10))
-            #expect(health.status == .ok)
-            var badge = HTTPClientRequest(url: "\(base)/v1/badges")
-            badge.method = .POST
-            badge.headers.add(name: "Content-Type", value: "application/json")
-            badge.body = .bytes(ByteBuffer(string: #"{"attendee": \#(registration("TLS-anonymous"))}"#))
-            #expect(try await client.execute(badge, timeout: .seconds(10)).status == .unauthorized)
-            try await client.shutdown()
+            try await pki.withClient(presenting: nil) { client in
+                let health = try await client.execute(HTTPClientRequest(url: "\(base)/v1/health"), timeout: .seconds(30))
+                #expect(health.status == .ok)
+                var badge = HTTPClientRequest(url: "\(base)/v1/badges")
+                badge.method = .POST
+                badge.headers.add(name: "Content-Type", value: "application/json")
+                badge.body = .bytes(ByteBuffer(string: #"{"attendee": \#(registration("TLS-anonymous"))}"#))
+                #expect(try await client.execute(badge, timeout: .seconds(30)).status == .unauthorized)
+            }
         }
     }
 
