@@ -198,7 +198,7 @@ def attendee_at_the_screen(directory, agent_a, printer_b):
     """An attendee scans their ticket at kiosk A's page (Chromium): A's printer is out of paper,
     so the badge prints at kiosk B, and the page says where to collect it, in words axe-core
     finds accessible."""
-    from browser_harness import browser
+    from browser_harness import browser, screenshots_directory
     from kiosk_browser import Kiosk, sample_attendees, ticket
 
     person = sample_attendees()[0]
@@ -207,8 +207,7 @@ def attendee_at_the_screen(directory, agent_a, printer_b):
     status, _, body = client.request("GET", f"/v1/kiosk/attendees/{identifier}")
     if status != 200:
         raise ProofFailed(f"GET /v1/kiosk/attendees/{identifier}: {status} {body}")
-    shots = os.environ.get("LANYARD_KIOSK_SCREENSHOTS") or os.path.join(directory, "screens")
-    os.makedirs(shots, exist_ok=True)
+    shots = screenshots_directory(directory)
     driver = browser()
     try:
         kiosk = Kiosk(driver, f"http://127.0.0.1:{agent_a.port}/", shots)

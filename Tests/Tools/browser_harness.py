@@ -10,6 +10,14 @@ import subprocess
 from agent_harness import ProofFailed, lanyard_binary
 
 
+def screenshots_directory(workspace):
+    """Where a proof saves its screenshots: LANYARD_KIOSK_SCREENSHOTS when set (to keep them),
+    else a directory in the proof's workspace."""
+    shots = os.environ.get("LANYARD_KIOSK_SCREENSHOTS") or os.path.join(workspace, "screens")
+    os.makedirs(shots, exist_ok=True)
+    return shots
+
+
 def browser(*extra):
     """Headless Chromium; `extra` arguments after the proofs' own (a fake camera, say)."""
     from selenium import webdriver

@@ -30,7 +30,7 @@ from agent_harness import (  # noqa: E402
     EVENT_SLUG, REPOSITORY, Agent, Client, PrinterSim, ProofFailed, Workspace, agent_config, attendee_id,
     attendees_on_labels, log, run_proof,
 )
-from browser_harness import Page, browser, pin_hash  # noqa: E402
+from browser_harness import Page, browser, pin_hash, screenshots_directory  # noqa: E402
 
 SECRET = "sample-event-secret-not-for-production"  # Templates/sample-event.yaml
 STAFF_NAME = "Tomás"
@@ -131,8 +131,7 @@ def main():
                 raise ProofFailed(f"GET /v1/kiosk/attendees/{identifier}: {status} {body}")
             tiers[name] = body["access_tier"]
 
-        shots = os.environ.get("LANYARD_KIOSK_SCREENSHOTS") or os.path.join(box.directory, "screens")
-        os.makedirs(shots, exist_ok=True)
+        shots = screenshots_directory(box.directory)
         driver = box.browser()
         kiosk = Kiosk(driver, f"http://127.0.0.1:{agent.port}/", shots)
         kiosk.open()

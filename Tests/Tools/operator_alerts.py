@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from agent_harness import (  # noqa: E402
     Agent, Client, PrinterSim, ProofFailed, Workspace, agent_config, log, registration, run_proof, wait_until_terminal,
 )
-from browser_harness import StaffPage, browser, pin_hash  # noqa: E402
+from browser_harness import StaffPage, browser, pin_hash, screenshots_directory  # noqa: E402
 
 NAME = "Ana"
 PIN = "482916"
@@ -63,8 +63,7 @@ def main():
         try:
             agent.start()
             client = Client(agent.port)
-            shots = os.environ.get("LANYARD_KIOSK_SCREENSHOTS") or os.path.join(directory, "screens")
-            os.makedirs(shots, exist_ok=True)
+            shots = screenshots_directory(directory)
             driver = browser()
             page = AlertsPage(driver, f"http://127.0.0.1:{agent.port}/operator", shots)
             page.open()

@@ -29,7 +29,7 @@ from agent_harness import (  # noqa: E402
     Agent, Client, PrinterLine, PrinterSim, ProofFailed, Workspace, agent_config, attendee_id, attendees_on_labels,
     log, registration, run_proof, wait_until_terminal,
 )
-from browser_harness import StaffPage, browser, pin_hash  # noqa: E402
+from browser_harness import StaffPage, browser, pin_hash, screenshots_directory  # noqa: E402
 from kiosk_browser import sample_attendees, ticket  # noqa: E402
 
 NAME = "Ana"
@@ -88,8 +88,7 @@ def main():
         try:
             agent.start()
             client = Client(agent.port)
-            shots = os.environ.get("LANYARD_KIOSK_SCREENSHOTS") or os.path.join(directory, "screens")
-            os.makedirs(shots, exist_ok=True)
+            shots = screenshots_directory(directory)
             driver = browser()
             page = Operator(driver, f"http://127.0.0.1:{agent.port}/operator", shots)
 

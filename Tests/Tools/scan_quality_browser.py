@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from agent_harness import (  # noqa: E402
     Agent, Client, PrinterSim, ProofFailed, Workspace, agent_config, attendee_id, log, run_proof, wait_until_terminal,
 )
-from browser_harness import StaffPage, browser, pin_hash  # noqa: E402
+from browser_harness import StaffPage, browser, pin_hash, screenshots_directory  # noqa: E402
 from kiosk_browser import Kiosk, sample_attendees, ticket  # noqa: E402
 
 ADMIN = "scan-quality-proof-admin-token"
@@ -83,8 +83,7 @@ def main():
             agent.start()
             client = Client(agent.port)
             admin = Client(agent.port, headers={"Authorization": f"Bearer {ADMIN}"})
-            shots = os.environ.get("LANYARD_KIOSK_SCREENSHOTS") or os.path.join(directory, "screens")
-            os.makedirs(shots, exist_ok=True)
+            shots = screenshots_directory(directory)
 
             def quality():
                 status, _, body = admin.request("GET", "/v1/operator/scan-quality")

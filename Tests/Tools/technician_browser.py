@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from agent_harness import (  # noqa: E402
     PROFILE, Agent, Client, PrinterSim, ProofFailed, Workspace, agent_config, decode_labels, log, run_proof,
 )
-from browser_harness import StaffPage, browser, pin_hash  # noqa: E402
+from browser_harness import StaffPage, browser, pin_hash, screenshots_directory  # noqa: E402
 
 NAME = "Tomás"
 PIN = "735104"
@@ -79,8 +79,7 @@ def main():
         try:
             agent.start()
             admin = Client(agent.port, headers={"Authorization": f"Bearer {ADMIN}"})
-            shots = os.environ.get("LANYARD_KIOSK_SCREENSHOTS") or os.path.join(directory, "screens")
-            os.makedirs(shots, exist_ok=True)
+            shots = screenshots_directory(directory)
             driver = browser()
             page = Technician(driver, f"http://127.0.0.1:{agent.port}/technician", shots)
             page.open()
