@@ -133,20 +133,15 @@ public struct AlertEvaluator: Sendable {
         for rule in rules {
             guard let track = tracks[rule.signal], let value = track.value else { continue }
             let usable = track.baseline.flatMap { $0.samples >= AlertRules.minimumBaselineSamples ? $0 : nil }
-            if let hold = track.baselineHold {
+            let held: [(Hold?, String, Severity, Double)] = [
+                (track.baselineHold, rule.baselineAlert, .warning, rule.floor),
+                (track.severeHold, rule.severeAlert, .critical, rule.severeFloor),
+            ]
+            for case let (hold?, alert, severity, floor) in held {
                 found.append(
                     Condition(
-                        alert: rule.baselineAlert, signal: rule.signal, severity: .warning,
-                        phase: hold.firingSince == nil ? .pending : .firing,
-                        direction: rule.direction, value: value, floor: rule.floor, baseline: usable, since: hold.at,
-                        firingSince: hold.firingSince))
-            }
-            if let hold = track.severeHold {
-                found.append(
-                    Condition(
-                        alert: rule.severeAlert, signal: rule.signal, severity: .critical,
-                        phase: hold.firingSince == nil ? .pending : .firing,
-                        direction: rule.direction, value: value, floor: rule.severeFloor, baseline: usable, since: hold.at,
+                        alert: alert, signal: rule.signal, severity: severity, phase: hold.firingSince == nil ? .pending : .firing,
+                        direction: rule.direction, value: value, floor: floor, baseline: usable, since: hold.at,
                         firingSince: hold.firingSince))
             }
         }
